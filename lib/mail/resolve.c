@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/* resolve - where a recipient goes: virtual aliases and address classes. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mail/addr.h"
+#include "mail/domain_list.h"
+#include "mail/params.h"
+#include "mail/resolve.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/maps.h"
+#include "util/mem.h"
+
+static struct maps *alias_maps, *mailbox_maps, *uid_maps, *gid_maps;
+static struct domain_list *mailbox_domains;
+
+static void
+set_error(struct resolve_error *err, int code, const char *dsn,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+set_error(struct resolve_error *err, int code, const char *dsn,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	snprintf(err->dsn, sizeof(err->dsn), "%s", dsn);
+	va_start(ap, fmt);
+	vsnprintf(err->text, sizeof(err->text), fmt, ap);
+	va_end(ap);
+}
+
+static void
+table_error(struct resolve_error *err, const char *param, const char *why)
+{
+	log_warn("%s lookup error: %s", param, why);
+	set_error(err, 451, "4.3.0", "Temporary lookup failure");
+}
+
+int
+resolve_open(const char **error_r)
+{
+	static char msg[1024];
+	const char *why = NULL;
+	const char *what = NULL;
+
+	resolve_close();
+	if (maps_open(var_virt_alias_maps, var_db_type, &alias_maps, &why) < 0)
+		what = VAR_VIRT_ALIAS_MAPS;
+	else if (maps_open(var_virt_mailbox_maps, var_db_type, &mailbox_maps,
+	    &why) < 0)
+		what = VAR_VIRT_MAILBOX_MAPS;
+	else if (maps_open(var_virt_uid_maps, var_db_type, &uid_maps,
+	    &why) < 0)
+		what = VAR_VIRT_UID_MAPS;
+	else if (maps_open(var_virt_gid_maps, var_db_type, &gid_maps,
+	    &why) < 0)
+		what = VAR_VIRT_GID_MAPS;
+	else if (domain_list_create(var_virt_mailbox_domains, var_db_type,
+	    &mailbox_domains, &why) < 0)
+		what = VAR_VIRT_MAILBOX_DOMAINS;
+	if (what != NULL) {
+		snprintf(msg, sizeof(msg), "%s: %s", what, why);
+		*error_r = msg;
+		return -1;
+	}
+	return 0;
+}
+
+void
+resolve_close(void)
+{
+	maps_close(&alias_maps);
+	maps_close(&mailbox_maps);
+	maps_close(&uid_maps);
+	maps_close(&gid_maps);
+	domain_list_destroy(&mailbox_domains);
+}
+
+void
+resolve_list_free(struct resolve_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		xfree(l->addr[i]);
+	xfree(l->addr);
+	l->addr = NULL;
+	l->n = l->cap = 0;
+}
+
+static void
+list_add(struct resolve_list *l, const char *addr)
+{
+	size_t i;
+
+	/* Duplicates collapse: one delivery per final address. */
+	for (i = 0; i < l->n; i++)
+		if (strcasecmp(l->addr[i], addr) == 0)
+			return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->addr = xrealloc(l->addr, l->cap * sizeof(char *));
+	}
+	l->addr[l->n++] = xstrdup(addr);
+}
+
+/* Turn one item of an alias value into a canonical address: a bare local
+ * part is qualified with $myorigin, and the extension that the lookup
+ * stripped is carried over (Postfix's propagate_unmatched_extensions). */
+static int
+alias_item(const char *item, size_t len, const char *ext, struct buf *out)
+{
+	struct buf local;
+	int ret = -1;
+	const char *error;
+
+	buf_reset(out);
+	if (memchr(item, '@', len) == NULL) {
+		struct buf q;
+
+		buf_init(&q, 1024);
+		if (buf_append(&q, item, len) == 0 &&
+		    buf_printf(&q, "@%s", var_myorigin) == 0)
+			ret = addr_parse_addr_spec(q.data, q.len, out, &error);
+		buf_deinit(&q);
+	} else {
+		ret = addr_parse_addr_spec(item, len, out, &error);
+	}
+	if (ret < 0 || *ext == 0 || *var_rcpt_delim == 0)
+		return ret;
+	buf_init(&local, 1024);
+	if (addr_local_part(buf_cstr(out), &local) == 0 &&
+	    strchr(buf_cstr(&local), var_rcpt_delim[0]) == NULL &&
+	    buf_printf(&local, "%c%s", var_rcpt_delim[0], ext) == 0) {
+		struct buf dom;
+
+		buf_init(&dom, 1024);
+		buf_puts(&dom, addr_domain(buf_cstr(out)));
+		ret = addr_quote(buf_cstr(&local), buf_cstr(&dom), out);
+		buf_deinit(&dom);
+	}
+	buf_deinit(&local);
+	return ret;
+}
+
+static int
+expand(const char *addr, int depth, struct resolve_list *out,
+    struct resolve_error *err)
+{
+	const char *value, *why, *p;
+	struct buf ext, item;
+	char *copy;
+	int ret;
+
+	if (depth > var_virt_recur_limit) {
+		set_error(err, 554, "5.4.6", "<%s>: virtual alias recursion "
+		    "limit exceeded (mail forwarding loop)", addr);
+		return -1;
+	}
+	buf_init(&ext, 1024);
+	ret = addr_map_lookup(alias_maps, addr, var_rcpt_delim,
+	    ADDR_LOOKUP_CATCHALL, &value, &ext, &why);
+	if (ret < 0) {
+		table_error(err, VAR_VIRT_ALIAS_MAPS, why);
+		buf_deinit(&ext);
+		return -1;
+	}
+	if (ret == 0) {
+		list_add(out, addr);
+		buf_deinit(&ext);
+		goto check;
+	}
+	/* value is only valid until the next lookup: copy it. */
+	copy = xstrdup(value);
+	buf_init(&item, 1024);
+	for (p = copy; *p != 0;) {
+		size_t len;
+
+		p += strspn(p, ", \t");
+		len = strcspn(p, ", \t");
+		if (len == 0)
+			break;
+		if (alias_item(p, len, buf_cstr(&ext), &item) < 0) {
+			log_warn("%s: bad address \"%s\" in the value for %s",
+			    VAR_VIRT_ALIAS_MAPS, log_str(copy), addr);
+			set_error(err, 451, "4.3.0", "<%s>: bad virtual alias "
+			    "table entry", addr);
+			ret = -1;
+			break;
+		}
+		p += len;
+		/* An alias that names itself is final (virtual(5)). */
+		if (strcasecmp(buf_cstr(&item), addr) == 0)
+			list_add(out, addr);
+		else if ((ret = expand(buf_cstr(&item), depth + 1, out,
+		    err)) < 0)
+			break;
+		ret = 0;
+	}
+	buf_deinit(&item);
+	buf_deinit(&ext);
+	xfree(copy);
+	if (ret < 0)
+		return -1;
+check:
+	if ((long)out->n > var_virt_expan_limit) {
+		set_error(err, 554, "5.7.1", "<%s>: virtual alias expansion "
+		    "limit exceeded", addr);
+		return -1;
+	}
+	return 0;
+}
+
+int
+resolve_alias(const char *addr, struct resolve_list *out,
+    struct resolve_error *err)
+{
+	return expand(addr, 0, out, err);
+}
+
+static int
+is_my_name(const char *domain)
+{
+	return strcasecmp(domain, var_myhostname) == 0 ||
+	    strcasecmp(domain, var_mydomain) == 0 ||
+	    strcasecmp(domain, var_myorigin) == 0;
+}
+
+int
+resolve_class(const char *addr, struct resolve_error *err)
+{
+	const char *domain = addr_domain(addr), *value, *why;
+	int ret;
+
+	ret = domain_list_match(mailbox_domains, domain, &why);
+	if (ret < 0) {
+		table_error(err, VAR_VIRT_MAILBOX_DOMAINS, why);
+		return -1;
+	}
+	if (ret == 0) {
+		/* RFC 5321 4.5.1: postmaster of this host always works. */
+		if (addr_is_postmaster(addr) && (*domain == 0 ||
+		    is_my_name(domain)))
+			return RESOLVE_POSTMASTER;
+		set_error(err, 554, "5.7.1", "<%s>: Relay access denied",
+		    addr);
+		return RESOLVE_RELAY;
+	}
+	ret = addr_map_lookup(mailbox_maps, addr, var_rcpt_delim,
+	    ADDR_LOOKUP_CATCHALL, &value, NULL, &why);
+	if (ret < 0) {
+		table_error(err, VAR_VIRT_MAILBOX_MAPS, why);
+		return -1;
+	}
+	if (ret > 0)
+		return RESOLVE_VIRTUAL;
+	if (addr_is_postmaster(addr))
+		return RESOLVE_POSTMASTER;
+	set_error(err, 550, "5.1.1", "<%s>: Recipient address rejected: "
+	    "User unknown in virtual mailbox table", addr);
+	return RESOLVE_UNKNOWN;
+}
+
+int
+resolve_mailbox(const char *addr, struct buf *path_r,
+    struct resolve_error *err)
+{
+	const char *value, *why;
+	int ret;
+
+	ret = addr_map_lookup(mailbox_maps, addr, var_rcpt_delim,
+	    ADDR_LOOKUP_CATCHALL, &value, NULL, &why);
+	if (ret < 0) {
+		table_error(err, VAR_VIRT_MAILBOX_MAPS, why);
+		return -1;
+	}
+	if (ret == 0) {
+		set_error(err, 550, "5.1.1", "<%s>: user unknown in virtual "
+		    "mailbox table", addr);
+		return -1;
+	}
+	if (*var_virt_mailbox_base == 0 || value[0] == '/' ||
+	    strstr(value, "..") != NULL) {
+		/* A mailbox outside the base would let a table entry
+		 * write anywhere the owner can. */
+		log_warn("%s: bad mailbox \"%s\" for %s (%s must be set and "
+		    "the value relative, without \"..\")",
+		    VAR_VIRT_MAILBOX_MAPS, log_str(value), addr,
+		    VAR_VIRT_MAILBOX_BASE);
+		set_error(err, 451, "4.3.5", "mail system configuration "
+		    "error");
+		return -1;
+	}
+	buf_reset(path_r);
+	if (buf_printf(path_r, "%s/%s", var_virt_mailbox_base, value) < 0) {
+		set_error(err, 451, "4.3.5", "mailbox path too long");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+owner_id(struct maps *m, const char *param, const char *addr, long *id_r,
+    struct resolve_error *err)
+{
+	const char *value, *why;
+	char *end;
+	long id;
+	int ret;
+
+	ret = addr_map_lookup(m, addr, var_rcpt_delim, ADDR_LOOKUP_CATCHALL,
+	    &value, NULL, &why);
+	if (ret < 0) {
+		table_error(err, param, why);
+		return -1;
+	}
+	if (ret == 0) {
+		log_warn("%s: no entry for %s", param, addr);
+		set_error(err, 451, "4.3.5", "mail system configuration "
+		    "error");
+		return -1;
+	}
+	errno = 0;
+	id = strtol(value, &end, 10);
+	if (errno != 0 || *end != 0 || end == value || id < 0) {
+		log_warn("%s: bad id \"%s\" for %s", param, log_str(value),
+		    addr);
+		set_error(err, 451, "4.3.5", "mail system configuration "
+		    "error");
+		return -1;
+	}
+	*id_r = id;
+	return 0;
+}
+
+int
+resolve_owner(const char *addr, uid_t *uid_r, gid_t *gid_r,
+    struct resolve_error *err)
+{
+	long uid, gid;
+
+	if (owner_id(uid_maps, VAR_VIRT_UID_MAPS, addr, &uid, err) < 0 ||
+	    owner_id(gid_maps, VAR_VIRT_GID_MAPS, addr, &gid, err) < 0)
+		return -1;
+	if (uid < var_virt_minimum_uid) {
+		log_warn("%s: uid %ld of %s is below %s (%ld)",
+		    VAR_VIRT_UID_MAPS, uid, addr, VAR_VIRT_MINIMUM_UID,
+		    var_virt_minimum_uid);
+		set_error(err, 451, "4.3.5", "mail system configuration "
+		    "error");
+		return -1;
+	}
+	*uid_r = (uid_t)uid;
+	*gid_r = (gid_t)gid;
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* resolve - where a recipient goes: virtual alias expansion, then the
+ * class of each final address (a virtual mailbox, an unknown user of a
+ * virtual domain, or a domain we do not handle). smtpd uses it to answer
+ * RCPT and to write final recipients into the queue file (the "cleanup"
+ * step of Postfix); qmgr uses it to route; local uses resolve_mailbox()
+ * and resolve_owner() to find the Maildir and its owner.
+ * resolve_open() opens every table named by the virtual_* parameters and
+ * must run before chroot/privilege drop (pre_jail). Results carry an
+ * enhanced status code and text ready for an SMTP reply or a DSN. Table
+ * errors are temporary (4.3.0), never fatal. */
+#ifndef TERN_MAIL_RESOLVE_H
+#define TERN_MAIL_RESOLVE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct buf;
+
+enum resolve_class {
+	RESOLVE_VIRTUAL,	/* a mailbox in virtual_mailbox_maps */
+	RESOLVE_UNKNOWN,	/* virtual domain, no such mailbox */
+	RESOLVE_RELAY,		/* not a domain of ours */
+	RESOLVE_POSTMASTER,	/* postmaster with no mailbox: 2bounce rcpt */
+};
+
+/* Why a resolution failed: SMTP code, enhanced code, text. */
+struct resolve_error {
+	int code;		/* 450/451/550/554 */
+	char dsn[16];		/* "5.1.1" */
+	char text[512];
+};
+
+/* The result of alias expansion: final addresses. */
+struct resolve_list {
+	char **addr;
+	size_t n, cap;
+};
+
+/* Open the tables. Returns 0, or -1 with *error_r naming the table. */
+int resolve_open(const char **error_r);
+/* Close the tables (a reload opens them again). */
+void resolve_close(void);
+
+/* Expand addr through virtual_alias_maps (recursively, with the loop,
+ * recursion and expansion limits), appending the final addresses to out.
+ * An address that is not aliased is its own result. Returns 0 or -1 with
+ * err filled. */
+int resolve_alias(const char *addr, struct resolve_list *out,
+    struct resolve_error *err);
+void resolve_list_free(struct resolve_list *l);
+
+/* Classify a final address. Returns the class, or -1 with err filled (a
+ * table error). For RESOLVE_UNKNOWN/RESOLVE_RELAY, err holds the reply
+ * that a client should get. */
+int resolve_class(const char *addr, struct resolve_error *err);
+
+/* The Maildir of a RESOLVE_VIRTUAL address: virtual_mailbox_base joined
+ * with the table value (which must end in "/" for Maildir format).
+ * Returns 0 or -1 with err. */
+int resolve_mailbox(const char *addr, struct buf *path_r,
+    struct resolve_error *err);
+/* The owner of that mailbox from virtual_uid_maps / virtual_gid_maps
+ * (uid at least virtual_minimum_uid). Returns 0 or -1 with err. */
+int resolve_owner(const char *addr, uid_t *uid_r, gid_t *gid_r,
+    struct resolve_error *err);
+
+#endif

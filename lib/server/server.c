@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/* server - the skeleton every daemon's main() calls. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mail/config.h"
+#include "mail/params.h"
+#include "server/master_proto.h"
+#include "server/server.h"
+#include "util/event.h"
+#include "util/log.h"
+
+static char service_name[128];
+static int under_master;
+
+const char *
+server_service_name(void)
+{
+	return service_name;
+}
+
+int
+server_is_root(void)
+{
+	return geteuid() == 0;
+}
+
+int
+server_user_ids(const char *user, uid_t *uid_r, gid_t *gid_r,
+    const char **error_r)
+{
+	static char msg[256];
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		snprintf(msg, sizeof(msg), "unknown user \"%s\"%s%s", user,
+		    errno ? ": " : "", errno ? strerror(errno) : "");
+		*error_r = msg;
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(msg, sizeof(msg), "user \"%s\" has uid 0", user);
+		*error_r = msg;
+		return -1;
+	}
+	*uid_r = pw->pw_uid;
+	*gid_r = pw->pw_gid;
+	return 0;
+}
+
+int
+server_drop_privileges(uid_t uid, gid_t gid, const char *chroot_dir,
+    const char **error_r)
+{
+	if (chroot_dir != NULL) {
+		if (chroot(chroot_dir) < 0 || chdir("/") < 0) {
+			*error_r = strerror(errno);
+			return -1;
+		}
+	}
+	if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
+		*error_r = strerror(errno);
+		return -1;
+	}
+	/* Getting root back must fail now. */
+	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
+		*error_r = "root privileges could be regained";
+		return -1;
+	}
+	return 0;
+}
+
+/* Tell master whether we are available; a failure means it is gone. */
+static int
+notify_master(int avail)
+{
+	struct master_status st = {.pid = getpid(), .avail = avail};
+
+	if (!under_master)
+		return 0;
+	if (write(MASTER_STATUS_FD, &st, sizeof(st)) != (ssize_t)sizeof(st))
+		return -1;
+	return 0;
+}
+
+static void
+master_gone(int fd, int events, void *ctx)
+{
+	log_debug(1, "master closed the status pipe; exiting");
+	exit(0);
+}
+
+void
+server_watch_master(void)
+{
+	if (under_master)
+		event_watch(MASTER_STATUS_FD, EVENT_READ, master_gone, NULL);
+}
+
+static void
+usage(const char *prog)
+{
+	log_fatal("usage: %s [-c config_dir] [-n service] [-t inet|unix] "
+	    "[-u] [-C] [-S] [-v] [-o name=value ...]", prog);
+}
+
+static void
+single_loop(const struct server_spec *spec)
+{
+	long uses = 0;
+
+	if (fcntl(MASTER_LISTEN_FD, F_SETFL, O_NONBLOCK) < 0)
+		log_fatal("listening socket: %m");
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{.fd = MASTER_LISTEN_FD, .events = POLLIN},
+			{.fd = MASTER_STATUS_FD, .events = 0},
+		};
+		int n, fd;
+
+		if (notify_master(MASTER_STAT_AVAIL) < 0)
+			exit(0);
+		n = poll(pfd, 2, (int)(var_idle_limit * 1000));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			log_fatal("poll: %m");
+		if (n == 0) {
+			log_debug(1, "idle for %lds; exiting", var_idle_limit);
+			exit(0);
+		}
+		if (pfd[1].revents & (POLLERR | POLLHUP))
+			exit(0);
+		fd = accept4(MASTER_LISTEN_FD, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR || errno == ECONNABORTED)
+				continue;
+			log_fatal("accept: %m");
+		}
+		if (notify_master(MASTER_STAT_TAKEN) < 0) {
+			close(fd);
+			exit(0);
+		}
+		spec->serve(fd, fd);
+		close(fd);
+		if (++uses >= var_use_limit) {
+			log_debug(1, "served %ld sessions; exiting", uses);
+			exit(0);
+		}
+	}
+}
+
+void
+server_main(int argc, char **argv, const struct server_spec *spec)
+{
+	const char *config_dir = getenv("TERN_CONFIG_DIRECTORY");
+	const char *error;
+	int ch, unpriv = 0, do_chroot = 0, stand_alone = 0;
+
+	umask(077);
+	log_init(spec->name);
+	snprintf(service_name, sizeof(service_name), "%s", spec->name);
+	if (config_dir == NULL || *config_dir == 0)
+		config_dir = TERN_CONFIG_DIR;
+	while ((ch = getopt(argc, argv, "c:n:t:uCSvo:")) != -1) {
+		switch (ch) {
+		case 'c':
+			config_dir = optarg;
+			break;
+		case 'n':
+			snprintf(service_name, sizeof(service_name), "%s",
+			    optarg);
+			break;
+		case 't':
+			break;
+		case 'u':
+			unpriv = 1;
+			break;
+		case 'C':
+			do_chroot = 1;
+			break;
+		case 'S':
+			stand_alone = 1;
+			break;
+		case 'v':
+			log_verbose++;
+			break;
+		case 'o':
+			if (config_override(optarg, &error) < 0)
+				log_fatal("-o %s: %s", log_str(optarg), error);
+			break;
+		default:
+			usage(argv[0]);
+		}
+	}
+	under_master = !stand_alone &&
+	    fcntl(MASTER_STATUS_FD, F_GETFD) >= 0 &&
+	    fcntl(MASTER_LISTEN_FD, F_GETFD) >= 0;
+	if (!stand_alone && !under_master)
+		log_fatal("no listening socket from master; use -S to serve "
+		    "one session on standard input");
+	if (config_load(config_dir, &error) < 0)
+		log_fatal("%s", error);
+	log_set_syslog_name(var_syslog_name);
+	if (!stand_alone || *var_maillog_file != 0) {
+		if (log_open(var_maillog_file, var_syslog_facility,
+		    &error) < 0)
+			log_fatal("open log %s: %s", var_maillog_file, error);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	/* Daemons name queue files relative to the queue directory, which
+	 * stays valid inside a chroot there. */
+	if (chdir(var_queue_dir) < 0)
+		log_fatal("chdir %s: %m", var_queue_dir);
+	if (spec->pre_jail != NULL)
+		spec->pre_jail();
+	if (server_is_root() && unpriv) {
+		uid_t uid;
+		gid_t gid;
+
+		if (server_user_ids(var_mail_owner, &uid, &gid, &error) < 0)
+			log_fatal("mail_owner: %s", error);
+		if (server_drop_privileges(uid, gid,
+		    do_chroot ? var_queue_dir : NULL, &error) < 0)
+			log_fatal("drop privileges to %s: %s", var_mail_owner,
+			    error);
+	}
+	/* The master must not outlive us silently, nor we it. */
+	if (under_master)
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (spec->post_jail != NULL)
+		spec->post_jail();
+	if (spec->kind == SERVER_EVENT) {
+		spec->run(stand_alone ? -1 : MASTER_LISTEN_FD);
+		exit(0);
+	}
+	if (stand_alone) {
+		spec->serve(0, 1);
+		exit(0);
+	}
+	single_loop(spec);
+	exit(0);
+}

@@ -1,0 +1,58 @@
+/* server - the skeleton every daemon's main() calls.
+ * server_main() owns what all daemons share: command-line options (see
+ * master_proto.h, plus -S to serve one session on stdin/stdout and -v for
+ * verbose logging), loading main.cf with -o overrides, opening the log,
+ * the pre_jail hook (still root, if started as root), chroot and the drop
+ * to mail_owner, signals, and the master status protocol. Two kinds:
+ *   SERVER_SINGLE: accept one connection at a time on the inherited
+ *     listening socket and call serve(); exit after max_use sessions or
+ *     max_idle seconds without a client, or when the master goes away.
+ *   SERVER_EVENT: call run() with the listening socket; the daemon runs
+ *     its own event loop (event.h) and should call server_watch_master()
+ *     so that it exits when the master stops or reloads.
+ * Configuration or environment problems at startup are fatal. */
+#ifndef TERN_SERVER_SERVER_H
+#define TERN_SERVER_SERVER_H
+
+#include <sys/types.h>
+
+enum server_kind {
+	SERVER_SINGLE,
+	SERVER_EVENT,
+};
+
+struct server_spec {
+	const char *name;
+	enum server_kind kind;
+	/* After config load, before chroot/privilege drop. May be NULL. */
+	void (*pre_jail)(void);
+	/* After the privilege drop. May be NULL. */
+	void (*post_jail)(void);
+	/* SERVER_SINGLE: one session; in_fd == out_fd except in -S mode.
+	 * The skeleton closes the descriptors afterwards. */
+	void (*serve)(int in_fd, int out_fd);
+	/* SERVER_EVENT: never returns. listen_fd is -1 in -S mode. */
+	void (*run)(int listen_fd);
+};
+
+/* Never returns. */
+void server_main(int argc, char **argv, const struct server_spec *spec)
+    __attribute__((noreturn));
+
+/* The service name from master.cf (-n), or the program name. */
+const char *server_service_name(void);
+/* Exit when the master closes our status pipe (SERVER_EVENT daemons). */
+void server_watch_master(void);
+/* 1 when the process runs with root privileges (may change identity). */
+int server_is_root(void);
+
+/* Become uid/gid (with only gid as group), optionally after chroot to
+ * dir, and verify that root cannot be regained. Returns 0, or -1 with
+ * *error_r set (static text or strerror). */
+int server_drop_privileges(uid_t uid, gid_t gid, const char *chroot_dir,
+    const char **error_r);
+/* Look up a user: 0 and the ids, or -1 with *error_r naming the problem. */
+int server_user_ids(const char *user, uid_t *uid_r, gid_t *gid_r,
+    const char **error_r);
+
+#endif

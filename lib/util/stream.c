@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/* stream - buffered, bounded, deadline-aware byte streams over a descriptor. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/stream.h"
+
+struct stream {
+	int fd;
+	int wfd;
+	int flags;
+	const struct stream_ops *ops;
+	void *ctx;
+	int timeout;
+	time_t deadline;
+	char in[STREAM_BUFSIZE];
+	size_t in_pos, in_len;
+	char out[STREAM_BUFSIZE];
+	size_t out_len;
+	const char *error;
+	char errtext[128];
+};
+
+static ssize_t
+fd_read(void *ctx, void *p, size_t n)
+{
+	return read(((struct stream *)ctx)->fd, p, n);
+}
+
+static ssize_t
+fd_write(void *ctx, const void *p, size_t n)
+{
+	return write(((struct stream *)ctx)->wfd, p, n);
+}
+
+static const struct stream_ops fd_ops = {
+	.read = fd_read,
+	.write = fd_write,
+};
+
+struct stream *
+stream_create(int fd, int flags)
+{
+	struct stream *s = xmalloc(sizeof(*s));
+
+	s->fd = fd;
+	s->wfd = fd;
+	s->flags = flags;
+	s->ops = &fd_ops;
+	s->ctx = s;
+	return s;
+}
+
+void
+stream_destroy(struct stream **sp)
+{
+	struct stream *s = *sp;
+
+	if (s == NULL)
+		return;
+	if (s->ops->close != NULL)
+		s->ops->close(s->ctx);
+	if (!(s->flags & STREAM_FLAG_NOCLOSE) && s->fd >= 0)
+		close(s->fd);
+	xfree(s);
+	*sp = NULL;
+}
+
+void
+stream_set_ops(struct stream *s, const struct stream_ops *ops, void *ctx)
+{
+	s->ops = ops;
+	s->ctx = ctx;
+}
+
+int
+stream_fd(const struct stream *s)
+{
+	return s->fd;
+}
+
+void
+stream_set_write_fd(struct stream *s, int wfd)
+{
+	s->wfd = wfd;
+}
+
+void
+stream_set_timeout(struct stream *s, int seconds)
+{
+	s->timeout = seconds;
+}
+
+void
+stream_set_deadline(struct stream *s, time_t deadline)
+{
+	s->deadline = deadline;
+}
+
+const char *
+stream_error(const struct stream *s)
+{
+	return s->error;
+}
+
+static int
+stream_fail(struct stream *s, int status, const char *text)
+{
+	if (status == STREAM_TIMEOUT) {
+		s->error = "timeout";
+	} else {
+		snprintf(s->errtext, sizeof(s->errtext), "%s", text);
+		s->error = s->errtext;
+	}
+	return status;
+}
+
+/* Wait until fd is ready for events, within the timeout and deadline. */
+static int
+stream_wait(struct stream *s, short events)
+{
+	struct pollfd pfd = {.fd = events == POLLOUT ? s->wfd : s->fd,
+	    .events = events};
+	int ms = -1;
+
+	for (;;) {
+		int n;
+
+		if (s->timeout > 0)
+			ms = s->timeout * 1000;
+		if (s->deadline > 0) {
+			time_t left = s->deadline - time(NULL);
+
+			if (left <= 0)
+				return stream_fail(s, STREAM_TIMEOUT, NULL);
+			if (ms < 0 || left * 1000 < ms)
+				ms = (int)left * 1000;
+		}
+		n = poll(&pfd, 1, ms);
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return stream_fail(s, STREAM_TIMEOUT, NULL);
+		if (errno != EINTR)
+			return stream_fail(s, STREAM_ERROR, strerror(errno));
+	}
+}
+
+/* Refill the input buffer: 1 data, STREAM_EOF, or an error status. */
+static int
+stream_fill(struct stream *s)
+{
+	for (;;) {
+		ssize_t n;
+		int ret;
+
+		if ((ret = stream_wait(s, POLLIN)) < 0)
+			return ret;
+		n = s->ops->read(s->ctx, s->in, sizeof(s->in));
+		if (n > 0) {
+			s->in_pos = 0;
+			s->in_len = (size_t)n;
+			return 1;
+		}
+		if (n == 0)
+			return STREAM_EOF;
+		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+			return stream_fail(s, STREAM_ERROR, strerror(errno));
+	}
+}
+
+int
+stream_get_line(struct stream *s, struct buf *line, size_t max,
+    const char **error_r)
+{
+	size_t got = 0;
+
+	for (;;) {
+		const char *start, *nl;
+		size_t avail, take;
+		int ret;
+
+		if (s->in_pos == s->in_len) {
+			ret = stream_fill(s);
+			if (ret == STREAM_EOF)
+				return got > 0 ? STREAM_LINE : STREAM_EOF;
+			if (ret < 0) {
+				*error_r = s->error;
+				return ret;
+			}
+		}
+		start = s->in + s->in_pos;
+		avail = s->in_len - s->in_pos;
+		nl = memchr(start, '\n', avail);
+		take = nl ? (size_t)(nl - start) + 1 : avail;
+		if (take > max - got)
+			take = max - got;
+		if (buf_append(line, start, take) < 0) {
+			*error_r = "line buffer full";
+			return STREAM_ERROR;
+		}
+		s->in_pos += take;
+		got += take;
+		if (take > 0 && start[take - 1] == '\n')
+			return STREAM_LINE;
+		if (got >= max)
+			return STREAM_PARTIAL;
+	}
+}
+
+int
+stream_read_exact(struct stream *s, void *p, size_t n, const char **error_r)
+{
+	char *dst = p;
+
+	while (n > 0) {
+		size_t take;
+
+		if (s->in_pos == s->in_len) {
+			int ret = stream_fill(s);
+
+			if (ret == STREAM_EOF)
+				return STREAM_EOF;
+			if (ret < 0) {
+				*error_r = s->error;
+				return ret;
+			}
+		}
+		take = s->in_len - s->in_pos;
+		if (take > n)
+			take = n;
+		memcpy(dst, s->in + s->in_pos, take);
+		s->in_pos += take;
+		dst += take;
+		n -= take;
+	}
+	return 1;
+}
+
+size_t
+stream_pending(const struct stream *s)
+{
+	return s->in_len - s->in_pos;
+}
+
+int
+stream_flush(struct stream *s, const char **error_r)
+{
+	size_t done = 0;
+
+	while (done < s->out_len) {
+		ssize_t n;
+		int ret;
+
+		/* Wait first: on a blocking fd a write to a stalled peer
+		 * would otherwise hang past every timeout. */
+		if ((ret = stream_wait(s, POLLOUT)) < 0)
+			goto fail;
+		n = s->ops->write(s->ctx, s->out + done, s->out_len - done);
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		ret = stream_fail(s, STREAM_ERROR,
+		    n < 0 ? strerror(errno) : "short write");
+fail:
+		/* Keep what was not written so a caller could retry. */
+		memmove(s->out, s->out + done, s->out_len - done);
+		s->out_len -= done;
+		if (error_r != NULL)
+			*error_r = s->error;
+		return ret;
+	}
+	s->out_len = 0;
+	return 0;
+}
+
+int
+stream_write(struct stream *s, const void *p, size_t n)
+{
+	const char *src = p;
+
+	while (n > 0) {
+		size_t room = sizeof(s->out) - s->out_len;
+		size_t take = n < room ? n : room;
+		int ret;
+
+		memcpy(s->out + s->out_len, src, take);
+		s->out_len += take;
+		src += take;
+		n -= take;
+		if (s->out_len == sizeof(s->out) &&
+		    (ret = stream_flush(s, NULL)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int
+stream_puts(struct stream *s, const char *str)
+{
+	return stream_write(s, str, strlen(str));
+}
+
+int
+stream_printf(struct stream *s, const char *fmt, ...)
+{
+	char small[1024];
+	va_list ap;
+	int n, ret;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return stream_fail(s, STREAM_ERROR, "format error");
+	if ((size_t)n < sizeof(small))
+		return stream_write(s, small, (size_t)n);
+	{
+		struct buf b;
+
+		buf_init(&b, (size_t)n + 1);
+		va_start(ap, fmt);
+		buf_vprintf(&b, fmt, ap);
+		va_end(ap);
+		ret = stream_write(s, b.data, b.len);
+		buf_deinit(&b);
+	}
+	return ret;
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/* smtpd - the SMTP session: greeting, command loop, replies, limits. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mail/params.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/stream.h"
+
+#include "smtpd.h"
+
+const char *
+smtpd_proto(const struct smtpd_session *ss)
+{
+	return ss->esmtp ? "ESMTP" : "SMTP";
+}
+
+/* Queue one reply. Error replies count toward the soft and hard limits
+ * (Postfix's smtpd_soft_error_limit / smtpd_hard_error_limit). With
+ * PIPELINING the client may have sent more commands already: replies are
+ * flushed only when no input is waiting (RFC 2920 section 3.1). */
+void
+smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	stream_printf(ss->s, "%s\r\n", text);
+	if (text[0] == '4' || text[0] == '5') {
+		ss->errors++;
+		if (ss->errors > var_smtpd_soft_erlim &&
+		    var_smtpd_err_sleep > 0) {
+			stream_flush(ss->s, NULL);
+			sleep((unsigned)var_smtpd_err_sleep);
+		}
+	}
+}
+
+static void
+free_rcpts(struct smtpd_session *ss)
+{
+	size_t i, j;
+
+	for (i = 0; i < ss->nrcpt; i++) {
+		for (j = 0; j < ss->rcpt[i].nfinal; j++)
+			xfree(ss->rcpt[i].final[j]);
+		xfree(ss->rcpt[i].final);
+		xfree(ss->rcpt[i].orig);
+	}
+	xfree(ss->rcpt);
+	ss->rcpt = NULL;
+	ss->nrcpt = ss->nfinal = 0;
+}
+
+/* Forget the mail transaction (RSET, HELO, after DATA). */
+void
+smtpd_reset(struct smtpd_session *ss)
+{
+	xfree(ss->sender);
+	ss->sender = NULL;
+	ss->declared_size = 0;
+	free_rcpts(ss);
+}
+
+static void
+client_identity(struct smtpd_session *ss, int fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+
+	snprintf(ss->client_name, sizeof(ss->client_name), "unknown");
+	snprintf(ss->client_addr, sizeof(ss->client_addr), "unknown");
+	if (getpeername(fd, (struct sockaddr *)&sa, &len) == 0) {
+		if (sa.ss_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+
+			inet_ntop(AF_INET, &in->sin_addr, ss->client_addr,
+			    sizeof(ss->client_addr));
+			/* No DNS yet: only the loopback name is certain. */
+			if ((ntohl(in->sin_addr.s_addr) >> 24) == 127)
+				snprintf(ss->client_name,
+				    sizeof(ss->client_name), "localhost");
+		} else if (sa.ss_family == AF_INET6) {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+
+			inet_ntop(AF_INET6, &in6->sin6_addr, ss->client_addr,
+			    sizeof(ss->client_addr));
+			if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+				snprintf(ss->client_name,
+				    sizeof(ss->client_name), "localhost");
+		} else if (sa.ss_family == AF_UNIX) {
+			snprintf(ss->client_addr, sizeof(ss->client_addr),
+			    "127.0.0.1");
+			snprintf(ss->client_name, sizeof(ss->client_name),
+			    "localhost");
+		}
+	}
+	snprintf(ss->client, sizeof(ss->client), "%s[%s]", ss->client_name,
+	    ss->client_addr);
+}
+
+static const struct smtpd_cmd *
+find_command(const char *verb)
+{
+	const struct smtpd_cmd *c;
+
+	for (c = smtpd_cmd_table; c->name != NULL; c++)
+		if (strcasecmp(c->name, verb) == 0)
+			return c;
+	return NULL;
+}
+
+/* "ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5" as Postfix 3 logs. */
+static void
+log_disconnect(struct smtpd_session *ss)
+{
+	char counts[256];
+	size_t off = 0;
+	const struct {
+		const char *name;
+		int n;
+	} c[] = {{"helo", ss->n_helo}, {"ehlo", ss->n_ehlo},
+	    {"mail", ss->n_mail}, {"rcpt", ss->n_rcpt},
+	    {"data", ss->n_data}, {"rset", ss->n_rset},
+	    {"quit", ss->n_quit}};
+	size_t i;
+
+	counts[0] = 0;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (c[i].n > 0 && off < sizeof(counts))
+			off += (size_t)snprintf(counts + off,
+			    sizeof(counts) - off, " %s=%d", c[i].name,
+			    c[i].n);
+	}
+	if (off < sizeof(counts))
+		snprintf(counts + off, sizeof(counts) - off, " commands=%d",
+		    ss->n_commands);
+	log_info("disconnect from %s%s", ss->client, counts);
+}
+
+static int
+read_command(struct smtpd_session *ss)
+{
+	const char *error;
+	int ret, too_long = 0;
+
+	buf_reset(&ss->line);
+	for (;;) {
+		ret = stream_get_line(ss->s, &ss->line,
+		    (size_t)var_line_length_limit - ss->line.len, &error);
+		if (ret != STREAM_PARTIAL)
+			break;
+		/* Keep reading to the end of the overlong line. */
+		too_long = 1;
+		buf_reset(&ss->line);
+	}
+	if (ret == STREAM_TIMEOUT) {
+		log_info("timeout after %s from %s", ss->where, ss->client);
+		smtpd_reply(ss, "421 4.4.2 %s Error: timeout exceeded",
+		    var_myhostname);
+		return -1;
+	}
+	if (ret == STREAM_EOF || ret == STREAM_ERROR) {
+		log_info("lost connection after %s from %s", ss->where,
+		    ss->client);
+		return -1;
+	}
+	if (too_long) {
+		smtpd_reply(ss, "500 5.5.2 Error: line too long");
+		return 0;
+	}
+	return 1;
+}
+
+void
+smtpd_session(int in_fd, int out_fd)
+{
+	struct smtpd_session session, *ss = &session;
+	const char *error;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->s = stream_create(in_fd, STREAM_FLAG_NOCLOSE);
+	if (out_fd != in_fd)
+		stream_set_write_fd(ss->s, out_fd);
+	stream_set_timeout(ss->s, (int)var_smtpd_timeout);
+	buf_init(&ss->line, (size_t)var_line_length_limit + 2);
+	ss->where = "CONNECT";
+	client_identity(ss, in_fd);
+	log_info("connect from %s", ss->client);
+	smtpd_reply(ss, "220 %s", var_smtpd_banner);
+	while (!ss->quit) {
+		const struct smtpd_cmd *cmd;
+		char *verb, *args;
+		int ret;
+
+		if (stream_pending(ss->s) == 0 &&
+		    stream_flush(ss->s, &error) < 0) {
+			log_info("lost connection after %s from %s",
+			    ss->where, ss->client);
+			break;
+		}
+		if ((ret = read_command(ss)) < 0)
+			break;
+		if (ret == 0)
+			goto check_errors;
+		/* RFC 5321 2.3.8: lines end in CRLF; a bare LF is tolerated
+		 * for commands, as every deployed server does. */
+		while (ss->line.len > 0 &&
+		    (ss->line.data[ss->line.len - 1] == '\n' ||
+		    ss->line.data[ss->line.len - 1] == '\r'))
+			buf_truncate(&ss->line, ss->line.len - 1);
+		if (memchr(ss->line.data, 0, ss->line.len) != NULL) {
+			smtpd_reply(ss, "500 5.5.2 Error: bad syntax");
+			goto check_errors;
+		}
+		verb = ss->line.data + strspn(ss->line.data, " ");
+		args = verb + strcspn(verb, " ");
+		if (*args != 0)
+			*args++ = 0;
+		args += strspn(args, " ");
+		if (*verb == 0) {
+			smtpd_reply(ss, "500 5.5.2 Error: bad syntax");
+			goto check_errors;
+		}
+		ss->n_commands++;
+		if ((cmd = find_command(verb)) == NULL) {
+			log_warn("%s: unknown command \"%s\"", ss->client,
+			    log_str(verb));
+			ss->where = "UNKNOWN";
+			smtpd_reply(ss, "502 5.5.2 Error: command not "
+			    "recognized");
+			goto check_errors;
+		}
+		ss->where = cmd->name;
+		if ((cmd->flags & SMTPD_CMD_NO_ARGS) && *args != 0) {
+			smtpd_reply(ss, "501 5.5.4 Syntax: %s", cmd->name);
+			goto check_errors;
+		}
+		if (cmd->fn(ss, args) < 0)
+			break;
+check_errors:
+		if (ss->errors >= var_smtpd_hard_erlim) {
+			log_info("too many errors after %s from %s",
+			    ss->where, ss->client);
+			smtpd_reply(ss, "421 4.7.0 %s Error: too many errors",
+			    var_myhostname);
+			break;
+		}
+	}
+	stream_flush(ss->s, NULL);
+	log_disconnect(ss);
+	smtpd_reset(ss);
+	xfree(ss->helo);
+	buf_deinit(&ss->line);
+	stream_destroy(&ss->s);
+}

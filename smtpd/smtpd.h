@@ -1,0 +1,62 @@
+/* smtpd - the SMTP server's session state, shared by its modules.
+ * smtpd.c runs the command loop, replies and error accounting;
+ * smtpd_cmd.c holds one handler per command (the dispatch table);
+ * smtpd_data.c receives DATA into a queue file (the cleanup step). */
+#ifndef TERN_SMTPD_H
+#define TERN_SMTPD_H
+
+#include <stddef.h>
+#include <sys/time.h>
+
+#include "util/buf.h"
+
+struct stream;
+
+struct smtpd_rcpt {
+	char *orig;		/* as the client wrote it (canonical form) */
+	char **final;		/* after virtual alias expansion */
+	size_t nfinal;
+};
+
+struct smtpd_session {
+	struct stream *s;
+	char client_name[256];
+	char client_addr[64];
+	char client[340];	/* "name[addr]" for logs */
+	char *helo;
+	int esmtp;
+	char *sender;		/* NULL: no MAIL yet */
+	long declared_size;
+	struct smtpd_rcpt *rcpt;
+	size_t nrcpt;
+	size_t nfinal;		/* final recipients over all rcpt */
+	int errors;
+	int quit;
+	const char *where;	/* last command, for disconnect logs */
+	struct buf line;
+	/* per-command counters for the disconnect line */
+	int n_helo, n_ehlo, n_mail, n_rcpt, n_data, n_rset, n_quit;
+	int n_commands, n_ok_mail, n_ok_rcpt, n_ok_data;
+};
+
+/* smtpd.c */
+void smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void smtpd_reset(struct smtpd_session *ss);
+void smtpd_session(int in_fd, int out_fd);
+const char *smtpd_proto(const struct smtpd_session *ss);
+
+/* smtpd_cmd.c: returns 0 to go on; the handler has replied. */
+typedef int smtpd_cmd_fn(struct smtpd_session *ss, char *args);
+struct smtpd_cmd {
+	const char *name;
+	smtpd_cmd_fn *fn;
+	int flags;
+};
+#define SMTPD_CMD_NO_ARGS 0x1	/* arguments are a syntax error */
+extern const struct smtpd_cmd smtpd_cmd_table[];
+
+/* smtpd_data.c */
+int smtpd_cmd_data(struct smtpd_session *ss, char *args);
+
+#endif

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/* smtpd_cmd - one handler per SMTP command (RFC 5321 section 4.1.1). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mail/addr.h"
+#include "mail/params.h"
+#include "mail/resolve.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/stream.h"
+
+#include "smtpd.h"
+
+static int
+cmd_helo_common(struct smtpd_session *ss, char *args, int esmtp)
+{
+	if (*args == 0) {
+		smtpd_reply(ss, "501 5.5.4 Syntax: %s hostname",
+		    esmtp ? "EHLO" : "HELO");
+		return 0;
+	}
+	args[strcspn(args, " ")] = 0;
+	/* RFC 5321 4.1.4: a new HELO/EHLO resets the transaction. */
+	smtpd_reset(ss);
+	xfree(ss->helo);
+	ss->helo = xstrdup(args);
+	ss->esmtp = esmtp;
+	return 0;
+}
+
+static int
+cmd_helo(struct smtpd_session *ss, char *args)
+{
+	ss->n_helo++;
+	cmd_helo_common(ss, args, 0);
+	if (ss->helo != NULL && strcmp(ss->helo, args) == 0)
+		smtpd_reply(ss, "250 %s", var_myhostname);
+	return 0;
+}
+
+static int
+cmd_ehlo(struct smtpd_session *ss, char *args)
+{
+	ss->n_ehlo++;
+	if (*args == 0)
+		return cmd_helo_common(ss, args, 1);
+	cmd_helo_common(ss, args, 1);
+	smtpd_reply(ss, "250-%s", var_myhostname);
+	smtpd_reply(ss, "250-PIPELINING");
+	if (var_message_size_limit > 0)
+		smtpd_reply(ss, "250-SIZE %ld", var_message_size_limit);
+	else
+		smtpd_reply(ss, "250-SIZE");
+	if (!var_disable_vrfy_cmd)
+		smtpd_reply(ss, "250-VRFY");
+	smtpd_reply(ss, "250-ENHANCEDSTATUSCODES");
+	smtpd_reply(ss, "250 8BITMIME");
+	return 0;
+}
+
+/* "FROM:" / "TO:" then an optional space (strict_rfc821_envelopes = no),
+ * as RFC 5321 4.1.1.2 writes no space but clients send one. */
+static char *
+skip_keyword(char *args, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	if (strncasecmp(args, kw, n) != 0)
+		return NULL;
+	args += n;
+	if (!var_strict_rfc821_env)
+		args += strspn(args, " ");
+	return args;
+}
+
+static int
+parse_size(const char *v, long *size_r)
+{
+	char *end;
+	long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*end != 0)
+		return -1;
+	/* Too large to represent is simply too large. */
+	*size_r = errno == ERANGE ? -1 : n;
+	return 0;
+}
+
+static int
+cmd_mail(struct smtpd_session *ss, char *args)
+{
+	struct buf addr;
+	const char *end, *error;
+	char *p, *param;
+	long size = 0;
+
+	ss->n_mail++;
+	if (var_smtpd_helo_required && ss->helo == NULL) {
+		smtpd_reply(ss, "503 5.5.1 Error: send HELO/EHLO first");
+		return 0;
+	}
+	if (ss->sender != NULL) {
+		smtpd_reply(ss, "503 5.5.1 Error: nested MAIL command");
+		return 0;
+	}
+	if ((p = skip_keyword(args, "FROM:")) == NULL) {
+		smtpd_reply(ss, "501 5.5.4 Syntax: MAIL FROM:<address>");
+		return 0;
+	}
+	buf_init(&addr, ADDR_PATH_MAX + 1);
+	if (addr_parse_path(p, ADDR_ALLOW_NULL |
+	    (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE), &addr, &end,
+	    &error) < 0 || (*end != 0 && *end != ' ')) {
+		smtpd_reply(ss, "501 5.1.7 Bad sender address syntax");
+		buf_deinit(&addr);
+		return 0;
+	}
+	/* RFC 1869 / RFC 6152: ESMTP parameters after EHLO only. */
+	for (p = (char *)end; *p != 0;) {
+		p += strspn(p, " ");
+		if (*p == 0)
+			break;
+		param = p;
+		p += strcspn(p, " ");
+		if (*p != 0)
+			*p++ = 0;
+		if (!ss->esmtp) {
+			smtpd_reply(ss, "555 5.5.4 Unsupported option: %s",
+			    param);
+			goto out;
+		}
+		if (strncasecmp(param, "SIZE=", 5) == 0) {
+			if (parse_size(param + 5, &size) < 0) {
+				smtpd_reply(ss, "501 5.5.4 Bad SIZE "
+				    "parameter");
+				goto out;
+			}
+		} else if (strncasecmp(param, "BODY=", 5) == 0) {
+			if (strcasecmp(param + 5, "7BIT") != 0 &&
+			    strcasecmp(param + 5, "8BITMIME") != 0) {
+				smtpd_reply(ss, "501 5.5.4 Bad BODY "
+				    "parameter");
+				goto out;
+			}
+		} else {
+			smtpd_reply(ss, "555 5.5.4 Unsupported option: %s",
+			    param);
+			goto out;
+		}
+	}
+	if (var_message_size_limit > 0 &&
+	    (size < 0 || size > var_message_size_limit)) {
+		log_info("NOQUEUE: reject: MAIL from %s: 552 5.3.4 Message "
+		    "size exceeds fixed limit; proto=%s helo=<%s>",
+		    ss->client, smtpd_proto(ss),
+		    ss->helo ? log_str(ss->helo) : "");
+		smtpd_reply(ss, "552 5.3.4 Message size exceeds fixed limit");
+		goto out;
+	}
+	ss->sender = buf_steal(&addr);
+	ss->declared_size = size;
+	ss->n_ok_mail++;
+	smtpd_reply(ss, "250 2.1.0 Ok");
+out:
+	buf_deinit(&addr);
+	return 0;
+}
+
+static void
+log_reject(struct smtpd_session *ss, const char *rcpt,
+    const struct resolve_error *err)
+{
+	log_info("NOQUEUE: reject: RCPT from %s: %d %s %s; from=<%s> "
+	    "to=<%s> proto=%s helo=<%s>", ss->client, err->code, err->dsn,
+	    err->text, log_str(ss->sender), rcpt, smtpd_proto(ss),
+	    ss->helo ? ss->helo : "");
+}
+
+/* Decide about one recipient: the original address must be ours (a
+ * virtual mailbox domain, or postmaster); an address that has virtual
+ * aliases is accepted and replaced by its expansion (the targets are
+ * resolved again at delivery, where undeliverable ones bounce). */
+static int
+check_rcpt(struct smtpd_session *ss, const char *rcpt,
+    struct resolve_list *finals, struct resolve_error *err)
+{
+	int cls;
+
+	if (resolve_alias(rcpt, finals, err) < 0)
+		return -1;
+	if (finals->n == 1 && strcasecmp(finals->addr[0], rcpt) == 0) {
+		cls = resolve_class(rcpt, err);
+		if (cls < 0 || cls == RESOLVE_RELAY || cls == RESOLVE_UNKNOWN)
+			return -1;
+		return 0;
+	}
+	/* Aliased: the domain must still be one we serve. */
+	cls = resolve_class(rcpt, err);
+	if (cls < 0 || cls == RESOLVE_RELAY)
+		return -1;
+	return 0;
+}
+
+static int
+cmd_rcpt(struct smtpd_session *ss, char *args)
+{
+	struct resolve_list finals = {0};
+	struct resolve_error err;
+	struct smtpd_rcpt *r;
+	struct buf addr;
+	const char *end, *error;
+	char *p;
+
+	ss->n_rcpt++;
+	if (ss->sender == NULL) {
+		smtpd_reply(ss, "503 5.5.1 Error: need MAIL command");
+		return 0;
+	}
+	if ((p = skip_keyword(args, "TO:")) == NULL) {
+		smtpd_reply(ss, "501 5.5.4 Syntax: RCPT TO:<address>");
+		return 0;
+	}
+	buf_init(&addr, ADDR_PATH_MAX + 64);
+	if (addr_parse_path(p, ADDR_ALLOW_LOCAL |
+	    (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE), &addr, &end,
+	    &error) < 0 || buf_len(&addr) == 0) {
+		smtpd_reply(ss, "501 5.1.3 Bad recipient address syntax");
+		goto out;
+	}
+	end += strspn(end, " ");
+	if (*end != 0) {
+		smtpd_reply(ss, "555 5.5.4 Unsupported option: %s", end);
+		goto out;
+	}
+	/* RFC 5321 4.1.1.3: <Postmaster> without a domain must work. */
+	if (strchr(buf_cstr(&addr), '@') == NULL) {
+		if (!addr_is_postmaster(buf_cstr(&addr))) {
+			smtpd_reply(ss, "501 5.1.3 Bad recipient address "
+			    "syntax");
+			goto out;
+		}
+		buf_printf(&addr, "@%s", var_myhostname);
+	}
+	if ((long)ss->nrcpt >= var_smtpd_rcpt_limit) {
+		smtpd_reply(ss, "452 4.5.3 Error: too many recipients");
+		goto out;
+	}
+	if (check_rcpt(ss, buf_cstr(&addr), &finals, &err) < 0) {
+		log_reject(ss, buf_cstr(&addr), &err);
+		smtpd_reply(ss, "%d %s %s", err.code, err.dsn, err.text);
+		goto out;
+	}
+	ss->rcpt = xrealloc(ss->rcpt, (ss->nrcpt + 1) * sizeof(*ss->rcpt));
+	r = &ss->rcpt[ss->nrcpt++];
+	r->orig = buf_steal(&addr);
+	r->final = finals.addr;
+	r->nfinal = finals.n;
+	ss->nfinal += finals.n;
+	finals.addr = NULL;
+	finals.n = 0;
+	ss->n_ok_rcpt++;
+	smtpd_reply(ss, "250 2.1.5 Ok");
+out:
+	resolve_list_free(&finals);
+	buf_deinit(&addr);
+	return 0;
+}
+
+static int
+cmd_rset(struct smtpd_session *ss, char *args)
+{
+	ss->n_rset++;
+	smtpd_reset(ss);
+	smtpd_reply(ss, "250 2.0.0 Ok");
+	return 0;
+}
+
+static int
+cmd_noop(struct smtpd_session *ss, char *args)
+{
+	smtpd_reply(ss, "250 2.0.0 Ok");
+	return 0;
+}
+
+static int
+cmd_quit(struct smtpd_session *ss, char *args)
+{
+	ss->n_quit++;
+	smtpd_reply(ss, "221 2.0.0 Bye");
+	ss->quit = 1;
+	return 0;
+}
+
+static int
+cmd_help(struct smtpd_session *ss, char *args)
+{
+	smtpd_reply(ss, "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
+	    "NOOP QUIT HELP VRFY");
+	smtpd_reply(ss, "214 2.0.0 See RFC 5321 for details");
+	return 0;
+}
+
+/* VRFY: off by default (disable_vrfy_command = yes), because it hands
+ * address harvesters a directory. RFC 5321 3.5.3 allows 252. */
+static int
+cmd_vrfy(struct smtpd_session *ss, char *args)
+{
+	struct resolve_error err;
+	struct buf addr;
+	const char *end, *error;
+	int cls;
+
+	if (*args == 0) {
+		smtpd_reply(ss, "501 5.5.4 Syntax: VRFY address");
+		return 0;
+	}
+	if (var_disable_vrfy_cmd) {
+		smtpd_reply(ss, "252 2.0.0 Cannot VRFY user, but will accept "
+		    "message and attempt delivery");
+		return 0;
+	}
+	buf_init(&addr, ADDR_PATH_MAX + 1);
+	if (addr_parse_path(args, ADDR_ALLOW_BARE, &addr, &end, &error) < 0) {
+		smtpd_reply(ss, "501 5.1.3 Bad recipient address syntax");
+		buf_deinit(&addr);
+		return 0;
+	}
+	cls = resolve_class(buf_cstr(&addr), &err);
+	if (cls == RESOLVE_VIRTUAL || cls == RESOLVE_POSTMASTER)
+		smtpd_reply(ss, "252 2.0.0 %s", buf_cstr(&addr));
+	else
+		smtpd_reply(ss, "%d %s %s", err.code, err.dsn, err.text);
+	buf_deinit(&addr);
+	return 0;
+}
+
+static int
+cmd_not_implemented(struct smtpd_session *ss, char *args)
+{
+	smtpd_reply(ss, "502 5.5.1 Error: command not implemented");
+	return 0;
+}
+
+const struct smtpd_cmd smtpd_cmd_table[] = {
+	{"HELO", cmd_helo, 0},
+	{"EHLO", cmd_ehlo, 0},
+	{"MAIL", cmd_mail, 0},
+	{"RCPT", cmd_rcpt, 0},
+	{"DATA", smtpd_cmd_data, SMTPD_CMD_NO_ARGS},
+	{"RSET", cmd_rset, SMTPD_CMD_NO_ARGS},
+	{"NOOP", cmd_noop, 0},
+	{"QUIT", cmd_quit, SMTPD_CMD_NO_ARGS},
+	{"HELP", cmd_help, 0},
+	{"VRFY", cmd_vrfy, 0},
+	{"EXPN", cmd_not_implemented, 0},
+	{"ETRN", cmd_not_implemented, 0},
+	{NULL, NULL, 0},
+};
