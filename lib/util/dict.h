@@ -1,0 +1,75 @@
+/* dict - one lookup API for every lookup table type.
+ * A table is named "type:name" as in Postfix: "texthash:/path" (a text
+ * source read at open), "hash:/path" and "btree:/path" (a compiled database
+ * /path.db built by dict_build, read-only at lookup), "inline:{ k1=v1,
+ * { k2 = value with, commas } }" and "static:value" (every key maps to
+ * value). Which database library stands behind hash: and btree: is a detail
+ * of this module: callers only ever see struct dict. Keys are case-folded to
+ * lower case (ASCII) when a table is built and at every lookup; values are
+ * returned exactly as stored. Text sources have Postfix's format: "key
+ * whitespace value" lines, "#" comment lines, blank lines ignored, and lines
+ * that start with white space continue the previous logical line (see
+ * tern_table(5)).
+ * Ownership: dict_open returns a heap object the caller releases with
+ * dict_close. Values returned by dict_lookup are owned by the dict and stay
+ * valid until the next lookup on it or its close.
+ * Errors: functions that can fail return -1 and set *error_r. Error text
+ * from dict_open and dict_build lives in a module buffer that stays valid
+ * until the next dict_open or dict_build call in the process; error text
+ * from dict_lookup is owned by the dict (valid until the next lookup or
+ * close). Nothing here is fatal except out of memory. Duplicate keys in a
+ * source are logged (log_warn) with file:line, and the first value wins.
+ * Not thread-safe. */
+#ifndef TERN_UTIL_DICT_H
+#define TERN_UTIL_DICT_H
+
+#include <stddef.h>
+
+/* Longest key (bytes) a table can hold; longer lookup keys are not found. */
+#define DICT_KEY_MAX 4096
+/* Longest value (bytes) a table can hold. */
+#define DICT_VALUE_MAX (1024 * 1024)
+
+struct dict;
+
+/* Open the table named by spec ("type:name"). A spec without a "type:"
+ * prefix uses default_type (e.g. "hash") when that is non-NULL, and is an
+ * error otherwise. Returns 0 with *dict_r set, or -1 with *error_r set:
+ * unknown type (named in the text), missing or unreadable file (path and
+ * strerror), a syntax error in a source (file:line) or in inline:{...}. */
+int dict_open(const char *spec, const char *default_type,
+    struct dict **dict_r, const char **error_r);
+
+/* Look key up (case-folded). Returns 1 with *value_r set (valid until the
+ * next lookup on d or its close), 0 when the key is not in the table, or
+ * -1 with *error_r set when the table could not be read. */
+int dict_lookup(struct dict *d, const char *key, const char **value_r,
+    const char **error_r);
+
+/* The table's full name "type:name" (with the default type filled in).
+ * Valid until dict_close. Never fails. */
+const char *dict_spec(const struct dict *d);
+
+/* Close the table and set *dp to NULL. NULL *dp is allowed. */
+void dict_close(struct dict **dp);
+
+/* Compile the text source named by spec into its database form: for
+ * "hash:/path" and "btree:/path" read /path and write /path.db
+ * atomically (a temporary file in the same directory, fsync, rename, then
+ * fsync of the directory). Returns 0, or -1 with *error_r set: a type that
+ * has no compiled form, unreadable source, a syntax error (file:line), or
+ * a failed write. On error the old /path.db is left untouched. */
+int dict_build(const char *spec, const char *default_type,
+    const char **error_r);
+
+/* Step through a list of items separated by commas and/or white space, as
+ * in "hash:/a, inline:{ k=v, { k2 = v w } } static:x". Braces nest and
+ * protect the commas and white space inside them, so inline:{...} stays
+ * one item. *cursor is advanced past the item. Returns 1 with the item at
+ * *item_r (*len_r bytes, not NUL-terminated, pointing into the list), 0 at
+ * the end of the list, or -1 with *error_r set (static text) for an
+ * unbalanced '{' or '}'. */
+int dict_list_next(const char **cursor, const char **item_r, size_t *len_r,
+    const char **error_r);
+
+#endif
