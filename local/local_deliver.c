@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/* local_deliver - one recipient into its Maildir, as its owner. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mail/local_clnt.h"
+#include "mail/maildir.h"
+#include "mail/params.h"
+#include "mail/qfile.h"
+#include "mail/resolve.h"
+#include "server/server.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include "local.h"
+
+/* Collect the Delivered-To: values of the header section (up to
+ * header_size_limit bytes) so that a message that comes back to an
+ * address it was already delivered to is recognised as a loop. */
+int
+local_msg_scan(struct local_msg *m, const char **error_r)
+{
+	struct qfile_content *c;
+	struct buf hdr;
+	const char *p, *line, *end;
+	size_t n;
+	int ret, done = 0;
+
+	if (qfile_content_open(m->fd, &c, error_r) < 0)
+		return -1;
+	buf_init(&hdr, (size_t)var_header_size_limit + 1);
+	while (!done && (ret = qfile_content_read(c, &p, &n, error_r)) > 0) {
+		const char *blank = NULL;
+		size_t i;
+
+		/* Stop at the empty line that ends the header section. */
+		for (i = 0; i < n; i++) {
+			if (p[i] == '\n' && ((i > 0 && p[i - 1] == '\n') ||
+			    (i == 0 && (hdr.len == 0 ||
+			    hdr.data[hdr.len - 1] == '\n')))) {
+				blank = p + i;
+				break;
+			}
+		}
+		if (blank != NULL) {
+			n = (size_t)(blank - p);
+			done = 1;
+		}
+		if (n > hdr.max - hdr.len) {
+			n = hdr.max - hdr.len;
+			done = 1;
+		}
+		buf_append(&hdr, p, n);
+	}
+	qfile_content_close(&c);
+	if (ret < 0 && !done) {
+		buf_deinit(&hdr);
+		return -1;
+	}
+	for (line = hdr.data; line < hdr.data + hdr.len; line = end + 1) {
+		end = memchr(line, '\n', (size_t)(hdr.data + hdr.len - line));
+		if (end == NULL)
+			end = hdr.data + hdr.len;
+		if (end - line > 13 && strncasecmp(line, "Delivered-To:",
+		    13) == 0) {
+			const char *v = line + 13;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			m->delivered_to = xrealloc(m->delivered_to,
+			    (m->ndelivered_to + 1) * sizeof(char *));
+			m->delivered_to[m->ndelivered_to++] =
+			    xstrndup(v, (size_t)(end - v));
+		}
+	}
+	buf_deinit(&hdr);
+	return 0;
+}
+
+void
+local_msg_free(struct local_msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndelivered_to; i++)
+		xfree(m->delivered_to[i]);
+	xfree(m->delivered_to);
+	m->delivered_to = NULL;
+	m->ndelivered_to = 0;
+}
+
+static void
+result(struct local_result *res, const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+result(struct local_result *res, const char *status, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(res->status, sizeof(res->status), "%s", status);
+	va_start(ap, fmt);
+	vsnprintf(res->text, sizeof(res->text), fmt, ap);
+	va_end(ap);
+}
+
+/* Write the message into the Maildir at path: our two headers, then the
+ * queued content. Returns 0, or -1 with *error_r. */
+static int
+write_maildir(struct local_msg *m, const char *rcpt, const char *path,
+    const char **error_r)
+{
+	struct maildir_msg *md;
+	struct qfile_content *c;
+	struct buf head;
+	const char *p;
+	size_t n;
+	int ret;
+
+	if (maildir_open(path, &md, error_r) < 0)
+		return -1;
+	buf_init(&head, 4096);
+	/* RFC 5321 4.4: the final delivery adds Return-Path:. */
+	buf_printf(&head, "Return-Path: <%s>\nDelivered-To: %s\n", m->sender,
+	    rcpt);
+	ret = maildir_write(md, head.data, head.len, error_r);
+	buf_deinit(&head);
+	if (ret < 0 || qfile_content_open(m->fd, &c, error_r) < 0) {
+		maildir_abort(&md);
+		return -1;
+	}
+	while ((ret = qfile_content_read(c, &p, &n, error_r)) > 0) {
+		if (maildir_write(md, p, n, error_r) < 0) {
+			ret = -1;
+			break;
+		}
+	}
+	qfile_content_close(&c);
+	if (ret < 0) {
+		maildir_abort(&md);
+		return -1;
+	}
+	return maildir_commit(md, NULL, error_r);
+}
+
+/* As root: write as the mailbox owner, in a child that can never become
+ * root again, so a bad table entry or a hostile path cannot reach other
+ * users' files. The error text comes back through a pipe. */
+static int
+write_as_owner(struct local_msg *m, const char *rcpt, const char *path,
+    uid_t uid, gid_t gid, char *errbuf, size_t errlen)
+{
+	int p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(errbuf, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		snprintf(errbuf, errlen, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		const char *error;
+
+		close(p[0]);
+		if (server_drop_privileges(uid, gid, NULL, &error) < 0 ||
+		    write_maildir(m, rcpt, path, &error) < 0) {
+			(void)!write(p[1], error, strlen(error));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	n = read(p[0], errbuf, errlen - 1);
+	errbuf[n > 0 ? n : 0] = 0;
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (errbuf[0] == 0)
+		snprintf(errbuf, errlen, "delivery process failed");
+	return -1;
+}
+
+static void
+log_result(struct local_msg *m, const char *rcpt, const char *orig,
+    const struct local_result *res, const struct timeval *start)
+{
+	struct timeval now;
+	double delay, a, d;
+	const char *status = res->status[0] == '2' ? "sent" :
+	    res->status[0] == '4' ? "deferred" : "bounced";
+
+	gettimeofday(&now, NULL);
+	delay = (double)(now.tv_sec - m->arrival) +
+	    (double)now.tv_usec / 1e6;
+	d = (double)(now.tv_sec - start->tv_sec) +
+	    (double)(now.tv_usec - start->tv_usec) / 1e6;
+	a = delay - d;
+	if (a < 0)
+		a = 0;
+	log_info("%s: to=<%s>%s%s%s, relay=local, delay=%.2g, "
+	    "delays=%.2g/0/0/%.2g, dsn=%s, status=%s (%s)", m->queue_id,
+	    rcpt, strcasecmp(rcpt, orig) ? ", orig_to=<" : "",
+	    strcasecmp(rcpt, orig) ? orig : "",
+	    strcasecmp(rcpt, orig) ? ">" : "", delay, a, d, res->status,
+	    status, res->text);
+}
+
+void
+local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
+    struct local_result *res)
+{
+	struct resolve_error err;
+	struct timeval start;
+	struct buf path;
+	const char *error;
+	char errbuf[400];
+	size_t i;
+	int cls;
+
+	gettimeofday(&start, NULL);
+	buf_init(&path, 8192);
+	cls = resolve_class(rcpt, &err);
+	if (cls != RESOLVE_VIRTUAL) {
+		if (cls == RESOLVE_POSTMASTER)
+			result(res, "5.1.1", "no mailbox for <%s>; give "
+			    "postmaster a virtual_alias_maps entry", rcpt);
+		else
+			result(res, err.dsn, "%s", err.text);
+		goto done;
+	}
+	for (i = 0; i < m->ndelivered_to; i++) {
+		if (strcasecmp(m->delivered_to[i], rcpt) == 0) {
+			result(res, "5.4.6", "mail forwarding loop for %s",
+			    rcpt);
+			goto done;
+		}
+	}
+	if (resolve_mailbox(rcpt, &path, &err) < 0) {
+		result(res, err.dsn, "%s", err.text);
+		goto done;
+	}
+	if (path.len == 0 || path.data[path.len - 1] != '/') {
+		result(res, "4.3.5", "mailbox %s: only Maildir delivery is "
+		    "supported; end the %s value with \"/\"", path.data,
+		    VAR_VIRT_MAILBOX_MAPS);
+		goto done;
+	}
+	if (server_is_root()) {
+		uid_t uid;
+		gid_t gid;
+
+		if (resolve_owner(rcpt, &uid, &gid, &err) < 0) {
+			result(res, err.dsn, "%s", err.text);
+			goto done;
+		}
+		if (write_as_owner(m, rcpt, path.data, uid, gid, errbuf,
+		    sizeof(errbuf)) < 0) {
+			result(res, "4.2.0", "maildir delivery failed: %s",
+			    errbuf);
+			goto done;
+		}
+	} else if (write_maildir(m, rcpt, path.data, &error) < 0) {
+		result(res, "4.2.0", "maildir delivery failed: %s", error);
+		goto done;
+	}
+	result(res, "2.0.0", "delivered to maildir");
+done:
+	log_result(m, rcpt, orig, res, &start);
+	buf_deinit(&path);
+}

@@ -1,0 +1,62 @@
+/* qmgr - the queue manager: finds new and due mail (qmgr_scan.c), keeps
+ * the messages it works on in memory (qmgr_message.c), hands recipients
+ * to the local delivery agent with bounded concurrency (qmgr_deliver.c)
+ * and returns what cannot be delivered to its sender (qmgr_bounce.c).
+ * Every state change is on disk first: a recipient is done when its
+ * queue-file record says so; a message's queue is the directory that
+ * holds it. The in-memory state can be lost at any time and is rebuilt
+ * from the queue by the next qmgr. */
+#ifndef TERN_QMGR_H
+#define TERN_QMGR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct qfile;
+
+enum rcpt_state {
+	RCPT_PENDING,		/* not yet tried in this activation */
+	RCPT_BUSY,		/* with the delivery agent */
+	RCPT_DONE,		/* delivered, or done in an earlier run */
+	RCPT_BOUNCE,		/* permanent failure: to be returned */
+	RCPT_DEFER,		/* temporary failure: try later */
+};
+
+struct qmsg {
+	char id[32];
+	struct qfile *q;
+	enum rcpt_state *state;
+	char **status;		/* enhanced code of a failure */
+	char **reason;		/* its text */
+	int jobs;		/* delivery requests outstanding */
+	struct qmsg *next;
+};
+
+/* qmgr_message.c */
+extern size_t qmgr_active_count;
+#define QMGR_ACTIVE_LIMIT 1000
+/* Bring queue file id from queue dir `from` into active/ and start its
+ * deliveries. Returns 0, or -1 when it could not (logged). */
+int qmgr_activate(const char *id, const char *from);
+int qmgr_is_active(const char *id);
+/* A recipient's result (from the agent or from qmgr itself). */
+void qmgr_result(struct qmsg *m, size_t i, const char *status,
+    const char *text);
+/* All requests of m are answered: finish, defer or bounce it. */
+void qmgr_message_done(struct qmsg *m);
+
+/* qmgr_deliver.c */
+void qmgr_deliver_add(struct qmsg *m, const size_t *idx, size_t n);
+void qmgr_deliver_init(void);
+
+/* qmgr_bounce.c: queue a DSN for the failed recipients (state BOUNCE)
+ * of m. Returns 0 (queued, or dropped as a double bounce) or -1. */
+int qmgr_bounce(struct qmsg *m);
+
+/* qmgr_scan.c */
+void qmgr_scan_incoming(void);
+void qmgr_scan_deferred(int all);
+void qmgr_scan_soon(void);
+void qmgr_run(int listen_fd);
+
+#endif

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/* qmgr_scan - triggers, timers and queue directory scans. */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mail/params.h"
+#include "mail/qfile.h"
+#include "mail/trigger.h"
+#include "server/server.h"
+#include "util/event.h"
+#include "util/log.h"
+
+#include "qmgr.h"
+
+static int listen_sock = -1;
+static uint64_t soon_timer;
+
+/* Activate what a directory holds; due_only: only files whose mtime (the
+ * next retry time, set when they were deferred) has come. */
+static void
+scan_dir(const char *dir, int due_only)
+{
+	struct dirent *de;
+	time_t now = time(NULL);
+	DIR *d = opendir(dir);
+
+	if (d == NULL) {
+		log_warn("open directory %s: %m", dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (qmgr_active_count >= QMGR_ACTIVE_LIMIT)
+			break;
+		if (!qfile_is_id(de->d_name) || qmgr_is_active(de->d_name))
+			continue;
+		if (due_only) {
+			struct stat st;
+
+			if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+			    st.st_mtime > now)
+				continue;
+		}
+		qmgr_activate(de->d_name, dir);
+	}
+	closedir(d);
+}
+
+void
+qmgr_scan_incoming(void)
+{
+	scan_dir("incoming", 0);
+}
+
+void
+qmgr_scan_deferred(int all)
+{
+	scan_dir("deferred", !all);
+}
+
+static void
+soon(void *ctx)
+{
+	soon_timer = 0;
+	qmgr_scan_incoming();
+}
+
+/* Room was made, or new mail was queued by us: look again shortly,
+ * coalescing many requests into one scan. */
+void
+qmgr_scan_soon(void)
+{
+	if (soon_timer == 0)
+		soon_timer = event_timer(10, soon, NULL);
+}
+
+static void
+periodic(void *ctx)
+{
+	qmgr_scan_incoming();
+	qmgr_scan_deferred(0);
+	event_timer(var_queue_run_delay * 1000, periodic, NULL);
+}
+
+/* A trigger: one connection, a few bytes, closed by the sender. */
+static void
+trigger_ready(int fd, int events, void *ctx)
+{
+	int scan_deferred = 0, n = 0;
+
+	for (;;) {
+		char req[64];
+		ssize_t got, i;
+		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (c < 0)
+			break;
+		got = read(c, req, sizeof(req));
+		for (i = 0; i < got; i++)
+			if (req[i] == TRIGGER_REQ_SCAN)
+				scan_deferred = 1;
+		close(c);
+		if (++n >= 100)
+			break;
+	}
+	qmgr_scan_incoming();
+	if (scan_deferred)
+		qmgr_scan_deferred(1);
+}
+
+void
+qmgr_run(int listen_fd)
+{
+	listen_sock = listen_fd;
+	server_watch_master();
+	qmgr_deliver_init();
+	if (listen_fd >= 0)
+		event_watch(listen_fd, EVENT_READ, trigger_ready, NULL);
+	/* What a previous qmgr left in active/ is ours now (a crash may have
+	 * cut its deliveries short: some may be repeated, none lost). */
+	scan_dir("active", 0);
+	qmgr_scan_incoming();
+	qmgr_scan_deferred(0);
+	event_timer(var_queue_run_delay * 1000, periodic, NULL);
+	for (;;)
+		event_run_once(-1);
+}

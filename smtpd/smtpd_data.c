@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/* smtpd_data - DATA: receive the message into a queue file (cleanup). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "mail/params.h"
+#include "mail/qfile.h"
+#include "mail/trigger.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/stream.h"
+
+#include "smtpd.h"
+
+/* What went wrong while the message streamed in; the first one wins and
+ * decides the reply after the end of data. */
+enum data_fail {
+	DATA_OK,
+	DATA_TOO_BIG,
+	DATA_HEADER_TOO_BIG,
+	DATA_HOPS,
+	DATA_WRITE,
+};
+
+struct data_state {
+	struct smtpd_session *ss;
+	struct qfile_writer *w;
+	enum data_fail fail;
+	int in_header;		/* still in the header section */
+	long header_bytes;
+	int received;		/* Received: headers seen */
+	long size;		/* content bytes stored */
+	char message_id[256];
+	char *msgid_pending;	/* Message-ID: line waiting for folds */
+};
+
+/* RFC 5322 date-time, e.g. "Tue, 24 Nov 2026 12:00:00 +0000". */
+static void
+rfc5322_date(char *out, size_t len, time_t t)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, len, "%a, %d %b %Y %H:%M:%S %z", &tm);
+}
+
+static void
+store(struct data_state *d, const char *p, size_t n)
+{
+	if (d->fail != DATA_OK)
+		return;
+	if (var_message_size_limit > 0 &&
+	    d->size + (long)n > var_message_size_limit) {
+		d->fail = DATA_TOO_BIG;
+		return;
+	}
+	if (qfile_put_content(d->w, p, n) < 0) {
+		d->fail = DATA_WRITE;
+		return;
+	}
+	d->size += (long)n;
+}
+
+/* Watch the header section: its size, Received: hops, Message-ID. */
+static void
+header_line(struct data_state *d, const char *p, size_t n, int line_start)
+{
+	if (!d->in_header)
+		return;
+	if (line_start && (n == 0 || (n == 1 && p[0] == '\n'))) {
+		d->in_header = 0;
+		return;
+	}
+	d->header_bytes += (long)n;
+	if (d->header_bytes > var_header_size_limit && d->fail == DATA_OK)
+		d->fail = DATA_HEADER_TOO_BIG;
+	if (!line_start)
+		return;
+	if (n >= 9 && strncasecmp(p, "Received:", 9) == 0 &&
+	    ++d->received >= var_hopcount_limit && d->fail == DATA_OK)
+		d->fail = DATA_HOPS;
+	if (n >= 11 && strncasecmp(p, "Message-ID:", 11) == 0 &&
+	    d->message_id[0] == 0) {
+		const char *v = p + 11;
+		size_t len = n - 11;
+
+		while (len > 0 && (*v == ' ' || *v == '\t')) {
+			v++;
+			len--;
+		}
+		while (len > 0 && (v[len - 1] == '\n' || v[len - 1] == ' '))
+			len--;
+		if (len >= sizeof(d->message_id))
+			len = sizeof(d->message_id) - 1;
+		memcpy(d->message_id, v, len);
+		d->message_id[len] = 0;
+	}
+}
+
+static int
+start_queue_file(struct data_state *d)
+{
+	struct smtpd_session *ss = d->ss;
+	struct timeval now;
+	const char *error;
+	char date[64];
+	size_t i, j;
+
+	if (qfile_create(".", &d->w, &error) < 0) {
+		log_warn("queue file create: %s", error);
+		return -1;
+	}
+	gettimeofday(&now, NULL);
+	qfile_put_time(d->w, now);
+	qfile_put_sender(d->w, ss->sender);
+	qfile_put_attr(d->w, "client_name", ss->client_name);
+	qfile_put_attr(d->w, "client_addr", ss->client_addr);
+	qfile_put_attr(d->w, "helo_name", ss->helo ? ss->helo : "");
+	qfile_put_attr(d->w, "protocol", smtpd_proto(ss));
+	for (i = 0; i < ss->nrcpt; i++)
+		for (j = 0; j < ss->rcpt[i].nfinal; j++)
+			qfile_put_rcpt(d->w, ss->rcpt[i].final[j],
+			    ss->rcpt[i].orig);
+	log_info("%s: client=%s", qfile_writer_id(d->w), ss->client);
+
+	/* Our trace header goes first (RFC 5321 4.4). */
+	{
+		struct buf rcv;
+
+		buf_init(&rcv, 4096);
+		rfc5322_date(date, sizeof(date), now.tv_sec);
+		buf_printf(&rcv, "Received: from %s (%s [%s])\n"
+		    "\tby %s (%s) with %s id %s",
+		    ss->helo ? ss->helo : ss->client_name, ss->client_name,
+		    ss->client_addr, var_myhostname, var_mail_name,
+		    smtpd_proto(ss), qfile_writer_id(d->w));
+		if (ss->nrcpt == 1)
+			buf_printf(&rcv, "\n\tfor <%s>", ss->rcpt[0].orig);
+		buf_printf(&rcv, "; %s\n", date);
+		store(d, rcv.data, rcv.len);
+		buf_deinit(&rcv);
+	}
+	return qfile_writer_error(d->w) ? -1 : 0;
+}
+
+/* Read the message up to the lone "." line. RFC 5321 4.1.1.4 and 4.5.2:
+ * the end of data is CRLF "." CRLF, so the "." line must itself end in
+ * CRLF and follow a line that ended in CRLF. A bare LF or a bare CR never
+ * ends a line here, so "\n.\n" or "\n.\r\n" cannot end the message and
+ * smuggle a second one behind it (CVE-2023-51764): such bytes are plain
+ * content. Lines are stored with LF endings; a leading "." is removed
+ * (transparency, RFC 5321 4.5.2) only at the start of a real line.
+ * Returns 1 at the end of data, or -1 when the session is lost. */
+static int
+receive(struct data_state *d)
+{
+	struct smtpd_session *ss = d->ss;
+	int crlf_before = 1;	/* the previous line ended with CRLF */
+	int line_start = 1;	/* at the start of a (possibly bare) line */
+	int pending_cr = 0;
+	const char *error;
+
+	for (;;) {
+		char *p;
+		size_t n;
+		int ret, ends_crlf, ends_lf;
+
+		buf_reset(&ss->line);
+		ret = stream_get_line(ss->s, &ss->line,
+		    (size_t)var_line_length_limit, &error);
+		if (ret == STREAM_TIMEOUT) {
+			log_info("timeout after DATA (%ld bytes) from %s",
+			    d->size, ss->client);
+			smtpd_reply(ss, "421 4.4.2 %s Error: timeout "
+			    "exceeded", var_myhostname);
+			return -1;
+		}
+		if (ret == STREAM_EOF || ret == STREAM_ERROR) {
+			log_info("lost connection after DATA (%ld bytes) "
+			    "from %s", d->size, ss->client);
+			return -1;
+		}
+		p = ss->line.data;
+		n = ss->line.len;
+		if (pending_cr) {
+			/* A CR held back at the end of the last piece. */
+			pending_cr = 0;
+			if (n > 0 && p[0] == '\n') {
+				store(d, "\n", 1);
+				header_line(d, "\n", 1, 0);
+				line_start = crlf_before = 1;
+				continue;
+			}
+			store(d, "\r", 1);
+		}
+		ends_lf = ret == STREAM_LINE && n > 0 && p[n - 1] == '\n';
+		ends_crlf = ends_lf && n > 1 && p[n - 2] == '\r';
+		if (crlf_before && line_start && ends_crlf && n == 3 &&
+		    p[0] == '.')
+			return 1;
+		if (crlf_before && line_start && n > 0 && p[0] == '.') {
+			p++;
+			n--;
+		}
+		if (ends_crlf) {
+			/* CRLF -> LF for storage. */
+			p[n - 2] = '\n';
+			n--;
+		} else if (!ends_lf && n > 0 && p[n - 1] == '\r') {
+			/* The CR may start the CRLF of the next piece. */
+			pending_cr = 1;
+			n--;
+		}
+		header_line(d, p, n, line_start);
+		store(d, p, n);
+		line_start = ends_lf;
+		crlf_before = ends_crlf;
+	}
+}
+
+int
+smtpd_cmd_data(struct smtpd_session *ss, char *args)
+{
+	struct data_state d;
+	const char *error, *id;
+	int ret;
+
+	ss->n_data++;
+	if (ss->sender == NULL) {
+		smtpd_reply(ss, "503 5.5.1 Error: need MAIL command");
+		return 0;
+	}
+	if (ss->nrcpt == 0) {
+		smtpd_reply(ss, "503 5.5.1 Error: need RCPT command");
+		return 0;
+	}
+	memset(&d, 0, sizeof(d));
+	d.ss = ss;
+	d.in_header = 1;
+	if (start_queue_file(&d) < 0) {
+		qfile_abort(&d.w);
+		smtpd_reply(ss, "451 4.3.0 Error: queue file write error");
+		return 0;
+	}
+	smtpd_reply(ss, "354 End data with <CR><LF>.<CR><LF>");
+	if (stream_flush(ss->s, &error) < 0) {
+		qfile_abort(&d.w);
+		log_info("lost connection after DATA from %s", ss->client);
+		return -1;
+	}
+	ret = receive(&d);
+	id = qfile_writer_id(d.w);
+	if (ret < 0) {
+		qfile_abort(&d.w);
+		smtpd_reset(ss);
+		return -1;
+	}
+	if (d.message_id[0] != 0)
+		log_info("%s: message-id=%s", id, log_str(d.message_id));
+	switch (d.fail) {
+	case DATA_OK:
+		if (qfile_commit(d.w, &error) < 0) {
+			log_warn("%s: queue file commit: %s", id, error);
+			smtpd_reply(ss, "451 4.3.0 Error: queue file write "
+			    "error");
+			break;
+		}
+		/* Only now, with file and name durable, is 250 a promise. */
+		ss->n_ok_data++;
+		smtpd_reply(ss, "250 2.0.0 Ok: queued as %s", id);
+		if (trigger_send("public/qmgr", TRIGGER_REQ_WAKEUP,
+		    &error) < 0)
+			log_warn("%s: cannot wake qmgr: %s", id, error);
+		break;
+	case DATA_TOO_BIG:
+		log_info("%s: reject: DATA from %s: 552 5.3.4 Message size "
+		    "exceeds fixed limit; from=<%s> proto=%s helo=<%s>", id,
+		    ss->client, log_str(ss->sender), smtpd_proto(ss),
+		    ss->helo ? log_str(ss->helo) : "");
+		smtpd_reply(ss, "552 5.3.4 Message size exceeds fixed limit");
+		break;
+	case DATA_HEADER_TOO_BIG:
+		smtpd_reply(ss, "552 5.3.4 Message header size exceeds "
+		    "fixed limit");
+		break;
+	case DATA_HOPS:
+		log_info("%s: reject: DATA from %s: 554 5.4.6 Too many hops",
+		    id, ss->client);
+		smtpd_reply(ss, "554 5.4.6 Too many hops");
+		break;
+	case DATA_WRITE:
+		log_warn("%s: queue file write error: %s", id,
+		    qfile_writer_error(d.w) ? qfile_writer_error(d.w) : "?");
+		smtpd_reply(ss, "451 4.3.0 Error: queue file write error");
+		break;
+	}
+	if (d.fail == DATA_OK)
+		qfile_writer_destroy(&d.w);
+	else
+		qfile_abort(&d.w);
+	smtpd_reset(ss);
+	return 0;
+}
