@@ -686,10 +686,12 @@ qfile_open(const char *path, int writable, struct qfile **q_r,
 	rr = rec_reader_create(fd, 0);
 	buf_init(&d, QFILE_MAX_ENV_REC);
 	ret = parse_file(q, rr, &d, &err);
+	/* err may point into rr: format it before rr goes away. */
+	if (ret < 0)
+		static_error(error_r, "%s: %s", path, err);
 	buf_deinit(&d);
 	rec_reader_destroy(&rr);
 	if (ret < 0) {
-		static_error(error_r, "%s: %s", path, err);
 		qfile_close(&q);
 		return -1;
 	}

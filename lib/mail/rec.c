@@ -351,10 +351,12 @@ rec_get(struct rec_reader *r, struct buf *data, size_t max,
 	if (data != NULL && len > data->max)
 		return reader_fail(r, start, "record longer than its buffer",
 		    error_r);
-	if (__builtin_add_overflow(r->pos, (off_t)(1 + used), &r->pos) ||
-	    __builtin_add_overflow(r->pos, (off_t)len, &end))
+	/* r->pos >= 0 and used <= 10, so the subtraction cannot wrap. */
+	if (len > (uint64_t)(INT64_MAX - r->pos - (off_t)(1 + used)))
 		return reader_fail(r, start, "record past any file size",
 		    error_r);
+	r->pos += (off_t)(1 + used);
+	end = r->pos + (off_t)len;
 	if (data != NULL) {
 		size_t left = (size_t)len;
 
