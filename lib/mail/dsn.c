@@ -12,6 +12,9 @@
 /* Room for one report section while it is being built. */
 #define DSN_PART_MAX BUF_MAX_INTERNAL
 
+/* Longest MIME boundary (RFC 2046 section 5.1.1). */
+#define DSN_BOUNDARY_MAX 70
+
 static unsigned dsn_counter;
 
 static const char *const dsn_actions[] = {
@@ -164,9 +167,8 @@ build_text(const struct dsn_msg *m, struct buf *t)
 		    "The reason is given with each address; the headers of\n"
 		    "your message are attached.\n");
 	bad |= buf_puts(t,
-	    "\nIf you need help, write to the postmaster of this system\n"
-	    "and include this report. Please leave out the attached\n"
-	    "message headers only if they are private.\n\n"
+	    "\nIf you need help, please write to the postmaster of this\n"
+	    "system and include this report.\n\n"
 	    "                   The mail system\n");
 	for (i = 0; i < m->nrcpt; i++) {
 		const struct dsn_rcpt *r = &m->rcpt[i];
@@ -319,6 +321,8 @@ dsn_build(const struct dsn_msg *m, struct buf *out, const char **error_r)
 		bad |= buf_printf(&boundary, "%s.%lld.%ld.%u/%s", m->queue_id,
 		    (long long)now.tv_sec, (long)getpid(), ++dsn_counter,
 		    m->myhostname);
+		/* RFC 2046 allows at most 70 characters. */
+		buf_truncate(&boundary, DSN_BOUNDARY_MAX);
 		if (!contains(&text, boundary.data) &&
 		    !contains(&status, boundary.data) &&
 		    !contains(&headers, boundary.data))

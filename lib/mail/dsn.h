@@ -27,11 +27,12 @@ struct buf;
 /* Longest value of one report field (well under RFC 5322's 998). */
 #define DSN_FIELD_MAX 900
 
-/* One recipient in the report. final is required; orig (the ORCPT) is
- * reported as Original-Recipient when non-NULL and different from final;
+/* One recipient in the report. final is required; orig (the ORCPT, a bare
+ * address without "rfc822;") is reported as Original-Recipient when
+ * non-NULL, non-empty and different from final;
  * action is "failed", "delayed", "delivered", "relayed" or "expanded";
  * status an enhanced status code "c.s.d" with class 2, 4 or 5; diag (may be
- * NULL) "x-tern; text" or "smtp; 550 ..." (a value without "type;" gets
+ * NULL) "x-tern; text" or "smtp; 550 ..." (a value without "type;" is given
  * "x-tern; " in front). */
 struct dsn_rcpt {
 	const char *final;
@@ -43,7 +44,7 @@ struct dsn_rcpt {
 
 /* The notification. myhostname: letters, digits, '.', '-', '_'; queue_id:
  * the original message's ID (letters and digits); sender: the original
- * sender, who gets the report (must not be the null sender); delay: 0 for a
+ * sender, to whom the report goes (not the null sender); delay: 0 for a
  * bounce, 1 for a delay warning; orig_headers: the original headers as
  * received (orig_headers_len bytes, may be NULL when 0), quoted up to the
  * first empty line and cut at header_limit bytes (0 = DSN_HEADER_LIMIT). */

@@ -107,7 +107,7 @@ void rec_reader_destroy(struct rec_reader **rp);
 
 /* Read the next record. Its data (at most max bytes, else an error) replaces
  * the contents of data; with data NULL the data is skipped (max still
- * applies). *offset_r (may be NULL) gets the file offset of the type byte.
+ * applies). *offset_r (may be NULL) is set to the offset of the type byte.
  * Returns the type byte (1..255), REC_EOF at a clean end of file, or
  * REC_ERROR with *error_r set: a zero type byte, a bad length, a record cut
  * short by the end of the file, a length above max or above data's own

@@ -381,6 +381,16 @@ test_unique_ids(void **state)
 	parse(buf_cstr(a), &pa);
 	parse(buf_cstr(b), &pb);
 	assert_string_not_equal(pa.boundary, pb.boundary);
+	parsed_free(&pa);
+	parsed_free(&pb);
+	/* A long host name still gives a boundary of at most 70. */
+	m.myhostname = "a-very-long-host-name.in-a-very-long-subdomain.of-a-"
+	    "long-domain.example";
+	assert_int_equal(dsn_build(&m, a, &err), 0);
+	assert_int_equal(dsn_build(&m, b, &err), 0);
+	parse(buf_cstr(a), &pa);
+	parse(buf_cstr(b), &pb);
+	assert_string_not_equal(pa.boundary, pb.boundary);
 	assert_string_not_equal(field(pa.top, "Message-ID", va, sizeof(va)),
 	    field(pb.top, "Message-ID", vb, sizeof(vb)));
 	parsed_free(&pa);

@@ -79,7 +79,9 @@ count_entries(const char *sub)
 static void
 qpath(char *out, size_t size, const char *sub, const char *id)
 {
-	snprintf(out, size, "%s/%s/%s", qdir, sub, id);
+	int n = snprintf(out, size, "%s/%s/%s", qdir, sub, id);
+
+	assert_true(n > 0 && (size_t)n < size);
 }
 
 /* Content that exercises the chunking and byte-exactness. */
