@@ -375,6 +375,8 @@ rec_get(struct rec_reader *r, struct buf *data, size_t max,
 			r->pos += (off_t)want;
 			left -= want;
 		}
+	} else if (len > 0 && end <= r->boff + (off_t)r->blen) {
+		r->pos = end;	/* already read ahead */
 	} else if (len > 0) {
 		unsigned char last;
 		ssize_t n;
