@@ -1,0 +1,69 @@
+/* dsn - RFC 3464 delivery status notifications (bounces, delay warnings).
+ * dsn_build writes one complete message, headers and body, with LF line
+ * endings, ready to be queued like any other mail from MAILER-DAEMON: a
+ * multipart/report; report-type=delivery-status with three parts, a
+ * text/plain explanation for people, the message/delivery-status report
+ * (Reporting-MTA, X-Tern-Queue-ID, Arrival-Date, then one field group per
+ * recipient) and text/rfc822-headers with the original message's headers,
+ * cut at a limit on a line boundary. The boundary is chosen not to occur
+ * anywhere in the text it encloses.
+ *
+ * Peer text (addresses, diagnostics from remote servers) is made safe for a
+ * header field: control characters become spaces, non-ASCII bytes become
+ * '?', and a field value is cut at DSN_FIELD_MAX bytes, so no input can
+ * forge a header line or a part boundary. Nothing is kept between calls
+ * except a counter that makes Message-IDs and boundaries unique within the
+ * process (not thread-safe). Errors are static text; nothing is fatal. */
+#ifndef TERN_MAIL_DSN_H
+#define TERN_MAIL_DSN_H
+
+#include <stddef.h>
+#include <sys/time.h>
+
+struct buf;
+
+/* Default cap on the original headers quoted in part 3. */
+#define DSN_HEADER_LIMIT (32 * 1024)
+/* Longest value of one report field (well under RFC 5322's 998). */
+#define DSN_FIELD_MAX 900
+
+/* One recipient in the report. final is required; orig (the ORCPT, a bare
+ * address without "rfc822;") is reported as Original-Recipient when
+ * non-NULL, non-empty and different from final;
+ * action is "failed", "delayed", "delivered", "relayed" or "expanded";
+ * status an enhanced status code "c.s.d" with class 2, 4 or 5; diag (may be
+ * NULL) "x-tern; text" or "smtp; 550 ..." (a value without "type;" is given
+ * "x-tern; " in front). */
+struct dsn_rcpt {
+	const char *final;
+	const char *orig;
+	const char *action;
+	const char *status;
+	const char *diag;
+};
+
+/* The notification. myhostname: letters, digits, '.', '-', '_'; queue_id:
+ * the original message's ID (letters and digits); sender: the original
+ * sender, to whom the report goes (not the null sender); delay: 0 for a
+ * bounce, 1 for a delay warning; orig_headers: the original headers as
+ * received (orig_headers_len bytes, may be NULL when 0), quoted up to the
+ * first empty line and cut at header_limit bytes (0 = DSN_HEADER_LIMIT). */
+struct dsn_msg {
+	const char *myhostname;
+	const char *queue_id;
+	const char *sender;
+	struct timeval arrival;
+	int delay;
+	const char *orig_headers;
+	size_t orig_headers_len;
+	size_t header_limit;
+	const struct dsn_rcpt *rcpt;
+	size_t nrcpt;
+};
+
+/* Replace the contents of out with the notification message. Returns 0, or
+ * -1 with *error_r set (static text) for a bad field in m (see above) or
+ * when the message does not fit in out's maximum; out is then empty. */
+int dsn_build(const struct dsn_msg *m, struct buf *out, const char **error_r);
+
+#endif

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/* maildir - durable delivery of one message into a Maildir. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/mem.h"
+#include "mail/maildir.h"
+
+struct maildir_msg {
+	char *dir;		/* the Maildir, without trailing slashes */
+	char *name;		/* unique base name */
+	char *tmp_path;
+	int fd;
+	unsigned char *wbuf;
+	size_t wlen;
+	off_t size;		/* bytes written, pending included */
+	int failed;
+};
+
+static char maildir_errbuf[1024];
+
+static int __attribute__((format(printf, 2, 3)))
+md_error(const char **error_r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(maildir_errbuf, sizeof(maildir_errbuf), fmt, ap);
+	va_end(ap);
+	*error_r = maildir_errbuf;
+	return -1;
+}
+
+/* fsync the directory that contains path (a new entry's name is durable
+ * only after its directory is synced). */
+static int
+fsync_parent(const char *path, const char **error_r)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+	int fd, ret;
+
+	if (slash == NULL) {
+		parent[0] = '.';
+		n = 1;
+	} else {
+		n = slash == path ? 1 : (size_t)(slash - path);
+		memcpy(parent, path, n);
+	}
+	parent[n] = 0;
+	if ((fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return md_error(error_r, "open %s: %m", parent);
+	ret = fsync(fd);
+	close(fd);
+	if (ret < 0)
+		return md_error(error_r, "fsync %s: %m", parent);
+	return 0;
+}
+
+/* mkdir path (mode 0700) unless it is a directory already. */
+static int
+make_dir(const char *path, const char **error_r)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) == 0)
+		return fsync_parent(path, error_r);
+	if (errno != EEXIST)
+		return md_error(error_r, "mkdir %s: %m", path);
+	if (stat(path, &st) < 0)
+		return md_error(error_r, "stat %s: %m", path);
+	if (!S_ISDIR(st.st_mode))
+		return md_error(error_r, "%s: not a directory", path);
+	return 0;
+}
+
+/* mkdir -p dir, then its cur/ new/ tmp/. */
+static int
+make_dirs(const char *dir, const char **error_r)
+{
+	static const char *const subs[] = { "cur", "new", "tmp" };
+	char path[PATH_MAX];
+	size_t i, n = strlen(dir);
+	struct stat st;
+
+	memcpy(path, dir, n + 1);	/* n < PATH_MAX: checked by caller */
+	/* The common case: everything exists. */
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subs[i]);
+		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			break;
+	}
+	if (i == 3)
+		return 0;
+	memcpy(path, dir, n + 1);
+	for (i = 1; i < n; i++) {
+		if (path[i] != '/' || path[i - 1] == '/')
+			continue;
+		path[i] = 0;
+		if (make_dir(path, error_r) < 0)
+			return -1;
+		path[i] = '/';
+	}
+	if (make_dir(dir, error_r) < 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subs[i]);
+		if (make_dir(path, error_r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+maildir_host_escape(const char *host, struct buf *out)
+{
+	for (; *host != 0; host++) {
+		int ret = *host == '/' ? buf_puts(out, "\\057") :
+		    *host == ':' ? buf_puts(out, "\\072") :
+		    buf_putc(out, *host);
+
+		if (ret < 0)
+			return;
+	}
+}
+
+/* The host part of unique names, escaped once per process. */
+static const char *
+host_part(void)
+{
+	static struct buf host;
+	char raw[256];
+
+	if (host.data != NULL)
+		return buf_cstr(&host);
+	if (gethostname(raw, sizeof(raw)) < 0 || raw[0] == 0)
+		snprintf(raw, sizeof(raw), "localhost");
+	raw[sizeof(raw) - 1] = 0;
+	buf_init(&host, 4 * sizeof(raw));
+	maildir_host_escape(raw, &host);
+	return buf_cstr(&host);
+}
+
+int
+maildir_open(const char *path, struct maildir_msg **m_r, const char **error_r)
+{
+	static unsigned counter;
+	struct maildir_msg *m;
+	struct timeval tv;
+	struct buf b;
+	size_t n = strlen(path);
+	int fd;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n == 0 || n + 64 + 512 >= PATH_MAX)
+		return md_error(error_r, "bad Maildir path");
+	m = xmalloc(sizeof(*m));
+	m->dir = xstrndup(path, n);
+	m->fd = -1;
+	if (make_dirs(m->dir, error_r) < 0) {
+		maildir_abort(&m);
+		return -1;
+	}
+	buf_init(&b, PATH_MAX);
+	do {
+		gettimeofday(&tv, NULL);
+		buf_reset(&b);
+		buf_printf(&b, "%lld.M%ldP%ldQ%u.%s", (long long)tv.tv_sec,
+		    (long)tv.tv_usec, (long)getpid(), ++counter, host_part());
+		xfree(m->name);
+		xfree(m->tmp_path);
+		m->name = xstrdup(buf_cstr(&b));
+		buf_reset(&b);
+		buf_printf(&b, "%s/tmp/%s", m->dir, m->name);
+		m->tmp_path = xstrdup(buf_cstr(&b));
+		fd = open(m->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0600);
+	} while (fd < 0 && errno == EEXIST);
+	buf_deinit(&b);
+	if (fd < 0) {
+		md_error(error_r, "create %s: %m", m->tmp_path);
+		xfree(m->tmp_path);	/* nothing to unlink */
+		m->tmp_path = NULL;
+		maildir_abort(&m);
+		return -1;
+	}
+	m->fd = fd;
+	m->wbuf = xmalloc(MAILDIR_WBUF);
+	*m_r = m;
+	return 0;
+}
+
+static int
+write_all(struct maildir_msg *m, const unsigned char *p, size_t n,
+    const char **error_r)
+{
+	while (n > 0) {
+		ssize_t r = write(m->fd, p, n);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			m->failed = 1;
+			return md_error(error_r, "write %s: %m", m->tmp_path);
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int
+flush(struct maildir_msg *m, const char **error_r)
+{
+	if (m->wlen > 0 && write_all(m, m->wbuf, m->wlen, error_r) < 0)
+		return -1;
+	m->wlen = 0;
+	return 0;
+}
+
+int
+maildir_write(struct maildir_msg *m, const void *p, size_t n,
+    const char **error_r)
+{
+	if (m->failed)
+		return md_error(error_r, "write %s: earlier error",
+		    m->tmp_path);
+	if (__builtin_add_overflow(m->size, (off_t)n, &m->size)) {
+		m->failed = 1;
+		return md_error(error_r, "message too large");
+	}
+	if (n <= MAILDIR_WBUF - m->wlen) {
+		memcpy(m->wbuf + m->wlen, p, n);
+		m->wlen += n;
+		return 0;
+	}
+	if (flush(m, error_r) < 0)
+		return -1;
+	if (n < MAILDIR_WBUF) {
+		memcpy(m->wbuf, p, n);
+		m->wlen = n;
+		return 0;
+	}
+	return write_all(m, p, n, error_r);
+}
+
+/* Link failures that mean "this file system has no hard links". */
+static int
+link_unsupported(int err)
+{
+	return err == EXDEV || err == EPERM || err == ENOSYS ||
+	    err == EOPNOTSUPP || err == EMLINK;
+}
+
+int
+maildir_commit(struct maildir_msg *m, struct buf *final_path_r,
+    const char **error_r)
+{
+	int linked = 1, ret;
+
+	if (m->failed) {
+		md_error(error_r, "write %s: earlier error", m->tmp_path);
+		goto fail;
+	}
+	if (flush(m, error_r) < 0)
+		goto fail;
+	if (fsync(m->fd) < 0) {
+		md_error(error_r, "fsync %s: %m", m->tmp_path);
+		goto fail;
+	}
+	ret = close(m->fd);
+	m->fd = -1;
+	if (ret < 0) {
+		md_error(error_r, "close %s: %m", m->tmp_path);
+		goto fail;
+	}
+	buf_reset(final_path_r);
+	if (buf_printf(final_path_r, "%s/new/%s,S=%lld", m->dir, m->name,
+	    (long long)m->size) < 0) {
+		md_error(error_r, "Maildir file name too long");
+		goto fail;
+	}
+	if (link(m->tmp_path, buf_cstr(final_path_r)) < 0) {
+		if (!link_unsupported(errno)) {
+			md_error(error_r, "link %s: %m", buf_cstr(final_path_r));
+			goto fail;
+		}
+		if (rename(m->tmp_path, buf_cstr(final_path_r)) < 0) {
+			md_error(error_r, "rename to %s: %m",
+			    buf_cstr(final_path_r));
+			goto fail;
+		}
+		linked = 0;
+	}
+	if (fsync_parent(buf_cstr(final_path_r), error_r) < 0) {
+		/* Not durable: take it back so that the failure means "not
+		 * delivered" (a retry follows) as far as we can help it. */
+		unlink(buf_cstr(final_path_r));
+		goto fail;
+	}
+	/* The message is delivered; a stale tmp/ name is harmless (readers
+	 * clean tmp/), so a failed unlink does not change the result. */
+	if (linked)
+		unlink(m->tmp_path);
+	xfree(m->tmp_path);
+	m->tmp_path = NULL;
+	maildir_abort(&m);
+	return 0;
+fail:
+	maildir_abort(&m);
+	return -1;
+}
+
+void
+maildir_abort(struct maildir_msg **mp)
+{
+	struct maildir_msg *m = *mp;
+
+	if (m == NULL)
+		return;
+	if (m->fd >= 0)
+		close(m->fd);
+	if (m->tmp_path != NULL)
+		unlink(m->tmp_path);
+	xfree(m->tmp_path);
+	xfree(m->name);
+	xfree(m->dir);
+	xfree(m->wbuf);
+	xfree(m);
+	*mp = NULL;
+}

@@ -1,0 +1,56 @@
+/* maildir - durable delivery of one message into a Maildir.
+ * A struct maildir_msg is one delivery in progress: maildir_open creates any
+ * missing directories (the Maildir itself and parents, then cur/ new/ tmp/,
+ * mode 0700; the parent of each new directory is fsync'ed) and a file in
+ * tmp/ with O_CREAT|O_EXCL under a unique name
+ * "<sec>.M<usec>P<pid>Q<n>.<host>" (in host, '/' and ':' are written as
+ * \057 and \072, as Dovecot and Courier do). maildir_write buffers 64 KiB.
+ * maildir_commit flushes, fsyncs the file, links it into
+ * new/<name>,S=<size> (renames instead where the file system refuses hard
+ * links), fsyncs new/, then unlinks the tmp/ name: success is reported only
+ * once the new/ entry is durable, so a crash or failure before that means
+ * "not delivered" and a later retry, never a loss.
+ *
+ * Ownership: the caller owns the struct maildir_msg until maildir_commit or
+ * maildir_abort, each of which frees it in every case. Error text is in a
+ * module-static buffer valid until the next failing maildir call (not
+ * thread-safe). A failed system call is an error, never fatal. */
+#ifndef TERN_MAIL_MAILDIR_H
+#define TERN_MAIL_MAILDIR_H
+
+#include <stddef.h>
+
+struct buf;
+struct maildir_msg;
+
+/* Size of the write buffer of one delivery. */
+#define MAILDIR_WBUF (64 * 1024)
+
+/* Start a delivery into the Maildir at path (created as needed). Returns 0
+ * with *m_r set, or -1 with *error_r set: a path too long, or a failed
+ * mkdir/open. */
+int maildir_open(const char *path, struct maildir_msg **m_r,
+    const char **error_r);
+
+/* Append n bytes of the message (written as given). Returns 0, or -1 with
+ * *error_r set (a write error; it is sticky: commit then fails too). */
+int maildir_write(struct maildir_msg *m, const void *p, size_t n,
+    const char **error_r);
+
+/* Make the message durable in new/ and free m (in every case: m must not be
+ * used after this call). Returns 0 with the full path of the new/ entry in
+ * final_path_r (replacing its contents), or -1 with *error_r set; on failure
+ * the tmp/ file and any new/ entry are removed (best effort) and nothing
+ * counts as delivered. final_path_r too small for the path is an error
+ * found before anything is linked. */
+int maildir_commit(struct maildir_msg *m, struct buf *final_path_r,
+    const char **error_r);
+
+/* Append host to out with '/' as \057 and ':' as \072 (the host part of
+ * unique names). Output is cut at out's maximum. Never fails. */
+void maildir_host_escape(const char *host, struct buf *out);
+
+/* Unlink the tmp/ file and free. Sets *mp to NULL; NULL is allowed. */
+void maildir_abort(struct maildir_msg **mp);
+
+#endif
