@@ -138,6 +138,10 @@ log_write_all(int fd, const char *p, size_t n)
 
 static void
 log_emit(int prio, const char *severity, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+log_emit(int prio, const char *severity, const char *fmt, va_list ap)
 {
 	char text[4096], line[4600];
 	int saved = errno;
