@@ -484,8 +484,8 @@ parse_logical(const char *path, int line, struct buf *logical,
     struct cf_list *list, char ***warn, size_t *nwarn,
     const char **error_r)
 {
+	struct cf_entry *prev;
 	char *name, *value;
-	int old;
 
 	switch (split_assign(buf_cstr(logical), buf_len(logical), &name,
 	    &value)) {
@@ -497,14 +497,15 @@ parse_logical(const char *path, int line, struct buf *logical,
 		*error_r = err_set("%s:%d: bad parameter name", path, line);
 		return -1;
 	}
-	if (param_find(name) == NULL)
-		warn_add(warn, nwarn, "%s:%d: unknown parameter: %s", path,
-		    line, name);
-	old = list_set(list, name, value, line);
-	if (old >= 0)
+	prev = list_find(list, name, strlen(name));
+	if (prev != NULL)
 		warn_add(warn, nwarn,
 		    "%s:%d: %s: overriding earlier entry at line %d", path,
-		    line, list->ent[list->n - 1].name, old);
+		    line, name, prev->line);
+	else if (param_find(name) == NULL)
+		warn_add(warn, nwarn, "%s:%d: unknown parameter: %s", path,
+		    line, name);
+	list_set(list, name, value, line);
 	return 0;
 }
 
