@@ -115,6 +115,16 @@ parse_yn(const char *s, int def, int *value_r)
 	return 0;
 }
 
+/* The mail services' names from services(5), built in so that parsing
+ * never depends on /etc/services. */
+static const struct {
+	const char *name, *port;
+} mail_ports[] = {
+	{"smtp", "25"}, {"submission", "587"}, {"submissions", "465"},
+	{"smtps", "465"}, {"pop3", "110"}, {"pop3s", "995"},
+	{"imap", "143"}, {"imap2", "143"}, {"imaps", "993"},
+};
+
 /* Split an inet service name into host (NULL for all addresses) and port.
  * Returns 0, or -1 with a static reason. */
 static int
@@ -122,6 +132,7 @@ parse_inet_name(const char *name, char **host_r, char **port_r,
     const char **why)
 {
 	const char *colon, *port;
+	size_t i;
 	long v;
 
 	if (name[0] == '[') {
@@ -145,10 +156,16 @@ parse_inet_name(const char *name, char **host_r, char **port_r,
 		*host_r = NULL;
 		port = name;
 	}
+	for (i = 0; i < sizeof(mail_ports) / sizeof(mail_ports[0]); i++) {
+		if (strcmp(port, mail_ports[i].name) == 0) {
+			*port_r = xstrdup(mail_ports[i].port);
+			return 0;
+		}
+	}
 	if (parse_count(port, &v) < 0 || v < 1 || v > 65535) {
 		xfree(*host_r);
 		*host_r = NULL;
-		*why = "bad port (must be numeric, 1-65535)";
+		*why = "bad port (must be 1-65535 or a mail service name)";
 		return -1;
 	}
 	*port_r = xstrdup(port);
@@ -164,6 +181,21 @@ valid_param_name(const char *p, size_t n)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!isalnum((unsigned char)p[i]) && p[i] != '_')
+			return 0;
+	return 1;
+}
+
+/* A unix service becomes a socket file name: no '/', not "." or "..", and
+ * only printable characters. */
+static int
+printable_name(const char *s)
+{
+	const char *p;
+
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (p = s; *p != 0; p++)
+		if (!isgraph((unsigned char)*p) || *p == '/')
 			return 0;
 	return 1;
 }
@@ -202,8 +234,7 @@ parse_service(char **w, size_t nw, struct mastercf_service *s,
 		}
 	} else if (strcmp(w[1], "unix") == 0) {
 		s->type = MASTERCF_UNIX;
-		if (strchr(w[0], '/') != NULL || strcmp(w[0], ".") == 0 ||
-		    strcmp(w[0], "..") == 0) {
+		if (!printable_name(w[0])) {
 			buf_printf(why, "bad unix service name");
 			return -1;
 		}

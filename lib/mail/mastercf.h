@@ -7,8 +7,10 @@
  * is never private). wakeup is seconds with an optional trailing '?' (only
  * wake a service that is in use), default 0 (never). maxproc is an integer
  * >= 0, or "-" for -1 meaning "use default_process_limit". An inet service
- * name is "port", "host:port" or "[v6addr]:port" with a numeric port; a unix
- * service name is a plain file name. Arguments "-o name=value" (or "-o"
+ * name is "port", "host:port" or "[v6addr]:port"; port is numeric or one of
+ * the mail service names smtp, submission, submissions (smtps), pop3,
+ * pop3s, imap and imaps (built in: /etc/services is never read) and is
+ * stored numeric. A unix service name is a plain file name. Arguments "-o name=value" (or "-o"
  * "name=value") become overrides in order; other arguments are kept as they
  * are. A service name+type that appears twice is an error. The whole table
  * is owned by the struct mastercf returned and freed by mastercf_destroy().
@@ -37,7 +39,7 @@ struct mastercf_service {
 	char *name;		/* first column, as written */
 	enum mastercf_type type;
 	char *host;		/* inet: NULL = all addresses; unix: NULL */
-	char *port;		/* inet: numeric port; unix: NULL */
+	char *port;		/* inet: numeric port ("25"); unix: NULL */
 	int private_svc, unpriv, chroot;
 	long wakeup;		/* seconds, 0 = never */
 	int wakeup_conditional;	/* wakeup had a trailing '?' */
