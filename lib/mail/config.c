@@ -47,7 +47,6 @@ union cf_value {
 
 static struct cf_list cf_main;		/* main.cf, file order */
 static struct cf_list cf_over;		/* -o overrides */
-static char *cf_path;			/* main.cf path of cf_main */
 static char **cf_warn;
 static size_t cf_nwarn;
 static struct buf cf_err;		/* final error text */
@@ -743,8 +742,6 @@ config_load(const char *config_dir, const char **error_r)
 	cf_nwarn = nwarn;
 	warn = NULL;
 	nwarn = 0;
-	xfree(cf_path);
-	cf_path = buf_steal(&path);
 	ret = 0;
 out:
 	list_free(&list);
@@ -808,8 +805,6 @@ config_reset(void)
 	list_free(&cf_main);
 	list_free(&cf_over);
 	warn_free(&cf_warn, &cf_nwarn);
-	xfree(cf_path);
-	cf_path = NULL;
 	for (i = 0; i < param_table_count; i++) {
 		if (param_table[i].type == PARAM_STR) {
 			xfree(*(char **)param_table[i].var);
