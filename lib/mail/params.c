@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/* params - the main.cf parameter table, its variables and type converters. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "mail/params.h"
+#include "util/buf.h"
+#include "util/mem.h"
+
+#define XSTR(x) STR(x)
+#define STR(x) #x
+
+/* Ranges: ints fit an int so daemons may narrow them; times fit an int so
+ * "now + time" never overflows a time_t. */
+#define INT_MAX_L ((long)INT_MAX)
+
+char *var_config_dir;
+char *var_queue_dir;
+char *var_daemon_dir;
+char *var_command_dir;
+char *var_mail_owner;
+char *var_mail_name;
+char *var_mail_version;
+char *var_myhostname;
+char *var_mydomain;
+char *var_myorigin;
+char *var_syslog_name;
+char *var_syslog_facility;
+char *var_maillog_file;
+char *var_smtpd_banner;
+long var_message_size_limit;
+long var_header_size_limit;
+long var_line_length_limit;
+long var_smtpd_rcpt_limit;
+long var_smtpd_timeout;
+long var_smtpd_hard_erlim;
+long var_smtpd_soft_erlim;
+long var_smtpd_err_sleep;
+int var_smtpd_helo_required;
+int var_disable_vrfy_cmd;
+int var_strict_rfc821_env;
+long var_hopcount_limit;
+char *var_rcpt_delim;
+char *var_virt_mailbox_domains;
+char *var_virt_mailbox_maps;
+char *var_virt_mailbox_base;
+char *var_virt_alias_maps;
+long var_virt_recur_limit;
+long var_virt_expan_limit;
+char *var_virt_uid_maps;
+char *var_virt_gid_maps;
+long var_virt_minimum_uid;
+char *var_db_type;
+long var_queue_run_delay;
+long var_min_backoff_time;
+long var_max_backoff_time;
+long var_max_queue_time;
+long var_dsn_queue_time;
+char *var_double_bounce_sender;
+char *var_2bounce_rcpt;
+long var_proc_limit;
+long var_use_limit;
+long var_idle_limit;
+long var_throttle_time;
+long var_ipc_timeout;
+long var_daemon_timeout;
+long var_local_dest_concurrency;
+
+#define P_STR(n, d, v, doc) {n, PARAM_STR, d, &v, 0, 0, doc}
+#define P_INT(n, d, v, lo, doc) {n, PARAM_INT, XSTR(d), &v, lo, INT_MAX_L, doc}
+#define P_SIZE(n, d, v, lo, doc) {n, PARAM_SIZE, XSTR(d), &v, lo, LONG_MAX, doc}
+#define P_TIME(n, d, v, lo, doc) {n, PARAM_TIME, d, &v, lo, INT_MAX_L, doc}
+#define P_BOOL(n, d, v, doc) {n, PARAM_BOOL, d, &v, 0, 1, doc}
+
+const struct param_def param_table[] = {
+	P_STR(VAR_CONFIG_DIR, DEF_CONFIG_DIR, var_config_dir,
+	    "directory holding main.cf and master.cf"),
+	P_STR(VAR_QUEUE_DIR, DEF_QUEUE_DIR, var_queue_dir,
+	    "root of the mail queue"),
+	P_STR(VAR_DAEMON_DIR, DEF_DAEMON_DIR, var_daemon_dir,
+	    "directory of the daemon programs"),
+	P_STR(VAR_COMMAND_DIR, DEF_COMMAND_DIR, var_command_dir,
+	    "directory of the administrative commands"),
+	P_STR(VAR_MAIL_OWNER, DEF_MAIL_OWNER, var_mail_owner,
+	    "unprivileged account that owns the queue"),
+	P_STR(VAR_MAIL_NAME, DEF_MAIL_NAME, var_mail_name,
+	    "name of the mail system in banners and bounces"),
+	P_STR(VAR_MAIL_VERSION, DEF_MAIL_VERSION, var_mail_version,
+	    "version of the mail system"),
+	P_STR(VAR_MYHOSTNAME, NULL, var_myhostname,
+	    "fully qualified name of this host"),
+	P_STR(VAR_MYDOMAIN, NULL, var_mydomain,
+	    "internet domain of this host"),
+	P_STR(VAR_MYORIGIN, DEF_MYORIGIN, var_myorigin,
+	    "domain appended to unqualified local addresses"),
+	P_STR(VAR_SYSLOG_NAME, DEF_SYSLOG_NAME, var_syslog_name,
+	    "prefix of the program name in log lines"),
+	P_STR(VAR_SYSLOG_FACILITY, DEF_SYSLOG_FACILITY, var_syslog_facility,
+	    "syslog facility"),
+	P_STR(VAR_MAILLOG_FILE, DEF_MAILLOG_FILE, var_maillog_file,
+	    "log to this file instead of syslog when non-empty"),
+	P_STR(VAR_SMTPD_BANNER, DEF_SMTPD_BANNER, var_smtpd_banner,
+	    "text after 220 in the SMTP greeting"),
+	P_SIZE(VAR_MESSAGE_SIZE_LIMIT, DEF_MESSAGE_SIZE_LIMIT,
+	    var_message_size_limit, 0,
+	    "maximal message size in bytes (0: no limit)"),
+	P_SIZE(VAR_HEADER_SIZE_LIMIT, DEF_HEADER_SIZE_LIMIT,
+	    var_header_size_limit, 1024,
+	    "maximal size of one message header in bytes"),
+	P_INT(VAR_LINE_LENGTH_LIMIT, DEF_LINE_LENGTH_LIMIT,
+	    var_line_length_limit, 512,
+	    "maximal SMTP line length in bytes"),
+	P_INT(VAR_SMTPD_RCPT_LIMIT, DEF_SMTPD_RCPT_LIMIT,
+	    var_smtpd_rcpt_limit, 1,
+	    "maximal number of recipients per message"),
+	P_TIME(VAR_SMTPD_TIMEOUT, DEF_SMTPD_TIMEOUT, var_smtpd_timeout, 1,
+	    "SMTP server read and write timeout"),
+	P_INT(VAR_SMTPD_HARD_ERLIM, DEF_SMTPD_HARD_ERLIM,
+	    var_smtpd_hard_erlim, 1,
+	    "errors after which the SMTP server disconnects"),
+	P_INT(VAR_SMTPD_SOFT_ERLIM, DEF_SMTPD_SOFT_ERLIM,
+	    var_smtpd_soft_erlim, 0,
+	    "errors after which the SMTP server sleeps before replying"),
+	P_TIME(VAR_SMTPD_ERR_SLEEP, DEF_SMTPD_ERR_SLEEP, var_smtpd_err_sleep,
+	    0, "delay before an error reply past the soft limit"),
+	P_BOOL(VAR_SMTPD_HELO_REQUIRED, "no", var_smtpd_helo_required,
+	    "require HELO or EHLO before MAIL FROM"),
+	P_BOOL(VAR_DISABLE_VRFY_CMD, "yes", var_disable_vrfy_cmd,
+	    "refuse the VRFY command"),
+	P_BOOL(VAR_STRICT_RFC821_ENV, "no", var_strict_rfc821_env,
+	    "require <> around MAIL FROM and RCPT TO addresses"),
+	P_INT(VAR_HOPCOUNT_LIMIT, DEF_HOPCOUNT_LIMIT, var_hopcount_limit, 1,
+	    "maximal number of Received: headers"),
+	P_STR(VAR_RCPT_DELIM, DEF_RCPT_DELIM, var_rcpt_delim,
+	    "separators between user name and address extension"),
+	P_STR(VAR_VIRT_MAILBOX_DOMAINS, DEF_VIRT_MAILBOX_DOMAINS,
+	    var_virt_mailbox_domains, "virtual mailbox domains"),
+	P_STR(VAR_VIRT_MAILBOX_MAPS, DEF_VIRT_MAILBOX_MAPS,
+	    var_virt_mailbox_maps, "tables of virtual mailbox paths"),
+	P_STR(VAR_VIRT_MAILBOX_BASE, DEF_VIRT_MAILBOX_BASE,
+	    var_virt_mailbox_base, "prefix of virtual mailbox paths"),
+	P_STR(VAR_VIRT_ALIAS_MAPS, DEF_VIRT_ALIAS_MAPS, var_virt_alias_maps,
+	    "tables of virtual aliases"),
+	P_INT(VAR_VIRT_RECUR_LIMIT, DEF_VIRT_RECUR_LIMIT,
+	    var_virt_recur_limit, 1, "maximal depth of virtual alias nesting"),
+	P_INT(VAR_VIRT_EXPAN_LIMIT, DEF_VIRT_EXPAN_LIMIT,
+	    var_virt_expan_limit, 1,
+	    "maximal number of addresses from one virtual alias expansion"),
+	P_STR(VAR_VIRT_UID_MAPS, DEF_VIRT_UID_MAPS, var_virt_uid_maps,
+	    "tables of user ids for virtual mailboxes"),
+	P_STR(VAR_VIRT_GID_MAPS, DEF_VIRT_GID_MAPS, var_virt_gid_maps,
+	    "tables of group ids for virtual mailboxes"),
+	P_INT(VAR_VIRT_MINIMUM_UID, DEF_VIRT_MINIMUM_UID,
+	    var_virt_minimum_uid, 0,
+	    "smallest user id accepted for virtual mailboxes"),
+	P_STR(VAR_DB_TYPE, DEF_DB_TYPE, var_db_type,
+	    "table type used when a name has no type: prefix"),
+	P_TIME(VAR_QUEUE_RUN_DELAY, DEF_QUEUE_RUN_DELAY, var_queue_run_delay,
+	    1, "interval between scans of the deferred queue"),
+	P_TIME(VAR_MIN_BACKOFF_TIME, DEF_MIN_BACKOFF_TIME,
+	    var_min_backoff_time, 1, "minimal delay before a retry"),
+	P_TIME(VAR_MAX_BACKOFF_TIME, DEF_MAX_BACKOFF_TIME,
+	    var_max_backoff_time, 1, "maximal delay before a retry"),
+	P_TIME(VAR_MAX_QUEUE_TIME, DEF_MAX_QUEUE_TIME, var_max_queue_time, 0,
+	    "age after which undeliverable mail is bounced"),
+	P_TIME(VAR_DSN_QUEUE_TIME, DEF_DSN_QUEUE_TIME, var_dsn_queue_time, 0,
+	    "age after which an undeliverable bounce is dropped"),
+	P_STR(VAR_DOUBLE_BOUNCE_SENDER, DEF_DOUBLE_BOUNCE_SENDER,
+	    var_double_bounce_sender, "sender of undeliverable-bounce notices"),
+	P_STR(VAR_2BOUNCE_RCPT, DEF_2BOUNCE_RCPT, var_2bounce_rcpt,
+	    "recipient of undeliverable-bounce notices"),
+	P_INT(VAR_PROC_LIMIT, DEF_PROC_LIMIT, var_proc_limit, 1,
+	    "default maximal number of processes per service"),
+	P_INT(VAR_USE_LIMIT, DEF_USE_LIMIT, var_use_limit, 1,
+	    "requests a daemon serves before it exits"),
+	P_TIME(VAR_IDLE_LIMIT, DEF_IDLE_LIMIT, var_idle_limit, 1,
+	    "idle time after which a daemon exits"),
+	P_TIME(VAR_THROTTLE_TIME, DEF_THROTTLE_TIME, var_throttle_time, 1,
+	    "pause before restarting a failing service"),
+	P_TIME(VAR_IPC_TIMEOUT, DEF_IPC_TIMEOUT, var_ipc_timeout, 1,
+	    "timeout of one request between daemons"),
+	P_TIME(VAR_DAEMON_TIMEOUT, DEF_DAEMON_TIMEOUT, var_daemon_timeout, 1,
+	    "time after which a stuck daemon is killed"),
+	P_INT(VAR_LOCAL_DEST_CONCURRENCY, DEF_LOCAL_DEST_CONCURRENCY,
+	    var_local_dest_concurrency, 1,
+	    "parallel local deliveries to one recipient"),
+};
+
+const size_t param_table_count = sizeof(param_table) / sizeof(param_table[0]);
+
+const struct param_def *
+param_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < param_table_count; i++)
+		if (strcmp(param_table[i].name, name) == 0)
+			return &param_table[i];
+	return NULL;
+}
+
+char *
+param_hostname_default(const char *host)
+{
+	struct buf b;
+	char *s;
+
+	if (*host == 0)
+		host = "localhost";
+	if (strchr(host, '.') != NULL)
+		return xstrdup(host);
+	buf_init(&b, BUF_MAX_INTERNAL);
+	if (buf_puts(&b, host) < 0 || buf_puts(&b, ".localdomain") < 0)
+		buf_set(&b, "localhost.localdomain");
+	s = buf_steal(&b);
+	buf_deinit(&b);
+	return s;
+}
+
+char *
+param_domain_default(const char *myhostname)
+{
+	const char *dot = strchr(myhostname, '.');
+
+	if (dot == NULL || dot[1] == 0)
+		return xstrdup("localdomain");
+	return xstrdup(dot + 1);
+}
+
+const char *
+param_default(const struct param_def *p)
+{
+	static char *hostname, *domain;
+
+	if (p->def != NULL)
+		return p->def;
+	if (hostname == NULL) {
+		char host[256];
+
+		if (gethostname(host, sizeof(host)) < 0)
+			host[0] = 0;
+		host[sizeof(host) - 1] = 0;
+		hostname = param_hostname_default(host);
+		domain = param_domain_default(hostname);
+	}
+	if (strcmp(p->name, VAR_MYHOSTNAME) == 0)
+		return hostname;
+	if (strcmp(p->name, VAR_MYDOMAIN) == 0)
+		return domain;
+	return "";
+}
+
+/* Parse a decimal number: optional sign (when allow_neg), digits, then
+ * *end points past the digits. No leading white space (strtol would skip
+ * it), no empty digit string. */
+static int
+parse_number(const char *text, int allow_neg, long *value_r,
+    const char **end_r)
+{
+	char *end;
+	long v;
+
+	if (!(isdigit((unsigned char)text[0]) ||
+	    (allow_neg && text[0] == '-' && isdigit((unsigned char)text[1]))))
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0)
+		return -1;
+	*value_r = v;
+	*end_r = end;
+	return 0;
+}
+
+int
+param_parse_int(const char *text, long *value_r, const char **error_r)
+{
+	const char *end;
+	long v;
+
+	if (parse_number(text, 1, &v, &end) < 0 || *end != 0) {
+		*error_r = "bad integer value";
+		return -1;
+	}
+	*value_r = v;
+	return 0;
+}
+
+int
+param_parse_size(const char *text, long *value_r, const char **error_r)
+{
+	const char *end;
+	long v;
+
+	if (parse_number(text, 0, &v, &end) < 0 || *end != 0) {
+		*error_r = "bad size value";
+		return -1;
+	}
+	*value_r = v;
+	return 0;
+}
+
+int
+param_parse_time(const char *text, long *value_r, const char **error_r)
+{
+	const char *end;
+	long v, mult;
+
+	if (parse_number(text, 0, &v, &end) < 0) {
+		*error_r = "bad time value";
+		return -1;
+	}
+	switch (*end) {
+	case 0:
+	case 's':
+		mult = 1;
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	case 'w':
+		mult = 7 * 86400;
+		break;
+	default:
+		*error_r = "bad time value";
+		return -1;
+	}
+	if (*end != 0 && end[1] != 0) {
+		*error_r = "bad time value";
+		return -1;
+	}
+	if (__builtin_mul_overflow(v, mult, &v)) {
+		*error_r = "bad time value";
+		return -1;
+	}
+	*value_r = v;
+	return 0;
+}
+
+int
+param_parse_bool(const char *text, int *value_r, const char **error_r)
+{
+	if (strcasecmp(text, "yes") == 0 || strcasecmp(text, "true") == 0 ||
+	    strcmp(text, "1") == 0) {
+		*value_r = 1;
+		return 0;
+	}
+	if (strcasecmp(text, "no") == 0 || strcasecmp(text, "false") == 0 ||
+	    strcmp(text, "0") == 0) {
+		*value_r = 0;
+		return 0;
+	}
+	*error_r = "bad boolean value";
+	return -1;
+}
+
+const char *
+param_type_name(enum param_type type)
+{
+	switch (type) {
+	case PARAM_STR:
+		return "string";
+	case PARAM_INT:
+		return "integer";
+	case PARAM_BOOL:
+		return "boolean";
+	case PARAM_TIME:
+		return "time";
+	case PARAM_SIZE:
+		return "size";
+	}
+	return "unknown";
+}

@@ -1,0 +1,247 @@
+/* params - the one table of main.cf parameters: names, defaults, variables.
+ * Every parameter has a VAR_X name macro, a DEF_X default macro and a global
+ * variable var_x, and one row in param_table (name, type, default text,
+ * variable, range, one-line doc). Types: string (char *, xstrdup'd by the
+ * config loader and owned by it; NULL until config_load() or
+ * config_load_defaults() ran, never NULL afterwards), int and size (long),
+ * time (long seconds; the text is an integer with an optional unit s, m, h,
+ * d or w), bool (int 0/1; text yes/no/true/false/1/0, any case). The loader
+ * (config.h) converts and range-checks every row; the converters here are
+ * pure functions that return -1 with a static *error_r on bad text. Two
+ * defaults are computed at run time: myhostname (gethostname(), with
+ * ".localdomain" appended when it has no dot) and mydomain (myhostname
+ * without its first label, or "localdomain"). Compile-time path defaults
+ * come from the build: TERN_CONFIG_DIR, TERN_QUEUE_DIR, TERN_DAEMON_DIR,
+ * TERN_COMMAND_DIR and TERN_VERSION. Not thread-safe. */
+#ifndef TERN_MAIL_PARAMS_H
+#define TERN_MAIL_PARAMS_H
+
+#include <stddef.h>
+
+#ifndef TERN_CONFIG_DIR
+#define TERN_CONFIG_DIR "/etc/tern"
+#endif
+#ifndef TERN_QUEUE_DIR
+#define TERN_QUEUE_DIR "/var/spool/tern"
+#endif
+#ifndef TERN_DAEMON_DIR
+#define TERN_DAEMON_DIR "/usr/libexec/tern"
+#endif
+#ifndef TERN_COMMAND_DIR
+#define TERN_COMMAND_DIR "/usr/sbin"
+#endif
+#ifndef TERN_VERSION
+#define TERN_VERSION "0.0.0"
+#endif
+
+enum param_type {
+	PARAM_STR,
+	PARAM_INT,
+	PARAM_BOOL,
+	PARAM_TIME,
+	PARAM_SIZE,
+};
+
+struct param_def {
+	const char *name;
+	enum param_type type;
+	const char *def;	/* default text; NULL: computed (param_default) */
+	void *var;		/* char **, long * or int * by type */
+	long min, max;		/* int, time, size: enforced by the loader */
+	const char *doc;	/* one line for humans */
+};
+
+/* Paths and identity. */
+#define VAR_CONFIG_DIR		"config_directory"
+#define DEF_CONFIG_DIR		TERN_CONFIG_DIR
+extern char *var_config_dir;
+#define VAR_QUEUE_DIR		"queue_directory"
+#define DEF_QUEUE_DIR		TERN_QUEUE_DIR
+extern char *var_queue_dir;
+#define VAR_DAEMON_DIR		"daemon_directory"
+#define DEF_DAEMON_DIR		TERN_DAEMON_DIR
+extern char *var_daemon_dir;
+#define VAR_COMMAND_DIR		"command_directory"
+#define DEF_COMMAND_DIR		TERN_COMMAND_DIR
+extern char *var_command_dir;
+#define VAR_MAIL_OWNER		"mail_owner"
+#define DEF_MAIL_OWNER		"tern"
+extern char *var_mail_owner;
+#define VAR_MAIL_NAME		"mail_name"
+#define DEF_MAIL_NAME		"Tern"
+extern char *var_mail_name;
+#define VAR_MAIL_VERSION	"mail_version"
+#define DEF_MAIL_VERSION	TERN_VERSION
+extern char *var_mail_version;
+#define VAR_MYHOSTNAME		"myhostname"
+extern char *var_myhostname;	/* default computed */
+#define VAR_MYDOMAIN		"mydomain"
+extern char *var_mydomain;	/* default computed */
+#define VAR_MYORIGIN		"myorigin"
+#define DEF_MYORIGIN		"$myhostname"
+extern char *var_myorigin;
+
+/* Logging. */
+#define VAR_SYSLOG_NAME		"syslog_name"
+#define DEF_SYSLOG_NAME		"tern"
+extern char *var_syslog_name;
+#define VAR_SYSLOG_FACILITY	"syslog_facility"
+#define DEF_SYSLOG_FACILITY	"mail"
+extern char *var_syslog_facility;
+#define VAR_MAILLOG_FILE	"maillog_file"
+#define DEF_MAILLOG_FILE	""
+extern char *var_maillog_file;
+
+/* SMTP server. */
+#define VAR_SMTPD_BANNER	"smtpd_banner"
+#define DEF_SMTPD_BANNER	"$myhostname ESMTP $mail_name"
+extern char *var_smtpd_banner;
+#define VAR_MESSAGE_SIZE_LIMIT	"message_size_limit"
+#define DEF_MESSAGE_SIZE_LIMIT	10240000
+extern long var_message_size_limit;
+#define VAR_HEADER_SIZE_LIMIT	"header_size_limit"
+#define DEF_HEADER_SIZE_LIMIT	102400
+extern long var_header_size_limit;
+#define VAR_LINE_LENGTH_LIMIT	"line_length_limit"
+#define DEF_LINE_LENGTH_LIMIT	2048
+extern long var_line_length_limit;
+#define VAR_SMTPD_RCPT_LIMIT	"smtpd_recipient_limit"
+#define DEF_SMTPD_RCPT_LIMIT	1000
+extern long var_smtpd_rcpt_limit;
+#define VAR_SMTPD_TIMEOUT	"smtpd_timeout"
+#define DEF_SMTPD_TIMEOUT	"300s"
+extern long var_smtpd_timeout;
+#define VAR_SMTPD_HARD_ERLIM	"smtpd_hard_error_limit"
+#define DEF_SMTPD_HARD_ERLIM	20
+extern long var_smtpd_hard_erlim;
+#define VAR_SMTPD_SOFT_ERLIM	"smtpd_soft_error_limit"
+#define DEF_SMTPD_SOFT_ERLIM	10
+extern long var_smtpd_soft_erlim;
+#define VAR_SMTPD_ERR_SLEEP	"smtpd_error_sleep_time"
+#define DEF_SMTPD_ERR_SLEEP	"1s"
+extern long var_smtpd_err_sleep;
+#define VAR_SMTPD_HELO_REQUIRED	"smtpd_helo_required"
+#define DEF_SMTPD_HELO_REQUIRED	0
+extern int var_smtpd_helo_required;
+#define VAR_DISABLE_VRFY_CMD	"disable_vrfy_command"
+#define DEF_DISABLE_VRFY_CMD	1
+extern int var_disable_vrfy_cmd;
+#define VAR_STRICT_RFC821_ENV	"strict_rfc821_envelopes"
+#define DEF_STRICT_RFC821_ENV	0
+extern int var_strict_rfc821_env;
+#define VAR_HOPCOUNT_LIMIT	"hopcount_limit"
+#define DEF_HOPCOUNT_LIMIT	50
+extern long var_hopcount_limit;
+#define VAR_RCPT_DELIM		"recipient_delimiter"
+#define DEF_RCPT_DELIM		""
+extern char *var_rcpt_delim;
+
+/* Virtual domains and lookup tables. */
+#define VAR_VIRT_MAILBOX_DOMAINS "virtual_mailbox_domains"
+#define DEF_VIRT_MAILBOX_DOMAINS ""
+extern char *var_virt_mailbox_domains;
+#define VAR_VIRT_MAILBOX_MAPS	"virtual_mailbox_maps"
+#define DEF_VIRT_MAILBOX_MAPS	""
+extern char *var_virt_mailbox_maps;
+#define VAR_VIRT_MAILBOX_BASE	"virtual_mailbox_base"
+#define DEF_VIRT_MAILBOX_BASE	""
+extern char *var_virt_mailbox_base;
+#define VAR_VIRT_ALIAS_MAPS	"virtual_alias_maps"
+#define DEF_VIRT_ALIAS_MAPS	""
+extern char *var_virt_alias_maps;
+#define VAR_VIRT_RECUR_LIMIT	"virtual_alias_recursion_limit"
+#define DEF_VIRT_RECUR_LIMIT	1000
+extern long var_virt_recur_limit;
+#define VAR_VIRT_EXPAN_LIMIT	"virtual_alias_expansion_limit"
+#define DEF_VIRT_EXPAN_LIMIT	1000
+extern long var_virt_expan_limit;
+#define VAR_VIRT_UID_MAPS	"virtual_uid_maps"
+#define DEF_VIRT_UID_MAPS	""
+extern char *var_virt_uid_maps;
+#define VAR_VIRT_GID_MAPS	"virtual_gid_maps"
+#define DEF_VIRT_GID_MAPS	""
+extern char *var_virt_gid_maps;
+#define VAR_VIRT_MINIMUM_UID	"virtual_minimum_uid"
+#define DEF_VIRT_MINIMUM_UID	100
+extern long var_virt_minimum_uid;
+#define VAR_DB_TYPE		"default_database_type"
+#define DEF_DB_TYPE		"hash"
+extern char *var_db_type;
+
+/* Queue manager. */
+#define VAR_QUEUE_RUN_DELAY	"queue_run_delay"
+#define DEF_QUEUE_RUN_DELAY	"300s"
+extern long var_queue_run_delay;
+#define VAR_MIN_BACKOFF_TIME	"minimal_backoff_time"
+#define DEF_MIN_BACKOFF_TIME	"300s"
+extern long var_min_backoff_time;
+#define VAR_MAX_BACKOFF_TIME	"maximal_backoff_time"
+#define DEF_MAX_BACKOFF_TIME	"4000s"
+extern long var_max_backoff_time;
+#define VAR_MAX_QUEUE_TIME	"maximal_queue_lifetime"
+#define DEF_MAX_QUEUE_TIME	"5d"
+extern long var_max_queue_time;
+#define VAR_DSN_QUEUE_TIME	"bounce_queue_lifetime"
+#define DEF_DSN_QUEUE_TIME	"5d"
+extern long var_dsn_queue_time;
+#define VAR_DOUBLE_BOUNCE_SENDER "double_bounce_sender"
+#define DEF_DOUBLE_BOUNCE_SENDER "double-bounce"
+extern char *var_double_bounce_sender;
+#define VAR_2BOUNCE_RCPT	"2bounce_notice_recipient"
+#define DEF_2BOUNCE_RCPT	"postmaster"
+extern char *var_2bounce_rcpt;
+
+/* Process management. */
+#define VAR_PROC_LIMIT		"default_process_limit"
+#define DEF_PROC_LIMIT		100
+extern long var_proc_limit;
+#define VAR_USE_LIMIT		"max_use"
+#define DEF_USE_LIMIT		100
+extern long var_use_limit;
+#define VAR_IDLE_LIMIT		"max_idle"
+#define DEF_IDLE_LIMIT		"100s"
+extern long var_idle_limit;
+#define VAR_THROTTLE_TIME	"service_throttle_time"
+#define DEF_THROTTLE_TIME	"60s"
+extern long var_throttle_time;
+#define VAR_IPC_TIMEOUT		"ipc_timeout"
+#define DEF_IPC_TIMEOUT		"3600s"
+extern long var_ipc_timeout;
+#define VAR_DAEMON_TIMEOUT	"daemon_timeout"
+#define DEF_DAEMON_TIMEOUT	"18000s"
+extern long var_daemon_timeout;
+#define VAR_LOCAL_DEST_CONCURRENCY "local_destination_concurrency_limit"
+#define DEF_LOCAL_DEST_CONCURRENCY 20
+extern long var_local_dest_concurrency;
+
+/* The table, sorted by nothing in particular (ternconf sorts by name). */
+extern const struct param_def param_table[];
+extern const size_t param_table_count;
+
+/* Return the row for name, or NULL when the table has no such parameter. */
+const struct param_def *param_find(const char *name);
+
+/* Return the default text of a row: its def, or for computed defaults the
+ * value computed on first use (cached for the life of the process). Never
+ * NULL. */
+const char *param_default(const struct param_def *p);
+
+/* The default of myhostname / mydomain derived from a host name as returned
+ * by gethostname() (exposed for tests). The result is xstrdup'd; the caller
+ * frees it. Never fail. */
+char *param_hostname_default(const char *host);
+char *param_domain_default(const char *myhostname);
+
+/* Converters: parse text (already expanded) into *value_r. They check the
+ * syntax and the C type's range only, not the row's min/max. Return 0, or -1
+ * with *error_r set to a static text such as "bad time value". */
+int param_parse_int(const char *text, long *value_r, const char **error_r);
+int param_parse_size(const char *text, long *value_r, const char **error_r);
+int param_parse_time(const char *text, long *value_r, const char **error_r);
+int param_parse_bool(const char *text, int *value_r, const char **error_r);
+
+/* Name of a type for messages ("integer", "size", "time", "boolean",
+ * "string"). Never NULL. */
+const char *param_type_name(enum param_type type);
+
+#endif
