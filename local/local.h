@@ -4,7 +4,7 @@
 #define TERN_LOCAL_H
 
 #include <stddef.h>
-#include <time.h>
+#include <sys/time.h>
 
 struct local_result;
 
@@ -13,7 +13,7 @@ struct local_msg {
 	int fd;			/* the queue file, passed by qmgr */
 	const char *queue_id;
 	const char *sender;
-	time_t arrival;
+	struct timeval arrival;
 	char **delivered_to;	/* Delivered-To: values already present */
 	size_t ndelivered_to;
 };

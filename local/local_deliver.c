@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* local_deliver - one recipient into its Maildir, as its owner. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +149,10 @@ write_maildir(struct local_msg *m, const char *rcpt, const char *path,
 		maildir_abort(&md);
 		return -1;
 	}
-	return maildir_commit(md, NULL, error_r);
+	buf_init(&head, 8192);
+	ret = maildir_commit(md, &head, error_r);
+	buf_deinit(&head);
+	return ret;
 }
 
 /* As root: write as the mailbox owner, in a child that can never become
@@ -205,8 +210,8 @@ log_result(struct local_msg *m, const char *rcpt, const char *orig,
 	    res->status[0] == '4' ? "deferred" : "bounced";
 
 	gettimeofday(&now, NULL);
-	delay = (double)(now.tv_sec - m->arrival) +
-	    (double)now.tv_usec / 1e6;
+	delay = (double)(now.tv_sec - m->arrival.tv_sec) +
+	    (double)(now.tv_usec - m->arrival.tv_usec) / 1e6;
 	d = (double)(now.tv_sec - start->tv_sec) +
 	    (double)(now.tv_usec - start->tv_usec) / 1e6;
 	a = delay - d;

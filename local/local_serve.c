@@ -25,7 +25,7 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 	const char **rcpt, **orig;
 	const char *error;
 	size_t i, n = 0;
-	long arrival;
+	long arrival, usec = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.fd = fd;
@@ -37,7 +37,9 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 		    "missing");
 		return -1;
 	}
-	m.arrival = (time_t)arrival;
+	attr_get_long(req, ATTR_ARRIVAL_USEC, &usec);
+	m.arrival.tv_sec = (time_t)arrival;
+	m.arrival.tv_usec = (suseconds_t)(usec >= 0 && usec < 1000000 ? usec : 0);
 	rcpt = xcalloc(req->n, sizeof(*rcpt));
 	orig = xcalloc(req->n, sizeof(*orig));
 	for (i = 0; i < req->n; i++) {

@@ -48,7 +48,7 @@ remove_pid_file(void)
 static int
 lock_queue(const char **error_r)
 {
-	static char msg[512];
+	static char msg[8704];
 	char text[32];
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	int n;
@@ -233,7 +233,7 @@ setup_signals(void)
 static int
 prepare_queue(const char **error_r)
 {
-	static char msg[512];
+	static char msg[8704];
 	static const char *const extra[] = {"private", "public", NULL};
 	const char *const *lists[] = {qfile_queue_names, extra};
 	uid_t uid;

@@ -33,7 +33,7 @@ struct child *master_children;
 static int
 open_inet(const char *spec, const char **error_r)
 {
-	static char msg[512];
+	static char msg[8704];
 	struct addrinfo hints, *res, *ai;
 	char host[256], port[64];
 	const char *colon = strrchr(spec, ':');
@@ -82,7 +82,7 @@ open_inet(const char *spec, const char **error_r)
 static int
 open_unix(const char *path, const char **error_r)
 {
-	static char msg[512];
+	static char msg[8704];
 	struct sockaddr_un sun;
 	int fd;
 
@@ -302,6 +302,17 @@ service_child_exited(struct child *c, int status)
 			    var_throttle_time * 1000;
 			event_timer(var_throttle_time * 1000, throttle_over,
 			    svc);
+		} else if (svc->wakeup > 0 && !(WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)) {
+			const char *error;
+
+			/* A crashed long-running service (qmgr) has work
+			 * in its queue: bring it back now, not at the
+			 * next wakeup. */
+			service_update_watch(svc);
+			if (trigger_send(svc->path, TRIGGER_REQ_WAKEUP,
+			    &error) < 0)
+				log_warn("wakeup %s: %s", svc->path, error);
 		}
 		service_update_watch(svc);
 	}

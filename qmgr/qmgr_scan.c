@@ -2,6 +2,7 @@
 /* qmgr_scan - triggers, timers and queue directory scans. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -118,6 +119,8 @@ qmgr_run(int listen_fd)
 	listen_sock = listen_fd;
 	server_watch_master();
 	qmgr_deliver_init();
+	if (listen_fd >= 0 && fcntl(listen_fd, F_SETFL, O_NONBLOCK) < 0)
+		log_fatal("trigger socket: %m");
 	if (listen_fd >= 0)
 		event_watch(listen_fd, EVENT_READ, trigger_ready, NULL);
 	/* What a previous qmgr left in active/ is ours now (a crash may have

@@ -85,7 +85,8 @@ local_clnt_send(struct local_clnt *c, const struct local_request *req,
 		return -1;
 	attr_put(c->s, ATTR_QUEUE_ID, req->queue_id);
 	attr_put(c->s, ATTR_SENDER, req->sender);
-	attr_put_long(c->s, ATTR_ARRIVAL, (long)req->arrival);
+	attr_put_long(c->s, ATTR_ARRIVAL, (long)req->arrival.tv_sec);
+	attr_put_long(c->s, ATTR_ARRIVAL_USEC, (long)req->arrival.tv_usec);
 	for (i = 0; i < req->nrcpt; i++) {
 		attr_put(c->s, ATTR_RCPT, req->rcpt[i]);
 		attr_put(c->s, ATTR_ORIG, req->orig[i]);

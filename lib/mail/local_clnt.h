@@ -8,7 +8,7 @@
 #define TERN_MAIL_LOCAL_CLNT_H
 
 #include <stddef.h>
-#include <time.h>
+#include <sys/time.h>
 
 struct local_clnt;
 
@@ -16,7 +16,7 @@ struct local_request {
 	int fd;			/* the open queue file */
 	const char *queue_id;
 	const char *sender;
-	time_t arrival;
+	struct timeval arrival;
 	const char *const *rcpt;	/* final addresses */
 	const char *const *orig;	/* original addresses */
 	size_t nrcpt;

@@ -3,7 +3,7 @@
  * ATTR_VERSION = PROTO_LOCAL_VERSION. Then, any number of times in
  * lockstep: the client passes the open queue file descriptor (fdpass.h)
  * followed by one attribute message:
- *   queue_id, sender, arrival (unix seconds), then for each recipient in
+ *   queue_id, sender, arrival (unix seconds) and arrival_usec, then for each recipient in
  *   order: rcpt (final address), orig (original address);
  * and the server answers with one attribute message holding, for each
  * recipient in the same order, status (enhanced code, "2.0.0") and text
@@ -20,6 +20,7 @@
 #define ATTR_QUEUE_ID "queue_id"
 #define ATTR_SENDER "sender"
 #define ATTR_ARRIVAL "arrival"
+#define ATTR_ARRIVAL_USEC "arrival_usec"
 #define ATTR_RCPT "rcpt"
 #define ATTR_ORIG "orig"
 #define ATTR_STATUS "status"

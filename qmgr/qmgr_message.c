@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/* qmgr_message - messages in the active queue and their recipients. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mail/params.h"
+#include "mail/qfile.h"
+#include "mail/resolve.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include "qmgr.h"
+
+size_t qmgr_active_count;
+static struct qmsg *active;
+
+int
+qmgr_is_active(const char *id)
+{
+	struct qmsg *m;
+
+	for (m = active; m != NULL; m = m->next)
+		if (strcmp(m->id, id) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+unlink_msg(struct qmsg *m)
+{
+	struct qmsg **pp;
+	size_t i;
+
+	for (pp = &active; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	}
+	for (i = 0; i < m->q->nrcpt; i++) {
+		xfree(m->status[i]);
+		xfree(m->reason[i]);
+	}
+	xfree(m->status);
+	xfree(m->reason);
+	xfree(m->state);
+	qfile_close(&m->q);
+	xfree(m);
+	qmgr_active_count--;
+	/* Room for more: look at what waits in incoming/. */
+	qmgr_scan_soon();
+}
+
+static void
+log_qmgr_result(struct qmsg *m, size_t i, const char *status,
+    const char *text)
+{
+	const struct qfile_rcpt *r = &m->q->rcpt[i];
+	struct timeval now;
+	double delay;
+
+	gettimeofday(&now, NULL);
+	delay = (double)(now.tv_sec - m->q->arrival.tv_sec) +
+	    (double)(now.tv_usec - m->q->arrival.tv_usec) / 1e6;
+	log_info("%s: to=<%s>%s%s%s, relay=none, delay=%.2g, "
+	    "delays=%.2g/0/0/0, dsn=%s, status=%s (%s)", m->id, r->addr,
+	    strcmp(r->addr, r->orig) ? ", orig_to=<" : "",
+	    strcmp(r->addr, r->orig) ? r->orig : "",
+	    strcmp(r->addr, r->orig) ? ">" : "", delay, delay, status,
+	    status[0] == '4' ? "deferred" : "bounced", text);
+}
+
+void
+qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
+{
+	const char *error;
+
+	xfree(m->status[i]);
+	xfree(m->reason[i]);
+	m->status[i] = xstrdup(status);
+	m->reason[i] = xstrdup(text);
+	switch (status[0]) {
+	case '2':
+		/* Durable before we forget it: a crash now means at most
+		 * a second delivery, never none. */
+		if (qfile_mark_done(m->q, i, &error) < 0) {
+			log_warn("%s: cannot mark recipient done: %s", m->id,
+			    error);
+			m->state[i] = RCPT_DEFER;
+		} else {
+			m->state[i] = RCPT_DONE;
+		}
+		break;
+	case '5':
+		m->state[i] = RCPT_BOUNCE;
+		break;
+	default:
+		m->state[i] = RCPT_DEFER;
+		break;
+	}
+}
+
+/* Move a message to deferred/ and set its next attempt as the file's
+ * mtime: the wait grows with the message's age, within
+ * [minimal_backoff_time, maximal_backoff_time]. */
+static void
+defer_message(struct qmsg *m)
+{
+	struct timespec times[2];
+	const char *error;
+	char path[64];
+	time_t now = time(NULL);
+	long wait = (long)(now - m->q->arrival.tv_sec);
+
+	if (wait > var_max_backoff_time)
+		wait = var_max_backoff_time;
+	if (wait < var_min_backoff_time)
+		wait = var_min_backoff_time;
+	if (qfile_move(".", m->id, "active", "deferred", &error) < 0) {
+		log_warn("%s: cannot defer: %s", m->id, error);
+		return;
+	}
+	snprintf(path, sizeof(path), "deferred/%s", m->id);
+	times[0].tv_sec = times[1].tv_sec = now + wait;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	if (utimensat(AT_FDCWD, path, times, 0) < 0)
+		log_warn("%s: set retry time: %m", path);
+}
+
+void
+qmgr_message_done(struct qmsg *m)
+{
+	time_t now = time(NULL);
+	long lifetime = *m->q->sender ? var_max_queue_time : var_dsn_queue_time;
+	size_t i;
+	int deferred = 0, bounced = 0, expired = 0;
+
+	for (i = 0; i < m->q->nrcpt; i++) {
+		if (m->state[i] == RCPT_DEFER)
+			deferred++;
+		else if (m->state[i] == RCPT_BOUNCE)
+			bounced++;
+	}
+	/* Too old to keep trying: what is still deferred is returned. */
+	if (deferred > 0 && now - m->q->arrival.tv_sec >= lifetime) {
+		for (i = 0; i < m->q->nrcpt; i++) {
+			if (m->state[i] != RCPT_DEFER)
+				continue;
+			m->state[i] = RCPT_BOUNCE;
+			bounced++;
+			deferred--;
+		}
+		expired = 1;
+		log_info("%s: from=<%s>, status=expired, returned to sender",
+		    m->id, m->q->sender);
+	}
+	if (bounced > 0) {
+		if (qmgr_bounce(m) == 0) {
+			for (i = 0; i < m->q->nrcpt; i++) {
+				const char *error;
+
+				if (m->state[i] != RCPT_BOUNCE)
+					continue;
+				if (qfile_mark_done(m->q, i, &error) < 0) {
+					log_warn("%s: %s", m->id, error);
+					m->state[i] = RCPT_DEFER;
+					deferred++;
+				} else {
+					m->state[i] = RCPT_DONE;
+				}
+			}
+		} else {
+			/* No bounce could be queued: keep the recipients
+			 * and try again later rather than lose them. */
+			for (i = 0; i < m->q->nrcpt; i++)
+				if (m->state[i] == RCPT_BOUNCE)
+					m->state[i] = RCPT_DEFER;
+			deferred += bounced;
+		}
+	}
+	(void)expired;
+	if (deferred > 0) {
+		defer_message(m);
+	} else {
+		char path[64];
+
+		snprintf(path, sizeof(path), "active/%s", m->id);
+		if (unlink(path) < 0)
+			log_warn("remove %s: %m", path);
+		else
+			log_info("%s: removed", m->id);
+	}
+	unlink_msg(m);
+}
+
+/* A file that cannot be read as a queue file is set aside, not retried
+ * in a loop and not deleted: an administrator can look at it. */
+static void
+set_aside(const char *id, const char *dir, const char *why)
+{
+	const char *error;
+
+	log_warn("%s: corrupt queue file %s/%s: %s; moved to corrupt/", id,
+	    dir, id, why);
+	if (qfile_move(".", id, dir, "corrupt", &error) < 0)
+		log_warn("%s: %s", id, error);
+}
+
+int
+qmgr_activate(const char *id, const char *from)
+{
+	struct resolve_error err;
+	struct qmsg *m;
+	struct qfile *q;
+	const char *error;
+	char path[64];
+	size_t i, n = 0, *idx;
+
+	if (strcmp(from, "active") != 0 &&
+	    qfile_move(".", id, from, "active", &error) < 0) {
+		log_warn("%s: cannot move %s to active: %s", id, from, error);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "active/%s", id);
+	if (qfile_open(path, 1, &q, &error) < 0) {
+		set_aside(id, "active", error);
+		return -1;
+	}
+	m = xmalloc(sizeof(*m));
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	m->q = q;
+	m->state = xcalloc(q->nrcpt, sizeof(*m->state));
+	m->status = xcalloc(q->nrcpt, sizeof(char *));
+	m->reason = xcalloc(q->nrcpt, sizeof(char *));
+	m->next = active;
+	active = m;
+	qmgr_active_count++;
+	log_info("%s: from=<%s>, size=%lld, nrcpt=%zu (queue active)",
+		    id, q->sender, (long long)q->content_size, q->nrcpt);
+	idx = xcalloc(q->nrcpt ? q->nrcpt : 1, sizeof(*idx));
+	for (i = 0; i < q->nrcpt; i++) {
+		int cls;
+
+		if (q->rcpt[i].done) {
+			m->state[i] = RCPT_DONE;
+			continue;
+		}
+		cls = resolve_class(q->rcpt[i].addr, &err);
+		if (cls < 0) {
+			qmgr_result(m, i, err.dsn, err.text);
+			log_qmgr_result(m, i, err.dsn, err.text);
+		} else if (cls == RESOLVE_RELAY || cls == RESOLVE_UNKNOWN) {
+			/* Not ours to deliver, and relaying is not
+			 * configured: return it now. */
+			qmgr_result(m, i, err.dsn, err.text);
+			log_qmgr_result(m, i, err.dsn, err.text);
+		} else {
+			m->state[i] = RCPT_BUSY;
+			idx[n++] = i;
+		}
+	}
+	/* Hold a reference while adding: a job that fails at once must not
+	 * finish (and free) the message under our feet. */
+	m->jobs++;
+	if (n > 0)
+		qmgr_deliver_add(m, idx, n);
+	xfree(idx);
+	if (--m->jobs == 0)
+		qmgr_message_done(m);
+	return 0;
+}

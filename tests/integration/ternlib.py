@@ -1,0 +1,200 @@
+"""ternlib - start a real Tern instance for integration tests.
+
+An Instance lives in a fresh temporary directory: etc/ (main.cf,
+master.cf, tables), spool/ (the queue), mail/ (Maildirs), log/maillog.
+It listens on 127.0.0.1 on a free high port. Run as root, it uses real
+privilege separation (mail_owner "tern", mailboxes owned by "vmail",
+both made by scripts/setup); otherwise everything runs as the caller.
+Every wait is bounded: wait_for() polls a condition until a deadline.
+"""
+import os
+import pwd
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import time
+
+BIN = os.environ.get("TERN_BIN") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "build", "dev", "bin")
+SOURCE = os.environ.get("TERN_SOURCE") or os.path.join(
+    os.path.dirname(__file__), "..", "..")
+IS_ROOT = os.geteuid() == 0
+# Sanitizer builds are slower: give every wait more room.
+SLOW = 3 if os.environ.get("TERN_SANITIZE", "").upper() in ("1", "ON", "TRUE") else 1
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(cond, timeout=20, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for %s" % what)
+
+
+class Instance:
+    domain = "example.test"
+
+    def __init__(self, users=("alice", "bob"), aliases=None, main=None,
+                 master_extra="", qmgr_wakeup=60):
+        self.dir = tempfile.mkdtemp(prefix="tern-it-")
+        os.chmod(self.dir, 0o755)
+        self.etc = os.path.join(self.dir, "etc")
+        self.spool = os.path.join(self.dir, "spool")
+        self.mail = os.path.join(self.dir, "mail")
+        self.logdir = os.path.join(self.dir, "log")
+        self.maillog = os.path.join(self.logdir, "maillog")
+        for d in (self.etc, self.mail, self.logdir):
+            os.makedirs(d)
+            os.chmod(d, 0o755)
+        self.port = free_port()
+        if IS_ROOT:
+            self.owner = "tern"
+            vm = pwd.getpwnam("vmail")
+            self.uid, self.gid = vm.pw_uid, vm.pw_gid
+            os.chown(self.mail, self.uid, self.gid)
+        else:
+            self.owner = pwd.getpwuid(os.getuid()).pw_name
+            self.uid, self.gid = os.getuid(), os.getgid()
+        self.users = list(users)
+        with open(os.path.join(self.etc, "vmailbox"), "w") as f:
+            for u in users:
+                f.write("%s@%s %s/%s/\n" % (u, self.domain, self.domain, u))
+        al = {"postmaster@%s" % self.domain: "alice@%s" % self.domain}
+        al.update(aliases or {})
+        with open(os.path.join(self.etc, "virtual"), "w") as f:
+            for k, v in al.items():
+                f.write("%s %s\n" % (k, v))
+        params = {
+            "queue_directory": self.spool,
+            "daemon_directory": BIN,
+            "command_directory": BIN,
+            "maillog_file": self.maillog,
+            "mail_owner": self.owner,
+            "myhostname": "mail.example.test",
+            "virtual_mailbox_domains": self.domain,
+            "virtual_mailbox_base": self.mail,
+            "virtual_mailbox_maps": "texthash:%s/vmailbox" % self.etc,
+            "virtual_alias_maps": "texthash:%s/virtual" % self.etc,
+            "virtual_uid_maps": "static:%d" % self.uid,
+            "virtual_gid_maps": "static:%d" % self.gid,
+            "virtual_minimum_uid": "0",
+            "recipient_delimiter": "+",
+            "queue_run_delay": "1s",
+            "minimal_backoff_time": "1s",
+            "maximal_backoff_time": "4s",
+            "smtpd_error_sleep_time": "0s",
+        }
+        params.update(main or {})
+        with open(os.path.join(self.etc, "main.cf"), "w") as f:
+            f.write("# written by ternlib.py\n")
+            for k, v in params.items():
+                f.write("%s = %s\n" % (k, v))
+        with open(os.path.join(self.etc, "master.cf"), "w") as f:
+            f.write("# service type private unpriv chroot wakeup maxproc command\n")
+            f.write("127.0.0.1:%d inet n - n - 20 smtpd\n" % self.port)
+            f.write("qmgr unix n - n %d 1 qmgr\n" % qmgr_wakeup)
+            f.write("local unix - n n - - local\n")
+            f.write(master_extra)
+        self.started = False
+
+    def tool(self, name, *args, check=True, **kw):
+        return subprocess.run([os.path.join(BIN, name), "-c", self.etc] + list(args),
+                              capture_output=True, text=True, check=check,
+                              timeout=60 * SLOW, **kw)
+
+    def start(self):
+        r = self.tool("tern", "start", check=False)
+        if r.returncode != 0:
+            raise AssertionError("tern start failed: %s%s" % (r.stdout, r.stderr))
+        self.started = True
+        wait_for(self.port_open, what="smtpd port")
+
+    def port_open(self):
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.started:
+            self.tool("tern", "stop", check=False)
+            self.started = False
+
+    def cleanup(self):
+        self.stop()
+        if os.environ.get("TERN_KEEP"):
+            print("keeping", self.dir)
+            return
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def smtp(self):
+        return smtplib.SMTP("127.0.0.1", self.port, timeout=30 * SLOW)
+
+    def maildir(self, user):
+        return os.path.join(self.mail, self.domain, user)
+
+    def messages(self, user, sub="new"):
+        d = os.path.join(self.maildir(user), sub)
+        if not os.path.isdir(d):
+            return []
+        return sorted(os.path.join(d, n) for n in os.listdir(d))
+
+    def wait_messages(self, user, n, timeout=30):
+        return wait_for(lambda: len(self.messages(user)) >= n and self.messages(user),
+                        timeout=timeout, what="%d messages for %s" % (n, user))
+
+    def log(self):
+        try:
+            with open(self.maillog, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def wait_log(self, text, timeout=20):
+        return wait_for(lambda: text in self.log(), timeout=timeout,
+                        what="log line containing %r" % text)
+
+    def queue_files(self, *queues):
+        out = []
+        for q in queues or ("incoming", "active", "deferred"):
+            d = os.path.join(self.spool, q)
+            if os.path.isdir(d):
+                out += [n for n in os.listdir(d) if not n.startswith(".")]
+        return out
+
+    def pids(self, program):
+        """PIDs of running processes of this instance named program."""
+        out = []
+        for p in os.listdir("/proc"):
+            if not p.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % p, "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if len(argv) > 2 and os.path.basename(argv[0].decode(errors="replace")) == program \
+                    and self.etc.encode() in argv:
+                out.append(int(p))
+        return out
+
+    def kill(self, program, sig=signal.SIGKILL):
+        for pid in self.pids(program):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+/* tern - start, stop, reload, check and flush the Tern mail system. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mail/config.h"
+#include "mail/mastercf.h"
+#include "mail/params.h"
+#include "mail/qfile.h"
+#include "mail/resolve.h"
+#include "mail/trigger.h"
+#include "server/server.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+static const char *config_dir;
+static int problems;
+
+static void
+problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+problem(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tern: error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	problems++;
+}
+
+static void
+print_warning(const char *msg, void *ctx)
+{
+	fprintf(stderr, "tern: warning: %s\n", msg);
+}
+
+/* The pid of the running master, or 0. Running means: the pid file is
+ * locked (the master holds the lock for its whole life). */
+static pid_t
+master_pid(void)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	char path[4096], text[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/pid/master.pid", var_queue_dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK) {
+		close(fd);
+		return 0;
+	}
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = 0;
+	return fl.l_pid > 0 ? fl.l_pid : (pid_t)strtol(text, NULL, 10);
+}
+
+static void
+check_dir(const char *path, uid_t owner, int check_owner)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno != ENOENT)
+			problem("%s: %s", path, strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		problem("%s: not a directory", path);
+		return;
+	}
+	if (check_owner && st.st_uid != owner)
+		problem("%s: owned by uid %ld, not by mail_owner %s (uid %ld);"
+		    " fix with: chown %s %s", path, (long)st.st_uid,
+		    var_mail_owner, (long)owner, var_mail_owner, path);
+	if (st.st_mode & 0002)
+		problem("%s: world-writable (mode %04o); fix with: chmod o-w "
+		    "%s", path, (unsigned)(st.st_mode & 07777), path);
+}
+
+/* Everything a start needs, with a precise message for each problem. */
+static int
+cmd_check(void)
+{
+	struct mastercf *cf;
+	struct buf path;
+	const char *error;
+	uid_t uid = 0;
+	gid_t gid;
+	size_t i;
+	int root = geteuid() == 0, have_owner = 0;
+
+	config_foreach_warning(print_warning, NULL);
+	buf_init(&path, 8192);
+	buf_printf(&path, "%s/master.cf", config_dir);
+	if (mastercf_load(buf_cstr(&path), &cf, &error) < 0) {
+		problem("%s", error);
+	} else {
+		for (i = 0; i < cf->nsvc; i++) {
+			const char *cmd = cf->svc[i].command;
+
+			buf_reset(&path);
+			if (cmd[0] == '/')
+				buf_puts(&path, cmd);
+			else
+				buf_printf(&path, "%s/%s", var_daemon_dir,
+				    cmd);
+			if (access(buf_cstr(&path), X_OK) < 0)
+				problem("%s/master.cf:%d: %s: command %s: %s",
+				    config_dir, cf->svc[i].line,
+				    cf->svc[i].name, buf_cstr(&path),
+				    strerror(errno));
+		}
+		mastercf_destroy(&cf);
+	}
+	if (resolve_open(&error) < 0)
+		problem("%s", error);
+	if (root) {
+		if (server_user_ids(var_mail_owner, &uid, &gid, &error) < 0)
+			problem("mail_owner: %s; create the account (for "
+			    "example: useradd --system --no-create-home "
+			    "--shell /usr/sbin/nologin %s) or set "
+			    "mail_owner in %s/main.cf", error,
+			    var_mail_owner, config_dir);
+		else
+			have_owner = 1;
+	}
+	check_dir(var_queue_dir, 0, 0);
+	for (i = 0; qfile_queue_names[i] != NULL; i++) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", var_queue_dir,
+		    qfile_queue_names[i]);
+		check_dir(buf_cstr(&path), uid, have_owner);
+	}
+	buf_deinit(&path);
+	return problems ? 1 : 0;
+}
+
+static int
+cmd_start(void)
+{
+	char master[4096];
+	pid_t pid;
+
+	if ((pid = master_pid()) != 0) {
+		fprintf(stderr, "tern: fatal: the Tern mail system is already "
+		    "running (pid %ld)\n", (long)pid);
+		return 1;
+	}
+	if (cmd_check() != 0) {
+		fprintf(stderr, "tern: fatal: not starting: fix the errors "
+		    "above\n");
+		return 1;
+	}
+	snprintf(master, sizeof(master), "%s/master", var_daemon_dir);
+	fprintf(stderr, "tern: starting the Tern mail system\n");
+	fflush(stderr);
+	execl(master, "master", "-c", config_dir, (char *)NULL);
+	fprintf(stderr, "tern: fatal: exec %s: %s\n", master, strerror(errno));
+	return 1;
+}
+
+static int
+cmd_stop(void)
+{
+	pid_t pid = master_pid();
+	int i;
+
+	if (pid == 0) {
+		fprintf(stderr, "tern: fatal: the Tern mail system is not "
+		    "running\n");
+		return 1;
+	}
+	fprintf(stderr, "tern: stopping the Tern mail system\n");
+	if (kill(pid, SIGTERM) < 0) {
+		fprintf(stderr, "tern: fatal: kill %ld: %s\n", (long)pid,
+		    strerror(errno));
+		return 1;
+	}
+	/* The master lets its children finish briefly, then exits. */
+	for (i = 0; i < 300 && master_pid() != 0; i++)
+		usleep(100000);
+	if (master_pid() != 0) {
+		fprintf(stderr, "tern: fatal: master pid %ld did not stop\n",
+		    (long)pid);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_signal(int sig, const char *what)
+{
+	pid_t pid = master_pid();
+
+	if (pid == 0) {
+		fprintf(stderr, "tern: fatal: the Tern mail system is not "
+		    "running\n");
+		return 1;
+	}
+	if (kill(pid, sig) < 0) {
+		fprintf(stderr, "tern: fatal: kill %ld: %s\n", (long)pid,
+		    strerror(errno));
+		return 1;
+	}
+	fprintf(stderr, "tern: %s\n", what);
+	return 0;
+}
+
+static int
+cmd_status(void)
+{
+	pid_t pid = master_pid();
+
+	if (pid == 0) {
+		fprintf(stderr, "tern: the Tern mail system is not running\n");
+		return 1;
+	}
+	fprintf(stderr, "tern: the Tern mail system is running: PID: %ld\n",
+	    (long)pid);
+	return 0;
+}
+
+/* Make every deferred message due now and ask qmgr to scan. */
+static int
+cmd_flush(void)
+{
+	char path[4096];
+	struct dirent *de;
+	const char *error;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/deferred", var_queue_dir);
+	if ((d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (qfile_is_id(de->d_name))
+				utimensat(dirfd(d), de->d_name, NULL, 0);
+		closedir(d);
+	}
+	snprintf(path, sizeof(path), "%s/public/qmgr", var_queue_dir);
+	if (trigger_send(path, TRIGGER_REQ_SCAN, &error) < 0) {
+		fprintf(stderr, "tern: fatal: %s: %s\n", path, error);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: tern [-c config_dir] "
+	    "start|stop|reload|status|check|flush\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *error, *cmd;
+	int ch;
+
+	log_init("tern");
+	config_dir = getenv("TERN_CONFIG_DIRECTORY");
+	if (config_dir == NULL || *config_dir == 0)
+		config_dir = TERN_CONFIG_DIR;
+	while ((ch = getopt(argc, argv, "c:v")) != -1) {
+		switch (ch) {
+		case 'c':
+			config_dir = optarg;
+			break;
+		case 'v':
+			log_verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc - 1)
+		usage();
+	cmd = argv[optind];
+	if (config_load(config_dir, &error) < 0) {
+		fprintf(stderr, "tern: fatal: %s\n", error);
+		return 1;
+	}
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check();
+	if (strcmp(cmd, "start") == 0)
+		return cmd_start();
+	if (strcmp(cmd, "stop") == 0)
+		return cmd_stop();
+	if (strcmp(cmd, "reload") == 0)
+		return cmd_signal(SIGHUP, "refreshing the Tern mail system");
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status();
+	if (strcmp(cmd, "flush") == 0)
+		return cmd_flush();
+	usage();
+	return 2;
+}
