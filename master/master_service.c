@@ -293,10 +293,12 @@ service_child_exited(struct child *c, int status)
 		svc->total--;
 		if (c->avail)
 			svc->avail--;
-		/* A child that failed before it ever reported is a broken
-		 * command or configuration: do not fork it in a tight loop. */
-		if (!c->reported && !(WIFEXITED(status) &&
-		    WEXITSTATUS(status) == 0)) {
+		/* A child that exited with an error before it ever reported
+		 * is a broken command or configuration: do not fork it in a
+		 * tight loop. (One killed by a signal was killed, not
+		 * broken.) */
+		if (!c->reported && WIFEXITED(status) &&
+		    WEXITSTATUS(status) != 0) {
 			log_warn("%s: bad command startup -- throttling", cmd);
 			svc->throttle_until = event_now_ms() +
 			    var_throttle_time * 1000;

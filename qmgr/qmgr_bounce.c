@@ -98,26 +98,33 @@ qmgr_bounce(struct qmsg *m)
 {
 	struct dsn_rcpt *r;
 	struct dsn_msg dm;
-	struct buf headers, text, dbl;
+	struct buf headers, text, dbl, rcpt;
 	const char *error, *to, *sender = "";
 	size_t i, n = 0;
 	int ret;
 
 	buf_init(&dbl, 1024);
+	buf_init(&rcpt, 1024);
 	buf_printf(&dbl, "%s@%s", var_double_bounce_sender, var_myorigin);
 	if (strcasecmp(m->q->sender, buf_cstr(&dbl)) == 0) {
 		/* Never bounce a double bounce: that way lie loops. */
 		log_warn("%s: discarding undeliverable notice to the double "
 		    "bounce address", m->id);
 		buf_deinit(&dbl);
+		buf_deinit(&rcpt);
 		return 0;
 	}
 	if (*m->q->sender != 0) {
 		to = m->q->sender;
 	} else {
 		/* A bounce that bounced goes to the postmaster, from an
-		 * address whose own failures are dropped. */
+		 * address whose own failures are dropped. An unqualified
+		 * name is qualified with $myorigin, as everywhere. */
 		to = var_2bounce_rcpt;
+		if (strchr(to, '@') == NULL) {
+			buf_printf(&rcpt, "%s@%s", to, var_myorigin);
+			to = buf_cstr(&rcpt);
+		}
 		sender = buf_cstr(&dbl);
 	}
 	r = xcalloc(m->q->nrcpt, sizeof(*r));
@@ -153,6 +160,7 @@ qmgr_bounce(struct qmsg *m)
 	buf_deinit(&text);
 	buf_deinit(&headers);
 	buf_deinit(&dbl);
+	buf_deinit(&rcpt);
 	xfree(r);
 	return ret;
 }

@@ -248,7 +248,7 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 			    "syntax");
 			goto out;
 		}
-		buf_printf(&addr, "@%s", var_myhostname);
+		buf_printf(&addr, "@%s", var_myorigin);
 	}
 	if ((long)ss->nrcpt >= var_smtpd_rcpt_limit) {
 		smtpd_reply(ss, "452 4.5.3 Error: too many recipients");

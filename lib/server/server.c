@@ -246,6 +246,9 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 	if (spec->post_jail != NULL)
 		spec->post_jail();
 	if (spec->kind == SERVER_EVENT) {
+		/* Always busy: master must not start a second one. */
+		if (notify_master(MASTER_STAT_TAKEN) < 0)
+			exit(0);
 		spec->run(stand_alone ? -1 : MASTER_LISTEN_FD);
 		exit(0);
 	}

@@ -84,6 +84,7 @@ class Instance:
             "maillog_file": self.maillog,
             "mail_owner": self.owner,
             "myhostname": "mail.example.test",
+            "myorigin": self.domain,
             "virtual_mailbox_domains": self.domain,
             "virtual_mailbox_base": self.mail,
             "virtual_mailbox_maps": "texthash:%s/vmailbox" % self.etc,
