@@ -1,0 +1,136 @@
+"""The administrator's view: tern check/start/stop/reload/status, errors
+that name file and line, one master per queue, privilege separation."""
+import os
+import pwd
+import signal
+import socket
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import ternlib  # noqa: E402
+
+
+def status_uid(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                return [int(x) for x in line.split()[1:]]
+    return None
+
+
+class AdminTest(unittest.TestCase):
+    def setUp(self):
+        self.t = ternlib.Instance()
+
+    def tearDown(self):
+        self.t.cleanup()
+
+    def append(self, name, text):
+        with open(os.path.join(self.t.etc, name), "a") as f:
+            f.write(text)
+
+    def test_check_clean(self):
+        r = self.t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+
+    def test_main_cf_typo_names_file_and_line(self):
+        self.append("main.cf", "smtpd_timeout = 30x\n")
+        with open(os.path.join(self.t.etc, "main.cf")) as f:
+            lines = f.read().count("\n")
+        r = self.t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("%s/main.cf:%d: smtpd_timeout" % (self.t.etc, lines), r.stderr)
+        r = self.t.tool("tern", "start", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertFalse(self.t.port_open())
+
+    def test_unknown_parameter_warns(self):
+        self.append("main.cf", "smptd_banner = typo\n")
+        r = self.t.tool("tern", "check", check=False)
+        self.assertIn("smptd_banner", r.stderr)
+        self.assertIn("warning", r.stderr)
+
+    def test_master_cf_typo_refused_nothing_starts(self):
+        self.append("master.cf", "broken unix - - n - x local\n")
+        with open(os.path.join(self.t.etc, "master.cf")) as f:
+            lines = f.read().count("\n")
+        r = self.t.tool("tern", "start", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("%s/master.cf:%d:" % (self.t.etc, lines), r.stderr)
+        time.sleep(0.3)
+        self.assertFalse(self.t.port_open())
+        self.assertEqual(self.t.pids("master"), [])
+
+    def test_missing_table_is_reported(self):
+        self.append("main.cf", "virtual_alias_maps = hash:%s/nonexistent\n" % self.t.etc)
+        r = self.t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("virtual_alias_maps", r.stderr)
+        self.assertIn("nonexistent", r.stderr)
+
+    def test_start_status_reload_stop_and_one_master(self):
+        self.t.start()
+        r = self.t.tool("tern", "status", check=False)
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("is running", r.stderr)
+        # A second master on the same queue is refused.
+        r = subprocess.run([os.path.join(ternlib.BIN, "master"), "-c", self.t.etc, "-f"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("already running", r.stderr + self.t.log())
+        r = self.t.tool("tern", "start", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        # reload: a changed banner is used by new sessions.
+        self.append("main.cf", "smtpd_banner = $myhostname ESMTP reloaded\n")
+        self.t.tool("tern", "reload")
+        self.t.wait_log("reload -- version")
+
+        def banner():
+            with socket.create_connection(("127.0.0.1", self.t.port), timeout=10) as c:
+                return b"reloaded" in c.makefile("rb").readline()
+        ternlib.wait_for(banner, what="new banner after reload")
+        with self.t.smtp() as s:
+            s.sendmail("a@example.org", ["bob@example.test"], b"Subject: after reload\r\n\r\nx\r\n")
+        self.t.wait_messages("bob", 1)
+        self.t.tool("tern", "stop")
+        self.t.started = False
+        self.assertFalse(self.t.port_open())
+        r = self.t.tool("tern", "status", check=False)
+        self.assertEqual(r.returncode, 1)
+        ternlib.wait_for(lambda: self.t.pids("smtpd") == [] and self.t.pids("qmgr") == [],
+                         what="children gone after stop")
+
+    @unittest.skipUnless(ternlib.IS_ROOT, "privilege separation needs root")
+    def test_privilege_separation(self):
+        self.t.start()
+        with self.t.smtp() as s:
+            s.sendmail("a@example.org", ["alice@example.test"], b"Subject: p\r\n\r\nx\r\n")
+            owner = pwd.getpwnam("tern").pw_uid
+            smtpd = ternlib.wait_for(lambda: self.t.pids("smtpd"), what="smtpd")
+            self.assertEqual(set(status_uid(smtpd[0])), {owner})
+        qmgr = ternlib.wait_for(lambda: self.t.pids("qmgr"), what="qmgr")
+        self.assertEqual(set(status_uid(qmgr[0])), {owner})
+        master = self.t.pids("master")
+        self.assertEqual(status_uid(master[0])[0], 0)
+        files = self.t.wait_messages("alice", 1)
+        st = os.stat(files[0])
+        self.assertEqual(st.st_uid, pwd.getpwnam("vmail").pw_uid)
+        self.assertEqual(st.st_mode & 0o777, 0o600)
+        qst = os.stat(os.path.join(self.t.spool, "incoming"))
+        self.assertEqual(qst.st_uid, owner)
+
+    @unittest.skipUnless(ternlib.IS_ROOT, "needs root to name a missing user")
+    def test_check_explains_missing_mail_owner(self):
+        self.append("main.cf", "mail_owner = no-such-user-xyz\n")
+        r = self.t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no-such-user-xyz", r.stderr)
+        self.assertIn("useradd", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
