@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -18,7 +19,6 @@
 
 #include "qmgr.h"
 
-static int listen_sock = -1;
 static uint64_t soon_timer;
 
 /* Activate what a directory holds; due_only: only files whose mtime (the
@@ -37,6 +37,18 @@ scan_dir(const char *dir, int due_only)
 	while ((de = readdir(d)) != NULL) {
 		if (qmgr_active_count >= QMGR_ACTIVE_LIMIT)
 			break;
+		if (qfile_is_temp(de->d_name)) {
+			struct stat st;
+
+			/* A session that died mid-DATA leaves its temp file;
+			 * one untouched for daemon_timeout is garbage. */
+			if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 &&
+			    st.st_mtime + var_daemon_timeout < now &&
+			    unlinkat(dirfd(d), de->d_name, 0) == 0)
+				log_info("removed stale temporary file %s/%s",
+				    dir, de->d_name);
+			continue;
+		}
 		if (!qfile_is_id(de->d_name) || qmgr_is_active(de->d_name))
 			continue;
 		if (due_only) {
@@ -113,10 +125,31 @@ trigger_ready(int fd, int events, void *ctx)
 		qmgr_scan_deferred(1);
 }
 
+/* One queue manager per queue: after a reload the old one may still be
+ * finishing while master starts the new one. Wait for its lock on the
+ * active/ directory (bounded), so no message is worked on twice. */
+static void
+lock_active(void)
+{
+	int fd = open("active", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int i;
+
+	if (fd < 0)
+		log_fatal("open active: %m");
+	for (i = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; i++) {
+		if (errno != EWOULDBLOCK)
+			log_fatal("lock active: %m");
+		if (i >= 300)
+			log_fatal("another qmgr holds the queue lock");
+		usleep(100000);
+	}
+	/* fd stays open for the life of the process. */
+}
+
 void
 qmgr_run(int listen_fd)
 {
-	listen_sock = listen_fd;
+	lock_active();
 	server_watch_master();
 	qmgr_deliver_init();
 	if (listen_fd >= 0 && fcntl(listen_fd, F_SETFL, O_NONBLOCK) < 0)

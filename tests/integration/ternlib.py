@@ -9,6 +9,7 @@ Every wait is bounded: wait_for() polls a condition until a deadline.
 """
 import os
 import pwd
+import re
 import shutil
 import signal
 import smtplib
@@ -110,6 +111,8 @@ class Instance:
             f.write("local unix - n n - - local\n")
             f.write(master_extra)
         self.started = False
+        self.keep = False
+        self.allow_crashes = False
 
     def tool(self, name, *args, check=True, **kw):
         return subprocess.run([os.path.join(BIN, name), "-c", self.etc] + list(args),
@@ -137,7 +140,14 @@ class Instance:
 
     def cleanup(self):
         self.stop()
-        if os.environ.get("TERN_KEEP"):
+        # A daemon that panicked or crashed on its own is a failure even
+        # when the mail got through after a restart.
+        bad = [l for l in self.log().splitlines()
+               if ": panic: " in l or re.search(r"killed by signal (6|7|8|11)\b", l)]
+        if bad and not self.allow_crashes:
+            self.keep = True
+            raise AssertionError("daemon failures in %s:\n%s" % (self.maillog, "\n".join(bad)))
+        if os.environ.get("TERN_KEEP") or self.keep:
             print("keeping", self.dir)
             return
         shutil.rmtree(self.dir, ignore_errors=True)
