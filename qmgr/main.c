@@ -20,9 +20,10 @@ main(int argc, char **argv)
 {
 	static const struct server_spec spec = {
 		.name = "qmgr",
-		.kind = SERVER_EVENT,
+		.kind = SERVER_TRIGGER,
 		.pre_jail = qmgr_pre_jail,
-		.run = qmgr_run,
+		.post_jail = qmgr_init,
+		.trigger = qmgr_trigger,
 	};
 
 	server_main(argc, argv, &spec);

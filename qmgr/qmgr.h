@@ -57,6 +57,8 @@ int qmgr_bounce(struct qmsg *m);
 void qmgr_scan_incoming(void);
 void qmgr_scan_deferred(int all);
 void qmgr_scan_soon(void);
-void qmgr_run(int listen_fd);
+/* post_jail: lock the queue, recover active/, start the timers. */
+void qmgr_init(void);
+void qmgr_trigger(const char *req, size_t len);
 
 #endif

@@ -99,29 +99,11 @@ periodic(void *ctx)
 	event_timer(var_queue_run_delay * 1000, periodic, NULL);
 }
 
-/* A trigger: one connection, a few bytes, closed by the sender. */
-static void
-trigger_ready(int fd, int events, void *ctx)
+void
+qmgr_trigger(const char *req, size_t len)
 {
-	int scan_deferred = 0, n = 0;
-
-	for (;;) {
-		char req[64];
-		ssize_t got, i;
-		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-
-		if (c < 0)
-			break;
-		got = read(c, req, sizeof(req));
-		for (i = 0; i < got; i++)
-			if (req[i] == TRIGGER_REQ_SCAN)
-				scan_deferred = 1;
-		close(c);
-		if (++n >= 100)
-			break;
-	}
 	qmgr_scan_incoming();
-	if (scan_deferred)
+	if (memchr(req, TRIGGER_REQ_SCAN, len) != NULL)
 		qmgr_scan_deferred(1);
 }
 
@@ -147,21 +129,14 @@ lock_active(void)
 }
 
 void
-qmgr_run(int listen_fd)
+qmgr_init(void)
 {
 	lock_active();
-	server_watch_master();
 	qmgr_deliver_init();
-	if (listen_fd >= 0 && fcntl(listen_fd, F_SETFL, O_NONBLOCK) < 0)
-		log_fatal("trigger socket: %m");
-	if (listen_fd >= 0)
-		event_watch(listen_fd, EVENT_READ, trigger_ready, NULL);
 	/* What a previous qmgr left in active/ is ours now (a crash may have
 	 * cut its deliveries short: some may be repeated, none lost). */
 	scan_dir("active", 0);
 	qmgr_scan_incoming();
 	qmgr_scan_deferred(0);
 	event_timer(var_queue_run_delay * 1000, periodic, NULL);
-	for (;;)
-		event_run_once(-1);
 }

@@ -104,18 +104,50 @@ master_gone(int fd, int events, void *ctx)
 	exit(0);
 }
 
-void
-server_watch_master(void)
-{
-	if (under_master)
-		event_watch(MASTER_STATUS_FD, EVENT_READ, master_gone, NULL);
-}
-
 static void
 usage(const char *prog)
 {
 	log_fatal("usage: %s [-c config_dir] [-n service] [-t inet|unix] "
 	    "[-u] [-C] [-S] [-v] [-o name=value ...]", prog);
+}
+
+static const struct server_spec *trigger_spec;
+
+/* A trigger: one connection, a few bytes, closed by the sender. Many may
+ * wait at once; take a bounded number per wakeup. */
+static void
+trigger_ready(int fd, int events, void *ctx)
+{
+	int n;
+
+	for (n = 0; n < 100; n++) {
+		char req[SERVER_TRIGGER_MAX];
+		ssize_t got;
+		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (c < 0)
+			break;
+		do
+			got = read(c, req, sizeof(req));
+		while (got < 0 && errno == EINTR);
+		close(c);
+		if (got > 0)
+			trigger_spec->trigger(req, (size_t)got);
+	}
+}
+
+static void
+trigger_loop(const struct server_spec *spec)
+{
+	trigger_spec = spec;
+	if (under_master) {
+		if (fcntl(MASTER_LISTEN_FD, F_SETFL, O_NONBLOCK) < 0)
+			log_fatal("trigger socket: %m");
+		event_watch(MASTER_LISTEN_FD, EVENT_READ, trigger_ready, NULL);
+		event_watch(MASTER_STATUS_FD, EVENT_READ, master_gone, NULL);
+	}
+	for (;;)
+		event_run_once(-1);
 }
 
 static void
@@ -243,15 +275,15 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 	/* The master must not outlive us silently, nor we it. */
 	if (under_master)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (spec->post_jail != NULL)
-		spec->post_jail();
-	if (spec->kind == SERVER_EVENT) {
+	if (spec->kind == SERVER_TRIGGER) {
 		/* Always busy: master must not start a second one. */
 		if (notify_master(MASTER_STAT_TAKEN) < 0)
 			exit(0);
-		spec->run(stand_alone ? -1 : MASTER_LISTEN_FD);
-		exit(0);
 	}
+	if (spec->post_jail != NULL)
+		spec->post_jail();
+	if (spec->kind == SERVER_TRIGGER)
+		trigger_loop(spec);
 	if (stand_alone) {
 		spec->serve(0, 1);
 		exit(0);

@@ -7,19 +7,25 @@
  *   SERVER_SINGLE: accept one connection at a time on the inherited
  *     listening socket and call serve(); exit after max_use sessions or
  *     max_idle seconds without a client, or when the master goes away.
- *   SERVER_EVENT: call run() with the listening socket; the daemon runs
- *     its own event loop (event.h) and should call server_watch_master()
- *     so that it exits when the master stops or reloads.
+ *   SERVER_TRIGGER: one long-lived process (maxproc 1) driven by the
+ *     event loop (event.h): the skeleton accepts each connection on the
+ *     listening socket, reads the request bytes (at most
+ *     SERVER_TRIGGER_MAX), closes it and calls trigger(); post_jail sets
+ *     up the daemon's own timers and watches. It exits when the master
+ *     stops or reloads (the status pipe closes).
  * Configuration or environment problems at startup are fatal. */
 #ifndef TERN_SERVER_SERVER_H
 #define TERN_SERVER_SERVER_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 enum server_kind {
 	SERVER_SINGLE,
-	SERVER_EVENT,
+	SERVER_TRIGGER,
 };
+
+#define SERVER_TRIGGER_MAX 64
 
 struct server_spec {
 	const char *name;
@@ -31,8 +37,8 @@ struct server_spec {
 	/* SERVER_SINGLE: one session; in_fd == out_fd except in -S mode.
 	 * The skeleton closes the descriptors afterwards. */
 	void (*serve)(int in_fd, int out_fd);
-	/* SERVER_EVENT: never returns. listen_fd is -1 in -S mode. */
-	void (*run)(int listen_fd);
+	/* SERVER_TRIGGER: the bytes of one trigger request. */
+	void (*trigger)(const char *req, size_t len);
 };
 
 /* Never returns. */
@@ -41,8 +47,6 @@ void server_main(int argc, char **argv, const struct server_spec *spec)
 
 /* The service name from master.cf (-n), or the program name. */
 const char *server_service_name(void);
-/* Exit when the master closes our status pipe (SERVER_EVENT daemons). */
-void server_watch_master(void);
 /* 1 when the process runs with root privileges (may change identity). */
 int server_is_root(void);
 
