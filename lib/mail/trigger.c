@@ -27,7 +27,7 @@ trigger_send(const char *path, char req, const char **error_r)
 		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    write(fd, &req, 1) != 1) {
+	    send(fd, &req, 1, MSG_NOSIGNAL) != 1) {
 		*error_r = strerror(errno);
 		close(fd);
 		return -1;

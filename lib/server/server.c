@@ -127,9 +127,17 @@ trigger_ready(int fd, int events, void *ctx)
 
 		if (c < 0)
 			break;
-		do
+		/* The sender connects, then writes: the byte may not be
+		 * here yet. Wait a little for it (bounded). */
+		for (;;) {
+			struct pollfd pfd = {.fd = c, .events = POLLIN};
+
 			got = read(c, req, sizeof(req));
-		while (got < 0 && errno == EINTR);
+			if (got >= 0 || (errno != EINTR && errno != EAGAIN))
+				break;
+			if (errno == EAGAIN && poll(&pfd, 1, 1000) <= 0)
+				break;
+		}
 		close(c);
 		if (got > 0)
 			trigger_spec->trigger(req, (size_t)got);
