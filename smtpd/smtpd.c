@@ -37,7 +37,8 @@ smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	stream_printf(ss->s, "%s\r\n", text);
+	/* Past the soft limit, every error reply comes late: it slows
+	 * down address harvesting and broken clients. */
 	if (text[0] == '4' || text[0] == '5') {
 		ss->errors++;
 		if (ss->errors > var_smtpd_soft_erlim &&
@@ -46,6 +47,7 @@ smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
 			sleep((unsigned)var_smtpd_err_sleep);
 		}
 	}
+	stream_printf(ss->s, "%s\r\n", text);
 }
 
 static void

@@ -65,7 +65,7 @@ row_value(const struct param_def *p, int defaults)
 
 	if (!defaults && (raw = config_raw(p->name)) != NULL)
 		return raw;
-	return param_default(p);
+	return defaults ? param_default(p) : config_default(p);
 }
 
 /* Print the items; returns 0, or 1 when an expansion failed. */

@@ -223,7 +223,7 @@ lookup_raw(const struct cf_lookup *lk, const char *name, size_t len)
 	for (i = 0; i < param_table_count; i++)
 		if (strncmp(param_table[i].name, name, len) == 0 &&
 		    param_table[i].name[len] == 0)
-			return param_default(&param_table[i]);
+			return config_default(&param_table[i]);
 	return NULL;
 }
 
@@ -764,6 +764,23 @@ config_load_defaults(void)
 	commit_values(vals);
 	xfree(vals);
 	return 0;
+}
+
+const char *
+config_default(const struct param_def *p)
+{
+	static char *derived;
+	const char *h;
+
+	/* mydomain follows an explicit myhostname, as in Postfix. */
+	if (strcmp(p->name, VAR_MYDOMAIN) == 0 &&
+	    (h = config_raw(VAR_MYHOSTNAME)) != NULL &&
+	    strchr(h, '$') == NULL) {
+		xfree(derived);
+		derived = param_domain_default(h);
+		return derived;
+	}
+	return param_default(p);
 }
 
 const char *

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 struct buf;
+struct param_def;
 
 /* Maximal length of one logical main.cf line and of an expanded value. */
 #define CONFIG_VALUE_MAX (1024 * 1024)
@@ -48,6 +49,10 @@ int config_load_defaults(void);
 /* The value as written (override > main.cf), or NULL when neither sets it.
  * The string is owned by the store and valid until the next load or
  * reset. */
+/* The default of a table parameter in the loaded configuration: its
+ * table default, except that mydomain follows an explicit myhostname.
+ * Valid until the next call. Never fails. */
+const char *config_default(const struct param_def *p);
 const char *config_raw(const char *name);
 
 /* Append the expansion of text to out (looking names up as described

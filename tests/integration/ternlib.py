@@ -187,8 +187,10 @@ class Instance:
                 out += [n for n in os.listdir(d) if not n.startswith(".")]
         return out
 
-    def pids(self, program):
-        """PIDs of running processes of this instance named program."""
+    def pids(self, program, children_of_master=False):
+        """PIDs of running processes of this instance named program (only
+        those master forked itself, when children_of_master)."""
+        masters = self.pids("master") if children_of_master else []
         out = []
         for p in os.listdir("/proc"):
             if not p.isdigit():
@@ -200,6 +202,14 @@ class Instance:
                 continue
             if len(argv) > 2 and os.path.basename(argv[0].decode(errors="replace")) == program \
                     and self.etc.encode() in argv:
+                if children_of_master:
+                    try:
+                        with open("/proc/%s/stat" % p) as f:
+                            ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                    except (OSError, ValueError, IndexError):
+                        continue
+                    if ppid not in masters:
+                        continue
                 out.append(int(p))
         return out
 
