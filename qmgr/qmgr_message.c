@@ -87,9 +87,10 @@ qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
 	m->reason[i] = xstrdup(text);
 	switch (status[0]) {
 	case '2':
-		/* Durable before we forget it: a crash now means at most
-		 * a second delivery, never none. */
-		if (qfile_mark_done(m->q, i, &error) < 0) {
+		/* Made durable by qmgr_message_done() when the file is kept;
+		 * when it is removed instead, a crash before that removal
+		 * only repeats deliveries (DESIGN: duplicates, never loss). */
+		if (qfile_mark_done_lazy(m->q, i, &error) < 0) {
 			log_warn("%s: cannot mark recipient done: %s", m->id,
 			    error);
 			m->state[i] = RCPT_DEFER;
@@ -167,7 +168,7 @@ qmgr_message_done(struct qmsg *m)
 
 				if (m->state[i] != RCPT_BOUNCE)
 					continue;
-				if (qfile_mark_done(m->q, i, &error) < 0) {
+				if (qfile_mark_done_lazy(m->q, i, &error) < 0) {
 					log_warn("%s: %s", m->id, error);
 					m->state[i] = RCPT_DEFER;
 					deferred++;
@@ -186,6 +187,11 @@ qmgr_message_done(struct qmsg *m)
 	}
 	(void)expired;
 	if (deferred > 0) {
+		const char *error;
+
+		/* The file stays: what is done must stay done. */
+		if (qfile_sync(m->q, &error) < 0)
+			log_warn("%s: %s", m->id, error);
 		defer_message(m);
 	} else {
 		char path[64];

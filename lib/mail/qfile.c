@@ -722,8 +722,8 @@ q_error(struct qfile *q, const char **error_r, const char *fmt, ...)
 	return -1;
 }
 
-int
-qfile_mark_done(struct qfile *q, size_t i, const char **error_r)
+static int
+mark_done(struct qfile *q, size_t i, int sync, const char **error_r)
 {
 	unsigned char c;
 	ssize_t n;
@@ -751,10 +751,30 @@ qfile_mark_done(struct qfile *q, size_t i, const char **error_r)
 		if (n != 1)
 			return q_error(q, error_r, "%s: mark recipient done: "
 			    "%s", q->id, n < 0 ? strerror(errno) : "no write");
-		if (fdatasync(q->fd) < 0)
+		if (sync && fdatasync(q->fd) < 0)
 			return q_error(q, error_r, "%s: fdatasync: %m", q->id);
 	}
 	q->rcpt[i].done = 1;
+	return 0;
+}
+
+int
+qfile_mark_done(struct qfile *q, size_t i, const char **error_r)
+{
+	return mark_done(q, i, 1, error_r);
+}
+
+int
+qfile_mark_done_lazy(struct qfile *q, size_t i, const char **error_r)
+{
+	return mark_done(q, i, 0, error_r);
+}
+
+int
+qfile_sync(struct qfile *q, const char **error_r)
+{
+	if (fdatasync(q->fd) < 0)
+		return q_error(q, error_r, "%s: fdatasync: %m", q->id);
 	return 0;
 }
 

@@ -151,6 +151,14 @@ const char *qfile_attr(const struct qfile *q, const char *name);
  * by q): not opened writable, i out of range, the byte on disk is not a
  * recipient type, or a failed system call. */
 int qfile_mark_done(struct qfile *q, size_t i, const char **error_r);
+/* The same without the fdatasync: for a caller that either removes the
+ * file next or calls qfile_sync before it keeps the file. A mark lost in
+ * a crash means the recipient is tried again (a duplicate, never a
+ * loss). Errors as qfile_mark_done. */
+int qfile_mark_done_lazy(struct qfile *q, size_t i, const char **error_r);
+/* Make every earlier lazy mark durable. 0 or -1 with *error_r (owned
+ * by q). */
+int qfile_sync(struct qfile *q, const char **error_r);
 
 /* Close the fd and free everything. Sets *qp to NULL; NULL is allowed. */
 void qfile_close(struct qfile **qp);

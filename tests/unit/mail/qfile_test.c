@@ -275,6 +275,32 @@ test_mark_done(void **state)
 }
 
 static void
+test_mark_done_lazy_then_sync(void **state)
+{
+	struct qfile_writer *w = write_basic("a@x", "hi\n", 3, 1);
+	struct qfile *q;
+	char path[128];
+	const char *err;
+
+	qpath(path, sizeof(path), "incoming", qfile_writer_id(w));
+	qfile_writer_destroy(&w);
+	assert_int_equal(qfile_open(path, 0, &q, &err), 0);
+	assert_int_equal(qfile_mark_done_lazy(q, 0, &err), -1); /* read-only */
+	qfile_close(&q);
+	assert_int_equal(qfile_open(path, 1, &q, &err), 0);
+	assert_int_equal(qfile_mark_done_lazy(q, 5, &err), -1);	/* range */
+	assert_int_equal(qfile_mark_done_lazy(q, 0, &err), 0);
+	assert_int_equal(q->rcpt[0].done, 1);
+	assert_int_equal(qfile_sync(q, &err), 0);
+	qfile_close(&q);
+	assert_int_equal(qfile_open(path, 1, &q, &err), 0);
+	assert_int_equal(q->rcpt[0].done, 1);
+	assert_int_equal(q->rcpt[1].done, 0);
+	qfile_close(&q);
+	unlink(path);
+}
+
+static void
 test_abort_leaves_nothing(void **state)
 {
 	struct qfile_writer *w;
@@ -569,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_null_sender_empty_content),
 		cmocka_unit_test(test_mark_done),
+		cmocka_unit_test(test_mark_done_lazy_then_sync),
 		cmocka_unit_test(test_abort_leaves_nothing),
 		cmocka_unit_test(test_writer_errors),
 		cmocka_unit_test(test_validation),
