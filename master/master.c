@@ -283,9 +283,7 @@ master_main(int argc, char **argv)
 
 	umask(022);
 	log_init("master");
-	master_config_dir = getenv("TERN_CONFIG_DIRECTORY");
-	if (master_config_dir == NULL || *master_config_dir == 0)
-		master_config_dir = TERN_CONFIG_DIR;
+	master_config_dir = config_dir_default();
 	while ((ch = getopt(argc, argv, "c:ftv")) != -1) {
 		switch (ch) {
 		case 'c':

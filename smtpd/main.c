@@ -4,19 +4,8 @@
 
 #include "mail/resolve.h"
 #include "server/server.h"
-#include "util/log.h"
 
 #include "smtpd.h"
-
-/* Tables are opened while root, before chroot. */
-static void
-smtpd_pre_jail(void)
-{
-	const char *error;
-
-	if (resolve_open(&error) < 0)
-		log_fatal("%s", error);
-}
 
 int
 main(int argc, char **argv)
@@ -24,7 +13,7 @@ main(int argc, char **argv)
 	static const struct server_spec spec = {
 		.name = "smtpd",
 		.kind = SERVER_SINGLE,
-		.pre_jail = smtpd_pre_jail,
+		.pre_jail = resolve_init,	/* tables open as root */
 		.serve = smtpd_session,
 	};
 

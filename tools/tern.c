@@ -277,9 +277,7 @@ main(int argc, char **argv)
 	int ch;
 
 	log_init("tern");
-	config_dir = getenv("TERN_CONFIG_DIRECTORY");
-	if (config_dir == NULL || *config_dir == 0)
-		config_dir = TERN_CONFIG_DIR;
+	config_dir = config_dir_default();
 	while ((ch = getopt(argc, argv, "c:v")) != -1) {
 		switch (ch) {
 		case 'c':

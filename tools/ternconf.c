@@ -138,9 +138,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (dir == NULL)
-		dir = getenv("TERN_CONFIG_DIRECTORY");
-	if (dir == NULL || *dir == 0)
-		dir = TERN_CONFIG_DIR;
+		dir = config_dir_default();
 	if (defaults && nondefault)
 		usage();
 

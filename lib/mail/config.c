@@ -767,6 +767,14 @@ config_load_defaults(void)
 }
 
 const char *
+config_dir_default(void)
+{
+	const char *dir = getenv("TERN_CONFIG_DIRECTORY");
+
+	return dir != NULL && *dir != 0 ? dir : TERN_CONFIG_DIR;
+}
+
+const char *
 config_default(const struct param_def *p)
 {
 	static char *derived;

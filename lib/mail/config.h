@@ -33,6 +33,11 @@ struct param_def;
  * wins over main.cf; call before config_load(). Later overrides of the same
  * name replace earlier ones. Returns 0, or -1 with *error_r set when the
  * text has no '=' or a bad name. */
+/* The configuration directory when no -c is given: the environment's
+ * TERN_CONFIG_DIRECTORY when set and non-empty, else the built-in
+ * TERN_CONFIG_DIR. Never fails. */
+const char *config_dir_default(void);
+
 int config_override(const char *name_eq_value, const char **error_r);
 
 /* Read <config_dir>/main.cf (a missing file is an error), apply the

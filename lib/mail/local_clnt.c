@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "mail/local_clnt.h"
@@ -12,6 +11,7 @@
 #include "util/attr.h"
 #include "util/fdpass.h"
 #include "util/mem.h"
+#include "util/sock.h"
 #include "util/stream.h"
 
 struct local_clnt {
@@ -23,27 +23,12 @@ int
 local_clnt_connect(const char *path, int timeout, struct local_clnt **c_r,
     const char **error_r)
 {
-	struct sockaddr_un sun;
 	struct local_clnt *c;
 	const char *v;
 	int fd;
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		*error_r = "socket path too long";
+	if ((fd = sock_unix_connect(path, 0, error_r)) < 0)
 		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		*error_r = strerror(errno);
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		*error_r = strerror(errno);
-		close(fd);
-		return -1;
-	}
 	c = xmalloc(sizeof(*c));
 	c->s = stream_create(fd, 0);
 	stream_set_timeout(c->s, timeout);

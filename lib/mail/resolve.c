@@ -74,6 +74,15 @@ resolve_open(const char **error_r)
 }
 
 void
+resolve_init(void)
+{
+	const char *error;
+
+	if (resolve_open(&error) < 0)
+		log_fatal("%s", error);
+}
+
+void
 resolve_close(void)
 {
 	maps_close(&alias_maps);

@@ -38,6 +38,9 @@ struct resolve_list {
 
 /* Open the tables. Returns 0, or -1 with *error_r naming the table. */
 int resolve_open(const char **error_r);
+/* resolve_open() for a daemon's pre_jail hook: a table that cannot be
+ * opened is fatal (logged with the parameter's name). */
+void resolve_init(void);
 /* Close the tables (a reload opens them again). */
 void resolve_close(void);
 

@@ -3,31 +3,19 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "mail/trigger.h"
+#include "util/sock.h"
 
 int
 trigger_send(const char *path, char req, const char **error_r)
 {
-	struct sockaddr_un sun;
-	int fd;
+	int fd = sock_unix_connect(path, SOCK_FLAG_NONBLOCK, error_r);
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		*error_r = "socket path too long";
+	if (fd < 0)
 		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		*error_r = strerror(errno);
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    send(fd, &req, 1, MSG_NOSIGNAL) != 1) {
+	if (send(fd, &req, 1, MSG_NOSIGNAL) != 1) {
 		*error_r = strerror(errno);
 		close(fd);
 		return -1;

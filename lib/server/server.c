@@ -208,15 +208,13 @@ single_loop(const struct server_spec *spec)
 void
 server_main(int argc, char **argv, const struct server_spec *spec)
 {
-	const char *config_dir = getenv("TERN_CONFIG_DIRECTORY");
+	const char *config_dir = config_dir_default();
 	const char *error;
 	int ch, unpriv = 0, do_chroot = 0, stand_alone = 0;
 
 	umask(077);
 	log_init(spec->name);
 	snprintf(service_name, sizeof(service_name), "%s", spec->name);
-	if (config_dir == NULL || *config_dir == 0)
-		config_dir = TERN_CONFIG_DIR;
 	while ((ch = getopt(argc, argv, "c:n:t:uCSvo:")) != -1) {
 		switch (ch) {
 		case 'c':

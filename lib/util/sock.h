@@ -1,0 +1,13 @@
+/* sock - small helpers for UNIX-domain stream sockets.
+ * Descriptors come back close-on-exec. Errors are return values with a
+ * static or strerror() text; nothing here is fatal. */
+#ifndef TERN_UTIL_SOCK_H
+#define TERN_UTIL_SOCK_H
+
+#define SOCK_FLAG_NONBLOCK 0x1	/* the returned socket is non-blocking */
+
+/* Connect to the UNIX-domain stream socket at path. Returns the socket, or
+ * -1 with *error_r set (path too long, or the connect error). */
+int sock_unix_connect(const char *path, int flags, const char **error_r);
+
+#endif
