@@ -91,20 +91,6 @@ detail_set(const char *fmt, ...)
 	return s;
 }
 
-/* An escaped, quoted copy of untrusted text for an error message; a static
- * buffer valid until the next call. */
-static const char *
-quote(const char *s)
-{
-	static struct buf q;
-
-	if (q.data == NULL)
-		buf_init(&q, 256);
-	buf_reset(&q);
-	log_escape(&q, s, strlen(s));
-	return buf_cstr(&q);
-}
-
 static int
 is_name_char(int c)
 {
@@ -418,11 +404,11 @@ config_override(const char *name_eq_value, const char **error_r)
 	    &value)) {
 	case 1:
 		*error_r = err_set("-o %s: missing '=' after parameter name",
-		    quote(name_eq_value));
+		    log_str(name_eq_value));
 		return -1;
 	case 2:
 		*error_r = err_set("-o %s: bad parameter name",
-		    quote(name_eq_value));
+		    log_str(name_eq_value));
 		return -1;
 	}
 	list_set(&cf_over, name, value, 0);
@@ -602,18 +588,18 @@ convert(const struct param_def *d, const char *text, union cf_value *v,
 	}
 	if (l < d->min) {
 		*error_r = detail_set("%s value \"%s\" is below the minimum %ld",
-		    param_type_name(d->type), quote(text), d->min);
+		    param_type_name(d->type), log_str(text), d->min);
 		return -1;
 	}
 	if (l > d->max) {
 		*error_r = detail_set("%s value \"%s\" is above the maximum %ld",
-		    param_type_name(d->type), quote(text), d->max);
+		    param_type_name(d->type), log_str(text), d->max);
 		return -1;
 	}
 	v->l = l;
 	return 0;
 bad:
-	*error_r = detail_set("%s \"%s\"", why, quote(text));
+	*error_r = detail_set("%s \"%s\"", why, log_str(text));
 	return -1;
 }
 
@@ -935,13 +921,13 @@ config_edit(const char *config_dir, const char *const *name_eq_values,
 		const char *arg = name_eq_values[i];
 
 		if (strchr(arg, '\n') != NULL) {
-			*error_r = err_set("%s: newline in value", quote(arg));
+			*error_r = err_set("%s: newline in value", log_str(arg));
 			goto out;
 		}
 		if (split_assign(arg, strlen(arg), &names[i], &values[i]) !=
 		    0) {
 			*error_r = err_set("%s: expected name=value",
-			    quote(arg));
+			    log_str(arg));
 			goto out;
 		}
 	}

@@ -36,19 +36,6 @@ mcf_error(const char *fmt, ...)
 	return buf_cstr(&mcf_err);
 }
 
-/* An escaped copy of file text for a message (static, until next call). */
-static const char *
-esc(const char *s)
-{
-	static struct buf q;
-
-	if (q.data == NULL)
-		buf_init(&q, 256);
-	buf_reset(&q);
-	log_escape(&q, s, strlen(s));
-	return buf_cstr(&q);
-}
-
 static void
 service_free(struct mastercf_service *s)
 {
@@ -239,21 +226,21 @@ parse_service(char **w, size_t nw, struct mastercf_service *s,
 			return -1;
 		}
 	} else {
-		buf_printf(why, "unsupported service type \"%s\"", esc(w[1]));
+		buf_printf(why, "unsupported service type \"%s\"", log_str(w[1]));
 		return -1;
 	}
 	if (parse_yn(w[2], 1, &s->private_svc) < 0) {
-		buf_printf(why, "bad private value \"%s\"", esc(w[2]));
+		buf_printf(why, "bad private value \"%s\"", log_str(w[2]));
 		return -1;
 	}
 	if (s->type == MASTERCF_INET)
 		s->private_svc = 0;
 	if (parse_yn(w[3], 1, &s->unpriv) < 0) {
-		buf_printf(why, "bad unpriv value \"%s\"", esc(w[3]));
+		buf_printf(why, "bad unpriv value \"%s\"", log_str(w[3]));
 		return -1;
 	}
 	if (parse_yn(w[4], 0, &s->chroot) < 0) {
-		buf_printf(why, "bad chroot value \"%s\"", esc(w[4]));
+		buf_printf(why, "bad chroot value \"%s\"", log_str(w[4]));
 		return -1;
 	}
 	if (strcmp(w[5], "-") == 0) {
@@ -270,14 +257,14 @@ parse_service(char **w, size_t nw, struct mastercf_service *s,
 		bad = parse_count(t, &s->wakeup) < 0;
 		xfree(t);
 		if (bad) {
-			buf_printf(why, "bad wakeup value \"%s\"", esc(w[5]));
+			buf_printf(why, "bad wakeup value \"%s\"", log_str(w[5]));
 			return -1;
 		}
 	}
 	if (strcmp(w[6], "-") == 0) {
 		s->maxproc = -1;
 	} else if (parse_count(w[6], &v) < 0) {
-		buf_printf(why, "bad maxproc value \"%s\"", esc(w[6]));
+		buf_printf(why, "bad maxproc value \"%s\"", log_str(w[6]));
 		return -1;
 	} else {
 		s->maxproc = v;
@@ -302,7 +289,7 @@ parse_service(char **w, size_t nw, struct mastercf_service *s,
 		eq = strchr(nv, '=');
 		if (eq == NULL || !valid_param_name(nv, (size_t)(eq - nv))) {
 			buf_printf(why, "bad -o value \"%s\" (expected "
-			    "name=value)", esc(nv));
+			    "name=value)", log_str(nv));
 			return -1;
 		}
 		add_override(s, nv, (size_t)(eq - nv));
@@ -351,7 +338,7 @@ add_entry(struct mastercf *cf, const char *path, int line, struct buf *text,
 	w = split_words(copy, &nw);
 	buf_init(&why, MASTERCF_ERROR_MAX / 2);
 	if (parse_service(w, nw, &s, &why) < 0) {
-		*error_r = mcf_error("%s:%d: %s: %s", path, line, esc(w[0]),
+		*error_r = mcf_error("%s:%d: %s: %s", path, line, log_str(w[0]),
 		    buf_cstr(&why));
 		service_free(&s);
 		goto out;
@@ -361,7 +348,7 @@ add_entry(struct mastercf *cf, const char *path, int line, struct buf *text,
 		    strcmp(cf->svc[i].name, s.name) == 0) {
 			*error_r = mcf_error("%s:%d: %s: duplicate service "
 			    "(first defined at line %d)", path, line,
-			    esc(s.name), cf->svc[i].line);
+			    log_str(s.name), cf->svc[i].line);
 			service_free(&s);
 			goto out;
 		}
