@@ -30,6 +30,7 @@ struct smtpd_session {
 	struct smtpd_rcpt *rcpt;
 	size_t nrcpt;
 	size_t nfinal;		/* final recipients over all rcpt */
+	int rcpt_tried;		/* RCPT commands in this transaction */
 	int errors;
 	int quit;
 	const char *where;	/* last command, for disconnect logs */

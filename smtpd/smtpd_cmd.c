@@ -16,16 +16,17 @@
 
 #include "smtpd.h"
 
+/* HELO and EHLO: remember the name; RFC 5321 4.1.4: a new one resets the
+ * transaction. Returns 0, or -1 after a syntax error reply. */
 static int
-cmd_helo_common(struct smtpd_session *ss, char *args, int esmtp)
+helo_common(struct smtpd_session *ss, char *args, int esmtp)
 {
 	if (*args == 0) {
 		smtpd_reply(ss, "501 5.5.4 Syntax: %s hostname",
 		    esmtp ? "EHLO" : "HELO");
-		return 0;
+		return -1;
 	}
 	args[strcspn(args, " ")] = 0;
-	/* RFC 5321 4.1.4: a new HELO/EHLO resets the transaction. */
 	smtpd_reset(ss);
 	xfree(ss->helo);
 	ss->helo = xstrdup(args);
@@ -37,8 +38,7 @@ static int
 cmd_helo(struct smtpd_session *ss, char *args)
 {
 	ss->n_helo++;
-	cmd_helo_common(ss, args, 0);
-	if (ss->helo != NULL && strcmp(ss->helo, args) == 0)
+	if (helo_common(ss, args, 0) == 0)
 		smtpd_reply(ss, "250 %s", var_myhostname);
 	return 0;
 }
@@ -47,9 +47,8 @@ static int
 cmd_ehlo(struct smtpd_session *ss, char *args)
 {
 	ss->n_ehlo++;
-	if (*args == 0)
-		return cmd_helo_common(ss, args, 1);
-	cmd_helo_common(ss, args, 1);
+	if (helo_common(ss, args, 1) < 0)
+		return 0;
 	smtpd_reply(ss, "250-%s", var_myhostname);
 	smtpd_reply(ss, "250-PIPELINING");
 	if (var_message_size_limit > 0)
@@ -225,6 +224,7 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 		smtpd_reply(ss, "503 5.5.1 Error: need MAIL command");
 		return 0;
 	}
+	ss->rcpt_tried++;
 	if ((p = skip_keyword(args, "TO:")) == NULL) {
 		smtpd_reply(ss, "501 5.5.4 Syntax: RCPT TO:<address>");
 		return 0;

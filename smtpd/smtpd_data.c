@@ -236,7 +236,11 @@ smtpd_cmd_data(struct smtpd_session *ss, char *args)
 		return 0;
 	}
 	if (ss->nrcpt == 0) {
-		smtpd_reply(ss, "503 5.5.1 Error: need RCPT command");
+		/* RFC 5321 3.3: after RCPTs that all failed, 554. */
+		if (ss->rcpt_tried > 0)
+			smtpd_reply(ss, "554 5.5.1 Error: no valid recipients");
+		else
+			smtpd_reply(ss, "503 5.5.1 Error: need RCPT command");
 		return 0;
 	}
 	memset(&d, 0, sizeof(d));

@@ -138,6 +138,9 @@ class SmtpErrorsTest(unittest.TestCase):
         self.assertEqual(code, 554)
         self.assertIn("5.7.1", lines[0])
         self.assertIn("Relay access denied", lines[0])
+        code, lines = r.cmd("DATA")
+        self.assertEqual(code, 554)
+        self.assertIn("no valid recipients", lines[0])
         r.close()
         self.t.wait_log("NOQUEUE: reject: RCPT from localhost[127.0.0.1]: 554 5.7.1 "
                         "<someone@elsewhere.example>: Relay access denied; "
