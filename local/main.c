@@ -13,6 +13,7 @@ main(int argc, char **argv)
 		.kind = SERVER_SINGLE,
 		.pre_jail = resolve_init,	/* tables open as root */
 		.serve = local_serve,
+		.keep_root = 1,
 	};
 
 	server_main(argc, argv, &spec);

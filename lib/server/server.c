@@ -249,6 +249,10 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 	under_master = !stand_alone &&
 	    fcntl(MASTER_STATUS_FD, F_GETFD) >= 0 &&
 	    fcntl(MASTER_LISTEN_FD, F_GETFD) >= 0;
+	/* Run by hand as root, a daemon still must not parse input or write
+	 * the queue as root. */
+	if (stand_alone && !spec->keep_root)
+		unpriv = 1;
 	if (!stand_alone && !under_master)
 		log_fatal("no listening socket from master; use -S to serve "
 		    "one session on standard input");

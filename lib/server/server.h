@@ -37,6 +37,9 @@ struct server_spec {
 	/* SERVER_SINGLE: one session; in_fd == out_fd except in -S mode.
 	 * The skeleton closes the descriptors afterwards. */
 	void (*serve)(int in_fd, int out_fd);
+	/* Stays root in -S mode (it changes identity per delivery). Under
+	 * master, the master.cf unpriv column decides. */
+	int keep_root;
 	/* SERVER_TRIGGER: the bytes of one trigger request. */
 	void (*trigger)(const char *req, size_t len);
 };

@@ -112,6 +112,18 @@ class DeliveryTest(unittest.TestCase):
             self.assertEqual(s.rcpt("PostMaster@mail.example.test")[0], 250)
             s.rset()
 
+    def test_stand_alone_session(self):
+        """smtpd -S serves one session on stdin/stdout (tests, debugging)."""
+        dialogue = (b"EHLO x\r\nMAIL FROM:<sa@example.org>\r\nRCPT TO:<bob@example.test>\r\n"
+                    b"DATA\r\nSubject: stand-alone\r\n\r\nhi\r\n.\r\nQUIT\r\n")
+        r = subprocess.run([os.path.join(ternlib.BIN, "smtpd"), "-S", "-c", self.t.etc],
+                           input=dialogue, capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, rb"\r\n250 2\.0\.0 Ok: queued as [0-9A-F]+\r\n221 ")
+        files = self.t.wait_messages("bob", 1)
+        with open(files[0], "rb") as f:
+            self.assertIn(b"Subject: stand-alone", f.read())
+
     def test_parallel_load_200(self):
         n_conn, per_conn = 10, 20
         errors = []
