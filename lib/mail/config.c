@@ -52,6 +52,8 @@ static size_t cf_nwarn;
 static struct buf cf_err;		/* final error text */
 static struct buf cf_detail;		/* inner error text */
 
+static const char *err_vset(struct buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 static const char *
 err_vset(struct buf *b, const char *fmt, va_list ap)
 {
