@@ -96,7 +96,8 @@ start_services(struct service *list, const char **error_r)
 	for (svc = list; svc != NULL; svc = svc->next) {
 		service_update_watch(svc);
 		if (svc->wakeup > 0)
-			svc->wakeup_timer = event_timer(0, service_wakeup, svc);
+			svc->wakeup_timer = event_timer(svc->wakeup_conditional ?
+			    svc->wakeup * 1000 : 0, service_wakeup, svc);
 	}
 	return 0;
 }

@@ -26,6 +26,7 @@ struct service {
 	char **argv;		/* full argv for exec, NULL-terminated */
 	long maxproc;		/* 0 = no limit */
 	long wakeup;		/* seconds, 0 = none */
+	int wakeup_conditional;	/* "?": only while a process runs */
 	int listen_fd;
 	int status_rd, status_wr;	/* status pipe of this generation */
 	int total, avail;	/* children, and idle ones */

@@ -49,6 +49,7 @@ service_from_cf(const struct mastercf_service *ms)
 	buf_deinit(&b);
 	svc->maxproc = ms->maxproc < 0 ? var_proc_limit : ms->maxproc;
 	svc->wakeup = ms->wakeup;
+	svc->wakeup_conditional = ms->wakeup_conditional;
 	svc->listen_fd = svc->status_rd = svc->status_wr = -1;
 
 	argv_push(&svc->argv, &n, ms->command);

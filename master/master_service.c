@@ -332,6 +332,8 @@ service_wakeup(void *ctx)
 
 	svc->wakeup_timer = event_timer(svc->wakeup * 1000, service_wakeup,
 	    svc);
+	if (svc->wakeup_conditional && svc->total == 0)
+		return;
 	if (svc->type == MASTERCF_UNIX &&
 	    trigger_send(svc->path, TRIGGER_REQ_WAKEUP, &error) < 0)
 		log_debug(1, "wakeup %s: %s", svc->path, error);

@@ -29,6 +29,7 @@ struct job {
 struct conn {
 	struct local_clnt *clnt;
 	struct job *job;	/* NULL when idle */
+	uint64_t timer;		/* ipc_timeout for the reply */
 	int64_t idle_since;
 	struct conn *next;
 };
@@ -79,6 +80,8 @@ conn_close(struct conn *c)
 			break;
 		}
 	}
+	if (c->timer != 0)
+		event_cancel(c->timer);
 	if (c->clnt != NULL) {
 		event_unwatch(local_clnt_fd(c->clnt));
 		local_clnt_close(&c->clnt);
@@ -97,6 +100,8 @@ reply_ready(int fd, int events, void *ctx)
 	size_t i;
 
 	event_unwatch(fd);
+	event_cancel(c->timer);
+	c->timer = 0;
 	c->job = NULL;
 	res = xcalloc(j->n, sizeof(*res));
 	if (local_clnt_recv(c->clnt, res, j->n, &error) < 0) {
@@ -114,6 +119,23 @@ reply_ready(int fd, int events, void *ctx)
 			qmgr_message_done(m);
 	}
 	xfree(res);
+	dispatch();
+}
+
+/* No answer within ipc_timeout: the agent is stuck. Its recipients are
+ * deferred; the connection is dropped. */
+static void
+reply_timeout(void *ctx)
+{
+	struct conn *c = ctx;
+	struct job *j = c->job;
+
+	c->timer = 0;
+	log_warn("%s: local delivery agent: no reply in %lds", j->msg->id,
+	    var_ipc_timeout);
+	c->job = NULL;
+	conn_close(c);
+	job_fail(j, "timeout waiting for the delivery agent");
 	dispatch();
 }
 
@@ -147,6 +169,7 @@ conn_send(struct conn *c, struct job *j)
 		return -1;
 	c->job = j;
 	event_watch(local_clnt_fd(c->clnt), EVENT_READ, reply_ready, c);
+	c->timer = event_timer(var_ipc_timeout * 1000, reply_timeout, c);
 	return 0;
 }
 

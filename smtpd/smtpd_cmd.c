@@ -314,10 +314,10 @@ cmd_help(struct smtpd_session *ss, char *args)
 static int
 cmd_vrfy(struct smtpd_session *ss, char *args)
 {
+	struct resolve_list finals = {0};
 	struct resolve_error err;
 	struct buf addr;
 	const char *end, *error;
-	int cls;
 
 	if (*args == 0) {
 		smtpd_reply(ss, "501 5.5.4 Syntax: VRFY address");
@@ -334,11 +334,12 @@ cmd_vrfy(struct smtpd_session *ss, char *args)
 		buf_deinit(&addr);
 		return 0;
 	}
-	cls = resolve_class(buf_cstr(&addr), &err);
-	if (cls == RESOLVE_VIRTUAL || cls == RESOLVE_POSTMASTER)
+	/* The same decision as RCPT, aliases included. */
+	if (check_rcpt(ss, buf_cstr(&addr), &finals, &err) == 0)
 		smtpd_reply(ss, "252 2.0.0 %s", buf_cstr(&addr));
 	else
 		smtpd_reply(ss, "%d %s %s", err.code, err.dsn, err.text);
+	resolve_list_free(&finals);
 	buf_deinit(&addr);
 	return 0;
 }

@@ -95,6 +95,35 @@ check_dir(const char *path, uid_t owner, int check_owner)
 		    "%s", path, (unsigned)(st.st_mode & 07777), path);
 }
 
+/* RFC 5321 4.5.1: mail to postmaster must work. smtpd accepts it; warn
+ * when it would then bounce for want of a mailbox or an alias. */
+static void
+check_postmaster(void)
+{
+	struct resolve_list finals = {0};
+	struct resolve_error err;
+	struct buf pm;
+	size_t i;
+	int ok = 0;
+
+	buf_init(&pm, 1024);
+	buf_printf(&pm, "postmaster@%s", var_myorigin);
+	if (resolve_alias(buf_cstr(&pm), &finals, &err) == 0) {
+		ok = finals.n > 0;
+		for (i = 0; i < finals.n; i++)
+			if (resolve_class(finals.addr[i], &err) !=
+			    RESOLVE_VIRTUAL)
+				ok = 0;
+	}
+	if (!ok)
+		fprintf(stderr, "tern: warning: mail to %s cannot be "
+		    "delivered: give it a %s entry (for example \"%s "
+		    "you@%s\")\n", buf_cstr(&pm), VAR_VIRT_ALIAS_MAPS,
+		    buf_cstr(&pm), var_myorigin);
+	resolve_list_free(&finals);
+	buf_deinit(&pm);
+}
+
 /* Everything a start needs, with a precise message for each problem. */
 static int
 cmd_check(void)
@@ -132,6 +161,8 @@ cmd_check(void)
 	}
 	if (resolve_open(&error) < 0)
 		problem("%s", error);
+	else
+		check_postmaster();
 	if (root) {
 		if (server_user_ids(var_mail_owner, &uid, &gid, &error) < 0)
 			problem("mail_owner: %s; create the account (for "

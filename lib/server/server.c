@@ -281,6 +281,10 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 		    do_chroot ? var_queue_dir : NULL, &error) < 0)
 			log_fatal("drop privileges to %s: %s", var_mail_owner,
 			    error);
+	} else if (server_is_root() && do_chroot) {
+		/* chroot = y with unpriv = n: jailed, but still root. */
+		if (chroot(var_queue_dir) < 0 || chdir("/") < 0)
+			log_fatal("chroot %s: %m", var_queue_dir);
 	}
 	/* The master must not outlive us silently, nor we it. */
 	if (under_master)

@@ -35,6 +35,7 @@ class ParamsTest(unittest.TestCase):
         self.assertIn("250-VRFY", lines)
         self.assertEqual(r.cmd("VRFY <alice@example.test>")[0], 252)
         self.assertEqual(r.cmd("VRFY <nobody@example.test>")[0], 550)
+        self.assertEqual(r.cmd("VRFY <postmaster@example.test>")[0], 252)
         r.close()
 
     def test_strict_rfc821_envelopes(self):
