@@ -74,9 +74,13 @@ get_string(struct stream *s, char **p_r, size_t *n_r, int eof_ok,
 	size_t n;
 	int ret;
 
-	ret = stream_read_exact(s, len, 4, error_r);
+	/* Only an EOF before the very first byte is a clean end: a short
+	 * read of the length itself is truncation. */
+	ret = stream_read_exact(s, len, 1, error_r);
 	if (ret == 0 && eof_ok)
 		return 0;
+	if (ret > 0)
+		ret = stream_read_exact(s, len + 1, 3, error_r);
 	if (ret <= 0) {
 		if (ret == 0)
 			*error_r = "unexpected end of input";
@@ -164,15 +168,26 @@ attr_get(const struct attr_list *l, const char *name)
 int
 attr_get_long(const struct attr_list *l, const char *name, long *v_r)
 {
-	const char *v = attr_get(l, name);
+	const struct attr *a = NULL;
+	const char *v;
 	char *end;
+	size_t i;
 	long n;
 
-	if (v == NULL || *v == 0)
+	for (i = 0; i < l->n && a == NULL; i++)
+		if (strcmp(l->a[i].name, name) == 0)
+			a = &l->a[i];
+	if (a == NULL)
+		return -1;
+	v = a->value;
+	/* strtol would skip white space and a '+', and a NUL inside the
+	 * value would hide what follows it: accept only [-]digits. */
+	if (*v != '-' && (*v < '0' || *v > '9'))
 		return -1;
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (errno != 0 || *end != 0)
+	if (errno != 0 || end == v || *end != 0 ||
+	    (size_t)(end - v) != a->vlen)
 		return -1;
 	*v_r = n;
 	return 0;

@@ -97,24 +97,34 @@ event_cancel(uint64_t id)
 	}
 }
 
-/* Fire every due timer (those added meanwhile wait for the next round). */
+/* Fire every due timer in order of due time, then of creation (those
+ * added meanwhile wait for the next round). The array is unordered, so
+ * each step picks the earliest due timer afresh: a callback may have added
+ * or cancelled any timer. */
 static void
 run_timers(void)
 {
 	int64_t now = event_now_ms();
 	uint64_t limit = next_timer_id;
-	size_t i = 0;
 
-	while (i < ntimers) {
-		if (timers[i].when <= now && timers[i].id < limit) {
-			struct timer t = timers[i];
+	for (;;) {
+		struct timer t;
+		size_t i, best = ntimers;
 
-			timers[i] = timers[--ntimers];
-			t.fn(t.ctx);
-			i = 0;	/* the array may have changed */
-			continue;
+		for (i = 0; i < ntimers; i++) {
+			if (timers[i].when > now || timers[i].id >= limit)
+				continue;
+			if (best == ntimers ||
+			    timers[i].when < timers[best].when ||
+			    (timers[i].when == timers[best].when &&
+			    timers[i].id < timers[best].id))
+				best = i;
 		}
-		i++;
+		if (best == ntimers)
+			return;
+		t = timers[best];
+		timers[best] = timers[--ntimers];
+		t.fn(t.ctx);
 	}
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* stream - buffered, bounded, deadline-aware byte streams over a descriptor. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,13 +133,18 @@ stream_wait(struct stream *s, short events)
 	for (;;) {
 		int n;
 
+		/* poll() takes int milliseconds: clamp long waits instead
+		 * of overflowing (a far deadline is legitimate). */
 		if (s->timeout > 0)
-			ms = s->timeout * 1000;
+			ms = s->timeout > INT_MAX / 1000 ? INT_MAX :
+			    s->timeout * 1000;
 		if (s->deadline > 0) {
 			time_t left = s->deadline - time(NULL);
 
 			if (left <= 0)
 				return stream_fail(s, STREAM_TIMEOUT, NULL);
+			if (left > INT_MAX / 1000)
+				left = INT_MAX / 1000;
 			if (ms < 0 || left * 1000 < ms)
 				ms = (int)left * 1000;
 		}

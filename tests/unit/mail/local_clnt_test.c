@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/* local_clnt_test - the delivery client against a scripted fake agent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mail/local_clnt.h"
+#include "mail/proto_local.h"
+#include "util/attr.h"
+#include "util/fdpass.h"
+#include "util/stream.h"
+
+static char tmpdir[200];
+static char sockpath[256];
+
+static int
+setup(void **state)
+{
+	const char *base = getenv("TMPDIR");
+
+	(void)state;
+	/* A write to an agent that went away must be an error. */
+	signal(SIGPIPE, SIG_IGN);
+	if (base == NULL || *base == 0 || strlen(base) > 60)
+		base = "/tmp";
+	if (snprintf(tmpdir, sizeof(tmpdir), "%s/lclnt.XXXXXX", base) >=
+	    (int)sizeof(tmpdir) || mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(sockpath, sizeof(sockpath), "%s/local", tmpdir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	unlink(sockpath);
+	rmdir(tmpdir);
+	return 0;
+}
+
+/* What the fake agent does. */
+enum agent {
+	AGENT_GOOD,		/* two requests answered, then EOF */
+	AGENT_WRONG_PROTO,
+	AGENT_WRONG_VERSION,
+	AGENT_NO_VERSION,
+	AGENT_SILENT_CLOSE,	/* closes without a greeting */
+	AGENT_HALF_GREETING,	/* a cut greeting, then close */
+	AGENT_MUTE,		/* connected, never speaks */
+	AGENT_FEWER,		/* one result for two recipients */
+	AGENT_MORE,		/* three results for two */
+	AGENT_NO_STATUS,	/* texts only */
+	AGENT_BAD_STATUS,	/* "3.0.0" */
+	AGENT_BAD_STATUS2,	/* "2" */
+	AGENT_EMPTY_STATUS,	/* "" */
+	AGENT_CLOSE_AFTER_REQ,	/* reads the request, closes */
+	AGENT_HALF_REPLY,	/* a cut reply, then close */
+	AGENT_LONG_TEXT,	/* texts longer than local_result.text */
+	AGENT_CLOSE_AFTER_GREETING,
+};
+
+#define QFILE_DATA "queue file contents\n"
+
+static const char *const rcpt[] = {"a@example.com", "b@example.com"};
+static const char *const orig[] = {"A@Example.COM", "b+list@example.com"};
+
+/* Agent side: exit codes say what went wrong (0: all as expected). */
+static int
+agent_check_request(struct stream *s, int cfd, int round)
+{
+	static const char *const names[] = {ATTR_QUEUE_ID, ATTR_SENDER,
+	    ATTR_ARRIVAL, ATTR_ARRIVAL_USEC, ATTR_RCPT, ATTR_ORIG, ATTR_RCPT,
+	    ATTR_ORIG};
+	const char *values[] = {round == 0 ? "4XyZab" : "5AbCde",
+	    round == 0 ? "" : "sender@example.org", "1700000000", "123456",
+	    rcpt[0], orig[0], rcpt[1], orig[1]};
+	struct attr_list l = {0};
+	const char *error;
+	char data[64];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if (stream_pending(s) != 0)
+		return 10;
+	if ((fd = fdpass_recv(cfd, 5, &error)) < 0)
+		return 11;
+	n = read(fd, data, sizeof(data));
+	close(fd);
+	if (n != (ssize_t)strlen(QFILE_DATA) ||
+	    memcmp(data, QFILE_DATA, (size_t)n) != 0)
+		return 12;
+	if (attr_recv(s, &l, &error) != 1)
+		return 13;
+	if (l.n != sizeof(names) / sizeof(names[0]))
+		return 14;
+	for (i = 0; i < l.n; i++)
+		if (strcmp(l.a[i].name, names[i]) != 0 ||
+		    strcmp(l.a[i].value, values[i]) != 0)
+			return 15;
+	attr_list_clear(&l);
+	return 0;
+}
+
+static void
+agent_reply(struct stream *s, const char *const *status, size_t n,
+    const char *text)
+{
+	const char *error;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		attr_put(s, ATTR_STATUS, status[i]);
+		if (text != NULL)
+			attr_put(s, ATTR_TEXT, text);
+	}
+	attr_put_end(s);
+	stream_flush(s, &error);
+}
+
+static int
+agent_run(int lfd, enum agent what)
+{
+	static const char *const ok2[] = {"2.0.0", "5.1.1", "4.2.2"};
+	static const char *const bad3[] = {"3.0.0", "2.0.0"};
+	static const char *const bad2[] = {"2.0.0", "2"};
+	static const char *const empty[] = {"2.0.0", ""};
+	char longtext[700];
+	struct stream *s;
+	const char *error;
+	int cfd, ret = 0, round;
+
+	cfd = accept(lfd, NULL, NULL);
+	close(lfd);
+	if (cfd < 0)
+		return 2;
+	s = stream_create(cfd, 0);
+	stream_set_timeout(s, 10);
+	switch (what) {
+	case AGENT_SILENT_CLOSE:
+		stream_destroy(&s);
+		return 0;
+	case AGENT_MUTE: {
+		char c;
+
+		/* Wait for the client to give up and close. */
+		return read(cfd, &c, 1) == 0 ? 0 : 3;
+	}
+	case AGENT_HALF_GREETING:
+		stream_write(s, "\0\0\0\x08prot", 8);
+		stream_flush(s, &error);
+		stream_destroy(&s);
+		return 0;
+	case AGENT_WRONG_PROTO:
+		attr_put(s, ATTR_PROTO, "qmgr");
+		attr_put(s, ATTR_VERSION, PROTO_LOCAL_VERSION);
+		break;
+	case AGENT_WRONG_VERSION:
+		attr_put(s, ATTR_PROTO, PROTO_LOCAL);
+		attr_put(s, ATTR_VERSION, "2");
+		break;
+	case AGENT_NO_VERSION:
+		attr_put(s, ATTR_PROTO, PROTO_LOCAL);
+		break;
+	default:
+		/* Unknown attributes in a greeting are ignored. */
+		attr_put(s, "feature", "x");
+		attr_put(s, ATTR_PROTO, PROTO_LOCAL);
+		attr_put(s, ATTR_VERSION, PROTO_LOCAL_VERSION);
+		break;
+	}
+	attr_put_end(s);
+	if (stream_flush(s, &error) < 0)
+		return 4;
+	switch (what) {
+	case AGENT_WRONG_PROTO:
+	case AGENT_WRONG_VERSION:
+	case AGENT_NO_VERSION:
+	case AGENT_CLOSE_AFTER_GREETING:
+		stream_destroy(&s);
+		return 0;
+	default:
+		break;
+	}
+	for (round = 0; round < (what == AGENT_GOOD ? 2 : 1); round++) {
+		if ((ret = agent_check_request(s, cfd, round)) != 0)
+			break;
+		switch (what) {
+		case AGENT_GOOD:
+			if (round == 0) {
+				/* A text before any status is ignored. */
+				attr_put(s, ATTR_TEXT, "stray");
+				agent_reply(s, ok2, 2, "done");
+			} else {
+				agent_reply(s, ok2 + 1, 2, NULL);
+			}
+			break;
+		case AGENT_FEWER:
+			agent_reply(s, ok2, 1, "one");
+			break;
+		case AGENT_MORE:
+			agent_reply(s, ok2, 3, "three");
+			break;
+		case AGENT_NO_STATUS:
+			attr_put(s, ATTR_TEXT, "a");
+			attr_put(s, ATTR_TEXT, "b");
+			agent_reply(s, ok2, 0, NULL);
+			break;
+		case AGENT_BAD_STATUS:
+			agent_reply(s, bad3, 2, "x");
+			break;
+		case AGENT_BAD_STATUS2:
+			agent_reply(s, bad2, 2, "x");
+			break;
+		case AGENT_EMPTY_STATUS:
+			agent_reply(s, empty, 2, "x");
+			break;
+		case AGENT_HALF_REPLY:
+			stream_write(s, "\0\0\0\x06status\0\0", 12);
+			stream_flush(s, &error);
+			break;
+		case AGENT_LONG_TEXT:
+			memset(longtext, 't', sizeof(longtext) - 1);
+			longtext[sizeof(longtext) - 1] = 0;
+			agent_reply(s, ok2, 2, longtext);
+			break;
+		default:
+			break;
+		}
+	}
+	if (ret == 0 && what == AGENT_GOOD) {
+		/* The client closes to finish. */
+		if (fdpass_recv(cfd, 5, &error) >= 0)
+			ret = 5;
+		else if (strcmp(error, "unexpected end of input") != 0)
+			ret = 6;
+	}
+	stream_destroy(&s);
+	return ret;
+}
+
+static int
+listen_at(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	assert_true(strlen(path) < sizeof(sun.sun_path));
+	memcpy(sun.sun_path, path, strlen(path));
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	return fd;
+}
+
+static pid_t
+agent_start(enum agent what)
+{
+	int lfd = listen_at(sockpath);
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(agent_run(lfd, what));
+	close(lfd);
+	return pid;
+}
+
+static void
+agent_wait(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) != 0)
+		fail_msg("fake agent failed with code %d", WEXITSTATUS(status));
+	unlink(sockpath);
+}
+
+/* Send request number round (see agent_check_request). */
+static int
+send_request(struct local_clnt *c, int round, const char **error_r)
+{
+	struct local_request req = {
+		.queue_id = round == 0 ? "4XyZab" : "5AbCde",
+		.sender = round == 0 ? "" : "sender@example.org",
+		.arrival = {1700000000, 123456},
+		.rcpt = rcpt,
+		.orig = orig,
+		.nrcpt = 2,
+	};
+	int p[2], ret;
+
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	assert_int_equal(write(p[1], QFILE_DATA, strlen(QFILE_DATA)),
+	    (ssize_t)strlen(QFILE_DATA));
+	close(p[1]);
+	req.fd = p[0];
+	ret = local_clnt_send(c, &req, error_r);
+	close(p[0]);
+	return ret;
+}
+
+static void
+test_good_session(void **state)
+{
+	struct local_result res[2];
+	struct local_clnt *c = NULL;
+	const char *error = NULL;
+	pid_t pid;
+
+	(void)state;
+	pid = agent_start(AGENT_GOOD);
+	assert_int_equal(local_clnt_connect(sockpath, 5, &c, &error), 0);
+	assert_non_null(c);
+	assert_true(local_clnt_fd(c) >= 0);
+
+	assert_int_equal(send_request(c, 0, &error), 0);
+	assert_int_equal(local_clnt_recv(c, res, 2, &error), 0);
+	assert_string_equal(res[0].status, "2.0.0");
+	assert_string_equal(res[0].text, "done");
+	assert_string_equal(res[1].status, "5.1.1");
+	assert_string_equal(res[1].text, "done");
+
+	/* A second request on the same connection; no texts this time. */
+	assert_int_equal(send_request(c, 1, &error), 0);
+	assert_int_equal(local_clnt_recv(c, res, 2, &error), 0);
+	assert_string_equal(res[0].status, "5.1.1");
+	assert_string_equal(res[0].text, "");
+	assert_string_equal(res[1].status, "4.2.2");
+	assert_string_equal(res[1].text, "");
+	local_clnt_close(&c);
+	assert_null(c);
+	local_clnt_close(&c);
+	agent_wait(pid);
+}
+
+static void
+test_greeting_refused(void **state)
+{
+	static const struct {
+		enum agent what;
+		int timeout;
+		const char *error;
+	} cases[] = {
+		{AGENT_WRONG_PROTO, 5, "wrong protocol from the delivery agent"},
+		{AGENT_WRONG_VERSION, 5, "unsupported protocol version"},
+		{AGENT_NO_VERSION, 5, "unsupported protocol version"},
+		{AGENT_SILENT_CLOSE, 5, "no greeting from the delivery agent"},
+		{AGENT_HALF_GREETING, 5, "no greeting from the delivery agent"},
+		{AGENT_MUTE, 1, "timeout"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct local_clnt *c = NULL;
+		const char *error = NULL;
+		pid_t pid = agent_start(cases[i].what);
+
+		assert_int_equal(local_clnt_connect(sockpath, cases[i].timeout,
+		    &c, &error), -1);
+		assert_null(c);
+		assert_string_equal(error, cases[i].error);
+		agent_wait(pid);
+	}
+}
+
+static void
+test_bad_replies(void **state)
+{
+	static const struct {
+		enum agent what;
+		const char *error;
+	} cases[] = {
+		{AGENT_FEWER, "wrong number of results from the delivery agent"},
+		{AGENT_MORE, "wrong number of results from the delivery agent"},
+		{AGENT_NO_STATUS,
+		    "wrong number of results from the delivery agent"},
+		{AGENT_BAD_STATUS, "bad status from the delivery agent"},
+		{AGENT_BAD_STATUS2, "bad status from the delivery agent"},
+		{AGENT_EMPTY_STATUS, "bad status from the delivery agent"},
+		{AGENT_CLOSE_AFTER_REQ, "delivery agent closed the connection"},
+		{AGENT_HALF_REPLY, "unexpected end of input"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct local_result res[2];
+		struct local_clnt *c = NULL;
+		const char *error = NULL;
+		pid_t pid = agent_start(cases[i].what);
+
+		assert_int_equal(local_clnt_connect(sockpath, 5, &c, &error),
+		    0);
+		assert_int_equal(send_request(c, 0, &error), 0);
+		assert_int_equal(local_clnt_recv(c, res, 2, &error), -1);
+		if (strcmp(error, cases[i].error) != 0)
+			fail_msg("case %zu: \"%s\", want \"%s\"", i, error,
+			    cases[i].error);
+		local_clnt_close(&c);
+		agent_wait(pid);
+	}
+}
+
+static void
+test_long_text_cut(void **state)
+{
+	struct local_result res[2];
+	struct local_clnt *c = NULL;
+	const char *error = NULL;
+	pid_t pid = agent_start(AGENT_LONG_TEXT);
+
+	(void)state;
+	assert_int_equal(local_clnt_connect(sockpath, 5, &c, &error), 0);
+	assert_int_equal(send_request(c, 0, &error), 0);
+	assert_int_equal(local_clnt_recv(c, res, 2, &error), 0);
+	assert_int_equal(strlen(res[0].text), sizeof(res[0].text) - 1);
+	assert_int_equal(res[1].text[0], 't');
+	local_clnt_close(&c);
+	agent_wait(pid);
+}
+
+static void
+test_agent_gone(void **state)
+{
+	struct local_result res[2];
+	struct local_clnt *c = NULL;
+	const char *error = NULL;
+	pid_t pid = agent_start(AGENT_CLOSE_AFTER_GREETING);
+	int ret;
+
+	(void)state;
+	assert_int_equal(local_clnt_connect(sockpath, 5, &c, &error), 0);
+	agent_wait(pid);
+	/* The agent has exited: sending may still be buffered by the
+	 * kernel or fail, but the request can never succeed. */
+	ret = send_request(c, 0, &error);
+	if (ret == 0)
+		ret = local_clnt_recv(c, res, 2, &error);
+	assert_int_equal(ret, -1);
+	assert_non_null(error);
+	local_clnt_close(&c);
+}
+
+static void
+test_connect_failures(void **state)
+{
+	struct local_clnt *c = NULL;
+	const char *error = NULL;
+	char longpath[200];
+
+	(void)state;
+	unlink(sockpath);
+	assert_int_equal(local_clnt_connect(sockpath, 1, &c, &error), -1);
+	assert_string_equal(error, strerror(ENOENT));
+	assert_null(c);
+	memset(longpath, 'x', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = 0;
+	assert_int_equal(local_clnt_connect(longpath, 1, &c, &error), -1);
+	assert_string_equal(error, "socket path too long");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_session),
+		cmocka_unit_test(test_greeting_refused),
+		cmocka_unit_test(test_bad_replies),
+		cmocka_unit_test(test_long_text_cut),
+		cmocka_unit_test(test_agent_gone),
+		cmocka_unit_test(test_connect_failures),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
