@@ -157,14 +157,18 @@ log_emit(int prio, const char *severity, const char *fmt, va_list ap)
 			syslog(prio, "%s", text);
 		break;
 	case LOG_TARGET_FILE: {
-		char host[256], stamp[32];
+		static char host[256];
+		char stamp[32];
 		struct tm tm;
 		time_t now = time(NULL);
 
-		if (gethostname(host, sizeof(host)) < 0)
-			snprintf(host, sizeof(host), "localhost");
-		host[sizeof(host) - 1] = 0;
-		host[strcspn(host, ".")] = 0;
+		/* The short host name, looked up once per process. */
+		if (host[0] == 0) {
+			if (gethostname(host, sizeof(host)) < 0)
+				snprintf(host, sizeof(host), "localhost");
+			host[sizeof(host) - 1] = 0;
+			host[strcspn(host, ".")] = 0;
+		}
 		localtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
 		n = snprintf(line, sizeof(line), "%s %s %s[%ld]: %s%s%s\n",
