@@ -65,6 +65,35 @@ class QueueTest(unittest.TestCase):
         self.assertIn("status=expired, returned to sender", t.log())
         ternlib.wait_for(lambda: t.queue_files() == [], what="empty queue")
 
+    def test_bounce_queue_lifetime(self):
+        # A notice (null sender) that cannot be delivered expires after
+        # bounce_queue_lifetime, and goes to the postmaster (alice).
+        t = self.make(minimal_backoff_time="1s", maximal_backoff_time="1s",
+                      queue_run_delay="1s", bounce_queue_lifetime="2s",
+                      maximal_queue_lifetime="1h")
+        self.block_mailbox("bob")
+        with t.smtp() as s:
+            s.sendmail("", ["bob@example.test"], b"Subject: a notice\r\n\r\nx\r\n")
+        files = t.wait_messages("alice", 1, timeout=30)
+        with open(files[0], "rb") as f:
+            m = email.message_from_binary_file(f)
+        self.assertIn("double-bounce@example.test", m["Return-Path"])
+        self.assertIn("Final-Recipient: rfc822; bob@example.test",
+                      m.get_payload()[1].as_string())
+
+    def test_idle_agent_connection_after_ipc_timeout(self):
+        # local gives up an idle qmgr connection after ipc_timeout; the
+        # next delivery must still go through.
+        t = self.make(ipc_timeout="1s")
+        with t.smtp() as s:
+            s.sendmail("a@example.org", ["bob@example.test"], b"Subject: one\r\n\r\nx\r\n")
+        t.wait_messages("bob", 1)
+        time.sleep(2.5)
+        with t.smtp() as s:
+            s.sendmail("a@example.org", ["bob@example.test"], b"Subject: two\r\n\r\nx\r\n")
+        t.wait_messages("bob", 2)
+        self.assertNotIn("status=deferred", t.log())
+
     def test_flush_retries_now(self):
         t = self.make(minimal_backoff_time="1h", maximal_backoff_time="2h",
                       queue_run_delay="1h")
