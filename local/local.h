@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <sys/time.h>
+#include <sys/types.h>
 
 struct local_result;
 
@@ -26,7 +27,19 @@ void local_msg_free(struct local_msg *m);
 void local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
     struct local_result *res);
 
+/* Write the message for rcpt into the Maildir at path, as the current
+ * identity. 0, or -1 with *error_r. */
+int local_write_maildir(struct local_msg *m, const char *rcpt,
+    const char *path, const char **error_r);
+
+/* local_owner.c: the same as the mailbox owner (uid, gid), from a root
+ * process, through a long-lived child per identity. 0, or -1 with the
+ * reason in errbuf. */
+int local_owner_deliver(struct local_msg *m, const char *rcpt,
+    const char *path, uid_t uid, gid_t gid, char *errbuf, size_t errlen);
+
 /* local_serve.c */
+extern int local_conn_fd;	/* the qmgr connection being served */
 void local_serve(int in_fd, int out_fd);
 
 #endif

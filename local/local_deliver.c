@@ -115,8 +115,8 @@ result(struct local_result *res, const char *status, const char *fmt, ...)
 
 /* Write the message into the Maildir at path: our two headers, then the
  * queued content. Returns 0, or -1 with *error_r. */
-static int
-write_maildir(struct local_msg *m, const char *rcpt, const char *path,
+int
+local_write_maildir(struct local_msg *m, const char *rcpt, const char *path,
     const char **error_r)
 {
 	struct maildir_msg *md;
@@ -153,51 +153,6 @@ write_maildir(struct local_msg *m, const char *rcpt, const char *path,
 	ret = maildir_commit(md, &head, error_r);
 	buf_deinit(&head);
 	return ret;
-}
-
-/* As root: write as the mailbox owner, in a child that can never become
- * root again, so a bad table entry or a hostile path cannot reach other
- * users' files. The error text comes back through a pipe. */
-static int
-write_as_owner(struct local_msg *m, const char *rcpt, const char *path,
-    uid_t uid, gid_t gid, char *errbuf, size_t errlen)
-{
-	int p[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(errbuf, errlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	if ((pid = fork()) < 0) {
-		snprintf(errbuf, errlen, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		const char *error;
-
-		close(p[0]);
-		if (server_drop_privileges(uid, gid, NULL, &error) < 0 ||
-		    write_maildir(m, rcpt, path, &error) < 0) {
-			(void)!write(p[1], error, strlen(error));
-			_exit(1);
-		}
-		_exit(0);
-	}
-	close(p[1]);
-	n = read(p[0], errbuf, errlen - 1);
-	errbuf[n > 0 ? n : 0] = 0;
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (errbuf[0] == 0)
-		snprintf(errbuf, errlen, "delivery process failed");
-	return -1;
 }
 
 static void
@@ -273,13 +228,13 @@ local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
 			result(res, err.dsn, "%s", err.text);
 			goto done;
 		}
-		if (write_as_owner(m, rcpt, path.data, uid, gid, errbuf,
+		if (local_owner_deliver(m, rcpt, path.data, uid, gid, errbuf,
 		    sizeof(errbuf)) < 0) {
 			result(res, "4.2.0", "maildir delivery failed: %s",
 			    errbuf);
 			goto done;
 		}
-	} else if (write_maildir(m, rcpt, path.data, &error) < 0) {
+	} else if (local_write_maildir(m, rcpt, path.data, &error) < 0) {
 		result(res, "4.2.0", "maildir delivery failed: %s", error);
 		goto done;
 	}

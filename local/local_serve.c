@@ -82,6 +82,8 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 	return stream_flush(s, &error) < 0 ? -1 : 0;
 }
 
+int local_conn_fd = -1;
+
 void
 local_serve(int in_fd, int out_fd)
 {
@@ -89,6 +91,7 @@ local_serve(int in_fd, int out_fd)
 	struct attr_list req = {0};
 	const char *error;
 
+	local_conn_fd = in_fd;
 	stream_set_timeout(s, (int)var_ipc_timeout);
 	attr_put(s, ATTR_PROTO, PROTO_LOCAL);
 	attr_put(s, ATTR_VERSION, PROTO_LOCAL_VERSION);

@@ -118,7 +118,14 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(status_uid(master[0])[0], 0)
         files = self.t.wait_messages("alice", 1)
         st = os.stat(files[0])
-        self.assertEqual(st.st_uid, pwd.getpwnam("vmail").pw_uid)
+        vmail = pwd.getpwnam("vmail").pw_uid
+        self.assertEqual(st.st_uid, vmail)
+        # local keeps root only to change identity; the process that wrote
+        # the Maildir runs as its owner for good.
+        writers = set(self.t.pids("local")) - set(self.t.pids("local", children_of_master=True))
+        self.assertTrue(writers)
+        for pid in writers:
+            self.assertEqual(set(status_uid(pid)), {vmail})
         self.assertEqual(st.st_mode & 0o777, 0o600)
         qst = os.stat(os.path.join(self.t.spool, "incoming"))
         self.assertEqual(qst.st_uid, owner)

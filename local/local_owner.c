@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/* local_owner - deliveries as a mailbox owner, through one long-lived
+ * child per identity.
+ *
+ * Started as root, local must write each Maildir as its owner
+ * (virtual_uid_maps / virtual_gid_maps) and never as root. Forking for
+ * every delivery is safe but costs more than the delivery itself, so the
+ * first delivery for an identity forks a child that drops to it for good
+ * (it can never become root again) and then serves deliveries over a
+ * socketpair: the queue file descriptor, sender, recipient and Maildir
+ * path go in, a status comes back. A small pool keeps the most recent
+ * identities; a child that fails is replaced once, then the recipient is
+ * deferred. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mail/params.h"
+#include "server/master_proto.h"
+#include "server/server.h"
+#include "util/attr.h"
+#include "util/fdpass.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/stream.h"
+
+#include "local.h"
+
+#define OWNER_POOL 8
+
+struct owner {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;		/* 0: slot free */
+	struct stream *s;
+	unsigned long last_use;
+};
+
+static struct owner pool[OWNER_POOL];
+static unsigned long use_clock;
+
+/* The child: serve deliveries until the parent goes away. */
+static void __attribute__((noreturn))
+owner_child(int sock)
+{
+	struct attr_list req = {0};
+	struct stream *s = stream_create(sock, 0);
+	const char *error;
+
+	for (;;) {
+		struct local_msg m;
+		const char *rcpt, *path;
+		int fd;
+
+		fd = fdpass_recv(sock, 0, &error);
+		if (fd < 0)
+			_exit(0);	/* parent closed: done */
+		if (attr_recv(s, &req, &error) <= 0)
+			_exit(1);
+		memset(&m, 0, sizeof(m));
+		m.fd = fd;
+		m.sender = attr_get(&req, "sender");
+		rcpt = attr_get(&req, "rcpt");
+		path = attr_get(&req, "path");
+		if (m.sender == NULL || rcpt == NULL || path == NULL)
+			_exit(1);
+		if (local_write_maildir(&m, rcpt, path, &error) < 0) {
+			attr_put(s, "status", "error");
+			attr_put(s, "text", error);
+		} else {
+			attr_put(s, "status", "ok");
+		}
+		close(fd);
+		attr_put_end(s);
+		if (stream_flush(s, &error) < 0)
+			_exit(1);
+	}
+}
+
+static void
+owner_close(struct owner *o)
+{
+	int status;
+
+	stream_destroy(&o->s);
+	/* EOF makes the child exit; do not wait for ever on a stuck one. */
+	kill(o->pid, SIGTERM);
+	while (waitpid(o->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	o->pid = 0;
+}
+
+static struct owner *
+owner_start(uid_t uid, gid_t gid, int queue_fd, const char **error_r)
+{
+	struct owner *o = NULL;
+	int sv[2];
+	pid_t pid;
+	size_t i;
+
+	for (i = 0; i < OWNER_POOL; i++) {
+		if (pool[i].pid == 0) {
+			o = &pool[i];
+			break;
+		}
+		if (o == NULL || pool[i].last_use < o->last_use)
+			o = &pool[i];
+	}
+	if (o->pid != 0)
+		owner_close(o);	/* the least recently used identity */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		*error_r = strerror(errno);
+		return NULL;
+	}
+	if ((pid = fork()) < 0) {
+		*error_r = strerror(errno);
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		const char *error;
+
+		/* Keep only what a delivery needs (the log stays): not
+		 * the qmgr connection, not the master's descriptors, not
+		 * other identities' sockets. */
+		close(sv[0]);
+		close(queue_fd);
+		close(MASTER_STATUS_FD);
+		close(MASTER_LISTEN_FD);
+		if (local_conn_fd > MASTER_LISTEN_FD)
+			close(local_conn_fd);
+		for (i = 0; i < OWNER_POOL; i++)
+			if (pool[i].pid != 0 && &pool[i] != o)
+				close(stream_fd(pool[i].s));
+		if (server_drop_privileges(uid, gid, NULL, &error) < 0) {
+			log_error("delivery process for uid %ld: %s",
+			    (long)uid, error);
+			_exit(1);
+		}
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(0);
+		owner_child(sv[1]);
+	}
+	close(sv[1]);
+	o->uid = uid;
+	o->gid = gid;
+	o->pid = pid;
+	o->s = stream_create(sv[0], 0);
+	stream_set_timeout(o->s, (int)var_ipc_timeout);
+	return o;
+}
+
+static struct owner *
+owner_find(uid_t uid, gid_t gid)
+{
+	size_t i;
+
+	for (i = 0; i < OWNER_POOL; i++)
+		if (pool[i].pid != 0 && pool[i].uid == uid &&
+		    pool[i].gid == gid)
+			return &pool[i];
+	return NULL;
+}
+
+/* One exchange with a child. 1 delivered, 0 delivery failed (errbuf),
+ * -1 the child itself failed. */
+static int
+owner_exchange(struct owner *o, struct local_msg *m, const char *rcpt,
+    const char *path, char *errbuf, size_t errlen)
+{
+	struct attr_list rep = {0};
+	const char *error, *status, *text;
+	int ret = -1;
+
+	if (fdpass_send(stream_fd(o->s), m->fd, &error) < 0)
+		goto out;
+	attr_put(o->s, "sender", m->sender);
+	attr_put(o->s, "rcpt", rcpt);
+	attr_put(o->s, "path", path);
+	attr_put_end(o->s);
+	if (stream_flush(o->s, &error) < 0 ||
+	    attr_recv(o->s, &rep, &error) <= 0)
+		goto out;
+	status = attr_get(&rep, "status");
+	text = attr_get(&rep, "text");
+	if (status != NULL && strcmp(status, "ok") == 0) {
+		ret = 1;
+	} else if (status != NULL) {
+		snprintf(errbuf, errlen, "%s", text ? text : "unknown error");
+		ret = 0;
+	}
+out:
+	if (ret < 0)
+		snprintf(errbuf, errlen, "delivery process failed");
+	attr_list_clear(&rep);
+	return ret;
+}
+
+int
+local_owner_deliver(struct local_msg *m, const char *rcpt, const char *path,
+    uid_t uid, gid_t gid, char *errbuf, size_t errlen)
+{
+	const char *error;
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		struct owner *o = owner_find(uid, gid);
+		int ret;
+
+		if (o == NULL && (o = owner_start(uid, gid, m->fd, &error)) == NULL) {
+			snprintf(errbuf, errlen, "delivery process: %s",
+			    error);
+			return -1;
+		}
+		o->last_use = ++use_clock;
+		ret = owner_exchange(o, m, rcpt, path, errbuf, errlen);
+		if (ret >= 0)
+			return ret ? 0 : -1;
+		/* The child died or hung: replace it once. */
+		log_warn("delivery process pid %ld for uid %ld failed; "
+		    "restarting it", (long)o->pid, (long)uid);
+		owner_close(o);
+	}
+	return -1;
+}
