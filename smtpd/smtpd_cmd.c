@@ -344,10 +344,21 @@ cmd_vrfy(struct smtpd_session *ss, char *args)
 	return 0;
 }
 
+/* EXPN would list the members of aliases to anyone who asks (RFC 5321
+ * 3.5.2 lets a server refuse); ETRN belongs to relaying, which this
+ * server does not do. */
 static int
-cmd_not_implemented(struct smtpd_session *ss, char *args)
+cmd_expn(struct smtpd_session *ss, char *args)
 {
-	smtpd_reply(ss, "502 5.5.1 Error: command not implemented");
+	smtpd_reply(ss, "502 5.5.1 EXPN command is disabled");
+	return 0;
+}
+
+static int
+cmd_etrn(struct smtpd_session *ss, char *args)
+{
+	smtpd_reply(ss, "502 5.5.1 ETRN is not supported: this server "
+	    "does not relay");
 	return 0;
 }
 
@@ -362,7 +373,7 @@ const struct smtpd_cmd smtpd_cmd_table[] = {
 	{"QUIT", cmd_quit, SMTPD_CMD_NO_ARGS},
 	{"HELP", cmd_help, 0},
 	{"VRFY", cmd_vrfy, 0},
-	{"EXPN", cmd_not_implemented, 0},
-	{"ETRN", cmd_not_implemented, 0},
+	{"EXPN", cmd_expn, 0},
+	{"ETRN", cmd_etrn, 0},
 	{NULL, NULL, 0},
 };

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* config - main.cf loading, $name expansion, conversion and editing. */
+/* config - main.cf loading, $name expansion and conversion. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,13 +11,12 @@
 #include <unistd.h>
 
 #include "mail/config.h"
+#include "mail/config_impl.h"
 #include "mail/params.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-/* Bound on the size of main.cf as a whole. */
-#define CONFIG_FILE_MAX ((size_t)16 * 1024 * 1024)
 #define CONFIG_ERROR_MAX 4096
 
 struct cf_entry {
@@ -65,10 +64,8 @@ err_vset(struct buf *b, const char *fmt, va_list ap)
 	return buf_cstr(b);
 }
 
-static const char *err_set(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static const char *
-err_set(const char *fmt, ...)
+const char *
+config_err_set(const char *fmt, ...)
 {
 	va_list ap;
 	const char *s;
@@ -93,8 +90,8 @@ detail_set(const char *fmt, ...)
 	return s;
 }
 
-static int
-is_name_char(int c)
+int
+config_is_name_char(int c)
 {
 	return isalnum((unsigned char)c) || c == '_';
 }
@@ -107,7 +104,7 @@ valid_name(const char *p, size_t n)
 	if (n == 0)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!is_name_char(p[i]))
+		if (!config_is_name_char(p[i]))
 			return 0;
 	return 1;
 }
@@ -304,7 +301,7 @@ expand(const struct cf_lookup *lk, const char *p, size_t n, struct buf *out,
 			int ret;
 
 			start = ++i;
-			while (i < n && is_name_char(p[i]))
+			while (i < n && config_is_name_char(p[i]))
 				i++;
 			len = i - start;
 			if (len == 0 || i >= n ||
@@ -336,7 +333,7 @@ expand(const struct cf_lookup *lk, const char *p, size_t n, struct buf *out,
 			continue;
 		}
 		start = i;
-		while (i < n && is_name_char(p[i]))
+		while (i < n && config_is_name_char(p[i]))
 			i++;
 		if (i == start) {
 			*error_r = "'$' not followed by a parameter name";
@@ -377,8 +374,8 @@ trim(const char *p, size_t *n)
 
 /* Split "name = value" into fresh copies. Returns 0, 1 when there is no
  * '=', or 2 for a bad name. */
-static int
-split_assign(const char *p, size_t n, char **name_r, char **value_r)
+int
+config_split_assign(const char *p, size_t n, char **name_r, char **value_r)
 {
 	const char *eq = memchr(p, '=', n);
 	const char *name, *value;
@@ -402,14 +399,14 @@ config_override(const char *name_eq_value, const char **error_r)
 {
 	char *name, *value;
 
-	switch (split_assign(name_eq_value, strlen(name_eq_value), &name,
+	switch (config_split_assign(name_eq_value, strlen(name_eq_value), &name,
 	    &value)) {
 	case 1:
-		*error_r = err_set("-o %s: missing '=' after parameter name",
+		*error_r = config_err_set("-o %s: missing '=' after parameter name",
 		    log_str(name_eq_value));
 		return -1;
 	case 2:
-		*error_r = err_set("-o %s: bad parameter name",
+		*error_r = config_err_set("-o %s: bad parameter name",
 		    log_str(name_eq_value));
 		return -1;
 	}
@@ -419,8 +416,8 @@ config_override(const char *name_eq_value, const char **error_r)
 
 /* Read a whole file into b. Returns 0, or -1 with errno set (EFBIG when it
  * exceeds b's maximum). */
-static int
-read_file(const char *path, struct buf *b)
+int
+config_read_file(const char *path, struct buf *b)
 {
 	char chunk[8192];
 	ssize_t r;
@@ -446,15 +443,8 @@ read_file(const char *path, struct buf *b)
 	return r < 0 ? -1 : 0;
 }
 
-/* Line classes shared by the parser and the editor. */
-enum line_kind {
-	LINE_SKIP,		/* blank or comment */
-	LINE_CONT,		/* starts with white space */
-	LINE_START,		/* starts a logical line */
-};
-
-static enum line_kind
-line_kind(const char *p, size_t n)
+enum line_kind
+config_line_kind(const char *p, size_t n)
 {
 	size_t i = 0;
 
@@ -474,14 +464,14 @@ parse_logical(const char *path, int line, struct buf *logical,
 	struct cf_entry *prev;
 	char *name, *value;
 
-	switch (split_assign(buf_cstr(logical), buf_len(logical), &name,
+	switch (config_split_assign(buf_cstr(logical), buf_len(logical), &name,
 	    &value)) {
 	case 1:
-		*error_r = err_set("%s:%d: missing '=' after parameter name",
+		*error_r = config_err_set("%s:%d: missing '=' after parameter name",
 		    path, line);
 		return -1;
 	case 2:
-		*error_r = err_set("%s:%d: bad parameter name", path, line);
+		*error_r = config_err_set("%s:%d: bad parameter name", path, line);
 		return -1;
 	}
 	prev = list_find(list, name, strlen(name));
@@ -509,19 +499,19 @@ parse_main(const char *path, const struct buf *text, struct cf_list *list,
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		enum line_kind kind = line_kind(p, n);
+		enum line_kind kind = config_line_kind(p, n);
 		size_t tn = n;
 		const char *t;
 
 		lineno++;
 		if (memchr(p, 0, n) != NULL) {
-			*error_r = err_set("%s:%d: NUL byte in line", path,
+			*error_r = config_err_set("%s:%d: NUL byte in line", path,
 			    lineno);
 			ret = -1;
 			break;
 		}
 		if (kind == LINE_CONT && start_line == 0) {
-			*error_r = err_set("%s:%d: continuation line without "
+			*error_r = config_err_set("%s:%d: continuation line without "
 			    "a preceding parameter", path, lineno);
 			ret = -1;
 			break;
@@ -541,7 +531,7 @@ parse_main(const char *path, const struct buf *text, struct cf_list *list,
 				start_line = lineno;
 			if ((kind == LINE_CONT && buf_putc(&logical, ' ') < 0) ||
 			    buf_append(&logical, t, tn) < 0) {
-				*error_r = err_set("%s:%d: line too long",
+				*error_r = config_err_set("%s:%d: line too long",
 				    path, start_line);
 				ret = -1;
 				break;
@@ -640,13 +630,13 @@ convert_all(const struct cf_lookup *lk, const char *path,
 			if (lk->use_over &&
 			    (e = list_find(&cf_over, d->name,
 			    strlen(d->name))) != NULL)
-				*error_r = err_set("-o %s: %s", d->name, why);
+				*error_r = config_err_set("-o %s: %s", d->name, why);
 			else if ((e = list_find(lk->main, d->name,
 			    strlen(d->name))) != NULL)
-				*error_r = err_set("%s:%d: %s: %s", path,
+				*error_r = config_err_set("%s:%d: %s: %s", path,
 				    e->line, d->name, why);
 			else
-				*error_r = err_set("%s: %s", d->name, why);
+				*error_r = config_err_set("%s: %s", d->name, why);
 			free_values(vals, i);
 			ret = -1;
 			break;
@@ -696,8 +686,8 @@ config_load(const char *config_dir, const char **error_r)
 		*error_r = "configuration directory name too long";
 		goto out;
 	}
-	if (read_file(buf_cstr(&path), &text) < 0) {
-		*error_r = err_set("%s: cannot read: %s", buf_cstr(&path),
+	if (config_read_file(buf_cstr(&path), &text) < 0) {
+		*error_r = config_err_set("%s: cannot read: %s", buf_cstr(&path),
 		    strerror(errno));
 		goto out;
 	}
@@ -828,179 +818,4 @@ config_reset(void)
 	var_config_dir = NULL;
 	buf_deinit(&cf_err);
 	buf_deinit(&cf_detail);
-}
-
-/* The parameter name a LINE_START line sets (up to '=' or white space). */
-static int
-line_sets(const char *p, size_t n, const char *name)
-{
-	size_t i = 0, len = strlen(name);
-
-	while (i < n && is_name_char(p[i]))
-		i++;
-	return i == len && strncmp(p, name, len) == 0;
-}
-
-/* Write text to a temporary file beside path, fsync it and rename it over
- * path, then fsync the directory. */
-static int
-replace_file(const char *dir, const char *path, const struct buf *text,
-    const char **error_r)
-{
-	struct buf tmp;
-	struct stat sb;
-	const char *p = buf_cstr(text);
-	size_t left = buf_len(text);
-	int fd, dfd, ret = -1;
-
-	buf_init(&tmp, 4096);
-	if (buf_printf(&tmp, "%s.tmpXXXXXX", path) < 0) {
-		*error_r = "configuration directory name too long";
-		goto out;
-	}
-	if ((fd = mkostemp(tmp.data, O_CLOEXEC)) < 0) {
-		*error_r = err_set("%s: cannot create: %s", buf_cstr(&tmp),
-		    strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644) <
-	    0)
-		goto write_error;
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto write_error;
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) < 0)
-		goto write_error;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto write_error;
-	}
-	fd = -1;
-	if (rename(buf_cstr(&tmp), path) < 0)
-		goto write_error;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	ret = 0;
-	goto out;
-write_error:
-	*error_r = err_set("%s: cannot write: %s", buf_cstr(&tmp),
-	    strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	(void)unlink(buf_cstr(&tmp));
-out:
-	buf_deinit(&tmp);
-	return ret;
-}
-
-int
-config_edit(const char *config_dir, const char *const *name_eq_values,
-    size_t n, const char **error_r)
-{
-	struct buf path, text, out;
-	char **names, **values;
-	int *done;
-	const char *p, *end;
-	size_t i;
-	int ret = -1, dropping = 0;
-
-	names = xcalloc(n ? n : 1, sizeof(*names));
-	values = xcalloc(n ? n : 1, sizeof(*values));
-	done = xcalloc(n ? n : 1, sizeof(*done));
-	buf_init(&path, 4096);
-	buf_init(&text, CONFIG_FILE_MAX);
-	buf_init(&out, CONFIG_FILE_MAX);
-	for (i = 0; i < n; i++) {
-		const char *arg = name_eq_values[i];
-
-		if (strchr(arg, '\n') != NULL) {
-			*error_r = err_set("%s: newline in value", log_str(arg));
-			goto out;
-		}
-		if (split_assign(arg, strlen(arg), &names[i], &values[i]) !=
-		    0) {
-			*error_r = err_set("%s: expected name=value",
-			    log_str(arg));
-			goto out;
-		}
-	}
-	/* The same name twice on the command line: the last one wins. */
-	for (i = 0; i < n; i++) {
-		size_t j;
-
-		for (j = i + 1; j < n; j++)
-			if (strcmp(names[i], names[j]) == 0)
-				done[i] = 1;
-	}
-	if (buf_printf(&path, "%s/main.cf", config_dir) < 0) {
-		*error_r = "configuration directory name too long";
-		goto out;
-	}
-	if (read_file(buf_cstr(&path), &text) < 0 && errno != ENOENT) {
-		*error_r = err_set("%s: cannot read: %s", buf_cstr(&path),
-		    strerror(errno));
-		goto out;
-	}
-
-	/* Copy line by line; a setting of an edited name is replaced at its
-	 * first place, and its continuation lines (and later settings of
-	 * the same name) are dropped. Comments and blank lines stay. */
-	p = buf_cstr(&text);
-	end = p + buf_len(&text);
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		enum line_kind kind = line_kind(p, len);
-		int r = 0;
-
-		if (kind == LINE_START) {
-			dropping = 0;
-			for (i = 0; i < n; i++) {
-				if (!line_sets(p, len, names[i]))
-					continue;
-				dropping = 1;
-				if (!done[i])
-					r = buf_printf(&out, "%s = %s\n",
-					    names[i], values[i]);
-				done[i] = 1;
-			}
-		}
-		if (!(dropping && kind != LINE_SKIP) && r == 0)
-			r = buf_append(&out, p, len) < 0 ? -1 :
-			    buf_putc(&out, '\n');
-		if (r < 0)
-			goto too_big;
-		p += len + (nl != NULL);
-	}
-	for (i = 0; i < n; i++) {
-		if (done[i])
-			continue;
-		if (buf_printf(&out, "%s = %s\n", names[i], values[i]) < 0)
-			goto too_big;
-	}
-	ret = replace_file(config_dir, buf_cstr(&path), &out, error_r);
-	goto out;
-too_big:
-	*error_r = err_set("%s: file too large", buf_cstr(&path));
-out:
-	for (i = 0; i < n; i++) {
-		xfree(names[i]);
-		xfree(values[i]);
-	}
-	xfree(names);
-	xfree(values);
-	xfree(done);
-	buf_deinit(&path);
-	buf_deinit(&text);
-	buf_deinit(&out);
-	return ret;
 }

@@ -94,6 +94,7 @@ class SmtpErrorsTest(unittest.TestCase):
         self.assertEqual(self.code(r, "RCPT TO:<alice@example.test> NOTIFY=NEVER"), 555)
         self.assertEqual(self.code(r, "RSET extra"), 501)
         self.assertEqual(self.code(r, "XYZZY"), 502)
+        self.assertEqual(self.code(r, "EXPN staff"), 502)
         self.assertEqual(self.code(r, ""), 500)
         self.assertEqual(self.code(r, "NOOP"), 250)
         self.assertEqual(self.code(r, "HELP"), 214)
