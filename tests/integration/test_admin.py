@@ -104,6 +104,18 @@ class AdminTest(unittest.TestCase):
         ternlib.wait_for(lambda: self.t.pids("smtpd") == [] and self.t.pids("qmgr") == [],
                          what="children gone after stop")
 
+    def test_shipped_configuration_parses(self):
+        """conf/main.cf and conf/master.cf, as packagers install them."""
+        r = subprocess.run([os.path.join(ternlib.BIN, "master"), "-t", "-c",
+                            os.path.join(ternlib.SOURCE, "conf")],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = subprocess.run([os.path.join(ternlib.BIN, "ternconf"), "-c",
+                            os.path.join(ternlib.SOURCE, "conf"), "-n"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+
     @unittest.skipUnless(ternlib.IS_ROOT, "privilege separation needs root")
     def test_privilege_separation(self):
         self.t.start()
