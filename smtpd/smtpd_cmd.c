@@ -21,12 +21,19 @@
 static int
 helo_common(struct smtpd_session *ss, char *args, int esmtp)
 {
+	char *p;
+
 	if (*args == 0) {
 		smtpd_reply(ss, "501 5.5.4 Syntax: %s hostname",
 		    esmtp ? "EHLO" : "HELO");
 		return -1;
 	}
 	args[strcspn(args, " ")] = 0;
+	/* The name goes into log lines and our Received: header: keep it
+	 * to printable ASCII so that it can forge neither. */
+	for (p = args; *p != 0; p++)
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+			*p = '?';
 	smtpd_reset(ss);
 	xfree(ss->helo);
 	ss->helo = xstrdup(args);

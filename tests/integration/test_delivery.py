@@ -112,6 +112,17 @@ class DeliveryTest(unittest.TestCase):
             self.assertEqual(s.rcpt("PostMaster@mail.example.test")[0], 250)
             s.rset()
 
+    def test_helo_cannot_forge_headers_or_logs(self):
+        with self.t.smtp() as s:
+            s.ehlo("evil\x1b[2Jhost\x07")
+            s.sendmail("a@example.org", ["bob@example.test"], b"Subject: h\r\n\r\nx\r\n")
+        files = self.t.wait_messages("bob", 1)
+        with open(files[0], "rb") as f:
+            data = f.read()
+        self.assertIn(b"Received: from evil?[2Jhost? ", data)
+        self.assertNotIn(b"\x1b", data)
+        self.assertNotIn("\x1b", self.t.log())
+
     def test_stand_alone_session(self):
         """smtpd -S serves one session on stdin/stdout (tests, debugging)."""
         dialogue = (b"EHLO x\r\nMAIL FROM:<sa@example.org>\r\nRCPT TO:<bob@example.test>\r\n"
