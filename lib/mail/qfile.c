@@ -15,6 +15,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "mail/qfile.h"
+#include "util/dirsync.h"
 #include "mail/qid.h"
 #include "mail/rec.h"
 
@@ -375,9 +376,11 @@ qfile_commit(struct qfile_writer *w, const char **error_r)
 		return -1;
 	}
 	w->state = W_RENAMED;
-	/* A file's fsync does not make its new name durable. */
-	if (fsync(w->dirfd) < 0) {
-		writer_error(w, "fsync incoming directory for %s: %m", w->id);
+	/* A file's fsync does not make its new name durable. Sessions that
+	 * finish together share one directory fsync (group commit). */
+	if (dirsync(w->dirfd, &err) < 0) {
+		writer_error(w, "fsync incoming directory for %s: %s", w->id,
+		    err);
 		*error_r = w->error;
 		return -1;
 	}

@@ -1,0 +1,22 @@
+/* dirsync - group commit: one directory fsync serves many processes.
+ * Writers that each created or renamed a file in the same directory must
+ * each see a directory fsync that began after their change before they
+ * may rely on it. dirsync() gives that guarantee while letting writers
+ * that arrive together share one fsync: a small state file in the
+ * directory holds two counters, "started" and "completed", read and
+ * written with pread/pwrite under an flock() (no shared memory). A writer
+ * notes "started" after its change; if, once it holds the lock, a sync
+ * numbered above that has completed, its change is covered and it returns
+ * at once; otherwise it runs the next sync itself. Errors are return
+ * values; a missing or unusable state file means a plain fsync. */
+#ifndef TERN_UTIL_DIRSYNC_H
+#define TERN_UTIL_DIRSYNC_H
+
+/* The state file's name inside the directory (not a queue file name). */
+#define DIRSYNC_STATE ".dirsync"
+
+/* Make every change made so far in the directory open at dirfd durable.
+ * Returns 0, or -1 with *error_r set (strerror text). */
+int dirsync(int dirfd, const char **error_r);
+
+#endif
