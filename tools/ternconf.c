@@ -181,7 +181,8 @@ main(int argc, char **argv)
 		}
 	} else if (nondefault) {
 		config_foreach_set(collect_set, &it);
-		qsort(it.v, it.n, sizeof(*it.v), item_cmp);
+		if (it.n > 0)	/* qsort(NULL, 0, ...) is undefined */
+			qsort(it.v, it.n, sizeof(*it.v), item_cmp);
 	} else {
 		for (i = 0; i < param_table_count; i++)
 			items_add(&it, param_table[i].name,
