@@ -277,6 +277,22 @@ resolve_class(const char *addr, struct resolve_error *err)
 	return RESOLVE_UNKNOWN;
 }
 
+/* A ".." path segment would climb out of virtual_mailbox_base; "a..b"
+ * is an ordinary name. */
+static int
+has_dotdot_segment(const char *p)
+{
+	while (*p != 0) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return 1;
+		p += n;
+		p += strspn(p, "/");
+	}
+	return 0;
+}
+
 int
 resolve_mailbox(const char *addr, struct buf *path_r,
     struct resolve_error *err)
@@ -296,11 +312,11 @@ resolve_mailbox(const char *addr, struct buf *path_r,
 		return -1;
 	}
 	if (*var_virt_mailbox_base == 0 || value[0] == '/' ||
-	    strstr(value, "..") != NULL) {
+	    has_dotdot_segment(value)) {
 		/* A mailbox outside the base would let a table entry
 		 * write anywhere the owner can. */
 		log_warn("%s: bad mailbox \"%s\" for %s (%s must be set and "
-		    "the value relative, without \"..\")",
+		    "the value relative, without \"..\" segments)",
 		    VAR_VIRT_MAILBOX_MAPS, log_str(value), addr,
 		    VAR_VIRT_MAILBOX_BASE);
 		set_error(err, 451, "4.3.5", "mail system configuration "

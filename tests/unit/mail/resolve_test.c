@@ -41,6 +41,8 @@ static const char mailbox_maps[] =
     " bob@example.com=bob/Maildir/,"
     " abs@example.com=/etc/evil/,"
     " dots@example.com=a/../../b/,"
+    " enddots@example.com=a/..,"
+    " namedots@example.com=john..doe/,"
     " low@example.com=low/,"
     " @example.net=catchall/"
     " }";
@@ -308,6 +310,9 @@ test_mailbox(void **state)
 		/* Values that would leave the base are refused. */
 		{"abs@example.com", -1, "4.3.5"},
 		{"dots@example.com", -1, "4.3.5"},
+		{"enddots@example.com", -1, "4.3.5"},
+		/* ".." inside a name is no path segment. */
+		{"namedots@example.com", 0, "/var/mail/vhosts/john..doe/"},
 		{"nobody@example.com", -1, "5.1.1"},
 	};
 	struct buf path;
