@@ -13,6 +13,7 @@
 
 #include "mail/local_clnt.h"
 #include "mail/maildir.h"
+#include "mail/msghdr.h"
 #include "mail/params.h"
 #include "mail/qfile.h"
 #include "mail/resolve.h"
@@ -29,40 +30,11 @@
 int
 local_msg_scan(struct local_msg *m, const char **error_r)
 {
-	struct qfile_content *c;
 	struct buf hdr;
-	const char *p, *line, *end;
-	size_t n;
-	int ret, done = 0;
+	const char *line, *end;
 
-	if (qfile_content_open(m->fd, &c, error_r) < 0)
-		return -1;
-	buf_init(&hdr, (size_t)var_header_size_limit + 1);
-	while (!done && (ret = qfile_content_read(c, &p, &n, error_r)) > 0) {
-		const char *blank = NULL;
-		size_t i;
-
-		/* Stop at the empty line that ends the header section. */
-		for (i = 0; i < n; i++) {
-			if (p[i] == '\n' && ((i > 0 && p[i - 1] == '\n') ||
-			    (i == 0 && (hdr.len == 0 ||
-			    hdr.data[hdr.len - 1] == '\n')))) {
-				blank = p + i;
-				break;
-			}
-		}
-		if (blank != NULL) {
-			n = (size_t)(blank - p);
-			done = 1;
-		}
-		if (n > hdr.max - hdr.len) {
-			n = hdr.max - hdr.len;
-			done = 1;
-		}
-		buf_append(&hdr, p, n);
-	}
-	qfile_content_close(&c);
-	if (ret < 0 && !done) {
+	buf_init(&hdr, (size_t)var_header_size_limit);
+	if (msghdr_read(m->fd, &hdr, error_r) < 0) {
 		buf_deinit(&hdr);
 		return -1;
 	}

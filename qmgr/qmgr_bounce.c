@@ -6,6 +6,7 @@
 #include <sys/time.h>
 
 #include "mail/dsn.h"
+#include "mail/msghdr.h"
 #include "mail/params.h"
 #include "mail/qfile.h"
 #include "mail/resolve.h"
@@ -14,42 +15,6 @@
 #include "util/mem.h"
 
 #include "qmgr.h"
-
-/* The original header section, for part 3 of the report. */
-static void
-read_headers(struct qmsg *m, struct buf *out)
-{
-	struct qfile_content *c;
-	const char *p, *error;
-	size_t n;
-
-	if (qfile_content_open(m->q->fd, &c, &error) < 0) {
-		log_warn("%s: read content: %s", m->id, error);
-		return;
-	}
-	while (qfile_content_read(c, &p, &n, &error) > 0) {
-		const char *blank = NULL;
-		size_t i;
-
-		for (i = 0; i < n; i++) {
-			int at_line_start = i > 0 ? p[i - 1] == '\n' :
-			    (out->len == 0 || out->data[out->len - 1] == '\n');
-
-			if (p[i] == '\n' && at_line_start) {
-				blank = p + i;
-				break;
-			}
-		}
-		if (blank != NULL)
-			n = (size_t)(blank - p);
-		if (n > out->max - out->len)
-			n = out->max - out->len;
-		buf_append(out, p, n);
-		if (blank != NULL || out->len == out->max)
-			break;
-	}
-	qfile_content_close(&c);
-}
 
 /* Queue one new message from MAILER-DAEMON. Returns 0 or -1. */
 static int
@@ -139,7 +104,8 @@ qmgr_bounce(struct qmsg *m)
 		n++;
 	}
 	buf_init(&headers, (size_t)var_header_size_limit);
-	read_headers(m, &headers);
+	if (msghdr_read(m->q->fd, &headers, &error) < 0)
+		log_warn("%s: read headers: %s", m->id, error);
 	memset(&dm, 0, sizeof(dm));
 	dm.myhostname = var_myhostname;
 	dm.queue_id = m->id;
