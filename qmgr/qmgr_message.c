@@ -140,7 +140,7 @@ qmgr_message_done(struct qmsg *m)
 	time_t now = time(NULL);
 	long lifetime = *m->q->sender ? var_max_queue_time : var_dsn_queue_time;
 	size_t i;
-	int deferred = 0, bounced = 0, expired = 0;
+	int deferred = 0, bounced = 0;
 
 	for (i = 0; i < m->q->nrcpt; i++) {
 		if (m->state[i] == RCPT_DEFER)
@@ -157,7 +157,6 @@ qmgr_message_done(struct qmsg *m)
 			bounced++;
 			deferred--;
 		}
-		expired = 1;
 		log_info("%s: from=<%s>, status=expired, returned to sender",
 		    m->id, m->q->sender);
 	}
@@ -185,7 +184,6 @@ qmgr_message_done(struct qmsg *m)
 			deferred += bounced;
 		}
 	}
-	(void)expired;
 	if (deferred > 0) {
 		const char *error;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* smtpd - the SMTP session: greeting, command loop, replies, limits. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -125,32 +126,40 @@ find_command(const char *verb)
 	return NULL;
 }
 
-/* "ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5" as Postfix 3 logs. */
+/* Postfix 3's shape, which log tools parse: each command used as
+ * "name=ok" when all succeeded, else "name=ok/total"; then the sums, e.g.
+ * "disconnect from h[a] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4". */
 static void
 log_disconnect(struct smtpd_session *ss)
 {
-	char counts[256];
-	size_t off = 0;
-	const struct {
-		const char *name;
-		int n;
-	} c[] = {{"helo", ss->n_helo}, {"ehlo", ss->n_ehlo},
-	    {"mail", ss->n_mail}, {"rcpt", ss->n_rcpt},
-	    {"data", ss->n_data}, {"rset", ss->n_rset},
-	    {"quit", ss->n_quit}};
-	size_t i;
+	struct buf line;
+	size_t i, ncmd = 0;
+	int total = 0, ok = 0;
 
-	counts[0] = 0;
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		if (c[i].n > 0 && off < sizeof(counts))
-			off += (size_t)snprintf(counts + off,
-			    sizeof(counts) - off, " %s=%d", c[i].name,
-			    c[i].n);
+	buf_init(&line, 1024);
+	while (smtpd_cmd_table[ncmd].name != NULL)
+		ncmd++;
+	for (i = 0; i <= ncmd; i++) {
+		char name[16];
+		size_t j;
+
+		if (ss->cmd_total[i] == 0)
+			continue;
+		snprintf(name, sizeof(name), "%s", i < ncmd ?
+		    smtpd_cmd_table[i].name : "unknown");
+		for (j = 0; name[j] != 0; j++)
+			name[j] = (char)tolower((unsigned char)name[j]);
+		buf_printf(&line, " %s=%d", name, ss->cmd_ok[i]);
+		if (ss->cmd_ok[i] != ss->cmd_total[i])
+			buf_printf(&line, "/%d", ss->cmd_total[i]);
+		total += ss->cmd_total[i];
+		ok += ss->cmd_ok[i];
 	}
-	if (off < sizeof(counts))
-		snprintf(counts + off, sizeof(counts) - off, " commands=%d",
-		    ss->n_commands);
-	log_info("disconnect from %s%s", ss->client, counts);
+	buf_printf(&line, " commands=%d", ok);
+	if (ok != total)
+		buf_printf(&line, "/%d", total);
+	log_info("disconnect from %s%s", ss->client, buf_cstr(&line));
+	buf_deinit(&line);
 }
 
 static int
@@ -192,8 +201,14 @@ smtpd_session(int in_fd, int out_fd)
 {
 	struct smtpd_session session, *ss = &session;
 	const char *error;
+	size_t slot_unknown = 0;
 
 	memset(ss, 0, sizeof(*ss));
+	while (smtpd_cmd_table[slot_unknown].name != NULL)
+		slot_unknown++;
+	if (slot_unknown >= SMTPD_CMD_SLOTS)
+		log_panic("smtpd_cmd_table has more than %d commands",
+		    SMTPD_CMD_SLOTS - 1);
 	ss->s = stream_create(in_fd, STREAM_FLAG_NOCLOSE);
 	if (out_fd != in_fd)
 		stream_set_write_fd(ss->s, out_fd);
@@ -206,7 +221,8 @@ smtpd_session(int in_fd, int out_fd)
 	while (!ss->quit) {
 		const struct smtpd_cmd *cmd;
 		char *verb, *args;
-		int ret;
+		size_t slot;
+		int ret, before;
 
 		if (stream_pending(ss->s) == 0 &&
 		    stream_flush(ss->s, &error) < 0) {
@@ -237,21 +253,27 @@ smtpd_session(int in_fd, int out_fd)
 			smtpd_reply(ss, "500 5.5.2 Error: bad syntax");
 			goto check_errors;
 		}
-		ss->n_commands++;
 		if ((cmd = find_command(verb)) == NULL) {
 			log_warn("%s: unknown command \"%s\"", ss->client,
 			    log_str(verb));
 			ss->where = "UNKNOWN";
+			ss->cmd_total[slot_unknown]++;
 			smtpd_reply(ss, "502 5.5.2 Error: command not "
 			    "recognized");
 			goto check_errors;
 		}
 		ss->where = cmd->name;
+		slot = (size_t)(cmd - smtpd_cmd_table);
+		ss->cmd_total[slot]++;
+		before = ss->errors;
 		if ((cmd->flags & SMTPD_CMD_NO_ARGS) && *args != 0) {
 			smtpd_reply(ss, "501 5.5.4 Syntax: %s", cmd->name);
 			goto check_errors;
 		}
-		if (cmd->fn(ss, args) < 0)
+		ret = cmd->fn(ss, args);
+		if (ss->errors == before)
+			ss->cmd_ok[slot]++;
+		if (ret < 0)
 			break;
 check_errors:
 		if (ss->errors >= var_smtpd_hard_erlim) {

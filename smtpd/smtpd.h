@@ -18,6 +18,8 @@ struct smtpd_rcpt {
 	size_t nfinal;
 };
 
+#define SMTPD_CMD_SLOTS 16	/* >= commands in the table + 1 */
+
 struct smtpd_session {
 	struct stream *s;
 	char client_name[256];
@@ -35,9 +37,10 @@ struct smtpd_session {
 	int quit;
 	const char *where;	/* last command, for disconnect logs */
 	struct buf line;
-	/* per-command counters for the disconnect line */
-	int n_helo, n_ehlo, n_mail, n_rcpt, n_data, n_rset, n_quit;
-	int n_commands, n_ok_mail, n_ok_rcpt, n_ok_data;
+	/* For the disconnect line: per command of smtpd_cmd_table (the
+	 * last slot counts unknown commands), how many and how many
+	 * succeeded (no 4xx/5xx reply). */
+	int cmd_total[SMTPD_CMD_SLOTS], cmd_ok[SMTPD_CMD_SLOTS];
 };
 
 /* smtpd.c */

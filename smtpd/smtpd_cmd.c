@@ -44,7 +44,6 @@ helo_common(struct smtpd_session *ss, char *args, int esmtp)
 static int
 cmd_helo(struct smtpd_session *ss, char *args)
 {
-	ss->n_helo++;
 	if (helo_common(ss, args, 0) == 0)
 		smtpd_reply(ss, "250 %s", var_myhostname);
 	return 0;
@@ -53,7 +52,6 @@ cmd_helo(struct smtpd_session *ss, char *args)
 static int
 cmd_ehlo(struct smtpd_session *ss, char *args)
 {
-	ss->n_ehlo++;
 	if (helo_common(ss, args, 1) < 0)
 		return 0;
 	smtpd_reply(ss, "250-%s", var_myhostname);
@@ -109,7 +107,6 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	char *p, *param;
 	long size = 0;
 
-	ss->n_mail++;
 	if (var_smtpd_helo_required && ss->helo == NULL) {
 		smtpd_reply(ss, "503 5.5.1 Error: send HELO/EHLO first");
 		return 0;
@@ -174,7 +171,6 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	}
 	ss->sender = buf_steal(&addr);
 	ss->declared_size = size;
-	ss->n_ok_mail++;
 	smtpd_reply(ss, "250 2.1.0 Ok");
 out:
 	buf_deinit(&addr);
@@ -226,7 +222,6 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	const char *end, *error;
 	char *p;
 
-	ss->n_rcpt++;
 	if (ss->sender == NULL) {
 		smtpd_reply(ss, "503 5.5.1 Error: need MAIL command");
 		return 0;
@@ -274,7 +269,6 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	ss->nfinal += finals.n;
 	finals.addr = NULL;
 	finals.n = 0;
-	ss->n_ok_rcpt++;
 	smtpd_reply(ss, "250 2.1.5 Ok");
 out:
 	resolve_list_free(&finals);
@@ -285,7 +279,6 @@ out:
 static int
 cmd_rset(struct smtpd_session *ss, char *args)
 {
-	ss->n_rset++;
 	smtpd_reset(ss);
 	smtpd_reply(ss, "250 2.0.0 Ok");
 	return 0;
@@ -301,7 +294,6 @@ cmd_noop(struct smtpd_session *ss, char *args)
 static int
 cmd_quit(struct smtpd_session *ss, char *args)
 {
-	ss->n_quit++;
 	smtpd_reply(ss, "221 2.0.0 Bye");
 	ss->quit = 1;
 	return 0;

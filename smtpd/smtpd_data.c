@@ -36,7 +36,6 @@ struct data_state {
 	int received;		/* Received: headers seen */
 	long size;		/* content bytes stored */
 	char message_id[256];
-	char *msgid_pending;	/* Message-ID: line waiting for folds */
 };
 
 /* RFC 5322 date-time, e.g. "Tue, 24 Nov 2026 12:00:00 +0000". */
@@ -230,7 +229,6 @@ smtpd_cmd_data(struct smtpd_session *ss, char *args)
 	const char *error, *id;
 	int ret;
 
-	ss->n_data++;
 	if (ss->sender == NULL) {
 		smtpd_reply(ss, "503 5.5.1 Error: need MAIL command");
 		return 0;
@@ -275,8 +273,7 @@ smtpd_cmd_data(struct smtpd_session *ss, char *args)
 			break;
 		}
 		/* Only now, with file and name durable, is 250 a promise. */
-		ss->n_ok_data++;
-		smtpd_reply(ss, "250 2.0.0 Ok: queued as %s", id);
+			smtpd_reply(ss, "250 2.0.0 Ok: queued as %s", id);
 		if (trigger_send("public/qmgr", TRIGGER_REQ_WAKEUP,
 		    &error) < 0)
 			log_warn("%s: cannot wake qmgr: %s", id, error);

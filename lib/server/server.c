@@ -162,6 +162,7 @@ static void
 single_loop(const struct server_spec *spec)
 {
 	long uses = 0;
+	int avail = 0;
 
 	if (fcntl(MASTER_LISTEN_FD, F_SETFL, O_NONBLOCK) < 0)
 		log_fatal("listening socket: %m");
@@ -172,8 +173,13 @@ single_loop(const struct server_spec *spec)
 		};
 		int n, fd;
 
-		if (notify_master(MASTER_STAT_AVAIL) < 0)
-			exit(0);
+		/* Report only changes: many idle processes wake for one
+		 * client, and the losers of the accept race stay idle. */
+		if (!avail) {
+			if (notify_master(MASTER_STAT_AVAIL) < 0)
+				exit(0);
+			avail = 1;
+		}
 		n = poll(pfd, 2, (int)(var_idle_limit * 1000));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -196,6 +202,7 @@ single_loop(const struct server_spec *spec)
 			close(fd);
 			exit(0);
 		}
+		avail = 0;
 		spec->serve(fd, fd);
 		close(fd);
 		if (++uses >= var_use_limit) {

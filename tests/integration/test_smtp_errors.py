@@ -142,7 +142,10 @@ class SmtpErrorsTest(unittest.TestCase):
         code, lines = r.cmd("DATA")
         self.assertEqual(code, 554)
         self.assertIn("no valid recipients", lines[0])
+        self.assertEqual(r.cmd("QUIT")[0], 221)
         r.close()
+        # Postfix's disconnect shape: failed commands as ok/total.
+        self.t.wait_log("ehlo=1 mail=1 rcpt=0/2 data=0/1 quit=1 commands=3/6")
         self.t.wait_log("NOQUEUE: reject: RCPT from localhost[127.0.0.1]: 554 5.7.1 "
                         "<someone@elsewhere.example>: Relay access denied; "
                         "from=<a@example.org> to=<someone@elsewhere.example> "
