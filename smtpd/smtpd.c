@@ -105,8 +105,7 @@ client_identity(struct smtpd_session *ss, int fd)
 				snprintf(ss->client_name,
 				    sizeof(ss->client_name), "localhost");
 		} else if (sa.ss_family == AF_UNIX) {
-			snprintf(ss->client_addr, sizeof(ss->client_addr),
-			    "127.0.0.1");
+			/* A local socket has no address to show. */
 			snprintf(ss->client_name, sizeof(ss->client_name),
 			    "localhost");
 		}

@@ -9,26 +9,37 @@
 
 #include "util/fdpass.h"
 
+/* Room for one descriptor's control message, suitably aligned. */
+union fdpass_cbuf {
+	struct cmsghdr align;
+	char space[CMSG_SPACE(sizeof(int))];
+};
+
+/* The one-byte carrier message both directions use. */
+static void
+carrier(struct msghdr *msg, struct iovec *iov, char *byte,
+    union fdpass_cbuf *cbuf)
+{
+	memset(msg, 0, sizeof(*msg));
+	memset(cbuf, 0, sizeof(*cbuf));
+	iov->iov_base = byte;
+	iov->iov_len = 1;
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = cbuf->space;
+	msg->msg_controllen = sizeof(cbuf->space);
+}
+
 int
 fdpass_send(int sock, int fd, const char **error_r)
 {
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(sizeof(int))];
-	} cbuf;
+	union fdpass_cbuf cbuf;
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
 	struct iovec iov;
 	char byte = 'F';
 
-	memset(&msg, 0, sizeof(msg));
-	memset(&cbuf, 0, sizeof(cbuf));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.space;
-	msg.msg_controllen = sizeof(cbuf.space);
+	carrier(&msg, &iov, &byte, &cbuf);
 	cmsg = CMSG_FIRSTHDR(&msg);
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
@@ -49,10 +60,7 @@ fdpass_send(int sock, int fd, const char **error_r)
 int
 fdpass_recv(int sock, int timeout, const char **error_r)
 {
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(sizeof(int))];
-	} cbuf;
+	union fdpass_cbuf cbuf;
 	struct pollfd pfd = {.fd = sock, .events = POLLIN};
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
@@ -75,13 +83,7 @@ fdpass_recv(int sock, int timeout, const char **error_r)
 			return -1;
 		}
 	}
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = cbuf.space;
-	msg.msg_controllen = sizeof(cbuf.space);
+	carrier(&msg, &iov, &byte, &cbuf);
 	do
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
