@@ -11,11 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mail/local_clnt.h"
-#include "mail/maildir.h"
-#include "mail/msghdr.h"
-#include "mail/params.h"
-#include "mail/qfile.h"
+#include "proto/local_clnt.h"
+#include "store/maildir.h"
+#include "queue/msghdr.h"
+#include "conf/params.h"
+#include "queue/qfile.h"
 #include "mail/resolve.h"
 #include "server/server.h"
 #include "util/buf.h"

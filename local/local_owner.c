@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mail/params.h"
+#include "conf/params.h"
 #include "server/master_proto.h"
 #include "server/server.h"
 #include "util/attr.h"

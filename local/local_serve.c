@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mail/local_clnt.h"
-#include "mail/params.h"
-#include "mail/proto_local.h"
+#include "proto/local_clnt.h"
+#include "conf/params.h"
+#include "proto/proto_local.h"
 #include "util/attr.h"
 #include "util/fdpass.h"
 #include "util/log.h"

@@ -10,10 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mail/config.h"
-#include "mail/mastercf.h"
-#include "mail/params.h"
-#include "mail/qfile.h"
+#include "conf/config.h"
+#include "conf/mastercf.h"
+#include "conf/params.h"
+#include "queue/qfile.h"
 #include "server/server.h"
 #include "util/event.h"
 #include "util/log.h"

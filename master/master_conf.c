@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mail/config.h"
-#include "mail/mastercf.h"
-#include "mail/params.h"
+#include "conf/config.h"
+#include "conf/mastercf.h"
+#include "conf/params.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"

@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mail/mastercf.h"
-#include "mail/params.h"
-#include "mail/trigger.h"
+#include "conf/mastercf.h"
+#include "conf/params.h"
+#include "queue/trigger.h"
 #include "server/master_proto.h"
 #include "server/server.h"
 #include "util/event.h"

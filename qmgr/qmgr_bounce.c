@@ -6,9 +6,9 @@
 #include <sys/time.h>
 
 #include "mail/dsn.h"
-#include "mail/msghdr.h"
-#include "mail/params.h"
-#include "mail/qfile.h"
+#include "queue/msghdr.h"
+#include "conf/params.h"
+#include "queue/qfile.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
 #include "util/log.h"

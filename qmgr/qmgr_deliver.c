@@ -5,10 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "mail/local_clnt.h"
-#include "mail/params.h"
-#include "mail/proto_local.h"
-#include "mail/qfile.h"
+#include "proto/local_clnt.h"
+#include "conf/params.h"
+#include "proto/proto_local.h"
+#include "queue/qfile.h"
 #include "util/event.h"
 #include "util/log.h"
 #include "util/mem.h"

@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mail/params.h"
-#include "mail/qfile.h"
+#include "conf/params.h"
+#include "queue/qfile.h"
 #include "mail/resolve.h"
 #include "util/log.h"
 #include "util/mem.h"

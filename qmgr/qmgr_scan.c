@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mail/params.h"
-#include "mail/qfile.h"
-#include "mail/trigger.h"
+#include "conf/params.h"
+#include "queue/qfile.h"
+#include "queue/trigger.h"
 #include "server/server.h"
 #include "util/event.h"
 #include "util/log.h"

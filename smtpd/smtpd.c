@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mail/params.h"
+#include "conf/params.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/stream.h"

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "mail/addr.h"
-#include "mail/params.h"
+#include "conf/params.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
 #include "util/log.h"

@@ -7,9 +7,9 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "mail/params.h"
-#include "mail/qfile.h"
-#include "mail/trigger.h"
+#include "conf/params.h"
+#include "queue/qfile.h"
+#include "queue/trigger.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"

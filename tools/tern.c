@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mail/config.h"
-#include "mail/mastercf.h"
-#include "mail/params.h"
-#include "mail/qfile.h"
+#include "conf/config.h"
+#include "conf/mastercf.h"
+#include "conf/params.h"
+#include "queue/qfile.h"
 #include "mail/resolve.h"
-#include "mail/trigger.h"
+#include "queue/trigger.h"
 #include "server/server.h"
 #include "util/buf.h"
 #include "util/log.h"

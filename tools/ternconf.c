@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mail/config.h"
-#include "mail/params.h"
+#include "conf/config.h"
+#include "conf/params.h"
 #include "util/buf.h"
 #include "util/mem.h"
 

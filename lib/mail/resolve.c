@@ -9,7 +9,7 @@
 
 #include "mail/addr.h"
 #include "mail/domain_list.h"
-#include "mail/params.h"
+#include "conf/params.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
 #include "util/log.h"

@@ -26,6 +26,6 @@ struct master_status {
 	int avail;	/* MASTER_STAT_AVAIL or MASTER_STAT_TAKEN */
 };
 
-/* On its wakeup timer master writes TRIGGER_REQ_WAKEUP (mail/trigger.h). */
+/* On its wakeup timer master writes TRIGGER_REQ_WAKEUP (queue/trigger.h). */
 
 #endif

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mail/config.h"
-#include "mail/params.h"
+#include "conf/config.h"
+#include "conf/params.h"
 #include "server/master_proto.h"
 #include "server/server.h"
 #include "util/event.h"

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "mail/config.h"
-#include "mail/params.h"
+#include "conf/config.h"
+#include "conf/params.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
 

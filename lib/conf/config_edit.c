@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mail/config.h"
-#include "mail/config_impl.h"
+#include "conf/config.h"
+#include "conf/config_impl.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"

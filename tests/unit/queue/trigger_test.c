@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "mail/trigger.h"
+#include "queue/trigger.h"
 #include "util/event.h"
 
 static char tmpdir[200];

@@ -2,8 +2,8 @@
 /* msghdr - the header section of a queued message. */
 #include <stddef.h>
 
-#include "mail/msghdr.h"
-#include "mail/qfile.h"
+#include "queue/msghdr.h"
+#include "queue/qfile.h"
 #include "util/buf.h"
 
 int

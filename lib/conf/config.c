@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mail/config.h"
-#include "mail/config_impl.h"
-#include "mail/params.h"
+#include "conf/config.h"
+#include "conf/config_impl.h"
+#include "conf/params.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"

@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mail/trigger.h"
+#include "queue/trigger.h"
 #include "util/sock.h"
 
 int

@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mail/local_clnt.h"
-#include "mail/proto_local.h"
+#include "proto/local_clnt.h"
+#include "proto/proto_local.h"
 #include "util/attr.h"
 #include "util/fdpass.h"
 #include "util/mem.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mail/mastercf.h"
+#include "conf/mastercf.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"

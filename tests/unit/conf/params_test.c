@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "mail/params.h"
+#include "conf/params.h"
 #include "util/mem.h"
 
 struct conv_case {

@@ -17,7 +17,7 @@
 
 #include "util/buf.h"
 #include "util/mem.h"
-#include "mail/maildir.h"
+#include "store/maildir.h"
 
 static char top[64];
 static char mdir[128];

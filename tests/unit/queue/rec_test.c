@@ -12,7 +12,7 @@
 
 #include "util/buf.h"
 #include "util/mem.h"
-#include "mail/rec.h"
+#include "queue/rec.h"
 
 static int
 mem_fd(void)

@@ -12,7 +12,7 @@
 
 #include "util/buf.h"
 #include "util/mem.h"
-#include "mail/maildir.h"
+#include "store/maildir.h"
 
 struct maildir_msg {
 	char *dir;		/* the Maildir, without trailing slashes */

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "mail/local_clnt.h"
-#include "mail/proto_local.h"
+#include "proto/local_clnt.h"
+#include "proto/proto_local.h"
 #include "util/attr.h"
 #include "util/fdpass.h"
 #include "util/stream.h"

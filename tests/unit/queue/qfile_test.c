@@ -17,8 +17,8 @@
 
 #include "util/buf.h"
 #include "util/mem.h"
-#include "mail/qfile.h"
-#include "mail/rec.h"
+#include "queue/qfile.h"
+#include "queue/rec.h"
 
 static char qdir[64];
 

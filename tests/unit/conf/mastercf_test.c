@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "mail/mastercf.h"
+#include "conf/mastercf.h"
 #include "util/mem.h"
 
 #define P "/etc/tern/master.cf"

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "mail/msghdr.h"
-#include "mail/qfile.h"
+#include "queue/msghdr.h"
+#include "queue/qfile.h"
 #include "util/buf.h"
 #include "util/mem.h"
 

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "mail/config.h"
-#include "mail/params.h"
+#include "conf/config.h"
+#include "conf/params.h"
 #include "util/buf.h"
 #include "util/mem.h"
 

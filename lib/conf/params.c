@@ -8,7 +8,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "mail/params.h"
+#include "conf/params.h"
 #include "util/buf.h"
 #include "util/mem.h"
 

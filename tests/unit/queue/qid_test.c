@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "mail/qid.h"
+#include "queue/qid.h"
 
 static void
 test_format(void **state)

@@ -10,7 +10,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "mail/rec.h"
+#include "queue/rec.h"
 
 /* Both directions move data in chunks this large. */
 #define REC_IOBUF (64 * 1024)

@@ -14,10 +14,10 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "mail/qfile.h"
+#include "queue/qfile.h"
 #include "util/dirsync.h"
-#include "mail/qid.h"
-#include "mail/rec.h"
+#include "queue/qid.h"
+#include "queue/rec.h"
 
 #define QFILE_MAGIC "tern-queue "
 
