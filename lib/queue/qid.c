@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mail/qid.h"
+#include "queue/qid.h"
 
 #define QID_USEC_DIGITS 5
 #define QID_INO_DIGITS_MAX 16
