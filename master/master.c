@@ -14,6 +14,7 @@
 #include "conf/mastercf.h"
 #include "conf/params.h"
 #include "queue/qfile.h"
+#include "server/master_proto.h"
 #include "server/server.h"
 #include "util/event.h"
 #include "util/log.h"
@@ -102,45 +103,121 @@ start_services(struct service *list, const char **error_r)
 	return 0;
 }
 
-/* SIGHUP: re-read both files. Listeners of entries that keep their name,
- * type and address are carried over (so no port is ever unbound); every
- * service gets a new status pipe, so old children exit once idle. */
+/* The outcome of the last start or reload, for "tern reload" to wait on:
+ * pid/reload.status holds one line "<master pid> <sequence> ok" or
+ * "<master pid> <sequence> error <reason>", replaced atomically. The
+ * sequence is 0 after start and counts SIGHUPs. */
+static unsigned long reload_seq;
+
+static void
+report_reload(const char *error)
+{
+	char path[4096 + 32], tmp[4096 + 32], line[8704];
+	int fd, n;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/pid/%s", var_queue_dir,
+	    MASTER_RELOAD_STATUS) >= sizeof(path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/pid/%s.tmp", var_queue_dir,
+	    MASTER_RELOAD_STATUS) >= sizeof(tmp)) {
+		log_warn("%s: path too long", var_queue_dir);
+		return;
+	}
+	if (error != NULL)
+		n = snprintf(line, sizeof(line), "%ld %lu error %s\n",
+		    (long)getpid(), reload_seq, error);
+	else
+		n = snprintf(line, sizeof(line), "%ld %lu ok\n",
+		    (long)getpid(), reload_seq);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = (int)sizeof(line) - 1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, line, (size_t)n) != n || close(fd) < 0 ||
+	    rename(tmp, path) < 0) {
+		log_warn("write %s: %m", path);
+		if (fd >= 0)
+			unlink(tmp);
+	}
+}
+
+/* The old entry whose listener svc can take over: same name, type and
+ * address. */
+static struct service *
+find_carried(const struct service *svc)
+{
+	struct service *old;
+
+	for (old = services; old != NULL; old = old->next)
+		if (old->listen_fd >= 0 && old->type == svc->type &&
+		    strcmp(old->name, svc->name) == 0 &&
+		    strcmp(old->path, svc->path) == 0)
+			return old;
+	return NULL;
+}
+
+/* SIGHUP: all or nothing. Parse both files and bind every new listener
+ * while the old services keep running; only when all of that worked are
+ * the old entries closed. Listeners of entries that keep their name, type
+ * and address are carried over (so no port is ever unbound); every service
+ * gets a new status pipe, so old children exit once idle. On any failure
+ * the old services stay exactly as they were. */
 static void
 reload(void)
 {
-	struct service *fresh, *svc, *old, **pp;
+	struct service *fresh, *svc, *old, *next;
 	const char *error;
 
+	reload_seq++;
 	log_info("reload -- version %s, configuration %s", TERN_VERSION,
 	    master_config_dir);
 	if (master_load_services(&fresh, &error) < 0) {
 		log_error("reload failed, keeping the old configuration: %s",
 		    error);
+		report_reload(error);
 		return;
 	}
 	for (svc = fresh; svc != NULL; svc = svc->next) {
-		for (old = services; old != NULL; old = old->next) {
-			if (old->listen_fd >= 0 && old->type == svc->type &&
-			    strcmp(old->name, svc->name) == 0 &&
-			    strcmp(old->path, svc->path) == 0) {
-				svc->listen_fd = old->listen_fd;
-				if (old->watching)
-					event_unwatch(old->listen_fd);
-				old->watching = 0;
-				old->listen_fd = -1;
-				break;
+		if ((svc->carried = find_carried(svc)) != NULL)
+			continue;
+		if (service_bind(svc, &error) < 0) {
+			log_error("reload failed, keeping the old "
+			    "configuration: %s", error);
+			report_reload(error);
+			for (svc = fresh; svc != NULL; svc = next) {
+				next = svc->next;
+				if (svc->carried == NULL &&
+				    svc->listen_fd >= 0) {
+					close(svc->listen_fd);
+					if (svc->type == MASTERCF_UNIX)
+						unlink(svc->path);
+				}
+				master_free_service(svc);
 			}
+			return;
 		}
 	}
-	for (pp = &services; *pp != NULL;) {
-		old = *pp;
-		*pp = old->next;
+	for (svc = fresh; svc != NULL; svc = svc->next) {
+		if ((old = svc->carried) == NULL)
+			continue;
+		svc->listen_fd = old->listen_fd;
+		if (old->watching)
+			event_unwatch(old->listen_fd);
+		old->watching = 0;
+		old->listen_fd = -1;
+		svc->carried = NULL;
+	}
+	for (old = services; old != NULL; old = next) {
+		next = old->next;
 		service_close(old, 1);
 		master_free_service(old);
 	}
 	services = fresh;
-	if (start_services(services, &error) < 0)
+	if (start_services(services, &error) < 0) {
+		/* Only a status pipe can fail here (descriptors). */
 		log_error("reload: %s", error);
+		report_reload(error);
+		return;
+	}
+	report_reload(NULL);
 }
 
 static void
@@ -337,6 +414,7 @@ master_main(int argc, char **argv)
 		log_fatal("open log %s: %s", var_maillog_file, error);
 	log_info("daemon started -- version %s, configuration %s",
 	    TERN_VERSION, master_config_dir);
+	report_reload(NULL);
 	if (!foreground) {
 		int null = open("/dev/null", O_RDWR);
 

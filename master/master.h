@@ -33,11 +33,16 @@ struct service {
 	int64_t throttle_until;	/* ms; no forks before */
 	uint64_t wakeup_timer;
 	int watching;		/* listen_fd is in the event loop */
-	int marked;		/* reload bookkeeping */
+	struct service *carried;	/* reload: old entry whose listener
+					 * this one takes over */
 	struct service *next;
 };
 
 /* master_service.c */
+/* Open svc's listening socket unless it has one. 0, or -1 with *error_r
+ * set ("bind 127.0.0.1:25: Address already in use"). */
+int service_bind(struct service *svc, const char **error_r);
+/* service_bind, then a new status pipe. 0, or -1 with *error_r set. */
 int service_open_listener(struct service *svc, const char **error_r);
 void service_update_watch(struct service *svc);
 void service_spawn(struct service *svc);

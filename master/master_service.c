@@ -123,17 +123,22 @@ fail:
 }
 
 int
+service_bind(struct service *svc, const char **error_r)
+{
+	if (svc->listen_fd >= 0)
+		return 0;
+	svc->listen_fd = svc->type == MASTERCF_INET ?
+	    open_inet(svc->path, error_r) : open_unix(svc->path, error_r);
+	return svc->listen_fd < 0 ? -1 : 0;
+}
+
+int
 service_open_listener(struct service *svc, const char **error_r)
 {
 	int p[2];
 
-	if (svc->listen_fd < 0) {
-		svc->listen_fd = svc->type == MASTERCF_INET ?
-		    open_inet(svc->path, error_r) :
-		    open_unix(svc->path, error_r);
-		if (svc->listen_fd < 0)
-			return -1;
-	}
+	if (service_bind(svc, error_r) < 0)
+		return -1;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
 		*error_r = strerror(errno);
 		return -1;

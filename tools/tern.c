@@ -20,6 +20,7 @@
 #include "queue/qfile.h"
 #include "mail/resolve.h"
 #include "queue/trigger.h"
+#include "server/master_proto.h"
 #include "server/server.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -236,23 +237,85 @@ cmd_stop(void)
 	return 0;
 }
 
+/* Read pid/reload.status: master pid, sequence and the rest of the line
+ * ("ok" or "error <reason>") into rest. 0, or -1 when it is missing or
+ * malformed. */
 static int
-cmd_signal(int sig, const char *what)
+read_reload_status(long *pid_r, unsigned long *seq_r, char *rest,
+    size_t restsz)
 {
+	char path[4096 + 32], text[8704], *p, *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/pid/%s", var_queue_dir,
+	    MASTER_RELOAD_STATUS);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = 0;
+	text[strcspn(text, "\n")] = 0;
+	*pid_r = strtol(text, &end, 10);
+	if (end == text || *end != ' ')
+		return -1;
+	p = end + 1;
+	*seq_r = strtoul(p, &end, 10);
+	if (end == p || *end != ' ')
+		return -1;
+	snprintf(rest, restsz, "%s", end + 1);
+	return 0;
+}
+
+/* Refuse what "tern start" would refuse, then signal master and wait
+ * (bounded) for the outcome it writes to pid/reload.status. */
+static int
+cmd_reload(void)
+{
+	char rest[8704];
+	unsigned long seq, before = 0;
+	long spid;
 	pid_t pid = master_pid();
+	int have_before, i;
 
 	if (pid == 0) {
 		fprintf(stderr, "tern: fatal: the Tern mail system is not "
 		    "running\n");
 		return 1;
 	}
-	if (kill(pid, sig) < 0) {
+	if (cmd_check() != 0) {
+		fprintf(stderr, "tern: fatal: not reloading: fix the errors "
+		    "above; the running configuration is unchanged\n");
+		return 1;
+	}
+	have_before = read_reload_status(&spid, &seq, rest,
+	    sizeof(rest)) == 0 && spid == (long)pid;
+	if (have_before)
+		before = seq;
+	if (kill(pid, SIGHUP) < 0) {
 		fprintf(stderr, "tern: fatal: kill %ld: %s\n", (long)pid,
 		    strerror(errno));
 		return 1;
 	}
-	fprintf(stderr, "tern: %s\n", what);
-	return 0;
+	fprintf(stderr, "tern: refreshing the Tern mail system\n");
+	/* Master reloads at once; a slow machine gets 30 s. */
+	for (i = 0; i < 300; i++) {
+		if (read_reload_status(&spid, &seq, rest, sizeof(rest)) == 0 &&
+		    spid == (long)pid && (!have_before || seq > before)) {
+			if (strcmp(rest, "ok") == 0)
+				return 0;
+			fprintf(stderr, "tern: fatal: reload failed, the old "
+			    "configuration keeps running: %s\n",
+			    strncmp(rest, "error ", 6) == 0 ? rest + 6 : rest);
+			return 1;
+		}
+		usleep(100000);
+	}
+	fprintf(stderr, "tern: fatal: master pid %ld did not report the "
+	    "outcome of the reload; see the log\n", (long)pid);
+	return 1;
 }
 
 static int
@@ -266,6 +329,17 @@ cmd_status(void)
 	}
 	fprintf(stderr, "tern: the Tern mail system is running: PID: %ld\n",
 	    (long)pid);
+	{
+		char rest[8704];
+		unsigned long seq;
+		long spid;
+
+		if (read_reload_status(&spid, &seq, rest, sizeof(rest)) == 0 &&
+		    spid == (long)pid && strncmp(rest, "error ", 6) == 0)
+			fprintf(stderr, "tern: warning: the last reload "
+			    "failed, the previous configuration is running: "
+			    "%s\n", rest + 6);
+	}
 	return 0;
 }
 
@@ -335,7 +409,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "stop") == 0)
 		return cmd_stop();
 	if (strcmp(cmd, "reload") == 0)
-		return cmd_signal(SIGHUP, "refreshing the Tern mail system");
+		return cmd_reload();
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status();
 	if (strcmp(cmd, "flush") == 0)

@@ -26,6 +26,14 @@ struct master_status {
 	int avail;	/* MASTER_STAT_AVAIL or MASTER_STAT_TAKEN */
 };
 
+/* The outcome of master's start and of each reload, for "tern reload":
+ * <queue_directory>/pid/MASTER_RELOAD_STATUS holds one line,
+ * "<master pid> <sequence> ok" or "<master pid> <sequence> error <reason>",
+ * replaced atomically (rename). The sequence is 0 after start and grows by
+ * one with every SIGHUP, so a reader that saw sequence n before it sent
+ * SIGHUP waits for a line with the same pid and a larger sequence. */
+#define MASTER_RELOAD_STATUS "reload.status"
+
 /* On its wakeup timer master writes TRIGGER_REQ_WAKEUP (queue/trigger.h). */
 
 #endif
