@@ -23,6 +23,7 @@
 #include "master.h"
 
 const char *master_config_dir;
+int master_capture_stderr;
 static struct service *services;
 static int sig_pipe[2] = {-1, -1};
 static int pid_fd = -1;
@@ -404,14 +405,21 @@ master_main(int argc, char **argv)
 		setsid();
 	}
 	log_set_syslog_name(var_syslog_name);
+	/* Open the log first, so that a start-up failure (the lock, a
+	 * socket that cannot be bound) is logged; until we run, it goes to
+	 * the caller's stderr as well. */
+	if (log_open(var_maillog_file, var_syslog_facility, &error) < 0)
+		log_fatal("open log %s: %s", var_maillog_file, error);
+	log_set_stderr_copy(1);
+	master_capture_stderr = strcmp(var_maillog_file, "-") != 0 &&
+	    strcmp(var_maillog_file, "/dev/stderr") != 0;
 	if (lock_queue(&error) < 0)
 		log_fatal("%s", error);
 	log_set_fatal_hook(remove_pid_file);
 	setup_signals();
 	if (start_services(services, &error) < 0)
-		log_fatal("%s", error);
-	if (log_open(var_maillog_file, var_syslog_facility, &error) < 0)
-		log_fatal("open log %s: %s", var_maillog_file, error);
+		log_fatal("cannot start: %s", error);
+	log_set_stderr_copy(0);
 	log_info("daemon started -- version %s, configuration %s",
 	    TERN_VERSION, master_config_dir);
 	report_reload(NULL);

@@ -15,6 +15,9 @@ struct child {
 	struct service *svc;	/* NULL once its service was reloaded away */
 	int avail;
 	int reported;		/* has written a status at least once */
+	int err_fd;		/* read end of its stderr, or -1 */
+	size_t err_len;		/* bytes of a partial line in err_line */
+	char err_line[1024];
 	struct child *next;
 };
 
@@ -53,6 +56,10 @@ struct child *child_find(pid_t pid);
 void child_forget(struct child *c);
 extern struct child *master_children;
 extern const char *master_config_dir;
+/* Children's stderr goes to a pipe that master logs (when master's own
+ * log is not stderr): a child that dies before it opened its log, on a
+ * bad main.cf value say, still gets its reason into the log. */
+extern int master_capture_stderr;
 
 /* master_conf.c */
 int master_load_services(struct service **list_r, const char **error_r);

@@ -20,6 +20,7 @@
 #include "queue/trigger.h"
 #include "server/master_proto.h"
 #include "server/server.h"
+#include "util/buf.h"
 #include "util/event.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -159,6 +160,62 @@ child_find(pid_t pid)
 	return NULL;
 }
 
+/* Log one line a child wrote to its stderr, escaped. */
+static void
+child_err_flush(struct child *c)
+{
+	struct buf text;
+
+	if (c->err_len == 0)
+		return;
+	buf_init(&text, 4096);
+	log_escape(&text, c->err_line, c->err_len);
+	log_warn("process %s pid %ld: %s",
+	    c->svc != NULL ? c->svc->command : "process", (long)c->pid,
+	    buf_cstr(&text));
+	buf_deinit(&text);
+	c->err_len = 0;
+}
+
+/* Read what a child wrote to stderr, log it line by line (a line longer
+ * than the buffer is logged in pieces). At end of file, stop watching. */
+static void
+child_err_read(struct child *c)
+{
+	char chunk[512];
+	ssize_t n, i;
+
+	while (c->err_fd >= 0) {
+		n = read(c->err_fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			child_err_flush(c);
+			event_unwatch(c->err_fd);
+			close(c->err_fd);
+			c->err_fd = -1;
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			if (chunk[i] == '\n') {
+				child_err_flush(c);
+				continue;
+			}
+			c->err_line[c->err_len++] = chunk[i];
+			if (c->err_len == sizeof(c->err_line))
+				child_err_flush(c);
+		}
+	}
+}
+
+static void
+child_err_ready(int fd, int events, void *ctx)
+{
+	child_err_read(ctx);
+}
+
 void
 child_forget(struct child *c)
 {
@@ -167,6 +224,14 @@ child_forget(struct child *c)
 	for (pp = &master_children; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
+			if (c->err_fd >= 0) {
+				child_err_read(c);
+				if (c->err_fd >= 0) {
+					child_err_flush(c);
+					event_unwatch(c->err_fd);
+					close(c->err_fd);
+				}
+			}
 			xfree(c);
 			return;
 		}
@@ -235,11 +300,22 @@ service_spawn(struct service *svc)
 	struct child *c;
 	pid_t pid;
 
+	int err[2] = {-1, -1};
+
 	if (svc->maxproc != 0 && svc->total >= svc->maxproc)
 		return;
+	if (master_capture_stderr &&
+	    pipe2(err, O_CLOEXEC | O_NONBLOCK) < 0) {
+		log_warn("pipe: %m");
+		err[0] = err[1] = -1;
+	}
 	pid = fork();
 	if (pid < 0) {
 		log_warn("fork: %m");
+		if (err[0] >= 0) {
+			close(err[0]);
+			close(err[1]);
+		}
 		svc->throttle_until = event_now_ms() + 1000;
 		event_timer(1000, throttle_over, svc);
 		service_update_watch(svc);
@@ -256,6 +332,13 @@ service_spawn(struct service *svc)
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
+		/* stderr first: its pipe may sit on 3 or 4. A blocking
+		 * pipe, so that nothing the child says is lost. */
+		if (err[1] >= 0 && (dup2(err[1], 2) < 0 ||
+		    fcntl(2, F_SETFL, 0) < 0)) {
+			log_error("dup2: %m");
+			_exit(1);
+		}
 		/* Move the two descriptors into place without clobbering
 		 * either: go through high numbers first. */
 		if ((fd = fcntl(svc->status_wr, F_DUPFD_CLOEXEC, 10)) < 0 ||
@@ -273,6 +356,11 @@ service_spawn(struct service *svc)
 	c = xmalloc(sizeof(*c));
 	c->pid = pid;
 	c->svc = svc;
+	c->err_fd = err[0];
+	if (err[1] >= 0) {
+		close(err[1]);
+		event_watch(err[0], EVENT_READ, child_err_ready, c);
+	}
 	/* Count it as available: it will accept the waiting client. */
 	c->avail = 1;
 	c->next = master_children;
@@ -288,6 +376,9 @@ service_child_exited(struct child *c, int status)
 	struct service *svc = c->svc;
 	const char *cmd = svc ? svc->command : "process";
 
+	/* What it said before it died comes before how it died. */
+	if (c->err_fd >= 0)
+		child_err_read(c);
 	if (WIFSIGNALED(status))
 		log_warn("process %s pid %ld killed by signal %d", cmd,
 		    (long)c->pid, WTERMSIG(status));

@@ -24,6 +24,7 @@
 #include "server/server.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 static const char *config_dir;
 static int problems;
@@ -367,6 +368,25 @@ cmd_flush(void)
 	return 0;
 }
 
+/* main.cf does not load: take the defaults, and the queue directory as
+ * main.cf sets it when it can be read on its own. */
+static void
+fallback_config(const char *why)
+{
+	struct buf qd;
+
+	fprintf(stderr, "tern: warning: %s\n", why);
+	config_load_defaults();
+	buf_init(&qd, 4096);
+	if (config_peek(config_dir, VAR_QUEUE_DIR, &qd) == 0) {
+		xfree(var_queue_dir);
+		var_queue_dir = xstrdup(buf_cstr(&qd));
+	}
+	fprintf(stderr, "tern: warning: main.cf does not load; using "
+	    "queue_directory = %s\n", var_queue_dir);
+	buf_deinit(&qd);
+}
+
 static void
 usage(void)
 {
@@ -399,8 +419,13 @@ main(int argc, char **argv)
 		usage();
 	cmd = argv[optind];
 	if (config_load(config_dir, &error) < 0) {
-		fprintf(stderr, "tern: fatal: %s\n", error);
-		return 1;
+		/* status and stop need only the queue directory and the
+		 * pid lock: they must work while main.cf is broken. */
+		if (strcmp(cmd, "status") != 0 && strcmp(cmd, "stop") != 0) {
+			fprintf(stderr, "tern: fatal: %s\n", error);
+			return 1;
+		}
+		fallback_config(error);
 	}
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check();

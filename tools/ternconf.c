@@ -145,6 +145,22 @@ main(int argc, char **argv)
 	if (edit) {
 		if (argc == 0 || defaults || nondefault)
 			usage();
+		/* Check every name and value before anything is written.
+		 * A value may refer to others: expand it against main.cf as
+		 * it is, or against the defaults when that does not load. */
+		if (config_load(dir, &error) < 0)
+			config_reset();
+		for (i = 0; i < (size_t)argc; i++) {
+			if (config_check_assign(argv[i], &error) < 0) {
+				fprintf(stderr, "ternconf: %s\n", error);
+				status = 1;
+			}
+		}
+		config_reset();
+		if (status != 0) {
+			fprintf(stderr, "ternconf: fatal: nothing changed\n");
+			return 1;
+		}
 		if (config_edit(dir, (const char *const *)argv, (size_t)argc,
 		    &error) < 0) {
 			fprintf(stderr, "ternconf: fatal: %s\n", error);

@@ -394,6 +394,62 @@ config_split_assign(const char *p, size_t n, char **name_r, char **value_r)
 	return 0;
 }
 
+static int convert(const struct param_def *, const char *, union cf_value *,
+    const char **);
+
+int
+config_check_assign(const char *name_eq_value, const char **error_r)
+{
+	const struct param_def *d;
+	const char *hint;
+	char *name, *value;
+	union cf_value v;
+	struct buf out;
+	int ret = -1;
+
+	switch (config_split_assign(name_eq_value, strlen(name_eq_value),
+	    &name, &value)) {
+	case 0:
+		break;
+	case 1:
+		*error_r = detail_set("%s: expected name=value",
+		    log_str(name_eq_value));
+		return -1;
+	default:
+		*error_r = detail_set("%s: bad parameter name",
+		    log_str(name_eq_value));
+		return -1;
+	}
+	if ((d = param_find(name)) == NULL) {
+		if ((hint = param_suggest(name)) != NULL)
+			*error_r = detail_set("unknown parameter '%s'; did you "
+			    "mean '%s'?", log_str(name), hint);
+		else
+			*error_r = detail_set("unknown parameter '%s'",
+			    log_str(name));
+		goto out;
+	}
+	if (d->type == PARAM_STR) {
+		ret = 0;
+		goto out;
+	}
+	buf_init(&out, CONFIG_VALUE_MAX);
+	if (config_expand(value, &out, error_r) == 0 &&
+	    convert(d, buf_cstr(&out), &v, error_r) == 0)
+		ret = 0;
+	else {
+		char *why = xstrdup(*error_r);	/* may be our own buffer */
+
+		*error_r = detail_set("%s: %s", d->name, why);
+		xfree(why);
+	}
+	buf_deinit(&out);
+out:
+	xfree(name);
+	xfree(value);
+	return ret;
+}
+
 int
 config_override(const char *name_eq_value, const char **error_r)
 {
@@ -453,6 +509,46 @@ config_line_kind(const char *p, size_t n)
 	if (i == n || p[i] == '#')
 		return LINE_SKIP;
 	return i > 0 ? LINE_CONT : LINE_START;
+}
+
+int
+config_peek(const char *config_dir, const char *name, struct buf *out)
+{
+	struct buf path, text;
+	const char *p, *end, *nl;
+	int found = 0;
+
+	buf_init(&path, 8192);
+	buf_init(&text, CONFIG_FILE_MAX);
+	if (buf_printf(&path, "%s/main.cf", config_dir) < 0 ||
+	    config_read_file(buf_cstr(&path), &text) < 0) {
+		buf_deinit(&path);
+		buf_deinit(&text);
+		return -1;
+	}
+	p = buf_cstr(&text);
+	end = p + buf_len(&text);
+	for (; p < end; p = nl + 1) {
+		char *n, *v;
+
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (config_line_kind(p, (size_t)(nl - p)) != LINE_START ||
+		    config_split_assign(p, (size_t)(nl - p), &n, &v) != 0)
+			continue;
+		if (strcmp(n, name) == 0) {
+			/* The last setting wins, as in config_load. */
+			found = strchr(v, '$') == NULL;
+			buf_reset(out);
+			if (found && buf_puts(out, v) < 0)
+				found = 0;
+		}
+		xfree(n);
+		xfree(v);
+	}
+	buf_deinit(&path);
+	buf_deinit(&text);
+	return found ? 0 : 1;
 }
 
 /* Parse one logical line into list. */

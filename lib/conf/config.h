@@ -84,6 +84,20 @@ void config_foreach_warning(void (*fn)(const char *msg, void *ctx),
 int config_edit(const char *config_dir, const char *const *name_eq_values,
     size_t n, const char **error_r);
 
+/* The value main.cf gives name, read without loading, converting or
+ * checking anything else: for "tern status" and "tern stop", which must
+ * work when main.cf does not load. Only one-line settings without '$' are
+ * used. Returns 0 with the value in out, 1 when main.cf sets no such
+ * usable value, -1 when main.cf cannot be read. */
+int config_peek(const char *config_dir, const char *name, struct buf *out);
+
+/* Check one "name=value" as "ternconf -e" would write it: name must be a
+ * table parameter (else "unknown parameter 'x'; did you mean 'y'?" when
+ * one is near), and the value, expanded against the loaded store, must
+ * convert to the row's type within its range. Returns 0, or -1 with
+ * *error_r set ("message_size_limit: bad size value \"10x\""). */
+int config_check_assign(const char *name_eq_value, const char **error_r);
+
 /* Forget main.cf, overrides and warnings, and free the string variables
  * (they become NULL). For tests and SIGHUP reloads. Never fails. */
 void config_reset(void);

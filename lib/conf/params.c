@@ -255,6 +255,62 @@ param_default(const struct param_def *p)
 	return "";
 }
 
+/* Levenshtein distance between a and b, stopping at limit + 1 (names are
+ * short: at most PARAM_NAME_SUGGEST_MAX bytes are compared). */
+#define PARAM_NAME_SUGGEST_MAX 64
+
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[PARAM_NAME_SUGGEST_MAX + 1];
+
+	if (la > PARAM_NAME_SUGGEST_MAX || lb > PARAM_NAME_SUGGEST_MAX)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0], up;
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best;
+
+			up = row[j];
+			best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+param_suggest(const char *name)
+{
+	const char *best = NULL;
+	size_t i, d, best_d = (size_t)-1, limit;
+
+	/* A typo is a few edits; a different word is not one. */
+	limit = strlen(name) / 3;
+	if (limit < 1)
+		limit = 1;
+	if (limit > 3)
+		limit = 3;
+	for (i = 0; i < param_table_count; i++) {
+		d = edit_distance(name, param_table[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = param_table[i].name;
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}
+
 /* Parse a decimal number: optional sign (when allow_neg), digits, then
  * *end points past the digits. No leading white space (strtol would skip
  * it), no empty digit string. */

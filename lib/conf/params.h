@@ -221,6 +221,11 @@ extern const size_t param_table_count;
 /* Return the row for name, or NULL when the table has no such parameter. */
 const struct param_def *param_find(const char *name);
 
+/* The table name nearest to name (edit distance, at most a third of its
+ * length and at most 3 edits), for "did you mean" hints; NULL when none is
+ * that near. Never fails. */
+const char *param_suggest(const char *name);
+
 /* Return the default text of a row: its def, or for computed defaults the
  * value computed on first use (cached for the life of the process). Never
  * NULL. */

@@ -27,6 +27,7 @@ static enum log_target log_target = LOG_TARGET_STDERR;
 static int log_fd = -1;
 static void (*log_fatal_hook)(void);
 static int log_dying;
+static int log_stderr_copy;
 int log_verbose;
 
 static void
@@ -116,6 +117,12 @@ log_open(const char *maillog_file, const char *facility, const char **error_r)
 }
 
 void
+log_set_stderr_copy(int on)
+{
+	log_stderr_copy = on;
+}
+
+void
 log_set_fatal_hook(void (*hook)(void))
 {
 	log_fatal_hook = hook;
@@ -189,6 +196,18 @@ log_emit(int prio, const char *severity, const char *fmt, va_list ap)
 		}
 		log_write_all(log_target == LOG_TARGET_FILE ? log_fd : 2,
 		    line, (size_t)n);
+	}
+	if (log_stderr_copy && log_target != LOG_TARGET_STDERR) {
+		n = snprintf(line, sizeof(line), "%s[%ld]: %s%s%s\n",
+		    log_ident, (long)getpid(), severity ? severity : "",
+		    severity ? ": " : "", text);
+		if (n > 0) {
+			if ((size_t)n >= sizeof(line)) {
+				n = sizeof(line) - 1;
+				line[n - 1] = '\n';
+			}
+			log_write_all(2, line, (size_t)n);
+		}
 	}
 	errno = saved;
 }

@@ -35,6 +35,10 @@ int log_open(const char *maillog_file, const char *facility,
     const char **error_r);
 /* Verbosity for log_debug (0 = off). */
 extern int log_verbose;
+/* While on (default off), every line also goes to stderr when the target
+ * is a file or syslog: for a daemon's start-up, whose errors both the
+ * person starting it and the log must see. */
+void log_set_stderr_copy(int on);
 /* Called before a fatal exit (e.g. to remove a pid file); may be NULL. */
 void log_set_fatal_hook(void (*hook)(void));
 

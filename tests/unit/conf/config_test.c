@@ -481,6 +481,64 @@ test_edit(void **state)
 	}
 }
 
+/* ternconf -e: names and values are checked before anything is written. */
+static void
+test_check_assign(void **state)
+{
+	const char *error;
+	int ret;
+
+	(void)load("queue_directory = /q\nbig = 30000\n", &ret);
+	assert_int_equal(ret, 0);
+	assert_int_equal(config_check_assign("message_size_limit=10240000",
+	    &error), 0);
+	assert_int_equal(config_check_assign(" message_size_limit = $big ",
+	    &error), 0);
+	assert_int_equal(config_check_assign("smtpd_timeout=5m", &error), 0);
+	assert_int_equal(config_check_assign("smtpd_banner=$myhostname x",
+	    &error), 0);
+	assert_int_equal(config_check_assign("mesage_size_limit=10",
+	    &error), -1);
+	assert_string_equal(error, "unknown parameter 'mesage_size_limit'; "
+	    "did you mean 'message_size_limit'?");
+	assert_int_equal(config_check_assign("xyzzy=1", &error), -1);
+	assert_string_equal(error, "unknown parameter 'xyzzy'");
+	assert_int_equal(config_check_assign("message_size_limit=10x",
+	    &error), -1);
+	assert_string_equal(error, "message_size_limit: bad size value "
+	    "\"10x\"");
+	assert_int_equal(config_check_assign("smtpd_timeout=30x", &error), -1);
+	assert_string_equal(error, "smtpd_timeout: bad time value \"30x\"");
+	assert_int_equal(config_check_assign("smtpd_helo_required=maybe",
+	    &error), -1);
+	assert_int_equal(config_check_assign("smtpd_recipient_limit=-5", &error), -1);
+	assert_non_null(strstr(error, "below the minimum"));
+	assert_int_equal(config_check_assign("noequals", &error), -1);
+	assert_non_null(strstr(error, "expected name=value"));
+	assert_int_equal(config_check_assign("bad name=1", &error), -1);
+}
+
+/* tern status/stop: the queue directory of a main.cf that does not load. */
+static void
+test_peek(void **state)
+{
+	struct buf v;
+	int ret;
+
+	buf_init(&v, 4096);
+	(void)load("queue_directory = /old\nsmtpd_timeout = 30x\n"
+	    "  # comment\nqueue_directory = /q/spool \n", &ret);
+	assert_int_equal(ret, -1);
+	assert_int_equal(config_peek(dir, "queue_directory", &v), 0);
+	assert_string_equal(buf_cstr(&v), "/q/spool");
+	assert_int_equal(config_peek(dir, "mail_owner", &v), 1);
+	write_main("queue_directory = $base/spool\n");
+	assert_int_equal(config_peek(dir, "queue_directory", &v), 1);
+	assert_int_equal(config_peek("/nonexistent/dir", "queue_directory",
+	    &v), -1);
+	buf_deinit(&v);
+}
+
 int
 main(void)
 {
@@ -510,6 +568,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cut_at_every_point, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_assign, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_peek, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

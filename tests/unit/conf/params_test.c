@@ -229,6 +229,20 @@ test_type_names(void **state)
 	assert_string_equal(param_type_name(PARAM_SIZE), "size");
 }
 
+static void
+test_suggest(void **state)
+{
+	assert_string_equal(param_suggest("mesage_size_limit"),
+	    "message_size_limit");
+	assert_string_equal(param_suggest("smptd_banner"), "smtpd_banner");
+	assert_string_equal(param_suggest("queue_directroy"),
+	    "queue_directory");
+	assert_string_equal(param_suggest("myhostnam"), "myhostname");
+	assert_null(param_suggest("xyzzy"));
+	assert_null(param_suggest("completely_unrelated_words"));
+	assert_null(param_suggest(""));
+}
+
 int
 main(void)
 {
@@ -241,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_defaults_convert),
 		cmocka_unit_test(test_computed_defaults),
 		cmocka_unit_test(test_type_names),
+		cmocka_unit_test(test_suggest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
