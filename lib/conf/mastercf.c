@@ -197,6 +197,25 @@ add_override(struct mastercf_service *s, const char *nv, size_t nlen)
 	s->noverrides++;
 }
 
+/* The programs that parse network input before any authentication: an
+ * inet service may run them only with unpriv = y. The one list. */
+static const char *const network_programs[] = {
+	"smtpd", "pop3d", "imapd", NULL,
+};
+
+int
+mastercf_parses_network_input(const char *command)
+{
+	const char *base = strrchr(command, '/');
+	size_t i;
+
+	base = base != NULL ? base + 1 : command;
+	for (i = 0; network_programs[i] != NULL; i++)
+		if (strcmp(base, network_programs[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Fill s from the words of one entry. Returns 0, or -1 with the reason
  * appended to why. */
 static int
@@ -270,6 +289,15 @@ parse_service(char **w, size_t nw, struct mastercf_service *s,
 		s->maxproc = v;
 	}
 	s->command = xstrdup(w[7]);
+	/* DESIGN.md: nothing that parses network input before
+	 * authentication runs as root. */
+	if (s->type == MASTERCF_INET && !s->unpriv &&
+	    mastercf_parses_network_input(s->command)) {
+		buf_printf(why, "%s parses network input and must not keep "
+		    "privileges: set the unpriv column to \"-\" (or \"y\")",
+		    log_str(s->command));
+		return -1;
+	}
 	s->argv = xcalloc(nw - MASTERCF_FIELDS + 1, sizeof(*s->argv));
 	for (i = MASTERCF_FIELDS; i < nw; i++) {
 		const char *nv, *eq;

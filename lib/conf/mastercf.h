@@ -69,6 +69,13 @@ int mastercf_load(const char *path, struct mastercf **cf_r,
 int mastercf_parse(const char *path, const char *text, size_t len,
     struct mastercf **cf_r, const char **error_r);
 
+/* 1 when command (a path or a plain name) is a program that parses
+ * network input before authentication (smtpd, pop3d, imapd), else 0. The
+ * parser refuses such a program on an inet service with unpriv = n:
+ * "<path>:<line>: <service>: smtpd parses network input and must not
+ * keep privileges: ...". Never fails. */
+int mastercf_parses_network_input(const char *command);
+
 /* Free the table and set *cfp to NULL; NULL is allowed. */
 void mastercf_destroy(struct mastercf **cfp);
 

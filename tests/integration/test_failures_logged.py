@@ -3,6 +3,7 @@ start-up says why in maillog, a bind failure at start is logged, ternconf
 -e refuses typos and bad values, and status/stop work with a broken
 main.cf."""
 import os
+import signal
 import socket
 import sys
 import unittest
@@ -24,6 +25,11 @@ class FailuresLoggedTest(unittest.TestCase):
 
     def test_child_startup_failure_logged_status_stop_still_work(self):
         self.t.start()
+        # No smtpd that read the good main.cf may be left to serve us.
+        ternlib.wait_for(lambda: self.t.pids("smtpd", children_of_master=True),
+                         what="the smtpd started by the port probe")
+        self.t.kill("smtpd", signal.SIGTERM)
+        ternlib.wait_for(lambda: not self.t.pids("smtpd"), what="smtpd gone")
         with open(os.path.join(self.t.etc, "main.cf"), "a") as f:
             f.write("smtpd_timeout = 30x\n")
         # A new smtpd reads the broken main.cf and dies at once.
@@ -85,6 +91,26 @@ class FailuresLoggedTest(unittest.TestCase):
                         "smtpd_banner=$myhostname ESMTP", check=False)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("message_size_limit = 20000000\n", self.main_cf())
+
+    def test_privileged_network_service_refused(self):
+        path = os.path.join(self.t.etc, "master.cf")
+        with open(path) as f:
+            lines = f.read().splitlines()
+        for i, l in enumerate(lines):
+            if " smtpd" in l:
+                w = l.split()
+                w[3] = "n"
+                lines[i] = " ".join(w)
+                line = i + 1
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        for cmd in ("check", "start"):
+            r = self.t.tool("tern", cmd, check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("%s:%d: 127.0.0.1:%d: smtpd parses network input"
+                          % (path, line, self.t.port), r.stderr)
+        self.assertEqual(self.t.pids("master"), [])
+        self.assertFalse(self.t.port_open())
 
 
 if __name__ == "__main__":

@@ -206,6 +206,16 @@ test_errors(void **state)
 		 P ":3: bad: bad port (must be 1-65535 or a mail service name)"},
 		{"smtp\x01 unix - - - - - smtpd x\n",
 		 P ":1: smtp\\001: bad unix service name"},
+		{"# c\nsmtp inet n n n - - smtpd\n",
+		 P ":2: smtp: smtpd parses network input and must not keep "
+		 "privileges: set the unpriv column to \"-\" (or \"y\")"},
+		{"110 inet - n - - - /usr/libexec/tern/pop3d\n",
+		 P ":1: 110: /usr/libexec/tern/pop3d parses network input and "
+		 "must not keep privileges: set the unpriv column to \"-\" "
+		 "(or \"y\")"},
+		{"imap inet - n - - - imapd\n",
+		 P ":1: imap: imapd parses network input and must not keep "
+		 "privileges: set the unpriv column to \"-\" (or \"y\")"},
 	};
 	size_t i;
 
@@ -221,6 +231,28 @@ test_errors(void **state)
 		assert_null(cf);
 		assert_string_equal(error, cases[i].error);
 	}
+}
+
+/* unpriv = n is refused only where it matters: an inet service running a
+ * program that parses network input. */
+static void
+test_unpriv_network_programs(void **state)
+{
+	struct mastercf *cf;
+
+	cf = parse_ok("smtp inet n - n - - smtpd\n"
+	    "2525 inet n y n - - /opt/tern/smtpd\n"
+	    "smtpd unix - n n - - smtpd\n"
+	    "local unix - n n - - local\n"
+	    "2526 inet - n - - - some-proxy\n");
+	assert_int_equal(cf->nsvc, 5);
+	mastercf_destroy(&cf);
+	assert_int_equal(mastercf_parses_network_input("smtpd"), 1);
+	assert_int_equal(mastercf_parses_network_input("/x/y/imapd"), 1);
+	assert_int_equal(mastercf_parses_network_input("pop3d"), 1);
+	assert_int_equal(mastercf_parses_network_input("local"), 0);
+	assert_int_equal(mastercf_parses_network_input("smtpd/"), 0);
+	assert_int_equal(mastercf_parses_network_input("xsmtpd"), 0);
 }
 
 static void
@@ -308,6 +340,7 @@ main(void)
 		cmocka_unit_test(test_inet_names),
 		cmocka_unit_test(test_args_and_overrides),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_unpriv_network_programs),
 		cmocka_unit_test(test_same_name_other_type),
 		cmocka_unit_test(test_nul_and_empty),
 		cmocka_unit_test(test_cut_at_every_point),
