@@ -1,0 +1,104 @@
+"""scripts/demo is safe to run again: an existing instance's etc/ is kept,
+unknown actions are refused, status reports, stop on a missing instance
+creates nothing; run as root from a directory the mail users cannot reach
+(a clone in /root), it still delivers. Uses the built programs
+(TERN_DEMO_BIN) and a free port range (TERN_DEMO_PORT_BASE)."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import ternlib  # noqa: E402
+
+DEMO = os.path.join(ternlib.SOURCE, "scripts", "demo")
+
+
+class DemoTest(unittest.TestCase):
+    def setUp(self):
+        self.top = tempfile.mkdtemp(prefix="tern-demo-")
+        os.chmod(self.top, 0o755)
+        self.env = dict(os.environ,
+                        TERN_DEMO_BIN=os.path.abspath(ternlib.BIN),
+                        TERN_DEMO_PORT_BASE=str(ternlib.free_port() - 25))
+        self.started = []
+
+    def tearDown(self):
+        for d in self.started:
+            self.demo("stop", d)
+            real = os.path.realpath(d)
+            if real != d and real.startswith("/var/lib/tern-demo/"):
+                shutil.rmtree(real, ignore_errors=True)
+        shutil.rmtree(self.top, ignore_errors=True)
+
+    def demo(self, *args, cwd=None):
+        return subprocess.run(["sh", DEMO] + list(args), cwd=cwd or self.top,
+                              env=self.env, capture_output=True, text=True,
+                              timeout=120 * ternlib.SLOW)
+
+    def start(self, *args, cwd=None):
+        r = self.demo(*args, cwd=cwd)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("It works.", r.stdout)
+        return r
+
+    def test_run_again_status_stop(self):
+        inst = os.path.join(self.top, "inst")
+        self.started.append(inst)
+        self.start(inst)
+        main_cf = os.path.join(inst, "etc", "main.cf")
+        with open(main_cf, "a") as f:
+            f.write("# the administrator's own line\n")
+        with open(main_cf) as f:
+            before = f.read()
+        r = self.start("start", inst)
+        self.assertIn("already running", r.stdout)
+        self.assertIn("using the existing configuration", r.stdout)
+        with open(main_cf) as f:
+            self.assertEqual(f.read(), before)
+        self.assertEqual(len(os.listdir(os.path.join(
+            inst, "mail", "example.test", "alice", "new"))), 2)
+        r = self.demo("status", inst)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("running in %s" % inst, r.stdout)
+        r = self.demo("stop", inst)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.demo("status", inst)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not running", r.stdout)
+        # Stopped, run again: the kept configuration starts as it is.
+        self.start(inst)
+        with open(main_cf) as f:
+            self.assertEqual(f.read(), before)
+
+    def test_refusals_create_nothing(self):
+        for args in (("status",), ("stop",), ("status", "missing"),
+                     ("stop", "missing"), ("frobnicate",),
+                     ("start", "a", "b")):
+            r = self.demo(*args)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertEqual(os.listdir(self.top), [], args)
+        r = self.demo("frobnicate")
+        self.assertIn("unknown action 'frobnicate'", r.stderr)
+        r = self.demo("status")
+        self.assertIn("no instance in ./demo-instance", r.stderr)
+
+    @unittest.skipUnless(ternlib.IS_ROOT, "needs root")
+    def test_root_in_private_home(self):
+        # Like a clone in /root: a directory only root can enter.
+        home = os.path.join(self.top, "root-home")
+        os.mkdir(home, 0o700)
+        inst = os.path.join(home, "demo-instance")
+        self.started.append(inst)
+        self.start(cwd=home)
+        self.assertTrue(os.path.islink(inst))
+        real = os.path.realpath(inst)
+        self.assertTrue(real.startswith("/var/lib/tern-demo/"), real)
+        r = self.demo("status", cwd=home)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
