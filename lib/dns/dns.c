@@ -148,6 +148,15 @@ dns_shutdown(void)
 	dns_rearm();
 }
 
+void
+dns_cancel(void)
+{
+	if (!dns_started)
+		return;
+	ares_cancel(dns_chan);
+	dns_rearm();
+}
+
 static void
 deliver(void *ctx)
 {
@@ -208,9 +217,12 @@ answer(struct query *q, int status, const unsigned char *msg, size_t len)
 		q->why = "Malformed domain name";
 		break;
 	case ARES_EDESTRUCTION:
-	case ARES_ECANCELLED:
 		q->status = DNS_RETRY;
 		q->why = "resolver shut down";
+		break;
+	case ARES_ECANCELLED:
+		q->status = DNS_RETRY;
+		q->why = "lookup cancelled";
 		break;
 	default:
 		/* SERVFAIL, REFUSED, timeout, no server, no memory. */

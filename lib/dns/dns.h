@@ -52,6 +52,11 @@ int dns_init(const char *servers, long timeout_ms, int tries,
  * shut down") and release c-ares. */
 void dns_shutdown(void);
 
+/* Answer every pending query now with DNS_RETRY ("lookup cancelled");
+ * the resolver stays up. A caller that stops waiting (dns_wait's deadline)
+ * calls this before the memory its callbacks write to goes away. */
+void dns_cancel(void);
+
 /* One query. why is a short human reason for anything but DNS_OK ("Host
  * not found", "Host not found, try again", ...); reply is NULL unless the
  * status is DNS_OK or DNS_NODATA. */

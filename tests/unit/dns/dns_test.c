@@ -22,31 +22,10 @@
 #include "dns/dns.h"
 #include "util/event.h"
 
-#define DNSMASQ "/usr/sbin/dnsmasq"
+#include "../dnsmasq.h"
 
 static pid_t dnsmasq_pid;
 static char servers[64];
-
-/* A free UDP port on 127.0.0.1 (bound, read, released). */
-static int
-free_udp_port(int *keep_fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
-		return -1;
-	if (keep_fd != NULL)
-		*keep_fd = fd;
-	else
-		close(fd);
-	return ntohs(sin.sin_port);
-}
 
 /* What one lookup reported. */
 struct seen {
@@ -137,43 +116,28 @@ addrs_of(const char *host, int families)
 static int
 setup(void **state)
 {
+	static const char *const records[] = {
+		"--mx-host=mail.test,mx2.mail.test,20",
+		"--mx-host=mail.test,mx1.mail.test,10",
+		"--host-record=mx1.mail.test,127.0.0.2",
+		"--host-record=mx2.mail.test,127.0.0.3",
+		"--host-record=both.test,127.0.0.4,::1",
+		"--host-record=v6.test,::1",
+		"--host-record=plain.test,127.0.0.5",
+		"--dns-rr=nomail.test,15,000000",
+		NULL,
+	};
 	const char *error;
-	int port, tries;
 
 	(void)state;
-	if (access(DNSMASQ, X_OK) != 0)
+	dnsmasq_pid = test_dnsmasq_start(records, servers, sizeof(servers));
+	if (dnsmasq_pid == 0)
 		return 0;
-	if ((port = free_udp_port(NULL)) < 0)
+	if (dnsmasq_pid < 0)
 		return -1;
-	snprintf(servers, sizeof(servers), "127.0.0.1:%d", port);
-	if ((dnsmasq_pid = fork()) == 0) {
-		char portarg[32];
-
-		snprintf(portarg, sizeof(portarg), "--port=%d", port);
-		execl(DNSMASQ, DNSMASQ, "--keep-in-foreground", "--no-resolv",
-		    "--no-hosts", "--no-poll", "--bind-interfaces",
-		    "--listen-address=127.0.0.1", portarg,
-		    "--log-facility=/dev/null",
-		    "--quiet-dhcp", "--local=/test/",
-		    "--mx-host=mail.test,mx2.mail.test,20",
-		    "--mx-host=mail.test,mx1.mail.test,10",
-		    "--host-record=mx1.mail.test,127.0.0.2",
-		    "--host-record=mx2.mail.test,127.0.0.3",
-		    "--host-record=both.test,127.0.0.4,::1",
-		    "--host-record=v6.test,::1",
-		    "--host-record=plain.test,127.0.0.5",
-		    "--dns-rr=nomail.test,15,000000", (char *)NULL);
-		_exit(127);
-	}
 	if (dns_init(servers, 500, 2, &error) < 0)
 		fail_msg("dns_init: %s", error);
-	/* Ready when it answers. */
-	for (tries = 0; tries < 50; tries++) {
-		if (addrs_of("plain.test", DNS_INET4).status == DNS_OK)
-			return 0;
-		usleep(100000);
-	}
-	return -1;
+	return 0;
 }
 
 static int
@@ -181,10 +145,7 @@ teardown(void **state)
 {
 	(void)state;
 	dns_shutdown();
-	if (dnsmasq_pid > 0) {
-		kill(dnsmasq_pid, SIGTERM);
-		waitpid(dnsmasq_pid, NULL, 0);
-	}
+	test_dnsmasq_stop(dnsmasq_pid);
 	return 0;
 }
 
@@ -272,7 +233,7 @@ test_temporary_failures(void **state)
 	int silent_fd = -1, port;
 
 	(void)state;
-	if ((port = free_udp_port(&silent_fd)) < 0)
+	if ((port = test_free_port(SOCK_DGRAM, &silent_fd)) < 0)
 		fail();
 	snprintf(list, sizeof(list), "127.0.0.1:%d", port);
 	assert_int_equal(dns_init(list, 200, 1, &error), 0);
@@ -281,7 +242,7 @@ test_temporary_failures(void **state)
 	assert_string_equal(s.why, "Host not found, try again");
 	close(silent_fd);
 
-	if ((port = free_udp_port(NULL)) < 0)
+	if ((port = test_free_port(SOCK_DGRAM, NULL)) < 0)
 		fail();
 	snprintf(list, sizeof(list), "127.0.0.1:%d", port);
 	assert_int_equal(dns_init(list, 200, 1, &error), 0);
