@@ -12,6 +12,7 @@
 #include "conf/params.h"
 #include "queue/qfile.h"
 #include "mail/resolve.h"
+#include "util/delay.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -62,17 +63,16 @@ log_qmgr_result(struct qmsg *m, size_t i, const char *status,
     const char *text)
 {
 	const struct qfile_rcpt *r = &m->q->rcpt[i];
-	struct timeval now;
-	double delay;
+	struct timeval now, stage[DELAY_STAGES] = {{0, 0}};
+	char fields[DELAY_FIELDS_MAX];
 
 	gettimeofday(&now, NULL);
-	delay = (double)(now.tv_sec - m->q->arrival.tv_sec) +
-	    (double)(now.tv_usec - m->q->arrival.tv_usec) / 1e6;
-	log_info("%s: to=<%s>%s%s%s, relay=none, delay=%.2g, "
-	    "delays=%.2g/0/0/0, dsn=%s, status=%s (%s)", m->id, r->addr,
-	    strcmp(r->addr, r->orig) ? ", orig_to=<" : "",
+	stage[DELAY_BEFORE_QMGR] = delay_between(&m->q->arrival, &now);
+	log_info("%s: to=<%s>%s%s%s, relay=none, %s, dsn=%s, status=%s (%s)",
+	    m->id, r->addr, strcmp(r->addr, r->orig) ? ", orig_to=<" : "",
 	    strcmp(r->addr, r->orig) ? r->orig : "",
-	    strcmp(r->addr, r->orig) ? ">" : "", delay, delay, status,
+	    strcmp(r->addr, r->orig) ? ">" : "",
+	    delay_fields(fields, stage[DELAY_BEFORE_QMGR], stage), status,
 	    status[0] == '4' ? "deferred" : "bounced", text);
 }
 
