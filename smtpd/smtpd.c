@@ -235,23 +235,42 @@ smtpd_session(int in_fd, int out_fd)
 			goto check_errors;
 		/* RFC 5321 2.3.8: lines end in CRLF; a bare LF is tolerated
 		 * for commands, as every deployed server does. */
-		while (ss->line.len > 0 &&
-		    (ss->line.data[ss->line.len - 1] == '\n' ||
-		    ss->line.data[ss->line.len - 1] == '\r'))
+		if (ss->line.len > 0 &&
+		    ss->line.data[ss->line.len - 1] == '\n')
 			buf_truncate(&ss->line, ss->line.len - 1);
-		if (memchr(ss->line.data, 0, ss->line.len) != NULL) {
-			smtpd_reply(ss, "500 5.5.2 Error: bad syntax");
-			goto check_errors;
-		}
+		if (ss->line.len > 0 &&
+		    ss->line.data[ss->line.len - 1] == '\r')
+			buf_truncate(&ss->line, ss->line.len - 1);
 		verb = ss->line.data + strspn(ss->line.data, " ");
-		args = verb + strcspn(verb, " ");
-		if (*args != 0)
-			*args++ = 0;
-		args += strspn(args, " ");
 		if (*verb == 0) {
 			smtpd_reply(ss, "500 5.5.2 Error: bad syntax");
 			goto check_errors;
 		}
+		/* An HTTP request (or any line that is not SMTP) may carry
+		 * SMTP commands in its body, pipelined behind it by a web
+		 * page (cross-protocol attack): none of them may run, so
+		 * the session ends here, unread input and all. */
+		if (smtpd_forbidden(verb, strcspn(verb, " "))) {
+			log_warn("non-SMTP command from %s: %s", ss->client,
+			    log_str(verb));
+			ss->where = "UNKNOWN";
+			ss->cmd_total[slot_unknown]++;
+			smtpd_reply(ss, "221 2.7.0 Error: I can break rules, "
+			    "too. Goodbye.");
+			break;
+		}
+		/* A NUL or a bare CR in a command (RFC 5321 2.3.8: CR only
+		 * in CRLF) is refused, and the line is never echoed: a CR
+		 * that reached a reply or a log could forge a line. */
+		if (memchr(ss->line.data, 0, ss->line.len) != NULL ||
+		    memchr(ss->line.data, '\r', ss->line.len) != NULL) {
+			smtpd_reply(ss, "500 5.5.2 Error: bad syntax");
+			goto check_errors;
+		}
+		args = verb + strcspn(verb, " ");
+		if (*args != 0)
+			*args++ = 0;
+		args += strspn(args, " ");
 		if ((cmd = find_command(verb)) == NULL) {
 			log_warn("%s: unknown command \"%s\"", ss->client,
 			    log_str(verb));

@@ -1,7 +1,9 @@
 /* smtpd - the SMTP server's session state, shared by its modules.
  * smtpd.c runs the command loop, replies and error accounting;
  * smtpd_cmd.c holds one handler per command (the dispatch table);
- * smtpd_data.c receives DATA into a queue file (the cleanup step). */
+ * smtpd_data.c receives DATA into a queue file (the cleanup step), with
+ * smtpd_dot.c for the bytes; smtpd_forbid.c refuses lines that are not
+ * SMTP (smtpd_forbidden_commands). */
 #ifndef TERN_SMTPD_H
 #define TERN_SMTPD_H
 
@@ -59,6 +61,13 @@ struct smtpd_cmd {
 };
 #define SMTPD_CMD_NO_ARGS 0x1	/* arguments are a syntax error */
 extern const struct smtpd_cmd smtpd_cmd_table[];
+
+/* smtpd_forbid.c: 1 when the command name verb (len bytes, not empty)
+ * is one of smtpd_forbidden_commands: a listed name (any case), or, with
+ * the entry "regexp:{{/^[^A-Z]/ Bogus}}" of Postfix's default, a name
+ * that does not start with an ASCII letter. Else 0. Never fails; a list
+ * entry it cannot use is logged once and ignored. */
+int smtpd_forbidden(const char *verb, size_t len);
 
 /* smtpd_data.c */
 int smtpd_cmd_data(struct smtpd_session *ss, char *args);

@@ -16,6 +16,7 @@
 #include "util/stream.h"
 
 #include "smtpd.h"
+#include "smtpd_dot.h"
 
 /* What went wrong while the message streamed in; the first one wins and
  * decides the reply after the end of data. */
@@ -32,6 +33,7 @@ struct data_state {
 	struct qfile_writer *w;
 	enum data_fail fail;
 	int in_header;		/* still in the header section */
+	int line_start;		/* content so far ends with a line end */
 	long header_bytes;
 	int received;		/* Received: headers seen */
 	long size;		/* content bytes stored */
@@ -48,16 +50,14 @@ rfc5322_date(char *out, size_t len, time_t t)
 	strftime(out, len, "%a, %d %b %Y %H:%M:%S %z", &tm);
 }
 
+/* Append to the queue file, unless the message is already refused. Our
+ * Received: header goes through here too: it does not count toward the
+ * client's message size (receive() checks that). */
 static void
 store(struct data_state *d, const char *p, size_t n)
 {
 	if (d->fail != DATA_OK)
 		return;
-	if (var_message_size_limit > 0 &&
-	    d->size + (long)n > var_message_size_limit) {
-		d->fail = DATA_TOO_BIG;
-		return;
-	}
 	if (qfile_put_content(d->w, p, n) < 0) {
 		d->fail = DATA_WRITE;
 		return;
@@ -147,79 +147,76 @@ start_queue_file(struct data_state *d)
 	return qfile_writer_error(d->w) ? -1 : 0;
 }
 
-/* Read the message up to the lone "." line. RFC 5321 4.1.1.4 and 4.5.2:
- * the end of data is CRLF "." CRLF, so the "." line must itself end in
- * CRLF and follow a line that ended in CRLF. A bare LF or a bare CR never
- * ends a line here, so "\n.\n" or "\n.\r\n" cannot end the message and
- * smuggle a second one behind it (CVE-2023-51764): such bytes are plain
- * content. Lines are stored with LF endings; a leading "." is removed
- * (transparency, RFC 5321 4.5.2) only at the start of a real line.
+/* Pass content from the dot machine on: split into lines for the header
+ * watch, then into the queue file. */
+static void
+content(struct data_state *d, const char *p, size_t n)
+{
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t len = nl != NULL ? (size_t)(nl - p) + 1 : n;
+
+		header_line(d, p, len, d->line_start);
+		store(d, p, len);
+		d->line_start = nl != NULL;
+		p += len;
+		n -= len;
+	}
+}
+
+/* Read the message up to the end of data (smtpd_dot.h has the rules).
+ * The size limit applies to the RFC 1870 size, which counts CRLF as two
+ * octets: a message that the client could not have declared with SIZE=
+ * under the limit is refused the same way (552 after the end of data).
  * Returns 1 at the end of data, or -1 when the session is lost. */
 static int
 receive(struct data_state *d)
 {
 	struct smtpd_session *ss = d->ss;
-	int crlf_before = 1;	/* the previous line ended with CRLF */
-	int line_start = 1;	/* at the start of a (possibly bare) line */
-	int pending_cr = 0;
+	struct smtpd_dot dot;
+	struct buf out;
 	const char *error;
+	int ret = -1;
 
+	smtpd_dot_init(&dot);
+	buf_init(&out, (size_t)var_line_length_limit + 1);
 	for (;;) {
-		char *p;
-		size_t n;
-		int ret, ends_crlf, ends_lf;
+		size_t used;
+		int done, st;
 
 		buf_reset(&ss->line);
-		ret = stream_get_line(ss->s, &ss->line,
+		st = stream_get_line(ss->s, &ss->line,
 		    (size_t)var_line_length_limit, &error);
-		if (ret == STREAM_TIMEOUT) {
+		if (st == STREAM_TIMEOUT) {
 			log_info("timeout after DATA (%ld bytes) from %s",
 			    d->size, ss->client);
 			smtpd_reply(ss, "421 4.4.2 %s Error: timeout "
 			    "exceeded", var_myhostname);
-			return -1;
+			break;
 		}
-		if (ret == STREAM_EOF || ret == STREAM_ERROR) {
+		if (st == STREAM_EOF || st == STREAM_ERROR) {
 			log_info("lost connection after DATA (%ld bytes) "
 			    "from %s", d->size, ss->client);
-			return -1;
+			break;
 		}
-		p = ss->line.data;
-		n = ss->line.len;
-		if (pending_cr) {
-			/* A CR held back at the end of the last piece. */
-			pending_cr = 0;
-			if (n > 0 && p[0] == '\n') {
-				store(d, "\n", 1);
-				header_line(d, "\n", 1, 0);
-				line_start = crlf_before = 1;
-				continue;
-			}
-			store(d, "\r", 1);
+		buf_reset(&out);
+		used = smtpd_dot_feed(&dot, ss->line.data, ss->line.len,
+		    &out, &done);
+		if (var_message_size_limit > 0 &&
+		    dot.octets > var_message_size_limit && d->fail == DATA_OK)
+			d->fail = DATA_TOO_BIG;
+		content(d, out.data, out.len);
+		/* A piece ends at "\n" at the latest, and so does the
+		 * end of data: nothing after it was read here. */
+		if (done) {
+			if (used != ss->line.len)
+				log_panic("DATA end inside a line");
+			ret = 1;
+			break;
 		}
-		ends_lf = ret == STREAM_LINE && n > 0 && p[n - 1] == '\n';
-		ends_crlf = ends_lf && n > 1 && p[n - 2] == '\r';
-		if (crlf_before && line_start && ends_crlf && n == 3 &&
-		    p[0] == '.')
-			return 1;
-		if (crlf_before && line_start && n > 0 && p[0] == '.') {
-			p++;
-			n--;
-		}
-		if (ends_crlf) {
-			/* CRLF -> LF for storage. */
-			p[n - 2] = '\n';
-			n--;
-		} else if (!ends_lf && n > 0 && p[n - 1] == '\r') {
-			/* The CR may start the CRLF of the next piece. */
-			pending_cr = 1;
-			n--;
-		}
-		header_line(d, p, n, line_start);
-		store(d, p, n);
-		line_start = ends_lf;
-		crlf_before = ends_crlf;
 	}
+	buf_deinit(&out);
+	return ret;
 }
 
 int
@@ -244,6 +241,7 @@ smtpd_cmd_data(struct smtpd_session *ss, char *args)
 	memset(&d, 0, sizeof(d));
 	d.ss = ss;
 	d.in_header = 1;
+	d.line_start = 1;
 	if (start_queue_file(&d) < 0) {
 		qfile_abort(&d.w);
 		smtpd_reply(ss, "451 4.3.0 Error: queue file write error");
@@ -273,7 +271,7 @@ smtpd_cmd_data(struct smtpd_session *ss, char *args)
 			break;
 		}
 		/* Only now, with file and name durable, is 250 a promise. */
-			smtpd_reply(ss, "250 2.0.0 Ok: queued as %s", id);
+		smtpd_reply(ss, "250 2.0.0 Ok: queued as %s", id);
 		if (trigger_send("public/qmgr", TRIGGER_REQ_WAKEUP,
 		    &error) < 0)
 			log_warn("%s: cannot wake qmgr: %s", id, error);

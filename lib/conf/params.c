@@ -45,6 +45,7 @@ int var_smtpd_helo_required;
 int var_disable_vrfy_cmd;
 int var_strict_rfc821_env;
 long var_hopcount_limit;
+char *var_smtpd_forbid_cmds;
 char *var_rcpt_delim;
 char *var_virt_mailbox_domains;
 char *var_virt_mailbox_maps;
@@ -136,6 +137,9 @@ const struct param_def param_table[] = {
 	    "require <> around MAIL FROM and RCPT TO addresses"),
 	P_INT(VAR_HOPCOUNT_LIMIT, DEF_HOPCOUNT_LIMIT, var_hopcount_limit, 1,
 	    "maximal number of Received: headers"),
+	P_STR(VAR_SMTPD_FORBID_CMDS, DEF_SMTPD_FORBID_CMDS,
+	    var_smtpd_forbid_cmds,
+	    "commands (not SMTP) after which the SMTP server disconnects"),
 	P_STR(VAR_RCPT_DELIM, DEF_RCPT_DELIM, var_rcpt_delim,
 	    "separators between user name and address extension"),
 	P_STR(VAR_VIRT_MAILBOX_DOMAINS, DEF_VIRT_MAILBOX_DOMAINS,

@@ -132,6 +132,9 @@ extern int var_strict_rfc821_env;
 #define VAR_HOPCOUNT_LIMIT	"hopcount_limit"
 #define DEF_HOPCOUNT_LIMIT	50
 extern long var_hopcount_limit;
+#define VAR_SMTPD_FORBID_CMDS	"smtpd_forbidden_commands"
+#define DEF_SMTPD_FORBID_CMDS	"CONNECT GET POST regexp:{{/^[^A-Z]/ Bogus}}"
+extern char *var_smtpd_forbid_cmds;
 #define VAR_RCPT_DELIM		"recipient_delimiter"
 #define DEF_RCPT_DELIM		""
 extern char *var_rcpt_delim;
