@@ -26,6 +26,7 @@ static const struct dict_type {
 	{"btree", dict_btree_open, dict_btree_build},
 	{"inline", dict_inline_open, NULL},
 	{"static", dict_static_open, NULL},
+	{"cidr", dict_cidr_open, NULL},
 };
 
 static char dict_errbuf[1024];

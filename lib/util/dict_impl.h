@@ -38,6 +38,7 @@ struct dict {
 struct dict *dict_texthash_open(const char *name, const char **error_r);
 struct dict *dict_inline_open(const char *name, const char **error_r);
 struct dict *dict_static_open(const char *name, const char **error_r);
+struct dict *dict_cidr_open(const char *name, const char **error_r);
 struct dict *dict_hash_open(const char *name, const char **error_r);
 struct dict *dict_btree_open(const char *name, const char **error_r);
 /* Builders for types with a compiled form: 0, or -1 with *error_r set. */

@@ -438,6 +438,48 @@ test_rebuild_replaces(void **state)
 	dict_close(&d);
 }
 
+/* cidr: first matching pattern in file order; bad patterns name the
+ * line. */
+static void
+test_cidr_table(void **state)
+{
+	const char *path, *value, *error;
+	char *spec;
+	struct dict *d;
+
+	path = write_file("clients", "# access by network\n"
+	    "192.0.2.7 REJECT one host\n"
+	    "192.0.2.0/24 OK\n"
+	    "[2001:db8::]/32 OK six\n"
+	    "0.0.0.0/0 DUNNO\n");
+	spec = spec_of("cidr", path);
+	assert_int_equal(dict_open(spec, NULL, &d, &error), 0);
+	assert_int_equal(dict_lookup(d, "192.0.2.7", &value, &error), 1);
+	assert_string_equal(value, "REJECT one host");
+	assert_int_equal(dict_lookup(d, "192.0.2.8", &value, &error), 1);
+	assert_string_equal(value, "OK");
+	assert_int_equal(dict_lookup(d, "::FFFF:192.0.2.9", &value, &error),
+	    1);
+	assert_string_equal(value, "OK");
+	assert_int_equal(dict_lookup(d, "2001:DB8:1::5", &value, &error), 1);
+	assert_string_equal(value, "OK six");
+	assert_int_equal(dict_lookup(d, "10.1.2.3", &value, &error), 1);
+	assert_string_equal(value, "DUNNO");
+	assert_int_equal(dict_lookup(d, "2001:db9::1", &value, &error), 0);
+	assert_int_equal(dict_lookup(d, "not-an-address", &value, &error),
+	    0);
+	dict_close(&d);
+	xfree(spec);
+
+	path = write_file("bad", "10.0.0.0/8 OK\n192.0.2.1/24 OK\n");
+	spec = spec_of("cidr", path);
+	assert_int_equal(dict_open(spec, NULL, &d, &error), -1);
+	assert_non_null(strstr(error, "bad:2: bad network pattern "
+	    "\"192.0.2.1/24\": address has bits set beyond the prefix "
+	    "length"));
+	xfree(spec);
+}
+
 int
 main(void)
 {
@@ -453,6 +495,7 @@ main(void)
 		cmocka_unit_test(test_inline_split_points),
 		cmocka_unit_test(test_list_next),
 		cmocka_unit_test(test_rebuild_replaces),
+		cmocka_unit_test(test_cidr_table),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
