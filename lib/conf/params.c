@@ -38,6 +38,9 @@ long var_header_size_limit;
 long var_line_length_limit;
 long var_smtpd_rcpt_limit;
 long var_smtpd_timeout;
+int var_smtpd_per_req_deadline;
+long var_smtpd_min_data_rate;
+long var_smtpd_session_deadline;
 long var_smtpd_hard_erlim;
 long var_smtpd_soft_erlim;
 long var_smtpd_err_sleep;
@@ -121,6 +124,14 @@ const struct param_def param_table[] = {
 	    "maximal number of recipients per message"),
 	P_TIME(VAR_SMTPD_TIMEOUT, DEF_SMTPD_TIMEOUT, var_smtpd_timeout, 1,
 	    "SMTP server read and write timeout"),
+	P_BOOL(VAR_SMTPD_PER_REQ_DEADLINE, "yes", var_smtpd_per_req_deadline,
+	    "smtpd_timeout bounds a whole command or DATA, not one read"),
+	P_INT(VAR_SMTPD_MIN_DATA_RATE, DEF_SMTPD_MIN_DATA_RATE,
+	    var_smtpd_min_data_rate, 1,
+	    "bytes per second that extend the DATA deadline by one second"),
+	P_TIME(VAR_SMTPD_SESSION_DEADLINE, DEF_SMTPD_SESSION_DEADLINE,
+	    var_smtpd_session_deadline, 0,
+	    "time limit of a whole SMTP session (0: none)"),
 	P_INT(VAR_SMTPD_HARD_ERLIM, DEF_SMTPD_HARD_ERLIM,
 	    var_smtpd_hard_erlim, 1,
 	    "errors after which the SMTP server disconnects"),
