@@ -2,7 +2,8 @@
  * smtpd.c runs the command loop, replies and error accounting;
  * smtpd_cmd.c holds one handler per command (the dispatch table);
  * smtpd_data.c receives DATA into a queue file (the cleanup step), with
- * smtpd_dot.c for the bytes; smtpd_forbid.c refuses lines that are not
+ * smtpd_dot.c for the bytes and smtpd_dup.c against duplicate
+ * recipients; smtpd_forbid.c refuses lines that are not
  * SMTP (smtpd_forbidden_commands). */
 #ifndef TERN_SMTPD_H
 #define TERN_SMTPD_H

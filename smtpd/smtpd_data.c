@@ -17,6 +17,7 @@
 
 #include "smtpd.h"
 #include "smtpd_dot.h"
+#include "smtpd_dup.h"
 
 /* What went wrong while the message streamed in; the first one wins and
  * decides the reply after the end of data. */
@@ -101,6 +102,7 @@ static int
 start_queue_file(struct data_state *d)
 {
 	struct smtpd_session *ss = d->ss;
+	struct smtpd_dup *dup;
 	struct timeval now;
 	const char *error;
 	char date[64];
@@ -117,10 +119,17 @@ start_queue_file(struct data_state *d)
 	qfile_put_attr(d->w, "client_addr", ss->client_addr);
 	qfile_put_attr(d->w, "helo_name", ss->helo ? ss->helo : "");
 	qfile_put_attr(d->w, "protocol", smtpd_proto(ss));
+	/* Each final recipient once, as Postfix's cleanup does: the same
+	 * address given twice, in another case, or reached again through
+	 * an alias is one delivery. The first occurrence (and the address
+	 * the client gave for it) is kept. */
+	dup = smtpd_dup_create(var_dup_filter_limit);
 	for (i = 0; i < ss->nrcpt; i++)
 		for (j = 0; j < ss->rcpt[i].nfinal; j++)
-			qfile_put_rcpt(d->w, ss->rcpt[i].final[j],
-			    ss->rcpt[i].orig);
+			if (!smtpd_dup_seen(dup, ss->rcpt[i].final[j]))
+				qfile_put_rcpt(d->w, ss->rcpt[i].final[j],
+				    ss->rcpt[i].orig);
+	smtpd_dup_destroy(&dup);
 	log_info("%s: client=%s", qfile_writer_id(d->w), ss->client);
 
 	/* Our trace header goes first (RFC 5321 4.4). */

@@ -56,6 +56,7 @@ char *var_virt_mailbox_base;
 char *var_virt_alias_maps;
 long var_virt_recur_limit;
 long var_virt_expan_limit;
+long var_dup_filter_limit;
 char *var_virt_uid_maps;
 char *var_virt_gid_maps;
 long var_virt_minimum_uid;
@@ -166,6 +167,9 @@ const struct param_def param_table[] = {
 	P_INT(VAR_VIRT_EXPAN_LIMIT, DEF_VIRT_EXPAN_LIMIT,
 	    var_virt_expan_limit, 1,
 	    "maximal number of addresses from one virtual alias expansion"),
+	P_INT(VAR_DUP_FILTER_LIMIT, DEF_DUP_FILTER_LIMIT,
+	    var_dup_filter_limit, 0,
+	    "recipients the duplicate filter remembers per message (0: all)"),
 	P_STR(VAR_VIRT_UID_MAPS, DEF_VIRT_UID_MAPS, var_virt_uid_maps,
 	    "tables of user ids for virtual mailboxes"),
 	P_STR(VAR_VIRT_GID_MAPS, DEF_VIRT_GID_MAPS, var_virt_gid_maps,

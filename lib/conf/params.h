@@ -167,6 +167,9 @@ extern long var_virt_recur_limit;
 #define VAR_VIRT_EXPAN_LIMIT	"virtual_alias_expansion_limit"
 #define DEF_VIRT_EXPAN_LIMIT	1000
 extern long var_virt_expan_limit;
+#define VAR_DUP_FILTER_LIMIT	"duplicate_filter_limit"
+#define DEF_DUP_FILTER_LIMIT	1000
+extern long var_dup_filter_limit;
 #define VAR_VIRT_UID_MAPS	"virtual_uid_maps"
 #define DEF_VIRT_UID_MAPS	""
 extern char *var_virt_uid_maps;
