@@ -67,6 +67,30 @@ free_rcpts(struct smtpd_session *ss)
 	ss->nrcpt = ss->nfinal = 0;
 }
 
+/* How long the 421 after a timeout may take to be sent: the deadline it
+ * follows has passed, and a client that does not read must not hold the
+ * process any longer. */
+#define SMTPD_GOODBYE_GRACE 5
+
+void
+smtpd_deadline(struct smtpd_session *ss, time_t request_end)
+{
+	time_t end = request_end;
+
+	if (ss->session_end > 0 && (end == 0 || ss->session_end < end))
+		end = ss->session_end;
+	stream_set_deadline(ss->s, end);
+}
+
+void
+smtpd_timed_out(struct smtpd_session *ss, const char *after)
+{
+	log_info("timeout after %s from %s", after, ss->client);
+	stream_set_deadline(ss->s, time(NULL) + SMTPD_GOODBYE_GRACE);
+	smtpd_reply(ss, "421 4.4.2 %s Error: timeout exceeded",
+	    var_myhostname);
+}
+
 /* Forget the mail transaction (RSET, HELO, after DATA). */
 void
 smtpd_reset(struct smtpd_session *ss)
@@ -178,9 +202,7 @@ read_command(struct smtpd_session *ss)
 		buf_reset(&ss->line);
 	}
 	if (ret == STREAM_TIMEOUT) {
-		log_info("timeout after %s from %s", ss->where, ss->client);
-		smtpd_reply(ss, "421 4.4.2 %s Error: timeout exceeded",
-		    var_myhostname);
+		smtpd_timed_out(ss, ss->where);
 		return -1;
 	}
 	if (ret == STREAM_EOF || ret == STREAM_ERROR) {
@@ -211,7 +233,15 @@ smtpd_session(int in_fd, int out_fd)
 	ss->s = stream_create(in_fd, STREAM_FLAG_NOCLOSE);
 	if (out_fd != in_fd)
 		stream_set_write_fd(ss->s, out_fd);
+	/* Every session has a deadline (smtpd_session_deadline), so that
+	 * no client holds a process for ever however it paces its bytes;
+	 * smtpd_timeout bounds each read, and with
+	 * smtpd_per_request_deadline each whole command (below) and DATA
+	 * (smtpd_data.c) as well. */
 	stream_set_timeout(ss->s, (int)var_smtpd_timeout);
+	if (var_smtpd_session_deadline > 0)
+		ss->session_end = time(NULL) + var_smtpd_session_deadline;
+	smtpd_deadline(ss, 0);
 	buf_init(&ss->line, (size_t)var_line_length_limit + 2);
 	ss->where = "CONNECT";
 	client_identity(ss, in_fd);
@@ -223,10 +253,17 @@ smtpd_session(int in_fd, int out_fd)
 		size_t slot;
 		int ret, before;
 
+		/* One request: our replies taken and the next command
+		 * line received, all within smtpd_timeout. */
+		smtpd_deadline(ss, var_smtpd_per_req_deadline ?
+		    time(NULL) + var_smtpd_timeout : 0);
 		if (stream_pending(ss->s) == 0 &&
-		    stream_flush(ss->s, &error) < 0) {
-			log_info("lost connection after %s from %s",
-			    ss->where, ss->client);
+		    (ret = stream_flush(ss->s, &error)) < 0) {
+			if (ret == STREAM_TIMEOUT)
+				smtpd_timed_out(ss, ss->where);
+			else
+				log_info("lost connection after %s from %s",
+				    ss->where, ss->client);
 			break;
 		}
 		if ((ret = read_command(ss)) < 0)

@@ -2,13 +2,15 @@
  * smtpd.c runs the command loop, replies and error accounting;
  * smtpd_cmd.c holds one handler per command (the dispatch table);
  * smtpd_data.c receives DATA into a queue file (the cleanup step), with
- * smtpd_dot.c for the bytes; smtpd_forbid.c refuses lines that are not
+ * smtpd_dot.c for the bytes and smtpd_dup.c against duplicate
+ * recipients; smtpd_forbid.c refuses lines that are not
  * SMTP (smtpd_forbidden_commands). */
 #ifndef TERN_SMTPD_H
 #define TERN_SMTPD_H
 
 #include <stddef.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "util/buf.h"
 
@@ -37,6 +39,7 @@ struct smtpd_session {
 	int rcpt_tried;		/* RCPT commands in this transaction */
 	int errors;
 	int quit;
+	time_t session_end;	/* smtpd_session_deadline; 0: none */
 	const char *where;	/* last command, for disconnect logs */
 	struct buf line;
 	/* For the disconnect line: per command of smtpd_cmd_table (the
@@ -49,6 +52,13 @@ struct smtpd_session {
 void smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void smtpd_reset(struct smtpd_session *ss);
+/* Bound every read and write from now on by request_end (0: none) and by
+ * the session deadline, whichever comes first. */
+void smtpd_deadline(struct smtpd_session *ss, time_t request_end);
+/* A read ran out of time: log "timeout after <after> from <client>" and
+ * queue 421 4.4.2, which gets a short grace of its own to be sent. The
+ * caller ends the session. */
+void smtpd_timed_out(struct smtpd_session *ss, const char *after);
 void smtpd_session(int in_fd, int out_fd);
 const char *smtpd_proto(const struct smtpd_session *ss);
 

@@ -17,6 +17,7 @@
 
 #include "smtpd.h"
 #include "smtpd_dot.h"
+#include "smtpd_dup.h"
 
 /* What went wrong while the message streamed in; the first one wins and
  * decides the reply after the end of data. */
@@ -36,7 +37,6 @@ struct data_state {
 	int line_start;		/* content so far ends with a line end */
 	long header_bytes;
 	int received;		/* Received: headers seen */
-	long size;		/* content bytes stored */
 	char message_id[256];
 };
 
@@ -58,11 +58,8 @@ store(struct data_state *d, const char *p, size_t n)
 {
 	if (d->fail != DATA_OK)
 		return;
-	if (qfile_put_content(d->w, p, n) < 0) {
+	if (qfile_put_content(d->w, p, n) < 0)
 		d->fail = DATA_WRITE;
-		return;
-	}
-	d->size += (long)n;
 }
 
 /* Watch the header section: its size, Received: hops, Message-ID. */
@@ -105,6 +102,7 @@ static int
 start_queue_file(struct data_state *d)
 {
 	struct smtpd_session *ss = d->ss;
+	struct smtpd_dup *dup;
 	struct timeval now;
 	const char *error;
 	char date[64];
@@ -121,10 +119,17 @@ start_queue_file(struct data_state *d)
 	qfile_put_attr(d->w, "client_addr", ss->client_addr);
 	qfile_put_attr(d->w, "helo_name", ss->helo ? ss->helo : "");
 	qfile_put_attr(d->w, "protocol", smtpd_proto(ss));
+	/* Each final recipient once, as Postfix's cleanup does: the same
+	 * address given twice, in another case, or reached again through
+	 * an alias is one delivery. The first occurrence (and the address
+	 * the client gave for it) is kept. */
+	dup = smtpd_dup_create(var_dup_filter_limit);
 	for (i = 0; i < ss->nrcpt; i++)
 		for (j = 0; j < ss->rcpt[i].nfinal; j++)
-			qfile_put_rcpt(d->w, ss->rcpt[i].final[j],
-			    ss->rcpt[i].orig);
+			if (!smtpd_dup_seen(dup, ss->rcpt[i].final[j]))
+				qfile_put_rcpt(d->w, ss->rcpt[i].final[j],
+				    ss->rcpt[i].orig);
+	smtpd_dup_destroy(&dup);
 	log_info("%s: client=%s", qfile_writer_id(d->w), ss->client);
 
 	/* Our trace header goes first (RFC 5321 4.4). */
@@ -168,6 +173,10 @@ content(struct data_state *d, const char *p, size_t n)
  * The size limit applies to the RFC 1870 size, which counts CRLF as two
  * octets: a message that the client could not have declared with SIZE=
  * under the limit is refused the same way (552 after the end of data).
+ * With smtpd_per_request_deadline the whole DATA must arrive within
+ * smtpd_timeout, plus one second for every smtpd_min_data_rate bytes
+ * received (Postfix's rule), so a large message on a slow link passes
+ * while a trickle of bytes is cut off.
  * Returns 1 at the end of data, or -1 when the session is lost. */
 static int
 receive(struct data_state *d)
@@ -176,6 +185,8 @@ receive(struct data_state *d)
 	struct smtpd_dot dot;
 	struct buf out;
 	const char *error;
+	time_t start = time(NULL);
+	long long received = 0;
 	int ret = -1;
 
 	smtpd_dot_init(&dot);
@@ -184,21 +195,26 @@ receive(struct data_state *d)
 		size_t used;
 		int done, st;
 
+		if (var_smtpd_per_req_deadline)
+			smtpd_deadline(ss, start + var_smtpd_timeout +
+			    (time_t)(received / var_smtpd_min_data_rate));
 		buf_reset(&ss->line);
 		st = stream_get_line(ss->s, &ss->line,
 		    (size_t)var_line_length_limit, &error);
 		if (st == STREAM_TIMEOUT) {
-			log_info("timeout after DATA (%ld bytes) from %s",
-			    d->size, ss->client);
-			smtpd_reply(ss, "421 4.4.2 %s Error: timeout "
-			    "exceeded", var_myhostname);
+			char after[64];
+
+			snprintf(after, sizeof(after), "DATA (%lld bytes)",
+			    dot.octets);
+			smtpd_timed_out(ss, after);
 			break;
 		}
 		if (st == STREAM_EOF || st == STREAM_ERROR) {
-			log_info("lost connection after DATA (%ld bytes) "
-			    "from %s", d->size, ss->client);
+			log_info("lost connection after DATA (%lld bytes) "
+			    "from %s", dot.octets, ss->client);
 			break;
 		}
+		received += (long long)ss->line.len;
 		buf_reset(&out);
 		used = smtpd_dot_feed(&dot, ss->line.data, ss->line.len,
 		    &out, &done);

@@ -38,6 +38,9 @@ long var_header_size_limit;
 long var_line_length_limit;
 long var_smtpd_rcpt_limit;
 long var_smtpd_timeout;
+int var_smtpd_per_req_deadline;
+long var_smtpd_min_data_rate;
+long var_smtpd_session_deadline;
 long var_smtpd_hard_erlim;
 long var_smtpd_soft_erlim;
 long var_smtpd_err_sleep;
@@ -53,6 +56,7 @@ char *var_virt_mailbox_base;
 char *var_virt_alias_maps;
 long var_virt_recur_limit;
 long var_virt_expan_limit;
+long var_dup_filter_limit;
 char *var_virt_uid_maps;
 char *var_virt_gid_maps;
 long var_virt_minimum_uid;
@@ -121,6 +125,14 @@ const struct param_def param_table[] = {
 	    "maximal number of recipients per message"),
 	P_TIME(VAR_SMTPD_TIMEOUT, DEF_SMTPD_TIMEOUT, var_smtpd_timeout, 1,
 	    "SMTP server read and write timeout"),
+	P_BOOL(VAR_SMTPD_PER_REQ_DEADLINE, "yes", var_smtpd_per_req_deadline,
+	    "smtpd_timeout bounds a whole command or DATA, not one read"),
+	P_INT(VAR_SMTPD_MIN_DATA_RATE, DEF_SMTPD_MIN_DATA_RATE,
+	    var_smtpd_min_data_rate, 1,
+	    "bytes per second that extend the DATA deadline by one second"),
+	P_TIME(VAR_SMTPD_SESSION_DEADLINE, DEF_SMTPD_SESSION_DEADLINE,
+	    var_smtpd_session_deadline, 0,
+	    "time limit of a whole SMTP session (0: none)"),
 	P_INT(VAR_SMTPD_HARD_ERLIM, DEF_SMTPD_HARD_ERLIM,
 	    var_smtpd_hard_erlim, 1,
 	    "errors after which the SMTP server disconnects"),
@@ -155,6 +167,9 @@ const struct param_def param_table[] = {
 	P_INT(VAR_VIRT_EXPAN_LIMIT, DEF_VIRT_EXPAN_LIMIT,
 	    var_virt_expan_limit, 1,
 	    "maximal number of addresses from one virtual alias expansion"),
+	P_INT(VAR_DUP_FILTER_LIMIT, DEF_DUP_FILTER_LIMIT,
+	    var_dup_filter_limit, 0,
+	    "recipients the duplicate filter remembers per message (0: all)"),
 	P_STR(VAR_VIRT_UID_MAPS, DEF_VIRT_UID_MAPS, var_virt_uid_maps,
 	    "tables of user ids for virtual mailboxes"),
 	P_STR(VAR_VIRT_GID_MAPS, DEF_VIRT_GID_MAPS, var_virt_gid_maps,

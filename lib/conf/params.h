@@ -111,6 +111,15 @@ extern long var_smtpd_rcpt_limit;
 #define VAR_SMTPD_TIMEOUT	"smtpd_timeout"
 #define DEF_SMTPD_TIMEOUT	"300s"
 extern long var_smtpd_timeout;
+#define VAR_SMTPD_PER_REQ_DEADLINE "smtpd_per_request_deadline"
+#define DEF_SMTPD_PER_REQ_DEADLINE 1
+extern int var_smtpd_per_req_deadline;
+#define VAR_SMTPD_MIN_DATA_RATE	"smtpd_min_data_rate"
+#define DEF_SMTPD_MIN_DATA_RATE	500
+extern long var_smtpd_min_data_rate;
+#define VAR_SMTPD_SESSION_DEADLINE "smtpd_session_deadline"
+#define DEF_SMTPD_SESSION_DEADLINE "3600s"
+extern long var_smtpd_session_deadline;
 #define VAR_SMTPD_HARD_ERLIM	"smtpd_hard_error_limit"
 #define DEF_SMTPD_HARD_ERLIM	20
 extern long var_smtpd_hard_erlim;
@@ -158,6 +167,9 @@ extern long var_virt_recur_limit;
 #define VAR_VIRT_EXPAN_LIMIT	"virtual_alias_expansion_limit"
 #define DEF_VIRT_EXPAN_LIMIT	1000
 extern long var_virt_expan_limit;
+#define VAR_DUP_FILTER_LIMIT	"duplicate_filter_limit"
+#define DEF_DUP_FILTER_LIMIT	1000
+extern long var_dup_filter_limit;
 #define VAR_VIRT_UID_MAPS	"virtual_uid_maps"
 #define DEF_VIRT_UID_MAPS	""
 extern char *var_virt_uid_maps;

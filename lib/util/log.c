@@ -285,11 +285,16 @@ log_escape(struct buf *out, const char *p, size_t n)
 const char *
 log_str(const char *s)
 {
-	static struct buf b;
+	/* A ring, so that one log call can escape several strings: with a
+	 * single buffer, "from=<%s> helo=<%s>" printed one of them twice. */
+	static struct buf ring[LOG_STR_SLOTS];
+	static size_t next;
+	struct buf *b = &ring[next];
 
-	if (b.data == NULL)
-		buf_init(&b, 512);
-	buf_reset(&b);
-	log_escape(&b, s, strlen(s));
-	return buf_cstr(&b);
+	next = (next + 1) % LOG_STR_SLOTS;
+	if (b->data == NULL)
+		buf_init(b, 512);
+	buf_reset(b);
+	log_escape(b, s, strlen(s));
+	return buf_cstr(b);
 }

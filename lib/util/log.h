@@ -57,7 +57,9 @@ void log_debug(int level, const char *fmt, ...)
  * printable() would keep a log line parseable. Output is cut at out's max. */
 void log_escape(struct buf *out, const char *p, size_t n);
 /* A static buffer holding log_escape of a C string, capped at 512 bytes;
- * valid until the next call. For one-off use inside a log call. */
+ * valid until LOG_STR_SLOTS more calls (the buffers are a ring), so up to
+ * that many may appear in one log call. Never fails. */
+#define LOG_STR_SLOTS 4
 const char *log_str(const char *s);
 
 #endif

@@ -3,6 +3,7 @@
 octet over the limit gets 552 5.3.4 after the end of DATA and nothing is
 queued; one of exactly the limit is accepted."""
 import os
+import re
 import sys
 import unittest
 
@@ -76,6 +77,35 @@ class SizeTest(unittest.TestCase):
         with open(files[0], "rb") as f:
             stored = f.read()
         self.assertTrue(stored.endswith(content.replace(b"\r\n", b"\n")))
+
+    def test_reject_log_shapes(self):
+        # Issue 10 item 7: helo= is the HELO name, from= the sender, in
+        # Postfix's exact shapes (one static buffer served both before).
+        r = Raw(self.t.port)
+        self.assertEqual(r.cmd("EHLO helo.example.net")[0], 250)
+        self.assertEqual(r.cmd("MAIL FROM:<sender@example.org> SIZE=%d" % (LIMIT + 1))[0],
+                         552)
+        self.assertEqual(r.cmd("MAIL FROM:<sender@example.org>")[0], 250)
+        self.assertEqual(r.cmd("RCPT TO:<nobody@example.test>")[0], 550)
+        self.assertEqual(r.cmd("RCPT TO:<bob@example.test>")[0], 250)
+        self.assertEqual(r.cmd("DATA")[0], 354)
+        self.assertEqual(r.cmd(message(LIMIT + 1)[1])[0], 552)
+        r.close()
+        client = r"tern/smtpd\[\d+\]: "
+        shapes = [
+            r"NOQUEUE: reject: MAIL from localhost\[127\.0\.0\.1\]: 552 5\.3\.4 "
+            r"Message size exceeds fixed limit; proto=ESMTP helo=<helo\.example\.net>",
+            r"NOQUEUE: reject: RCPT from localhost\[127\.0\.0\.1\]: 550 5\.1\.1 "
+            r"<nobody@example\.test>: Recipient address rejected: User unknown in "
+            r"virtual mailbox table; from=<sender@example\.org> to=<nobody@example\.test> "
+            r"proto=ESMTP helo=<helo\.example\.net>",
+            r"[0-9A-Z]+: reject: DATA from localhost\[127\.0\.0\.1\]: 552 5\.3\.4 "
+            r"Message size exceeds fixed limit; from=<sender@example\.org> "
+            r"proto=ESMTP helo=<helo\.example\.net>",
+        ]
+        for shape in shapes:
+            ternlib.wait_for(lambda: re.search(client + shape + "$", self.t.log(), re.M),
+                             what=shape)
 
 
 if __name__ == "__main__":

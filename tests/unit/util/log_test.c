@@ -397,6 +397,27 @@ test_log_str(void **state)
 	assert_string_equal(log_str("x"), "x");
 }
 
+/* Several in one call each keep their own text (the reject line's
+ * from=<sender> helo=<name> printed one of them twice). */
+static void
+test_log_str_several(void **state)
+{
+	const char *a, *b, *c, *d;
+	char line[128];
+
+	(void)state;
+	a = log_str("sender@example.org");
+	b = log_str("helo.example.net");
+	c = log_str("c\n");
+	d = log_str("d");
+	snprintf(line, sizeof(line), "from=<%s> helo=<%s> %s %s", a, b, c, d);
+	assert_string_equal(line, "from=<sender@example.org> "
+	    "helo=<helo.example.net> c\\012 d");
+	/* A fifth call reuses the first buffer. */
+	assert_string_equal(log_str("e"), "e");
+	assert_string_equal(a, "e");
+}
+
 static int hook_calls;
 
 static void
@@ -496,6 +517,7 @@ main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escape_appends),
 		cmocka_unit_test(test_log_str),
+		cmocka_unit_test(test_log_str_several),
 		cmocka_unit_test(test_fatal_and_panic),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
