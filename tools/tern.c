@@ -46,6 +46,15 @@ problem(const char *fmt, ...)
 }
 
 static void
+report_problem(void *ctx, int error, const char *text)
+{
+	if (error)
+		problem("%s", text);
+	else
+		fprintf(stderr, "tern: warning: %s\n", text);
+}
+
+static void
 print_warning(const char *msg, void *ctx)
 {
 	fprintf(stderr, "tern: warning: %s\n", msg);
@@ -163,8 +172,12 @@ cmd_check(void)
 	}
 	if (resolve_open(&error) < 0)
 		problem("%s", error);
-	else
+	else {
 		check_postmaster();
+		/* Table entries that delivery would refuse, found now. */
+		if (resolve_check(report_problem, NULL, &error) < 0)
+			problem("%s", error);
+	}
 	if (root) {
 		if (server_user_ids(var_mail_owner, &uid, &gid, &error) < 0)
 			problem("mail_owner: %s; create the account (for "

@@ -253,3 +253,16 @@ dict_list_next(const char **cursor, const char **item_r, size_t *len_r,
 	*cursor = p;
 	return 1;
 }
+
+int
+dict_walk(struct dict *d, dict_walk_cb *fn, void *ctx, const char **error_r)
+{
+	if (d->walk == NULL) {
+		buf_reset(&d->error);
+		(void)buf_printf(&d->error, "%s: this table type cannot list "
+		    "its entries", d->spec);
+		*error_r = buf_cstr(&d->error);
+		return -1;
+	}
+	return d->walk(d, fn, ctx, error_r);
+}

@@ -97,7 +97,7 @@ class Instance:
             "virtual_alias_maps": "texthash:%s/virtual" % self.etc,
             "virtual_uid_maps": "static:%d" % self.uid,
             "virtual_gid_maps": "static:%d" % self.gid,
-            "virtual_minimum_uid": "0",
+            "virtual_minimum_uid": "1",
             "recipient_delimiter": "+",
             "queue_run_delay": "1s",
             "minimal_backoff_time": "1s",

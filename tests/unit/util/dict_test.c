@@ -118,6 +118,53 @@ check_good(struct dict *d)
 	}
 }
 
+struct walk_seen {
+	struct dict *d;
+	size_t n;
+	int stop_at;
+	int every_key;
+};
+
+/* Every entry walked is what a lookup of its key gives. */
+static int
+walk_check(void *ctx, const char *key, const char *value)
+{
+	struct walk_seen *w = ctx;
+	const char *found, *error;
+
+	if (key == NULL) {
+		w->every_key++;
+		assert_int_equal(dict_lookup(w->d, "anything", &found,
+		    &error), 1);
+	} else {
+		char *copy = xstrdup(value);
+
+		assert_int_equal(dict_lookup(w->d, key, &found, &error), 1);
+		assert_string_equal(found, copy);
+		xfree(copy);
+	}
+	w->n++;
+	return w->stop_at > 0 && w->n == (size_t)w->stop_at ? 42 : 0;
+}
+
+/* Walk d: every entry once (n of them), and a callback can stop it. */
+static void
+check_walk(struct dict *d, size_t n)
+{
+	struct walk_seen w;
+	const char *error;
+
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	assert_int_equal(dict_walk(d, walk_check, &w, &error), 0);
+	assert_int_equal(w.n, n);
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	w.stop_at = 2;
+	assert_int_equal(dict_walk(d, walk_check, &w, &error), 42);
+	assert_int_equal(w.n, 2);
+}
+
 static void
 test_text_types(void **state)
 {
@@ -134,6 +181,8 @@ test_text_types(void **state)
 		assert_int_equal(dict_open(spec, NULL, &d, &error), 0);
 		assert_string_equal(dict_spec(d), spec);
 		check_good(d);
+		/* alice, bob, carol, dup, key#hash, last. */
+		check_walk(d, 6);
 		dict_close(&d);
 		assert_null(d);
 		xfree(spec);
@@ -480,6 +529,26 @@ test_cidr_table(void **state)
 	xfree(spec);
 }
 
+/* inline: and static: (every key: one entry with a NULL key). */
+static void
+test_walk(void **state)
+{
+	struct walk_seen w;
+	const char *error;
+	struct dict *d;
+
+	assert_int_equal(dict_open("inline:{ a=1, b=2, { c = 3 } }", NULL,
+	    &d, &error), 0);
+	check_walk(d, 3);
+	dict_close(&d);
+	assert_int_equal(dict_open("static:0", NULL, &d, &error), 0);
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	assert_int_equal(dict_walk(d, walk_check, &w, &error), 0);
+	assert_int_equal(w.every_key, 1);
+	dict_close(&d);
+}
+
 int
 main(void)
 {
@@ -496,6 +565,7 @@ main(void)
 		cmocka_unit_test(test_list_next),
 		cmocka_unit_test(test_rebuild_replaces),
 		cmocka_unit_test(test_cidr_table),
+		cmocka_unit_test(test_walk),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
