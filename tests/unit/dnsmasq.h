@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -107,6 +108,8 @@ test_dnsmasq_start(const char *const *records, char *servers, size_t size)
 		argv[n++] = records[i];
 	argv[n] = NULL;
 	if ((pid = fork()) == 0) {
+		/* Gone with the test, however the test ends. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execv(DNSMASQ, (char *const *)argv);
 		_exit(127);
 	}
