@@ -35,7 +35,7 @@ scan_dir(const char *dir, int due_only)
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (qmgr_active_count >= QMGR_ACTIVE_LIMIT)
+		if (qmgr_active_count >= qmgr_active_limit)
 			break;
 		if (qfile_is_temp(de->d_name)) {
 			struct stat st;
@@ -58,7 +58,9 @@ scan_dir(const char *dir, int due_only)
 			    st.st_mtime > now)
 				continue;
 		}
-		qmgr_activate(de->d_name, dir);
+		/* A resource shortage: the files left are no better off. */
+		if (qmgr_activate(de->d_name, dir) == QMGR_RETRY_LATER)
+			break;
 	}
 	closedir(d);
 }
@@ -94,6 +96,9 @@ qmgr_scan_soon(void)
 static void
 periodic(void *ctx)
 {
+	/* What a failed open or a failed move to deferred/ left in active/
+	 * is not in memory: take it up again. */
+	scan_dir("active", 0);
 	qmgr_scan_incoming();
 	qmgr_scan_deferred(0);
 	event_timer(var_queue_run_delay * 1000, periodic, NULL);
@@ -131,7 +136,14 @@ lock_active(void)
 void
 qmgr_init(void)
 {
+	size_t nofile;
+
 	lock_active();
+	nofile = qmgr_fd_budget();
+	qmgr_active_limit = qmgr_active_limit_for(nofile,
+	    var_local_dest_concurrency);
+	log_debug(1, "%zu descriptors: at most %zu active messages", nofile,
+	    qmgr_active_limit);
 	qmgr_deliver_init();
 	/* What a previous qmgr left in active/ is ours now (a crash may have
 	 * cut its deliveries short: some may be repeated, none lost). */

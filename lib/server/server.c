@@ -113,6 +113,14 @@ usage(const char *prog)
 
 static const struct server_spec *trigger_spec;
 
+static void trigger_ready(int fd, int events, void *ctx);
+
+static void
+trigger_rewatch(void *ctx)
+{
+	event_watch(MASTER_LISTEN_FD, EVENT_READ, trigger_ready, NULL);
+}
+
 /* A trigger: one connection, a few bytes, closed by the sender. Many may
  * wait at once; take a bounded number per wakeup. */
 static void
@@ -125,6 +133,15 @@ trigger_ready(int fd, int events, void *ctx)
 		ssize_t got;
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
+		if (c < 0 && (errno == EMFILE || errno == ENFILE ||
+		    errno == ENOBUFS || errno == ENOMEM)) {
+			/* The socket stays readable: stop polling it for a
+			 * while instead of spinning. Triggers are hints. */
+			log_warn("accept trigger: %m");
+			event_unwatch(fd);
+			event_timer(1000, trigger_rewatch, NULL);
+			break;
+		}
 		if (c < 0)
 			break;
 		/* The sender connects, then writes: the byte may not be
