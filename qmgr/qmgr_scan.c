@@ -77,11 +77,18 @@ qmgr_scan_deferred(int all)
 	scan_dir("deferred", !all);
 }
 
+static int scan_deferred_all;	/* a flush asked for deferred/ too */
+
 static void
 soon(void *ctx)
 {
+	int all = scan_deferred_all;
+
 	soon_timer = 0;
+	scan_deferred_all = 0;
 	qmgr_scan_incoming();
+	if (all)
+		qmgr_scan_deferred(1);
 }
 
 /* Room was made, or new mail was queued by us: look again shortly,
@@ -104,12 +111,14 @@ periodic(void *ctx)
 	event_timer(var_queue_run_delay * 1000, periodic, NULL);
 }
 
+/* A burst of triggers (one per message from every smtpd) makes one scan
+ * shortly after the first, not one scan each. */
 void
 qmgr_trigger(const char *req, size_t len)
 {
-	qmgr_scan_incoming();
 	if (memchr(req, TRIGGER_REQ_SCAN, len) != NULL)
-		qmgr_scan_deferred(1);
+		scan_deferred_all = 1;
+	qmgr_scan_soon();
 }
 
 /* One queue manager per queue: after a reload the old one may still be

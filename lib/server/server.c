@@ -20,6 +20,7 @@
 #include "server/server.h"
 #include "util/event.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 static char service_name[128];
 static int under_master;
@@ -113,6 +114,17 @@ usage(const char *prog)
 
 static const struct server_spec *trigger_spec;
 
+/* A trigger connection whose byte has not arrived yet. */
+struct trigger_conn {
+	int fd;
+	uint64_t timer;
+};
+
+#define TRIGGER_WAIT_MS 1000	/* for the byte after the connect */
+#define TRIGGER_MAX_WAITING 100
+
+static int triggers_waiting;
+
 static void trigger_ready(int fd, int events, void *ctx);
 
 static void
@@ -121,8 +133,60 @@ trigger_rewatch(void *ctx)
 	event_watch(MASTER_LISTEN_FD, EVENT_READ, trigger_ready, NULL);
 }
 
+static void
+trigger_conn_end(struct trigger_conn *t)
+{
+	event_unwatch(t->fd);
+	if (t->timer != 0)
+		event_cancel(t->timer);
+	close(t->fd);
+	xfree(t);
+	triggers_waiting--;
+}
+
+static void
+trigger_expire(void *ctx)
+{
+	struct trigger_conn *t = ctx;
+
+	t->timer = 0;
+	trigger_conn_end(t);
+}
+
+/* Read a trigger request without waiting: 1 with the bytes in req (closed
+ * then), 0 when they have not arrived yet, -1 when there are none. */
+static int
+trigger_read(int fd, char *req, size_t size, size_t *len_r)
+{
+	ssize_t got;
+
+	do {
+		got = read(fd, req, size);
+	} while (got < 0 && errno == EINTR);
+	if (got < 0 && errno == EAGAIN)
+		return 0;
+	*len_r = got > 0 ? (size_t)got : 0;
+	return got > 0 ? 1 : -1;
+}
+
+static void
+trigger_conn_ready(int fd, int events, void *ctx)
+{
+	char req[SERVER_TRIGGER_MAX];
+	size_t len;
+	int ret = trigger_read(fd, req, sizeof(req), &len);
+
+	if (ret == 0)
+		return;
+	trigger_conn_end(ctx);
+	if (ret > 0)
+		trigger_spec->trigger(req, len);
+}
+
 /* A trigger: one connection, a few bytes, closed by the sender. Many may
- * wait at once; take a bounded number per wakeup. */
+ * wait at once; take a bounded number per wakeup. Nothing here waits: a
+ * sender that connects and writes later is watched like any other
+ * descriptor, for at most TRIGGER_WAIT_MS. */
 static void
 trigger_ready(int fd, int events, void *ctx)
 {
@@ -130,8 +194,10 @@ trigger_ready(int fd, int events, void *ctx)
 
 	for (n = 0; n < 100; n++) {
 		char req[SERVER_TRIGGER_MAX];
-		ssize_t got;
+		struct trigger_conn *t;
+		size_t len;
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		int ret;
 
 		if (c < 0 && (errno == EMFILE || errno == ENFILE ||
 		    errno == ENOBUFS || errno == ENOMEM)) {
@@ -144,20 +210,18 @@ trigger_ready(int fd, int events, void *ctx)
 		}
 		if (c < 0)
 			break;
-		/* The sender connects, then writes: the byte may not be
-		 * here yet. Wait a little for it (bounded). */
-		for (;;) {
-			struct pollfd pfd = {.fd = c, .events = POLLIN};
-
-			got = read(c, req, sizeof(req));
-			if (got >= 0 || (errno != EINTR && errno != EAGAIN))
-				break;
-			if (errno == EAGAIN && poll(&pfd, 1, 1000) <= 0)
-				break;
+		ret = trigger_read(c, req, sizeof(req), &len);
+		if (ret != 0 || triggers_waiting >= TRIGGER_MAX_WAITING) {
+			close(c);
+			if (ret > 0)
+				trigger_spec->trigger(req, len);
+			continue;
 		}
-		close(c);
-		if (got > 0)
-			trigger_spec->trigger(req, (size_t)got);
+		t = xmalloc(sizeof(*t));
+		t->fd = c;
+		t->timer = event_timer(TRIGGER_WAIT_MS, trigger_expire, t);
+		event_watch(c, EVENT_READ, trigger_conn_ready, t);
+		triggers_waiting++;
 	}
 }
 

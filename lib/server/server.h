@@ -10,7 +10,9 @@
  *   SERVER_TRIGGER: one long-lived process (maxproc 1) driven by the
  *     event loop (event.h): the skeleton accepts each connection on the
  *     listening socket, reads the request bytes (at most
- *     SERVER_TRIGGER_MAX), closes it and calls trigger(); post_jail sets
+ *     SERVER_TRIGGER_MAX) without waiting for them (a slow sender is
+ *     watched on the event loop for at most a second), closes it and
+ *     calls trigger(); post_jail sets
  *     up the daemon's own timers and watches. It exits when the master
  *     stops or reloads (the status pipe closes).
  * Configuration or environment problems at startup are fatal. */
