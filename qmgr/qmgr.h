@@ -47,6 +47,8 @@ extern size_t qmgr_active_limit;
 #define QMGR_RETRY_LATER (-2)
 int qmgr_activate(const char *id, const char *from);
 int qmgr_is_active(const char *id);
+/* 1 while messages are in memory (a restart waits for them). */
+int qmgr_busy(void);
 /* A recipient's result (from the agent or from qmgr itself). */
 void qmgr_result(struct qmsg *m, size_t i, const char *status,
     const char *text);

@@ -22,6 +22,12 @@ size_t qmgr_active_limit = QMGR_ACTIVE_LIMIT;
 static struct qmsg *active;
 
 int
+qmgr_busy(void)
+{
+	return qmgr_active_count > 0;
+}
+
+int
 qmgr_is_active(const char *id)
 {
 	struct qmsg *m;

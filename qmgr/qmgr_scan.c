@@ -28,9 +28,12 @@ scan_dir(const char *dir, int due_only)
 {
 	struct dirent *de;
 	time_t now = time(NULL);
-	DIR *d = opendir(dir);
+	DIR *d;
 
-	if (d == NULL) {
+	/* A table changed: the next qmgr resolves with the new version. */
+	if (server_draining())
+		return;
+	if ((d = opendir(dir)) == NULL) {
 		log_warn("open directory %s: %m", dir);
 		return;
 	}

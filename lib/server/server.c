@@ -12,15 +12,18 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "conf/config.h"
 #include "conf/params.h"
 #include "server/master_proto.h"
 #include "server/server.h"
+#include "util/dict.h"
 #include "util/event.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/sock.h"
 
 static char service_name[128];
 static int under_master;
@@ -83,6 +86,29 @@ server_drop_privileges(uid_t uid, gid_t gid, const char *chroot_dir,
 		return -1;
 	}
 	return 0;
+}
+
+/* A lookup table changed on disk: the process finishes what it is doing,
+ * takes no new work and exits, and master starts a fresh one that opens
+ * the new version. Logged once, in Postfix's words. */
+static int draining;
+
+static int
+table_changed(void)
+{
+	const char *spec;
+
+	if (!draining && under_master && dict_changed(&spec)) {
+		log_info("table %s has changed -- restarting", spec);
+		draining = 1;
+	}
+	return draining;
+}
+
+int
+server_draining(void)
+{
+	return draining;
 }
 
 /* Tell master whether we are available; a failure means it is gone. */
@@ -179,7 +205,7 @@ trigger_conn_ready(int fd, int events, void *ctx)
 	if (ret == 0)
 		return;
 	trigger_conn_end(ctx);
-	if (ret > 0)
+	if (ret > 0 && !table_changed())
 		trigger_spec->trigger(req, len);
 }
 
@@ -213,7 +239,9 @@ trigger_ready(int fd, int events, void *ctx)
 		ret = trigger_read(c, req, sizeof(req), &len);
 		if (ret != 0 || triggers_waiting >= TRIGGER_MAX_WAITING) {
 			close(c);
-			if (ret > 0)
+			/* A stale table must not decide what happens to new
+			 * work: the next process gets it. */
+			if (ret > 0 && !table_changed())
 				trigger_spec->trigger(req, len);
 			continue;
 		}
@@ -225,11 +253,46 @@ trigger_ready(int fd, int events, void *ctx)
 	}
 }
 
+/* Leave a trigger in our own socket's queue, then exit: master sees the
+ * socket readable with no process to serve it and starts a new one at
+ * once (instead of at the next wakeup), which then finds the work. */
+static void
+trigger_restart(void)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	const char *error;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(MASTER_LISTEN_FD, (struct sockaddr *)&sun, &len) == 0 &&
+	    sun.sun_family == AF_UNIX && sun.sun_path[0] != 0 &&
+	    (fd = sock_unix_connect(sun.sun_path, SOCK_FLAG_NONBLOCK,
+	    &error)) >= 0) {
+		if (write(fd, "W", 1) != 1)
+			log_debug(1, "restart trigger: %m");
+		close(fd);
+	}
+	exit(0);
+}
+
+/* A long-running trigger server restarts when a table has changed and it
+ * is idle; until then it takes no new work (server_draining). */
+static void
+table_tick(void *ctx)
+{
+	if (table_changed() &&
+	    (trigger_spec->busy == NULL || !trigger_spec->busy()))
+		trigger_restart();
+	event_timer(SERVER_TABLE_CHECK_MS, table_tick, NULL);
+}
+
 static void
 trigger_loop(const struct server_spec *spec)
 {
 	trigger_spec = spec;
 	if (under_master) {
+		event_timer(SERVER_TABLE_CHECK_MS, table_tick, NULL);
 		if (fcntl(MASTER_LISTEN_FD, F_SETFL, O_NONBLOCK) < 0)
 			log_fatal("trigger socket: %m");
 		event_watch(MASTER_LISTEN_FD, EVENT_READ, trigger_ready, NULL);
@@ -272,6 +335,10 @@ single_loop(const struct server_spec *spec)
 		}
 		if (pfd[1].revents & (POLLERR | POLLHUP))
 			exit(0);
+		/* Never start a session with a stale table: leave the client
+		 * in the queue for a fresh process. */
+		if (table_changed())
+			exit(0);
 		fd = accept4(MASTER_LISTEN_FD, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -286,6 +353,8 @@ single_loop(const struct server_spec *spec)
 		avail = 0;
 		spec->serve(fd, fd);
 		close(fd);
+		if (table_changed())
+			exit(0);
 		if (++uses >= var_use_limit) {
 			log_debug(1, "served %ld sessions; exiting", uses);
 			exit(0);
