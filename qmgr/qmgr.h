@@ -71,6 +71,9 @@ long qmgr_backoff(time_t now, time_t arrival, long min_wait, long max_wait);
 /* 1 when a message that arrived at arrival has been queued for lifetime
  * seconds or more at now, else 0. */
 int qmgr_expired(time_t now, time_t arrival, long lifetime);
+/* Recipients in the request that starts at index off of a message with n
+ * recipients to deliver, at most max per request; 0 past the end. */
+size_t qmgr_batch_len(size_t n, size_t off, size_t max);
 /* How many messages may be active with nofile descriptors, when up to
  * agents delivery agent connections are open: at least 1, at most
  * QMGR_ACTIVE_LIMIT. */

@@ -280,7 +280,7 @@ qmgr_deliver_add(struct qmsg *m, const size_t *idx, size_t n)
 		struct job *j = xmalloc(sizeof(*j));
 
 		j->msg = m;
-		j->n = n - off < LOCAL_MAX_BATCH ? n - off : LOCAL_MAX_BATCH;
+		j->n = qmgr_batch_len(n, off, LOCAL_MAX_BATCH);
 		j->idx = xcalloc(j->n, sizeof(*j->idx));
 		memcpy(j->idx, idx + off, j->n * sizeof(*j->idx));
 		*job_tail = j;

@@ -26,6 +26,14 @@ qmgr_expired(time_t now, time_t arrival, long lifetime)
 }
 
 size_t
+qmgr_batch_len(size_t n, size_t off, size_t max)
+{
+	if (off >= n)
+		return 0;
+	return n - off < max ? n - off : max;
+}
+
+size_t
 qmgr_active_limit_for(unsigned long nofile, long agents)
 {
 	unsigned long reserve;
