@@ -151,6 +151,29 @@ struct trigger_conn {
 
 static int triggers_waiting;
 
+/* The distinct request bytes not passed on while draining: the next
+ * process gets them (trigger_restart). */
+static char trigger_dropped[SERVER_TRIGGER_MAX];
+static size_t trigger_ndropped;
+
+/* Pass a request on, or keep its bytes for the next process when a table
+ * has changed: a stale table must not decide what happens to new work. */
+static void
+trigger_deliver(const char *req, size_t len)
+{
+	size_t i;
+
+	if (!table_changed()) {
+		trigger_spec->trigger(req, len);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		if (trigger_ndropped < sizeof(trigger_dropped) &&
+		    memchr(trigger_dropped, req[i], trigger_ndropped) == NULL)
+			trigger_dropped[trigger_ndropped++] = req[i];
+	}
+}
+
 static void trigger_ready(int fd, int events, void *ctx);
 
 static void
@@ -205,8 +228,8 @@ trigger_conn_ready(int fd, int events, void *ctx)
 	if (ret == 0)
 		return;
 	trigger_conn_end(ctx);
-	if (ret > 0 && !table_changed())
-		trigger_spec->trigger(req, len);
+	if (ret > 0)
+		trigger_deliver(req, len);
 }
 
 /* A trigger: one connection, a few bytes, closed by the sender. Many may
@@ -239,10 +262,8 @@ trigger_ready(int fd, int events, void *ctx)
 		ret = trigger_read(c, req, sizeof(req), &len);
 		if (ret != 0 || triggers_waiting >= TRIGGER_MAX_WAITING) {
 			close(c);
-			/* A stale table must not decide what happens to new
-			 * work: the next process gets it. */
-			if (ret > 0 && !table_changed())
-				trigger_spec->trigger(req, len);
+			if (ret > 0)
+				trigger_deliver(req, len);
 			continue;
 		}
 		t = xmalloc(sizeof(*t));
@@ -255,7 +276,8 @@ trigger_ready(int fd, int events, void *ctx)
 
 /* Leave a trigger in our own socket's queue, then exit: master sees the
  * socket readable with no process to serve it and starts a new one at
- * once (instead of at the next wakeup), which then finds the work. */
+ * once (instead of at the next wakeup), which then finds the work. The
+ * trigger carries the requests that were held back (or a wakeup). */
 static void
 trigger_restart(void)
 {
@@ -269,7 +291,11 @@ trigger_restart(void)
 	    sun.sun_family == AF_UNIX && sun.sun_path[0] != 0 &&
 	    (fd = sock_unix_connect(sun.sun_path, SOCK_FLAG_NONBLOCK,
 	    &error)) >= 0) {
-		if (write(fd, "W", 1) != 1)
+		if (trigger_ndropped == 0)
+			trigger_dropped[trigger_ndropped++] =
+			    SERVER_TRIGGER_RESTART;
+		if (write(fd, trigger_dropped, trigger_ndropped) !=
+		    (ssize_t)trigger_ndropped)
 			log_debug(1, "restart trigger: %m");
 		close(fd);
 	}

@@ -30,6 +30,9 @@ enum server_kind {
 };
 
 #define SERVER_TRIGGER_MAX 64
+/* The request a trigger server leaves for its successor when it restarts
+ * with nothing held back (queue/trigger.h: TRIGGER_REQ_WAKEUP). */
+#define SERVER_TRIGGER_RESTART 'W'
 /* How often a trigger server looks at its tables' files. */
 #define SERVER_TABLE_CHECK_MS 1000
 

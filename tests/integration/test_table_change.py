@@ -8,11 +8,13 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import ternlib  # noqa: E402
+from test_qmgr_agent import MuteAgent  # noqa: E402
 
 
 class TableChangeTest(unittest.TestCase):
     def setUp(self):
-        t = ternlib.Instance()
+        # ipc_timeout bounds the greeting wait of a stuck delivery.
+        t = ternlib.Instance(main={"ipc_timeout": "3s"})
         self.t = t
         self.vmailbox = os.path.join(t.etc, "vmailbox")
         self.spec = "hash:%s" % self.vmailbox
@@ -59,6 +61,49 @@ class TableChangeTest(unittest.TestCase):
         # Mail for the old users still flows.
         self.assertEqual(self.send("alice@example.test"), {})
         t.wait_messages("alice", 2)
+
+
+    def test_busy_qmgr_takes_no_new_mail(self):
+        """A qmgr with a message in hand finishes it first, and leaves
+        mail that arrives meanwhile to its successor."""
+        t = self.t
+        sock = os.path.join(t.spool, "private", "local")
+        os.rename(sock, sock + ".real")
+        agent = MuteAgent(sock, t.owner)
+        try:
+            self.assertEqual(self.send("alice@example.test"), {})
+            ternlib.wait_for(lambda: agent.accepted() >= 1,
+                             what="a delivery hanging on the mute agent")
+            old = t.pids("qmgr")
+            with open(self.vmailbox, "a") as f:
+                f.write("carol@example.test example.test/carol/\n")
+            t.tool("ternmap", self.spec)
+            t.wait_log("tern/qmgr[%d]: table %s has changed -- restarting"
+                       % (old[0], self.spec), timeout=10)
+            self.assertEqual(self.send("carol@example.test"), {})
+            # The stuck delivery times out; only then does qmgr go.
+            ternlib.wait_for(lambda: t.pids("qmgr") and
+                             t.pids("qmgr") != old, what="a new qmgr")
+        finally:
+            agent.close()
+            os.unlink(sock)
+            os.rename(sock + ".real", sock)
+        t.wait_messages("carol", 1, timeout=20)
+        log = t.log()
+        # The old qmgr worked on the first message only: carol's was
+        # left to the new one, which knows her.
+        taken = [l for l in log.splitlines()
+                 if "tern/qmgr[%d]:" % old[0] in l and "(queue active)" in l]
+        self.assertEqual(len(taken), 1, taken)
+        self.assertNotIn("User unknown", log)
+
+        def delivered():
+            if t.messages("alice"):
+                return True
+            t.tool("tern", "flush", check=False)
+            return False
+        ternlib.wait_for(delivered, timeout=20, interval=0.5,
+                         what="the deferred message delivered")
 
 
 if __name__ == "__main__":
