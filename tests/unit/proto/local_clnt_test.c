@@ -74,7 +74,13 @@ enum agent {
 	AGENT_LONG_TEXT,	/* texts longer than local_result.text */
 	AGENT_CLOSE_AFTER_GREETING,
 	AGENT_MUTE_AFTER_REQ,	/* reads the request, never answers */
+	AGENT_BIG,		/* slow to read a request of BIG_N recipients */
 };
+
+/* Enough recipients that the request does not fit the socket buffer: the
+ * client must write it in pieces as the agent reads. */
+#define BIG_N 4000
+#define BIG_ADDR_LEN 200
 
 #define QFILE_DATA "queue file contents\n"
 
@@ -198,6 +204,32 @@ agent_run(int lfd, enum agent what)
 		return 0;
 	default:
 		break;
+	}
+	if (what == AGENT_BIG) {
+		struct attr_list l = {0};
+		size_t i, n = 0;
+		int qfd;
+
+		usleep(200000);
+		if ((qfd = fdpass_recv(cfd, 5, &error)) < 0)
+			return 20;
+		close(qfd);
+		if (attr_recv(s, &l, &error) != 1)
+			return 21;
+		for (i = 0; i < l.n; i++)
+			if (strcmp(l.a[i].name, ATTR_RCPT) == 0 &&
+			    strlen(l.a[i].value) == BIG_ADDR_LEN)
+				n++;
+		attr_list_clear(&l);
+		if (n != BIG_N)
+			return 22;
+		for (i = 0; i < BIG_N; i++)
+			attr_put(s, ATTR_STATUS, i % 2 ? "2.0.0" : "4.2.2");
+		attr_put_end(s);
+		if (stream_flush(s, &error) < 0)
+			return 23;
+		stream_destroy(&s);
+		return 0;
 	}
 	for (round = 0; round < (what == AGENT_GOOD ? 2 : 1); round++) {
 		if ((ret = agent_check_request(s, cfd, round)) != 0)
@@ -539,6 +571,50 @@ test_agent_gone(void **state)
 	local_clnt_close(&c);
 }
 
+/* A request larger than the socket buffer goes out in pieces from the
+ * event loop while the agent reads; the reply is as large. */
+static void
+test_big_request(void **state)
+{
+	static char addr[BIG_ADDR_LEN + 1];
+	const char **rc = calloc(BIG_N, sizeof(*rc));
+	struct local_result *res = calloc(BIG_N, sizeof(*res));
+	struct local_request req = {
+		.queue_id = "4XyZab", .sender = "s@example.org",
+		.arrival = {1700000000, 0}, .nrcpt = BIG_N,
+	};
+	struct local_clnt *c = NULL;
+	struct outcome o = {0};
+	const char *error = NULL;
+	pid_t pid = agent_start(AGENT_BIG);
+	size_t i;
+	int p[2];
+
+	(void)state;
+	assert_non_null(rc);
+	assert_non_null(res);
+	memset(addr, 'a', BIG_ADDR_LEN);
+	for (i = 0; i < BIG_N; i++)
+		rc[i] = addr;
+	req.rcpt = rc;
+	req.orig = rc;
+	assert_int_equal(connect_sync(sockpath, 5, &c, &error), 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	req.fd = p[0];
+	assert_int_equal(local_clnt_request(c, &req, res, 5000, on_done, &o,
+	    &error), 0);
+	close(p[0]);
+	close(p[1]);
+	run_until(&o);
+	assert_int_equal(o.status, 0);
+	assert_string_equal(res[0].status, "4.2.2");
+	assert_string_equal(res[BIG_N - 1].status, "2.0.0");
+	local_clnt_close(&c);
+	agent_wait(pid);
+	free(rc);
+	free(res);
+}
+
 static void
 tick(void *ctx)
 {
@@ -603,6 +679,7 @@ main(void)
 		cmocka_unit_test(test_agent_gone),
 		cmocka_unit_test(test_connect_failures),
 		cmocka_unit_test(test_never_blocks),
+		cmocka_unit_test(test_big_request),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
