@@ -52,6 +52,15 @@ const char *dict_spec(const struct dict *d);
 
 /* Close the table and set *dp to NULL. NULL *dp is allowed. */
 void dict_close(struct dict **dp);
+/* Has a table that is open in this process changed on disk since it was
+ * opened? The identity of the file each table read (texthash: the source,
+ * hash: and btree: the .db file) is taken at dict_open: device, inode,
+ * size and modification time. A file that is gone counts as changed.
+ * Returns 1 with *spec_r set to the first changed table's "type:name"
+ * (valid until it is closed), else 0. A process that finds a change
+ * restarts at a safe point, as Postfix daemons do ("table ... has changed
+ * -- restarting"). Costs one stat(2) per open table file. */
+int dict_changed(const char **spec_r);
 
 /* Compile the text source named by spec into its database form: for
  * "hash:/path" and "btree:/path" read /path and write /path.db

@@ -549,6 +549,52 @@ test_walk(void **state)
 	dict_close(&d);
 }
 
+/* A table file replaced (ternmap renames a new .db into place) or edited
+ * in place shows as a change of that table until it is closed; a failed
+ * rebuild and tables without a file change nothing. */
+static void
+test_changed(void **state)
+{
+	const char *path = write_file("changing", "k old\n"), *error, *spec;
+	char text[512], *hspec, *tspec;
+	struct dict *h, *t, *inl;
+	FILE *fp;
+
+	snprintf(text, sizeof(text), "%s", path);
+	hspec = spec_of("hash", text);
+	tspec = spec_of("texthash", text);
+	assert_int_equal(dict_build(text, "hash", &error), 0);
+	assert_int_equal(dict_open(hspec, NULL, &h, &error), 0);
+	assert_int_equal(dict_open(tspec, NULL, &t, &error), 0);
+	assert_int_equal(dict_open("inline:{k=v}", NULL, &inl, &error), 0);
+	assert_int_equal(dict_changed(&spec), 0);
+	/* A rebuild that fails leaves the .db alone. */
+	write_file("changing", "k new\nbroken\n");
+	assert_int_equal(dict_build(text, "hash", &error), -1);
+	/* ... but the text source itself was rewritten in place. */
+	assert_int_equal(dict_changed(&spec), 1);
+	assert_string_equal(spec, tspec);
+	dict_close(&t);
+	assert_int_equal(dict_changed(&spec), 0);
+	write_file("changing", "k new\nk2 v2\n");
+	assert_int_equal(dict_build(text, "hash", &error), 0);
+	assert_int_equal(dict_changed(&spec), 1);
+	assert_string_equal(spec, hspec);
+	dict_close(&h);
+	assert_int_equal(dict_changed(&spec), 0);
+	/* Opened again: the new version is the one watched. */
+	assert_int_equal(dict_open(hspec, NULL, &h, &error), 0);
+	assert_int_equal(dict_changed(&spec), 0);
+	fp = fopen(text, "a");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(dict_changed(&spec), 0);
+	dict_close(&h);
+	dict_close(&inl);
+	xfree(hspec);
+	xfree(tspec);
+}
+
 int
 main(void)
 {
@@ -566,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_rebuild_replaces),
 		cmocka_unit_test(test_cidr_table),
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_changed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
