@@ -259,8 +259,8 @@ test_group_commit(void **state)
 			covered = e > k && e < d;
 		}
 		if (!covered)
-			fail_msg("commit %ld of pid %ld: no fsync started after "
-			    "its change and ended before it returned",
+			fail_msg("commit %ld of pid %ld: no fsync started "
+			    "after its change and ended before it returned",
 			    ev[i].id, ev[i].pid);
 	}
 	assert_int_equal(commits, PROCS * EACH);
