@@ -71,7 +71,7 @@ setup(void **state)
 	var_virt_mailbox_base = base;
 	var_virt_mailbox_maps = "inline:{ alice@example.test=alice/,"
 	    " looped@example.test=looped/, mbox@example.test=mbox,"
-	    " blocked@example.test=blocked/ }";
+	    " blocked@example.test=blocked/, content@example.test=content/ }";
 	var_virt_alias_maps = "";
 	var_virt_uid_maps = uid_map;
 	var_virt_gid_maps = gid_map;
@@ -168,9 +168,10 @@ test_maildir_content(void **state)
 
 	(void)state;
 	local_fixture_msg(&fx, &m);
-	local_deliver(&m, "alice@example.test", "Alice@Example.test", &res);
+	local_deliver(&m, "content@example.test", "Content@Example.test",
+	    &res);
 	assert_string_equal(res.status, "2.0.0");
-	snprintf(dir, sizeof(dir), "%s/alice/new", base);
+	snprintf(dir, sizeof(dir), "%s/content/new", base);
 	assert_non_null(d = opendir(dir));
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
@@ -180,7 +181,7 @@ test_maildir_content(void **state)
 		found++;
 	}
 	closedir(d);
-	assert_true(found >= 1);
+	assert_int_equal(found, 1);
 	assert_int_equal(stat(file, &st), 0);
 	assert_int_equal(st.st_uid, geteuid() == 0 ? OWNER : geteuid());
 	assert_true((fd = open(file, O_RDONLY)) >= 0);
@@ -189,7 +190,7 @@ test_maildir_content(void **state)
 	assert_true(n > 0);
 	text[n] = 0;
 	assert_string_equal(text, "Return-Path: <sender@example.org>\n"
-	    "Delivered-To: alice@example.test\n"
+	    "Delivered-To: content@example.test\n"
 	    "Delivered-To: looped@example.test\n"
 	    "Subject: local test\n\nhello\n");
 	close(m.fd);

@@ -264,6 +264,8 @@ test_group_commit(void **state)
 			    ev[i].id, ev[i].pid);
 	}
 	assert_int_equal(commits, PROCS * EACH);
+	if (getenv("DIRSYNC_TEST_VERBOSE") != NULL)
+		fprintf(stderr, "%ld fsyncs for %ld commits\n", syncs, commits);
 	if (syncs >= commits)
 		fail_msg("%ld directory fsyncs for %ld commits: none shared",
 		    syncs, commits);
