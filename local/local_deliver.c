@@ -185,9 +185,16 @@ local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
 		goto done;
 	}
 	if (path.len == 0 || path.data[path.len - 1] != '/') {
-		result(res, "4.3.5", "mailbox %s: only Maildir delivery is "
-		    "supported; end the %s value with \"/\"", path.data,
-		    VAR_VIRT_MAILBOX_MAPS);
+		/* Retrying cannot help until the table changes, and a table
+		 * fix is an administrator's act: return the mail now rather
+		 * than keep it for maximal_queue_lifetime ("tern check"
+		 * reports such entries before they get mail). */
+		log_warn("%s: mailbox %s of %s is an mbox path; only Maildir "
+		    "delivery is supported: end the value with \"/\"",
+		    VAR_VIRT_MAILBOX_MAPS, path.data, rcpt);
+		/* The path stays in the log: the bounce goes outside. */
+		result(res, "5.3.5", "mbox delivery is not supported: the "
+		    "mailbox of <%s> is not a Maildir", rcpt);
 		goto done;
 	}
 	if (server_is_root()) {

@@ -3,12 +3,13 @@
  * concurrency and connection reuse, never waiting for the agent. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+#include <sys/time.h>
 
 #include "proto/local_clnt.h"
 #include "conf/params.h"
 #include "proto/proto_local.h"
 #include "queue/qfile.h"
+#include "util/delay.h"
 #include "util/event.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -61,16 +62,20 @@ static void
 job_fail(struct job *j, const char *why)
 {
 	struct qmsg *m = j->msg;
-	char text[512];
+	struct timeval now, stage[DELAY_STAGES] = {{0, 0}};
+	char text[512], fields[DELAY_FIELDS_MAX];
 	size_t i;
 
 	snprintf(text, sizeof(text), "delivery temporarily suspended: "
 	    "local: %s", why);
+	gettimeofday(&now, NULL);
+	stage[DELAY_BEFORE_QMGR] = delay_between(&m->q->arrival, &now);
+	delay_fields(fields, stage[DELAY_BEFORE_QMGR], stage);
 	for (i = 0; i < j->n; i++) {
 		qmgr_result(m, j->idx[i], "4.3.0", text);
-		log_info("%s: to=<%s>, relay=local, delay=%ld, dsn=4.3.0, "
+		log_info("%s: to=<%s>, relay=local, %s, dsn=4.3.0, "
 		    "status=deferred (%s)", m->id, m->q->rcpt[j->idx[i]].addr,
-		    (long)(time(NULL) - m->q->arrival.tv_sec), text);
+		    fields, text);
 	}
 	job_free(j);
 	if (--m->jobs == 0)

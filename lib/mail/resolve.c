@@ -450,11 +450,33 @@ check_id(void *ctx, const char *table, const char *key, const char *value)
 	return 0;
 }
 
+static int
+check_mailbox(void *ctx, const char *table, const char *key,
+    const char *value)
+{
+	struct check_ctx *c = ctx;
+	size_t len = strlen(value);
+
+	if (value[0] == '/' || has_dotdot_segment(value))
+		check_report(c, 1, table, key, "\"%s\" must be relative to %s, "
+		    "without \"..\" segments", log_str(value),
+		    VAR_VIRT_MAILBOX_BASE);
+	else if (len == 0 || value[len - 1] != '/')
+		check_report(c, 1, table, key, "\"%s\" is an mbox path: mbox "
+		    "delivery is not supported and such mail is bounced; "
+		    "end the value with \"/\" for a Maildir",
+		    log_str(value));
+	return 0;
+}
+
 int
 resolve_check(resolve_report_fn *report, void *ctx, const char **error_r)
 {
-	struct check_ctx c = {report, ctx, VAR_VIRT_UID_MAPS, 0};
+	struct check_ctx c = {report, ctx, VAR_VIRT_MAILBOX_MAPS, 0};
 
+	if (maps_walk(mailbox_maps, check_mailbox, &c, error_r) < 0)
+		return -1;
+	c.param = VAR_VIRT_UID_MAPS;
 	if (maps_walk(uid_maps, check_id, &c, error_r) < 0)
 		return -1;
 	c.param = VAR_VIRT_GID_MAPS;

@@ -74,12 +74,14 @@ int resolve_owner(const char *addr, uid_t *uid_r, gid_t *gid_r,
  * waits in the queue until the configuration changes). */
 typedef void resolve_report_fn(void *ctx, int error, const char *text);
 
-/* Check every entry of the open virtual_uid_maps and virtual_gid_maps
- * for what resolve_owner would refuse at delivery time (uid or gid 0, a
- * uid below virtual_minimum_uid, a value that is not a number), calling
- * report for each (a uid below the minimum is a warning, the rest are
- * errors). For "tern check". Returns the number of errors, or -1 with
- * *error_r set when a table cannot be listed. */
+/* Check every entry of the open virtual tables for what delivery would
+ * refuse: in virtual_mailbox_maps an mbox path (a value not ending in
+ * "/": only Maildir is supported, such mail is bounced), an absolute path
+ * or a ".." segment; in virtual_uid_maps and virtual_gid_maps uid or gid
+ * 0, a uid below virtual_minimum_uid, a value that is not a number.
+ * Calls report for each (a uid below the minimum is a warning, the rest
+ * are errors). For "tern check". Returns the number of errors, or -1
+ * with *error_r set when a table cannot be listed. */
 int resolve_check(resolve_report_fn *report, void *ctx,
     const char **error_r);
 

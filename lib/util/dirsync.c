@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "util/dirsync.h"
@@ -22,11 +21,29 @@ dirsync_set_fsync(dirsync_fsync_fn *fn)
 	sync_dir = fn != NULL ? fn : fsync;
 }
 
-/* flock, again after a signal. 0 or -1. */
+/* Two advisory locks on bytes of the state file (open file description
+ * locks, so that they work between processes and within one): the
+ * counters lock is held only to read or write the counters, never across
+ * an fsync, so a writer can always note "started" at once; the sync lock
+ * is held by the one process whose fsync is running. */
+enum {
+	LOCK_COUNTERS,
+	LOCK_SYNC,
+};
+
+/* Take (type F_WRLCK) or release (F_UNLCK) lock which, waiting as long
+ * as it takes. 0, or -1 with errno set. */
 static int
-lock(int fd, int how)
+range_lock(int fd, int which, short type)
 {
-	while (flock(fd, how) < 0)
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = which;
+	fl.l_len = 1;
+	while (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
 		if (errno != EINTR)
 			return -1;
 	return 0;
@@ -54,53 +71,82 @@ plain(int dirfd, const char **error_r)
 	return 0;
 }
 
+/* Read the counters under the counters lock. 0, or -1. */
+static int
+read_locked(int fd, struct dirsync_state *st)
+{
+	int ret;
+
+	if (range_lock(fd, LOCK_COUNTERS, F_WRLCK) < 0)
+		return -1;
+	ret = read_state(fd, st);
+	(void)range_lock(fd, LOCK_COUNTERS, F_UNLCK);
+	return ret;
+}
+
+/* Write the counters under the counters lock. 0, or -1. */
+static int
+write_locked(int fd, const struct dirsync_state *st)
+{
+	ssize_t n;
+
+	if (range_lock(fd, LOCK_COUNTERS, F_WRLCK) < 0)
+		return -1;
+	n = pwrite(fd, st, sizeof(*st), 0);
+	(void)range_lock(fd, LOCK_COUNTERS, F_UNLCK);
+	return n == (ssize_t)sizeof(*st) ? 0 : -1;
+}
+
 int
 dirsync(int dirfd, const char **error_r)
 {
 	struct dirsync_state st;
 	uint64_t mine;
-	int fd, ret = -1;
+	int fd, ret;
 
 	fd = openat(dirfd, DIRSYNC_STATE, O_RDWR | O_CREAT | O_CLOEXEC |
 	    O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return plain(dirfd, error_r);
 	/* Our change happened before this read: only a sync numbered
-	 * above what has started by now is sure to include it. The read
-	 * is locked (shared: writers arriving together all read at once,
-	 * so they can share the next sync), because pwrite and pread of
-	 * the counters are not atomic with each other. */
-	if (lock(fd, LOCK_SH) < 0 || read_state(fd, &st) < 0) {
+	 * above what has started by now is sure to include it. The read is
+	 * locked (pread and pwrite of the counters are not atomic with each
+	 * other: a torn, too small value would let an older sync pass for
+	 * ours), but never waits for an fsync: writers that arrive during
+	 * one all note the same number and then share the next sync. */
+	if (read_locked(fd, &st) < 0) {
 		close(fd);
 		return plain(dirfd, error_r);
 	}
 	mine = st.started + 1;
-	if (lock(fd, LOCK_EX) < 0) {
+	/* One fsync at a time. Syncs are numbered under the sync lock and
+	 * complete in order, so "completed" only grows: once it reaches
+	 * mine, a sync that began after our change has finished. */
+	if (range_lock(fd, LOCK_SYNC, F_WRLCK) < 0) {
 		close(fd);
 		return plain(dirfd, error_r);
 	}
-	if (read_state(fd, &st) < 0)
-		goto sync_unrecorded;
+	if (read_locked(fd, &st) < 0) {
+		ret = plain(dirfd, error_r);
+		goto out;
+	}
 	if (st.completed >= mine) {
 		ret = 0;	/* someone else's fsync covered us */
 		goto out;
 	}
-	st.started = st.completed + 1;
-	if (pwrite(fd, &st, sizeof(st), 0) != (ssize_t)sizeof(st))
-		goto sync_unrecorded;
-	if (sync_dir(dirfd) < 0) {
-		*error_r = strerror(errno);
+	st.started = (st.started > st.completed ? st.started :
+	    st.completed) + 1;
+	if (write_locked(fd, &st) < 0) {
+		ret = plain(dirfd, error_r);
 		goto out;
 	}
+	if ((ret = plain(dirfd, error_r)) < 0)
+		goto out;
 	st.completed = st.started;
 	/* If this write fails, later writers just sync again. */
-	(void)!pwrite(fd, &st, sizeof(st), 0);
-	ret = 0;
-	goto out;
-sync_unrecorded:
-	ret = plain(dirfd, error_r);
+	(void)write_locked(fd, &st);
 out:
-	flock(fd, LOCK_UN);
+	(void)range_lock(fd, LOCK_SYNC, F_UNLCK);
 	close(fd);
 	return ret;
 }

@@ -4,13 +4,15 @@
  * may rely on it. dirsync() gives that guarantee while letting writers
  * that arrive together share one fsync: a small state file in the
  * directory holds two counters, "started" and "completed", read and
- * written with pread/pwrite under an flock() (no shared memory). A writer
- * notes "started" after its change (under a shared lock: an unlocked read
- * could see a torn, too small value and take an older sync for its own);
- * if, once it holds the exclusive lock, a sync numbered above that has
- * completed, its change is covered and it returns at once; otherwise it
- * runs the next sync itself. Errors are return values; a missing or
- * unusable state file means a plain fsync. */
+ * written with pread/pwrite under a short lock (an open file description
+ * lock on one byte of the file; no shared memory). A writer notes
+ * "started" after its change, under that lock (an unlocked read could see
+ * a torn, too small value and take an older sync for its own) but without
+ * waiting for a running fsync; then, holding a second lock that admits
+ * one fsync at a time, it returns at once if a sync numbered above what
+ * it noted has completed, and otherwise runs the next sync itself. Errors
+ * are return values; a missing or unusable state file means a plain
+ * fsync. */
 #ifndef TERN_UTIL_DIRSYNC_H
 #define TERN_UTIL_DIRSYNC_H
 

@@ -91,6 +91,20 @@ class DelayLogTest(unittest.TestCase):
         self.assertLessEqual(before, delay)
         self.assertNotRegex(t.log(), r"delays?=[^,]*e[+-]")
 
+    def test_agent_unreachable(self):
+        """qmgr's own line when the delivery agent cannot be reached has
+        the delays= field too (it had only delay=)."""
+        t = self.t
+        os.unlink(os.path.join(t.spool, "private", "local"))
+        with t.smtp() as s:
+            s.sendmail("alice@example.test", ["bob@example.test"],
+                       b"Subject: nowhere\r\n\r\nx\r\n")
+        t.wait_log("delivery temporarily suspended")
+        self.assertRegex(
+            t.log(), r"tern/qmgr\[\d+\]: \w+: to=<bob@example\.test>, "
+            r"relay=local, %s, dsn=4\.3\.0, status=deferred \(delivery "
+            r"temporarily suspended: local: " % ternlib.DELAY_FIELDS_RE)
+
 
 if __name__ == "__main__":
     unittest.main()

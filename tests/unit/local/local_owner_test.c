@@ -23,66 +23,26 @@
 #include "util/log.h"
 
 #include "local.h"
+#include "local_fixture.h"
 
-static char dir[256], oldcwd[PATH_MAX];
-static char qid[32];
+static struct local_fixture fx;
 
 /* A queue directory holding one committed message in active/. */
 static int
 setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR"), *error;
-	struct qfile_writer *w;
-	struct timeval now;
-	static const char body[] = "Subject: owner test\n\nhello\n";
-
 	(void)state;
 	log_init("local_owner_test");
 	config_load_defaults();
-	snprintf(dir, sizeof(dir), "%s/local_owner_test.XXXXXX",
-	    tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL || chmod(dir, 0755) < 0 ||
-	    getcwd(oldcwd, sizeof(oldcwd)) == NULL || chdir(dir) < 0 ||
-	    qfile_dirs_create(".", &error) < 0 ||
-	    qfile_create(".", &w, &error) < 0)
-		return -1;
-	gettimeofday(&now, NULL);
-	if (qfile_put_time(w, now) < 0 ||
-	    qfile_put_sender(w, "sender@example.org") < 0 ||
-	    qfile_put_rcpt(w, "alice@example.test", NULL) < 0 ||
-	    qfile_put_content(w, body, sizeof(body) - 1) < 0 ||
-	    qfile_commit(w, &error) < 0)
-		return -1;
-	snprintf(qid, sizeof(qid), "%s", qfile_writer_id(w));
-	qfile_writer_destroy(&w);
-	return qfile_move(".", qid, "incoming", "active", &error);
+	return local_fixture_setup(&fx, "local_owner_test",
+	    "Subject: owner test\n\nhello\n");
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[400];
-
 	(void)state;
-	if (chdir(oldcwd) < 0)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static void
-msg_init(struct local_msg *m)
-{
-	char path[64];
-
-	memset(m, 0, sizeof(*m));
-	snprintf(path, sizeof(path), "active/%s", qid);
-	/* What qmgr passes: the file open read-write. */
-	m->fd = open(path, O_RDWR | O_CLOEXEC);
-	assert_true(m->fd >= 0);
-	m->queue_id = qid;
-	m->sender = "sender@example.org";
-	gettimeofday(&m->arrival, NULL);
+	return local_fixture_teardown(&fx);
 }
 
 static void
@@ -94,7 +54,7 @@ test_fd_is_read_only(void **state)
 	int fd;
 
 	(void)state;
-	msg_init(&m);
+	local_fixture_msg(&fx, &m);
 	fd = local_owner_fd(&m, &error);
 	assert_true(fd >= 0);
 	assert_true(fd != m.fd);
@@ -121,16 +81,16 @@ test_fd_refusals(void **state)
 	size_t i;
 
 	(void)state;
-	msg_init(&m);
+	local_fixture_msg(&fx, &m);
 	for (i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
 		m.queue_id = bad_ids[i];
 		assert_int_equal(local_owner_fd(&m, &error), -1);
 		assert_string_equal(error, "bad queue ID");
 	}
-	m.queue_id = qid;
+	m.queue_id = fx.qid;
 	/* Another file under the name: not the one qmgr passed. */
-	snprintf(path, sizeof(path), "active/%s", qid);
-	snprintf(saved, sizeof(saved), "deferred/%s", qid);
+	snprintf(path, sizeof(path), "active/%s", fx.qid);
+	snprintf(saved, sizeof(saved), "deferred/%s", fx.qid);
 	assert_int_equal(rename(path, saved), 0);
 	assert_int_equal(local_owner_fd(&m, &error), -1);
 	assert_non_null(strstr(error, "read-only"));
@@ -156,11 +116,11 @@ test_deliver_as_owner(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		skip();
-	msg_init(&m);
-	snprintf(path, sizeof(path), "%s/mail", dir);
+	local_fixture_msg(&fx, &m);
+	snprintf(path, sizeof(path), "%s/mail", fx.dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(chown(path, uid, gid), 0);
-	snprintf(path, sizeof(path), "%s/mail/alice/", dir);
+	snprintf(path, sizeof(path), "%s/mail/alice/", fx.dir);
 	if (local_owner_deliver(&m, "alice@example.test", path, uid, gid,
 	    errbuf, sizeof(errbuf)) < 0)
 		fail_msg("delivery failed: %s", errbuf);

@@ -44,6 +44,7 @@ static const char mailbox_maps[] =
     " enddots@example.com=a/..,"
     " namedots@example.com=john..doe/,"
     " low@example.com=low/,"
+    " mbox@example.com=example.com/mbox,"
     " @example.net=catchall/"
     " }";
 
@@ -516,10 +517,18 @@ test_check(void **state)
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
-	/* uid: low (99 < 100), root (0), bad, neg, empty, huge; gid: badgid
-	 * (abc), rootgid (0). */
-	assert_int_equal(resolve_check(collect, &r, &error), 7);
-	assert_int_equal(r.n, 8);
+	/* mailbox: abs, dots, enddots, mbox; uid: low (99 < 100: a
+	 * warning), root (0), bad, neg, empty, huge; gid: badgid (abc),
+	 * rootgid (0). */
+	assert_int_equal(resolve_check(collect, &r, &error), 11);
+	assert_int_equal(r.n, 12);
+	assert_true(reported(&r, "E virtual_mailbox_maps inline:",
+	    "key \"mbox@example.com\": \"example.com/mbox\" is an mbox "
+	    "path: mbox delivery is not supported"));
+	assert_true(reported(&r, "key \"abs@example.com\"",
+	    "\"/etc/evil/\" must be relative to virtual_mailbox_base"));
+	assert_true(reported(&r, "key \"enddots@example.com\"",
+	    "without \"..\" segments"));
 	assert_true(reported(&r, "E virtual_uid_maps inline:",
 	    "key \"root@example.com\": uid 0 (root) is refused"));
 	assert_true(reported(&r, "W virtual_uid_maps inline:",
@@ -532,12 +541,14 @@ test_check(void **state)
 
 	/* static:0 gives root to every key. */
 	memset(&r, 0, sizeof(r));
+	var_virt_mailbox_maps = "inline:{ a@example.com=a/ }";
 	var_virt_uid_maps = "static:0";
 	var_virt_gid_maps = "static:5000";
 	assert_int_equal(resolve_open(&error), 0);
 	assert_int_equal(resolve_check(collect, &r, &error), 1);
 	assert_true(reported(&r, "virtual_uid_maps static:0: every key",
 	    "uid 0 (root) is refused"));
+	var_virt_mailbox_maps = (char *)mailbox_maps;
 	var_virt_uid_maps = (char *)uid_maps;
 	var_virt_gid_maps = (char *)gid_maps;
 	assert_int_equal(resolve_open(&error), 0);

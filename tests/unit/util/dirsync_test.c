@@ -259,11 +259,13 @@ test_group_commit(void **state)
 			covered = e > k && e < d;
 		}
 		if (!covered)
-			fail_msg("commit %ld of pid %ld: no fsync started after "
-			    "its change and ended before it returned",
+			fail_msg("commit %ld of pid %ld: no fsync started "
+			    "after its change and ended before it returned",
 			    ev[i].id, ev[i].pid);
 	}
 	assert_int_equal(commits, PROCS * EACH);
+	if (getenv("DIRSYNC_TEST_VERBOSE") != NULL)
+		fprintf(stderr, "%ld fsyncs for %ld commits\n", syncs, commits);
 	if (syncs >= commits)
 		fail_msg("%ld directory fsyncs for %ld commits: none shared",
 		    syncs, commits);
