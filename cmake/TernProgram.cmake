@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # tern_add_program(NAME [DEST daemon|command])
 # Every .c in the calling directory except main.c goes into an object library
-# NAME_obj that unit tests can link; main.c makes the executable.
+# NAME_obj that unit tests can link; main.c makes the executable. A fuzz
+# build (TERN_FUZZ) makes only NAME_obj, for the harnesses to link.
 function(tern_add_program name)
 	cmake_parse_arguments(P "" "DEST" "" ${ARGN})
 	file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.c)
@@ -10,6 +11,9 @@ function(tern_add_program name)
 		add_library(${name}_obj STATIC ${srcs})
 		target_include_directories(${name}_obj PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 		target_link_libraries(${name}_obj PRIVATE tern_build_flags PUBLIC tern::lib)
+	endif()
+	if(TERN_FUZZ)
+		return()
 	endif()
 	add_executable(${name} main.c)
 	target_link_libraries(${name} PRIVATE tern_build_flags tern::lib)

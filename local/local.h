@@ -37,6 +37,11 @@ int local_write_maildir(struct local_msg *m, const char *rcpt,
  * reason in errbuf. */
 int local_owner_deliver(struct local_msg *m, const char *rcpt,
     const char *path, uid_t uid, gid_t gid, char *errbuf, size_t errlen);
+/* A fresh read-only descriptor (O_CLOEXEC) of m's queue file, opened as
+ * active/<queue ID> from the queue directory and checked to be the file
+ * of m->fd; what a mailbox owner's process gets. Returns it, or -1 with
+ * *error_r set (static text, valid until the next call). */
+int local_owner_fd(const struct local_msg *m, const char **error_r);
 
 /* local_serve.c */
 extern int local_conn_fd;	/* the qmgr connection being served */

@@ -19,6 +19,7 @@
 #include "mail/resolve.h"
 #include "server/server.h"
 #include "util/buf.h"
+#include "util/delay.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -131,25 +132,22 @@ static void
 log_result(struct local_msg *m, const char *rcpt, const char *orig,
     const struct local_result *res, const struct timeval *start)
 {
-	struct timeval now;
-	double delay, a, d;
+	struct timeval now, stage[DELAY_STAGES] = {{0, 0}};
+	char fields[DELAY_FIELDS_MAX];
 	const char *status = res->status[0] == '2' ? "sent" :
 	    res->status[0] == '4' ? "deferred" : "bounced";
 
 	gettimeofday(&now, NULL);
-	delay = (double)(now.tv_sec - m->arrival.tv_sec) +
-	    (double)(now.tv_usec - m->arrival.tv_usec) / 1e6;
-	d = (double)(now.tv_sec - start->tv_sec) +
-	    (double)(now.tv_usec - start->tv_usec) / 1e6;
-	a = delay - d;
-	if (a < 0)
-		a = 0;
-	log_info("%s: to=<%s>%s%s%s, relay=local, delay=%.2g, "
-	    "delays=%.2g/0/0/%.2g, dsn=%s, status=%s (%s)", m->queue_id,
-	    rcpt, strcasecmp(rcpt, orig) ? ", orig_to=<" : "",
+	/* No queue manager time stamps reach us: what came before this
+	 * delivery is "before the queue manager". */
+	stage[DELAY_BEFORE_QMGR] = delay_between(&m->arrival, start);
+	stage[DELAY_TRANSMISSION] = delay_between(start, &now);
+	log_info("%s: to=<%s>%s%s%s, relay=local, %s, dsn=%s, status=%s (%s)",
+	    m->queue_id, rcpt, strcasecmp(rcpt, orig) ? ", orig_to=<" : "",
 	    strcasecmp(rcpt, orig) ? orig : "",
-	    strcasecmp(rcpt, orig) ? ">" : "", delay, a, d, res->status,
-	    status, res->text);
+	    strcasecmp(rcpt, orig) ? ">" : "",
+	    delay_fields(fields, delay_between(&m->arrival, &now), stage),
+	    res->status, status, res->text);
 }
 
 void

@@ -10,7 +10,9 @@
  * socketpair: the queue file descriptor, sender, recipient and Maildir
  * path go in, a status comes back. A small pool keeps the most recent
  * identities; a child that fails is replaced once, then the recipient is
- * deferred. */
+ * deferred. The queue file goes to a child only as a fresh read-only
+ * descriptor (local_owner_fd): the one qmgr passed is read-write, and a
+ * mailbox owner must not be able to change a queue file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,10 +20,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "conf/params.h"
+#include "queue/qfile.h"
 #include "server/master_proto.h"
 #include "server/server.h"
 #include "util/attr.h"
@@ -96,8 +100,12 @@ owner_close(struct owner *o)
 	o->pid = 0;
 }
 
+/* Start a child for (uid, gid). queue_fd and ro_fd (this delivery's
+ * descriptors of the queue file) are closed in the child: it gets each
+ * queue file only with a request. */
 static struct owner *
-owner_start(uid_t uid, gid_t gid, int queue_fd, const char **error_r)
+owner_start(uid_t uid, gid_t gid, int queue_fd, int ro_fd,
+    const char **error_r)
 {
 	struct owner *o = NULL;
 	int sv[2];
@@ -132,6 +140,7 @@ owner_start(uid_t uid, gid_t gid, int queue_fd, const char **error_r)
 		 * other identities' sockets. */
 		close(sv[0]);
 		close(queue_fd);
+		close(ro_fd);
 		close(MASTER_STATUS_FD);
 		close(MASTER_LISTEN_FD);
 		if (local_conn_fd > MASTER_LISTEN_FD)
@@ -205,29 +214,71 @@ out:
 }
 
 int
+local_owner_fd(const struct local_msg *m, const char **error_r)
+{
+	static char why[256];
+	struct stat a, b;
+	char path[64];
+	int fd;
+
+	/* The daemon's working directory is the queue directory (also in
+	 * a chroot), and qmgr delivers only from active/. */
+	if (m->queue_id == NULL || !qfile_is_id(m->queue_id)) {
+		*error_r = "bad queue ID";
+		return -1;
+	}
+	snprintf(path, sizeof(path), "active/%s", m->queue_id);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(why, sizeof(why), "open %s read-only: %s", path,
+		    strerror(errno));
+		*error_r = why;
+		return -1;
+	}
+	/* The same file as the one qmgr passed, not whatever has the name
+	 * now. */
+	if (fstat(fd, &a) < 0 || fstat(m->fd, &b) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		close(fd);
+		snprintf(why, sizeof(why), "%s is not the queue file that "
+		    "qmgr passed", path);
+		*error_r = why;
+		return -1;
+	}
+	return fd;
+}
+
+int
 local_owner_deliver(struct local_msg *m, const char *rcpt, const char *path,
     uid_t uid, gid_t gid, char *errbuf, size_t errlen)
 {
+	struct local_msg ro = *m;
 	const char *error;
-	int attempt;
+	int attempt, ret = -1;
 
+	if ((ro.fd = local_owner_fd(m, &error)) < 0) {
+		snprintf(errbuf, errlen, "queue file: %s", error);
+		return -1;
+	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		struct owner *o = owner_find(uid, gid);
-		int ret;
 
-		if (o == NULL && (o = owner_start(uid, gid, m->fd, &error)) == NULL) {
+		if (o == NULL && (o = owner_start(uid, gid, m->fd, ro.fd,
+		    &error)) == NULL) {
 			snprintf(errbuf, errlen, "delivery process: %s",
 			    error);
-			return -1;
+			break;
 		}
 		o->last_use = ++use_clock;
-		ret = owner_exchange(o, m, rcpt, path, errbuf, errlen);
-		if (ret >= 0)
-			return ret ? 0 : -1;
+		ret = owner_exchange(o, &ro, rcpt, path, errbuf, errlen);
+		if (ret >= 0) {
+			ret = ret ? 0 : -1;
+			break;
+		}
 		/* The child died or hung: replace it once. */
 		log_warn("delivery process pid %ld for uid %ld failed; "
 		    "restarting it", (long)o->pid, (long)uid);
 		owner_close(o);
 	}
-	return -1;
+	close(ro.fd);
+	return ret;
 }

@@ -14,6 +14,7 @@ main(int argc, char **argv)
 		.pre_jail = resolve_init,	/* tables open as root */
 		.post_jail = qmgr_init,
 		.trigger = qmgr_trigger,
+		.busy = qmgr_busy,
 	};
 
 	server_main(argc, argv, &spec);

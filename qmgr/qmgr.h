@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct qfile;
 
@@ -34,11 +35,20 @@ struct qmsg {
 
 /* qmgr_message.c */
 extern size_t qmgr_active_count;
+/* Messages in memory at most: QMGR_ACTIVE_LIMIT, or fewer when the
+ * descriptor limit is low (set by qmgr_init). */
+extern size_t qmgr_active_limit;
 #define QMGR_ACTIVE_LIMIT 1000
 /* Bring queue file id from queue dir `from` into active/ and start its
- * deliveries. Returns 0, or -1 when it could not (logged). */
+ * deliveries. Returns 0; -1 when this file could not be taken (logged;
+ * a damaged file is moved to corrupt/); QMGR_RETRY_LATER when the system
+ * could not open or read it (a descriptor shortage, an I/O error): the
+ * file stays where it is, and the caller should stop scanning for now. */
+#define QMGR_RETRY_LATER (-2)
 int qmgr_activate(const char *id, const char *from);
 int qmgr_is_active(const char *id);
+/* 1 while messages are in memory (a restart waits for them). */
+int qmgr_busy(void);
 /* A recipient's result (from the agent or from qmgr itself). */
 void qmgr_result(struct qmsg *m, size_t i, const char *status,
     const char *text);
@@ -52,6 +62,25 @@ void qmgr_deliver_init(void);
 /* qmgr_bounce.c: queue a DSN for the failed recipients (state BOUNCE)
  * of m. Returns 0 (queued, or dropped as a double bounce) or -1. */
 int qmgr_bounce(struct qmsg *m);
+
+/* qmgr_sched.c: pure scheduling decisions. */
+#define QMGR_FD_RESERVE 32
+/* Seconds until the next attempt of a message that arrived at arrival and
+ * was deferred at now: its age, within [min_wait, max_wait]. */
+long qmgr_backoff(time_t now, time_t arrival, long min_wait, long max_wait);
+/* 1 when a message that arrived at arrival has been queued for lifetime
+ * seconds or more at now, else 0. */
+int qmgr_expired(time_t now, time_t arrival, long lifetime);
+/* Recipients in the request that starts at index off of a message with n
+ * recipients to deliver, at most max per request; 0 past the end. */
+size_t qmgr_batch_len(size_t n, size_t off, size_t max);
+/* How many messages may be active with nofile descriptors, when up to
+ * agents delivery agent connections are open: at least 1, at most
+ * QMGR_ACTIVE_LIMIT. */
+size_t qmgr_active_limit_for(unsigned long nofile, long agents);
+/* Raise the soft RLIMIT_NOFILE to the hard limit (when allowed) and
+ * return the soft limit now in force. Never fails. */
+size_t qmgr_fd_budget(void);
 
 /* qmgr_scan.c */
 void qmgr_scan_incoming(void);

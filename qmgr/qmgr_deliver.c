@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* qmgr_deliver - requests to the local delivery agent, with bounded
- * concurrency and connection reuse. */
+ * concurrency and connection reuse, never waiting for the agent. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,19 +17,26 @@
 
 #define LOCAL_SERVICE "private/local"
 #define CONN_IDLE_MS 10000
-#define CONNECT_TIMEOUT 30
+/* An agent that does not greet within this (or ipc_timeout, when
+ * shorter) is stuck: a delivery may take ipc_timeout, a greeting not. */
+#define GREETING_TIMEOUT 30
 
+/* One request: up to LOCAL_MAX_BATCH recipients of one message. */
 struct job {
 	struct qmsg *msg;
 	size_t *idx;
 	size_t n;
+	struct local_result *res;
 	struct job *next;
 };
 
+/* A connection to the agent: greeting (ready 0, job waiting for it),
+ * idle (ready, no job) or busy (ready, job with the agent). Nothing here
+ * blocks: local_clnt calls back from the event loop. */
 struct conn {
 	struct local_clnt *clnt;
-	struct job *job;	/* NULL when idle */
-	uint64_t timer;		/* ipc_timeout for the reply */
+	struct job *job;
+	int ready;
 	int64_t idle_since;
 	struct conn *next;
 };
@@ -44,6 +51,7 @@ static void
 job_free(struct job *j)
 {
 	xfree(j->idx);
+	xfree(j->res);
 	xfree(j);
 }
 
@@ -69,6 +77,27 @@ job_fail(struct job *j, const char *why)
 		qmgr_message_done(m);
 }
 
+static struct job *
+job_pop(void)
+{
+	struct job *j = job_head;
+
+	job_head = j->next;
+	if (job_head == NULL)
+		job_tail = &job_head;
+	j->next = NULL;
+	return j;
+}
+
+static void
+job_push_front(struct job *j)
+{
+	j->next = job_head;
+	job_head = j;
+	if (j->next == NULL)
+		job_tail = &j->next;
+}
+
 static void
 conn_close(struct conn *c)
 {
@@ -80,71 +109,52 @@ conn_close(struct conn *c)
 			break;
 		}
 	}
-	if (c->timer != 0)
-		event_cancel(c->timer);
-	if (c->clnt != NULL) {
-		event_unwatch(local_clnt_fd(c->clnt));
-		local_clnt_close(&c->clnt);
-	}
+	local_clnt_close(&c->clnt);
 	xfree(c);
 	nconns--;
 }
 
+/* The agent's reply to c's job, or the failure of the request. */
 static void
-reply_ready(int fd, int events, void *ctx)
+replied(struct local_clnt *clnt, int status, const char *error, void *ctx)
 {
 	struct conn *c = ctx;
 	struct job *j = c->job;
-	struct local_result *res;
-	const char *error;
+	struct qmsg *m = j->msg;
 	size_t i;
 
-	event_unwatch(fd);
-	event_cancel(c->timer);
-	c->timer = 0;
 	c->job = NULL;
-	res = xcalloc(j->n, sizeof(*res));
-	if (local_clnt_recv(c->clnt, res, j->n, &error) < 0) {
-		log_warn("%s: local delivery agent: %s", j->msg->id, error);
-		conn_close(c);
+	if (status < 0) {
+		/* Stuck or broken: its recipients are deferred, the
+		 * connection is dropped. */
+		if (strcmp(error, "timeout") == 0) {
+			log_warn("%s: local delivery agent: no reply in %lds",
+			    m->id, var_ipc_timeout);
+			error = "timeout waiting for the delivery agent";
+		} else {
+			log_warn("%s: local delivery agent: %s", m->id, error);
+		}
 		job_fail(j, error);
+		conn_close(c);
 	} else {
-		struct qmsg *m = j->msg;
-
 		for (i = 0; i < j->n; i++)
-			qmgr_result(m, j->idx[i], res[i].status, res[i].text);
+			qmgr_result(m, j->idx[i], j->res[i].status,
+			    j->res[i].text);
 		job_free(j);
 		c->idle_since = event_now_ms();
 		if (--m->jobs == 0)
 			qmgr_message_done(m);
 	}
-	xfree(res);
 	dispatch();
 }
 
-/* No answer within ipc_timeout: the agent is stuck. Its recipients are
- * deferred; the connection is dropped. */
-static void
-reply_timeout(void *ctx)
-{
-	struct conn *c = ctx;
-	struct job *j = c->job;
-
-	c->timer = 0;
-	log_warn("%s: local delivery agent: no reply in %lds", j->msg->id,
-	    var_ipc_timeout);
-	c->job = NULL;
-	conn_close(c);
-	job_fail(j, "timeout waiting for the delivery agent");
-	dispatch();
-}
-
+/* Hand j to the agent on c. Returns 0, or -1 with *error_r when it could
+ * not be sent (c is unusable). */
 static int
-conn_send(struct conn *c, struct job *j)
+conn_send(struct conn *c, struct job *j, const char **error_r)
 {
 	struct local_request req;
 	const char **rcpt, **orig;
-	const char *error;
 	size_t i;
 	int ret;
 
@@ -162,15 +172,42 @@ conn_send(struct conn *c, struct job *j)
 	req.rcpt = rcpt;
 	req.orig = orig;
 	req.nrcpt = j->n;
-	ret = local_clnt_send(c->clnt, &req, &error);
+	if (j->res == NULL)
+		j->res = xcalloc(j->n, sizeof(*j->res));
+	ret = local_clnt_request(c->clnt, &req, j->res,
+	    var_ipc_timeout * 1000, replied, c, error_r);
 	xfree(rcpt);
 	xfree(orig);
 	if (ret < 0)
 		return -1;
 	c->job = j;
-	event_watch(local_clnt_fd(c->clnt), EVENT_READ, reply_ready, c);
-	c->timer = event_timer(var_ipc_timeout * 1000, reply_timeout, c);
 	return 0;
+}
+
+/* A new connection was greeted (or not): send the job that waits. */
+static void
+greeted(struct local_clnt *clnt, int status, const char *error, void *ctx)
+{
+	struct conn *c = ctx;
+	struct job *j = c->job;
+
+	c->job = NULL;
+	if (status < 0) {
+		if (strcmp(error, "timeout") == 0)
+			error = "timeout waiting for the greeting";
+		log_warn("connect to %s: %s", LOCAL_SERVICE, error);
+		job_fail(j, error);
+		conn_close(c);
+	} else {
+		c->ready = 1;
+		if (conn_send(c, j, &error) < 0) {
+			log_warn("%s: local delivery agent: %s", j->msg->id,
+			    error);
+			job_fail(j, error);
+			conn_close(c);
+		}
+	}
+	dispatch();
 }
 
 /* Hand queued jobs to idle connections, opening new ones up to
@@ -179,54 +216,43 @@ static void
 dispatch(void)
 {
 	while (job_head != NULL) {
-		struct job *j = job_head;
-		struct conn *c;
 		const char *error;
-
-		int fresh = 0;
+		struct job *j;
+		struct conn *c;
+		long greet;
 
 		for (c = conns; c != NULL; c = c->next)
-			if (c->job == NULL)
+			if (c->ready && c->job == NULL)
 				break;
-		if (c == NULL) {
-			struct local_clnt *clnt;
-
-			if (nconns >= var_local_dest_concurrency)
-				return;
-			job_head = j->next;
-			if (job_head == NULL)
-				job_tail = &job_head;
-			if (local_clnt_connect(LOCAL_SERVICE, CONNECT_TIMEOUT,
-			    &clnt, &error) < 0) {
-				log_warn("connect to %s: %s", LOCAL_SERVICE,
-				    error);
-				job_fail(j, error);
-				continue;
+		if (c != NULL) {
+			j = job_pop();
+			if (conn_send(c, j, &error) < 0) {
+				/* An idle connection may have been closed at
+				 * the other end (idle limit): retry on a
+				 * fresh one. */
+				conn_close(c);
+				job_push_front(j);
 			}
-			c = xmalloc(sizeof(*c));
-			c->clnt = clnt;
-			c->next = conns;
-			conns = c;
-			nconns++;
-			fresh = 1;
-		} else {
-			job_head = j->next;
-			if (job_head == NULL)
-				job_tail = &job_head;
+			continue;
 		}
-		if (conn_send(c, j) < 0) {
-			conn_close(c);
-			if (fresh) {
-				job_fail(j, "cannot send the request");
-				continue;
-			}
-			/* A reused connection may have been closed at the
-			 * other end (idle limit): retry on a fresh one. */
-			j->next = job_head;
-			job_head = j;
-			if (j->next == NULL)
-				job_tail = &j->next;
+		if (nconns >= var_local_dest_concurrency)
+			return;
+		j = job_pop();
+		c = xmalloc(sizeof(*c));
+		greet = var_ipc_timeout < GREETING_TIMEOUT ? var_ipc_timeout :
+		    GREETING_TIMEOUT;
+		if (local_clnt_open(LOCAL_SERVICE, greet * 1000, greeted, c,
+		    &c->clnt, &error) < 0) {
+			log_warn("connect to %s: %s", LOCAL_SERVICE, error);
+			xfree(c);
+			job_fail(j, error);
+			continue;
 		}
+		/* The job waits for the greeting on this connection. */
+		c->job = j;
+		c->next = conns;
+		conns = c;
+		nconns++;
 	}
 }
 
@@ -238,7 +264,8 @@ sweep_idle(void *ctx)
 
 	for (c = conns; c != NULL; c = next) {
 		next = c->next;
-		if (c->job == NULL && now - c->idle_since > CONN_IDLE_MS)
+		if (c->ready && c->job == NULL &&
+		    now - c->idle_since > CONN_IDLE_MS)
 			conn_close(c);
 	}
 	event_timer(CONN_IDLE_MS, sweep_idle, NULL);
@@ -253,7 +280,7 @@ qmgr_deliver_add(struct qmsg *m, const size_t *idx, size_t n)
 		struct job *j = xmalloc(sizeof(*j));
 
 		j->msg = m;
-		j->n = n - off < LOCAL_MAX_BATCH ? n - off : LOCAL_MAX_BATCH;
+		j->n = qmgr_batch_len(n, off, LOCAL_MAX_BATCH);
 		j->idx = xcalloc(j->n, sizeof(*j->idx));
 		memcpy(j->idx, idx + off, j->n * sizeof(*j->idx));
 		*job_tail = j;

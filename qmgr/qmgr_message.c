@@ -12,13 +12,21 @@
 #include "conf/params.h"
 #include "queue/qfile.h"
 #include "mail/resolve.h"
+#include "util/delay.h"
 #include "util/log.h"
 #include "util/mem.h"
 
 #include "qmgr.h"
 
 size_t qmgr_active_count;
+size_t qmgr_active_limit = QMGR_ACTIVE_LIMIT;
 static struct qmsg *active;
+
+int
+qmgr_busy(void)
+{
+	return qmgr_active_count > 0;
+}
 
 int
 qmgr_is_active(const char *id)
@@ -62,17 +70,16 @@ log_qmgr_result(struct qmsg *m, size_t i, const char *status,
     const char *text)
 {
 	const struct qfile_rcpt *r = &m->q->rcpt[i];
-	struct timeval now;
-	double delay;
+	struct timeval now, stage[DELAY_STAGES] = {{0, 0}};
+	char fields[DELAY_FIELDS_MAX];
 
 	gettimeofday(&now, NULL);
-	delay = (double)(now.tv_sec - m->q->arrival.tv_sec) +
-	    (double)(now.tv_usec - m->q->arrival.tv_usec) / 1e6;
-	log_info("%s: to=<%s>%s%s%s, relay=none, delay=%.2g, "
-	    "delays=%.2g/0/0/0, dsn=%s, status=%s (%s)", m->id, r->addr,
-	    strcmp(r->addr, r->orig) ? ", orig_to=<" : "",
+	stage[DELAY_BEFORE_QMGR] = delay_between(&m->q->arrival, &now);
+	log_info("%s: to=<%s>%s%s%s, relay=none, %s, dsn=%s, status=%s (%s)",
+	    m->id, r->addr, strcmp(r->addr, r->orig) ? ", orig_to=<" : "",
 	    strcmp(r->addr, r->orig) ? r->orig : "",
-	    strcmp(r->addr, r->orig) ? ">" : "", delay, delay, status,
+	    strcmp(r->addr, r->orig) ? ">" : "",
+	    delay_fields(fields, stage[DELAY_BEFORE_QMGR], stage), status,
 	    status[0] == '4' ? "deferred" : "bounced", text);
 }
 
@@ -117,14 +124,13 @@ defer_message(struct qmsg *m)
 	const char *error;
 	char path[64];
 	time_t now = time(NULL);
-	long wait = (long)(now - m->q->arrival.tv_sec);
+	long wait = qmgr_backoff(now, m->q->arrival.tv_sec,
+	    var_min_backoff_time, var_max_backoff_time);
 
-	if (wait > var_max_backoff_time)
-		wait = var_max_backoff_time;
-	if (wait < var_min_backoff_time)
-		wait = var_min_backoff_time;
 	if (qfile_move(".", m->id, "active", "deferred", &error) < 0) {
-		log_warn("%s: cannot defer: %s", m->id, error);
+		/* It stays in active/: the periodic scan of active/ takes it
+		 * up again once it is out of memory. */
+		log_warn("%s: cannot defer: %s; will retry", m->id, error);
 		return;
 	}
 	snprintf(path, sizeof(path), "deferred/%s", m->id);
@@ -149,7 +155,7 @@ qmgr_message_done(struct qmsg *m)
 			bounced++;
 	}
 	/* Too old to keep trying: what is still deferred is returned. */
-	if (deferred > 0 && now - m->q->arrival.tv_sec >= lifetime) {
+	if (deferred > 0 && qmgr_expired(now, m->q->arrival.tv_sec, lifetime)) {
 		for (i = 0; i < m->q->nrcpt; i++) {
 			if (m->state[i] != RCPT_DEFER)
 				continue;
@@ -232,9 +238,19 @@ qmgr_activate(const char *id, const char *from)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "active/%s", id);
-	if (qfile_open(path, 1, &q, &error) < 0) {
+	switch (qfile_open(path, 1, &q, &error)) {
+	case 0:
+		break;
+	case QFILE_CORRUPT:
 		set_aside(id, "active", error);
 		return -1;
+	default:
+		/* Out of descriptors, memory, or an I/O error: nothing is
+		 * wrong with the message. It waits in active/ for the next
+		 * scan of that directory. */
+		log_warn("%s: cannot open queue file: %s; will retry", id,
+		    error);
+		return QMGR_RETRY_LATER;
 	}
 	m = xmalloc(sizeof(*m));
 	snprintf(m->id, sizeof(m->id), "%s", id);

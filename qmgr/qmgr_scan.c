@@ -28,14 +28,17 @@ scan_dir(const char *dir, int due_only)
 {
 	struct dirent *de;
 	time_t now = time(NULL);
-	DIR *d = opendir(dir);
+	DIR *d;
 
-	if (d == NULL) {
+	/* A table changed: the next qmgr resolves with the new version. */
+	if (server_draining())
+		return;
+	if ((d = opendir(dir)) == NULL) {
 		log_warn("open directory %s: %m", dir);
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (qmgr_active_count >= QMGR_ACTIVE_LIMIT)
+		if (qmgr_active_count >= qmgr_active_limit)
 			break;
 		if (qfile_is_temp(de->d_name)) {
 			struct stat st;
@@ -58,7 +61,9 @@ scan_dir(const char *dir, int due_only)
 			    st.st_mtime > now)
 				continue;
 		}
-		qmgr_activate(de->d_name, dir);
+		/* A resource shortage: the files left are no better off. */
+		if (qmgr_activate(de->d_name, dir) == QMGR_RETRY_LATER)
+			break;
 	}
 	closedir(d);
 }
@@ -75,11 +80,18 @@ qmgr_scan_deferred(int all)
 	scan_dir("deferred", !all);
 }
 
+static int scan_deferred_all;	/* a flush asked for deferred/ too */
+
 static void
 soon(void *ctx)
 {
+	int all = scan_deferred_all;
+
 	soon_timer = 0;
+	scan_deferred_all = 0;
 	qmgr_scan_incoming();
+	if (all)
+		qmgr_scan_deferred(1);
 }
 
 /* Room was made, or new mail was queued by us: look again shortly,
@@ -94,17 +106,22 @@ qmgr_scan_soon(void)
 static void
 periodic(void *ctx)
 {
+	/* What a failed open or a failed move to deferred/ left in active/
+	 * is not in memory: take it up again. */
+	scan_dir("active", 0);
 	qmgr_scan_incoming();
 	qmgr_scan_deferred(0);
 	event_timer(var_queue_run_delay * 1000, periodic, NULL);
 }
 
+/* A burst of triggers (one per message from every smtpd) makes one scan
+ * shortly after the first, not one scan each. */
 void
 qmgr_trigger(const char *req, size_t len)
 {
-	qmgr_scan_incoming();
 	if (memchr(req, TRIGGER_REQ_SCAN, len) != NULL)
-		qmgr_scan_deferred(1);
+		scan_deferred_all = 1;
+	qmgr_scan_soon();
 }
 
 /* One queue manager per queue: after a reload the old one may still be
@@ -131,7 +148,14 @@ lock_active(void)
 void
 qmgr_init(void)
 {
+	size_t nofile;
+
 	lock_active();
+	nofile = qmgr_fd_budget();
+	qmgr_active_limit = qmgr_active_limit_for(nofile,
+	    var_local_dest_concurrency);
+	log_debug(1, "%zu descriptors: at most %zu active messages", nofile,
+	    qmgr_active_limit);
 	qmgr_deliver_init();
 	/* What a previous qmgr left in active/ is ours now (a crash may have
 	 * cut its deliveries short: some may be repeated, none lost). */

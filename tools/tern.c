@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* tern - start, stop, reload, check and flush the Tern mail system. */
+/* tern - start, stop, reload, check and flush the Tern mail system, and
+ * requeue what qmgr set aside. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,15 @@ problem(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	problems++;
+}
+
+static void
+report_problem(void *ctx, int error, const char *text)
+{
+	if (error)
+		problem("%s", text);
+	else
+		fprintf(stderr, "tern: warning: %s\n", text);
 }
 
 static void
@@ -163,8 +173,12 @@ cmd_check(void)
 	}
 	if (resolve_open(&error) < 0)
 		problem("%s", error);
-	else
+	else {
 		check_postmaster();
+		/* Table entries that delivery would refuse, found now. */
+		if (resolve_check(report_problem, NULL, &error) < 0)
+			problem("%s", error);
+	}
 	if (root) {
 		if (server_user_ids(var_mail_owner, &uid, &gid, &error) < 0)
 			problem("mail_owner: %s; create the account (for "
@@ -368,6 +382,71 @@ cmd_flush(void)
 	return 0;
 }
 
+/* Move one message from corrupt/ to incoming/. Returns 0 or -1 (said). */
+static int
+requeue_one(const char *id)
+{
+	const char *error;
+
+	if (!qfile_is_id(id)) {
+		fprintf(stderr, "tern: error: %s: not a queue ID\n", id);
+		return -1;
+	}
+	if (qfile_move(var_queue_dir, id, "corrupt", "incoming", &error) < 0) {
+		fprintf(stderr, "tern: error: %s: %s\n", id, error);
+		return -1;
+	}
+	fprintf(stderr, "tern: %s: requeued\n", id);
+	return 0;
+}
+
+/* Give messages that qmgr set aside in corrupt/ another try, after the
+ * administrator has looked at them: back to incoming/, then wake qmgr.
+ * A file that is still damaged is set aside again. */
+static int
+cmd_requeue(char **ids, int n)
+{
+	char path[4096];
+	const char *error;
+	int i, failed = 0, moved = 0;
+
+	if (n == 1 && strcmp(ids[0], "ALL") == 0) {
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/corrupt", var_queue_dir);
+		if ((d = opendir(path)) == NULL) {
+			fprintf(stderr, "tern: fatal: open %s: %s\n", path,
+			    strerror(errno));
+			return 1;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (!qfile_is_id(de->d_name))
+				continue;
+			if (requeue_one(de->d_name) < 0)
+				failed++;
+			else
+				moved++;
+		}
+		closedir(d);
+	} else {
+		for (i = 0; i < n; i++) {
+			if (requeue_one(ids[i]) < 0)
+				failed++;
+			else
+				moved++;
+		}
+	}
+	if (moved > 0 && master_pid() > 0) {
+		snprintf(path, sizeof(path), "%s/public/qmgr", var_queue_dir);
+		/* Only a hint: qmgr scans incoming/ periodically anyway. */
+		if (trigger_send(path, TRIGGER_REQ_WAKEUP, &error) < 0)
+			fprintf(stderr, "tern: warning: %s: %s\n", path,
+			    error);
+	}
+	return failed ? 1 : 0;
+}
+
 /* main.cf does not load: take the defaults, and the queue directory as
  * main.cf sets it when it can be read on its own. */
 static void
@@ -391,7 +470,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: tern [-c config_dir] "
-	    "start|stop|reload|status|check|flush\n");
+	    "start|stop|reload|status|check|flush\n"
+	    "       tern [-c config_dir] requeue ALL|queue_id ...\n");
 	exit(2);
 }
 
@@ -415,9 +495,12 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (optind != argc - 1)
+	if (optind >= argc)
 		usage();
 	cmd = argv[optind];
+	if (strcmp(cmd, "requeue") == 0 ? optind == argc - 1 :
+	    optind != argc - 1)
+		usage();
 	if (config_load(config_dir, &error) < 0) {
 		/* status and stop need only the queue directory and the
 		 * pid lock: they must work while main.cf is broken. */
@@ -439,6 +522,8 @@ main(int argc, char **argv)
 		return cmd_status();
 	if (strcmp(cmd, "flush") == 0)
 		return cmd_flush();
+	if (strcmp(cmd, "requeue") == 0)
+		return cmd_requeue(argv + optind + 1, argc - optind - 1);
 	usage();
 	return 2;
 }

@@ -175,7 +175,7 @@ const struct param_def param_table[] = {
 	P_STR(VAR_VIRT_GID_MAPS, DEF_VIRT_GID_MAPS, var_virt_gid_maps,
 	    "tables of group ids for virtual mailboxes"),
 	P_INT(VAR_VIRT_MINIMUM_UID, DEF_VIRT_MINIMUM_UID,
-	    var_virt_minimum_uid, 0,
+	    var_virt_minimum_uid, 1,
 	    "smallest user id accepted for virtual mailboxes"),
 	P_STR(VAR_DB_TYPE, DEF_DB_TYPE, var_db_type,
 	    "table type used when a name has no type: prefix"),

@@ -482,6 +482,15 @@ resolve_owner(const char *addr, uid_t *uid_r, gid_t *gid_r,
 	    err) < 0 ||
 	    owner_id(gid_maps, U_GID, VAR_VIRT_GID_MAPS, addr, &gid, err) < 0)
 		return -1;
+	/* Whatever the configuration says: root may not own a mailbox. */
+	if (uid == 0 || gid == 0) {
+		log_warn("%s: %s 0 for %s: a delivery never runs as root "
+		    "or with root's group", uid == 0 ? VAR_VIRT_UID_MAPS :
+		    VAR_VIRT_GID_MAPS, uid == 0 ? "uid" : "gid", addr);
+		set_error(err, 451, "4.3.5", "mail system configuration "
+		    "error");
+		return -1;
+	}
 	if (uid < var_virt_minimum_uid) {
 		log_warn("%s: uid %ld of %s is below %s (%ld)",
 		    VAR_VIRT_UID_MAPS, uid, addr, VAR_VIRT_MINIMUM_UID,
@@ -493,4 +502,71 @@ resolve_owner(const char *addr, uid_t *uid_r, gid_t *gid_r,
 	*uid_r = (uid_t)uid;
 	*gid_r = (gid_t)gid;
 	return 0;
+}
+
+struct check_ctx {
+	resolve_report_fn *report;
+	void *ctx;
+	const char *param;
+	int problems;
+};
+
+static void
+check_report(struct check_ctx *c, int error, const char *table,
+    const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+check_report(struct check_ctx *c, int error, const char *table,
+    const char *key, const char *fmt, ...)
+{
+	char what[1024], line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof(line), "%s %s: %s%s%s: %s", c->param, table,
+	    key ? "key \"" : "every key", key ? log_str(key) : "",
+	    key ? "\"" : "", what);
+	c->report(c->ctx, error, line);
+	c->problems += error;
+}
+
+static int
+check_id(void *ctx, const char *table, const char *key, const char *value)
+{
+	struct check_ctx *c = ctx;
+	int is_uid = strcmp(c->param, VAR_VIRT_UID_MAPS) == 0;
+	char *end;
+	long id;
+
+	errno = 0;
+	id = strtol(value, &end, 10);
+	if (errno != 0 || *end != 0 || end == value || id < 0)
+		check_report(c, 1, table, key, "\"%s\" is not a %s",
+		    log_str(value), is_uid ? "uid" : "gid");
+	else if (id == 0)
+		check_report(c, 1, table, key, "%s 0 (root%s) is refused: a "
+		    "delivery never runs as root; give the mailbox an "
+		    "ordinary owner (such as vmail)", is_uid ? "uid" : "gid",
+		    is_uid ? "" : "'s group");
+	else if (is_uid && id < var_virt_minimum_uid)
+		check_report(c, 0, table, key, "uid %ld is below %s (%ld): "
+		    "deliveries to it are deferred", id, VAR_VIRT_MINIMUM_UID,
+		    var_virt_minimum_uid);
+	return 0;
+}
+
+int
+resolve_check(resolve_report_fn *report, void *ctx, const char **error_r)
+{
+	struct check_ctx c = {report, ctx, VAR_VIRT_UID_MAPS, 0};
+
+	if (maps_walk(uid_maps, check_id, &c, error_r) < 0)
+		return -1;
+	c.param = VAR_VIRT_GID_MAPS;
+	if (maps_walk(gid_maps, check_id, &c, error_r) < 0)
+		return -1;
+	return c.problems;
 }

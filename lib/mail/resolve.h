@@ -70,8 +70,24 @@ int resolve_class(const char *addr, struct resolve_error *err);
 int resolve_mailbox(const char *addr, struct buf *path_r,
     struct resolve_error *err);
 /* The owner of that mailbox from virtual_uid_maps / virtual_gid_maps
- * (uid at least virtual_minimum_uid). Returns 0 or -1 with err. */
+ * (uid at least virtual_minimum_uid, never 0; gid never 0: a delivery
+ * never runs as root or with root's group). Returns 0 or -1 with err. */
 int resolve_owner(const char *addr, uid_t *uid_r, gid_t *gid_r,
     struct resolve_error *err);
+
+/* Called by resolve_check with one finding, a line for the administrator
+ * ("virtual_uid_maps static:0: uid 0 ..."): an error (error = 1: mail to
+ * it cannot be delivered as configured) or a warning (error = 0: it
+ * waits in the queue until the configuration changes). */
+typedef void resolve_report_fn(void *ctx, int error, const char *text);
+
+/* Check every entry of the open virtual_uid_maps and virtual_gid_maps
+ * for what resolve_owner would refuse at delivery time (uid or gid 0, a
+ * uid below virtual_minimum_uid, a value that is not a number), calling
+ * report for each (a uid below the minimum is a warning, the rest are
+ * errors). For "tern check". Returns the number of errors, or -1 with
+ * *error_r set when a table cannot be listed. */
+int resolve_check(resolve_report_fn *report, void *ctx,
+    const char **error_r);
 
 #endif

@@ -1,9 +1,18 @@
-/* local_clnt - the client side of the local delivery protocol.
- * qmgr connects once (the greeting is checked), then sends one request at
- * a time on the connection: the queue file descriptor and the recipients.
- * local_clnt_fd() is for the caller's event loop: when it is readable, the
- * reply is there and local_clnt_recv() reads it. Any error means the
- * connection is unusable: close it and defer the recipients. */
+/* local_clnt - the client side of the local delivery protocol, on the
+ * event loop (util/event.h).
+ * qmgr must never wait for a delivery agent: a stuck or broken agent would
+ * stop the whole queue. So every step here is non-blocking. local_clnt_open
+ * connects and returns at once; the greeting is read (and checked) from the
+ * event loop, which then calls the caller's function. local_clnt_request
+ * passes the queue file descriptor and writes the request (what the socket
+ * does not take at once is written when it becomes writable), then reads
+ * the reply as it arrives. Each step has a deadline in milliseconds; when
+ * it passes, the step fails with "timeout".
+ * A callback is only ever called from event_run_once, never from inside
+ * local_clnt_open or local_clnt_request, and at most once per step; it
+ * may close the client. Any failure leaves the connection unusable: close
+ * it and defer the recipients. Memory: results go to the array the caller
+ * passes, which must stay valid until the callback (or the close). */
 #ifndef TERN_MAIL_LOCAL_CLNT_H
 #define TERN_MAIL_LOCAL_CLNT_H
 
@@ -27,18 +36,31 @@ struct local_result {
 	char text[512];
 };
 
-/* Connect to the service socket at path and check its greeting (waits at
- * most timeout seconds). Returns 0 or -1 with *error_r. */
-int local_clnt_connect(const char *path, int timeout, struct local_clnt **c_r,
+/* The end of a step: status 0 (greeted; or the reply is in the results),
+ * or -1 with error (text owned by c, valid until local_clnt_close). */
+typedef void local_clnt_fn(struct local_clnt *c, int status,
+    const char *error, void *ctx);
+
+/* Start connecting to the service socket at path. Returns 0 with *c_r
+ * set: fn(ctx) is called later with the outcome of the connect and the
+ * greeting check, within timeout_ms. Returns -1 with *error_r set (static
+ * or strerror text) when the connect failed at once (no such socket,
+ * refused, out of descriptors, the agent's queue is full); fn is not
+ * called then. */
+int local_clnt_open(const char *path, long timeout_ms, local_clnt_fn *fn,
+    void *ctx, struct local_clnt **c_r, const char **error_r);
+/* Send one request on a greeted connection with no request outstanding,
+ * and collect exactly req->nrcpt results into res. Returns 0: fn(ctx) is
+ * called later, within timeout_ms. Returns -1 with *error_r set (owned by
+ * c) when the request could not be sent at all (the agent went away while
+ * the connection was idle; misuse); fn is not called then. */
+int local_clnt_request(struct local_clnt *c, const struct local_request *req,
+    struct local_result *res, long timeout_ms, local_clnt_fn *fn, void *ctx,
     const char **error_r);
+/* The socket (for tests and logs). */
 int local_clnt_fd(const struct local_clnt *c);
-/* Send one request. Returns 0 or -1 with *error_r. */
-int local_clnt_send(struct local_clnt *c, const struct local_request *req,
-    const char **error_r);
-/* Read the reply to the last request: exactly nrcpt results into res.
- * Returns 0 or -1 with *error_r. */
-int local_clnt_recv(struct local_clnt *c, struct local_result *res,
-    size_t nrcpt, const char **error_r);
+/* Close the connection; a step in progress is abandoned without a call.
+ * Sets *cp to NULL; NULL is allowed. */
 void local_clnt_close(struct local_clnt **cp);
 
 #endif

@@ -672,12 +672,25 @@ qfile_open(const char *path, int writable, struct qfile **q_r,
 
 	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW |
 	    O_CLOEXEC);
-	if (fd < 0)
-		return static_error(error_r, "open %s: %m", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fd < 0) {
+		/* A symbolic link (O_NOFOLLOW), a directory or a device never
+		 * came from a writer; anything else (EMFILE, ENFILE, ENOMEM,
+		 * EIO, a file moved away meanwhile) says nothing about the
+		 * file itself. */
+		ret = errno == ELOOP || errno == EISDIR || errno == ENXIO ||
+		    errno == ENODEV ? QFILE_CORRUPT : QFILE_TEMPFAIL;
+		static_error(error_r, "open %s: %m", path);
+		return ret;
+	}
+	if (fstat(fd, &st) < 0) {
+		static_error(error_r, "stat %s: %m", path);
+		close(fd);
+		return QFILE_TEMPFAIL;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		static_error(error_r, "%s: not a regular file", path);
 		close(fd);
-		return -1;
+		return QFILE_CORRUPT;
 	}
 	q = xmalloc(sizeof(*q));
 	q->fd = fd;
@@ -690,13 +703,16 @@ qfile_open(const char *path, int writable, struct qfile **q_r,
 	buf_init(&d, QFILE_MAX_ENV_REC);
 	ret = parse_file(q, rr, &d, &err);
 	/* err may point into rr: format it before rr goes away. */
-	if (ret < 0)
+	if (ret < 0) {
 		static_error(error_r, "%s: %s", path, err);
+		ret = rec_reader_read_errno(rr) != 0 ? QFILE_TEMPFAIL :
+		    QFILE_CORRUPT;
+	}
 	buf_deinit(&d);
 	rec_reader_destroy(&rr);
 	if (ret < 0) {
 		qfile_close(&q);
-		return -1;
+		return ret;
 	}
 	*q_r = q;
 	return 0;

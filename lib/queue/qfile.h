@@ -135,11 +135,19 @@ struct qfile {
 	char error[512];
 };
 
+/* Failures of qfile_open: the file is damaged (set it aside), or the
+ * system failed to open or read it (leave it and try again later). */
+#define QFILE_CORRUPT (-1)
+#define QFILE_TEMPFAIL (-2)
+
 /* Open and validate path (O_RDWR when writable, else O_RDONLY; O_NOFOLLOW;
- * a regular file). Returns 0 with *q_r set, or -1 with *error_r set
- * (module-static text): open/read failure, unknown major version, a missing
- * or repeated required record, a malformed or oversized record, records out
- * of order, a missing END record or bytes after it. */
+ * a regular file). Returns 0 with *q_r set, or a negative value with
+ * *error_r set (module-static text): QFILE_CORRUPT for what the file holds
+ * (a symbolic link or a file that is not regular, unknown major version, a
+ * missing or repeated required record, a malformed or oversized record,
+ * records out of order, a missing END record or bytes after it);
+ * QFILE_TEMPFAIL when open, fstat or a read failed (EMFILE, ENFILE,
+ * ENOMEM, EIO, ENOENT...): the same file may open fine later. */
 int qfile_open(const char *path, int writable, struct qfile **q_r,
     const char **error_r);
 

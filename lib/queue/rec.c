@@ -32,6 +32,7 @@ struct rec_reader {
 	size_t blen;		/* valid bytes in rbuf */
 	size_t last_len;	/* data length of the last record */
 	int failed;
+	int read_errno;		/* errno of a failed read, else 0 */
 	char error[256];
 };
 
@@ -271,12 +272,30 @@ rec_reader_offset(const struct rec_reader *r)
 	return r->pos;
 }
 
+int
+rec_reader_read_errno(const struct rec_reader *r)
+{
+	return r->read_errno;
+}
+
 static int
 reader_fail(struct rec_reader *r, off_t at, const char *what,
     const char **error_r)
 {
 	snprintf(r->error, sizeof(r->error), "%s at offset %lld", what,
 	    (long long)at);
+	r->failed = 1;
+	*error_r = r->error;
+	return REC_ERROR;
+}
+
+/* A failed read: the file may be fine, the system was not. */
+static int
+read_fail(struct rec_reader *r, off_t at, const char **error_r)
+{
+	r->read_errno = errno ? errno : EIO;
+	snprintf(r->error, sizeof(r->error), "queue file read error at "
+	    "offset %lld: %s", (long long)at, strerror(r->read_errno));
 	r->failed = 1;
 	*error_r = r->error;
 	return REC_ERROR;
@@ -333,7 +352,7 @@ rec_get(struct rec_reader *r, struct buf *data, size_t max,
 		return REC_ERROR;
 	}
 	if ((avail = fill(r, REC_HDR_MAX)) < 0)
-		return reader_fail(r, start, "queue file read error", error_r);
+		return read_fail(r, start, error_r);
 	if (avail == 0)
 		return REC_EOF;
 	p = r->rbuf + (r->pos - r->boff);
@@ -365,8 +384,7 @@ rec_get(struct rec_reader *r, struct buf *data, size_t max,
 			size_t want = left < REC_IOBUF ? left : REC_IOBUF;
 
 			if ((avail = fill(r, want)) < 0)
-				return reader_fail(r, start,
-				    "queue file read error", error_r);
+				return read_fail(r, start, error_r);
 			if ((size_t)avail < want)
 				return reader_fail(r, start,
 				    "record data cut short", error_r);
@@ -386,8 +404,7 @@ rec_get(struct rec_reader *r, struct buf *data, size_t max,
 			n = pread(r->fd, &last, 1, end - 1);
 		} while (n < 0 && errno == EINTR);
 		if (n < 0)
-			return reader_fail(r, start, "queue file read error",
-			    error_r);
+			return read_fail(r, start, error_r);
 		if (n == 0)
 			return reader_fail(r, start, "record data cut short",
 			    error_r);

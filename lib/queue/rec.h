@@ -122,4 +122,10 @@ size_t rec_reader_last_len(const struct rec_reader *r);
 /* File offset of the next record to be read. Never fails. */
 off_t rec_reader_offset(const struct rec_reader *r);
 
+/* The errno of the read(2) failure that made the reader fail, or 0 when
+ * it has not failed or failed on the contents (a bad or cut-short record):
+ * a caller tells a damaged file from a passing system error with it.
+ * Never fails. */
+int rec_reader_read_errno(const struct rec_reader *r);
+
 #endif

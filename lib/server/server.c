@@ -12,14 +12,18 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "conf/config.h"
 #include "conf/params.h"
 #include "server/master_proto.h"
 #include "server/server.h"
+#include "util/dict.h"
 #include "util/event.h"
 #include "util/log.h"
+#include "util/mem.h"
+#include "util/sock.h"
 
 static char service_name[128];
 static int under_master;
@@ -84,6 +88,29 @@ server_drop_privileges(uid_t uid, gid_t gid, const char *chroot_dir,
 	return 0;
 }
 
+/* A lookup table changed on disk: the process finishes what it is doing,
+ * takes no new work and exits, and master starts a fresh one that opens
+ * the new version. Logged once, in Postfix's words. */
+static int draining;
+
+static int
+table_changed(void)
+{
+	const char *spec;
+
+	if (!draining && under_master && dict_changed(&spec)) {
+		log_info("table %s has changed -- restarting", spec);
+		draining = 1;
+	}
+	return draining;
+}
+
+int
+server_draining(void)
+{
+	return draining;
+}
+
 /* Tell master whether we are available; a failure means it is gone. */
 static int
 notify_master(int avail)
@@ -113,8 +140,102 @@ usage(const char *prog)
 
 static const struct server_spec *trigger_spec;
 
+/* A trigger connection whose byte has not arrived yet. */
+struct trigger_conn {
+	int fd;
+	uint64_t timer;
+};
+
+#define TRIGGER_WAIT_MS 1000	/* for the byte after the connect */
+#define TRIGGER_MAX_WAITING 100
+
+static int triggers_waiting;
+
+/* The distinct request bytes not passed on while draining: the next
+ * process gets them (trigger_restart). */
+static char trigger_dropped[SERVER_TRIGGER_MAX];
+static size_t trigger_ndropped;
+
+/* Pass a request on, or keep its bytes for the next process when a table
+ * has changed: a stale table must not decide what happens to new work. */
+static void
+trigger_deliver(const char *req, size_t len)
+{
+	size_t i;
+
+	if (!table_changed()) {
+		trigger_spec->trigger(req, len);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		if (trigger_ndropped < sizeof(trigger_dropped) &&
+		    memchr(trigger_dropped, req[i], trigger_ndropped) == NULL)
+			trigger_dropped[trigger_ndropped++] = req[i];
+	}
+}
+
+static void trigger_ready(int fd, int events, void *ctx);
+
+static void
+trigger_rewatch(void *ctx)
+{
+	event_watch(MASTER_LISTEN_FD, EVENT_READ, trigger_ready, NULL);
+}
+
+static void
+trigger_conn_end(struct trigger_conn *t)
+{
+	event_unwatch(t->fd);
+	if (t->timer != 0)
+		event_cancel(t->timer);
+	close(t->fd);
+	xfree(t);
+	triggers_waiting--;
+}
+
+static void
+trigger_expire(void *ctx)
+{
+	struct trigger_conn *t = ctx;
+
+	t->timer = 0;
+	trigger_conn_end(t);
+}
+
+/* Read a trigger request without waiting: 1 with the bytes in req (closed
+ * then), 0 when they have not arrived yet, -1 when there are none. */
+static int
+trigger_read(int fd, char *req, size_t size, size_t *len_r)
+{
+	ssize_t got;
+
+	do {
+		got = read(fd, req, size);
+	} while (got < 0 && errno == EINTR);
+	if (got < 0 && errno == EAGAIN)
+		return 0;
+	*len_r = got > 0 ? (size_t)got : 0;
+	return got > 0 ? 1 : -1;
+}
+
+static void
+trigger_conn_ready(int fd, int events, void *ctx)
+{
+	char req[SERVER_TRIGGER_MAX];
+	size_t len;
+	int ret = trigger_read(fd, req, sizeof(req), &len);
+
+	if (ret == 0)
+		return;
+	trigger_conn_end(ctx);
+	if (ret > 0)
+		trigger_deliver(req, len);
+}
+
 /* A trigger: one connection, a few bytes, closed by the sender. Many may
- * wait at once; take a bounded number per wakeup. */
+ * wait at once; take a bounded number per wakeup. Nothing here waits: a
+ * sender that connects and writes later is watched like any other
+ * descriptor, for at most TRIGGER_WAIT_MS. */
 static void
 trigger_ready(int fd, int events, void *ctx)
 {
@@ -122,26 +243,74 @@ trigger_ready(int fd, int events, void *ctx)
 
 	for (n = 0; n < 100; n++) {
 		char req[SERVER_TRIGGER_MAX];
-		ssize_t got;
+		struct trigger_conn *t;
+		size_t len;
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		int ret;
 
+		if (c < 0 && (errno == EMFILE || errno == ENFILE ||
+		    errno == ENOBUFS || errno == ENOMEM)) {
+			/* The socket stays readable: stop polling it for a
+			 * while instead of spinning. Triggers are hints. */
+			log_warn("accept trigger: %m");
+			event_unwatch(fd);
+			event_timer(1000, trigger_rewatch, NULL);
+			break;
+		}
 		if (c < 0)
 			break;
-		/* The sender connects, then writes: the byte may not be
-		 * here yet. Wait a little for it (bounded). */
-		for (;;) {
-			struct pollfd pfd = {.fd = c, .events = POLLIN};
-
-			got = read(c, req, sizeof(req));
-			if (got >= 0 || (errno != EINTR && errno != EAGAIN))
-				break;
-			if (errno == EAGAIN && poll(&pfd, 1, 1000) <= 0)
-				break;
+		ret = trigger_read(c, req, sizeof(req), &len);
+		if (ret != 0 || triggers_waiting >= TRIGGER_MAX_WAITING) {
+			close(c);
+			if (ret > 0)
+				trigger_deliver(req, len);
+			continue;
 		}
-		close(c);
-		if (got > 0)
-			trigger_spec->trigger(req, (size_t)got);
+		t = xmalloc(sizeof(*t));
+		t->fd = c;
+		t->timer = event_timer(TRIGGER_WAIT_MS, trigger_expire, t);
+		event_watch(c, EVENT_READ, trigger_conn_ready, t);
+		triggers_waiting++;
 	}
+}
+
+/* Leave a trigger in our own socket's queue, then exit: master sees the
+ * socket readable with no process to serve it and starts a new one at
+ * once (instead of at the next wakeup), which then finds the work. The
+ * trigger carries the requests that were held back (or a wakeup). */
+static void
+trigger_restart(void)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	const char *error;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	if (getsockname(MASTER_LISTEN_FD, (struct sockaddr *)&sun, &len) == 0 &&
+	    sun.sun_family == AF_UNIX && sun.sun_path[0] != 0 &&
+	    (fd = sock_unix_connect(sun.sun_path, SOCK_FLAG_NONBLOCK,
+	    &error)) >= 0) {
+		if (trigger_ndropped == 0)
+			trigger_dropped[trigger_ndropped++] =
+			    SERVER_TRIGGER_RESTART;
+		if (write(fd, trigger_dropped, trigger_ndropped) !=
+		    (ssize_t)trigger_ndropped)
+			log_debug(1, "restart trigger: %m");
+		close(fd);
+	}
+	exit(0);
+}
+
+/* A long-running trigger server restarts when a table has changed and it
+ * is idle; until then it takes no new work (server_draining). */
+static void
+table_tick(void *ctx)
+{
+	if (table_changed() &&
+	    (trigger_spec->busy == NULL || !trigger_spec->busy()))
+		trigger_restart();
+	event_timer(SERVER_TABLE_CHECK_MS, table_tick, NULL);
 }
 
 static void
@@ -149,6 +318,7 @@ trigger_loop(const struct server_spec *spec)
 {
 	trigger_spec = spec;
 	if (under_master) {
+		event_timer(SERVER_TABLE_CHECK_MS, table_tick, NULL);
 		if (fcntl(MASTER_LISTEN_FD, F_SETFL, O_NONBLOCK) < 0)
 			log_fatal("trigger socket: %m");
 		event_watch(MASTER_LISTEN_FD, EVENT_READ, trigger_ready, NULL);
@@ -191,6 +361,10 @@ single_loop(const struct server_spec *spec)
 		}
 		if (pfd[1].revents & (POLLERR | POLLHUP))
 			exit(0);
+		/* Never start a session with a stale table: leave the client
+		 * in the queue for a fresh process. */
+		if (table_changed())
+			exit(0);
 		fd = accept4(MASTER_LISTEN_FD, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
@@ -205,6 +379,8 @@ single_loop(const struct server_spec *spec)
 		avail = 0;
 		spec->serve(fd, fd);
 		close(fd);
+		if (table_changed())
+			exit(0);
 		if (++uses >= var_use_limit) {
 			log_debug(1, "served %ld sessions; exiting", uses);
 			exit(0);

@@ -10,9 +10,13 @@
  *   SERVER_TRIGGER: one long-lived process (maxproc 1) driven by the
  *     event loop (event.h): the skeleton accepts each connection on the
  *     listening socket, reads the request bytes (at most
- *     SERVER_TRIGGER_MAX), closes it and calls trigger(); post_jail sets
+ *     SERVER_TRIGGER_MAX) without waiting for them (a slow sender is
+ *     watched on the event loop for at most a second), closes it and
+ *     calls trigger(); post_jail sets
  *     up the daemon's own timers and watches. It exits when the master
  *     stops or reloads (the status pipe closes).
+ * Both kinds restart when a lookup table they opened changes on disk
+ * (server_draining).
  * Configuration or environment problems at startup are fatal. */
 #ifndef TERN_SERVER_SERVER_H
 #define TERN_SERVER_SERVER_H
@@ -26,6 +30,11 @@ enum server_kind {
 };
 
 #define SERVER_TRIGGER_MAX 64
+/* The request a trigger server leaves for its successor when it restarts
+ * with nothing held back (queue/trigger.h: TRIGGER_REQ_WAKEUP). */
+#define SERVER_TRIGGER_RESTART 'W'
+/* How often a trigger server looks at its tables' files. */
+#define SERVER_TABLE_CHECK_MS 1000
 
 struct server_spec {
 	const char *name;
@@ -42,11 +51,24 @@ struct server_spec {
 	int keep_root;
 	/* SERVER_TRIGGER: the bytes of one trigger request. */
 	void (*trigger)(const char *req, size_t len);
+	/* SERVER_TRIGGER: 1 while work is in progress that a restart must
+	 * not cut short (see server_draining). May be NULL: never busy. */
+	int (*busy)(void);
 };
 
 /* Never returns. */
 void server_main(int argc, char **argv, const struct server_spec *spec)
     __attribute__((noreturn));
+
+/* 1 once a lookup table this process opened has changed on disk (see
+ * dict_changed): the process is about to restart and must take no new
+ * work. The skeleton logs "table TYPE:NAME has changed -- restarting"
+ * and restarts at a safe point: a single server before it accepts the
+ * next client or after a session; a trigger server stops passing on
+ * triggers and exits once busy() says it is idle (checked every
+ * SERVER_TABLE_CHECK_MS), poking its own socket so that master starts
+ * the next one at once. Never 1 outside master (-S). */
+int server_draining(void);
 
 /* The service name from master.cf (-n), or the program name. */
 const char *server_service_name(void);

@@ -134,6 +134,15 @@ attr_recv(struct stream *s, struct attr_list *l, const char **error_r)
 			xfree(name);
 			goto fail;
 		}
+		/* Callers read values as C strings: a NUL would cut one
+		 * short without a word (a recipient, a path), so it is an
+		 * error, as in a name. */
+		if (memchr(value, 0, vlen) != NULL) {
+			xfree(name);
+			xfree(value);
+			*error_r = "NUL in attribute value";
+			goto fail;
+		}
 		if (l->n >= ATTR_MAX_COUNT) {
 			xfree(name);
 			xfree(value);

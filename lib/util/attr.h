@@ -1,10 +1,11 @@
 /* attr - the named-attribute codec for requests between daemons.
  * A message is a list of attributes, each a name and a value, ended by an
  * empty name. On the wire each string is a 4-byte big-endian length then
- * its bytes, so values may hold any byte and nothing in a value can be
- * mistaken for structure. Readers cap the number of attributes and every
- * length, keep unknown attributes (callers ignore what they do not know),
- * and report truncation as an error. Senders use attr_put*() and then
+ * its bytes, so nothing in a value can be mistaken for structure. Names
+ * and values are C strings: a NUL in either is an error, never a silent
+ * truncation. Readers cap the number of attributes and every length, keep
+ * unknown attributes (callers ignore what they do not know), and report
+ * truncation as an error. Senders use attr_put*() and then
  * stream_flush(); receivers call attr_recv() and look values up by name.
  * Protocol errors are return values; nothing here is fatal. */
 #ifndef TERN_UTIL_ATTR_H
@@ -16,7 +17,7 @@ struct stream;
 
 struct attr {
 	char *name;
-	char *value;	/* NUL-terminated; may contain NULs within vlen */
+	char *value;	/* NUL-terminated; never contains a NUL */
 	size_t vlen;
 };
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* dict - the lookup table API and its registry of table types. */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/dict.h"
@@ -20,13 +23,128 @@ static const struct dict_type {
 	const char *name;
 	dict_open_fn *open;
 	dict_build_fn *build;	/* NULL: no compiled form */
+	const char *file;	/* the file read is name + this; NULL: none */
 } dict_types[] = {
-	{"texthash", dict_texthash_open, NULL},
-	{"hash", dict_hash_open, dict_hash_build},
-	{"btree", dict_btree_open, dict_btree_build},
-	{"inline", dict_inline_open, NULL},
-	{"static", dict_static_open, NULL},
+	{"texthash", dict_texthash_open, NULL, ""},
+	{"hash", dict_hash_open, dict_hash_build, ".db"},
+	{"btree", dict_btree_open, dict_btree_build, ".db"},
+	{"inline", dict_inline_open, NULL, NULL},
+	{"static", dict_static_open, NULL, NULL},
+	{"cidr", dict_cidr_open, NULL, ""},
 };
+
+/* What a table read when it was opened, to notice a new version. */
+struct dict_file_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+/* Every open table that reads a file, for dict_changed(). The file stays
+ * open: fstat sees a file replaced by rename (no links left) or edited in
+ * place even from inside a chroot where its path means nothing. */
+struct dict_watch {
+	struct dict *d;
+	int fd;
+	char *path;
+	struct dict_file_id id;
+	struct dict_watch *next;
+};
+
+static struct dict_watch *dict_watches;
+
+static void
+file_id(const struct stat *st, struct dict_file_id *id)
+{
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+}
+
+static int
+same_id(const struct dict_file_id *a, const struct dict_file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime.tv_sec == b->mtime.tv_sec &&
+	    a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/* Start watching path for d; a file that cannot be opened is not
+ * watched (the table's own open reports the problem). */
+static struct dict_watch *
+watch_create(const char *path)
+{
+	struct dict_watch *w;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return NULL;
+	}
+	w = xmalloc(sizeof(*w));
+	w->fd = fd;
+	w->path = xstrdup(path);
+	file_id(&st, &w->id);
+	return w;
+}
+
+static void
+watch_destroy(struct dict_watch *w)
+{
+	close(w->fd);
+	xfree(w->path);
+	xfree(w);
+}
+
+static void
+watch_remove(struct dict *d)
+{
+	struct dict_watch **pp, *w;
+
+	for (pp = &dict_watches; (w = *pp) != NULL; pp = &w->next) {
+		if (w->d == d) {
+			*pp = w->next;
+			watch_destroy(w);
+			return;
+		}
+	}
+}
+
+int
+dict_changed(const char **spec_r)
+{
+	struct dict_watch *w;
+
+	for (w = dict_watches; w != NULL; w = w->next) {
+		struct dict_file_id now;
+		struct stat st;
+		int changed;
+
+		/* The file we read: rewritten in place, or unlinked or
+		 * renamed over (no links left). */
+		changed = fstat(w->fd, &st) < 0 || st.st_nlink == 0;
+		if (!changed) {
+			file_id(&st, &now);
+			changed = !same_id(&now, &w->id);
+		}
+		/* Another file under its name (a path that does not resolve,
+		 * as in a chroot, proves nothing). */
+		if (!changed && stat(w->path, &st) == 0) {
+			file_id(&st, &now);
+			changed = !same_id(&now, &w->id);
+		}
+		if (changed) {
+			*spec_r = w->d->spec;
+			return 1;
+		}
+	}
+	return 0;
+}
 
 static char dict_errbuf[1024];
 
@@ -120,6 +238,7 @@ dict_open(const char *spec, const char *default_type, struct dict **dict_r,
 	const struct dict_type *t;
 	const char *name;
 	struct dict *d;
+	struct dict_watch *w = NULL;
 	struct buf full;
 
 	*dict_r = NULL;
@@ -136,12 +255,29 @@ dict_open(const char *spec, const char *default_type, struct dict **dict_r,
 		    spec, type);
 		return -1;
 	}
-	if ((d = t->open(name, error_r)) == NULL)
+	/* Take the file's identity before it is read: a new version put
+	 * in place meanwhile then shows as a change (one restart too many),
+	 * never the other way round (a change missed). */
+	if (t->file != NULL) {
+		buf_init(&full, BUF_MAX_INTERNAL);
+		(void)buf_printf(&full, "%s%s", name, t->file);
+		w = watch_create(buf_cstr(&full));
+		buf_deinit(&full);
+	}
+	if ((d = t->open(name, error_r)) == NULL) {
+		if (w != NULL)
+			watch_destroy(w);
 		return -1;
+	}
 	buf_init(&full, BUF_MAX_INTERNAL);
 	(void)buf_printf(&full, "%s:%s", type, name);
 	d->spec = buf_steal(&full);
 	buf_deinit(&full);
+	if (w != NULL) {
+		w->d = d;
+		w->next = dict_watches;
+		dict_watches = w;
+	}
 	*dict_r = d;
 	return 0;
 }
@@ -174,6 +310,7 @@ dict_close(struct dict **dp)
 
 	if (d == NULL)
 		return;
+	watch_remove(d);
 	if (d->close != NULL)
 		d->close(d);
 	buf_deinit(&d->value);
@@ -251,4 +388,17 @@ dict_list_next(const char **cursor, const char **item_r, size_t *len_r,
 	*len_r = (size_t)(p - start);
 	*cursor = p;
 	return 1;
+}
+
+int
+dict_walk(struct dict *d, dict_walk_cb *fn, void *ctx, const char **error_r)
+{
+	if (d->walk == NULL) {
+		buf_reset(&d->error);
+		(void)buf_printf(&d->error, "%s: this table type cannot list "
+		    "its entries", d->spec);
+		*error_r = buf_cstr(&d->error);
+		return -1;
+	}
+	return d->walk(d, fn, ctx, error_r);
 }

@@ -52,6 +52,15 @@ const char *dict_spec(const struct dict *d);
 
 /* Close the table and set *dp to NULL. NULL *dp is allowed. */
 void dict_close(struct dict **dp);
+/* Has a table that is open in this process changed on disk since it was
+ * opened? The identity of the file each table read (texthash: the source,
+ * hash: and btree: the .db file) is taken at dict_open: device, inode,
+ * size and modification time. A file that is gone counts as changed.
+ * Returns 1 with *spec_r set to the first changed table's "type:name"
+ * (valid until it is closed), else 0. A process that finds a change
+ * restarts at a safe point, as Postfix daemons do ("table ... has changed
+ * -- restarting"). Costs one stat(2) per open table file. */
+int dict_changed(const char **spec_r);
 
 /* Compile the text source named by spec into its database form: for
  * "hash:/path" and "btree:/path" read /path and write /path.db
@@ -69,6 +78,18 @@ int dict_build(const char *spec, const char *default_type,
  * *item_r (*len_r bytes, not NUL-terminated, pointing into the list), 0 at
  * the end of the list, or -1 with *error_r set (static text) for an
  * unbalanced '{' or '}'. */
+/* Called by dict_walk for each entry: key is the folded key, or NULL for
+ * a table that gives value for every key (static:). Return 0 to go on, or
+ * anything else to stop the walk with that value. */
+typedef int dict_walk_cb(void *ctx, const char *key, const char *value);
+
+/* Call fn for every entry of d, in no particular order: for checks of a
+ * whole table (tern check). Returns 0 when the walk ended, fn's non-zero
+ * value when fn stopped it, or -1 with *error_r set (owned by d, valid
+ * until its next lookup, walk or close): the table could not be read. */
+int dict_walk(struct dict *d, dict_walk_cb *fn, void *ctx,
+    const char **error_r);
+
 int dict_list_next(const char **cursor, const char **item_r, size_t *len_r,
     const char **error_r);
 

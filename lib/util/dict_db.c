@@ -89,6 +89,64 @@ db_lookup(struct dict *d, const char *key, const char **value_r,
 	return 1;
 }
 
+/* Copy a stored key or value (with or without its NUL) into b. 0, or -1
+ * for a NUL inside or an oversized item. */
+static int
+db_item(struct buf *b, const DBT *x)
+{
+	size_t n = x->size;
+
+	if (n > 0 && ((const char *)x->data)[n - 1] == 0)
+		n--;
+	buf_reset(b);
+	if (memchr(x->data, 0, n) != NULL || buf_append(b, x->data, n) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+db_walk(struct dict *d, dict_walk_cb *fn, void *ctx, const char **error_r)
+{
+	struct dict_db *t = (struct dict_db *)d;
+	struct buf key;
+	DBC *cur;
+	DBT k, v;
+	int ret, stop = 0;
+
+	buf_reset(&d->error);
+	if ((ret = t->db->cursor(t->db, NULL, &cur, 0)) != 0) {
+		(void)buf_printf(&d->error, "%s: cursor: %s", t->path,
+		    db_strerror(ret));
+		*error_r = buf_cstr(&d->error);
+		return -1;
+	}
+	buf_init(&key, DICT_KEY_MAX + 1);
+	for (;;) {
+		memset(&k, 0, sizeof(k));
+		memset(&v, 0, sizeof(v));
+		if ((ret = cur->get(cur, &k, &v, DB_NEXT)) != 0) {
+			if (ret != DB_NOTFOUND)
+				(void)buf_printf(&d->error, "%s: read error: "
+				    "%s", t->path, db_strerror(ret));
+			break;
+		}
+		if (db_item(&key, &k) < 0 || db_item(&d->value, &v) < 0) {
+			(void)buf_printf(&d->error, "%s: malformed entry",
+			    t->path);
+			break;
+		}
+		if ((stop = fn(ctx, buf_cstr(&key), buf_cstr(&d->value))) != 0)
+			break;
+	}
+	(void)cur->close(cur);
+	buf_deinit(&key);
+	if (d->error.len > 0) {
+		*error_r = buf_cstr(&d->error);
+		return -1;
+	}
+	return stop;
+}
+
 static void
 db_close_dict(struct dict *d)
 {
@@ -132,6 +190,7 @@ db_open(const char *name, DBTYPE type, const char **error_r)
 	t->path = path;
 	t->d.lookup = db_lookup;
 	t->d.close = db_close_dict;
+	t->d.walk = db_walk;
 	return &t->d;
 }
 

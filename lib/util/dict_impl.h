@@ -24,11 +24,15 @@ typedef int dict_lookup_fn(struct dict *d, const char *key,
     const char **value_r, const char **error_r);
 /* Release the backend's own resources (not the struct dict fields). */
 typedef void dict_close_fn(struct dict *d);
+/* Backend walk: as dict_walk (dict.h). */
+typedef int dict_walk_backend_fn(struct dict *d, dict_walk_cb *fn,
+    void *ctx, const char **error_r);
 
 struct dict {
 	char *spec;		/* "type:name", owned by dict.c */
 	dict_lookup_fn *lookup;
 	dict_close_fn *close;
+	dict_walk_backend_fn *walk;
 	struct buf value;	/* scratch for values copied out of a db */
 	struct buf error;	/* lookup error text */
 };
@@ -38,6 +42,7 @@ struct dict {
 struct dict *dict_texthash_open(const char *name, const char **error_r);
 struct dict *dict_inline_open(const char *name, const char **error_r);
 struct dict *dict_static_open(const char *name, const char **error_r);
+struct dict *dict_cidr_open(const char *name, const char **error_r);
 struct dict *dict_hash_open(const char *name, const char **error_r);
 struct dict *dict_btree_open(const char *name, const char **error_r);
 /* Builders for types with a compiled form: 0, or -1 with *error_r set. */
@@ -86,5 +91,8 @@ int dict_mem_add(struct dict_mem *m, const char *key, const char *value);
 const char *dict_mem_find(const struct dict_mem *m, const char *key);
 /* Free the table and set *mp to NULL; NULL *mp is allowed. */
 void dict_mem_destroy(struct dict_mem **mp);
+/* Call fn for every entry until it returns non-zero; returns that value
+ * or 0. */
+int dict_mem_walk(const struct dict_mem *m, dict_walk_cb *fn, void *ctx);
 
 #endif

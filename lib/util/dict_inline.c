@@ -71,6 +71,13 @@ inline_lookup(struct dict *d, const char *key, const char **value_r,
 	return 1;
 }
 
+static int
+inline_walk(struct dict *d, dict_walk_cb *fn, void *ctx,
+    const char **error_r)
+{
+	return dict_mem_walk(((struct dict_inline *)d)->mem, fn, ctx);
+}
+
 static void
 inline_close(struct dict *d)
 {
@@ -154,5 +161,6 @@ dict_inline_open(const char *name, const char **error_r)
 	t->mem = mem;
 	t->d.lookup = inline_lookup;
 	t->d.close = inline_close;
+	t->d.walk = inline_walk;
 	return &t->d;
 }

@@ -19,6 +19,13 @@ static_lookup(struct dict *d, const char *key, const char **value_r,
 	return 1;
 }
 
+static int
+static_walk(struct dict *d, dict_walk_cb *fn, void *ctx,
+    const char **error_r)
+{
+	return fn(ctx, NULL, ((struct dict_static *)d)->value);
+}
+
 static void
 static_close(struct dict *d)
 {
@@ -42,5 +49,6 @@ dict_static_open(const char *name, const char **error_r)
 	t->value = xstrndup(p, len);
 	t->d.lookup = static_lookup;
 	t->d.close = static_close;
+	t->d.walk = static_walk;
 	return &t->d;
 }

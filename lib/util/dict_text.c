@@ -258,6 +258,20 @@ dict_mem_destroy(struct dict_mem **mp)
 	*mp = NULL;
 }
 
+int
+dict_mem_walk(const struct dict_mem *m, dict_walk_cb *fn, void *ctx)
+{
+	const struct dict_mem_entry *e;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < m->size; i++)
+		for (e = m->slots[i]; e != NULL; e = e->next)
+			if ((ret = fn(ctx, e->key, e->value)) != 0)
+				return ret;
+	return 0;
+}
+
 /* texthash: the source is read into memory when the table is opened. */
 struct dict_texthash {
 	struct dict d;
@@ -284,6 +298,13 @@ texthash_lookup(struct dict *d, const char *key, const char **value_r,
 	return 1;
 }
 
+static int
+texthash_walk(struct dict *d, dict_walk_cb *fn, void *ctx,
+    const char **error_r)
+{
+	return dict_mem_walk(((struct dict_texthash *)d)->mem, fn, ctx);
+}
+
 static void
 texthash_close(struct dict *d)
 {
@@ -306,5 +327,6 @@ dict_texthash_open(const char *name, const char **error_r)
 	t->mem = mem;
 	t->d.lookup = texthash_lookup;
 	t->d.close = texthash_close;
+	t->d.walk = texthash_walk;
 	return &t->d;
 }

@@ -14,6 +14,24 @@ struct dirsync_state {
 	uint64_t completed;	/* highest sync known to have finished */
 };
 
+static dirsync_fsync_fn *sync_dir = fsync;
+
+void
+dirsync_set_fsync(dirsync_fsync_fn *fn)
+{
+	sync_dir = fn != NULL ? fn : fsync;
+}
+
+/* flock, again after a signal. 0 or -1. */
+static int
+lock(int fd, int how)
+{
+	while (flock(fd, how) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
 static int
 read_state(int fd, struct dirsync_state *st)
 {
@@ -29,7 +47,7 @@ read_state(int fd, struct dirsync_state *st)
 static int
 plain(int dirfd, const char **error_r)
 {
-	if (fsync(dirfd) < 0) {
+	if (sync_dir(dirfd) < 0) {
 		*error_r = strerror(errno);
 		return -1;
 	}
@@ -48,17 +66,18 @@ dirsync(int dirfd, const char **error_r)
 	if (fd < 0)
 		return plain(dirfd, error_r);
 	/* Our change happened before this read: only a sync numbered
-	 * above what has started by now is sure to include it. */
-	if (read_state(fd, &st) < 0) {
+	 * above what has started by now is sure to include it. The read
+	 * is locked (shared: writers arriving together all read at once,
+	 * so they can share the next sync), because pwrite and pread of
+	 * the counters are not atomic with each other. */
+	if (lock(fd, LOCK_SH) < 0 || read_state(fd, &st) < 0) {
 		close(fd);
 		return plain(dirfd, error_r);
 	}
 	mine = st.started + 1;
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			close(fd);
-			return plain(dirfd, error_r);
-		}
+	if (lock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return plain(dirfd, error_r);
 	}
 	if (read_state(fd, &st) < 0)
 		goto sync_unrecorded;
@@ -69,7 +88,7 @@ dirsync(int dirfd, const char **error_r)
 	st.started = st.completed + 1;
 	if (pwrite(fd, &st, sizeof(st), 0) != (ssize_t)sizeof(st))
 		goto sync_unrecorded;
-	if (fsync(dirfd) < 0) {
+	if (sync_dir(dirfd) < 0) {
 		*error_r = strerror(errno);
 		goto out;
 	}

@@ -5,10 +5,12 @@
  * that arrive together share one fsync: a small state file in the
  * directory holds two counters, "started" and "completed", read and
  * written with pread/pwrite under an flock() (no shared memory). A writer
- * notes "started" after its change; if, once it holds the lock, a sync
- * numbered above that has completed, its change is covered and it returns
- * at once; otherwise it runs the next sync itself. Errors are return
- * values; a missing or unusable state file means a plain fsync. */
+ * notes "started" after its change (under a shared lock: an unlocked read
+ * could see a torn, too small value and take an older sync for its own);
+ * if, once it holds the exclusive lock, a sync numbered above that has
+ * completed, its change is covered and it returns at once; otherwise it
+ * runs the next sync itself. Errors are return values; a missing or
+ * unusable state file means a plain fsync. */
 #ifndef TERN_UTIL_DIRSYNC_H
 #define TERN_UTIL_DIRSYNC_H
 
@@ -18,5 +20,11 @@
 /* Make every change made so far in the directory open at dirfd durable.
  * Returns 0, or -1 with *error_r set (strerror text). */
 int dirsync(int dirfd, const char **error_r);
+
+/* The function that makes a directory durable: fsync by default. Tests
+ * replace it to count and time the syncs of many processes; NULL puts
+ * fsync back. Process-global, inherited across fork. */
+typedef int dirsync_fsync_fn(int dirfd);
+void dirsync_set_fsync(dirsync_fsync_fn *fn);
 
 #endif

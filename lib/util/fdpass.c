@@ -57,10 +57,45 @@ fdpass_send(int sock, int fd, const char **error_r)
 	}
 }
 
+/* Receive room for more descriptors than the one expected, so that a
+ * peer that sends several is seen (and its extra descriptors closed)
+ * rather than leaving them open in this process. */
+#define FDPASS_RECV_MAX 16
+
+union fdpass_rbuf {
+	struct cmsghdr align;
+	char space[CMSG_SPACE(sizeof(int) * FDPASS_RECV_MAX)];
+};
+
+/* Close every descriptor that msg carries. */
+static void
+close_all(struct msghdr *msg)
+{
+	struct cmsghdr *cmsg;
+
+	for (cmsg = CMSG_FIRSTHDR(msg); cmsg != NULL;
+	    cmsg = CMSG_NXTHDR(msg, cmsg)) {
+		size_t n, i;
+
+		if (cmsg->cmsg_level != SOL_SOCKET ||
+		    cmsg->cmsg_type != SCM_RIGHTS ||
+		    cmsg->cmsg_len < CMSG_LEN(0))
+			continue;
+		n = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int),
+			    sizeof(int));
+			(void)close(fd);
+		}
+	}
+}
+
 int
 fdpass_recv(int sock, int timeout, const char **error_r)
 {
-	union fdpass_cbuf cbuf;
+	union fdpass_rbuf rbuf;
 	struct pollfd pfd = {.fd = sock, .events = POLLIN};
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
@@ -83,7 +118,14 @@ fdpass_recv(int sock, int timeout, const char **error_r)
 			return -1;
 		}
 	}
-	carrier(&msg, &iov, &byte, &cbuf);
+	memset(&msg, 0, sizeof(msg));
+	memset(&rbuf, 0, sizeof(rbuf));
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = rbuf.space;
+	msg.msg_controllen = sizeof(rbuf.space);
 	do
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
@@ -91,11 +133,20 @@ fdpass_recv(int sock, int timeout, const char **error_r)
 		*error_r = n < 0 ? strerror(errno) : "unexpected end of input";
 		return -1;
 	}
+	/* Exactly one SCM_RIGHTS message with exactly one descriptor, and
+	 * nothing cut off (MSG_CTRUNC: descriptors the kernel could not
+	 * deliver). Anything else is refused and whatever did arrive is
+	 * closed, so a peer cannot make us hold descriptors. */
 	cmsg = CMSG_FIRSTHDR(&msg);
-	if (cmsg == NULL || cmsg->cmsg_level != SOL_SOCKET ||
+	if ((msg.msg_flags & MSG_CTRUNC) != 0 || cmsg == NULL ||
+	    cmsg->cmsg_level != SOL_SOCKET ||
 	    cmsg->cmsg_type != SCM_RIGHTS ||
-	    cmsg->cmsg_len != CMSG_LEN(sizeof(int))) {
-		*error_r = "no descriptor received";
+	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)) ||
+	    CMSG_NXTHDR(&msg, cmsg) != NULL) {
+		close_all(&msg);
+		*error_r = (msg.msg_flags & MSG_CTRUNC) != 0 ?
+		    "descriptors truncated (MSG_CTRUNC)" : cmsg == NULL ?
+		    "no descriptor received" : "not exactly one descriptor";
 		return -1;
 	}
 	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));

@@ -10,7 +10,9 @@
 /* Send fd over sock. Returns 0 or -1 with *error_r (strerror text). */
 int fdpass_send(int sock, int fd, const char **error_r);
 /* Receive a descriptor (close-on-exec) within timeout seconds.
- * Returns it, or -1 with *error_r set. */
+ * Returns it, or -1 with *error_r set: no descriptor, more than one
+ * (every one received is closed), or truncated control data
+ * (MSG_CTRUNC). */
 int fdpass_recv(int sock, int timeout, const char **error_r);
 
 #endif

@@ -77,6 +77,35 @@ maps_close(struct maps **mp)
 	*mp = NULL;
 }
 
+struct walk_ctx {
+	maps_walk_cb *fn;
+	void *ctx;
+	const char *table;
+};
+
+static int
+walk_one(void *ctx, const char *key, const char *value)
+{
+	struct walk_ctx *w = ctx;
+
+	return w->fn(w->ctx, w->table, key, value);
+}
+
+int
+maps_walk(struct maps *m, maps_walk_cb *fn, void *ctx, const char **error_r)
+{
+	struct walk_ctx w = {fn, ctx, NULL};
+	size_t i;
+	int ret;
+
+	for (i = 0; i < m->count; i++) {
+		w.table = dict_spec(m->dicts[i]);
+		if ((ret = dict_walk(m->dicts[i], walk_one, &w, error_r)) != 0)
+			return ret;
+	}
+	return 0;
+}
+
 int
 maps_is_empty(const struct maps *m)
 {

@@ -1,4 +1,4 @@
-/* sock - small helpers for UNIX-domain stream sockets.
+/* sock - small helpers for stream sockets: UNIX-domain and TCP clients.
  * Descriptors come back close-on-exec. Errors are return values with a
  * static or strerror() text; nothing here is fatal. */
 #ifndef TERN_UTIL_SOCK_H
@@ -9,5 +9,14 @@
 /* Connect to the UNIX-domain stream socket at path. Returns the socket, or
  * -1 with *error_r set (path too long, or the connect error). */
 int sock_unix_connect(const char *path, int flags, const char **error_r);
+
+struct sockaddr;
+
+/* Connect a TCP socket to sa (AF_INET or AF_INET6), waiting at most
+ * timeout seconds (0: the kernel's own limit). The returned socket is
+ * non-blocking (lib/util/stream polls). Returns the socket, or -1 with
+ * *error_r set: the connect error's text, or "Connection timed out". */
+int sock_inet_connect(const struct sockaddr *sa, unsigned salen, int timeout,
+    const char **error_r);
 
 #endif

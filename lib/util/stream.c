@@ -130,6 +130,9 @@ stream_wait(struct stream *s, short events)
 	    .events = events};
 	int ms = -1;
 
+	/* No descriptor: the ops move bytes in memory and never wait. */
+	if (pfd.fd < 0)
+		return 0;
 	for (;;) {
 		int n;
 

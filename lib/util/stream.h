@@ -41,7 +41,8 @@ struct stream_ops {
 
 #define STREAM_FLAG_NOCLOSE 0x1	/* stream_destroy leaves the fd open */
 
-/* Wrap fd. Never fails. */
+/* Wrap fd. Never fails. A stream on fd -1 with its own ops (say, over a
+ * buffer in memory) never polls: its ops must not return EAGAIN. */
 struct stream *stream_create(int fd, int flags);
 /* Flush nothing; close the fd (unless NOCLOSE); free. *sp becomes NULL. */
 void stream_destroy(struct stream **sp);

@@ -25,6 +25,11 @@ SOURCE = os.environ.get("TERN_SOURCE") or os.path.join(
 IS_ROOT = os.geteuid() == 0
 # Sanitizer builds are slower: give every wait more room.
 SLOW = 3 if os.environ.get("TERN_SANITIZE", "").upper() in ("1", "ON", "TRUE") else 1
+# One time in a delay= or delays= field, in Postfix's shape: below 1 s at
+# most two decimals, below 10 s at most one, else whole seconds; no
+# trailing zeros, never exponent notation.
+DELAY_RE = r"(?:0(?:\.\d?[1-9])?|[1-9](?:\.[1-9])?|[1-9]\d+)"
+DELAY_FIELDS_RE = r"delay=%s, delays=%s/%s/%s/%s" % ((DELAY_RE,) * 5)
 
 
 def free_port():
@@ -92,7 +97,7 @@ class Instance:
             "virtual_alias_maps": "texthash:%s/virtual" % self.etc,
             "virtual_uid_maps": "static:%d" % self.uid,
             "virtual_gid_maps": "static:%d" % self.gid,
-            "virtual_minimum_uid": "0",
+            "virtual_minimum_uid": "1",
             "recipient_delimiter": "+",
             "queue_run_delay": "1s",
             "minimal_backoff_time": "1s",
@@ -167,6 +172,15 @@ class Instance:
     def wait_messages(self, user, n, timeout=30):
         return wait_for(lambda: len(self.messages(user)) >= n and self.messages(user),
                         timeout=timeout, what="%d messages for %s" % (n, user))
+
+    def block_mailbox(self, user):
+        """Put a plain file where user's Maildir should be: delivery fails
+        with a temporary error until the file is removed."""
+        d = os.path.join(self.mail, self.domain)
+        os.makedirs(d, exist_ok=True)
+        os.chown(d, self.uid, self.gid)
+        with open(self.maildir(user), "w") as f:
+            f.write("not a maildir\n")
 
     def log(self):
         try:

@@ -124,8 +124,10 @@ class AdminTest(unittest.TestCase):
             owner = pwd.getpwnam("tern").pw_uid
             smtpd = ternlib.wait_for(lambda: self.t.pids("smtpd"), what="smtpd")
             self.assertEqual(set(status_uid(smtpd[0])), {owner})
-        qmgr = ternlib.wait_for(lambda: self.t.pids("qmgr"), what="qmgr")
-        self.assertEqual(set(status_uid(qmgr[0])), {owner})
+        # qmgr may still be starting (root until its privilege drop).
+        ternlib.wait_for(lambda: [p for p in self.t.pids("qmgr")
+                                  if set(status_uid(p)) == {owner}],
+                         what="qmgr running as tern")
         master = self.t.pids("master")
         self.assertEqual(status_uid(master[0])[0], 0)
         files = self.t.wait_messages("alice", 1)

@@ -56,11 +56,12 @@ static const char uid_maps[] =
     " neg@example.com=-5,"
     " { empty@example.com = },"
     " badgid@example.com=1002,"
+    " rootgid@example.com=1003,"
     " huge@example.com=99999999999999999999"
     " }";
 
 static const char gid_maps[] =
-    "inline:{ badgid@example.com=abc }, static:5000";
+    "inline:{ badgid@example.com=abc, rootgid@example.com=0 }, static:5000";
 
 /* The parameters this test sets, with the loader's values to put back. */
 static struct saved {
@@ -382,7 +383,11 @@ test_owner(void **state)
 		{"low@example.com", 100, -1, 0, 0},
 		{"low@example.com", 99, 0, 99, 5000},
 		{"root@example.com", 100, -1, 0, 0},
-		{"root@example.com", 0, 0, 0, 5000},
+		/* Root never owns a mailbox, whatever the minimum. */
+		{"root@example.com", 0, -1, 0, 0},
+		{"root@example.com", 1, -1, 0, 0},
+		{"rootgid@example.com", 100, -1, 0, 0},
+		{"rootgid@example.com", 0, -1, 0, 0},
 		{"bad@example.com", 0, -1, 0, 0},
 		{"neg@example.com", 0, -1, 0, 0},
 		{"empty@example.com", 0, -1, 0, 0},
@@ -528,6 +533,71 @@ test_lenient(void **state)
 	check_alias("alice@example.com", "alice@example.com");
 }
 
+struct reports {
+	char text[16][1024];
+	size_t n;
+};
+
+/* Keep each finding, "E " (error) or "W " (warning) first. */
+static void
+collect(void *ctx, int error, const char *text)
+{
+	struct reports *r = ctx;
+
+	if (r->n < 16)
+		snprintf(r->text[r->n], sizeof(r->text[0]), "%s %s",
+		    error ? "E" : "W", text);
+	r->n++;
+}
+
+/* 1 when one report contains both a and b. */
+static int
+reported(const struct reports *r, const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < r->n && i < 16; i++)
+		if (strstr(r->text[i], a) != NULL &&
+		    strstr(r->text[i], b) != NULL)
+			return 1;
+	return 0;
+}
+
+static void
+test_check(void **state)
+{
+	struct reports r;
+	const char *error = NULL;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	/* uid: low (99 < 100), root (0), bad, neg, empty, huge; gid: badgid
+	 * (abc), rootgid (0). */
+	assert_int_equal(resolve_check(collect, &r, &error), 7);
+	assert_int_equal(r.n, 8);
+	assert_true(reported(&r, "E virtual_uid_maps inline:",
+	    "key \"root@example.com\": uid 0 (root) is refused"));
+	assert_true(reported(&r, "W virtual_uid_maps inline:",
+	    "\"low@example.com\": uid 99 is below virtual_minimum_uid (100)"));
+	assert_true(reported(&r, "virtual_gid_maps inline:",
+	    "key \"rootgid@example.com\": gid 0 (root's group) is refused"));
+	assert_true(reported(&r, "\"badgid@example.com\"",
+	    "\"abc\" is not a gid"));
+	assert_false(reported(&r, "key \"alice@example.com\"", ""));
+
+	/* static:0 gives root to every key. */
+	memset(&r, 0, sizeof(r));
+	var_virt_uid_maps = "static:0";
+	var_virt_gid_maps = "static:5000";
+	assert_int_equal(resolve_open(&error), 0);
+	assert_int_equal(resolve_check(collect, &r, &error), 1);
+	assert_true(reported(&r, "virtual_uid_maps static:0: every key",
+	    "uid 0 (root) is refused"));
+	var_virt_uid_maps = (char *)uid_maps;
+	var_virt_gid_maps = (char *)gid_maps;
+	assert_int_equal(resolve_open(&error), 0);
+}
+
 int
 main(void)
 {
@@ -542,6 +612,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mailbox_base_and_size,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lenient, setup, teardown),

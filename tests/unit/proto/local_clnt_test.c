@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* local_clnt_test - the delivery client against a scripted fake agent. */
+/* local_clnt_test - the delivery client against a scripted fake agent,
+ * driven by the event loop. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include "proto/local_clnt.h"
 #include "proto/proto_local.h"
 #include "util/attr.h"
+#include "util/event.h"
 #include "util/fdpass.h"
 #include "util/stream.h"
 
@@ -71,7 +73,14 @@ enum agent {
 	AGENT_HALF_REPLY,	/* a cut reply, then close */
 	AGENT_LONG_TEXT,	/* texts longer than local_result.text */
 	AGENT_CLOSE_AFTER_GREETING,
+	AGENT_MUTE_AFTER_REQ,	/* reads the request, never answers */
+	AGENT_BIG,		/* slow to read a request of BIG_N recipients */
 };
+
+/* Enough recipients that the request does not fit the socket buffer: the
+ * client must write it in pieces as the agent reads. */
+#define BIG_N 4000
+#define BIG_ADDR_LEN 200
 
 #define QFILE_DATA "queue file contents\n"
 
@@ -196,6 +205,32 @@ agent_run(int lfd, enum agent what)
 	default:
 		break;
 	}
+	if (what == AGENT_BIG) {
+		struct attr_list l = {0};
+		size_t i, n = 0;
+		int qfd;
+
+		usleep(200000);
+		if ((qfd = fdpass_recv(cfd, 5, &error)) < 0)
+			return 20;
+		close(qfd);
+		if (attr_recv(s, &l, &error) != 1)
+			return 21;
+		for (i = 0; i < l.n; i++)
+			if (strcmp(l.a[i].name, ATTR_RCPT) == 0 &&
+			    strlen(l.a[i].value) == BIG_ADDR_LEN)
+				n++;
+		attr_list_clear(&l);
+		if (n != BIG_N)
+			return 22;
+		for (i = 0; i < BIG_N; i++)
+			attr_put(s, ATTR_STATUS, i % 2 ? "2.0.0" : "4.2.2");
+		attr_put_end(s);
+		if (stream_flush(s, &error) < 0)
+			return 23;
+		stream_destroy(&s);
+		return 0;
+	}
 	for (round = 0; round < (what == AGENT_GOOD ? 2 : 1); round++) {
 		if ((ret = agent_check_request(s, cfd, round)) != 0)
 			break;
@@ -233,6 +268,14 @@ agent_run(int lfd, enum agent what)
 			stream_write(s, "\0\0\0\x06status\0\0", 12);
 			stream_flush(s, &error);
 			break;
+		case AGENT_MUTE_AFTER_REQ: {
+			char c;
+
+			/* Wait for the client to give up and close. */
+			if (read(cfd, &c, 1) != 0)
+				ret = 7;
+			break;
+		}
 		case AGENT_LONG_TEXT:
 			memset(longtext, 't', sizeof(longtext) - 1);
 			longtext[sizeof(longtext) - 1] = 0;
@@ -298,9 +341,66 @@ agent_wait(pid_t pid)
 	unlink(sockpath);
 }
 
-/* Send request number round (see agent_check_request). */
+/* The outcome of one step, as the callback saw it. */
+struct outcome {
+	int done;
+	int status;
+	char error[256];
+};
+
+static void
+on_done(struct local_clnt *c, int status, const char *error, void *ctx)
+{
+	struct outcome *o = ctx;
+
+	o->done++;
+	o->status = status;
+	snprintf(o->error, sizeof(o->error), "%s", error ? error : "");
+}
+
+/* Run the event loop until o is done (bounded). */
+static void
+run_until(struct outcome *o)
+{
+	int64_t deadline = event_now_ms() + 10000;
+
+	while (!o->done && event_now_ms() < deadline)
+		event_run_once(100);
+	assert_int_equal(o->done, 1);
+}
+
+static char sync_error[256];
+
+/* Connect and wait for the greeting check. */
 static int
-send_request(struct local_clnt *c, int round, const char **error_r)
+connect_sync(const char *path, int timeout, struct local_clnt **c_r,
+    const char **error_r)
+{
+	struct outcome o = {0};
+
+	*c_r = NULL;
+	if (local_clnt_open(path, timeout * 1000L, on_done, &o, c_r,
+	    error_r) < 0) {
+		assert_null(*c_r);
+		return -1;
+	}
+	/* Never called back from inside the call. */
+	assert_int_equal(o.done, 0);
+	run_until(&o);
+	if (o.status < 0) {
+		snprintf(sync_error, sizeof(sync_error), "%s", o.error);
+		*error_r = sync_error;
+		local_clnt_close(c_r);
+		return -1;
+	}
+	return 0;
+}
+
+/* Send request number round (see agent_check_request) and wait for its
+ * results. */
+static int
+send_request(struct local_clnt *c, int round, struct local_result *res,
+    const char **error_r)
 {
 	struct local_request req = {
 		.queue_id = round == 0 ? "4XyZab" : "5AbCde",
@@ -310,6 +410,7 @@ send_request(struct local_clnt *c, int round, const char **error_r)
 		.orig = orig,
 		.nrcpt = 2,
 	};
+	struct outcome o = {0};
 	int p[2], ret;
 
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
@@ -317,9 +418,19 @@ send_request(struct local_clnt *c, int round, const char **error_r)
 	    (ssize_t)strlen(QFILE_DATA));
 	close(p[1]);
 	req.fd = p[0];
-	ret = local_clnt_send(c, &req, error_r);
+	ret = local_clnt_request(c, &req, res, 2000, on_done, &o, error_r);
+	/* The descriptor was passed at once: ours may go. */
 	close(p[0]);
-	return ret;
+	if (ret < 0)
+		return -1;
+	assert_int_equal(o.done, 0);
+	run_until(&o);
+	if (o.status < 0) {
+		snprintf(sync_error, sizeof(sync_error), "%s", o.error);
+		*error_r = sync_error;
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -332,20 +443,18 @@ test_good_session(void **state)
 
 	(void)state;
 	pid = agent_start(AGENT_GOOD);
-	assert_int_equal(local_clnt_connect(sockpath, 5, &c, &error), 0);
+	assert_int_equal(connect_sync(sockpath, 5, &c, &error), 0);
 	assert_non_null(c);
 	assert_true(local_clnt_fd(c) >= 0);
 
-	assert_int_equal(send_request(c, 0, &error), 0);
-	assert_int_equal(local_clnt_recv(c, res, 2, &error), 0);
+	assert_int_equal(send_request(c, 0, res, &error), 0);
 	assert_string_equal(res[0].status, "2.0.0");
 	assert_string_equal(res[0].text, "done");
 	assert_string_equal(res[1].status, "5.1.1");
 	assert_string_equal(res[1].text, "done");
 
 	/* A second request on the same connection; no texts this time. */
-	assert_int_equal(send_request(c, 1, &error), 0);
-	assert_int_equal(local_clnt_recv(c, res, 2, &error), 0);
+	assert_int_equal(send_request(c, 1, res, &error), 0);
 	assert_string_equal(res[0].status, "5.1.1");
 	assert_string_equal(res[0].text, "");
 	assert_string_equal(res[1].status, "4.2.2");
@@ -379,7 +488,7 @@ test_greeting_refused(void **state)
 		const char *error = NULL;
 		pid_t pid = agent_start(cases[i].what);
 
-		assert_int_equal(local_clnt_connect(sockpath, cases[i].timeout,
+		assert_int_equal(connect_sync(sockpath, cases[i].timeout,
 		    &c, &error), -1);
 		assert_null(c);
 		assert_string_equal(error, cases[i].error);
@@ -402,7 +511,8 @@ test_bad_replies(void **state)
 		{AGENT_BAD_STATUS2, "bad status from the delivery agent"},
 		{AGENT_EMPTY_STATUS, "bad status from the delivery agent"},
 		{AGENT_CLOSE_AFTER_REQ, "delivery agent closed the connection"},
-		{AGENT_HALF_REPLY, "unexpected end of input"},
+		{AGENT_HALF_REPLY, "reply cut short by the delivery agent"},
+		{AGENT_MUTE_AFTER_REQ, "timeout"},
 	};
 	size_t i;
 
@@ -413,10 +523,9 @@ test_bad_replies(void **state)
 		const char *error = NULL;
 		pid_t pid = agent_start(cases[i].what);
 
-		assert_int_equal(local_clnt_connect(sockpath, 5, &c, &error),
+		assert_int_equal(connect_sync(sockpath, 5, &c, &error),
 		    0);
-		assert_int_equal(send_request(c, 0, &error), 0);
-		assert_int_equal(local_clnt_recv(c, res, 2, &error), -1);
+		assert_int_equal(send_request(c, 0, res, &error), -1);
 		if (strcmp(error, cases[i].error) != 0)
 			fail_msg("case %zu: \"%s\", want \"%s\"", i, error,
 			    cases[i].error);
@@ -434,9 +543,8 @@ test_long_text_cut(void **state)
 	pid_t pid = agent_start(AGENT_LONG_TEXT);
 
 	(void)state;
-	assert_int_equal(local_clnt_connect(sockpath, 5, &c, &error), 0);
-	assert_int_equal(send_request(c, 0, &error), 0);
-	assert_int_equal(local_clnt_recv(c, res, 2, &error), 0);
+	assert_int_equal(connect_sync(sockpath, 5, &c, &error), 0);
+	assert_int_equal(send_request(c, 0, res, &error), 0);
 	assert_int_equal(strlen(res[0].text), sizeof(res[0].text) - 1);
 	assert_int_equal(res[1].text[0], 't');
 	local_clnt_close(&c);
@@ -453,16 +561,92 @@ test_agent_gone(void **state)
 	int ret;
 
 	(void)state;
-	assert_int_equal(local_clnt_connect(sockpath, 5, &c, &error), 0);
+	assert_int_equal(connect_sync(sockpath, 5, &c, &error), 0);
 	agent_wait(pid);
 	/* The agent has exited: sending may still be buffered by the
 	 * kernel or fail, but the request can never succeed. */
-	ret = send_request(c, 0, &error);
-	if (ret == 0)
-		ret = local_clnt_recv(c, res, 2, &error);
+	ret = send_request(c, 0, res, &error);
 	assert_int_equal(ret, -1);
 	assert_non_null(error);
 	local_clnt_close(&c);
+}
+
+/* A request larger than the socket buffer goes out in pieces from the
+ * event loop while the agent reads; the reply is as large. */
+static void
+test_big_request(void **state)
+{
+	static char addr[BIG_ADDR_LEN + 1];
+	const char **rc = calloc(BIG_N, sizeof(*rc));
+	struct local_result *res = calloc(BIG_N, sizeof(*res));
+	struct local_request req = {
+		.queue_id = "4XyZab", .sender = "s@example.org",
+		.arrival = {1700000000, 0}, .nrcpt = BIG_N,
+	};
+	struct local_clnt *c = NULL;
+	struct outcome o = {0};
+	const char *error = NULL;
+	pid_t pid = agent_start(AGENT_BIG);
+	size_t i;
+	int p[2];
+
+	(void)state;
+	assert_non_null(rc);
+	assert_non_null(res);
+	memset(addr, 'a', BIG_ADDR_LEN);
+	for (i = 0; i < BIG_N; i++)
+		rc[i] = addr;
+	req.rcpt = rc;
+	req.orig = rc;
+	assert_int_equal(connect_sync(sockpath, 5, &c, &error), 0);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	req.fd = p[0];
+	assert_int_equal(local_clnt_request(c, &req, res, 5000, on_done, &o,
+	    &error), 0);
+	close(p[0]);
+	close(p[1]);
+	run_until(&o);
+	assert_int_equal(o.status, 0);
+	assert_string_equal(res[0].status, "4.2.2");
+	assert_string_equal(res[BIG_N - 1].status, "2.0.0");
+	local_clnt_close(&c);
+	agent_wait(pid);
+	free(rc);
+	free(res);
+}
+
+static void
+tick(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+/* A mute agent holds up nothing: open returns at once, other timers keep
+ * firing while the greeting is awaited, and the step fails after its
+ * deadline. */
+static void
+test_never_blocks(void **state)
+{
+	struct local_clnt *c = NULL;
+	struct outcome o = {0};
+	const char *error = NULL;
+	int64_t t0 = event_now_ms();
+	int ticks = 0;
+	pid_t pid = agent_start(AGENT_MUTE);
+
+	(void)state;
+	assert_int_equal(local_clnt_open(sockpath, 600, on_done, &o, &c,
+	    &error), 0);
+	assert_true(event_now_ms() - t0 < 300);
+	event_timer(20, tick, &ticks);
+	event_timer(40, tick, &ticks);
+	run_until(&o);
+	assert_int_equal(ticks, 2);
+	assert_int_equal(o.status, -1);
+	assert_string_equal(o.error, "timeout");
+	assert_true(event_now_ms() - t0 >= 600);
+	local_clnt_close(&c);
+	agent_wait(pid);
 }
 
 static void
@@ -474,13 +658,13 @@ test_connect_failures(void **state)
 
 	(void)state;
 	unlink(sockpath);
-	assert_int_equal(local_clnt_connect(sockpath, 1, &c, &error), -1);
+	assert_int_equal(connect_sync(sockpath, 1, &c, &error), -1);
 	assert_string_equal(error, strerror(ENOENT));
 	assert_null(c);
 	memset(longpath, 'x', sizeof(longpath) - 1);
 	longpath[0] = '/';
 	longpath[sizeof(longpath) - 1] = 0;
-	assert_int_equal(local_clnt_connect(longpath, 1, &c, &error), -1);
+	assert_int_equal(connect_sync(longpath, 1, &c, &error), -1);
 	assert_string_equal(error, "socket path too long");
 }
 
@@ -494,6 +678,8 @@ main(void)
 		cmocka_unit_test(test_long_text_cut),
 		cmocka_unit_test(test_agent_gone),
 		cmocka_unit_test(test_connect_failures),
+		cmocka_unit_test(test_never_blocks),
+		cmocka_unit_test(test_big_request),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

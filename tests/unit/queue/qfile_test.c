@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* qfile_test - queue file round trips, validation, mark done, directories. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -398,6 +400,50 @@ craft(const char *path, const struct rec_spec *recs)
 	close(fd);
 }
 
+/* Only what the file holds makes it corrupt: a failure to open or read
+ * it (out of descriptors, gone, an I/O error) is temporary, so that qmgr
+ * leaves an accepted message alone instead of setting it aside. */
+static void
+test_open_failure_kinds(void **state)
+{
+	struct qfile_writer *w = write_basic("a@b", "x\n", 2, 1);
+	struct rlimit rl, low;
+	struct qfile *q;
+	char path[128], other[128];
+	const char *err;
+	int fd, ret;
+
+	qpath(path, sizeof(path), "incoming", qfile_writer_id(w));
+	qpath(other, sizeof(other), "active", "NOSUCH1");
+	assert_int_equal(qfile_open(other, 1, &q, &err), QFILE_TEMPFAIL);
+	assert_non_null(strstr(err, "No such file"));
+	/* A symbolic link or a directory never came from a writer. */
+	assert_int_equal(symlink(path, other), 0);
+	assert_int_equal(qfile_open(other, 1, &q, &err), QFILE_CORRUPT);
+	unlink(other);
+	assert_int_equal(mkdir(other, 0700), 0);
+	assert_int_equal(qfile_open(other, 1, &q, &err), QFILE_CORRUPT);
+	assert_int_equal(qfile_open(other, 0, &q, &err), QFILE_CORRUPT);
+	rmdir(other);
+	/* No descriptor left: EMFILE, temporary. */
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	fd = dup(0);
+	assert_true(fd >= 0);
+	close(fd);
+	low = rl;
+	low.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	ret = qfile_open(path, 1, &q, &err);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	assert_int_equal(ret, QFILE_TEMPFAIL);
+	assert_non_null(strstr(err, strerror(EMFILE)));
+	/* The same file opens fine once descriptors are back. */
+	assert_int_equal(qfile_open(path, 1, &q, &err), 0);
+	qfile_close(&q);
+	qfile_writer_destroy(&w);
+	unlink(path);
+}
+
 static void
 test_validation(void **state)
 {
@@ -599,6 +645,7 @@ main(void)
 		cmocka_unit_test(test_abort_leaves_nothing),
 		cmocka_unit_test(test_writer_errors),
 		cmocka_unit_test(test_validation),
+		cmocka_unit_test(test_open_failure_kinds),
 		cmocka_unit_test(test_truncated_every_split),
 		cmocka_unit_test(test_forgery),
 		cmocka_unit_test(test_move_and_names),

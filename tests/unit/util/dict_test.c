@@ -118,6 +118,53 @@ check_good(struct dict *d)
 	}
 }
 
+struct walk_seen {
+	struct dict *d;
+	size_t n;
+	int stop_at;
+	int every_key;
+};
+
+/* Every entry walked is what a lookup of its key gives. */
+static int
+walk_check(void *ctx, const char *key, const char *value)
+{
+	struct walk_seen *w = ctx;
+	const char *found, *error;
+
+	if (key == NULL) {
+		w->every_key++;
+		assert_int_equal(dict_lookup(w->d, "anything", &found,
+		    &error), 1);
+	} else {
+		char *copy = xstrdup(value);
+
+		assert_int_equal(dict_lookup(w->d, key, &found, &error), 1);
+		assert_string_equal(found, copy);
+		xfree(copy);
+	}
+	w->n++;
+	return w->stop_at > 0 && w->n == (size_t)w->stop_at ? 42 : 0;
+}
+
+/* Walk d: every entry once (n of them), and a callback can stop it. */
+static void
+check_walk(struct dict *d, size_t n)
+{
+	struct walk_seen w;
+	const char *error;
+
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	assert_int_equal(dict_walk(d, walk_check, &w, &error), 0);
+	assert_int_equal(w.n, n);
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	w.stop_at = 2;
+	assert_int_equal(dict_walk(d, walk_check, &w, &error), 42);
+	assert_int_equal(w.n, 2);
+}
+
 static void
 test_text_types(void **state)
 {
@@ -134,6 +181,8 @@ test_text_types(void **state)
 		assert_int_equal(dict_open(spec, NULL, &d, &error), 0);
 		assert_string_equal(dict_spec(d), spec);
 		check_good(d);
+		/* alice, bob, carol, dup, key#hash, last. */
+		check_walk(d, 6);
 		dict_close(&d);
 		assert_null(d);
 		xfree(spec);
@@ -438,6 +487,114 @@ test_rebuild_replaces(void **state)
 	dict_close(&d);
 }
 
+/* cidr: first matching pattern in file order; bad patterns name the
+ * line. */
+static void
+test_cidr_table(void **state)
+{
+	const char *path, *value, *error;
+	char *spec;
+	struct dict *d;
+
+	path = write_file("clients", "# access by network\n"
+	    "192.0.2.7 REJECT one host\n"
+	    "192.0.2.0/24 OK\n"
+	    "[2001:db8::]/32 OK six\n"
+	    "0.0.0.0/0 DUNNO\n");
+	spec = spec_of("cidr", path);
+	assert_int_equal(dict_open(spec, NULL, &d, &error), 0);
+	assert_int_equal(dict_lookup(d, "192.0.2.7", &value, &error), 1);
+	assert_string_equal(value, "REJECT one host");
+	assert_int_equal(dict_lookup(d, "192.0.2.8", &value, &error), 1);
+	assert_string_equal(value, "OK");
+	assert_int_equal(dict_lookup(d, "::FFFF:192.0.2.9", &value, &error),
+	    1);
+	assert_string_equal(value, "OK");
+	assert_int_equal(dict_lookup(d, "2001:DB8:1::5", &value, &error), 1);
+	assert_string_equal(value, "OK six");
+	assert_int_equal(dict_lookup(d, "10.1.2.3", &value, &error), 1);
+	assert_string_equal(value, "DUNNO");
+	assert_int_equal(dict_lookup(d, "2001:db9::1", &value, &error), 0);
+	assert_int_equal(dict_lookup(d, "not-an-address", &value, &error),
+	    0);
+	dict_close(&d);
+	xfree(spec);
+
+	path = write_file("bad", "10.0.0.0/8 OK\n192.0.2.1/24 OK\n");
+	spec = spec_of("cidr", path);
+	assert_int_equal(dict_open(spec, NULL, &d, &error), -1);
+	assert_non_null(strstr(error, "bad:2: bad network pattern "
+	    "\"192.0.2.1/24\": address has bits set beyond the prefix "
+	    "length"));
+	xfree(spec);
+}
+
+/* inline: and static: (every key: one entry with a NULL key). */
+static void
+test_walk(void **state)
+{
+	struct walk_seen w;
+	const char *error;
+	struct dict *d;
+
+	assert_int_equal(dict_open("inline:{ a=1, b=2, { c = 3 } }", NULL,
+	    &d, &error), 0);
+	check_walk(d, 3);
+	dict_close(&d);
+	assert_int_equal(dict_open("static:0", NULL, &d, &error), 0);
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	assert_int_equal(dict_walk(d, walk_check, &w, &error), 0);
+	assert_int_equal(w.every_key, 1);
+	dict_close(&d);
+}
+
+/* A table file replaced (ternmap renames a new .db into place) or edited
+ * in place shows as a change of that table until it is closed; a failed
+ * rebuild and tables without a file change nothing. */
+static void
+test_changed(void **state)
+{
+	const char *path = write_file("changing", "k old\n"), *error, *spec;
+	char text[512], *hspec, *tspec;
+	struct dict *h, *t, *inl;
+	FILE *fp;
+
+	snprintf(text, sizeof(text), "%s", path);
+	hspec = spec_of("hash", text);
+	tspec = spec_of("texthash", text);
+	assert_int_equal(dict_build(text, "hash", &error), 0);
+	assert_int_equal(dict_open(hspec, NULL, &h, &error), 0);
+	assert_int_equal(dict_open(tspec, NULL, &t, &error), 0);
+	assert_int_equal(dict_open("inline:{k=v}", NULL, &inl, &error), 0);
+	assert_int_equal(dict_changed(&spec), 0);
+	/* A rebuild that fails leaves the .db alone. */
+	write_file("changing", "k new\nbroken\n");
+	assert_int_equal(dict_build(text, "hash", &error), -1);
+	/* ... but the text source itself was rewritten in place. */
+	assert_int_equal(dict_changed(&spec), 1);
+	assert_string_equal(spec, tspec);
+	dict_close(&t);
+	assert_int_equal(dict_changed(&spec), 0);
+	write_file("changing", "k new\nk2 v2\n");
+	assert_int_equal(dict_build(text, "hash", &error), 0);
+	assert_int_equal(dict_changed(&spec), 1);
+	assert_string_equal(spec, hspec);
+	dict_close(&h);
+	assert_int_equal(dict_changed(&spec), 0);
+	/* Opened again: the new version is the one watched. */
+	assert_int_equal(dict_open(hspec, NULL, &h, &error), 0);
+	assert_int_equal(dict_changed(&spec), 0);
+	fp = fopen(text, "a");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(dict_changed(&spec), 0);
+	dict_close(&h);
+	dict_close(&inl);
+	xfree(hspec);
+	xfree(tspec);
+}
+
 int
 main(void)
 {
@@ -453,6 +610,9 @@ main(void)
 		cmocka_unit_test(test_inline_split_points),
 		cmocka_unit_test(test_list_next),
 		cmocka_unit_test(test_rebuild_replaces),
+		cmocka_unit_test(test_cidr_table),
+		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_changed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

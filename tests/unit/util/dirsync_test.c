@@ -138,6 +138,138 @@ test_many_processes(void **state)
 	assert_true(c <= 2 + 8 + PROCS * EACH);
 }
 
+/* The event log of test_group_commit: one line per event, each written
+ * with one O_APPEND write, so the file's order is the global order of
+ * the events across processes. */
+static int events_fd = -1;
+
+static void
+event(const char *kind, long id)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), "%s %ld %ld\n", kind,
+	    (long)getpid(), id);
+
+	assert_int_equal(write(events_fd, line, (size_t)n), n);
+}
+
+/* A directory fsync that logs when it starts and ends, and takes a few
+ * milliseconds as on a real disk, so that commits overlap. */
+static int
+logged_fsync(int fd)
+{
+	static long seq;
+	long id = ++seq;
+	int ret;
+
+	event("S", id);
+	ret = fsync(fd);
+	usleep(3000);
+	event("E", id);
+	return ret;
+}
+
+struct ev {
+	char kind;
+	long pid, id;
+};
+
+/* Index of the first event (kind, pid, id) at or after from, or -1. */
+static long
+find_event(const struct ev *ev, long n, char kind, long pid, long id)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (ev[i].kind == kind && ev[i].pid == pid && ev[i].id == id)
+			return i;
+	return -1;
+}
+
+/* Several processes commit at once. Each commit must be covered by a
+ * directory fsync that started after the commit's change and ended before
+ * the commit returned; and there must be fewer fsyncs than commits (they
+ * were shared). Without group commit, the second check fails. */
+static void
+test_group_commit(void **state)
+{
+	enum { PROCS = 6, EACH = 15, MAX_EV = PROCS * EACH * 4 + 16 };
+	char path[300], line[64];
+	struct ev *ev = calloc(MAX_EV, sizeof(*ev));
+	long n = 0, i, syncs = 0, commits = 0;
+	FILE *fp;
+	int p, status;
+
+	assert_non_null(ev);
+	snprintf(path, sizeof(path), "%s/events", dir);
+	events_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+	assert_true(events_fd >= 0);
+	dirsync_set_fsync(logged_fsync);
+	for (p = 0; p < PROCS; p++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			const char *error;
+			long j;
+
+			for (j = 1; j <= EACH; j++) {
+				event("C", j);	/* the change is made */
+				if (dirsync(dirfd_, &error) < 0)
+					_exit(1);
+				event("D", j);	/* the commit returns */
+			}
+			_exit(0);
+		}
+	}
+	for (p = 0; p < PROCS; p++) {
+		assert_true(wait(&status) > 0);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	dirsync_set_fsync(NULL);
+	close(events_fd);
+
+	assert_non_null(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		assert_true(n < MAX_EV);
+		assert_int_equal(sscanf(line, "%c %ld %ld", &ev[n].kind,
+		    &ev[n].pid, &ev[n].id), 3);
+		n++;
+	}
+	fclose(fp);
+	unlink(path);
+	for (i = 0; i < n; i++) {
+		long c, d, k;
+		int covered = 0;
+
+		if (ev[i].kind == 'S')
+			syncs++;
+		if (ev[i].kind != 'C')
+			continue;
+		commits++;
+		c = i;
+		d = find_event(ev, n, 'D', ev[i].pid, ev[i].id);
+		assert_true(d > c);
+		for (k = c + 1; k < d && !covered; k++) {
+			long e;
+
+			if (ev[k].kind != 'S')
+				continue;
+			e = find_event(ev, n, 'E', ev[k].pid, ev[k].id);
+			covered = e > k && e < d;
+		}
+		if (!covered)
+			fail_msg("commit %ld of pid %ld: no fsync started after "
+			    "its change and ended before it returned",
+			    ev[i].id, ev[i].pid);
+	}
+	assert_int_equal(commits, PROCS * EACH);
+	if (syncs >= commits)
+		fail_msg("%ld directory fsyncs for %ld commits: none shared",
+		    syncs, commits);
+	free(ev);
+}
+
 int
 main(void)
 {
@@ -146,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_covered_by_a_later_sync),
 		cmocka_unit_test(test_fallback_without_state_file),
 		cmocka_unit_test(test_many_processes),
+		cmocka_unit_test(test_group_commit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

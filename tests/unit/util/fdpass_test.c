@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -113,6 +114,89 @@ test_recv_without_fd(void **state)
 	close(sv[1]);
 }
 
+/* Open descriptors of this process. */
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory itself */
+}
+
+/* Send n copies of fd in one SCM_RIGHTS message on one byte. */
+static void
+send_many(int sock, int fd, size_t n)
+{
+	char space[CMSG_SPACE(sizeof(int) * 64)], byte = 'F';
+	struct iovec iov = {&byte, 1};
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	size_t i;
+
+	assert_true(n <= 64);
+	memset(&msg, 0, sizeof(msg));
+	memset(space, 0, sizeof(space));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = space;
+	msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	for (i = 0; i < n; i++)
+		memcpy(CMSG_DATA(cmsg) + i * sizeof(int), &fd, sizeof(int));
+	assert_int_equal(sendmsg(sock, &msg, 0), 1);
+}
+
+/* A peer that sends more than one descriptor gets an error, and none of
+ * them stays open here: a few (all received, then closed) and many
+ * (MSG_CTRUNC: the kernel drops what does not fit, we close the rest). */
+static void
+test_recv_extra_fds(void **state)
+{
+	static const size_t counts[] = {2, 3, 16, 17, 64};
+	size_t i;
+	int sv[2], p[2], before;
+
+	(void)state;
+	make_pair(sv);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	before = count_fds();
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		const char *error = NULL;
+
+		send_many(sv[0], p[0], counts[i]);
+		assert_int_equal(fdpass_recv(sv[1], 5, &error), -1);
+		assert_non_null(error);
+		assert_string_equal(error, counts[i] > 16 ?
+		    "descriptors truncated (MSG_CTRUNC)" :
+		    "not exactly one descriptor");
+		assert_int_equal(count_fds(), before);
+	}
+	/* One is still fine afterwards. */
+	{
+		const char *error = NULL;
+		int fd;
+
+		send_many(sv[0], p[0], 1);
+		fd = fdpass_recv(sv[1], 5, &error);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void
 test_send_errors(void **state)
 {
@@ -154,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_recv_timeout),
 		cmocka_unit_test(test_recv_without_fd),
 		cmocka_unit_test(test_send_errors),
+		cmocka_unit_test(test_recv_extra_fds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* qmgr_sched_test - qmgr's scheduling decisions: the retry delay, expiry,
+ * request batches and the active-message limit from the descriptor
+ * budget. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "qmgr.h"
+
+static void
+test_backoff(void **state)
+{
+	static const struct {
+		time_t now, arrival;
+		long min, max, want;
+		const char *why;
+	} cases[] = {
+		{1000, 1000, 300, 4000, 300, "just arrived: the minimum"},
+		{1000, 900, 300, 4000, 300, "younger than the minimum"},
+		{5000, 1000, 300, 4000, 4000, "as old as the maximum"},
+		{5000, 2000, 300, 4000, 3000, "in between: its age"},
+		{900000, 0, 300, 4000, 4000, "very old: the maximum"},
+		{1000, 2000, 300, 4000, 300, "arrival in the future (clock)"},
+		{1000, 999, 1, 1, 1, "min = max"},
+		{1000, 990, 1, 4, 4, "test settings"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long got = qmgr_backoff(cases[i].now, cases[i].arrival,
+		    cases[i].min, cases[i].max);
+
+		if (got != cases[i].want)
+			fail_msg("case %zu (%s): %ld, want %ld", i,
+			    cases[i].why, got, cases[i].want);
+	}
+}
+
+static void
+test_expired(void **state)
+{
+	(void)state;
+	assert_int_equal(qmgr_expired(1000, 1000, 432000), 0);
+	assert_int_equal(qmgr_expired(1000 + 431999, 1000, 432000), 0);
+	/* Exactly its lifetime old: returned. */
+	assert_int_equal(qmgr_expired(1000 + 432000, 1000, 432000), 1);
+	assert_int_equal(qmgr_expired(1000 + 500000, 1000, 432000), 1);
+	/* bounce_queue_lifetime = 0: the first failure returns it. */
+	assert_int_equal(qmgr_expired(1000, 1000, 0), 1);
+	/* An arrival in the future (clock step) is not expired. */
+	assert_int_equal(qmgr_expired(1000, 5000, 10), 0);
+}
+
+static void
+test_batches(void **state)
+{
+	static const struct {
+		size_t n, max;
+		size_t want[4];	/* batch sizes, 0-terminated */
+	} cases[] = {
+		{0, 500, {0}},
+		{1, 500, {1, 0}},
+		{500, 500, {500, 0}},
+		{501, 500, {500, 1, 0}},
+		{1000, 500, {500, 500, 0}},
+		{1201, 500, {500, 500, 201, 0}},
+		{3, 1, {1, 1, 1, 0}},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t off = 0, k = 0, total = 0, len;
+
+		while ((len = qmgr_batch_len(cases[i].n, off,
+		    cases[i].max)) > 0) {
+			if (k >= 3 || len != cases[i].want[k])
+				fail_msg("case %zu batch %zu: %zu", i, k, len);
+			total += len;
+			off += len;
+			k++;
+		}
+		assert_int_equal(cases[i].want[k], 0);
+		assert_int_equal(total, cases[i].n);
+	}
+	/* Past the end (a caller that overshoots) gets nothing. */
+	assert_int_equal(qmgr_batch_len(10, 11, 500), 0);
+}
+
+static void
+test_active_limit(void **state)
+{
+	(void)state;
+	/* Plenty of descriptors: the fixed cap. */
+	assert_int_equal(qmgr_active_limit_for(1048576, 20),
+	    QMGR_ACTIVE_LIMIT);
+	assert_int_equal(qmgr_active_limit_for(QMGR_ACTIVE_LIMIT +
+	    QMGR_FD_RESERVE + 20, 20), QMGR_ACTIVE_LIMIT);
+	/* The common soft limit of 1024: what is left after the reserve
+	 * and one descriptor per agent connection. */
+	assert_int_equal(qmgr_active_limit_for(1024, 20),
+	    1024 - QMGR_FD_RESERVE - 20);
+	assert_int_equal(qmgr_active_limit_for(256, 100),
+	    256 - QMGR_FD_RESERVE - 100);
+	/* Starved: still one message at a time, never zero. */
+	assert_int_equal(qmgr_active_limit_for(QMGR_FD_RESERVE + 20, 20), 1);
+	assert_int_equal(qmgr_active_limit_for(10, 20), 1);
+	assert_int_equal(qmgr_active_limit_for(0, 0), 1);
+	assert_int_equal(qmgr_active_limit_for(1024, -5),
+	    1024 - QMGR_FD_RESERVE);
+}
+
+/* At start-up qmgr asks for the hard limit. */
+static void
+test_fd_budget_raises_soft_limit(void **state)
+{
+	struct rlimit rl, low;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max < 64)
+		skip();
+	low = rl;
+	low.rlim_cur = 64;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_int_equal(qmgr_fd_budget(), rl.rlim_max > ((rlim_t)1 << 30) ?
+	    (size_t)1 << 30 : (size_t)rl.rlim_max);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_true(low.rlim_cur == rl.rlim_max);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_expired),
+		cmocka_unit_test(test_batches),
+		cmocka_unit_test(test_active_limit),
+		cmocka_unit_test(test_fd_budget_raises_soft_limit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
