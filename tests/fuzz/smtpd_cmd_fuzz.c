@@ -17,28 +17,15 @@
 #include "conf/params.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
-#include "util/log.h"
 
 #include "smtpd.h"
+
+#include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A pipe holds this much without a reader (Linux: 64 KiB). */
 #define SESSION_MAX 60000
-
-static int devnull = -1;
-static char dir[] = "/tmp/smtpd_cmd_fuzz.XXXXXX";
-
-/* Leave no directory behind in /tmp. */
-static void
-cleanup(void)
-{
-	char path[sizeof(dir) + 16];
-
-	snprintf(path, sizeof(path), "%s/main.cf", dir);
-	(void)unlink(path);
-	(void)rmdir(dir);
-}
 
 /* The configuration, as main.cf settings: the store owns the values. */
 static const char *const settings[] = {
@@ -54,23 +41,21 @@ static const char *const settings[] = {
 	    "bob@example.com}, loop@example.com=loop@example.com}",
 };
 
+static int devnull = -1;
+static int cwd = -1;		/* libFuzzer's, for its artifacts */
+
 static void
 setup(void)
 {
-	const char *error;
+	const char *dir = fuzz_dir(), *error;
 	size_t i;
-	int fd;
 
-	log_init("smtpd");
-	if (log_open_file("/dev/null", &error) < 0)
+	/* An empty main.cf in the scratch directory, which is also the
+	 * queue directory during a session: it has no incoming/, so DATA
+	 * gets 451. */
+	(void)fuzz_file("main.cf", NULL, 0);
+	if ((cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		abort();
-	/* An empty main.cf in a directory of our own, which is also the
-	 * queue directory: it has no incoming/, so DATA gets 451. */
-	if (mkdtemp(dir) == NULL || chdir(dir) < 0 ||
-	    (fd = open("main.cf", O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
-		abort();
-	close(fd);
-	atexit(cleanup);
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
 		if (config_override(settings[i], &error) < 0)
 			abort();
@@ -143,7 +128,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (write(fds[1], data, size) != (ssize_t)size)
 		abort();
 	close(fds[1]);
+	if (chdir(fuzz_dir()) < 0)
+		abort();
 	smtpd_session(fds[0], devnull);
+	if (fchdir(cwd) < 0)
+		abort();
 	close(fds[0]);
 	return 0;
 }
