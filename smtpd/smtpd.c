@@ -149,6 +149,45 @@ find_command(const char *verb)
 	return NULL;
 }
 
+enum smtpd_line
+smtpd_parse_line(struct buf *line, char **verb_r, char **args_r,
+    const struct smtpd_cmd **cmd_r)
+{
+	char *verb, *args;
+
+	*verb_r = *args_r = NULL;
+	*cmd_r = NULL;
+	/* RFC 5321 2.3.8: lines end in CRLF; a bare LF is tolerated for
+	 * commands, as every deployed server does. */
+	if (line->len > 0 && line->data[line->len - 1] == '\n')
+		buf_truncate(line, line->len - 1);
+	if (line->len > 0 && line->data[line->len - 1] == '\r')
+		buf_truncate(line, line->len - 1);
+	verb = line->data + strspn(line->data, " ");
+	if (*verb == 0)
+		return SMTPD_LINE_BAD;
+	*verb_r = verb;
+	/* Before anything else is looked at: Postfix tests the first word
+	 * of any line, syntax errors included. */
+	if (smtpd_forbidden(verb, strcspn(verb, " ")))
+		return SMTPD_LINE_FORBIDDEN;
+	/* A NUL or a bare CR in a command (RFC 5321 2.3.8: CR only in
+	 * CRLF) is refused, and the line is never echoed: a CR that
+	 * reached a reply or a log could forge a line. */
+	if (memchr(line->data, 0, line->len) != NULL ||
+	    memchr(line->data, '\r', line->len) != NULL) {
+		*verb_r = NULL;
+		return SMTPD_LINE_BAD;
+	}
+	args = verb + strcspn(verb, " ");
+	if (*args != 0)
+		*args++ = 0;
+	*args_r = args + strspn(args, " ");
+	if ((*cmd_r = find_command(verb)) == NULL)
+		return SMTPD_LINE_UNKNOWN;
+	return SMTPD_LINE_CMD;
+}
+
 /* Postfix 3's shape, which log tools parse: each command used as
  * "name=ok" when all succeeded, else "name=ok/total"; then the sums, e.g.
  * "disconnect from h[a] ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4". */
@@ -270,45 +309,25 @@ smtpd_session(int in_fd, int out_fd)
 			break;
 		if (ret == 0)
 			goto check_errors;
-		/* RFC 5321 2.3.8: lines end in CRLF; a bare LF is tolerated
-		 * for commands, as every deployed server does. */
-		if (ss->line.len > 0 &&
-		    ss->line.data[ss->line.len - 1] == '\n')
-			buf_truncate(&ss->line, ss->line.len - 1);
-		if (ss->line.len > 0 &&
-		    ss->line.data[ss->line.len - 1] == '\r')
-			buf_truncate(&ss->line, ss->line.len - 1);
-		verb = ss->line.data + strspn(ss->line.data, " ");
-		if (*verb == 0) {
+		switch (smtpd_parse_line(&ss->line, &verb, &args, &cmd)) {
+		case SMTPD_LINE_BAD:
 			smtpd_reply(ss, "500 5.5.2 Error: bad syntax");
 			goto check_errors;
-		}
-		/* An HTTP request (or any line that is not SMTP) may carry
-		 * SMTP commands in its body, pipelined behind it by a web
-		 * page (cross-protocol attack): none of them may run, so
-		 * the session ends here, unread input and all. */
-		if (smtpd_forbidden(verb, strcspn(verb, " "))) {
+		case SMTPD_LINE_FORBIDDEN:
+			/* An HTTP request (or any line that is not SMTP)
+			 * may carry SMTP commands in its body, pipelined
+			 * behind it by a web page (cross-protocol attack):
+			 * none of them may run, so the session ends here,
+			 * unread input and all. */
 			log_warn("non-SMTP command from %s: %s", ss->client,
 			    log_str(verb));
 			ss->where = "UNKNOWN";
 			ss->cmd_total[slot_unknown]++;
 			smtpd_reply(ss, "221 2.7.0 Error: I can break rules, "
 			    "too. Goodbye.");
-			break;
-		}
-		/* A NUL or a bare CR in a command (RFC 5321 2.3.8: CR only
-		 * in CRLF) is refused, and the line is never echoed: a CR
-		 * that reached a reply or a log could forge a line. */
-		if (memchr(ss->line.data, 0, ss->line.len) != NULL ||
-		    memchr(ss->line.data, '\r', ss->line.len) != NULL) {
-			smtpd_reply(ss, "500 5.5.2 Error: bad syntax");
-			goto check_errors;
-		}
-		args = verb + strcspn(verb, " ");
-		if (*args != 0)
-			*args++ = 0;
-		args += strspn(args, " ");
-		if ((cmd = find_command(verb)) == NULL) {
+			ss->quit = 1;
+			continue;
+		case SMTPD_LINE_UNKNOWN:
 			log_warn("%s: unknown command \"%s\"", ss->client,
 			    log_str(verb));
 			ss->where = "UNKNOWN";
@@ -316,6 +335,8 @@ smtpd_session(int in_fd, int out_fd)
 			smtpd_reply(ss, "502 5.5.2 Error: command not "
 			    "recognized");
 			goto check_errors;
+		default:
+			break;
 		}
 		ss->where = cmd->name;
 		slot = (size_t)(cmd - smtpd_cmd_table);

@@ -72,6 +72,23 @@ struct smtpd_cmd {
 #define SMTPD_CMD_NO_ARGS 0x1	/* arguments are a syntax error */
 extern const struct smtpd_cmd smtpd_cmd_table[];
 
+/* What one command line is, for smtpd_parse_line(). */
+enum smtpd_line {
+	SMTPD_LINE_CMD,		/* a command of smtpd_cmd_table */
+	SMTPD_LINE_UNKNOWN,	/* a word that is no command: 502 */
+	SMTPD_LINE_BAD,		/* empty, or a NUL or a bare CR: 500 */
+	SMTPD_LINE_FORBIDDEN,	/* smtpd_forbidden_commands: hang up */
+};
+
+/* Take one command line as read (its line end included) apart in place:
+ * the line end is removed, *verb_r is the first word (NUL-terminated for
+ * CMD and UNKNOWN; for FORBIDDEN the rest of the line, for the log; NULL
+ * for BAD), *args_r what follows its first space, without leading
+ * spaces (CMD and UNKNOWN only), *cmd_r the table entry (CMD only).
+ * Never fails. */
+enum smtpd_line smtpd_parse_line(struct buf *line, char **verb_r,
+    char **args_r, const struct smtpd_cmd **cmd_r);
+
 /* smtpd_forbid.c: 1 when the command name verb (len bytes, not empty)
  * is one of smtpd_forbidden_commands: a listed name (any case), or, with
  * the entry "regexp:{{/^[^A-Z]/ Bogus}}" of Postfix's default, a name

@@ -12,12 +12,18 @@
 #include "conf/params.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
+#include "util/dict.h"
 #include "util/log.h"
 #include "util/maps.h"
 #include "util/mem.h"
 
 static struct maps *alias_maps, *mailbox_maps, *uid_maps, *gid_maps;
 static struct domain_list *mailbox_domains;
+
+/* The lists that resolve_init_lenient() could not open, by parameter:
+ * the logged text, NULL when open. A lookup through one fails. */
+enum { U_ALIAS, U_MAILBOX, U_UID, U_GID, U_DOMAINS, U_COUNT };
+static char *unavail[U_COUNT];
 
 static void
 set_error(struct resolve_error *err, int code, const char *dsn,
@@ -36,11 +42,62 @@ set_error(struct resolve_error *err, int code, const char *dsn,
 	va_end(ap);
 }
 
+/* A table failed: the client may try again later (451 4.3.0, Postfix's
+ * "<addr>: Temporary lookup failure"). */
 static void
-table_error(struct resolve_error *err, const char *param, const char *why)
+table_error(struct resolve_error *err, const char *param, const char *why,
+    const char *addr)
 {
-	log_warn("%s lookup error: %s", param, why);
-	set_error(err, 451, "4.3.0", "Temporary lookup failure");
+	log_warn("%s lookup error for <%s>: %s", param, addr, why);
+	set_error(err, 451, "4.3.0", "<%s>: Temporary lookup failure", addr);
+}
+
+/* 1 after a table_error() when the list of param could not be opened. */
+static int
+table_unavailable(int which, const char *param, const char *addr,
+    struct resolve_error *err)
+{
+	if (unavail[which] == NULL)
+		return 0;
+	table_error(err, param, unavail[which], addr);
+	return 1;
+}
+
+/* "hash:/etc/tern/virtual is unavailable. open database ...: No such file
+ * or directory" (Postfix's shape), naming the first table of list that
+ * does not open, or the parameter when no single table is to blame.
+ * In a domain list only "type:name" items are tables. */
+static char *
+unavailable_text(const char *param, const char *list, int domains,
+    const char *why)
+{
+	const char *cursor = list, *item, *error;
+	char *reason = xstrdup(why), *blame = NULL, *text;
+	struct buf b;
+	size_t len;
+
+	while (blame == NULL &&
+	    dict_list_next(&cursor, &item, &len, &error) > 0) {
+		char *spec = xstrndup(item, len);
+		struct dict *d;
+
+		if (!domains || (strchr(spec, ':') != NULL && *spec != '/')) {
+			if (dict_open(spec, var_db_type, &d, &error) < 0) {
+				blame = spec;
+				continue;
+			}
+			dict_close(&d);
+		}
+		xfree(spec);
+	}
+	buf_init(&b, BUF_MAX_INTERNAL);
+	buf_printf(&b, "%s is unavailable. %s", blame ? blame : param,
+	    reason);
+	text = buf_steal(&b);
+	buf_deinit(&b);
+	xfree(blame);
+	xfree(reason);
+	return text;
 }
 
 int
@@ -83,8 +140,48 @@ resolve_init(void)
 }
 
 void
+resolve_init_lenient(void)
+{
+	const struct {
+		const char *param, *list;
+		struct maps **maps;
+	} lists[] = {
+		[U_ALIAS] = {VAR_VIRT_ALIAS_MAPS, var_virt_alias_maps,
+		    &alias_maps},
+		[U_MAILBOX] = {VAR_VIRT_MAILBOX_MAPS, var_virt_mailbox_maps,
+		    &mailbox_maps},
+		[U_UID] = {VAR_VIRT_UID_MAPS, var_virt_uid_maps, &uid_maps},
+		[U_GID] = {VAR_VIRT_GID_MAPS, var_virt_gid_maps, &gid_maps},
+	};
+	const char *why;
+	size_t i;
+
+	resolve_close();
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		if (maps_open(lists[i].list, var_db_type, lists[i].maps,
+		    &why) == 0)
+			continue;
+		unavail[i] = unavailable_text(lists[i].param, lists[i].list,
+		    0, why);
+		log_warn("%s", unavail[i]);
+	}
+	if (domain_list_create(var_virt_mailbox_domains, var_db_type,
+	    &mailbox_domains, &why) < 0) {
+		unavail[U_DOMAINS] = unavailable_text(VAR_VIRT_MAILBOX_DOMAINS,
+		    var_virt_mailbox_domains, 1, why);
+		log_warn("%s", unavail[U_DOMAINS]);
+	}
+}
+
+void
 resolve_close(void)
 {
+	size_t i;
+
+	for (i = 0; i < U_COUNT; i++) {
+		xfree(unavail[i]);
+		unavail[i] = NULL;
+	}
 	maps_close(&alias_maps);
 	maps_close(&mailbox_maps);
 	maps_close(&uid_maps);
@@ -173,11 +270,13 @@ expand(const char *addr, int depth, struct resolve_list *out,
 		    "limit exceeded (mail forwarding loop)", addr);
 		return -1;
 	}
+	if (table_unavailable(U_ALIAS, VAR_VIRT_ALIAS_MAPS, addr, err))
+		return -1;
 	buf_init(&ext, 1024);
 	ret = addr_map_lookup(alias_maps, addr, var_rcpt_delim,
 	    ADDR_LOOKUP_CATCHALL, &value, &ext, &why);
 	if (ret < 0) {
-		table_error(err, VAR_VIRT_ALIAS_MAPS, why);
+		table_error(err, VAR_VIRT_ALIAS_MAPS, why, addr);
 		buf_deinit(&ext);
 		return -1;
 	}
@@ -248,9 +347,11 @@ resolve_class(const char *addr, struct resolve_error *err)
 	const char *domain = addr_domain(addr), *value, *why;
 	int ret;
 
+	if (table_unavailable(U_DOMAINS, VAR_VIRT_MAILBOX_DOMAINS, addr, err))
+		return -1;
 	ret = domain_list_match(mailbox_domains, domain, &why);
 	if (ret < 0) {
-		table_error(err, VAR_VIRT_MAILBOX_DOMAINS, why);
+		table_error(err, VAR_VIRT_MAILBOX_DOMAINS, why, addr);
 		return -1;
 	}
 	if (ret == 0) {
@@ -262,10 +363,12 @@ resolve_class(const char *addr, struct resolve_error *err)
 		    addr);
 		return RESOLVE_RELAY;
 	}
+	if (table_unavailable(U_MAILBOX, VAR_VIRT_MAILBOX_MAPS, addr, err))
+		return -1;
 	ret = addr_map_lookup(mailbox_maps, addr, var_rcpt_delim,
 	    ADDR_LOOKUP_CATCHALL, &value, NULL, &why);
 	if (ret < 0) {
-		table_error(err, VAR_VIRT_MAILBOX_MAPS, why);
+		table_error(err, VAR_VIRT_MAILBOX_MAPS, why, addr);
 		return -1;
 	}
 	if (ret > 0)
@@ -300,10 +403,12 @@ resolve_mailbox(const char *addr, struct buf *path_r,
 	const char *value, *why;
 	int ret;
 
+	if (table_unavailable(U_MAILBOX, VAR_VIRT_MAILBOX_MAPS, addr, err))
+		return -1;
 	ret = addr_map_lookup(mailbox_maps, addr, var_rcpt_delim,
 	    ADDR_LOOKUP_CATCHALL, &value, NULL, &why);
 	if (ret < 0) {
-		table_error(err, VAR_VIRT_MAILBOX_MAPS, why);
+		table_error(err, VAR_VIRT_MAILBOX_MAPS, why, addr);
 		return -1;
 	}
 	if (ret == 0) {
@@ -332,18 +437,20 @@ resolve_mailbox(const char *addr, struct buf *path_r,
 }
 
 static int
-owner_id(struct maps *m, const char *param, const char *addr, long *id_r,
-    struct resolve_error *err)
+owner_id(struct maps *m, int which, const char *param, const char *addr,
+    long *id_r, struct resolve_error *err)
 {
 	const char *value, *why;
 	char *end;
 	long id;
 	int ret;
 
+	if (table_unavailable(which, param, addr, err))
+		return -1;
 	ret = addr_map_lookup(m, addr, var_rcpt_delim, ADDR_LOOKUP_CATCHALL,
 	    &value, NULL, &why);
 	if (ret < 0) {
-		table_error(err, param, why);
+		table_error(err, param, why, addr);
 		return -1;
 	}
 	if (ret == 0) {
@@ -371,8 +478,9 @@ resolve_owner(const char *addr, uid_t *uid_r, gid_t *gid_r,
 {
 	long uid, gid;
 
-	if (owner_id(uid_maps, VAR_VIRT_UID_MAPS, addr, &uid, err) < 0 ||
-	    owner_id(gid_maps, VAR_VIRT_GID_MAPS, addr, &gid, err) < 0)
+	if (owner_id(uid_maps, U_UID, VAR_VIRT_UID_MAPS, addr, &uid,
+	    err) < 0 ||
+	    owner_id(gid_maps, U_GID, VAR_VIRT_GID_MAPS, addr, &gid, err) < 0)
 		return -1;
 	/* Whatever the configuration says: root may not own a mailbox. */
 	if (uid == 0 || gid == 0) {

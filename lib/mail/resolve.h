@@ -41,6 +41,13 @@ int resolve_open(const char **error_r);
 /* resolve_open() for a daemon's pre_jail hook: a table that cannot be
  * opened is fatal (logged with the parameter's name). */
 void resolve_init(void);
+/* resolve_open() for a daemon that must answer clients even when a table
+ * is missing (smtpd's pre_jail hook): a list that cannot be opened is
+ * logged as "<table> is unavailable. <why>" and every lookup through it
+ * then fails with 451 4.3.0 "<addr>: Temporary lookup failure", as
+ * Postfix's surrogate tables do; the other lists work. Never fatal. (The
+ * whole list of that parameter fails, not only the missing table.) */
+void resolve_init_lenient(void);
 /* Close the tables (a reload opens them again). */
 void resolve_close(void);
 

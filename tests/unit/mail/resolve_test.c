@@ -479,6 +479,61 @@ test_open_errors(void **state)
 	}
 }
 
+/* resolve_init_lenient: a list that cannot be opened makes every lookup
+ * through it a temporary failure naming the address; the others work. */
+static void
+test_lenient(void **state)
+{
+	static const struct {
+		char **var;
+		const char *lookup;	/* "alias", "class", "mailbox", "owner" */
+	} cases[] = {
+		{&var_virt_alias_maps, "alias"},
+		{&var_virt_mailbox_domains, "class"},
+		{&var_virt_mailbox_maps, "class"},
+		{&var_virt_mailbox_maps, "mailbox"},
+		{&var_virt_uid_maps, "owner"},
+		{&var_virt_gid_maps, "owner"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *was = *cases[i].var;
+		struct resolve_list l = {0};
+		struct resolve_error err;
+		struct buf path;
+		uid_t uid;
+		gid_t gid;
+		int ret;
+
+		*cases[i].var = "example.org, nosuchtype:x";
+		resolve_init_lenient();
+		memset(&err, 0, sizeof(err));
+		buf_init(&path, 4096);
+		if (strcmp(cases[i].lookup, "alias") == 0)
+			ret = resolve_alias("alice@example.com", &l, &err);
+		else if (strcmp(cases[i].lookup, "class") == 0)
+			ret = resolve_class("alice@example.com", &err);
+		else if (strcmp(cases[i].lookup, "mailbox") == 0)
+			ret = resolve_mailbox("alice@example.com", &path, &err);
+		else
+			ret = resolve_owner("alice@example.com", &uid, &gid,
+			    &err);
+		assert_int_equal(ret, -1);
+		assert_int_equal(err.code, 451);
+		assert_string_equal(err.dsn, "4.3.0");
+		assert_string_equal(err.text,
+		    "<alice@example.com>: Temporary lookup failure");
+		resolve_list_free(&l);
+		buf_deinit(&path);
+		*cases[i].var = was;
+	}
+	/* Back in order: the same lookups work again. */
+	resolve_init_lenient();
+	check_alias("alice@example.com", "alice@example.com");
+}
+
 struct reports {
 	char text[16][1024];
 	size_t n;
@@ -571,6 +626,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_lenient, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
