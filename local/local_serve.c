@@ -2,13 +2,12 @@
 /* local_serve - the server side of the local delivery protocol. */
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "proto/agent_serve.h"
 #include "proto/local_clnt.h"
 #include "conf/params.h"
 #include "proto/proto_local.h"
 #include "util/attr.h"
-#include "util/fdpass.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/stream.h"
@@ -87,42 +86,8 @@ int local_conn_fd = -1;
 void
 local_serve(int in_fd, int out_fd)
 {
-	struct stream *s = stream_create(in_fd, STREAM_FLAG_NOCLOSE);
-	struct attr_list req = {0};
-	const char *error;
-
+	(void)out_fd;
 	local_conn_fd = in_fd;
-	stream_set_timeout(s, (int)var_ipc_timeout);
-	attr_put(s, ATTR_PROTO, PROTO_LOCAL);
-	attr_put(s, ATTR_VERSION, PROTO_LOCAL_VERSION);
-	attr_put_end(s);
-	if (stream_flush(s, &error) < 0)
-		goto out;
-	for (;;) {
-		int fd, ret;
-
-		/* Lockstep: our buffer is empty before the next request,
-		 * so the descriptor cannot be read away (fdpass.h). */
-		if (stream_pending(s) != 0) {
-			log_warn("protocol error: data before the descriptor");
-			break;
-		}
-		fd = fdpass_recv(in_fd, (int)var_ipc_timeout, &error);
-		if (fd < 0)
-			break;	/* qmgr is done with this connection */
-		ret = attr_recv(s, &req, &error);
-		if (ret <= 0) {
-			if (ret < 0)
-				log_warn("bad request from qmgr: %s", error);
-			close(fd);
-			break;
-		}
-		ret = serve_request(s, fd, &req);
-		close(fd);
-		if (ret < 0)
-			break;
-	}
-out:
-	attr_list_clear(&req);
-	stream_destroy(&s);
+	agent_serve(in_fd, PROTO_LOCAL, PROTO_LOCAL_VERSION,
+	    (int)var_ipc_timeout, serve_request);
 }

@@ -1,6 +1,7 @@
 /* qmgr - the queue manager: finds new and due mail (qmgr_scan.c), keeps
  * the messages it works on in memory (qmgr_message.c), hands recipients
- * to the local delivery agent with bounded concurrency (qmgr_deliver.c)
+ * to the delivery agents (local for our mailboxes, smtp for other
+ * domains) with bounded concurrency (qmgr_deliver.c)
  * and returns what cannot be delivered to its sender (qmgr_bounce.c).
  * Every state change is on disk first: a recipient is done when its
  * queue-file record says so; a message's queue is the directory that
@@ -55,8 +56,11 @@ void qmgr_result(struct qmsg *m, size_t i, const char *status,
 /* All requests of m are answered: finish, defer or bounce it. */
 void qmgr_message_done(struct qmsg *m);
 
-/* qmgr_deliver.c */
-void qmgr_deliver_add(struct qmsg *m, const size_t *idx, size_t n);
+/* qmgr_deliver.c: hand recipients idx[0..n) of m to transport ("local",
+ * "smtp") for nexthop (NULL for local), in requests of the transport's
+ * batch size. Results come back through qmgr_result. */
+void qmgr_deliver_add(struct qmsg *m, const char *transport,
+    const char *nexthop, const size_t *idx, size_t n);
 void qmgr_deliver_init(void);
 
 /* qmgr_bounce.c: queue a DSN for the failed recipients (state BOUNCE)

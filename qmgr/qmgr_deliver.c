@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* qmgr_deliver - requests to the local delivery agent, with bounded
- * concurrency and connection reuse, never waiting for the agent. */
+/* qmgr_deliver - requests to the delivery agents (local, and smtp for
+ * other domains), with bounded concurrency per next hop and connection
+ * reuse, never waiting for an agent. Each transport keeps its own queue
+ * of jobs; a job waits only for a connection to its own next hop, so one
+ * slow destination does not hold back the others. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 
+#include <strings.h>
+
 #include "proto/local_clnt.h"
 #include "conf/params.h"
 #include "proto/proto_local.h"
+#include "proto/proto_smtp.h"
 #include "queue/qfile.h"
 #include "util/delay.h"
 #include "util/event.h"
@@ -16,15 +22,42 @@
 
 #include "qmgr.h"
 
-#define LOCAL_SERVICE "private/local"
 #define CONN_IDLE_MS 10000
 /* An agent that does not greet within this (or ipc_timeout, when
  * shorter) is stuck: a delivery may take ipc_timeout, a greeting not. */
 #define GREETING_TIMEOUT 30
 
-/* One request: up to LOCAL_MAX_BATCH recipients of one message. */
+struct job;
+struct conn;
+
+/* A delivery agent service. */
+struct transport {
+	const char *name;	/* for logs: "local", "smtp" */
+	const char *service;	/* its socket, under the queue directory */
+	const char *proto;	/* what its greeting must say */
+	size_t batch;		/* recipients per request at most */
+	const long *hop_limit;	/* connections to one next hop */
+	struct job *head, **tail;
+	struct conn *conns;
+	long nconns;
+};
+
+/* SMTP requests carry up to this many recipients (Postfix's
+ * default_destination_recipient_limit). */
+#define SMTP_BATCH 50
+
+static struct transport transports[] = {
+	{"local", "private/local", PROTO_LOCAL, LOCAL_MAX_BATCH,
+	    &var_local_dest_concurrency, NULL, NULL, NULL, 0},
+	{"smtp", "private/smtp", PROTO_SMTP, SMTP_BATCH,
+	    &var_dest_concurrency, NULL, NULL, NULL, 0},
+};
+
+/* One request: up to t->batch recipients of one message, one next hop. */
 struct job {
+	struct transport *t;
 	struct qmsg *msg;
+	char *nexthop;		/* NULL for local */
 	size_t *idx;
 	size_t n;
 	struct local_result *res;
@@ -35,6 +68,8 @@ struct job {
  * idle (ready, no job) or busy (ready, job with the agent). Nothing here
  * blocks: local_clnt calls back from the event loop. */
 struct conn {
+	struct transport *t;
+	char *nexthop;		/* the hop it was opened for */
 	struct local_clnt *clnt;
 	struct job *job;
 	int ready;
@@ -42,18 +77,21 @@ struct conn {
 	struct conn *next;
 };
 
-static struct job *job_head, **job_tail = &job_head;
-static struct conn *conns;
-static long nconns;
-
-static void dispatch(void);
+static void dispatch(struct transport *t);
 
 static void
 job_free(struct job *j)
 {
+	xfree(j->nexthop);
 	xfree(j->idx);
 	xfree(j->res);
 	xfree(j);
+}
+
+static int
+same_hop(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcasecmp(a, b) == 0;
 }
 
 /* The agent did not answer: every recipient of the job waits for a
@@ -67,56 +105,60 @@ job_fail(struct job *j, const char *why)
 	size_t i;
 
 	snprintf(text, sizeof(text), "delivery temporarily suspended: "
-	    "local: %s", why);
+	    "%s: %s", j->t->name, why);
 	gettimeofday(&now, NULL);
 	stage[DELAY_BEFORE_QMGR] = delay_between(&m->q->arrival, &now);
 	delay_fields(fields, stage[DELAY_BEFORE_QMGR], stage);
 	for (i = 0; i < j->n; i++) {
 		qmgr_result(m, j->idx[i], "4.3.0", text);
-		log_info("%s: to=<%s>, relay=local, %s, dsn=4.3.0, "
+		log_info("%s: to=<%s>, relay=%s, %s, dsn=4.3.0, "
 		    "status=deferred (%s)", m->id, m->q->rcpt[j->idx[i]].addr,
-		    fields, text);
+		    j->nexthop != NULL ? "none" : j->t->name, fields, text);
 	}
 	job_free(j);
 	if (--m->jobs == 0)
 		qmgr_message_done(m);
 }
 
-static struct job *
-job_pop(void)
+/* Take job j, found after *pp, out of its transport's queue. */
+static void
+job_unlink(struct transport *t, struct job **pp)
 {
-	struct job *j = job_head;
+	struct job *j = *pp;
 
-	job_head = j->next;
-	if (job_head == NULL)
-		job_tail = &job_head;
+	*pp = j->next;
+	if (t->tail == &j->next)
+		t->tail = pp;
 	j->next = NULL;
-	return j;
 }
 
 static void
 job_push_front(struct job *j)
 {
-	j->next = job_head;
-	job_head = j;
+	struct transport *t = j->t;
+
+	j->next = t->head;
+	t->head = j;
 	if (j->next == NULL)
-		job_tail = &j->next;
+		t->tail = &j->next;
 }
 
 static void
 conn_close(struct conn *c)
 {
+	struct transport *t = c->t;
 	struct conn **pp;
 
-	for (pp = &conns; *pp != NULL; pp = &(*pp)->next) {
+	for (pp = &t->conns; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
 			break;
 		}
 	}
 	local_clnt_close(&c->clnt);
+	xfree(c->nexthop);
 	xfree(c);
-	nconns--;
+	t->nconns--;
 }
 
 /* The agent's reply to c's job, or the failure of the request. */
@@ -124,6 +166,7 @@ static void
 replied(struct local_clnt *clnt, int status, const char *error, void *ctx)
 {
 	struct conn *c = ctx;
+	struct transport *t = c->t;
 	struct job *j = c->job;
 	struct qmsg *m = j->msg;
 	size_t i;
@@ -133,11 +176,12 @@ replied(struct local_clnt *clnt, int status, const char *error, void *ctx)
 		/* Stuck or broken: its recipients are deferred, the
 		 * connection is dropped. */
 		if (strcmp(error, "timeout") == 0) {
-			log_warn("%s: local delivery agent: no reply in %lds",
-			    m->id, var_ipc_timeout);
+			log_warn("%s: %s delivery agent: no reply in %lds",
+			    m->id, t->name, var_ipc_timeout);
 			error = "timeout waiting for the delivery agent";
 		} else {
-			log_warn("%s: local delivery agent: %s", m->id, error);
+			log_warn("%s: %s delivery agent: %s", m->id, t->name,
+			    error);
 		}
 		job_fail(j, error);
 		conn_close(c);
@@ -150,7 +194,7 @@ replied(struct local_clnt *clnt, int status, const char *error, void *ctx)
 		if (--m->jobs == 0)
 			qmgr_message_done(m);
 	}
-	dispatch();
+	dispatch(t);
 }
 
 /* Hand j to the agent on c. Returns 0, or -1 with *error_r when it could
@@ -177,6 +221,8 @@ conn_send(struct conn *c, struct job *j, const char **error_r)
 	req.rcpt = rcpt;
 	req.orig = orig;
 	req.nrcpt = j->n;
+	req.nexthop = j->nexthop;
+	req.size = j->msg->q->content_size;
 	if (j->res == NULL)
 		j->res = xcalloc(j->n, sizeof(*j->res));
 	ret = local_clnt_request(c->clnt, &req, j->res,
@@ -194,70 +240,115 @@ static void
 greeted(struct local_clnt *clnt, int status, const char *error, void *ctx)
 {
 	struct conn *c = ctx;
+	struct transport *t = c->t;
 	struct job *j = c->job;
 
 	c->job = NULL;
 	if (status < 0) {
 		if (strcmp(error, "timeout") == 0)
 			error = "timeout waiting for the greeting";
-		log_warn("connect to %s: %s", LOCAL_SERVICE, error);
+		log_warn("connect to %s: %s", t->service, error);
 		job_fail(j, error);
 		conn_close(c);
 	} else {
 		c->ready = 1;
 		if (conn_send(c, j, &error) < 0) {
-			log_warn("%s: local delivery agent: %s", j->msg->id,
-			    error);
+			log_warn("%s: %s delivery agent: %s", j->msg->id,
+			    t->name, error);
 			job_fail(j, error);
 			conn_close(c);
 		}
 	}
-	dispatch();
+	dispatch(t);
 }
 
-/* Hand queued jobs to idle connections, opening new ones up to
- * local_destination_concurrency_limit. */
-static void
-dispatch(void)
+/* Connections of t to hop, and one of them that is idle (or NULL). */
+static long
+hop_conns(struct transport *t, const char *hop, struct conn **idle_r)
 {
-	while (job_head != NULL) {
-		const char *error;
-		struct job *j;
-		struct conn *c;
-		long greet;
+	struct conn *c;
+	long n = 0;
 
-		for (c = conns; c != NULL; c = c->next)
-			if (c->ready && c->job == NULL)
-				break;
+	*idle_r = NULL;
+	for (c = t->conns; c != NULL; c = c->next) {
+		if (!same_hop(c->nexthop, hop))
+			continue;
+		n++;
+		if (c->ready && c->job == NULL && *idle_r == NULL)
+			*idle_r = c;
+	}
+	return n;
+}
+
+/* Close one idle connection of t to another hop, to make room. Returns
+ * 1 when one was closed. */
+static int
+close_other_idle(struct transport *t, const char *hop)
+{
+	struct conn *c;
+
+	for (c = t->conns; c != NULL; c = c->next) {
+		if (c->ready && c->job == NULL && !same_hop(c->nexthop, hop)) {
+			conn_close(c);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Hand t's queued jobs, in order, to idle connections to their next hop,
+ * opening new ones up to the hop's limit and, over all hops, the
+ * process limit. A job whose hop is at its limit waits; later jobs for
+ * other hops go ahead of it. */
+static void
+dispatch(struct transport *t)
+{
+	struct job **pp = &t->head;
+
+	while (*pp != NULL) {
+		struct job *j = *pp;
+		const char *error;
+		struct conn *c;
+		long greet, n;
+
+		n = hop_conns(t, j->nexthop, &c);
 		if (c != NULL) {
-			j = job_pop();
+			job_unlink(t, pp);
 			if (conn_send(c, j, &error) < 0) {
 				/* An idle connection may have been closed at
 				 * the other end (idle limit): retry on a
 				 * fresh one. */
 				conn_close(c);
 				job_push_front(j);
+				pp = &t->head;
 			}
 			continue;
 		}
-		if (nconns >= var_local_dest_concurrency)
-			return;
-		j = job_pop();
+		if (n >= *t->hop_limit || (t->nconns >= var_proc_limit &&
+		    !close_other_idle(t, j->nexthop))) {
+			pp = &j->next;
+			continue;
+		}
+		job_unlink(t, pp);
 		c = xmalloc(sizeof(*c));
+		c->t = t;
+		c->nexthop = j->nexthop != NULL ? xstrdup(j->nexthop) : NULL;
 		greet = var_ipc_timeout < GREETING_TIMEOUT ? var_ipc_timeout :
 		    GREETING_TIMEOUT;
-		if (local_clnt_open(LOCAL_SERVICE, greet * 1000, greeted, c,
-		    &c->clnt, &error) < 0) {
-			log_warn("connect to %s: %s", LOCAL_SERVICE, error);
+		if (local_clnt_open(t->service, t->proto, greet * 1000,
+		    greeted, c, &c->clnt, &error) < 0) {
+			log_warn("connect to %s: %s", t->service, error);
+			xfree(c->nexthop);
 			xfree(c);
 			job_fail(j, error);
+			pp = &t->head;
 			continue;
 		}
 		/* The job waits for the greeting on this connection. */
 		c->job = j;
-		c->next = conns;
-		conns = c;
-		nconns++;
+		c->next = t->conns;
+		t->conns = c;
+		t->nconns++;
 	}
 }
 
@@ -267,36 +358,52 @@ sweep_idle(void *ctx)
 	struct conn *c, *next;
 	int64_t now = event_now_ms();
 
-	for (c = conns; c != NULL; c = next) {
-		next = c->next;
-		if (c->ready && c->job == NULL &&
-		    now - c->idle_since > CONN_IDLE_MS)
-			conn_close(c);
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]);
+	    i++) {
+		for (c = transports[i].conns; c != NULL; c = next) {
+			next = c->next;
+			if (c->ready && c->job == NULL &&
+			    now - c->idle_since > CONN_IDLE_MS)
+				conn_close(c);
+		}
 	}
 	event_timer(CONN_IDLE_MS, sweep_idle, NULL);
 }
 
 void
-qmgr_deliver_add(struct qmsg *m, const size_t *idx, size_t n)
+qmgr_deliver_add(struct qmsg *m, const char *transport, const char *nexthop,
+    const size_t *idx, size_t n)
 {
+	struct transport *t = NULL;
 	size_t off;
 
-	for (off = 0; off < n; off += LOCAL_MAX_BATCH) {
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]);
+	    i++)
+		if (strcmp(transports[i].name, transport) == 0)
+			t = &transports[i];
+	if (t == NULL)
+		log_panic("qmgr_deliver_add: unknown transport %s", transport);
+	for (off = 0; off < n; off += t->batch) {
 		struct job *j = xmalloc(sizeof(*j));
 
+		j->t = t;
 		j->msg = m;
-		j->n = qmgr_batch_len(n, off, LOCAL_MAX_BATCH);
+		j->nexthop = nexthop != NULL ? xstrdup(nexthop) : NULL;
+		j->n = qmgr_batch_len(n, off, t->batch);
 		j->idx = xcalloc(j->n, sizeof(*j->idx));
 		memcpy(j->idx, idx + off, j->n * sizeof(*j->idx));
-		*job_tail = j;
-		job_tail = &j->next;
+		*t->tail = j;
+		t->tail = &j->next;
 		m->jobs++;
 	}
-	dispatch();
+	dispatch(t);
 }
 
 void
 qmgr_deliver_init(void)
 {
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]);
+	    i++)
+		transports[i].tail = &transports[i].head;
 	event_timer(CONN_IDLE_MS, sweep_idle, NULL);
 }

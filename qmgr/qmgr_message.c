@@ -4,14 +4,16 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf/params.h"
-#include "queue/qfile.h"
+#include "mail/addr.h"
 #include "mail/resolve.h"
+#include "queue/qfile.h"
 #include "util/delay.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -228,7 +230,7 @@ qmgr_activate(const char *id, const char *from)
 	struct resolve_error err;
 	struct qmsg *m;
 	struct qfile *q;
-	const char *error;
+	const char *error, **hop;
 	char path[64];
 	size_t i, n = 0, *idx;
 
@@ -264,6 +266,7 @@ qmgr_activate(const char *id, const char *from)
 	log_info("%s: from=<%s>, size=%lld, nrcpt=%zu (queue active)",
 		    id, q->sender, (long long)q->content_size, q->nrcpt);
 	idx = xcalloc(q->nrcpt ? q->nrcpt : 1, sizeof(*idx));
+	hop = xcalloc(q->nrcpt ? q->nrcpt : 1, sizeof(*hop));
 	for (i = 0; i < q->nrcpt; i++) {
 		int cls;
 
@@ -272,14 +275,15 @@ qmgr_activate(const char *id, const char *from)
 			continue;
 		}
 		cls = resolve_class(q->rcpt[i].addr, &err);
-		if (cls < 0) {
+		if (cls < 0 || cls == RESOLVE_UNKNOWN) {
 			qmgr_result(m, i, err.dsn, err.text);
 			log_qmgr_result(m, i, err.dsn, err.text);
-		} else if (cls == RESOLVE_RELAY || cls == RESOLVE_UNKNOWN) {
-			/* Not ours to deliver, and relaying is not
-			 * configured: return it now. */
-			qmgr_result(m, i, err.dsn, err.text);
-			log_qmgr_result(m, i, err.dsn, err.text);
+		} else if (cls == RESOLVE_RELAY) {
+			/* Another domain: smtp, to relayhost when one is
+			 * set, else to the domain's mail exchangers. */
+			m->state[i] = RCPT_BUSY;
+			hop[i] = *var_relayhost != 0 ? var_relayhost :
+			    addr_domain(q->rcpt[i].addr);
 		} else {
 			m->state[i] = RCPT_BUSY;
 			idx[n++] = i;
@@ -289,7 +293,23 @@ qmgr_activate(const char *id, const char *from)
 	 * finish (and free) the message under our feet. */
 	m->jobs++;
 	if (n > 0)
-		qmgr_deliver_add(m, idx, n);
+		qmgr_deliver_add(m, "local", NULL, idx, n);
+	/* One request per next hop, its recipients in queue-file order. */
+	for (i = 0; i < q->nrcpt; i++) {
+		const char *h = hop[i];
+
+		if (h == NULL)
+			continue;
+		n = 0;
+		for (size_t k = i; k < q->nrcpt; k++) {
+			if (hop[k] != NULL && strcasecmp(hop[k], h) == 0) {
+				idx[n++] = k;
+				hop[k] = NULL;
+			}
+		}
+		qmgr_deliver_add(m, "smtp", h, idx, n);
+	}
+	xfree(hop);
 	xfree(idx);
 	if (--m->jobs == 0)
 		qmgr_message_done(m);

@@ -1,8 +1,7 @@
 /* smtp - the outbound SMTP client: the body encoder (smtp_body.c), one
  * SMTP dialogue with one server (smtp_proto.c), and finding and greeting
- * the server of a next hop (smtp_connect.c). The daemon that serves
- * qmgr's requests with them comes with qmgr's routing of mail for other
- * domains (see README: relaying is not there yet). */
+ * the server of a next hop (smtp_connect.c), and the daemon's service of
+ * qmgr's requests (smtp_serve.c). */
 #ifndef TERN_SMTP_H
 #define TERN_SMTP_H
 
@@ -172,5 +171,11 @@ struct smtp_fail {
  * *fail set. Runs the event loop while it waits for DNS. */
 struct smtp_sess *smtp_connect(const struct smtp_dest *d,
     const struct smtp_conf *conf, struct smtp_fail *fail);
+
+/* smtp_serve.c - qmgr's requests (proto_smtp.h) on one connection. */
+void smtp_serve(int in_fd, int out_fd);
+/* The address families named by an inet_protocols value ("all", "ipv4",
+ * "ipv6", or a list): DNS_INET4 | DNS_INET6 bits, 0 when it is bad. */
+int smtp_families(const char *value);
 
 #endif

@@ -75,6 +75,25 @@ long var_throttle_time;
 long var_ipc_timeout;
 long var_daemon_timeout;
 long var_local_dest_concurrency;
+long var_smtp_conn_tmout;
+long var_smtp_helo_tmout;
+long var_smtp_mail_tmout;
+long var_smtp_rcpt_tmout;
+long var_smtp_data0_tmout;
+long var_smtp_data1_tmout;
+long var_smtp_data2_tmout;
+long var_smtp_rset_tmout;
+long var_smtp_quit_tmout;
+char *var_smtp_helo_name;
+long var_smtp_tcp_port;
+long var_smtp_mxaddr_limit;
+long var_smtp_mxsess_limit;
+long var_smtp_reuse_count;
+long var_smtp_reuse_time;
+char *var_relayhost;
+long var_dest_concurrency;
+char *var_dns_servers;
+char *var_inet_protocols;
 
 #define P_STR(n, d, v, doc) {n, PARAM_STR, d, &v, 0, 0, doc}
 #define P_INT(n, d, v, lo, doc) {n, PARAM_INT, XSTR(d), &v, lo, INT_MAX_L, doc}
@@ -208,6 +227,51 @@ const struct param_def param_table[] = {
 	P_INT(VAR_LOCAL_DEST_CONCURRENCY, DEF_LOCAL_DEST_CONCURRENCY,
 	    var_local_dest_concurrency, 1,
 	    "parallel local deliveries to one recipient"),
+	P_TIME(VAR_SMTP_CONN_TMOUT, DEF_SMTP_CONN_TMOUT, var_smtp_conn_tmout,
+	    1, "SMTP client: time to set up a TCP connection"),
+	P_TIME(VAR_SMTP_HELO_TMOUT, DEF_SMTP_HELO_TMOUT, var_smtp_helo_tmout,
+	    1, "SMTP client: wait for the greeting and the EHLO reply"),
+	P_TIME(VAR_SMTP_MAIL_TMOUT, DEF_SMTP_MAIL_TMOUT, var_smtp_mail_tmout,
+	    1, "SMTP client: wait for the MAIL FROM reply"),
+	P_TIME(VAR_SMTP_RCPT_TMOUT, DEF_SMTP_RCPT_TMOUT, var_smtp_rcpt_tmout,
+	    1, "SMTP client: wait for each RCPT TO reply"),
+	P_TIME(VAR_SMTP_DATA0_TMOUT, DEF_SMTP_DATA0_TMOUT,
+	    var_smtp_data0_tmout, 1, "SMTP client: wait for the DATA reply"),
+	P_TIME(VAR_SMTP_DATA1_TMOUT, DEF_SMTP_DATA1_TMOUT,
+	    var_smtp_data1_tmout, 1,
+	    "SMTP client: time for each write of the message content"),
+	P_TIME(VAR_SMTP_DATA2_TMOUT, DEF_SMTP_DATA2_TMOUT,
+	    var_smtp_data2_tmout, 1,
+	    "SMTP client: wait for the reply to the final dot"),
+	P_TIME(VAR_SMTP_RSET_TMOUT, DEF_SMTP_RSET_TMOUT, var_smtp_rset_tmout,
+	    1, "SMTP client: wait for the RSET reply"),
+	P_TIME(VAR_SMTP_QUIT_TMOUT, DEF_SMTP_QUIT_TMOUT, var_smtp_quit_tmout,
+	    1, "SMTP client: wait for the QUIT reply"),
+	P_STR(VAR_SMTP_HELO_NAME, DEF_SMTP_HELO_NAME, var_smtp_helo_name,
+	    "host name the SMTP client sends with EHLO or HELO"),
+	{VAR_SMTP_TCP_PORT, PARAM_INT, XSTR(DEF_SMTP_TCP_PORT),
+	    &var_smtp_tcp_port, 1, 65535,
+	    "TCP port the SMTP client connects to unless a next hop names one"},
+	P_INT(VAR_SMTP_MXADDR_LIMIT, DEF_SMTP_MXADDR_LIMIT,
+	    var_smtp_mxaddr_limit, 0,
+	    "server addresses tried per delivery (0: no limit)"),
+	P_INT(VAR_SMTP_MXSESS_LIMIT, DEF_SMTP_MXSESS_LIMIT,
+	    var_smtp_mxsess_limit, 0,
+	    "servers that greeted but failed, per delivery (0: no limit)"),
+	P_INT(VAR_SMTP_REUSE_COUNT, DEF_SMTP_REUSE_COUNT,
+	    var_smtp_reuse_count, 0,
+	    "messages one SMTP connection carries (0: no limit)"),
+	P_TIME(VAR_SMTP_REUSE_TIME, DEF_SMTP_REUSE_TIME, var_smtp_reuse_time,
+	    1, "time an SMTP connection may be reused after it opened"),
+	P_STR(VAR_RELAYHOST, DEF_RELAYHOST, var_relayhost,
+	    "next hop for all mail to other domains (empty: MX lookup)"),
+	P_INT(VAR_DEST_CONCURRENCY, DEF_DEST_CONCURRENCY,
+	    var_dest_concurrency, 1,
+	    "parallel SMTP deliveries to one next hop"),
+	P_STR(VAR_DNS_SERVERS, DEF_DNS_SERVERS, var_dns_servers,
+	    "DNS servers to ask (addr[:port] list); empty: resolv.conf"),
+	P_STR(VAR_INET_PROTOCOLS, DEF_INET_PROTOCOLS, var_inet_protocols,
+	    "address families used for outbound mail: all, ipv4, ipv6"),
 };
 
 const size_t param_table_count = sizeof(param_table) / sizeof(param_table[0]);

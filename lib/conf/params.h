@@ -229,6 +229,65 @@ extern long var_daemon_timeout;
 #define DEF_LOCAL_DEST_CONCURRENCY 20
 extern long var_local_dest_concurrency;
 
+/* Outbound SMTP client (smtp) and DNS. */
+#define VAR_SMTP_CONN_TMOUT	"smtp_connect_timeout"
+#define DEF_SMTP_CONN_TMOUT	"30s"
+extern long var_smtp_conn_tmout;
+#define VAR_SMTP_HELO_TMOUT	"smtp_helo_timeout"
+#define DEF_SMTP_HELO_TMOUT	"300s"
+extern long var_smtp_helo_tmout;
+#define VAR_SMTP_MAIL_TMOUT	"smtp_mail_timeout"
+#define DEF_SMTP_MAIL_TMOUT	"300s"
+extern long var_smtp_mail_tmout;
+#define VAR_SMTP_RCPT_TMOUT	"smtp_rcpt_timeout"
+#define DEF_SMTP_RCPT_TMOUT	"300s"
+extern long var_smtp_rcpt_tmout;
+#define VAR_SMTP_DATA0_TMOUT	"smtp_data_init_timeout"
+#define DEF_SMTP_DATA0_TMOUT	"120s"
+extern long var_smtp_data0_tmout;
+#define VAR_SMTP_DATA1_TMOUT	"smtp_data_xfer_timeout"
+#define DEF_SMTP_DATA1_TMOUT	"180s"
+extern long var_smtp_data1_tmout;
+#define VAR_SMTP_DATA2_TMOUT	"smtp_data_done_timeout"
+#define DEF_SMTP_DATA2_TMOUT	"600s"
+extern long var_smtp_data2_tmout;
+#define VAR_SMTP_RSET_TMOUT	"smtp_rset_timeout"
+#define DEF_SMTP_RSET_TMOUT	"20s"
+extern long var_smtp_rset_tmout;
+#define VAR_SMTP_QUIT_TMOUT	"smtp_quit_timeout"
+#define DEF_SMTP_QUIT_TMOUT	"300s"
+extern long var_smtp_quit_tmout;
+#define VAR_SMTP_HELO_NAME	"smtp_helo_name"
+#define DEF_SMTP_HELO_NAME	"$myhostname"
+extern char *var_smtp_helo_name;
+#define VAR_SMTP_TCP_PORT	"smtp_tcp_port"
+#define DEF_SMTP_TCP_PORT	25
+extern long var_smtp_tcp_port;
+#define VAR_SMTP_MXADDR_LIMIT	"smtp_mx_address_limit"
+#define DEF_SMTP_MXADDR_LIMIT	5
+extern long var_smtp_mxaddr_limit;
+#define VAR_SMTP_MXSESS_LIMIT	"smtp_mx_session_limit"
+#define DEF_SMTP_MXSESS_LIMIT	2
+extern long var_smtp_mxsess_limit;
+#define VAR_SMTP_REUSE_COUNT	"smtp_connection_reuse_count_limit"
+#define DEF_SMTP_REUSE_COUNT	0
+extern long var_smtp_reuse_count;
+#define VAR_SMTP_REUSE_TIME	"smtp_connection_reuse_time_limit"
+#define DEF_SMTP_REUSE_TIME	"300s"
+extern long var_smtp_reuse_time;
+#define VAR_RELAYHOST		"relayhost"
+#define DEF_RELAYHOST		""
+extern char *var_relayhost;
+#define VAR_DEST_CONCURRENCY	"default_destination_concurrency_limit"
+#define DEF_DEST_CONCURRENCY	20
+extern long var_dest_concurrency;
+#define VAR_DNS_SERVERS		"dns_servers"
+#define DEF_DNS_SERVERS		""
+extern char *var_dns_servers;
+#define VAR_INET_PROTOCOLS	"inet_protocols"
+#define DEF_INET_PROTOCOLS	"all"
+extern char *var_inet_protocols;
+
 /* The table, sorted by nothing in particular (ternconf sorts by name). */
 extern const struct param_def param_table[];
 extern const size_t param_table_count;

@@ -10,6 +10,7 @@
 
 #include "proto/local_clnt.h"
 #include "proto/proto_local.h"
+#include "proto/proto_smtp.h"
 #include "util/attr.h"
 #include "util/buf.h"
 #include "util/event.h"
@@ -40,6 +41,7 @@ struct local_clnt {
 	uint64_t timer;
 	local_clnt_fn *fn;
 	void *ctx;
+	const char *proto;	/* the greeting must name it */
 	char error[256];
 };
 
@@ -186,11 +188,12 @@ start_step(struct local_clnt *c, int events, long timeout_ms,
 }
 
 static int
-check_greeting(const struct attr_list *l, const char **error_r)
+check_greeting(const struct local_clnt *c, const struct attr_list *l,
+    const char **error_r)
 {
 	const char *v = attr_get(l, ATTR_PROTO);
 
-	if (v == NULL || strcmp(v, PROTO_LOCAL) != 0) {
+	if (v == NULL || strcmp(v, c->proto) != 0) {
 		*error_r = "wrong protocol from the delivery agent";
 		return -1;
 	}
@@ -289,7 +292,7 @@ lc_input(struct local_clnt *c)
 	if (c->in.len > 0)
 		ret = -1, error = "unexpected data from the delivery agent";
 	else if (c->state == LC_GREETING)
-		ret = check_greeting(&l, &error);
+		ret = check_greeting(c, &l, &error);
 	else
 		ret = parse_reply(c, &l, &error);
 	attr_list_clear(&l);
@@ -337,8 +340,9 @@ lc_io(int fd, int events, void *ctx)
 }
 
 int
-local_clnt_open(const char *path, long timeout_ms, local_clnt_fn *fn,
-    void *ctx, struct local_clnt **c_r, const char **error_r)
+local_clnt_open(const char *path, const char *proto, long timeout_ms,
+    local_clnt_fn *fn, void *ctx, struct local_clnt **c_r,
+    const char **error_r)
 {
 	struct local_clnt *c;
 	int fd;
@@ -349,6 +353,7 @@ local_clnt_open(const char *path, long timeout_ms, local_clnt_fn *fn,
 		return -1;
 	c = xmalloc(sizeof(*c));
 	c->fd = fd;
+	c->proto = proto;
 	c->state = LC_GREETING;
 	buf_init(&c->in, LOCAL_CLNT_MAX_MSG);
 	buf_init(&c->out, LOCAL_CLNT_MAX_MSG);
@@ -382,6 +387,10 @@ local_clnt_request(struct local_clnt *c, const struct local_request *req,
 	attr_put(s, ATTR_SENDER, req->sender);
 	attr_put_long(s, ATTR_ARRIVAL, (long)req->arrival.tv_sec);
 	attr_put_long(s, ATTR_ARRIVAL_USEC, (long)req->arrival.tv_usec);
+	if (req->nexthop != NULL) {
+		attr_put(s, ATTR_NEXTHOP, req->nexthop);
+		attr_put_long(s, ATTR_SIZE, (long)req->size);
+	}
 	for (i = 0; i < req->nrcpt; i++) {
 		attr_put(s, ATTR_RCPT, req->rcpt[i]);
 		attr_put(s, ATTR_ORIG, req->orig[i]);

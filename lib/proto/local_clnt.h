@@ -1,5 +1,6 @@
-/* local_clnt - the client side of the local delivery protocol, on the
- * event loop (util/event.h).
+/* local_clnt - the client side of the delivery request protocol that local
+ * (proto_local.h) and smtp (proto_smtp.h) speak, on the event loop
+ * (util/event.h).
  * qmgr must never wait for a delivery agent: a stuck or broken agent would
  * stop the whole queue. So every step here is non-blocking. local_clnt_open
  * connects and returns at once; the greeting is read (and checked) from the
@@ -18,6 +19,7 @@
 
 #include <stddef.h>
 #include <sys/time.h>
+#include <sys/types.h>
 
 struct local_clnt;
 
@@ -29,6 +31,8 @@ struct local_request {
 	const char *const *rcpt;	/* final addresses */
 	const char *const *orig;	/* original addresses */
 	size_t nrcpt;
+	const char *nexthop;	/* smtp: where to; NULL for local */
+	off_t size;		/* smtp: content octets, for SIZE= */
 };
 
 struct local_result {
@@ -41,14 +45,17 @@ struct local_result {
 typedef void local_clnt_fn(struct local_clnt *c, int status,
     const char *error, void *ctx);
 
-/* Start connecting to the service socket at path. Returns 0 with *c_r
+/* Start connecting to the service socket at path, whose greeting must
+ * name protocol proto (PROTO_LOCAL, PROTO_SMTP; a static string). Returns
+ * 0 with *c_r
  * set: fn(ctx) is called later with the outcome of the connect and the
  * greeting check, within timeout_ms. Returns -1 with *error_r set (static
  * or strerror text) when the connect failed at once (no such socket,
  * refused, out of descriptors, the agent's queue is full); fn is not
  * called then. */
-int local_clnt_open(const char *path, long timeout_ms, local_clnt_fn *fn,
-    void *ctx, struct local_clnt **c_r, const char **error_r);
+int local_clnt_open(const char *path, const char *proto, long timeout_ms,
+    local_clnt_fn *fn, void *ctx, struct local_clnt **c_r,
+    const char **error_r);
 /* Send one request on a greeted connection with no request outstanding,
  * and collect exactly req->nrcpt results into res. Returns 0: fn(ctx) is
  * called later, within timeout_ms. Returns -1 with *error_r set (owned by

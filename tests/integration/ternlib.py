@@ -114,6 +114,7 @@ class Instance:
             f.write("127.0.0.1:%d inet n - n - 20 smtpd\n" % self.port)
             f.write("qmgr unix n - n %d 1 qmgr\n" % qmgr_wakeup)
             f.write("local unix - n n - - local\n")
+            f.write("smtp unix - - n - - smtp\n")
             f.write(master_extra)
         self.started = False
         self.keep = False

@@ -379,7 +379,7 @@ connect_sync(const char *path, int timeout, struct local_clnt **c_r,
 	struct outcome o = {0};
 
 	*c_r = NULL;
-	if (local_clnt_open(path, timeout * 1000L, on_done, &o, c_r,
+	if (local_clnt_open(path, PROTO_LOCAL, timeout * 1000L, on_done, &o, c_r,
 	    error_r) < 0) {
 		assert_null(*c_r);
 		return -1;
@@ -635,7 +635,7 @@ test_never_blocks(void **state)
 	pid_t pid = agent_start(AGENT_MUTE);
 
 	(void)state;
-	assert_int_equal(local_clnt_open(sockpath, 600, on_done, &o, &c,
+	assert_int_equal(local_clnt_open(sockpath, PROTO_LOCAL, 600, on_done, &o, &c,
 	    &error), 0);
 	assert_true(event_now_ms() - t0 < 300);
 	event_timer(20, tick, &ticks);
