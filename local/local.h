@@ -11,11 +11,11 @@ struct local_result;
 
 /* One message being delivered: what every recipient shares. */
 struct local_msg {
-	int fd;			/* the queue file, passed by qmgr */
+	int fd; /* the queue file, passed by qmgr */
 	const char *queue_id;
 	const char *sender;
 	struct timeval arrival;
-	char **delivered_to;	/* Delivered-To: values already present */
+	char **delivered_to; /* Delivered-To: values already present */
 	size_t ndelivered_to;
 };
 
@@ -29,14 +29,14 @@ void local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
 
 /* Write the message for rcpt into the Maildir at path, as the current
  * identity. 0, or -1 with *error_r. */
-int local_write_maildir(struct local_msg *m, const char *rcpt,
-    const char *path, const char **error_r);
+int local_write_maildir(struct local_msg *m, const char *rcpt, const char *path,
+    const char **error_r);
 
 /* local_owner.c: the same as the mailbox owner (uid, gid), from a root
  * process, through a long-lived child per identity. 0, or -1 with the
  * reason in errbuf. */
-int local_owner_deliver(struct local_msg *m, const char *rcpt,
-    const char *path, uid_t uid, gid_t gid, char *errbuf, size_t errlen);
+int local_owner_deliver(struct local_msg *m, const char *rcpt, const char *path,
+    uid_t uid, gid_t gid, char *errbuf, size_t errlen);
 /* A fresh read-only descriptor (O_CLOEXEC) of m's queue file, opened as
  * active/<queue ID> from the queue directory and checked to be the file
  * of m->fd; what a mailbox owner's process gets. Returns it, or -1 with
@@ -44,7 +44,7 @@ int local_owner_deliver(struct local_msg *m, const char *rcpt,
 int local_owner_fd(const struct local_msg *m, const char **error_r);
 
 /* local_serve.c */
-extern int local_conn_fd;	/* the qmgr connection being served */
+extern int local_conn_fd; /* the qmgr connection being served */
 void local_serve(int in_fd, int out_fd);
 
 #endif

@@ -11,13 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "proto/local_clnt.h"
-#include "store/maildir.h"
-#include "queue/msghdr.h"
 #include "conf/params.h"
-#include "queue/qfile.h"
 #include "mail/resolve.h"
+#include "proto/local_clnt.h"
+#include "queue/msghdr.h"
+#include "queue/qfile.h"
 #include "server/server.h"
+#include "store/maildir.h"
 #include "util/buf.h"
 #include "util/delay.h"
 #include "util/log.h"
@@ -43,8 +43,8 @@ local_msg_scan(struct local_msg *m, const char **error_r)
 		end = memchr(line, '\n', (size_t)(hdr.data + hdr.len - line));
 		if (end == NULL)
 			end = hdr.data + hdr.len;
-		if (end - line > 13 && strncasecmp(line, "Delivered-To:",
-		    13) == 0) {
+		if (end - line > 13 &&
+		    strncasecmp(line, "Delivered-To:", 13) == 0) {
 			const char *v = line + 13;
 
 			while (*v == ' ' || *v == '\t')
@@ -71,9 +71,8 @@ local_msg_free(struct local_msg *m)
 	m->ndelivered_to = 0;
 }
 
-static void
-result(struct local_result *res, const char *status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static void result(struct local_result *res, const char *status,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
 result(struct local_result *res, const char *status, const char *fmt, ...)
@@ -132,10 +131,11 @@ static void
 log_result(struct local_msg *m, const char *rcpt, const char *orig,
     const struct local_result *res, const struct timeval *start)
 {
-	struct timeval now, stage[DELAY_STAGES] = {{0, 0}};
+	struct timeval now, stage[DELAY_STAGES] = { { 0, 0 } };
 	char fields[DELAY_FIELDS_MAX];
-	const char *status = res->status[0] == '2' ? "sent" :
-	    res->status[0] == '4' ? "deferred" : "bounced";
+	const char *status = res->status[0] == '2' ? "sent"
+	    : res->status[0] == '4'                ? "deferred"
+						   : "bounced";
 
 	gettimeofday(&now, NULL);
 	/* No queue manager time stamps reach us: what came before this
@@ -167,8 +167,10 @@ local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
 	cls = resolve_class(rcpt, &err);
 	if (cls != RESOLVE_VIRTUAL) {
 		if (cls == RESOLVE_POSTMASTER)
-			result(res, "5.1.1", "no mailbox for <%s>; give "
-			    "postmaster a virtual_alias_maps entry", rcpt);
+			result(res, "5.1.1",
+			    "no mailbox for <%s>; give "
+			    "postmaster a virtual_alias_maps entry",
+			    rcpt);
 		else
 			result(res, err.dsn, "%s", err.text);
 		goto done;
@@ -190,11 +192,13 @@ local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
 		 * than keep it for maximal_queue_lifetime ("tern check"
 		 * reports such entries before they get mail). */
 		log_warn("%s: mailbox %s of %s is an mbox path; only Maildir "
-		    "delivery is supported: end the value with \"/\"",
+			 "delivery is supported: end the value with \"/\"",
 		    VAR_VIRT_MAILBOX_MAPS, path.data, rcpt);
 		/* The path stays in the log: the bounce goes outside. */
-		result(res, "5.3.5", "mbox delivery is not supported: the "
-		    "mailbox of <%s> is not a Maildir", rcpt);
+		result(res, "5.3.5",
+		    "mbox delivery is not supported: the "
+		    "mailbox of <%s> is not a Maildir",
+		    rcpt);
 		goto done;
 	}
 	if (server_is_root()) {
@@ -206,7 +210,7 @@ local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
 			goto done;
 		}
 		if (local_owner_deliver(m, rcpt, path.data, uid, gid, errbuf,
-		    sizeof(errbuf)) < 0) {
+			sizeof(errbuf)) < 0) {
 			result(res, "4.2.0", "maildir delivery failed: %s",
 			    errbuf);
 			goto done;

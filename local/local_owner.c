@@ -41,7 +41,7 @@
 struct owner {
 	uid_t uid;
 	gid_t gid;
-	pid_t pid;		/* 0: slot free */
+	pid_t pid; /* 0: slot free */
 	struct stream *s;
 	unsigned long last_use;
 };
@@ -50,10 +50,9 @@ static struct owner pool[OWNER_POOL];
 static unsigned long use_clock;
 
 /* The child: serve deliveries until the parent goes away. */
-static void __attribute__((noreturn))
-owner_child(int sock)
+static void __attribute__((noreturn)) owner_child(int sock)
 {
-	struct attr_list req = {0};
+	struct attr_list req = { 0 };
 	struct stream *s = stream_create(sock, 0);
 	const char *error;
 
@@ -64,7 +63,7 @@ owner_child(int sock)
 
 		fd = fdpass_recv(sock, 0, &error);
 		if (fd < 0)
-			_exit(0);	/* parent closed: done */
+			_exit(0); /* parent closed: done */
 		if (attr_recv(s, &req, &error) <= 0)
 			_exit(1);
 		memset(&m, 0, sizeof(m));
@@ -104,8 +103,7 @@ owner_close(struct owner *o)
  * descriptors of the queue file) are closed in the child: it gets each
  * queue file only with a request. */
 static struct owner *
-owner_start(uid_t uid, gid_t gid, int queue_fd, int ro_fd,
-    const char **error_r)
+owner_start(uid_t uid, gid_t gid, int queue_fd, int ro_fd, const char **error_r)
 {
 	struct owner *o = NULL;
 	int sv[2];
@@ -121,7 +119,7 @@ owner_start(uid_t uid, gid_t gid, int queue_fd, int ro_fd,
 			o = &pool[i];
 	}
 	if (o->pid != 0)
-		owner_close(o);	/* the least recently used identity */
+		owner_close(o); /* the least recently used identity */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		*error_r = strerror(errno);
 		return NULL;
@@ -149,8 +147,8 @@ owner_start(uid_t uid, gid_t gid, int queue_fd, int ro_fd,
 			if (pool[i].pid != 0 && &pool[i] != o)
 				close(stream_fd(pool[i].s));
 		if (server_drop_privileges(uid, gid, NULL, &error) < 0) {
-			log_error("delivery process for uid %ld: %s",
-			    (long)uid, error);
+			log_error("delivery process for uid %ld: %s", (long)uid,
+			    error);
 			_exit(1);
 		}
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -185,7 +183,7 @@ static int
 owner_exchange(struct owner *o, struct local_msg *m, const char *rcpt,
     const char *path, char *errbuf, size_t errlen)
 {
-	struct attr_list rep = {0};
+	struct attr_list rep = { 0 };
 	const char *error, *status, *text;
 	int ret = -1;
 
@@ -236,11 +234,13 @@ local_owner_fd(const struct local_msg *m, const char **error_r)
 	}
 	/* The same file as the one qmgr passed, not whatever has the name
 	 * now. */
-	if (fstat(fd, &a) < 0 || fstat(m->fd, &b) < 0 ||
-	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+	if (fstat(fd, &a) < 0 || fstat(m->fd, &b) < 0 || a.st_dev != b.st_dev ||
+	    a.st_ino != b.st_ino) {
 		close(fd);
-		snprintf(why, sizeof(why), "%s is not the queue file that "
-		    "qmgr passed", path);
+		snprintf(why, sizeof(why),
+		    "%s is not the queue file that "
+		    "qmgr passed",
+		    path);
 		*error_r = why;
 		return -1;
 	}
@@ -262,10 +262,9 @@ local_owner_deliver(struct local_msg *m, const char *rcpt, const char *path,
 	for (attempt = 0; attempt < 2; attempt++) {
 		struct owner *o = owner_find(uid, gid);
 
-		if (o == NULL && (o = owner_start(uid, gid, m->fd, ro.fd,
-		    &error)) == NULL) {
-			snprintf(errbuf, errlen, "delivery process: %s",
-			    error);
+		if (o == NULL &&
+		    (o = owner_start(uid, gid, m->fd, ro.fd, &error)) == NULL) {
+			snprintf(errbuf, errlen, "delivery process: %s", error);
 			break;
 		}
 		o->last_use = ++use_clock;
@@ -276,7 +275,8 @@ local_owner_deliver(struct local_msg *m, const char *rcpt, const char *path,
 		}
 		/* The child died or hung: replace it once. */
 		log_warn("delivery process pid %ld for uid %ld failed; "
-		    "restarting it", (long)o->pid, (long)uid);
+			 "restarting it",
+		    (long)o->pid, (long)uid);
 		owner_close(o);
 	}
 	close(ro.fd);

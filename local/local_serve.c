@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/params.h"
 #include "proto/agent_serve.h"
 #include "proto/local_clnt.h"
-#include "conf/params.h"
 #include "proto/proto_local.h"
 #include "util/attr.h"
 #include "util/log.h"
@@ -33,12 +33,13 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 	if (m.queue_id == NULL || m.sender == NULL ||
 	    attr_get_long(req, ATTR_ARRIVAL, &arrival) < 0) {
 		log_warn("bad request from qmgr: a required attribute is "
-		    "missing");
+			 "missing");
 		return -1;
 	}
 	attr_get_long(req, ATTR_ARRIVAL_USEC, &usec);
 	m.arrival.tv_sec = (time_t)arrival;
-	m.arrival.tv_usec = (suseconds_t)(usec >= 0 && usec < 1000000 ? usec : 0);
+	m.arrival.tv_usec =
+	    (suseconds_t)(usec >= 0 && usec < 1000000 ? usec : 0);
 	rcpt = xcalloc(req->n, sizeof(*rcpt));
 	orig = xcalloc(req->n, sizeof(*orig));
 	for (i = 0; i < req->n; i++) {
@@ -60,8 +61,7 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 	if (local_msg_scan(&m, &error) < 0) {
 		log_warn("%s: cannot read queue file: %s", m.queue_id, error);
 		for (i = 0; i < n; i++) {
-			snprintf(res[i].status, sizeof(res[i].status),
-			    "4.3.0");
+			snprintf(res[i].status, sizeof(res[i].status), "4.3.0");
 			snprintf(res[i].text, sizeof(res[i].text),
 			    "cannot read queue file: %s", error);
 		}

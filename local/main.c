@@ -11,7 +11,7 @@ main(int argc, char **argv)
 	static const struct server_spec spec = {
 		.name = "local",
 		.kind = SERVER_SINGLE,
-		.pre_jail = resolve_init,	/* tables open as root */
+		.pre_jail = resolve_init, /* tables open as root */
 		.serve = local_serve,
 		.keep_root = 1,
 	};

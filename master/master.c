@@ -25,7 +25,7 @@
 const char *master_config_dir;
 int master_capture_stderr;
 static struct service *services;
-static int sig_pipe[2] = {-1, -1};
+static int sig_pipe[2] = { -1, -1 };
 static int pid_fd = -1;
 static char pid_path[4096];
 
@@ -52,7 +52,7 @@ lock_queue(const char **error_r)
 {
 	static char msg[8704];
 	char text[32];
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	int n;
 
 	snprintf(pid_path, sizeof(pid_path), "%s/pid/master.pid",
@@ -68,16 +68,18 @@ lock_queue(const char **error_r)
 		n = (int)read(pid_fd, text, sizeof(text) - 1);
 		text[n > 0 ? n : 0] = 0;
 		text[strcspn(text, "\n")] = 0;
-		snprintf(msg, sizeof(msg), "the Tern mail system is already "
-		    "running (pid %s) on queue directory %s", text,
-		    var_queue_dir);
+		snprintf(msg, sizeof(msg),
+		    "the Tern mail system is already "
+		    "running (pid %s) on queue directory %s",
+		    text, var_queue_dir);
 		*error_r = msg;
 		close(pid_fd);
 		pid_fd = -1;
 		return -1;
 	}
 	n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
-	if (ftruncate(pid_fd, 0) < 0 || pwrite(pid_fd, text, (size_t)n, 0) != n) {
+	if (ftruncate(pid_fd, 0) < 0 ||
+	    pwrite(pid_fd, text, (size_t)n, 0) != n) {
 		snprintf(msg, sizeof(msg), "write %s: %s", pid_path,
 		    strerror(errno));
 		*error_r = msg;
@@ -98,8 +100,10 @@ start_services(struct service *list, const char **error_r)
 	for (svc = list; svc != NULL; svc = svc->next) {
 		service_update_watch(svc);
 		if (svc->wakeup > 0)
-			svc->wakeup_timer = event_timer(svc->wakeup_conditional ?
-			    svc->wakeup * 1000 : 0, service_wakeup, svc);
+			svc->wakeup_timer = event_timer(svc->wakeup_conditional
+				? svc->wakeup * 1000
+				: 0,
+			    service_wakeup, svc);
 	}
 	return 0;
 }
@@ -117,9 +121,9 @@ report_reload(const char *error)
 	int fd, n;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/pid/%s", var_queue_dir,
-	    MASTER_RELOAD_STATUS) >= sizeof(path) ||
+		MASTER_RELOAD_STATUS) >= sizeof(path) ||
 	    (size_t)snprintf(tmp, sizeof(tmp), "%s/pid/%s.tmp", var_queue_dir,
-	    MASTER_RELOAD_STATUS) >= sizeof(tmp)) {
+		MASTER_RELOAD_STATUS) >= sizeof(tmp)) {
 		log_warn("%s: path too long", var_queue_dir);
 		return;
 	}
@@ -127,8 +131,8 @@ report_reload(const char *error)
 		n = snprintf(line, sizeof(line), "%ld %lu error %s\n",
 		    (long)getpid(), reload_seq, error);
 	else
-		n = snprintf(line, sizeof(line), "%ld %lu ok\n",
-		    (long)getpid(), reload_seq);
+		n = snprintf(line, sizeof(line), "%ld %lu ok\n", (long)getpid(),
+		    reload_seq);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = (int)sizeof(line) - 1;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -181,7 +185,8 @@ reload(void)
 			continue;
 		if (service_bind(svc, &error) < 0) {
 			log_error("reload failed, keeping the old "
-			    "configuration: %s", error);
+				  "configuration: %s",
+			    error);
 			report_reload(error);
 			for (svc = fresh; svc != NULL; svc = next) {
 				next = svc->next;
@@ -313,8 +318,8 @@ static int
 prepare_queue(const char **error_r)
 {
 	static char msg[8704];
-	static const char *const extra[] = {"private", "public", NULL};
-	const char *const *lists[] = {qfile_queue_names, extra};
+	static const char *const extra[] = { "private", "public", NULL };
+	const char *const *lists[] = { qfile_queue_names, extra };
 	uid_t uid;
 	gid_t gid;
 	size_t l, i;
@@ -335,8 +340,8 @@ prepare_queue(const char **error_r)
 			snprintf(path, sizeof(path), "%s/%s", var_queue_dir,
 			    lists[l][i]);
 			if (chown(path, uid, gid) < 0) {
-				snprintf(msg, sizeof(msg), "chown %s: %s",
-				    path, strerror(errno));
+				snprintf(msg, sizeof(msg), "chown %s: %s", path,
+				    strerror(errno));
 				*error_r = msg;
 				return -1;
 			}
@@ -351,14 +356,13 @@ usage(void)
 	log_fatal("usage: master [-c config_dir] [-f] [-v] [-t]");
 }
 
-int
-master_main(int argc, char **argv);
+int master_main(int argc, char **argv);
 
 int
 master_main(int argc, char **argv)
 {
 	const char *error;
-	int ch, foreground = 0, test_only = 0, ready[2] = {-1, -1};
+	int ch, foreground = 0, test_only = 0, ready[2] = { -1, -1 };
 
 	umask(022);
 	log_init("master");
@@ -420,8 +424,8 @@ master_main(int argc, char **argv)
 	if (start_services(services, &error) < 0)
 		log_fatal("cannot start: %s", error);
 	log_set_stderr_copy(0);
-	log_info("daemon started -- version %s, configuration %s",
-	    TERN_VERSION, master_config_dir);
+	log_info("daemon started -- version %s, configuration %s", TERN_VERSION,
+	    master_config_dir);
 	report_reload(NULL);
 	if (!foreground) {
 		int null = open("/dev/null", O_RDWR);

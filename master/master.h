@@ -12,31 +12,31 @@ struct mastercf_service;
 
 struct child {
 	pid_t pid;
-	struct service *svc;	/* NULL once its service was reloaded away */
+	struct service *svc; /* NULL once its service was reloaded away */
 	int avail;
-	int reported;		/* has written a status at least once */
-	int err_fd;		/* read end of its stderr, or -1 */
-	size_t err_len;		/* bytes of a partial line in err_line */
+	int reported;   /* has written a status at least once */
+	int err_fd;     /* read end of its stderr, or -1 */
+	size_t err_len; /* bytes of a partial line in err_line */
 	char err_line[1024];
 	struct child *next;
 };
 
 struct service {
-	char *name;		/* master.cf service column */
-	int type;		/* MASTERCF_INET or MASTERCF_UNIX */
-	char *path;		/* unix: socket path; inet: "host:port" */
-	char *command;		/* absolute path of the program */
-	char **argv;		/* full argv for exec, NULL-terminated */
-	long maxproc;		/* 0 = no limit */
-	long wakeup;		/* seconds, 0 = none */
-	int wakeup_conditional;	/* "?": only while a process runs */
+	char *name;             /* master.cf service column */
+	int type;               /* MASTERCF_INET or MASTERCF_UNIX */
+	char *path;             /* unix: socket path; inet: "host:port" */
+	char *command;          /* absolute path of the program */
+	char **argv;            /* full argv for exec, NULL-terminated */
+	long maxproc;           /* 0 = no limit */
+	long wakeup;            /* seconds, 0 = none */
+	int wakeup_conditional; /* "?": only while a process runs */
 	int listen_fd;
-	int status_rd, status_wr;	/* status pipe of this generation */
-	int total, avail;	/* children, and idle ones */
-	int64_t throttle_until;	/* ms; no forks before */
+	int status_rd, status_wr; /* status pipe of this generation */
+	int total, avail;         /* children, and idle ones */
+	int64_t throttle_until;   /* ms; no forks before */
 	uint64_t wakeup_timer;
-	int watching;		/* listen_fd is in the event loop */
-	struct service *carried;	/* reload: old entry whose listener
+	int watching;            /* listen_fd is in the event loop */
+	struct service *carried; /* reload: old entry whose listener
 					 * this one takes over */
 	struct service *next;
 };

@@ -128,8 +128,9 @@ service_bind(struct service *svc, const char **error_r)
 {
 	if (svc->listen_fd >= 0)
 		return 0;
-	svc->listen_fd = svc->type == MASTERCF_INET ?
-	    open_inet(svc->path, error_r) : open_unix(svc->path, error_r);
+	svc->listen_fd = svc->type == MASTERCF_INET
+	    ? open_inet(svc->path, error_r)
+	    : open_unix(svc->path, error_r);
 	return svc->listen_fd < 0 ? -1 : 0;
 }
 
@@ -300,12 +301,11 @@ service_spawn(struct service *svc)
 	struct child *c;
 	pid_t pid;
 
-	int err[2] = {-1, -1};
+	int err[2] = { -1, -1 };
 
 	if (svc->maxproc != 0 && svc->total >= svc->maxproc)
 		return;
-	if (master_capture_stderr &&
-	    pipe2(err, O_CLOEXEC | O_NONBLOCK) < 0) {
+	if (master_capture_stderr && pipe2(err, O_CLOEXEC | O_NONBLOCK) < 0) {
 		log_warn("pipe: %m");
 		err[0] = err[1] = -1;
 	}
@@ -334,8 +334,8 @@ service_spawn(struct service *svc)
 		signal(SIGINT, SIG_DFL);
 		/* stderr first: its pipe may sit on 3 or 4. A blocking
 		 * pipe, so that nothing the child says is lost. */
-		if (err[1] >= 0 && (dup2(err[1], 2) < 0 ||
-		    fcntl(2, F_SETFL, 0) < 0)) {
+		if (err[1] >= 0 &&
+		    (dup2(err[1], 2) < 0 || fcntl(2, F_SETFL, 0) < 0)) {
 			log_error("dup2: %m");
 			_exit(1);
 		}
@@ -383,8 +383,8 @@ service_child_exited(struct child *c, int status)
 		log_warn("process %s pid %ld killed by signal %d", cmd,
 		    (long)c->pid, WTERMSIG(status));
 	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		log_warn("process %s pid %ld exit status %d", cmd,
-		    (long)c->pid, WEXITSTATUS(status));
+		log_warn("process %s pid %ld exit status %d", cmd, (long)c->pid,
+		    WEXITSTATUS(status));
 	if (svc != NULL) {
 		svc->total--;
 		if (c->avail)
@@ -396,12 +396,12 @@ service_child_exited(struct child *c, int status)
 		if (!c->reported && WIFEXITED(status) &&
 		    WEXITSTATUS(status) != 0) {
 			log_warn("%s: bad command startup -- throttling", cmd);
-			svc->throttle_until = event_now_ms() +
-			    var_throttle_time * 1000;
+			svc->throttle_until =
+			    event_now_ms() + var_throttle_time * 1000;
 			event_timer(var_throttle_time * 1000, throttle_over,
 			    svc);
-		} else if (svc->wakeup > 0 && !(WIFEXITED(status) &&
-		    WEXITSTATUS(status) == 0)) {
+		} else if (svc->wakeup > 0 &&
+		    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 			const char *error;
 
 			/* A crashed long-running service (qmgr) has work
@@ -409,7 +409,7 @@ service_child_exited(struct child *c, int status)
 			 * next wakeup. */
 			service_update_watch(svc);
 			if (trigger_send(svc->path, TRIGGER_REQ_WAKEUP,
-			    &error) < 0)
+				&error) < 0)
 				log_warn("wakeup %s: %s", svc->path, error);
 		}
 		service_update_watch(svc);
@@ -426,8 +426,8 @@ service_wakeup(void *ctx)
 	struct service *svc = ctx;
 	const char *error;
 
-	svc->wakeup_timer = event_timer(svc->wakeup * 1000, service_wakeup,
-	    svc);
+	svc->wakeup_timer =
+	    event_timer(svc->wakeup * 1000, service_wakeup, svc);
 	if (svc->wakeup_conditional && svc->total == 0)
 		return;
 	if (svc->type == MASTERCF_UNIX &&

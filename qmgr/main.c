@@ -11,7 +11,7 @@ main(int argc, char **argv)
 	static const struct server_spec spec = {
 		.name = "qmgr",
 		.kind = SERVER_TRIGGER,
-		.pre_jail = resolve_init,	/* tables open as root */
+		.pre_jail = resolve_init, /* tables open as root */
 		.post_jail = qmgr_init,
 		.trigger = qmgr_trigger,
 		.busy = qmgr_busy,

@@ -17,20 +17,20 @@
 struct qfile;
 
 enum rcpt_state {
-	RCPT_PENDING,		/* not yet tried in this activation */
-	RCPT_BUSY,		/* with the delivery agent */
-	RCPT_DONE,		/* delivered, or done in an earlier run */
-	RCPT_BOUNCE,		/* permanent failure: to be returned */
-	RCPT_DEFER,		/* temporary failure: try later */
+	RCPT_PENDING, /* not yet tried in this activation */
+	RCPT_BUSY,    /* with the delivery agent */
+	RCPT_DONE,    /* delivered, or done in an earlier run */
+	RCPT_BOUNCE,  /* permanent failure: to be returned */
+	RCPT_DEFER,   /* temporary failure: try later */
 };
 
 struct qmsg {
 	char id[32];
 	struct qfile *q;
 	enum rcpt_state *state;
-	char **status;		/* enhanced code of a failure */
-	char **reason;		/* its text */
-	int jobs;		/* delivery requests outstanding */
+	char **status; /* enhanced code of a failure */
+	char **reason; /* its text */
+	int jobs;      /* delivery requests outstanding */
 	struct qmsg *next;
 };
 
@@ -51,8 +51,8 @@ int qmgr_is_active(const char *id);
 /* 1 while messages are in memory (a restart waits for them). */
 int qmgr_busy(void);
 /* A recipient's result (from the agent or from qmgr itself). */
-void qmgr_result(struct qmsg *m, size_t i, const char *status,
-    const char *text);
+void
+qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text);
 /* All requests of m are answered: finish, defer or bounce it. */
 void qmgr_message_done(struct qmsg *m);
 

@@ -5,11 +5,11 @@
 #include <strings.h>
 #include <sys/time.h>
 
-#include "mail/dsn.h"
-#include "queue/msghdr.h"
 #include "conf/params.h"
-#include "queue/qfile.h"
+#include "mail/dsn.h"
 #include "mail/resolve.h"
+#include "queue/msghdr.h"
+#include "queue/qfile.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -21,7 +21,7 @@ static int
 queue_notice(struct qmsg *m, const char *sender, const char *to,
     const struct buf *text)
 {
-	struct resolve_list finals = {0};
+	struct resolve_list finals = { 0 };
 	struct resolve_error err;
 	struct qfile_writer *w;
 	struct timeval now;
@@ -74,7 +74,8 @@ qmgr_bounce(struct qmsg *m)
 	if (strcasecmp(m->q->sender, buf_cstr(&dbl)) == 0) {
 		/* Never bounce a double bounce: that way lie loops. */
 		log_warn("%s: discarding undeliverable notice to the double "
-		    "bounce address", m->id);
+			 "bounce address",
+		    m->id);
 		buf_deinit(&dbl);
 		buf_deinit(&rcpt);
 		return 0;

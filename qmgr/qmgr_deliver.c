@@ -10,8 +10,8 @@
 
 #include <strings.h>
 
-#include "proto/local_clnt.h"
 #include "conf/params.h"
+#include "proto/local_clnt.h"
 #include "proto/proto_local.h"
 #include "proto/proto_smtp.h"
 #include "queue/qfile.h"
@@ -32,11 +32,11 @@ struct conn;
 
 /* A delivery agent service. */
 struct transport {
-	const char *name;	/* for logs: "local", "smtp" */
-	const char *service;	/* its socket, under the queue directory */
-	const char *proto;	/* what its greeting must say */
-	size_t batch;		/* recipients per request at most */
-	const long *hop_limit;	/* connections to one next hop */
+	const char *name;      /* for logs: "local", "smtp" */
+	const char *service;   /* its socket, under the queue directory */
+	const char *proto;     /* what its greeting must say */
+	size_t batch;          /* recipients per request at most */
+	const long *hop_limit; /* connections to one next hop */
 	struct job *head, **tail;
 	struct conn *conns;
 	long nconns;
@@ -47,17 +47,17 @@ struct transport {
 #define SMTP_BATCH 50
 
 static struct transport transports[] = {
-	{"local", "private/local", PROTO_LOCAL, LOCAL_MAX_BATCH,
-	    &var_local_dest_concurrency, NULL, NULL, NULL, 0},
-	{"smtp", "private/smtp", PROTO_SMTP, SMTP_BATCH,
-	    &var_dest_concurrency, NULL, NULL, NULL, 0},
+	{ "local", "private/local", PROTO_LOCAL, LOCAL_MAX_BATCH,
+	    &var_local_dest_concurrency, NULL, NULL, NULL, 0 },
+	{ "smtp", "private/smtp", PROTO_SMTP, SMTP_BATCH, &var_dest_concurrency,
+	    NULL, NULL, NULL, 0 },
 };
 
 /* One request: up to t->batch recipients of one message, one next hop. */
 struct job {
 	struct transport *t;
 	struct qmsg *msg;
-	char *nexthop;		/* NULL for local */
+	char *nexthop; /* NULL for local */
 	size_t *idx;
 	size_t n;
 	struct local_result *res;
@@ -69,7 +69,7 @@ struct job {
  * blocks: local_clnt calls back from the event loop. */
 struct conn {
 	struct transport *t;
-	char *nexthop;		/* the hop it was opened for */
+	char *nexthop; /* the hop it was opened for */
 	struct local_clnt *clnt;
 	struct job *job;
 	int ready;
@@ -100,19 +100,22 @@ static void
 job_fail(struct job *j, const char *why)
 {
 	struct qmsg *m = j->msg;
-	struct timeval now, stage[DELAY_STAGES] = {{0, 0}};
+	struct timeval now, stage[DELAY_STAGES] = { { 0, 0 } };
 	char text[512], fields[DELAY_FIELDS_MAX];
 	size_t i;
 
-	snprintf(text, sizeof(text), "delivery temporarily suspended: "
-	    "%s: %s", j->t->name, why);
+	snprintf(text, sizeof(text),
+	    "delivery temporarily suspended: "
+	    "%s: %s",
+	    j->t->name, why);
 	gettimeofday(&now, NULL);
 	stage[DELAY_BEFORE_QMGR] = delay_between(&m->q->arrival, &now);
 	delay_fields(fields, stage[DELAY_BEFORE_QMGR], stage);
 	for (i = 0; i < j->n; i++) {
 		qmgr_result(m, j->idx[i], "4.3.0", text);
 		log_info("%s: to=<%s>, relay=%s, %s, dsn=4.3.0, "
-		    "status=deferred (%s)", m->id, m->q->rcpt[j->idx[i]].addr,
+			 "status=deferred (%s)",
+		    m->id, m->q->rcpt[j->idx[i]].addr,
 		    j->nexthop != NULL ? "none" : j->t->name, fields, text);
 	}
 	job_free(j);
@@ -225,8 +228,8 @@ conn_send(struct conn *c, struct job *j, const char **error_r)
 	req.size = j->msg->q->content_size;
 	if (j->res == NULL)
 		j->res = xcalloc(j->n, sizeof(*j->res));
-	ret = local_clnt_request(c->clnt, &req, j->res,
-	    var_ipc_timeout * 1000, replied, c, error_r);
+	ret = local_clnt_request(c->clnt, &req, j->res, var_ipc_timeout * 1000,
+	    replied, c, error_r);
 	xfree(rcpt);
 	xfree(orig);
 	if (ret < 0)
@@ -324,8 +327,9 @@ dispatch(struct transport *t)
 			}
 			continue;
 		}
-		if (n >= *t->hop_limit || (t->nconns >= var_proc_limit &&
-		    !close_other_idle(t, j->nexthop))) {
+		if (n >= *t->hop_limit ||
+		    (t->nconns >= var_proc_limit &&
+			!close_other_idle(t, j->nexthop))) {
 			pp = &j->next;
 			continue;
 		}
@@ -333,10 +337,10 @@ dispatch(struct transport *t)
 		c = xmalloc(sizeof(*c));
 		c->t = t;
 		c->nexthop = j->nexthop != NULL ? xstrdup(j->nexthop) : NULL;
-		greet = var_ipc_timeout < GREETING_TIMEOUT ? var_ipc_timeout :
-		    GREETING_TIMEOUT;
-		if (local_clnt_open(t->service, t->proto, greet * 1000,
-		    greeted, c, &c->clnt, &error) < 0) {
+		greet = var_ipc_timeout < GREETING_TIMEOUT ? var_ipc_timeout
+							   : GREETING_TIMEOUT;
+		if (local_clnt_open(t->service, t->proto, greet * 1000, greeted,
+			c, &c->clnt, &error) < 0) {
 			log_warn("connect to %s: %s", t->service, error);
 			xfree(c->nexthop);
 			xfree(c);
@@ -359,7 +363,7 @@ sweep_idle(void *ctx)
 	int64_t now = event_now_ms();
 
 	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]);
-	    i++) {
+	     i++) {
 		for (c = transports[i].conns; c != NULL; c = next) {
 			next = c->next;
 			if (c->ready && c->job == NULL &&
@@ -377,8 +381,7 @@ qmgr_deliver_add(struct qmsg *m, const char *transport, const char *nexthop,
 	struct transport *t = NULL;
 	size_t off;
 
-	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]);
-	    i++)
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
 		if (strcmp(transports[i].name, transport) == 0)
 			t = &transports[i];
 	if (t == NULL)
@@ -402,8 +405,7 @@ qmgr_deliver_add(struct qmsg *m, const char *transport, const char *nexthop,
 void
 qmgr_deliver_init(void)
 {
-	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]);
-	    i++)
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
 		transports[i].tail = &transports[i].head;
 	event_timer(CONN_IDLE_MS, sweep_idle, NULL);
 }

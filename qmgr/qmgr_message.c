@@ -68,11 +68,10 @@ unlink_msg(struct qmsg *m)
 }
 
 static void
-log_qmgr_result(struct qmsg *m, size_t i, const char *status,
-    const char *text)
+log_qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
 {
 	const struct qfile_rcpt *r = &m->q->rcpt[i];
-	struct timeval now, stage[DELAY_STAGES] = {{0, 0}};
+	struct timeval now, stage[DELAY_STAGES] = { { 0, 0 } };
 	char fields[DELAY_FIELDS_MAX];
 
 	gettimeofday(&now, NULL);
@@ -218,8 +217,8 @@ set_aside(const char *id, const char *dir, const char *why)
 {
 	const char *error;
 
-	log_warn("%s: corrupt queue file %s/%s: %s; moved to corrupt/", id,
-	    dir, id, why);
+	log_warn("%s: corrupt queue file %s/%s: %s; moved to corrupt/", id, dir,
+	    id, why);
 	if (qfile_move(".", id, dir, "corrupt", &error) < 0)
 		log_warn("%s: %s", id, error);
 }
@@ -263,8 +262,8 @@ qmgr_activate(const char *id, const char *from)
 	m->next = active;
 	active = m;
 	qmgr_active_count++;
-	log_info("%s: from=<%s>, size=%lld, nrcpt=%zu (queue active)",
-		    id, q->sender, (long long)q->content_size, q->nrcpt);
+	log_info("%s: from=<%s>, size=%lld, nrcpt=%zu (queue active)", id,
+	    q->sender, (long long)q->content_size, q->nrcpt);
 	idx = xcalloc(q->nrcpt ? q->nrcpt : 1, sizeof(*idx));
 	hop = xcalloc(q->nrcpt ? q->nrcpt : 1, sizeof(*hop));
 	for (i = 0; i < q->nrcpt; i++) {
@@ -282,8 +281,9 @@ qmgr_activate(const char *id, const char *from)
 			/* Another domain: smtp, to relayhost when one is
 			 * set, else to the domain's mail exchangers. */
 			m->state[i] = RCPT_BUSY;
-			hop[i] = *var_relayhost != 0 ? var_relayhost :
-			    addr_domain(q->rcpt[i].addr);
+			hop[i] = *var_relayhost != 0
+			    ? var_relayhost
+			    : addr_domain(q->rcpt[i].addr);
 		} else {
 			m->state[i] = RCPT_BUSY;
 			idx[n++] = i;

@@ -80,7 +80,7 @@ qmgr_scan_deferred(int all)
 	scan_dir("deferred", !all);
 }
 
-static int scan_deferred_all;	/* a flush asked for deferred/ too */
+static int scan_deferred_all; /* a flush asked for deferred/ too */
 
 static void
 soon(void *ctx)
@@ -152,8 +152,8 @@ qmgr_init(void)
 
 	lock_active();
 	nofile = qmgr_fd_budget();
-	qmgr_active_limit = qmgr_active_limit_for(nofile,
-	    var_local_dest_concurrency);
+	qmgr_active_limit =
+	    qmgr_active_limit_for(nofile, var_local_dest_concurrency);
 	log_debug(1, "%zu descriptors: at most %zu active messages", nofile,
 	    qmgr_active_limit);
 	qmgr_deliver_init();

@@ -12,7 +12,8 @@ smtp_check(void)
 {
 	if (smtp_families(var_inet_protocols) == 0)
 		log_fatal("bad %s value \"%s\": want all, ipv4, ipv6 or "
-		    "\"ipv4, ipv6\"", VAR_INET_PROTOCOLS, var_inet_protocols);
+			  "\"ipv4, ipv6\"",
+		    VAR_INET_PROTOCOLS, var_inet_protocols);
 }
 
 int

@@ -19,15 +19,15 @@ struct stream;
  * data early: the outbound half of SMTP smuggling. The encoder is a state
  * machine fed in chunks cut anywhere. Pure; never fails. */
 struct smtp_body {
-	int bol;	/* the next byte starts a line */
-	int cr;		/* the last byte was a CR not yet written */
+	int bol; /* the next byte starts a line */
+	int cr;  /* the last byte was a CR not yet written */
 };
 void smtp_body_init(struct smtp_body *e);
 /* Append the encoding of n bytes of content to out, which must have room
  * for 2 * n + 2 more bytes. Returns 0, or -1 when it has not (a caller's
  * bug: out is left as it was, the encoder state is then undefined). */
-int smtp_body_put(struct smtp_body *e, const char *p, size_t n,
-    struct buf *out);
+int
+smtp_body_put(struct smtp_body *e, const char *p, size_t n, struct buf *out);
 /* End the content: a final line end when the last line lacks one, then
  * ".\r\n". Returns 0 or -1 as above. */
 int smtp_body_end(struct smtp_body *e, struct buf *out);
@@ -35,21 +35,21 @@ int smtp_body_end(struct smtp_body *e, struct buf *out);
 /* smtp_proto.c - one SMTP session with one server, as a client. */
 
 /* What the server offered in its EHLO reply (RFC 5321 section 4.1.1.1). */
-#define SMTP_FEAT_ESMTP 0x01		/* EHLO was accepted */
-#define SMTP_FEAT_PIPELINING 0x02	/* RFC 2920 */
-#define SMTP_FEAT_SIZE 0x04		/* RFC 1870 */
-#define SMTP_FEAT_8BITMIME 0x08		/* RFC 6152 */
-#define SMTP_FEAT_SMTPUTF8 0x10		/* RFC 6531 */
-#define SMTP_FEAT_DSN 0x20		/* RFC 3461 */
+#define SMTP_FEAT_ESMTP 0x01      /* EHLO was accepted */
+#define SMTP_FEAT_PIPELINING 0x02 /* RFC 2920 */
+#define SMTP_FEAT_SIZE 0x04       /* RFC 1870 */
+#define SMTP_FEAT_8BITMIME 0x08   /* RFC 6152 */
+#define SMTP_FEAT_SMTPUTF8 0x10   /* RFC 6531 */
+#define SMTP_FEAT_DSN 0x20        /* RFC 3461 */
 
 /* Per-step timeouts, seconds (Postfix's smtp_*_timeout parameters). */
 struct smtp_timeouts {
-	int helo;	/* greeting and EHLO/HELO */
+	int helo; /* greeting and EHLO/HELO */
 	int mail;
 	int rcpt;
-	int data_init;	/* DATA until 354 */
-	int data_xfer;	/* each write of the content */
-	int data_done;	/* the reply after "." */
+	int data_init; /* DATA until 354 */
+	int data_xfer; /* each write of the content */
+	int data_done; /* the reply after "." */
 	int rset;
 	int quit;
 };
@@ -58,9 +58,9 @@ struct smtp_timeouts {
  * made from the code when the server gave none) and the text of all its
  * lines joined with spaces, without the codes. */
 struct smtp_reply {
-	int code;		/* 0: no reply (lost connection, timeout) */
+	int code; /* 0: no reply (lost connection, timeout) */
 	char dsn[16];
-	int dsn_given;		/* the server wrote dsn itself */
+	int dsn_given; /* the server wrote dsn itself */
 	char text[1024];
 };
 
@@ -73,9 +73,9 @@ struct smtp_sess;
  * reply->code is the server's code, or 0 with the reason in reply->text
  * ("lost connection ...", "conversation ... timed out ..."); the stream is
  * destroyed then. */
-struct smtp_sess *smtp_sess_open(struct stream *s, const char *host,
-    const char *helo_name, const struct smtp_timeouts *t,
-    struct smtp_reply *reply);
+struct smtp_sess *
+smtp_sess_open(struct stream *s, const char *host, const char *helo_name,
+    const struct smtp_timeouts *t, struct smtp_reply *reply);
 /* The features the server offered, and its SIZE limit (0: none given). */
 int smtp_sess_features(const struct smtp_sess *ss);
 off_t smtp_sess_size_limit(const struct smtp_sess *ss);
@@ -90,21 +90,21 @@ struct smtp_content {
 	int (*read)(void *ctx, const char **p_r, size_t *n_r,
 	    const char **error_r);
 	void *ctx;
-	off_t size;	/* octets as stored, for SIZE= */
-	int body_8bit;	/* BODY=8BITMIME was declared on receipt */
+	off_t size;    /* octets as stored, for SIZE= */
+	int body_8bit; /* BODY=8BITMIME was declared on receipt */
 };
 
 /* The outcome of one recipient. */
 enum smtp_rcpt_status {
-	SMTP_RCPT_SENT,		/* 2xx after the content */
-	SMTP_RCPT_DEFER,	/* 4xx, or the session failed: try later */
-	SMTP_RCPT_BOUNCE,	/* 5xx */
+	SMTP_RCPT_SENT,   /* 2xx after the content */
+	SMTP_RCPT_DEFER,  /* 4xx, or the session failed: try later */
+	SMTP_RCPT_BOUNCE, /* 5xx */
 };
 struct smtp_rcpt {
-	const char *addr;	/* in: the address for RCPT TO */
-	enum smtp_rcpt_status status;	/* out */
-	char dsn[16];		/* out: enhanced status code */
-	char *text;		/* out, freed by smtp_rcpt_clear: the reply
+	const char *addr;             /* in: the address for RCPT TO */
+	enum smtp_rcpt_status status; /* out */
+	char dsn[16];                 /* out: enhanced status code */
+	char *text; /* out, freed by smtp_rcpt_clear: the reply
 				 * when sent ("250 2.0.0 Ok: queued as X"),
 				 * else "host H said: 550 5.1.1 ... (in reply
 				 * to RCPT TO command)" or the local reason */
@@ -137,18 +137,18 @@ struct smtp_dest {
 };
 /* Parse nexthop; port defaults to default_port. Returns 0, or -1 with
  * *error_r (static text). */
-int smtp_dest_parse(const char *nexthop, int default_port,
-    struct smtp_dest *d, const char **error_r);
+int smtp_dest_parse(const char *nexthop, int default_port, struct smtp_dest *d,
+    const char **error_r);
 void smtp_dest_free(struct smtp_dest *d);
 
 struct smtp_conf {
-	const char *helo_name;		/* smtp_helo_name */
-	const char *myhostname;		/* loop detection */
-	int families;			/* DNS_INET4 | DNS_INET6 */
-	int connect_timeout;		/* smtp_connect_timeout */
-	int dns_timeout;		/* seconds for one host's lookups */
-	int mx_address_limit;		/* smtp_mx_address_limit, 0: none */
-	int mx_session_limit;		/* smtp_mx_session_limit, 0: none */
+	const char *helo_name;  /* smtp_helo_name */
+	const char *myhostname; /* loop detection */
+	int families;           /* DNS_INET4 | DNS_INET6 */
+	int connect_timeout;    /* smtp_connect_timeout */
+	int dns_timeout;        /* seconds for one host's lookups */
+	int mx_address_limit;   /* smtp_mx_address_limit, 0: none */
+	int mx_session_limit;   /* smtp_mx_session_limit, 0: none */
 	struct smtp_timeouts t;
 };
 

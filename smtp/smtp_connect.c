@@ -105,8 +105,8 @@ on_mx(void *ctx, enum dns_status status, const struct dns_mx_list *list,
 }
 
 static void
-on_addrs(void *ctx, enum dns_status status,
-    const struct dns_addr_list *list, const char *why)
+on_addrs(void *ctx, enum dns_status status, const struct dns_addr_list *list,
+    const char *why)
 {
 	struct wait_addrs *w = ctx;
 
@@ -119,12 +119,11 @@ on_addrs(void *ctx, enum dns_status status,
 	w->n = list->n;
 }
 
-static void
-set_fail(struct smtp_fail *f, int permanent, const char *dsn,
+static void set_fail(struct smtp_fail *f, int permanent, const char *dsn,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void
-set_fail(struct smtp_fail *f, int permanent, const char *dsn,
-    const char *fmt, ...)
+set_fail(struct smtp_fail *f, int permanent, const char *dsn, const char *fmt,
+    ...)
 {
 	va_list ap;
 
@@ -183,7 +182,7 @@ try_addr(const char *host, const struct dns_addr *a, int port,
 	inet_ntop(a->family, a->addr, text, sizeof(text));
 	snprintf(label, sizeof(label), "%s[%s]", host, text);
 	if ((fd = sock_inet_connect((struct sockaddr *)&ss, len,
-	    conf->connect_timeout, &error)) < 0) {
+		 conf->connect_timeout, &error)) < 0) {
 		set_fail(fail, 0, "4.4.1", "connect to %s:%d: %s", label, port,
 		    error);
 		return NULL;
@@ -240,23 +239,28 @@ smtp_connect(const struct smtp_dest *d, const struct smtp_conf *conf,
 			    d->host, error);
 			return NULL;
 		}
-		if (dns_wait(&w.done, event_now_ms() +
-		    (int64_t)conf->dns_timeout * 1000) < 0) {
+		if (dns_wait(&w.done,
+			event_now_ms() + (int64_t)conf->dns_timeout * 1000) <
+		    0) {
 			/* The callback must land while w still lives. */
 			dns_cancel();
-			set_fail(fail, 0, "4.4.3", "Host or domain name not "
+			set_fail(fail, 0, "4.4.3",
+			    "Host or domain name not "
 			    "found. Name service error for name=%s type=MX: "
-			    "Host not found, try again", d->host);
+			    "Host not found, try again",
+			    d->host);
 			free_mx(&w);
 			return NULL;
 		}
 		if (w.status != DNS_OK) {
-			int perm = w.status == DNS_NOTFOUND ||
-			    w.status == DNS_FAIL;
+			int perm =
+			    w.status == DNS_NOTFOUND || w.status == DNS_FAIL;
 
 			if (perm && strstr(w.why, "null MX") != NULL)
-				set_fail(fail, 1, "5.1.10", "Domain %s does "
-				    "not accept mail (nullMX)", d->host);
+				set_fail(fail, 1, "5.1.10",
+				    "Domain %s does "
+				    "not accept mail (nullMX)",
+				    d->host);
 			else
 				set_fail(fail, perm, perm ? "5.1.2" : "4.4.3",
 				    "Host or domain name not found. Name "
@@ -272,8 +276,8 @@ smtp_connect(const struct smtp_dest *d, const struct smtp_conf *conf,
 		if (strcasecmp(w.mx[i].host, conf->myhostname) == 0 &&
 		    (self < 0 || w.mx[i].pref < self))
 			self = w.mx[i].pref;
-	for (nhosts = 0; nhosts < w.n &&
-	    (self < 0 || w.mx[nhosts].pref < self); nhosts++)
+	for (nhosts = 0; nhosts < w.n && (self < 0 || w.mx[nhosts].pref < self);
+	     nhosts++)
 		;
 	if (nhosts == 0) {
 		set_fail(fail, 1, "5.4.6", "mail for %s loops back to myself",
@@ -291,19 +295,22 @@ smtp_connect(const struct smtp_dest *d, const struct smtp_conf *conf,
 			a.addr[0] = lit;
 			a.n = 1;
 			a.status = DNS_OK;
-		} else if (dns_lookup_addrs(host, conf->families, on_addrs,
-		    &a, &error) < 0) {
-			set_fail(fail, 0, "4.4.3", "bad host name %s: %s",
-			    host, error);
+		} else if (dns_lookup_addrs(host, conf->families, on_addrs, &a,
+			       &error) < 0) {
+			set_fail(fail, 0, "4.4.3", "bad host name %s: %s", host,
+			    error);
 			all_permanent = 0;
 			continue;
-		} else if (dns_wait(&a.done, event_now_ms() +
-		    (int64_t)conf->dns_timeout * 1000) < 0) {
+		} else if (dns_wait(&a.done,
+			       event_now_ms() +
+				   (int64_t)conf->dns_timeout * 1000) < 0) {
 			dns_cancel();
 			xfree(a.addr);
-			set_fail(fail, 0, "4.4.3", "Host or domain name not "
+			set_fail(fail, 0, "4.4.3",
+			    "Host or domain name not "
 			    "found. Name service error for name=%s type=A: "
-			    "Host not found, try again", host);
+			    "Host not found, try again",
+			    host);
 			all_permanent = 0;
 			break;
 		}
@@ -315,8 +322,8 @@ smtp_connect(const struct smtp_dest *d, const struct smtp_conf *conf,
 
 			set_fail(fail, perm, perm ? "5.1.2" : "4.4.3",
 			    "Host or domain name not found. Name service "
-			    "error for name=%s type=%s: %s", host,
-			    conf->families == DNS_INET6 ? "AAAA" : "A",
+			    "error for name=%s type=%s: %s",
+			    host, conf->families == DNS_INET6 ? "AAAA" : "A",
 			    a.why);
 			all_permanent &= perm;
 			xfree(a.addr);
@@ -339,9 +346,9 @@ smtp_connect(const struct smtp_dest *d, const struct smtp_conf *conf,
 		}
 		xfree(a.addr);
 		if ((conf->mx_address_limit > 0 &&
-		    tried >= conf->mx_address_limit) ||
+			tried >= conf->mx_address_limit) ||
 		    (conf->mx_session_limit > 0 &&
-		    sessions >= conf->mx_session_limit))
+			sessions >= conf->mx_session_limit))
 			break;
 	}
 	free_mx(&w);

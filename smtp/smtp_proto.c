@@ -13,7 +13,7 @@
 #include "util/mem.h"
 #include "util/stream.h"
 
-#define REPLY_LINE_MAX 2048	/* RFC 5321 section 4.5.3.1.5 says 512 */
+#define REPLY_LINE_MAX 2048 /* RFC 5321 section 4.5.3.1.5 says 512 */
 #define REPLY_LINES_MAX 200
 #define BODY_CHUNK 16384
 
@@ -24,7 +24,7 @@ struct smtp_sess {
 	int features;
 	off_t size_limit;
 	int count;
-	int broken;		/* no further commands on this session */
+	int broken; /* no further commands on this session */
 };
 
 /* Parse "d.ddd.ddd " at the start of text (RFC 3463 section 2). Returns
@@ -87,8 +87,8 @@ read_reply(struct smtp_sess *ss, int timeout, const char *what,
 		}
 		if (ret == STREAM_TIMEOUT) {
 			snprintf(r->text, sizeof(r->text),
-			    "conversation with %s timed out while %s",
-			    ss->host, what);
+			    "conversation with %s timed out while %s", ss->host,
+			    what);
 			goto broken;
 		}
 		if (ret != STREAM_LINE || line.len == 0 ||
@@ -97,18 +97,19 @@ read_reply(struct smtp_sess *ss, int timeout, const char *what,
 			    "lost connection with %s while %s", ss->host, what);
 			goto broken;
 		}
-		while (line.len > 0 && (line.data[line.len - 1] == '\n' ||
-		    line.data[line.len - 1] == '\r'))
+		while (line.len > 0 &&
+		    (line.data[line.len - 1] == '\n' ||
+			line.data[line.len - 1] == '\r'))
 			buf_truncate(&line, line.len - 1);
 		if (line.len < 3 || !isdigit((unsigned char)line.data[0]) ||
 		    line.data[0] < '2' || line.data[0] > '5' ||
 		    !isdigit((unsigned char)line.data[1]) ||
 		    !isdigit((unsigned char)line.data[2]) ||
 		    (line.len > 3 && line.data[3] != ' ' &&
-		    line.data[3] != '-')) {
+			line.data[3] != '-')) {
 			snprintf(r->text, sizeof(r->text),
-			    "host %s sent a malformed reply while %s",
-			    ss->host, what);
+			    "host %s sent a malformed reply while %s", ss->host,
+			    what);
 			goto broken;
 		}
 		code = (line.data[0] - '0') * 100 + (line.data[1] - '0') * 10 +
@@ -118,8 +119,8 @@ read_reply(struct smtp_sess *ss, int timeout, const char *what,
 			r->code = code;
 		else if (code != r->code) {
 			snprintf(r->text, sizeof(r->text),
-			    "host %s sent a malformed reply while %s",
-			    ss->host, what);
+			    "host %s sent a malformed reply while %s", ss->host,
+			    what);
 			goto broken;
 		}
 		text = line.len > 4 ? line.data + 4 : "";
@@ -162,8 +163,7 @@ broken:
 }
 
 /* Queue a command and, unless pipelining, send it now. */
-static int
-send_cmd(struct smtp_sess *ss, int flush, const char *what,
+static int send_cmd(struct smtp_sess *ss, int flush, const char *what,
     struct smtp_reply *r, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static int
@@ -225,8 +225,7 @@ ehlo_line(void *ctx, const char *text)
 	else if (strcasecmp(kw, "SIZE") == 0) {
 		ss->features |= SMTP_FEAT_SIZE;
 		if (text[n] == ' ' || text[n] == '=')
-			ss->size_limit = (off_t)strtoll(text + n + 1, NULL,
-			    10);
+			ss->size_limit = (off_t)strtoll(text + n + 1, NULL, 10);
 		if (ss->size_limit < 0)
 			ss->size_limit = 0;
 	}
@@ -242,13 +241,13 @@ smtp_sess_open(struct stream *s, const char *host, const char *helo_name,
 	ss->host = xstrdup(host);
 	ss->t = *t;
 	if (read_reply(ss, t->helo, "receiving the initial server greeting",
-	    reply, NULL, NULL) < 0)
+		reply, NULL, NULL) < 0)
 		goto fail;
 	if (reply->code / 100 != 2)
 		goto fail;
 	if (send_cmd(ss, 1, "sending EHLO", reply, "EHLO %s", helo_name) < 0 ||
 	    read_reply(ss, t->helo, "receiving the EHLO reply", reply,
-	    ehlo_line, ss) < 0)
+		ehlo_line, ss) < 0)
 		goto fail;
 	if (reply->code / 100 == 2) {
 		/* The first line is the greeting, not a keyword; a server
@@ -262,7 +261,8 @@ smtp_sess_open(struct stream *s, const char *host, const char *helo_name,
 		goto fail;
 	if (send_cmd(ss, 1, "sending HELO", reply, "HELO %s", helo_name) < 0 ||
 	    read_reply(ss, t->helo, "receiving the HELO reply", reply, NULL,
-	    NULL) < 0 || reply->code / 100 != 2)
+		NULL) < 0 ||
+	    reply->code / 100 != 2)
 		goto fail;
 	return ss;
 fail:
@@ -314,8 +314,9 @@ set_result(struct smtp_sess *ss, struct smtp_rcpt *rc,
 		rc->status = SMTP_RCPT_DEFER;
 		buf_puts(&t, r->text);
 	} else {
-		rc->status = r->code / 100 == 2 ? SMTP_RCPT_SENT :
-		    r->code / 100 == 5 ? SMTP_RCPT_BOUNCE : SMTP_RCPT_DEFER;
+		rc->status = r->code / 100 == 2 ? SMTP_RCPT_SENT
+		    : r->code / 100 == 5        ? SMTP_RCPT_BOUNCE
+						: SMTP_RCPT_DEFER;
 		if (rc->status != SMTP_RCPT_SENT)
 			buf_printf(&t, "host %s said: ", ss->host);
 		buf_printf(&t, "%d %s%s%s", r->code, r->dsn_given ? r->dsn : "",
@@ -325,8 +326,9 @@ set_result(struct smtp_sess *ss, struct smtp_rcpt *rc,
 	}
 	/* The class follows the reply code, whatever the server wrote. */
 	snprintf(rc->dsn, sizeof(rc->dsn), "%s", r->dsn);
-	rc->dsn[0] = rc->status == SMTP_RCPT_SENT ? '2' :
-	    rc->status == SMTP_RCPT_BOUNCE ? '5' : '4';
+	rc->dsn[0] = rc->status == SMTP_RCPT_SENT ? '2'
+	    : rc->status == SMTP_RCPT_BOUNCE      ? '5'
+						  : '4';
 	xfree(rc->text);
 	rc->text = buf_steal(&t);
 	buf_deinit(&t);
@@ -412,8 +414,8 @@ reset(struct smtp_sess *ss)
 }
 
 int
-smtp_sess_send(struct smtp_sess *ss, const char *sender,
-    struct smtp_content *c, struct smtp_rcpt *rcpt, size_t nrcpt)
+smtp_sess_send(struct smtp_sess *ss, const char *sender, struct smtp_content *c,
+    struct smtp_rcpt *rcpt, size_t nrcpt)
 {
 	struct smtp_reply mail, r;
 	struct buf params;
@@ -455,19 +457,19 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender,
 	if (ret < 0)
 		goto broken_mail;
 	if (!pipe) {
-		if (read_reply(ss, ss->t.mail, "sending MAIL FROM", &mail,
-		    NULL, NULL) < 0)
+		if (read_reply(ss, ss->t.mail, "sending MAIL FROM", &mail, NULL,
+			NULL) < 0)
 			goto broken_mail;
 		if (mail.code / 100 != 2)
 			goto mail_refused;
 	}
 	for (i = 0; i < nrcpt; i++) {
 		if (send_cmd(ss, !pipe, "sending RCPT TO", &r, "RCPT TO:<%s>",
-		    rcpt[i].addr) < 0)
+			rcpt[i].addr) < 0)
 			goto broken_rcpt;
 		if (!pipe) {
 			if (read_reply(ss, ss->t.rcpt, "sending RCPT TO", &r,
-			    NULL, NULL) < 0)
+				NULL, NULL) < 0)
 				goto broken_rcpt;
 			set_result(ss, &rcpt[i], &r, "RCPT TO");
 			if (r.code / 100 == 2)
@@ -479,12 +481,12 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender,
 		 * come in order. */
 		if (send_cmd(ss, 1, "sending DATA", &r, "DATA") < 0)
 			goto broken_rcpt;
-		if (read_reply(ss, ss->t.mail, "sending MAIL FROM", &mail,
-		    NULL, NULL) < 0)
+		if (read_reply(ss, ss->t.mail, "sending MAIL FROM", &mail, NULL,
+			NULL) < 0)
 			goto broken_mail;
 		for (i = 0; i < nrcpt; i++) {
 			if (read_reply(ss, ss->t.rcpt, "sending RCPT TO", &r,
-			    NULL, NULL) < 0)
+				NULL, NULL) < 0)
 				goto broken_rcpt;
 			if (mail.code / 100 != 2)
 				continue;
@@ -493,7 +495,7 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender,
 				accepted++;
 		}
 		if (read_reply(ss, ss->t.data_init, "sending DATA", &r, NULL,
-		    NULL) < 0)
+			NULL) < 0)
 			goto broken_rcpt;
 		if (mail.code / 100 != 2)
 			goto mail_refused;
@@ -501,16 +503,17 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender,
 		if (data_ok && accepted == 0) {
 			/* A server that said 354 to a transaction without
 			 * recipients gets an empty message and no more. */
-			if (send_cmd(ss, 1, "sending end of data", &r, ".") < 0 ||
+			if (send_cmd(ss, 1, "sending end of data", &r, ".") <
+				0 ||
 			    read_reply(ss, ss->t.data_done,
-			    "sending end of data", &r, NULL, NULL) < 0)
+				"sending end of data", &r, NULL, NULL) < 0)
 				return -1;
 			return reset(ss);
 		}
 	} else if (accepted > 0) {
 		if (send_cmd(ss, 1, "sending DATA", &r, "DATA") < 0 ||
 		    read_reply(ss, ss->t.data_init, "sending DATA", &r, NULL,
-		    NULL) < 0)
+			NULL) < 0)
 			goto broken_data;
 		data_ok = r.code == 354;
 	}
@@ -532,7 +535,8 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender,
 		else
 			snprintf(text, sizeof(text),
 			    "lost connection with %s while sending message "
-			    "body", ss->host);
+			    "body",
+			    ss->host);
 		for (i = 0; i < nrcpt; i++)
 			if (rcpt[i].status == SMTP_RCPT_SENT)
 				set_local(&rcpt[i], SMTP_RCPT_DEFER,
@@ -540,8 +544,8 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender,
 		return -1;
 	}
 	if (read_reply(ss, ss->t.data_done,
-	    "sending end of data -- message may be sent more than once", &r,
-	    NULL, NULL) < 0)
+		"sending end of data -- message may be sent more than once", &r,
+		NULL, NULL) < 0)
 		goto broken_data;
 	for (i = 0; i < nrcpt; i++)
 		if (rcpt[i].status == SMTP_RCPT_SENT)

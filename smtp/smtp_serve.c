@@ -27,7 +27,7 @@
 /* The session kept for the next request. */
 static struct smtp_sess *cached;
 static char *cached_nexthop;
-static char *cached_relay;	/* "host[addr]:port" for logs */
+static char *cached_relay; /* "host[addr]:port" for logs */
 static time_t cached_since;
 
 static void
@@ -47,7 +47,7 @@ smtp_families(const char *value)
 	int fam = 0;
 
 	for (p = strtok_r(copy, ", \t", &save); p != NULL;
-	    p = strtok_r(NULL, ", \t", &save)) {
+	     p = strtok_r(NULL, ", \t", &save)) {
 		if (strcasecmp(p, "all") == 0)
 			fam |= DNS_INET4 | DNS_INET6;
 		else if (strcasecmp(p, "ipv4") == 0)
@@ -80,7 +80,7 @@ log_rcpt(const char *queue_id, const struct smtp_rcpt *r, const char *orig,
     const char *relay, const struct timeval *arrival,
     const struct timeval mark[3])
 {
-	struct timeval stage[DELAY_STAGES] = {{0, 0}};
+	struct timeval stage[DELAY_STAGES] = { { 0, 0 } };
 	char fields[DELAY_FIELDS_MAX];
 	int same = strcasecmp(r->addr, orig) == 0;
 
@@ -91,8 +91,11 @@ log_rcpt(const char *queue_id, const struct smtp_rcpt *r, const char *orig,
 	    queue_id, r->addr, same ? "" : ", orig_to=<", same ? "" : orig,
 	    same ? "" : ">", relay,
 	    delay_fields(fields, delay_between(arrival, &mark[2]), stage),
-	    r->dsn, r->status == SMTP_RCPT_SENT ? "sent" :
-	    r->status == SMTP_RCPT_BOUNCE ? "bounced" : "deferred", r->text);
+	    r->dsn,
+	    r->status == SMTP_RCPT_SENT         ? "sent"
+		: r->status == SMTP_RCPT_BOUNCE ? "bounced"
+						: "deferred",
+	    r->text);
 }
 
 /* Get a session for nexthop: the cached one when it fits, else a new
@@ -110,7 +113,7 @@ session_for(const char *nexthop, struct smtp_fail *fail)
 	if (cached != NULL) {
 		if (strcasecmp(cached_nexthop, nexthop) == 0 &&
 		    (var_smtp_reuse_count == 0 ||
-		    smtp_sess_count(cached) < var_smtp_reuse_count) &&
+			smtp_sess_count(cached) < var_smtp_reuse_count) &&
 		    time(NULL) - cached_since < var_smtp_reuse_time)
 			return cached;
 		cache_drop(1);
@@ -175,7 +178,7 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 	const char **orig;
 	struct smtp_fail fail;
 	struct smtp_content content;
-	struct content ct = {NULL};
+	struct content ct = { NULL };
 	struct smtp_sess *sess;
 	struct timeval arrival, mark[3];
 	char *relay = NULL;
@@ -191,7 +194,7 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 	if (queue_id == NULL || sender == NULL || nexthop == NULL ||
 	    attr_get_long(req, ATTR_ARRIVAL, &sec) < 0) {
 		log_warn("bad request from qmgr: a required attribute is "
-		    "missing");
+			 "missing");
 		return -1;
 	}
 	attr_get_long(req, ATTR_ARRIVAL_USEC, &usec);
@@ -227,8 +230,8 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 	gettimeofday(&mark[1], NULL);
 	if (sess == NULL) {
 		for (i = 0; i < n; i++) {
-			rcpt[i].status = fail.permanent ? SMTP_RCPT_BOUNCE :
-			    SMTP_RCPT_DEFER;
+			rcpt[i].status =
+			    fail.permanent ? SMTP_RCPT_BOUNCE : SMTP_RCPT_DEFER;
 			snprintf(rcpt[i].dsn, sizeof(rcpt[i].dsn), "%s",
 			    fail.dsn);
 			rcpt[i].text = xstrdup(fail.text);
@@ -238,8 +241,8 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 		content.read = content_read;
 		content.ctx = &ct;
 		content.size = (off_t)size;
-		content.body_8bit = body != NULL &&
-		    strcasecmp(body, "8BITMIME") == 0;
+		content.body_8bit =
+		    body != NULL && strcasecmp(body, "8BITMIME") == 0;
 		if (smtp_sess_send(sess, sender, &content, rcpt, n) < 0)
 			cache_drop(0);
 	}
@@ -267,8 +270,8 @@ void
 smtp_serve(int in_fd, int out_fd)
 {
 	(void)out_fd;
-	agent_serve(in_fd, PROTO_SMTP, PROTO_SMTP_VERSION,
-	    (int)var_ipc_timeout, serve_request);
+	agent_serve(in_fd, PROTO_SMTP, PROTO_SMTP_VERSION, (int)var_ipc_timeout,
+	    serve_request);
 	/* Sessions are not kept past the queue manager's connection. */
 	cache_drop(1);
 }

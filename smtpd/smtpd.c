@@ -87,8 +87,7 @@ smtpd_timed_out(struct smtpd_session *ss, const char *after)
 {
 	log_info("timeout after %s from %s", after, ss->client);
 	stream_set_deadline(ss->s, time(NULL) + SMTPD_GOODBYE_GRACE);
-	smtpd_reply(ss, "421 4.4.2 %s Error: timeout exceeded",
-	    var_myhostname);
+	smtpd_reply(ss, "421 4.4.2 %s Error: timeout exceeded", var_myhostname);
 }
 
 /* Forget the mail transaction (RSET, HELO, after DATA). */
@@ -207,8 +206,8 @@ log_disconnect(struct smtpd_session *ss)
 
 		if (ss->cmd_total[i] == 0)
 			continue;
-		snprintf(name, sizeof(name), "%s", i < ncmd ?
-		    smtpd_cmd_table[i].name : "unknown");
+		snprintf(name, sizeof(name), "%s",
+		    i < ncmd ? smtpd_cmd_table[i].name : "unknown");
 		for (j = 0; name[j] != 0; j++)
 			name[j] = (char)tolower((unsigned char)name[j]);
 		buf_printf(&line, " %s=%d", name, ss->cmd_ok[i]);
@@ -294,8 +293,9 @@ smtpd_session(int in_fd, int out_fd)
 
 		/* One request: our replies taken and the next command
 		 * line received, all within smtpd_timeout. */
-		smtpd_deadline(ss, var_smtpd_per_req_deadline ?
-		    time(NULL) + var_smtpd_timeout : 0);
+		smtpd_deadline(ss,
+		    var_smtpd_per_req_deadline ? time(NULL) + var_smtpd_timeout
+					       : 0);
 		if (stream_pending(ss->s) == 0 &&
 		    (ret = stream_flush(ss->s, &error)) < 0) {
 			if (ret == STREAM_TIMEOUT)
@@ -323,7 +323,8 @@ smtpd_session(int in_fd, int out_fd)
 			    log_str(verb));
 			ss->where = "UNKNOWN";
 			ss->cmd_total[slot_unknown]++;
-			smtpd_reply(ss, "221 2.7.0 Error: I can break rules, "
+			smtpd_reply(ss,
+			    "221 2.7.0 Error: I can break rules, "
 			    "too. Goodbye.");
 			ss->quit = 1;
 			continue;
@@ -332,7 +333,8 @@ smtpd_session(int in_fd, int out_fd)
 			    log_str(verb));
 			ss->where = "UNKNOWN";
 			ss->cmd_total[slot_unknown]++;
-			smtpd_reply(ss, "502 5.5.2 Error: command not "
+			smtpd_reply(ss,
+			    "502 5.5.2 Error: command not "
 			    "recognized");
 			goto check_errors;
 		default:
@@ -353,8 +355,8 @@ smtpd_session(int in_fd, int out_fd)
 			break;
 check_errors:
 		if (ss->errors >= var_smtpd_hard_erlim) {
-			log_info("too many errors after %s from %s",
-			    ss->where, ss->client);
+			log_info("too many errors after %s from %s", ss->where,
+			    ss->client);
 			smtpd_reply(ss, "421 4.7.0 %s Error: too many errors",
 			    var_myhostname);
 			break;

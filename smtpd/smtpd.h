@@ -17,30 +17,30 @@
 struct stream;
 
 struct smtpd_rcpt {
-	char *orig;		/* as the client wrote it (canonical form) */
-	char **final;		/* after virtual alias expansion */
+	char *orig;   /* as the client wrote it (canonical form) */
+	char **final; /* after virtual alias expansion */
 	size_t nfinal;
 };
 
-#define SMTPD_CMD_SLOTS 16	/* >= commands in the table + 1 */
+#define SMTPD_CMD_SLOTS 16 /* >= commands in the table + 1 */
 
 struct smtpd_session {
 	struct stream *s;
 	char client_name[256];
 	char client_addr[64];
-	char client[340];	/* "name[addr]" for logs */
+	char client[340]; /* "name[addr]" for logs */
 	char *helo;
 	int esmtp;
-	char *sender;		/* NULL: no MAIL yet */
+	char *sender; /* NULL: no MAIL yet */
 	long declared_size;
 	struct smtpd_rcpt *rcpt;
 	size_t nrcpt;
-	size_t nfinal;		/* final recipients over all rcpt */
-	int rcpt_tried;		/* RCPT commands in this transaction */
+	size_t nfinal;  /* final recipients over all rcpt */
+	int rcpt_tried; /* RCPT commands in this transaction */
 	int errors;
 	int quit;
-	time_t session_end;	/* smtpd_session_deadline; 0: none */
-	const char *where;	/* last command, for disconnect logs */
+	time_t session_end; /* smtpd_session_deadline; 0: none */
+	const char *where;  /* last command, for disconnect logs */
 	struct buf line;
 	/* For the disconnect line: per command of smtpd_cmd_table (the
 	 * last slot counts unknown commands), how many and how many
@@ -69,15 +69,15 @@ struct smtpd_cmd {
 	smtpd_cmd_fn *fn;
 	int flags;
 };
-#define SMTPD_CMD_NO_ARGS 0x1	/* arguments are a syntax error */
+#define SMTPD_CMD_NO_ARGS 0x1 /* arguments are a syntax error */
 extern const struct smtpd_cmd smtpd_cmd_table[];
 
 /* What one command line is, for smtpd_parse_line(). */
 enum smtpd_line {
-	SMTPD_LINE_CMD,		/* a command of smtpd_cmd_table */
-	SMTPD_LINE_UNKNOWN,	/* a word that is no command: 502 */
-	SMTPD_LINE_BAD,		/* empty, or a NUL or a bare CR: 500 */
-	SMTPD_LINE_FORBIDDEN,	/* smtpd_forbidden_commands: hang up */
+	SMTPD_LINE_CMD,       /* a command of smtpd_cmd_table */
+	SMTPD_LINE_UNKNOWN,   /* a word that is no command: 502 */
+	SMTPD_LINE_BAD,       /* empty, or a NUL or a bare CR: 500 */
+	SMTPD_LINE_FORBIDDEN, /* smtpd_forbidden_commands: hang up */
 };
 
 /* Take one command line as read (its line end included) apart in place:
@@ -86,8 +86,8 @@ enum smtpd_line {
  * for BAD), *args_r what follows its first space, without leading
  * spaces (CMD and UNKNOWN only), *cmd_r the table entry (CMD only).
  * Never fails. */
-enum smtpd_line smtpd_parse_line(struct buf *line, char **verb_r,
-    char **args_r, const struct smtpd_cmd **cmd_r);
+enum smtpd_line smtpd_parse_line(struct buf *line, char **verb_r, char **args_r,
+    const struct smtpd_cmd **cmd_r);
 
 /* smtpd_forbid.c: 1 when the command name verb (len bytes, not empty)
  * is one of smtpd_forbidden_commands: a listed name (any case), or, with

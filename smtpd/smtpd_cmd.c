@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mail/addr.h"
 #include "conf/params.h"
+#include "mail/addr.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -120,9 +120,10 @@ cmd_mail(struct smtpd_session *ss, char *args)
 		return 0;
 	}
 	buf_init(&addr, ADDR_PATH_MAX + 1);
-	if (addr_parse_path(p, ADDR_ALLOW_NULL |
-	    (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE), &addr, &end,
-	    &error) < 0 || (*end != 0 && *end != ' ')) {
+	if (addr_parse_path(p,
+		ADDR_ALLOW_NULL | (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE),
+		&addr, &end, &error) < 0 ||
+	    (*end != 0 && *end != ' ')) {
 		smtpd_reply(ss, "501 5.1.7 Bad sender address syntax");
 		buf_deinit(&addr);
 		return 0;
@@ -143,14 +144,16 @@ cmd_mail(struct smtpd_session *ss, char *args)
 		}
 		if (strncasecmp(param, "SIZE=", 5) == 0) {
 			if (parse_size(param + 5, &size) < 0) {
-				smtpd_reply(ss, "501 5.5.4 Bad SIZE "
+				smtpd_reply(ss,
+				    "501 5.5.4 Bad SIZE "
 				    "parameter");
 				goto out;
 			}
 		} else if (strncasecmp(param, "BODY=", 5) == 0) {
 			if (strcasecmp(param + 5, "7BIT") != 0 &&
 			    strcasecmp(param + 5, "8BITMIME") != 0) {
-				smtpd_reply(ss, "501 5.5.4 Bad BODY "
+				smtpd_reply(ss,
+				    "501 5.5.4 Bad BODY "
 				    "parameter");
 				goto out;
 			}
@@ -163,7 +166,7 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	if (var_message_size_limit > 0 &&
 	    (size < 0 || size > var_message_size_limit)) {
 		log_info("NOQUEUE: reject: MAIL from %s: 552 5.3.4 Message "
-		    "size exceeds fixed limit; proto=%s helo=<%s>",
+			 "size exceeds fixed limit; proto=%s helo=<%s>",
 		    ss->client, smtpd_proto(ss),
 		    ss->helo ? log_str(ss->helo) : "");
 		smtpd_reply(ss, "552 5.3.4 Message size exceeds fixed limit");
@@ -182,9 +185,9 @@ log_reject(struct smtpd_session *ss, const char *rcpt,
     const struct resolve_error *err)
 {
 	log_info("NOQUEUE: reject: RCPT from %s: %d %s %s; from=<%s> "
-	    "to=<%s> proto=%s helo=<%s>", ss->client, err->code, err->dsn,
-	    err->text, log_str(ss->sender), rcpt, smtpd_proto(ss),
-	    ss->helo ? ss->helo : "");
+		 "to=<%s> proto=%s helo=<%s>",
+	    ss->client, err->code, err->dsn, err->text, log_str(ss->sender),
+	    rcpt, smtpd_proto(ss), ss->helo ? ss->helo : "");
 }
 
 /* Decide about one recipient: the original address must be ours (a
@@ -215,7 +218,7 @@ check_rcpt(struct smtpd_session *ss, const char *rcpt,
 static int
 cmd_rcpt(struct smtpd_session *ss, char *args)
 {
-	struct resolve_list finals = {0};
+	struct resolve_list finals = { 0 };
 	struct resolve_error err;
 	struct smtpd_rcpt *r;
 	struct buf addr;
@@ -232,9 +235,11 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 		return 0;
 	}
 	buf_init(&addr, ADDR_PATH_MAX + 64);
-	if (addr_parse_path(p, ADDR_ALLOW_LOCAL |
-	    (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE), &addr, &end,
-	    &error) < 0 || buf_len(&addr) == 0) {
+	if (addr_parse_path(p,
+		ADDR_ALLOW_LOCAL |
+		    (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE),
+		&addr, &end, &error) < 0 ||
+	    buf_len(&addr) == 0) {
 		smtpd_reply(ss, "501 5.1.3 Bad recipient address syntax");
 		goto out;
 	}
@@ -246,7 +251,8 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	/* RFC 5321 4.1.1.3: <Postmaster> without a domain must work. */
 	if (strchr(buf_cstr(&addr), '@') == NULL) {
 		if (!addr_is_postmaster(buf_cstr(&addr))) {
-			smtpd_reply(ss, "501 5.1.3 Bad recipient address "
+			smtpd_reply(ss,
+			    "501 5.1.3 Bad recipient address "
 			    "syntax");
 			goto out;
 		}
@@ -302,7 +308,8 @@ cmd_quit(struct smtpd_session *ss, char *args)
 static int
 cmd_help(struct smtpd_session *ss, char *args)
 {
-	smtpd_reply(ss, "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
+	smtpd_reply(ss,
+	    "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
 	    "NOOP QUIT HELP VRFY");
 	smtpd_reply(ss, "214 2.0.0 See RFC 5321 for details");
 	return 0;
@@ -313,7 +320,7 @@ cmd_help(struct smtpd_session *ss, char *args)
 static int
 cmd_vrfy(struct smtpd_session *ss, char *args)
 {
-	struct resolve_list finals = {0};
+	struct resolve_list finals = { 0 };
 	struct resolve_error err;
 	struct buf addr;
 	const char *end, *error;
@@ -323,7 +330,8 @@ cmd_vrfy(struct smtpd_session *ss, char *args)
 		return 0;
 	}
 	if (var_disable_vrfy_cmd) {
-		smtpd_reply(ss, "252 2.0.0 Cannot VRFY user, but will accept "
+		smtpd_reply(ss,
+		    "252 2.0.0 Cannot VRFY user, but will accept "
 		    "message and attempt delivery");
 		return 0;
 	}
@@ -356,23 +364,24 @@ cmd_expn(struct smtpd_session *ss, char *args)
 static int
 cmd_etrn(struct smtpd_session *ss, char *args)
 {
-	smtpd_reply(ss, "502 5.5.1 ETRN is not supported: this server "
+	smtpd_reply(ss,
+	    "502 5.5.1 ETRN is not supported: this server "
 	    "does not relay");
 	return 0;
 }
 
 const struct smtpd_cmd smtpd_cmd_table[] = {
-	{"HELO", cmd_helo, 0},
-	{"EHLO", cmd_ehlo, 0},
-	{"MAIL", cmd_mail, 0},
-	{"RCPT", cmd_rcpt, 0},
-	{"DATA", smtpd_cmd_data, SMTPD_CMD_NO_ARGS},
-	{"RSET", cmd_rset, SMTPD_CMD_NO_ARGS},
-	{"NOOP", cmd_noop, 0},
-	{"QUIT", cmd_quit, SMTPD_CMD_NO_ARGS},
-	{"HELP", cmd_help, 0},
-	{"VRFY", cmd_vrfy, 0},
-	{"EXPN", cmd_expn, 0},
-	{"ETRN", cmd_etrn, 0},
-	{NULL, NULL, 0},
+	{ "HELO", cmd_helo, 0 },
+	{ "EHLO", cmd_ehlo, 0 },
+	{ "MAIL", cmd_mail, 0 },
+	{ "RCPT", cmd_rcpt, 0 },
+	{ "DATA", smtpd_cmd_data, SMTPD_CMD_NO_ARGS },
+	{ "RSET", cmd_rset, SMTPD_CMD_NO_ARGS },
+	{ "NOOP", cmd_noop, 0 },
+	{ "QUIT", cmd_quit, SMTPD_CMD_NO_ARGS },
+	{ "HELP", cmd_help, 0 },
+	{ "VRFY", cmd_vrfy, 0 },
+	{ "EXPN", cmd_expn, 0 },
+	{ "ETRN", cmd_etrn, 0 },
+	{ NULL, NULL, 0 },
 };

@@ -33,10 +33,10 @@ struct data_state {
 	struct smtpd_session *ss;
 	struct qfile_writer *w;
 	enum data_fail fail;
-	int in_header;		/* still in the header section */
-	int line_start;		/* content so far ends with a line end */
+	int in_header;  /* still in the header section */
+	int line_start; /* content so far ends with a line end */
 	long header_bytes;
-	int received;		/* Received: headers seen */
+	int received; /* Received: headers seen */
 	char message_id[256];
 };
 
@@ -138,7 +138,8 @@ start_queue_file(struct data_state *d)
 
 		buf_init(&rcv, 4096);
 		rfc5322_date(date, sizeof(date), now.tv_sec);
-		buf_printf(&rcv, "Received: from %s (%s [%s])\n"
+		buf_printf(&rcv,
+		    "Received: from %s (%s [%s])\n"
 		    "\tby %s (%s) with %s id %s",
 		    ss->helo ? ss->helo : ss->client_name, ss->client_name,
 		    ss->client_addr, var_myhostname, var_mail_name,
@@ -196,8 +197,9 @@ receive(struct data_state *d)
 		int done, st;
 
 		if (var_smtpd_per_req_deadline)
-			smtpd_deadline(ss, start + var_smtpd_timeout +
-			    (time_t)(received / var_smtpd_min_data_rate));
+			smtpd_deadline(ss,
+			    start + var_smtpd_timeout +
+				(time_t)(received / var_smtpd_min_data_rate));
 		buf_reset(&ss->line);
 		st = stream_get_line(ss->s, &ss->line,
 		    (size_t)var_line_length_limit, &error);
@@ -211,13 +213,14 @@ receive(struct data_state *d)
 		}
 		if (st == STREAM_EOF || st == STREAM_ERROR) {
 			log_info("lost connection after DATA (%lld bytes) "
-			    "from %s", dot.octets, ss->client);
+				 "from %s",
+			    dot.octets, ss->client);
 			break;
 		}
 		received += (long long)ss->line.len;
 		buf_reset(&out);
-		used = smtpd_dot_feed(&dot, ss->line.data, ss->line.len,
-		    &out, &done);
+		used = smtpd_dot_feed(&dot, ss->line.data, ss->line.len, &out,
+		    &done);
 		if (var_message_size_limit > 0 &&
 		    dot.octets > var_message_size_limit && d->fail == DATA_OK)
 			d->fail = DATA_TOO_BIG;
@@ -282,25 +285,26 @@ smtpd_cmd_data(struct smtpd_session *ss, char *args)
 	case DATA_OK:
 		if (qfile_commit(d.w, &error) < 0) {
 			log_warn("%s: queue file commit: %s", id, error);
-			smtpd_reply(ss, "451 4.3.0 Error: queue file write "
+			smtpd_reply(ss,
+			    "451 4.3.0 Error: queue file write "
 			    "error");
 			break;
 		}
 		/* Only now, with file and name durable, is 250 a promise. */
 		smtpd_reply(ss, "250 2.0.0 Ok: queued as %s", id);
-		if (trigger_send("public/qmgr", TRIGGER_REQ_WAKEUP,
-		    &error) < 0)
+		if (trigger_send("public/qmgr", TRIGGER_REQ_WAKEUP, &error) < 0)
 			log_warn("%s: cannot wake qmgr: %s", id, error);
 		break;
 	case DATA_TOO_BIG:
 		log_info("%s: reject: DATA from %s: 552 5.3.4 Message size "
-		    "exceeds fixed limit; from=<%s> proto=%s helo=<%s>", id,
-		    ss->client, log_str(ss->sender), smtpd_proto(ss),
+			 "exceeds fixed limit; from=<%s> proto=%s helo=<%s>",
+		    id, ss->client, log_str(ss->sender), smtpd_proto(ss),
 		    ss->helo ? log_str(ss->helo) : "");
 		smtpd_reply(ss, "552 5.3.4 Message size exceeds fixed limit");
 		break;
 	case DATA_HEADER_TOO_BIG:
-		smtpd_reply(ss, "552 5.3.4 Message header size exceeds "
+		smtpd_reply(ss,
+		    "552 5.3.4 Message header size exceeds "
 		    "fixed limit");
 		break;
 	case DATA_HOPS:

@@ -9,12 +9,12 @@
 /* Where we are. A line that follows CRLF (or the 354) is "clean": only
  * there can a "." stuff or end the data. */
 enum {
-	DOT_BOL,		/* start of a clean line */
-	DOT_BOL_BARE,		/* start of a line after a bare LF */
-	DOT_MID,		/* inside a line */
-	DOT_CR,			/* a CR held back: CRLF or bare CR? */
-	DOT_DOT,		/* "." at the start of a clean line */
-	DOT_DOT_CR,		/* "." CR at the start of a clean line */
+	DOT_BOL,      /* start of a clean line */
+	DOT_BOL_BARE, /* start of a line after a bare LF */
+	DOT_MID,      /* inside a line */
+	DOT_CR,       /* a CR held back: CRLF or bare CR? */
+	DOT_DOT,      /* "." at the start of a clean line */
+	DOT_DOT_CR,   /* "." CR at the start of a clean line */
 };
 
 void
@@ -33,8 +33,8 @@ emit(struct smtpd_dot *d, struct buf *out, const char *p, size_t n)
 }
 
 size_t
-smtpd_dot_feed(struct smtpd_dot *d, const char *p, size_t n,
-    struct buf *out, int *done_r)
+smtpd_dot_feed(struct smtpd_dot *d, const char *p, size_t n, struct buf *out,
+    int *done_r)
 {
 	size_t i;
 
@@ -66,7 +66,7 @@ again:
 			if (c == '\n') {
 				/* CRLF: stored as LF, two octets. */
 				emit(d, out, "\n", 1);
-				d->octets++;	/* the CR */
+				d->octets++; /* the CR */
 				d->state = DOT_BOL;
 				continue;
 			}

@@ -20,8 +20,8 @@
 struct buf;
 
 struct smtpd_dot {
-	int state;		/* private: where in a line we are */
-	long long octets;	/* RFC 1870 size so far */
+	int state;        /* private: where in a line we are */
+	long long octets; /* RFC 1870 size so far */
 };
 
 /* Start before the first byte after the 354 reply. Never fails. */

@@ -13,9 +13,9 @@
  * kept at most half full; entries are lower-cased copies. */
 struct smtpd_dup {
 	char **slot;
-	size_t size;		/* slots, a power of two */
-	size_t count;		/* addresses remembered */
-	size_t limit;		/* 0: none */
+	size_t size;  /* slots, a power of two */
+	size_t count; /* addresses remembered */
+	size_t limit; /* 0: none */
 };
 
 #define DUP_MIN_SLOTS 16
@@ -23,7 +23,7 @@ struct smtpd_dup {
 static uint64_t
 dup_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
 
 	for (; *s != 0; s++) {
 		h ^= (unsigned char)*s;

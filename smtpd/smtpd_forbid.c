@@ -41,8 +41,9 @@ smtpd_forbidden(const char *verb, size_t len)
 				return 1;
 		} else if (!warned) {
 			log_warn("%s: ignoring \"%.*s\": only command names "
-			    "and %s are supported", VAR_SMTPD_FORBID_CMDS,
-			    (int)n, item, NOT_A_LETTER_ENTRY);
+				 "and %s are supported",
+			    VAR_SMTPD_FORBID_CMDS, (int)n, item,
+			    NOT_A_LETTER_ENTRY);
 			warned = 1;
 		}
 	}

@@ -18,8 +18,8 @@
 #include "conf/config.h"
 #include "conf/mastercf.h"
 #include "conf/params.h"
-#include "queue/qfile.h"
 #include "mail/resolve.h"
+#include "queue/qfile.h"
 #include "queue/trigger.h"
 #include "server/master_proto.h"
 #include "server/server.h"
@@ -30,8 +30,7 @@
 static const char *config_dir;
 static int problems;
 
-static void
-problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void problem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 problem(const char *fmt, ...)
@@ -66,7 +65,7 @@ print_warning(const char *msg, void *ctx)
 static pid_t
 master_pid(void)
 {
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	char path[4096], text[32];
 	ssize_t n;
 	int fd;
@@ -100,11 +99,13 @@ check_dir(const char *path, uid_t owner, int check_owner)
 	}
 	if (check_owner && st.st_uid != owner)
 		problem("%s: owned by uid %ld, not by mail_owner %s (uid %ld);"
-		    " fix with: chown %s %s", path, (long)st.st_uid,
-		    var_mail_owner, (long)owner, var_mail_owner, path);
+			" fix with: chown %s %s",
+		    path, (long)st.st_uid, var_mail_owner, (long)owner,
+		    var_mail_owner, path);
 	if (st.st_mode & 0002)
 		problem("%s: world-writable (mode %04o); fix with: chmod o-w "
-		    "%s", path, (unsigned)(st.st_mode & 07777), path);
+			"%s",
+		    path, (unsigned)(st.st_mode & 07777), path);
 }
 
 /* RFC 5321 4.5.1: mail to postmaster must work. smtpd accepts it; warn
@@ -112,7 +113,7 @@ check_dir(const char *path, uid_t owner, int check_owner)
 static void
 check_postmaster(void)
 {
-	struct resolve_list finals = {0};
+	struct resolve_list finals = { 0 };
 	struct resolve_error err;
 	struct buf pm;
 	size_t i;
@@ -128,10 +129,12 @@ check_postmaster(void)
 				ok = 0;
 	}
 	if (!ok)
-		fprintf(stderr, "tern: warning: mail to %s cannot be "
+		fprintf(stderr,
+		    "tern: warning: mail to %s cannot be "
 		    "delivered: give it a %s entry (for example \"%s "
-		    "you@%s\")\n", buf_cstr(&pm), VAR_VIRT_ALIAS_MAPS,
-		    buf_cstr(&pm), var_myorigin);
+		    "you@%s\")\n",
+		    buf_cstr(&pm), VAR_VIRT_ALIAS_MAPS, buf_cstr(&pm),
+		    var_myorigin);
 	resolve_list_free(&finals);
 	buf_deinit(&pm);
 }
@@ -161,8 +164,7 @@ cmd_check(void)
 			if (cmd[0] == '/')
 				buf_puts(&path, cmd);
 			else
-				buf_printf(&path, "%s/%s", var_daemon_dir,
-				    cmd);
+				buf_printf(&path, "%s/%s", var_daemon_dir, cmd);
 			if (access(buf_cstr(&path), X_OK) < 0)
 				problem("%s/master.cf:%d: %s: command %s: %s",
 				    config_dir, cf->svc[i].line,
@@ -182,18 +184,17 @@ cmd_check(void)
 	if (root) {
 		if (server_user_ids(var_mail_owner, &uid, &gid, &error) < 0)
 			problem("mail_owner: %s; create the account (for "
-			    "example: useradd --system --no-create-home "
-			    "--shell /usr/sbin/nologin %s) or set "
-			    "mail_owner in %s/main.cf", error,
-			    var_mail_owner, config_dir);
+				"example: useradd --system --no-create-home "
+				"--shell /usr/sbin/nologin %s) or set "
+				"mail_owner in %s/main.cf",
+			    error, var_mail_owner, config_dir);
 		else
 			have_owner = 1;
 	}
 	check_dir(var_queue_dir, 0, 0);
 	for (i = 0; qfile_queue_names[i] != NULL; i++) {
 		buf_reset(&path);
-		buf_printf(&path, "%s/%s", var_queue_dir,
-		    qfile_queue_names[i]);
+		buf_printf(&path, "%s/%s", var_queue_dir, qfile_queue_names[i]);
 		check_dir(buf_cstr(&path), uid, have_owner);
 	}
 	buf_deinit(&path);
@@ -207,12 +208,15 @@ cmd_start(void)
 	pid_t pid;
 
 	if ((pid = master_pid()) != 0) {
-		fprintf(stderr, "tern: fatal: the Tern mail system is already "
-		    "running (pid %ld)\n", (long)pid);
+		fprintf(stderr,
+		    "tern: fatal: the Tern mail system is already "
+		    "running (pid %ld)\n",
+		    (long)pid);
 		return 1;
 	}
 	if (cmd_check() != 0) {
-		fprintf(stderr, "tern: fatal: not starting: fix the errors "
+		fprintf(stderr,
+		    "tern: fatal: not starting: fix the errors "
 		    "above\n");
 		return 1;
 	}
@@ -231,7 +235,8 @@ cmd_stop(void)
 	int i;
 
 	if (pid == 0) {
-		fprintf(stderr, "tern: fatal: the Tern mail system is not "
+		fprintf(stderr,
+		    "tern: fatal: the Tern mail system is not "
 		    "running\n");
 		return 1;
 	}
@@ -256,8 +261,7 @@ cmd_stop(void)
  * ("ok" or "error <reason>") into rest. 0, or -1 when it is missing or
  * malformed. */
 static int
-read_reload_status(long *pid_r, unsigned long *seq_r, char *rest,
-    size_t restsz)
+read_reload_status(long *pid_r, unsigned long *seq_r, char *rest, size_t restsz)
 {
 	char path[4096 + 32], text[8704], *p, *end;
 	ssize_t n;
@@ -296,17 +300,20 @@ cmd_reload(void)
 	int have_before, i;
 
 	if (pid == 0) {
-		fprintf(stderr, "tern: fatal: the Tern mail system is not "
+		fprintf(stderr,
+		    "tern: fatal: the Tern mail system is not "
 		    "running\n");
 		return 1;
 	}
 	if (cmd_check() != 0) {
-		fprintf(stderr, "tern: fatal: not reloading: fix the errors "
+		fprintf(stderr,
+		    "tern: fatal: not reloading: fix the errors "
 		    "above; the running configuration is unchanged\n");
 		return 1;
 	}
-	have_before = read_reload_status(&spid, &seq, rest,
-	    sizeof(rest)) == 0 && spid == (long)pid;
+	have_before =
+	    read_reload_status(&spid, &seq, rest, sizeof(rest)) == 0 &&
+	    spid == (long)pid;
 	if (have_before)
 		before = seq;
 	if (kill(pid, SIGHUP) < 0) {
@@ -321,15 +328,18 @@ cmd_reload(void)
 		    spid == (long)pid && (!have_before || seq > before)) {
 			if (strcmp(rest, "ok") == 0)
 				return 0;
-			fprintf(stderr, "tern: fatal: reload failed, the old "
+			fprintf(stderr,
+			    "tern: fatal: reload failed, the old "
 			    "configuration keeps running: %s\n",
 			    strncmp(rest, "error ", 6) == 0 ? rest + 6 : rest);
 			return 1;
 		}
 		usleep(100000);
 	}
-	fprintf(stderr, "tern: fatal: master pid %ld did not report the "
-	    "outcome of the reload; see the log\n", (long)pid);
+	fprintf(stderr,
+	    "tern: fatal: master pid %ld did not report the "
+	    "outcome of the reload; see the log\n",
+	    (long)pid);
 	return 1;
 }
 
@@ -351,9 +361,11 @@ cmd_status(void)
 
 		if (read_reload_status(&spid, &seq, rest, sizeof(rest)) == 0 &&
 		    spid == (long)pid && strncmp(rest, "error ", 6) == 0)
-			fprintf(stderr, "tern: warning: the last reload "
+			fprintf(stderr,
+			    "tern: warning: the last reload "
 			    "failed, the previous configuration is running: "
-			    "%s\n", rest + 6);
+			    "%s\n",
+			    rest + 6);
 	}
 	return 0;
 }
@@ -441,8 +453,7 @@ cmd_requeue(char **ids, int n)
 		snprintf(path, sizeof(path), "%s/public/qmgr", var_queue_dir);
 		/* Only a hint: qmgr scans incoming/ periodically anyway. */
 		if (trigger_send(path, TRIGGER_REQ_WAKEUP, &error) < 0)
-			fprintf(stderr, "tern: warning: %s: %s\n", path,
-			    error);
+			fprintf(stderr, "tern: warning: %s: %s\n", path, error);
 	}
 	return failed ? 1 : 0;
 }
@@ -461,15 +472,18 @@ fallback_config(const char *why)
 		xfree(var_queue_dir);
 		var_queue_dir = xstrdup(buf_cstr(&qd));
 	}
-	fprintf(stderr, "tern: warning: main.cf does not load; using "
-	    "queue_directory = %s\n", var_queue_dir);
+	fprintf(stderr,
+	    "tern: warning: main.cf does not load; using "
+	    "queue_directory = %s\n",
+	    var_queue_dir);
 	buf_deinit(&qd);
 }
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: tern [-c config_dir] "
+	fprintf(stderr,
+	    "usage: tern [-c config_dir] "
 	    "start|stop|reload|status|check|flush\n"
 	    "       tern [-c config_dir] requeue ALL|queue_id ...\n");
 	exit(2);
@@ -498,8 +512,8 @@ main(int argc, char **argv)
 	if (optind >= argc)
 		usage();
 	cmd = argv[optind];
-	if (strcmp(cmd, "requeue") == 0 ? optind == argc - 1 :
-	    optind != argc - 1)
+	if (strcmp(cmd, "requeue") == 0 ? optind == argc - 1
+					: optind != argc - 1)
 		usage();
 	if (config_load(config_dir, &error) < 0) {
 		/* status and stop need only the queue directory and the

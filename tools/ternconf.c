@@ -108,7 +108,7 @@ main(int argc, char **argv)
 	const char *dir = NULL, *error;
 	int defaults = 0, nondefault = 0, value_only = 0, expand = 0;
 	int edit = 0, status = 0, ch;
-	struct items it = {NULL, 0};
+	struct items it = { NULL, 0 };
 	size_t i;
 
 	while ((ch = getopt(argc, argv, "c:dehnx")) != -1) {
@@ -162,7 +162,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (config_edit(dir, (const char *const *)argv, (size_t)argc,
-		    &error) < 0) {
+			&error) < 0) {
 			fprintf(stderr, "ternconf: fatal: %s\n", error);
 			return 1;
 		}
@@ -190,14 +190,16 @@ main(int argc, char **argv)
 			    (raw = config_raw(argv[i])) != NULL) {
 				items_add(&it, argv[i], raw);
 			} else {
-				fprintf(stderr, "ternconf: warning: unknown "
-				    "parameter: %s\n", argv[i]);
+				fprintf(stderr,
+				    "ternconf: warning: unknown "
+				    "parameter: %s\n",
+				    argv[i]);
 				status = 1;
 			}
 		}
 	} else if (nondefault) {
 		config_foreach_set(collect_set, &it);
-		if (it.n > 0)	/* qsort(NULL, 0, ...) is undefined */
+		if (it.n > 0) /* qsort(NULL, 0, ...) is undefined */
 			qsort(it.v, it.n, sizeof(*it.v), item_cmp);
 	} else {
 		for (i = 0; i < param_table_count; i++)

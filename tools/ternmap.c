@@ -33,11 +33,10 @@ die(int status, const char *fmt, ...)
 	exit(status);
 }
 
-static void __attribute__((noreturn))
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	fputs("usage: ternmap [-c config_dir] [type:]file ...\n"
-	    "       ternmap [-c config_dir] -q key|- [type:]file ...\n",
+	      "       ternmap [-c config_dir] -q key|- [type:]file ...\n",
 	    stderr);
 	exit(EXIT_TROUBLE);
 }
@@ -115,8 +114,8 @@ main(int argc, char **argv)
 		    config_dir, errno ? strerror(errno) : "not a directory");
 	if (key == NULL) {
 		for (i = optind; i < argc; i++) {
-			if (dict_build(argv[i], TERNMAP_DEFAULT_TYPE,
-			    &error) < 0)
+			if (dict_build(argv[i], TERNMAP_DEFAULT_TYPE, &error) <
+			    0)
 				die(1, "%s", error);
 		}
 		return 0;
@@ -124,8 +123,8 @@ main(int argc, char **argv)
 	count = argc - optind;
 	dicts = xcalloc((size_t)count, sizeof(*dicts));
 	for (i = 0; i < count; i++) {
-		if (dict_open(argv[optind + i], TERNMAP_DEFAULT_TYPE,
-		    &dicts[i], &error) < 0)
+		if (dict_open(argv[optind + i], TERNMAP_DEFAULT_TYPE, &dicts[i],
+			&error) < 0)
 			die(EXIT_TROUBLE, "%s", error);
 	}
 	if (strcmp(key, "-") == 0) {

@@ -22,7 +22,11 @@
 
 /* The queues a listing shows, in Postfix's order. */
 static const char *const list_queues[] = {
-	"incoming", "active", "deferred", "hold", NULL,
+	"incoming",
+	"active",
+	"deferred",
+	"hold",
+	NULL,
 };
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -38,13 +42,13 @@ die(const char *fmt, ...)
 	exit(1);
 }
 
-static void __attribute__((noreturn))
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	fputs("usage: ternqueue [-c config_dir] [-j]\n"
-	    "       ternqueue [-c config_dir] -p queue_id ...\n"
-	    "       ternqueue [-c config_dir] -d|-h|-H|-r queue_id ...|ALL\n"
-	    "       mailq [-c config_dir] [-j]\n", stderr);
+	      "       ternqueue [-c config_dir] -p queue_id ...\n"
+	      "       ternqueue [-c config_dir] -d|-h|-H|-r queue_id ...|ALL\n"
+	      "       mailq [-c config_dir] [-j]\n",
+	    stderr);
 	exit(2);
 }
 
@@ -110,8 +114,10 @@ walk(const char *const *queues, queue_fn *fn, void *ctx)
 			snprintf(path, sizeof(path), "%s/%s", dir, names[j]);
 			if (qfile_open(path, 0, &q, &error) < 0) {
 				if (access(path, F_OK) == 0)
-					fprintf(stderr, "ternqueue: warning: "
-					    "%s: %s\n", path, error);
+					fprintf(stderr,
+					    "ternqueue: warning: "
+					    "%s: %s\n",
+					    path, error);
 			} else {
 				fn(queues[i], q, ctx);
 				qfile_close(&q);
@@ -140,13 +146,14 @@ list_one(const char *queue, struct qfile *q, void *ctx)
 
 	if (t->count == 0)
 		printf("-Queue ID-  --Size-- ----Arrival Time---- "
-		    "-Sender/Recipient-------\n");
+		       "-Sender/Recipient-------\n");
 	localtime_r(&at, &tm);
 	/* asctime()'s first 20 characters, as Postfix prints them. */
 	strftime(when, sizeof(when), "%a %b %e %H:%M:%S ", &tm);
 	printf("%-10s%c %8lld %-20.20s %s\n", q->id,
-	    strcmp(queue, "active") == 0 ? '*' :
-	    strcmp(queue, "hold") == 0 ? '!' : ' ',
+	    strcmp(queue, "active") == 0     ? '*'
+		: strcmp(queue, "hold") == 0 ? '!'
+					     : ' ',
 	    (long long)q->content_size, when,
 	    *q->sender != 0 ? q->sender : "MAILER-DAEMON");
 	for (size_t i = 0; i < q->nrcpt; i++)
@@ -169,8 +176,8 @@ json_one(const char *queue, struct qfile *q, void *ctx)
 	printf(", \"queue_id\": ");
 	json_str(stdout, q->id);
 	printf(", \"arrival_time\": %lld, \"message_size\": %lld, "
-	    "\"sender\": ", (long long)q->arrival.tv_sec,
-	    (long long)q->content_size);
+	       "\"sender\": ",
+	    (long long)q->arrival.tv_sec, (long long)q->content_size);
 	json_str(stdout, q->sender);
 	printf(", \"recipients\": [");
 	for (size_t i = 0; i < q->nrcpt; i++) {
@@ -238,8 +245,9 @@ show(const char *id)
 		if (*q->rcpt[i].orig != 0 &&
 		    strcmp(q->rcpt[i].orig, q->rcpt[i].addr) != 0)
 			printf("original_recipient: %s\n", q->rcpt[i].orig);
-		printf("%s: %s\n", q->rcpt[i].done ? "done_recipient" :
-		    "recipient", q->rcpt[i].addr);
+		printf("%s: %s\n",
+		    q->rcpt[i].done ? "done_recipient" : "recipient",
+		    q->rcpt[i].addr);
 	}
 	printf("*** MESSAGE CONTENTS %s/%s ***\n", queue, id);
 	if (qfile_content_open(q->fd, &c, &error) < 0) {
@@ -267,8 +275,10 @@ manage(int op, const char *queue, const char *id)
 	if (strcmp(queue, "active") == 0) {
 		/* qmgr holds it now; moving it under its feet would lose
 		 * track of a delivery in progress. */
-		fprintf(stderr, "ternqueue: %s: being delivered; try again "
-		    "when it leaves the active queue\n", id);
+		fprintf(stderr,
+		    "ternqueue: %s: being delivered; try again "
+		    "when it leaves the active queue\n",
+		    id);
 		return 1;
 	}
 	switch (op) {
@@ -308,7 +318,11 @@ manage(int op, const char *queue, const char *id)
 }
 
 static const char *const manage_queues[] = {
-	"incoming", "deferred", "hold", "corrupt", NULL,
+	"incoming",
+	"deferred",
+	"hold",
+	"corrupt",
+	NULL,
 };
 
 int
@@ -346,11 +360,11 @@ main(int argc, char **argv)
 	if (config_load(config_dir, &error) < 0)
 		die("%s", error);
 	/* What changes the queue is logged, as postsuper does. */
-	if (op != 0 && op != 'p' && log_open(var_maillog_file,
-	    var_syslog_facility, &error) < 0)
+	if (op != 0 && op != 'p' &&
+	    log_open(var_maillog_file, var_syslog_facility, &error) < 0)
 		fprintf(stderr, "ternqueue: warning: %s\n", error);
 	if (op == 0) {
-		struct totals t = {0, 0};
+		struct totals t = { 0, 0 };
 
 		walk(list_queues, json ? json_one : list_one, &t);
 		if (!json && t.count == 0)
@@ -384,9 +398,9 @@ main(int argc, char **argv)
 					continue;
 				while ((de = readdir(d)) != NULL)
 					if (qfile_is_id(de->d_name)) {
-						failed |= manage(op,
-						    manage_queues[i],
-						    de->d_name);
+						failed |=
+						    manage(op, manage_queues[i],
+							de->d_name);
 						count++;
 					}
 				closedir(d);
@@ -395,8 +409,10 @@ main(int argc, char **argv)
 			const char *queue;
 
 			if (!qfile_is_id(id) || (queue = find(id)) == NULL) {
-				fprintf(stderr, "ternqueue: %s: no such "
-				    "queue file\n", id);
+				fprintf(stderr,
+				    "ternqueue: %s: no such "
+				    "queue file\n",
+				    id);
 				failed = 1;
 				continue;
 			}
@@ -408,11 +424,13 @@ main(int argc, char **argv)
 		char path[4200];
 
 		snprintf(path, sizeof(path), "%s/public/qmgr", var_queue_dir);
-		if (count > 0 && trigger_send(path, TRIGGER_REQ_SCAN,
-		    &error) < 0)
-			fprintf(stderr, "ternqueue: warning: cannot wake the "
+		if (count > 0 &&
+		    trigger_send(path, TRIGGER_REQ_SCAN, &error) < 0)
+			fprintf(stderr,
+			    "ternqueue: warning: cannot wake the "
 			    "queue manager (%s): %s; it finds the mail at its "
-			    "next scan\n", path, error);
+			    "next scan\n",
+			    path, error);
 	}
 	return failed;
 }

@@ -22,7 +22,7 @@
 struct cf_entry {
 	char *name;
 	char *value;
-	int line;		/* main.cf line; 0 for overrides */
+	int line; /* main.cf line; 0 for overrides */
 };
 
 struct cf_list {
@@ -44,12 +44,12 @@ union cf_value {
 	int b;
 };
 
-static struct cf_list cf_main;		/* main.cf, file order */
-static struct cf_list cf_over;		/* -o overrides */
+static struct cf_list cf_main; /* main.cf, file order */
+static struct cf_list cf_over; /* -o overrides */
 static char **cf_warn;
 static size_t cf_nwarn;
-static struct buf cf_err;		/* final error text */
-static struct buf cf_detail;		/* inner error text */
+static struct buf cf_err;    /* final error text */
+static struct buf cf_detail; /* inner error text */
 
 static const char *err_vset(struct buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
@@ -76,8 +76,8 @@ config_err_set(const char *fmt, ...)
 	return s;
 }
 
-static const char *detail_set(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+static const char *
+detail_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *
 detail_set(const char *fmt, ...)
 {
@@ -232,8 +232,7 @@ expand_name(const struct cf_lookup *lk, const char *name, size_t len,
 	int ret;
 
 	for (i = 0; i < st->n; i++) {
-		if (st->len[i] == len &&
-		    strncmp(st->name[i], name, len) == 0) {
+		if (st->len[i] == len && strncmp(st->name[i], name, len) == 0) {
 			*error_r = detail_set("expansion loop through $%.*s",
 			    (int)len, name);
 			return -1;
@@ -287,7 +286,7 @@ expand(const struct cf_lookup *lk, const char *p, size_t n, struct buf *out,
 		i += lit;
 		if (i >= n)
 			break;
-		i++;			/* the '$' */
+		i++; /* the '$' */
 		if (i < n && p[i] == '$') {
 			if (buf_putc(out, '$') < 0)
 				goto too_long;
@@ -312,7 +311,7 @@ expand(const struct cf_lookup *lk, const char *p, size_t n, struct buf *out,
 			op = p[i++];
 			if (op == '}') {
 				if (expand_name(lk, p + start, len, out, st,
-				    error_r) < 0)
+					error_r) < 0)
 					return -1;
 				continue;
 			}
@@ -321,8 +320,8 @@ expand(const struct cf_lookup *lk, const char *p, size_t n, struct buf *out,
 				return -1;
 			}
 			buf_init(&val, CONFIG_VALUE_MAX);
-			ret = expand_name(lk, p + start, len, &val, st,
-			    error_r);
+			ret =
+			    expand_name(lk, p + start, len, &val, st, error_r);
 			if (ret == 0 && (buf_len(&val) > 0) == (op == '?'))
 				ret = expand(lk, p + i, (size_t)tlen, out, st,
 				    error_r);
@@ -339,8 +338,7 @@ expand(const struct cf_lookup *lk, const char *p, size_t n, struct buf *out,
 			*error_r = "'$' not followed by a parameter name";
 			return -1;
 		}
-		if (expand_name(lk, p + start, i - start, out, st,
-		    error_r) < 0)
+		if (expand_name(lk, p + start, i - start, out, st, error_r) < 0)
 			return -1;
 	}
 	return 0;
@@ -352,7 +350,7 @@ too_long:
 int
 config_expand(const char *text, struct buf *out, const char **error_r)
 {
-	struct cf_lookup lk = {&cf_main, 1};
+	struct cf_lookup lk = { &cf_main, 1 };
 	struct cf_stack st;
 
 	st.n = 0;
@@ -407,8 +405,8 @@ config_check_assign(const char *name_eq_value, const char **error_r)
 	struct buf out;
 	int ret = -1;
 
-	switch (config_split_assign(name_eq_value, strlen(name_eq_value),
-	    &name, &value)) {
+	switch (config_split_assign(name_eq_value, strlen(name_eq_value), &name,
+	    &value)) {
 	case 0:
 		break;
 	case 1:
@@ -423,10 +421,11 @@ config_check_assign(const char *name_eq_value, const char **error_r)
 	if ((d = param_find(name)) == NULL) {
 		if ((hint = param_suggest(name)) != NULL)
 			*error_r = detail_set("unknown parameter '%s'; did you "
-			    "mean '%s'?", log_str(name), hint);
+					      "mean '%s'?",
+			    log_str(name), hint);
 		else
-			*error_r = detail_set("unknown parameter '%s'",
-			    log_str(name));
+			*error_r =
+			    detail_set("unknown parameter '%s'", log_str(name));
 		goto out;
 	}
 	if (d->type == PARAM_STR) {
@@ -438,7 +437,7 @@ config_check_assign(const char *name_eq_value, const char **error_r)
 	    convert(d, buf_cstr(&out), &v, error_r) == 0)
 		ret = 0;
 	else {
-		char *why = xstrdup(*error_r);	/* may be our own buffer */
+		char *why = xstrdup(*error_r); /* may be our own buffer */
 
 		*error_r = detail_set("%s: %s", d->name, why);
 		xfree(why);
@@ -458,8 +457,9 @@ config_override(const char *name_eq_value, const char **error_r)
 	switch (config_split_assign(name_eq_value, strlen(name_eq_value), &name,
 	    &value)) {
 	case 1:
-		*error_r = config_err_set("-o %s: missing '=' after parameter name",
-		    log_str(name_eq_value));
+		*error_r =
+		    config_err_set("-o %s: missing '=' after parameter name",
+			log_str(name_eq_value));
 		return -1;
 	case 2:
 		*error_r = config_err_set("-o %s: bad parameter name",
@@ -554,8 +554,7 @@ config_peek(const char *config_dir, const char *name, struct buf *out)
 /* Parse one logical line into list. */
 static int
 parse_logical(const char *path, int line, struct buf *logical,
-    struct cf_list *list, char ***warn, size_t *nwarn,
-    const char **error_r)
+    struct cf_list *list, char ***warn, size_t *nwarn, const char **error_r)
 {
 	struct cf_entry *prev;
 	char *name, *value;
@@ -563,11 +562,13 @@ parse_logical(const char *path, int line, struct buf *logical,
 	switch (config_split_assign(buf_cstr(logical), buf_len(logical), &name,
 	    &value)) {
 	case 1:
-		*error_r = config_err_set("%s:%d: missing '=' after parameter name",
-		    path, line);
+		*error_r =
+		    config_err_set("%s:%d: missing '=' after parameter name",
+			path, line);
 		return -1;
 	case 2:
-		*error_r = config_err_set("%s:%d: bad parameter name", path, line);
+		*error_r =
+		    config_err_set("%s:%d: bad parameter name", path, line);
 		return -1;
 	}
 	prev = list_find(list, name, strlen(name));
@@ -601,20 +602,22 @@ parse_main(const char *path, const struct buf *text, struct cf_list *list,
 
 		lineno++;
 		if (memchr(p, 0, n) != NULL) {
-			*error_r = config_err_set("%s:%d: NUL byte in line", path,
-			    lineno);
+			*error_r = config_err_set("%s:%d: NUL byte in line",
+			    path, lineno);
 			ret = -1;
 			break;
 		}
 		if (kind == LINE_CONT && start_line == 0) {
-			*error_r = config_err_set("%s:%d: continuation line without "
-			    "a preceding parameter", path, lineno);
+			*error_r =
+			    config_err_set("%s:%d: continuation line without "
+					   "a preceding parameter",
+				path, lineno);
 			ret = -1;
 			break;
 		}
 		if (kind == LINE_START && start_line != 0) {
 			if (parse_logical(path, start_line, &logical, list,
-			    warn, nwarn, error_r) < 0) {
+				warn, nwarn, error_r) < 0) {
 				ret = -1;
 				break;
 			}
@@ -625,10 +628,12 @@ parse_main(const char *path, const struct buf *text, struct cf_list *list,
 			t = trim(p, &tn);
 			if (kind == LINE_START)
 				start_line = lineno;
-			if ((kind == LINE_CONT && buf_putc(&logical, ' ') < 0) ||
+			if ((kind == LINE_CONT &&
+				buf_putc(&logical, ' ') < 0) ||
 			    buf_append(&logical, t, tn) < 0) {
-				*error_r = config_err_set("%s:%d: line too long",
-				    path, start_line);
+				*error_r =
+				    config_err_set("%s:%d: line too long", path,
+					start_line);
 				ret = -1;
 				break;
 			}
@@ -675,13 +680,15 @@ convert(const struct param_def *d, const char *text, union cf_value *v,
 		log_panic("config: bad type for %s", d->name);
 	}
 	if (l < d->min) {
-		*error_r = detail_set("%s value \"%s\" is below the minimum %ld",
-		    param_type_name(d->type), log_str(text), d->min);
+		*error_r =
+		    detail_set("%s value \"%s\" is below the minimum %ld",
+			param_type_name(d->type), log_str(text), d->min);
 		return -1;
 	}
 	if (l > d->max) {
-		*error_r = detail_set("%s value \"%s\" is above the maximum %ld",
-		    param_type_name(d->type), log_str(text), d->max);
+		*error_r =
+		    detail_set("%s value \"%s\" is above the maximum %ld",
+			param_type_name(d->type), log_str(text), d->max);
 		return -1;
 	}
 	v->l = l;
@@ -704,8 +711,8 @@ free_values(union cf_value *vals, size_t n)
 /* Expand and convert every row against lk into vals. On error *error_r
  * names the place of the row's value. */
 static int
-convert_all(const struct cf_lookup *lk, const char *path,
-    union cf_value *vals, const char **error_r)
+convert_all(const struct cf_lookup *lk, const char *path, union cf_value *vals,
+    const char **error_r)
 {
 	struct buf out;
 	size_t i;
@@ -720,19 +727,21 @@ convert_all(const struct cf_lookup *lk, const char *path,
 
 		buf_reset(&out);
 		st.n = 0;
-		if (expand_name(lk, d->name, strlen(d->name), &out, &st,
-		    &why) < 0 ||
+		if (expand_name(lk, d->name, strlen(d->name), &out, &st, &why) <
+			0 ||
 		    convert(d, buf_cstr(&out), &vals[i], &why) < 0) {
 			if (lk->use_over &&
 			    (e = list_find(&cf_over, d->name,
-			    strlen(d->name))) != NULL)
-				*error_r = config_err_set("-o %s: %s", d->name, why);
+				 strlen(d->name))) != NULL)
+				*error_r =
+				    config_err_set("-o %s: %s", d->name, why);
 			else if ((e = list_find(lk->main, d->name,
-			    strlen(d->name))) != NULL)
+				      strlen(d->name))) != NULL)
 				*error_r = config_err_set("%s:%d: %s: %s", path,
 				    e->line, d->name, why);
 			else
-				*error_r = config_err_set("%s: %s", d->name, why);
+				*error_r =
+				    config_err_set("%s: %s", d->name, why);
 			free_values(vals, i);
 			ret = -1;
 			break;
@@ -768,8 +777,8 @@ commit_values(union cf_value *vals)
 int
 config_load(const char *config_dir, const char **error_r)
 {
-	struct cf_list list = {NULL, 0, 0};
-	struct cf_lookup lk = {&list, 1};
+	struct cf_list list = { NULL, 0, 0 };
+	struct cf_lookup lk = { &list, 1 };
 	union cf_value *vals;
 	char **warn = NULL;
 	size_t nwarn = 0, i;
@@ -783,17 +792,17 @@ config_load(const char *config_dir, const char **error_r)
 		goto out;
 	}
 	if (config_read_file(buf_cstr(&path), &text) < 0) {
-		*error_r = config_err_set("%s: cannot read: %s", buf_cstr(&path),
-		    strerror(errno));
+		*error_r = config_err_set("%s: cannot read: %s",
+		    buf_cstr(&path), strerror(errno));
 		goto out;
 	}
-	if (parse_main(buf_cstr(&path), &text, &list, &warn, &nwarn,
-	    error_r) < 0)
+	if (parse_main(buf_cstr(&path), &text, &list, &warn, &nwarn, error_r) <
+	    0)
 		goto out;
 	for (i = 0; i < cf_over.n; i++)
 		if (param_find(cf_over.ent[i].name) == NULL &&
 		    list_find(&list, cf_over.ent[i].name,
-		    strlen(cf_over.ent[i].name)) == NULL)
+			strlen(cf_over.ent[i].name)) == NULL)
 			warn_add(&warn, &nwarn, "-o %s: unknown parameter: %s",
 			    cf_over.ent[i].name, cf_over.ent[i].name);
 	vals = xcalloc(param_table_count, sizeof(*vals));
@@ -828,7 +837,7 @@ out:
 int
 config_load_defaults(void)
 {
-	struct cf_lookup lk = {NULL, 0};
+	struct cf_lookup lk = { NULL, 0 };
 	union cf_value *vals;
 	const char *error;
 

@@ -67,13 +67,13 @@ int config_expand(const char *text, struct buf *out, const char **error_r);
 
 /* Call fn for each parameter set in main.cf, in file order (a name set
  * twice is reported once, at its first place, with its last value). */
-void config_foreach_set(void (*fn)(const char *name, const char *raw,
-    void *ctx), void *ctx);
+void
+config_foreach_set(void (*fn)(const char *name, const char *raw, void *ctx),
+    void *ctx);
 
 /* Call fn for each warning of the last load, e.g.
  * "/etc/tern/main.cf:3: unknown parameter: foo". */
-void config_foreach_warning(void (*fn)(const char *msg, void *ctx),
-    void *ctx);
+void config_foreach_warning(void (*fn)(const char *msg, void *ctx), void *ctx);
 
 /* Edit <config_dir>/main.cf like "ternconf -e": for each "name=value",
  * replace the first line setting name (with its continuation lines) and

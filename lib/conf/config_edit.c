@@ -45,12 +45,11 @@ replace_file(const char *dir, const char *path, const struct buf *text,
 		goto out;
 	}
 	if ((fd = mkostemp(tmp.data, O_CLOEXEC)) < 0) {
-		*error_r = config_err_set("%s: cannot create: %s", buf_cstr(&tmp),
-		    strerror(errno));
+		*error_r = config_err_set("%s: cannot create: %s",
+		    buf_cstr(&tmp), strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644) <
-	    0)
+	if (fchmod(fd, stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644) < 0)
 		goto write_error;
 	while (left > 0) {
 		ssize_t w = write(fd, p, left);
@@ -89,8 +88,8 @@ out:
 }
 
 int
-config_edit(const char *config_dir, const char *const *name_eq_values,
-    size_t n, const char **error_r)
+config_edit(const char *config_dir, const char *const *name_eq_values, size_t n,
+    const char **error_r)
 {
 	struct buf path, text, out;
 	char **names, **values;
@@ -109,11 +108,12 @@ config_edit(const char *config_dir, const char *const *name_eq_values,
 		const char *arg = name_eq_values[i];
 
 		if (strchr(arg, '\n') != NULL) {
-			*error_r = config_err_set("%s: newline in value", log_str(arg));
+			*error_r = config_err_set("%s: newline in value",
+			    log_str(arg));
 			goto out;
 		}
-		if (config_split_assign(arg, strlen(arg), &names[i], &values[i]) !=
-		    0) {
+		if (config_split_assign(arg, strlen(arg), &names[i],
+			&values[i]) != 0) {
 			*error_r = config_err_set("%s: expected name=value",
 			    log_str(arg));
 			goto out;
@@ -132,8 +132,8 @@ config_edit(const char *config_dir, const char *const *name_eq_values,
 		goto out;
 	}
 	if (config_read_file(buf_cstr(&path), &text) < 0 && errno != ENOENT) {
-		*error_r = config_err_set("%s: cannot read: %s", buf_cstr(&path),
-		    strerror(errno));
+		*error_r = config_err_set("%s: cannot read: %s",
+		    buf_cstr(&path), strerror(errno));
 		goto out;
 	}
 
@@ -161,8 +161,8 @@ config_edit(const char *config_dir, const char *const *name_eq_values,
 			}
 		}
 		if (!(dropping && kind != LINE_SKIP) && r == 0)
-			r = buf_append(&out, p, len) < 0 ? -1 :
-			    buf_putc(&out, '\n');
+			r = buf_append(&out, p, len) < 0 ? -1
+							 : buf_putc(&out, '\n');
 		if (r < 0)
 			goto too_big;
 		p += len + (nl != NULL);

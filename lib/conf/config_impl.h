@@ -13,9 +13,9 @@ struct buf;
 
 /* Line classes shared by the parser and the editor. */
 enum line_kind {
-	LINE_SKIP,		/* blank or comment */
-	LINE_CONT,		/* starts with white space */
-	LINE_START,		/* starts a logical line */
+	LINE_SKIP,  /* blank or comment */
+	LINE_CONT,  /* starts with white space */
+	LINE_START, /* starts a logical line */
 };
 
 /* 1 for a character of a parameter name (letters, digits, '_'). */
@@ -23,13 +23,12 @@ int config_is_name_char(int c);
 /* The class of the n bytes of one physical line at p. */
 enum line_kind config_line_kind(const char *p, size_t n);
 /* Split "name = value" (n bytes): 0 with both copies (xfree them), or -1. */
-int config_split_assign(const char *p, size_t n, char **name_r,
-    char **value_r);
+int config_split_assign(const char *p, size_t n, char **name_r, char **value_r);
 /* Read a whole file into b (at most CONFIG_FILE_MAX). 0, or -1 with
  * errno set. */
 int config_read_file(const char *path, struct buf *b);
 /* Format an error message into the module buffer and return it. */
-const char *config_err_set(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+const char *
+config_err_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -19,8 +19,8 @@
 
 static struct buf mcf_err;
 
-static const char *mcf_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+static const char *
+mcf_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *
 mcf_error(const char *fmt, ...)
 {
@@ -107,9 +107,15 @@ parse_yn(const char *s, int def, int *value_r)
 static const struct {
 	const char *name, *port;
 } mail_ports[] = {
-	{"smtp", "25"}, {"submission", "587"}, {"submissions", "465"},
-	{"smtps", "465"}, {"pop3", "110"}, {"pop3s", "995"},
-	{"imap", "143"}, {"imap2", "143"}, {"imaps", "993"},
+	{ "smtp", "25" },
+	{ "submission", "587" },
+	{ "submissions", "465" },
+	{ "smtps", "465" },
+	{ "pop3", "110" },
+	{ "pop3s", "995" },
+	{ "imap", "143" },
+	{ "imap2", "143" },
+	{ "imaps", "993" },
 };
 
 /* Split an inet service name into host (NULL for all addresses) and port.
@@ -136,8 +142,9 @@ parse_inet_name(const char *name, char **host_r, char **port_r,
 			*why = "an IPv6 address needs [brackets]";
 			return -1;
 		}
-		*host_r = colon == name ? NULL :
-		    xstrndup(name, (size_t)(colon - name));
+		*host_r = colon == name
+		    ? NULL
+		    : xstrndup(name, (size_t)(colon - name));
 		port = colon + 1;
 	} else {
 		*host_r = NULL;
@@ -190,8 +197,8 @@ printable_name(const char *s)
 static void
 add_override(struct mastercf_service *s, const char *nv, size_t nlen)
 {
-	s->overrides = xrealloc(s->overrides,
-	    (s->noverrides + 1) * sizeof(*s->overrides));
+	s->overrides =
+	    xrealloc(s->overrides, (s->noverrides + 1) * sizeof(*s->overrides));
 	s->overrides[s->noverrides].name = xstrndup(nv, nlen);
 	s->overrides[s->noverrides].value = xstrdup(nv + nlen + 1);
 	s->noverrides++;
@@ -200,7 +207,10 @@ add_override(struct mastercf_service *s, const char *nv, size_t nlen)
 /* The programs that parse network input before any authentication: an
  * inet service may run them only with unpriv = y. The one list. */
 static const char *const network_programs[] = {
-	"smtpd", "pop3d", "imapd", NULL,
+	"smtpd",
+	"pop3d",
+	"imapd",
+	NULL,
 };
 
 int
@@ -219,8 +229,7 @@ mastercf_parses_network_input(const char *command)
 /* Fill s from the words of one entry. Returns 0, or -1 with the reason
  * appended to why. */
 static int
-parse_service(char **w, size_t nw, struct mastercf_service *s,
-    struct buf *why)
+parse_service(char **w, size_t nw, struct mastercf_service *s, struct buf *why)
 {
 	const char *reason;
 	size_t i;
@@ -245,7 +254,8 @@ parse_service(char **w, size_t nw, struct mastercf_service *s,
 			return -1;
 		}
 	} else {
-		buf_printf(why, "unsupported service type \"%s\"", log_str(w[1]));
+		buf_printf(why, "unsupported service type \"%s\"",
+		    log_str(w[1]));
 		return -1;
 	}
 	if (parse_yn(w[2], 1, &s->private_svc) < 0) {
@@ -276,7 +286,8 @@ parse_service(char **w, size_t nw, struct mastercf_service *s,
 		bad = parse_count(t, &s->wakeup) < 0;
 		xfree(t);
 		if (bad) {
-			buf_printf(why, "bad wakeup value \"%s\"", log_str(w[5]));
+			buf_printf(why, "bad wakeup value \"%s\"",
+			    log_str(w[5]));
 			return -1;
 		}
 	}
@@ -293,7 +304,8 @@ parse_service(char **w, size_t nw, struct mastercf_service *s,
 	 * authentication runs as root. */
 	if (s->type == MASTERCF_INET && !s->unpriv &&
 	    mastercf_parses_network_input(s->command)) {
-		buf_printf(why, "%s parses network input and must not keep "
+		buf_printf(why,
+		    "%s parses network input and must not keep "
 		    "privileges: set the unpriv column to \"-\" (or \"y\")",
 		    log_str(s->command));
 		return -1;
@@ -316,8 +328,10 @@ parse_service(char **w, size_t nw, struct mastercf_service *s,
 		}
 		eq = strchr(nv, '=');
 		if (eq == NULL || !valid_param_name(nv, (size_t)(eq - nv))) {
-			buf_printf(why, "bad -o value \"%s\" (expected "
-			    "name=value)", log_str(nv));
+			buf_printf(why,
+			    "bad -o value \"%s\" (expected "
+			    "name=value)",
+			    log_str(nv));
 			return -1;
 		}
 		add_override(s, nv, (size_t)(eq - nv));
@@ -375,8 +389,8 @@ add_entry(struct mastercf *cf, const char *path, int line, struct buf *text,
 		if (cf->svc[i].type == s.type &&
 		    strcmp(cf->svc[i].name, s.name) == 0) {
 			*error_r = mcf_error("%s:%d: %s: duplicate service "
-			    "(first defined at line %d)", path, line,
-			    log_str(s.name), cf->svc[i].line);
+					     "(first defined at line %d)",
+			    path, line, log_str(s.name), cf->svc[i].line);
 			service_free(&s);
 			goto out;
 		}
@@ -410,16 +424,17 @@ mastercf_parse(const char *path, const char *text, size_t len,
 		while (i < n && isspace((unsigned char)p[i]))
 			i++;
 		if (memchr(p, 0, n) != NULL) {
-			*error_r = mcf_error("%s:%d: NUL byte in line", path,
-			    lineno);
+			*error_r =
+			    mcf_error("%s:%d: NUL byte in line", path, lineno);
 			ret = -1;
 		} else if (i == n || p[i] == '#') {
 			/* blank or comment: skipped, even inside an entry */
 		} else if (i > 0) {
 			if (start == 0) {
-				*error_r = mcf_error("%s:%d: continuation "
-				    "line without a preceding service", path,
-				    lineno);
+				*error_r = mcf_error(
+				    "%s:%d: continuation "
+				    "line without a preceding service",
+				    path, lineno);
 				ret = -1;
 			} else if (buf_putc(&logical, ' ') < 0 ||
 			    buf_append(&logical, p + i, n - i) < 0) {
@@ -461,8 +476,8 @@ mastercf_load(const char *path, struct mastercf **cf_r, const char **error_r)
 	int fd, ret;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		*error_r = mcf_error("%s: cannot open: %s", path,
-		    strerror(errno));
+		*error_r =
+		    mcf_error("%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
 	buf_init(&text, MASTERCF_FILE_MAX);
@@ -484,9 +499,9 @@ mastercf_load(const char *path, struct mastercf **cf_r, const char **error_r)
 		}
 	}
 	close(fd);
-	ret = r < 0 ? -1 :
-	    mastercf_parse(path, buf_cstr(&text), buf_len(&text), cf_r,
-	    error_r);
+	ret = r < 0 ? -1
+		    : mastercf_parse(path, buf_cstr(&text), buf_len(&text),
+			  cf_r, error_r);
 	buf_deinit(&text);
 	return ret;
 }

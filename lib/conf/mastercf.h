@@ -36,20 +36,20 @@ struct mastercf_override {
 };
 
 struct mastercf_service {
-	char *name;		/* first column, as written */
+	char *name; /* first column, as written */
 	enum mastercf_type type;
-	char *host;		/* inet: NULL = all addresses; unix: NULL */
-	char *port;		/* inet: numeric port ("25"); unix: NULL */
+	char *host; /* inet: NULL = all addresses; unix: NULL */
+	char *port; /* inet: numeric port ("25"); unix: NULL */
 	int private_svc, unpriv, chroot;
-	long wakeup;		/* seconds, 0 = never */
-	int wakeup_conditional;	/* wakeup had a trailing '?' */
-	long maxproc;		/* -1 = default_process_limit */
+	long wakeup;            /* seconds, 0 = never */
+	int wakeup_conditional; /* wakeup had a trailing '?' */
+	long maxproc;           /* -1 = default_process_limit */
 	char *command;
-	char **argv;		/* extra args, without -o pairs; NULL-ended */
+	char **argv; /* extra args, without -o pairs; NULL-ended */
 	size_t argc;
 	struct mastercf_override *overrides;
 	size_t noverrides;
-	int line;		/* first line of the entry */
+	int line; /* first line of the entry */
 };
 
 struct mastercf {
@@ -61,8 +61,8 @@ struct mastercf {
 /* Parse the file at path. Returns 0 with *cf_r set (free with
  * mastercf_destroy), or -1 with *error_r set and *cf_r untouched. A missing
  * file is an error. */
-int mastercf_load(const char *path, struct mastercf **cf_r,
-    const char **error_r);
+int
+mastercf_load(const char *path, struct mastercf **cf_r, const char **error_r);
 
 /* Parse text (len bytes) as if read from path (used in messages); the same
  * results as mastercf_load. */

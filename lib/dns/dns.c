@@ -21,7 +21,7 @@ struct query {
 	uint16_t type;
 	dns_fn *fn;
 	void *ctx;
-	int in_call;		/* c-ares answered inside dns_query */
+	int in_call; /* c-ares answered inside dns_query */
 	int answered;
 	enum dns_status status;
 	struct dns_reply *reply;
@@ -60,8 +60,9 @@ on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 	if (!readable && !writable)
 		event_unwatch(fd);
 	else
-		event_watch(fd, (readable ? EVENT_READ : 0) |
-		    (writable ? EVENT_WRITE : 0), on_fd, NULL);
+		event_watch(fd,
+		    (readable ? EVENT_READ : 0) | (writable ? EVENT_WRITE : 0),
+		    on_fd, NULL);
 }
 
 /* Keep one event timer for c-ares's next retransmission or timeout. */
@@ -82,8 +83,7 @@ dns_rearm(void)
 }
 
 int
-dns_init(const char *servers, long timeout_ms, int tries,
-    const char **error_r)
+dns_init(const char *servers, long timeout_ms, int tries, const char **error_r)
 {
 	static int lib_done;
 	struct ares_options opt;
@@ -185,7 +185,7 @@ answer(struct query *q, int status, const unsigned char *msg, size_t len)
 			break;
 		}
 		if (dns_reply_parse(msg, len, q->name, q->type, &q->reply,
-		    &error) < 0) {
+			&error) < 0) {
 			/* A garbled answer says nothing about the name:
 			 * ask again later rather than bounce. */
 			q->status = DNS_RETRY;
@@ -252,8 +252,7 @@ on_answer(void *arg, ares_status_t status, size_t timeouts,
 }
 #else
 static void
-on_answer(void *arg, int status, int timeouts, unsigned char *abuf,
-    int alen)
+on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	(void)timeouts;
 	answer(arg, status, abuf, abuf != NULL && alen > 0 ? (size_t)alen : 0);
@@ -308,7 +307,8 @@ dns_query(const char *name, uint16_t type, dns_fn *fn, void *ctx,
 	q->in_call = 1;
 #ifdef DNS_ARES_DNSREC
 	if (ares_query_dnsrec(dns_chan, name, ARES_CLASS_IN,
-	    (ares_dns_rec_type_t)type, on_answer, q, NULL) != ARES_SUCCESS &&
+		(ares_dns_rec_type_t)type, on_answer, q,
+		NULL) != ARES_SUCCESS &&
 	    !q->answered)
 		answer(q, ARES_ENOMEM, NULL, 0);
 #else
@@ -316,7 +316,7 @@ dns_query(const char *name, uint16_t type, dns_fn *fn, void *ctx,
 #endif
 	q->in_call = 0;
 	if (q->answered)
-		event_timer(0, deliver, q);	/* dns.h: never from here */
+		event_timer(0, deliver, q); /* dns.h: never from here */
 	dns_rearm();
 	return 0;
 }
@@ -447,7 +447,7 @@ struct addr_query {
 	dns_addr_fn *fn;
 	void *ctx;
 	int pending;
-	enum dns_status st[2];	/* [0] A, [1] AAAA */
+	enum dns_status st[2]; /* [0] A, [1] AAAA */
 	const char *why[2];
 	struct dns_addr_list found[2];
 };
@@ -559,8 +559,8 @@ dns_lookup_addrs(const char *host, int families, dns_addr_fn *fn, void *ctx,
 	aq->ctx = ctx;
 	aq->st[0] = aq->st[1] = DNS_NODATA;
 	/* Count both first: neither answer can arrive before we return. */
-	aq->pending = ((families & DNS_INET4) != 0) +
-	    ((families & DNS_INET6) != 0);
+	aq->pending =
+	    ((families & DNS_INET4) != 0) + ((families & DNS_INET6) != 0);
 	if ((families & DNS_INET4) != 0 &&
 	    dns_query(host, DNS_T_A, on_a, aq, error_r) < 0)
 		goto fail;

@@ -46,8 +46,8 @@ enum dns_status {
  * times each server is asked. Returns 0, or -1 with *error_r (static
  * text) when c-ares cannot start or the server list does not parse.
  * Calling it again replaces the resolver (pending queries get DNS_RETRY). */
-int dns_init(const char *servers, long timeout_ms, int tries,
-    const char **error_r);
+int
+dns_init(const char *servers, long timeout_ms, int tries, const char **error_r);
 /* Cancel every pending query (each callback gets DNS_RETRY, "resolver
  * shut down") and release c-ares. */
 void dns_shutdown(void);
@@ -97,8 +97,7 @@ int dns_lookup_mx(const char *domain, dns_mx_fn *fn, void *ctx,
 /* Sort mx[0..n) by preference and shuffle each run of equal preferences
  * with rnd (a function returning a value in [0, bound)). Exposed for the
  * tests; dns_lookup_mx uses it with random(). */
-void dns_mx_sort(struct dns_mx *mx, size_t n,
-    unsigned (*rnd)(unsigned bound));
+void dns_mx_sort(struct dns_mx *mx, size_t n, unsigned (*rnd)(unsigned bound));
 
 /* The addresses of a host, A and AAAA asked at once as families says.
  * DNS_OK when either family has an address (the A records first, each in
@@ -106,7 +105,7 @@ void dns_mx_sort(struct dns_mx *mx, size_t n,
  * before NOTFOUND before NODATA, so that a failing AAAA query never turns
  * a temporary failure into a bounce. */
 struct dns_addr {
-	int family;		/* AF_INET or AF_INET6 */
+	int family; /* AF_INET or AF_INET6 */
 	unsigned char addr[16];
 };
 struct dns_addr_list {
@@ -115,7 +114,7 @@ struct dns_addr_list {
 };
 typedef void dns_addr_fn(void *ctx, enum dns_status status,
     const struct dns_addr_list *list, const char *why);
-int dns_lookup_addrs(const char *host, int families, dns_addr_fn *fn,
-    void *ctx, const char **error_r);
+int dns_lookup_addrs(const char *host, int families, dns_addr_fn *fn, void *ctx,
+    const char **error_r);
 
 #endif

@@ -8,7 +8,7 @@
 #include "util/mem.h"
 
 #define HDR_LEN 12
-#define CNAME_CHAIN_MAX 8	/* a longer chain in one answer is refused */
+#define CNAME_CHAIN_MAX 8 /* a longer chain in one answer is refused */
 
 static uint16_t
 get16(const unsigned char *p)
@@ -58,7 +58,7 @@ dns_name_read(const unsigned char *msg, size_t len, size_t *off, char *out)
 			continue;
 		}
 		if ((lab & 0xc0) != 0)
-			return -1;	/* 0x40, 0x80: extended label types */
+			return -1; /* 0x40, 0x80: extended label types */
 		if (lab == 0) {
 			if (!jumped)
 				*off = pos + 1;

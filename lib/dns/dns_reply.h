@@ -39,16 +39,16 @@
 struct dns_rr {
 	uint16_t type;
 	uint32_t ttl;
-	uint16_t pref;		/* MX only */
-	char *name;		/* MX exchange, PTR or CNAME target */
-	unsigned char addr[16];	/* A: 4 octets, AAAA: 16 */
+	uint16_t pref;          /* MX only */
+	char *name;             /* MX exchange, PTR or CNAME target */
+	unsigned char addr[16]; /* A: 4 octets, AAAA: 16 */
 };
 
 struct dns_reply {
 	int rcode;
-	int truncated;		/* TC bit */
-	int authoritative;	/* AA bit */
-	struct dns_rr *rr;	/* answers of the asked type, in wire order */
+	int truncated;     /* TC bit */
+	int authoritative; /* AA bit */
+	struct dns_rr *rr; /* answers of the asked type, in wire order */
 	size_t nrr;
 };
 
@@ -63,8 +63,7 @@ void dns_reply_free(struct dns_reply **replyp);
 /* Read the name at offset *off of msg into out (DNS_NAME_MAX + 1 bytes),
  * advancing *off past it in the message. Returns 0, or -1 when the name
  * is malformed. Exposed for the tests. */
-int dns_name_read(const unsigned char *msg, size_t len, size_t *off,
-    char *out);
+int dns_name_read(const unsigned char *msg, size_t len, size_t *off, char *out);
 
 /* Compare two presentation-form names ignoring case and one final dot.
  * Returns 1 when they name the same node. */

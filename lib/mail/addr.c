@@ -19,9 +19,9 @@ enum addr_term {
 };
 
 struct mailbox {
-	char local[ADDR_LOCAL_MAX + 1];	/* unquoted */
+	char local[ADDR_LOCAL_MAX + 1]; /* unquoted */
 	size_t local_len;
-	const char *domain;		/* NULL: no "@domain" */
+	const char *domain; /* NULL: no "@domain" */
 	size_t domain_len;
 };
 
@@ -103,8 +103,8 @@ parse_local(const char *p, struct mailbox *mb, const char **error_r)
 	} else {
 		for (;;) {
 			if (!is_atext((unsigned char)*p)) {
-				*error_r = syntax_error(*p,
-				    "Bad local part syntax");
+				*error_r =
+				    syntax_error(*p, "Bad local part syntax");
 				return NULL;
 			}
 			while (is_atext((unsigned char)*p))
@@ -137,8 +137,9 @@ parse_literal(const char *p, const char **error_r)
 	const char *close = p + 1;
 	size_t len;
 
-	while (*close != ']' && *close != 0 && !is_bad_byte(
-	    (unsigned char)*close) && close - p < (long)sizeof(text))
+	while (*close != ']' && *close != 0 &&
+	    !is_bad_byte((unsigned char)*close) &&
+	    close - p < (long)sizeof(text))
 		close++;
 	if (*close != ']') {
 		*error_r = syntax_error(*close, "Bad address literal");
@@ -174,8 +175,8 @@ parse_domain(const char *p, const char **error_r)
 		for (;;) {
 			label = p;
 			if (!is_alnum((unsigned char)*p)) {
-				*error_r = syntax_error(*p,
-				    "Bad domain syntax");
+				*error_r =
+				    syntax_error(*p, "Bad domain syntax");
 				return NULL;
 			}
 			while (is_alnum((unsigned char)*p) || *p == '-')
@@ -203,8 +204,8 @@ parse_domain(const char *p, const char **error_r)
 
 /* Mailbox, ending at the terminator term. */
 static const char *
-parse_mailbox(const char *p, enum addr_term term, int flags,
-    struct mailbox *mb, const char **error_r)
+parse_mailbox(const char *p, enum addr_term term, int flags, struct mailbox *mb,
+    const char **error_r)
 {
 	if ((p = parse_local(p, mb, error_r)) == NULL)
 		return NULL;
@@ -216,16 +217,18 @@ parse_mailbox(const char *p, enum addr_term term, int flags,
 			return NULL;
 		mb->domain_len = (size_t)(p - mb->domain);
 		if (!at_term(p, term)) {
-			*error_r = syntax_error(*p, term == ADDR_TERM_ANGLE ?
-			    "Missing '>' after address" : "Bad domain syntax");
+			*error_r = syntax_error(*p,
+			    term == ADDR_TERM_ANGLE
+				? "Missing '>' after address"
+				: "Bad domain syntax");
 			return NULL;
 		}
 		return p;
 	}
 	if (!at_term(p, term)) {
-		*error_r = term == ADDR_TERM_ANGLE && *p == 0 ?
-		    "Missing '>' after address" :
-		    syntax_error(*p, "Bad local part syntax");
+		*error_r = term == ADDR_TERM_ANGLE && *p == 0
+		    ? "Missing '>' after address"
+		    : syntax_error(*p, "Bad local part syntax");
 		return NULL;
 	}
 	if ((flags & ADDR_ALLOW_LOCAL) == 0) {
@@ -315,7 +318,8 @@ addr_parse_path(const char *s, int flags, struct buf *addr_r,
 
 	if (*s != '<') {
 		if ((flags & ADDR_ALLOW_BARE) == 0) {
-			*error_r = syntax_error(*s, "Missing '<' before "
+			*error_r = syntax_error(*s,
+			    "Missing '<' before "
 			    "address");
 			return -1;
 		}
@@ -324,7 +328,7 @@ addr_parse_path(const char *s, int flags, struct buf *addr_r,
 			return -1;
 		}
 		if ((p = parse_mailbox(s, ADDR_TERM_BARE, flags, &mb,
-		    error_r)) == NULL)
+			 error_r)) == NULL)
 			return -1;
 		/* Counted as if it had its angle brackets. */
 		len = (size_t)(p - s) + 2;
@@ -342,7 +346,7 @@ addr_parse_path(const char *s, int flags, struct buf *addr_r,
 		if (*p == '@' && (p = parse_route(p, error_r)) == NULL)
 			return -1;
 		if ((p = parse_mailbox(p, ADDR_TERM_ANGLE, flags, &mb,
-		    error_r)) == NULL)
+			 error_r)) == NULL)
 			return -1;
 		p++;
 		len = (size_t)(p - s);
@@ -352,7 +356,7 @@ addr_parse_path(const char *s, int flags, struct buf *addr_r,
 		return -1;
 	}
 	if (write_canonical(addr_r, mb.local, mb.local_len, mb.domain,
-	    mb.domain_len) < 0) {
+		mb.domain_len) < 0) {
 		*error_r = "Address too long";
 		return -1;
 	}
@@ -384,7 +388,7 @@ addr_parse_addr_spec(const char *s, size_t len, struct buf *addr_r,
 	if (parse_mailbox(copy, ADDR_TERM_END, 0, &mb, error_r) == NULL)
 		return -1;
 	if (write_canonical(addr_r, mb.local, mb.local_len, mb.domain,
-	    mb.domain_len) < 0) {
+		mb.domain_len) < 0) {
 		*error_r = "Address too long";
 		return -1;
 	}
@@ -458,9 +462,8 @@ addr_quote(const char *unquoted_local, const char *domain, struct buf *out)
 }
 
 int
-addr_map_lookup(struct maps *m, const char *addr, const char *delim,
-    int flags, const char **value_r, struct buf *ext_r,
-    const char **error_r)
+addr_map_lookup(struct maps *m, const char *addr, const char *delim, int flags,
+    const char **value_r, struct buf *ext_r, const char **error_r)
 {
 	const char *at = find_at(addr);
 	struct buf local, key;
@@ -482,11 +485,11 @@ addr_map_lookup(struct maps *m, const char *addr, const char *delim,
 		char *ext = local.data + pos + 1;
 
 		local.data[pos] = 0;
-		if (addr_quote(buf_cstr(&local), at ? at + 1 : NULL,
-		    &key) == 0 && (ret = maps_find(m, buf_cstr(&key),
-		    value_r, error_r)) != 0) {
-			if (ret > 0 && ext_r != NULL &&
-			    buf_set(ext_r, ext) < 0)
+		if (addr_quote(buf_cstr(&local), at ? at + 1 : NULL, &key) ==
+			0 &&
+		    (ret = maps_find(m, buf_cstr(&key), value_r, error_r)) !=
+			0) {
+			if (ret > 0 && ext_r != NULL && buf_set(ext_r, ext) < 0)
 				buf_reset(ext_r);
 			goto out;
 		}

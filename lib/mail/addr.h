@@ -22,14 +22,16 @@
 struct buf;
 struct maps;
 
-#define ADDR_LOCAL_MAX 64	/* RFC 5321 4.5.3.1.1 */
-#define ADDR_DOMAIN_MAX 255	/* RFC 5321 4.5.3.1.2 */
-#define ADDR_PATH_MAX 256	/* RFC 5321 4.5.3.1.3, with "<" and ">" */
+#define ADDR_LOCAL_MAX 64   /* RFC 5321 4.5.3.1.1 */
+#define ADDR_DOMAIN_MAX 255 /* RFC 5321 4.5.3.1.2 */
+#define ADDR_PATH_MAX 256   /* RFC 5321 4.5.3.1.3, with "<" and ">" */
 
-#define ADDR_ALLOW_NULL 0x1	/* "<>" allowed (MAIL FROM) */
-#define ADDR_ALLOW_BARE 0x2	/* no angle brackets needed
+#define ADDR_ALLOW_NULL 0x1 /* "<>" allowed (MAIL FROM) */
+#define ADDR_ALLOW_BARE \
+	0x2 /* no angle brackets needed
 				 * (strict_rfc821_envelopes = no) */
-#define ADDR_ALLOW_LOCAL 0x4	/* a local part without @domain
+#define ADDR_ALLOW_LOCAL \
+	0x4 /* a local part without @domain
 				 * (e.g. <postmaster>) */
 
 /* Parse the path at s (after "FROM:"/"TO:" and optional spaces) into
@@ -64,8 +66,7 @@ int addr_is_postmaster(const char *addr);
 /* Write the canonical form of unquoted_local "@" domain into out (no "@"
  * when domain is NULL or empty). Returns 0, or -1 when the local part
  * holds a byte no address may carry (control, 8-bit) or out is too small. */
-int addr_quote(const char *unquoted_local, const char *domain,
-    struct buf *out);
+int addr_quote(const char *unquoted_local, const char *domain, struct buf *out);
 
 #define ADDR_LOOKUP_CATCHALL 0x1
 
@@ -81,7 +82,6 @@ int addr_quote(const char *unquoted_local, const char *domain,
  * is non-NULL it receives the extension (without the delimiter) when step
  * 2 matched, and is emptied otherwise. */
 int addr_map_lookup(struct maps *m, const char *addr, const char *delim,
-    int flags, const char **value_r, struct buf *ext_r,
-    const char **error_r);
+    int flags, const char **value_r, struct buf *ext_r, const char **error_r);
 
 #endif

@@ -11,7 +11,7 @@
 #include "util/mem.h"
 
 struct domain_list {
-	char **names;		/* lower case, sorted after create */
+	char **names; /* lower case, sorted after create */
 	size_t name_count, name_cap;
 	struct dict **dicts;
 	size_t dict_count, dict_cap;
@@ -30,8 +30,8 @@ add_name(struct domain_list *dl, const char *p, size_t len)
 	}
 	if (dl->name_count == dl->name_cap) {
 		dl->name_cap = dl->name_cap == 0 ? 8 : dl->name_cap * 2;
-		dl->names = xrealloc(dl->names,
-		    dl->name_cap * sizeof(*dl->names));
+		dl->names =
+		    xrealloc(dl->names, dl->name_cap * sizeof(*dl->names));
 	}
 	dl->names[dl->name_count++] = name;
 }
@@ -41,8 +41,8 @@ add_dict(struct domain_list *dl, struct dict *d)
 {
 	if (dl->dict_count == dl->dict_cap) {
 		dl->dict_cap = dl->dict_cap == 0 ? 4 : dl->dict_cap * 2;
-		dl->dicts = xrealloc(dl->dicts,
-		    dl->dict_cap * sizeof(*dl->dicts));
+		dl->dicts =
+		    xrealloc(dl->dicts, dl->dict_cap * sizeof(*dl->dicts));
 	}
 	dl->dicts[dl->dict_count++] = d;
 }
@@ -51,7 +51,8 @@ add_dict(struct domain_list *dl, struct dict *d)
 static int
 has_type(const char *p, size_t len)
 {
-	size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz"
+	size_t n = strspn(p,
+	    "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
 	return n > 0 && n < len && p[n] == ':';
@@ -60,14 +61,14 @@ has_type(const char *p, size_t len)
 /* A plain name must not look like a table, a file or a pattern that we
  * do not support (Postfix's "!" negation): better refuse than ignore. */
 static int
-check_name(const char *p, size_t len, const char *where,
-    const char **error_r)
+check_name(const char *p, size_t len, const char *where, const char **error_r)
 {
 	if (*p == '!' || *p == '/' || memchr(p, ':', len) != NULL ||
 	    memchr(p, '{', len) != NULL || memchr(p, '}', len) != NULL) {
-		snprintf(dl_errbuf, sizeof(dl_errbuf), "%s%s\"%.*s\" is not "
-		    "a domain name", where, *where ? ": " : "",
-		    (int)(len > 200 ? 200 : len), p);
+		snprintf(dl_errbuf, sizeof(dl_errbuf),
+		    "%s%s\"%.*s\" is not "
+		    "a domain name",
+		    where, *where ? ": " : "", (int)(len > 200 ? 200 : len), p);
 		*error_r = dl_errbuf;
 		return -1;
 	}
@@ -96,15 +97,15 @@ read_file(struct domain_list *dl, const char *path, const char **error_r)
 		cursor = line + strspn(line, " \t\r\n");
 		if (*cursor == '#')
 			continue;
-		while (ret == 0 && (ret = dict_list_next(&cursor, &item, &len,
-		    error_r)) > 0) {
+		while (ret == 0 &&
+		    (ret = dict_list_next(&cursor, &item, &len, error_r)) > 0) {
 			ret = check_name(item, len, where, error_r);
 			if (ret == 0)
 				add_name(dl, item, len);
 		}
 		if (ret < 0 && *error_r != dl_errbuf) {
-			snprintf(dl_errbuf, sizeof(dl_errbuf), "%s: %s",
-			    where, *error_r);
+			snprintf(dl_errbuf, sizeof(dl_errbuf), "%s: %s", where,
+			    *error_r);
 			*error_r = dl_errbuf;
 		}
 	}
@@ -159,8 +160,7 @@ domain_list_create(const char *spec, const char *default_type,
 		return -1;
 	}
 	if (dl->name_count > 0)
-		qsort(dl->names, dl->name_count, sizeof(*dl->names),
-		    cmp_names);
+		qsort(dl->names, dl->name_count, sizeof(*dl->names), cmp_names);
 	*dl_r = dl;
 	return 0;
 }
@@ -181,12 +181,13 @@ domain_list_match(struct domain_list *dl, const char *domain,
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
 	}
-	if (dl->name_count > 0 && bsearch(&key, dl->names, dl->name_count,
-	    sizeof(*dl->names), cmp_names) != NULL)
+	if (dl->name_count > 0 &&
+	    bsearch(&key, dl->names, dl->name_count, sizeof(*dl->names),
+		cmp_names) != NULL)
 		return 1;
 	for (i = 0; i < dl->dict_count; i++) {
 		if ((ret = dict_lookup(dl->dicts[i], domain, &value,
-		    error_r)) != 0)
+			 error_r)) != 0)
 			return ret;
 	}
 	return 0;

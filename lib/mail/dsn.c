@@ -6,8 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/buf.h"
 #include "mail/dsn.h"
+#include "util/buf.h"
 
 /* Room for one report section while it is being built. */
 #define DSN_PART_MAX BUF_MAX_INTERNAL
@@ -18,7 +18,12 @@
 static unsigned dsn_counter;
 
 static const char *const dsn_actions[] = {
-	"failed", "delayed", "delivered", "relayed", "expanded", NULL,
+	"failed",
+	"delayed",
+	"delivered",
+	"relayed",
+	"expanded",
+	NULL,
 };
 
 static int
@@ -28,8 +33,8 @@ hostname_ok(const char *s)
 		return 0;
 	for (; *s != 0; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || *s == '.' || *s == '-' ||
-		    *s == '_'))
+			(*s >= '0' && *s <= '9') || *s == '.' || *s == '-' ||
+			*s == '_'))
 			return 0;
 	return 1;
 }
@@ -41,7 +46,7 @@ queue_id_ok(const char *s)
 		return 0;
 	for (; *s != 0; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9')))
+			(*s >= '0' && *s <= '9')))
 			return 0;
 	return 1;
 }
@@ -89,8 +94,10 @@ put_safe(struct buf *out, const char *s)
 	for (i = 0; s[i] != 0 && i < DSN_FIELD_MAX; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		bad |= buf_putc(out, c < 0x20 || c == 0x7f ? ' ' :
-		    c >= 0x80 ? '?' : c);
+		bad |= buf_putc(out,
+		    c < 0x20 || c == 0x7f ? ' '
+			: c >= 0x80       ? '?'
+					  : c);
 	}
 	return bad;
 }
@@ -100,11 +107,27 @@ static int
 put_date(struct buf *out, time_t t)
 {
 	static const char *const days[] = {
-		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
+		"Sun",
+		"Mon",
+		"Tue",
+		"Wed",
+		"Thu",
+		"Fri",
+		"Sat",
 	};
 	static const char *const months[] = {
-		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+		"Jan",
+		"Feb",
+		"Mar",
+		"Apr",
+		"May",
+		"Jun",
+		"Jul",
+		"Aug",
+		"Sep",
+		"Oct",
+		"Nov",
+		"Dec",
 	};
 	struct tm tm;
 	long off;
@@ -115,10 +138,10 @@ put_date(struct buf *out, time_t t)
 	}
 	off = tm.tm_gmtoff / 60;
 	return buf_printf(out, "%s, %d %s %d %02d:%02d:%02d %c%02ld%02ld",
-	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60,
-	    (off < 0 ? -off : off) % 60) < 0;
+		   days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+		   tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		   off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60,
+		   (off < 0 ? -off : off) % 60) < 0;
 }
 
 /* Does the diagnostic already start with "type;"? */
@@ -132,7 +155,7 @@ has_diag_type(const char *s)
 		return 0;
 	for (p = s; p < semi; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-'))
+			(*p >= '0' && *p <= '9') || *p == '-'))
 			return 0;
 	return 1;
 }
@@ -331,37 +354,48 @@ dsn_build(const struct dsn_msg *m, struct buf *out, const char **error_r)
 	if (tries == 100)
 		bad = 1;
 
-	bad |= buf_printf(out, "From: MAILER-DAEMON@%s (Mail Delivery System)\n"
-	    "To: <", m->myhostname);
+	bad |= buf_printf(out,
+	    "From: MAILER-DAEMON@%s (Mail Delivery System)\n"
+	    "To: <",
+	    m->myhostname);
 	bad |= put_safe(out, m->sender);
-	bad |= buf_printf(out, ">\nSubject: %s\nDate: ", m->delay ?
-	    "Delayed Mail (still being retried)" :
-	    "Undelivered Mail Returned to Sender");
+	bad |= buf_printf(out, ">\nSubject: %s\nDate: ",
+	    m->delay ? "Delayed Mail (still being retried)"
+		     : "Undelivered Mail Returned to Sender");
 	bad |= put_date(out, now.tv_sec);
 	if (gmtime_r(&now.tv_sec, &tm) == NULL)
 		bad = 1;
 	else
-		bad |= buf_printf(out, "\nMessage-ID: <%04d%02d%02d%02d%02d%02d."
-		    "%s.%ld.%u@%s>\n", tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, m->queue_id,
-		    (long)getpid(), dsn_counter, m->myhostname);
-	bad |= buf_printf(out, "Auto-Submitted: auto-replied\n"
+		bad |= buf_printf(out,
+		    "\nMessage-ID: <%04d%02d%02d%02d%02d%02d."
+		    "%s.%ld.%u@%s>\n",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, m->queue_id, (long)getpid(),
+		    dsn_counter, m->myhostname);
+	bad |= buf_printf(out,
+	    "Auto-Submitted: auto-replied\n"
 	    "MIME-Version: 1.0\n"
 	    "Content-Type: multipart/report; report-type=delivery-status;\n"
 	    "\tboundary=\"%s\"\n"
 	    "Content-Transfer-Encoding: %s\n\n"
-	    "This is a MIME-encapsulated message.\n\n", boundary.data,
-	    eight_bit ? "8bit" : "7bit");
-	bad |= buf_printf(out, "--%s\nContent-Description: Notification\n"
-	    "Content-Type: text/plain; charset=us-ascii\n\n", boundary.data);
+	    "This is a MIME-encapsulated message.\n\n",
+	    boundary.data, eight_bit ? "8bit" : "7bit");
+	bad |= buf_printf(out,
+	    "--%s\nContent-Description: Notification\n"
+	    "Content-Type: text/plain; charset=us-ascii\n\n",
+	    boundary.data);
 	bad |= buf_append(out, text.data, text.len);
-	bad |= buf_printf(out, "\n--%s\nContent-Description: %s\n"
-	    "Content-Type: message/delivery-status\n\n", boundary.data,
-	    "Delivery report");
+	bad |= buf_printf(out,
+	    "\n--%s\nContent-Description: %s\n"
+	    "Content-Type: message/delivery-status\n\n",
+	    boundary.data, "Delivery report");
 	bad |= buf_append(out, status.data, status.len);
-	bad |= buf_printf(out, "\n--%s\nContent-Description: %s\n"
-	    "Content-Type: text/rfc822-headers\n", boundary.data, m->delay ?
-	    "Delayed Message Headers" : "Undelivered Message Headers");
+	bad |= buf_printf(out,
+	    "\n--%s\nContent-Description: %s\n"
+	    "Content-Type: text/rfc822-headers\n",
+	    boundary.data,
+	    m->delay ? "Delayed Message Headers"
+		     : "Undelivered Message Headers");
 	if (eight_bit)
 		bad |= buf_puts(out, "Content-Transfer-Encoding: 8bit\n");
 	bad |= buf_puts(out, "\n");

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf/params.h"
 #include "mail/addr.h"
 #include "mail/domain_list.h"
-#include "conf/params.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
 #include "util/dict.h"
@@ -22,16 +22,22 @@ static struct domain_list *mailbox_domains;
 
 /* The lists that resolve_init_lenient() could not open, by parameter:
  * the logged text, NULL when open. A lookup through one fails. */
-enum { U_ALIAS, U_MAILBOX, U_UID, U_GID, U_DOMAINS, U_COUNT };
+enum {
+	U_ALIAS,
+	U_MAILBOX,
+	U_UID,
+	U_GID,
+	U_DOMAINS,
+	U_COUNT
+};
 static char *unavail[U_COUNT];
 
-static void
-set_error(struct resolve_error *err, int code, const char *dsn,
+static void set_error(struct resolve_error *err, int code, const char *dsn,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
-set_error(struct resolve_error *err, int code, const char *dsn,
-    const char *fmt, ...)
+set_error(struct resolve_error *err, int code, const char *dsn, const char *fmt,
+    ...)
 {
 	va_list ap;
 
@@ -76,8 +82,8 @@ unavailable_text(const char *param, const char *list, int domains,
 	struct buf b;
 	size_t len;
 
-	while (blame == NULL &&
-	    dict_list_next(&cursor, &item, &len, &error) > 0) {
+	while (
+	    blame == NULL && dict_list_next(&cursor, &item, &len, &error) > 0) {
 		char *spec = xstrndup(item, len);
 		struct dict *d;
 
@@ -91,8 +97,7 @@ unavailable_text(const char *param, const char *list, int domains,
 		xfree(spec);
 	}
 	buf_init(&b, BUF_MAX_INTERNAL);
-	buf_printf(&b, "%s is unavailable. %s", blame ? blame : param,
-	    reason);
+	buf_printf(&b, "%s is unavailable. %s", blame ? blame : param, reason);
 	text = buf_steal(&b);
 	buf_deinit(&b);
 	xfree(blame);
@@ -111,16 +116,14 @@ resolve_open(const char **error_r)
 	if (maps_open(var_virt_alias_maps, var_db_type, &alias_maps, &why) < 0)
 		what = VAR_VIRT_ALIAS_MAPS;
 	else if (maps_open(var_virt_mailbox_maps, var_db_type, &mailbox_maps,
-	    &why) < 0)
+		     &why) < 0)
 		what = VAR_VIRT_MAILBOX_MAPS;
-	else if (maps_open(var_virt_uid_maps, var_db_type, &uid_maps,
-	    &why) < 0)
+	else if (maps_open(var_virt_uid_maps, var_db_type, &uid_maps, &why) < 0)
 		what = VAR_VIRT_UID_MAPS;
-	else if (maps_open(var_virt_gid_maps, var_db_type, &gid_maps,
-	    &why) < 0)
+	else if (maps_open(var_virt_gid_maps, var_db_type, &gid_maps, &why) < 0)
 		what = VAR_VIRT_GID_MAPS;
 	else if (domain_list_create(var_virt_mailbox_domains, var_db_type,
-	    &mailbox_domains, &why) < 0)
+		     &mailbox_domains, &why) < 0)
 		what = VAR_VIRT_MAILBOX_DOMAINS;
 	if (what != NULL) {
 		snprintf(msg, sizeof(msg), "%s: %s", what, why);
@@ -146,12 +149,12 @@ resolve_init_lenient(void)
 		const char *param, *list;
 		struct maps **maps;
 	} lists[] = {
-		[U_ALIAS] = {VAR_VIRT_ALIAS_MAPS, var_virt_alias_maps,
-		    &alias_maps},
-		[U_MAILBOX] = {VAR_VIRT_MAILBOX_MAPS, var_virt_mailbox_maps,
-		    &mailbox_maps},
-		[U_UID] = {VAR_VIRT_UID_MAPS, var_virt_uid_maps, &uid_maps},
-		[U_GID] = {VAR_VIRT_GID_MAPS, var_virt_gid_maps, &gid_maps},
+		[U_ALIAS] = { VAR_VIRT_ALIAS_MAPS, var_virt_alias_maps,
+		    &alias_maps },
+		[U_MAILBOX] = { VAR_VIRT_MAILBOX_MAPS, var_virt_mailbox_maps,
+		    &mailbox_maps },
+		[U_UID] = { VAR_VIRT_UID_MAPS, var_virt_uid_maps, &uid_maps },
+		[U_GID] = { VAR_VIRT_GID_MAPS, var_virt_gid_maps, &gid_maps },
 	};
 	const char *why;
 	size_t i;
@@ -159,14 +162,14 @@ resolve_init_lenient(void)
 	resolve_close();
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		if (maps_open(lists[i].list, var_db_type, lists[i].maps,
-		    &why) == 0)
+			&why) == 0)
 			continue;
-		unavail[i] = unavailable_text(lists[i].param, lists[i].list,
-		    0, why);
+		unavail[i] =
+		    unavailable_text(lists[i].param, lists[i].list, 0, why);
 		log_warn("%s", unavail[i]);
 	}
 	if (domain_list_create(var_virt_mailbox_domains, var_db_type,
-	    &mailbox_domains, &why) < 0) {
+		&mailbox_domains, &why) < 0) {
 		unavail[U_DOMAINS] = unavailable_text(VAR_VIRT_MAILBOX_DOMAINS,
 		    var_virt_mailbox_domains, 1, why);
 		log_warn("%s", unavail[U_DOMAINS]);
@@ -266,8 +269,10 @@ expand(const char *addr, int depth, struct resolve_list *out,
 	int ret;
 
 	if (depth > var_virt_recur_limit) {
-		set_error(err, 554, "5.4.6", "<%s>: virtual alias recursion "
-		    "limit exceeded (mail forwarding loop)", addr);
+		set_error(err, 554, "5.4.6",
+		    "<%s>: virtual alias recursion "
+		    "limit exceeded (mail forwarding loop)",
+		    addr);
 		return -1;
 	}
 	if (table_unavailable(U_ALIAS, VAR_VIRT_ALIAS_MAPS, addr, err))
@@ -298,8 +303,10 @@ expand(const char *addr, int depth, struct resolve_list *out,
 		if (alias_item(p, len, buf_cstr(&ext), &item) < 0) {
 			log_warn("%s: bad address \"%s\" in the value for %s",
 			    VAR_VIRT_ALIAS_MAPS, log_str(copy), addr);
-			set_error(err, 451, "4.3.0", "<%s>: bad virtual alias "
-			    "table entry", addr);
+			set_error(err, 451, "4.3.0",
+			    "<%s>: bad virtual alias "
+			    "table entry",
+			    addr);
 			ret = -1;
 			break;
 		}
@@ -307,8 +314,8 @@ expand(const char *addr, int depth, struct resolve_list *out,
 		/* An alias that names itself is final (virtual(5)). */
 		if (strcasecmp(buf_cstr(&item), addr) == 0)
 			list_add(out, addr);
-		else if ((ret = expand(buf_cstr(&item), depth + 1, out,
-		    err)) < 0)
+		else if ((ret = expand(buf_cstr(&item), depth + 1, out, err)) <
+		    0)
 			break;
 		ret = 0;
 	}
@@ -319,8 +326,10 @@ expand(const char *addr, int depth, struct resolve_list *out,
 		return -1;
 check:
 	if ((long)out->n > var_virt_expan_limit) {
-		set_error(err, 554, "5.7.1", "<%s>: virtual alias expansion "
-		    "limit exceeded", addr);
+		set_error(err, 554, "5.7.1",
+		    "<%s>: virtual alias expansion "
+		    "limit exceeded",
+		    addr);
 		return -1;
 	}
 	return 0;
@@ -356,11 +365,10 @@ resolve_class(const char *addr, struct resolve_error *err)
 	}
 	if (ret == 0) {
 		/* RFC 5321 4.5.1: postmaster of this host always works. */
-		if (addr_is_postmaster(addr) && (*domain == 0 ||
-		    is_my_name(domain)))
+		if (addr_is_postmaster(addr) &&
+		    (*domain == 0 || is_my_name(domain)))
 			return RESOLVE_POSTMASTER;
-		set_error(err, 554, "5.7.1", "<%s>: Relay access denied",
-		    addr);
+		set_error(err, 554, "5.7.1", "<%s>: Relay access denied", addr);
 		return RESOLVE_RELAY;
 	}
 	if (table_unavailable(U_MAILBOX, VAR_VIRT_MAILBOX_MAPS, addr, err))
@@ -375,8 +383,10 @@ resolve_class(const char *addr, struct resolve_error *err)
 		return RESOLVE_VIRTUAL;
 	if (addr_is_postmaster(addr))
 		return RESOLVE_POSTMASTER;
-	set_error(err, 550, "5.1.1", "<%s>: Recipient address rejected: "
-	    "User unknown in virtual mailbox table", addr);
+	set_error(err, 550, "5.1.1",
+	    "<%s>: Recipient address rejected: "
+	    "User unknown in virtual mailbox table",
+	    addr);
 	return RESOLVE_UNKNOWN;
 }
 
@@ -397,8 +407,7 @@ has_dotdot_segment(const char *p)
 }
 
 int
-resolve_mailbox(const char *addr, struct buf *path_r,
-    struct resolve_error *err)
+resolve_mailbox(const char *addr, struct buf *path_r, struct resolve_error *err)
 {
 	const char *value, *why;
 	int ret;
@@ -412,8 +421,10 @@ resolve_mailbox(const char *addr, struct buf *path_r,
 		return -1;
 	}
 	if (ret == 0) {
-		set_error(err, 550, "5.1.1", "<%s>: user unknown in virtual "
-		    "mailbox table", addr);
+		set_error(err, 550, "5.1.1",
+		    "<%s>: user unknown in virtual "
+		    "mailbox table",
+		    addr);
 		return -1;
 	}
 	if (*var_virt_mailbox_base == 0 || value[0] == '/' ||
@@ -421,10 +432,11 @@ resolve_mailbox(const char *addr, struct buf *path_r,
 		/* A mailbox outside the base would let a table entry
 		 * write anywhere the owner can. */
 		log_warn("%s: bad mailbox \"%s\" for %s (%s must be set and "
-		    "the value relative, without \"..\" segments)",
+			 "the value relative, without \"..\" segments)",
 		    VAR_VIRT_MAILBOX_MAPS, log_str(value), addr,
 		    VAR_VIRT_MAILBOX_BASE);
-		set_error(err, 451, "4.3.5", "mail system configuration "
+		set_error(err, 451, "4.3.5",
+		    "mail system configuration "
 		    "error");
 		return -1;
 	}
@@ -455,7 +467,8 @@ owner_id(struct maps *m, int which, const char *param, const char *addr,
 	}
 	if (ret == 0) {
 		log_warn("%s: no entry for %s", param, addr);
-		set_error(err, 451, "4.3.5", "mail system configuration "
+		set_error(err, 451, "4.3.5",
+		    "mail system configuration "
 		    "error");
 		return -1;
 	}
@@ -464,7 +477,8 @@ owner_id(struct maps *m, int which, const char *param, const char *addr,
 	if (errno != 0 || *end != 0 || end == value || id < 0) {
 		log_warn("%s: bad id \"%s\" for %s", param, log_str(value),
 		    addr);
-		set_error(err, 451, "4.3.5", "mail system configuration "
+		set_error(err, 451, "4.3.5",
+		    "mail system configuration "
 		    "error");
 		return -1;
 	}
@@ -478,16 +492,17 @@ resolve_owner(const char *addr, uid_t *uid_r, gid_t *gid_r,
 {
 	long uid, gid;
 
-	if (owner_id(uid_maps, U_UID, VAR_VIRT_UID_MAPS, addr, &uid,
-	    err) < 0 ||
+	if (owner_id(uid_maps, U_UID, VAR_VIRT_UID_MAPS, addr, &uid, err) < 0 ||
 	    owner_id(gid_maps, U_GID, VAR_VIRT_GID_MAPS, addr, &gid, err) < 0)
 		return -1;
 	/* Whatever the configuration says: root may not own a mailbox. */
 	if (uid == 0 || gid == 0) {
 		log_warn("%s: %s 0 for %s: a delivery never runs as root "
-		    "or with root's group", uid == 0 ? VAR_VIRT_UID_MAPS :
-		    VAR_VIRT_GID_MAPS, uid == 0 ? "uid" : "gid", addr);
-		set_error(err, 451, "4.3.5", "mail system configuration "
+			 "or with root's group",
+		    uid == 0 ? VAR_VIRT_UID_MAPS : VAR_VIRT_GID_MAPS,
+		    uid == 0 ? "uid" : "gid", addr);
+		set_error(err, 451, "4.3.5",
+		    "mail system configuration "
 		    "error");
 		return -1;
 	}
@@ -495,7 +510,8 @@ resolve_owner(const char *addr, uid_t *uid_r, gid_t *gid_r,
 		log_warn("%s: uid %ld of %s is below %s (%ld)",
 		    VAR_VIRT_UID_MAPS, uid, addr, VAR_VIRT_MINIMUM_UID,
 		    var_virt_minimum_uid);
-		set_error(err, 451, "4.3.5", "mail system configuration "
+		set_error(err, 451, "4.3.5",
+		    "mail system configuration "
 		    "error");
 		return -1;
 	}
@@ -512,13 +528,12 @@ struct check_ctx {
 };
 
 static void
-check_report(struct check_ctx *c, int error, const char *table,
-    const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+check_report(struct check_ctx *c, int error, const char *table, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void
-check_report(struct check_ctx *c, int error, const char *table,
-    const char *key, const char *fmt, ...)
+check_report(struct check_ctx *c, int error, const char *table, const char *key,
+    const char *fmt, ...)
 {
 	char what[1024], line[2048];
 	va_list ap;
@@ -547,30 +562,33 @@ check_id(void *ctx, const char *table, const char *key, const char *value)
 		check_report(c, 1, table, key, "\"%s\" is not a %s",
 		    log_str(value), is_uid ? "uid" : "gid");
 	else if (id == 0)
-		check_report(c, 1, table, key, "%s 0 (root%s) is refused: a "
+		check_report(c, 1, table, key,
+		    "%s 0 (root%s) is refused: a "
 		    "delivery never runs as root; give the mailbox an "
-		    "ordinary owner (such as vmail)", is_uid ? "uid" : "gid",
-		    is_uid ? "" : "'s group");
+		    "ordinary owner (such as vmail)",
+		    is_uid ? "uid" : "gid", is_uid ? "" : "'s group");
 	else if (is_uid && id < var_virt_minimum_uid)
-		check_report(c, 0, table, key, "uid %ld is below %s (%ld): "
-		    "deliveries to it are deferred", id, VAR_VIRT_MINIMUM_UID,
-		    var_virt_minimum_uid);
+		check_report(c, 0, table, key,
+		    "uid %ld is below %s (%ld): "
+		    "deliveries to it are deferred",
+		    id, VAR_VIRT_MINIMUM_UID, var_virt_minimum_uid);
 	return 0;
 }
 
 static int
-check_mailbox(void *ctx, const char *table, const char *key,
-    const char *value)
+check_mailbox(void *ctx, const char *table, const char *key, const char *value)
 {
 	struct check_ctx *c = ctx;
 	size_t len = strlen(value);
 
 	if (value[0] == '/' || has_dotdot_segment(value))
-		check_report(c, 1, table, key, "\"%s\" must be relative to %s, "
-		    "without \"..\" segments", log_str(value),
-		    VAR_VIRT_MAILBOX_BASE);
+		check_report(c, 1, table, key,
+		    "\"%s\" must be relative to %s, "
+		    "without \"..\" segments",
+		    log_str(value), VAR_VIRT_MAILBOX_BASE);
 	else if (len == 0 || value[len - 1] != '/')
-		check_report(c, 1, table, key, "\"%s\" is an mbox path: mbox "
+		check_report(c, 1, table, key,
+		    "\"%s\" is an mbox path: mbox "
 		    "delivery is not supported and such mail is bounced; "
 		    "end the value with \"/\" for a Maildir",
 		    log_str(value));
@@ -580,7 +598,7 @@ check_mailbox(void *ctx, const char *table, const char *key,
 int
 resolve_check(resolve_report_fn *report, void *ctx, const char **error_r)
 {
-	struct check_ctx c = {report, ctx, VAR_VIRT_MAILBOX_MAPS, 0};
+	struct check_ctx c = { report, ctx, VAR_VIRT_MAILBOX_MAPS, 0 };
 
 	if (maps_walk(mailbox_maps, check_mailbox, &c, error_r) < 0)
 		return -1;

@@ -17,16 +17,16 @@
 struct buf;
 
 enum resolve_class {
-	RESOLVE_VIRTUAL,	/* a mailbox in virtual_mailbox_maps */
-	RESOLVE_UNKNOWN,	/* virtual domain, no such mailbox */
-	RESOLVE_RELAY,		/* not a domain of ours */
-	RESOLVE_POSTMASTER,	/* postmaster with no mailbox: 2bounce rcpt */
+	RESOLVE_VIRTUAL,    /* a mailbox in virtual_mailbox_maps */
+	RESOLVE_UNKNOWN,    /* virtual domain, no such mailbox */
+	RESOLVE_RELAY,      /* not a domain of ours */
+	RESOLVE_POSTMASTER, /* postmaster with no mailbox: 2bounce rcpt */
 };
 
 /* Why a resolution failed: SMTP code, enhanced code, text. */
 struct resolve_error {
-	int code;		/* 450/451/550/554 */
-	char dsn[16];		/* "5.1.1" */
+	int code;     /* 450/451/550/554 */
+	char dsn[16]; /* "5.1.1" */
 	char text[512];
 };
 
@@ -89,7 +89,6 @@ typedef void resolve_report_fn(void *ctx, int error, const char *text);
  * Calls report for each (a uid below the minimum is a warning, the rest
  * are errors). For "tern check". Returns the number of errors, or -1
  * with *error_r set when a table cannot be listed. */
-int resolve_check(resolve_report_fn *report, void *ctx,
-    const char **error_r);
+int resolve_check(resolve_report_fn *report, void *ctx, const char **error_r);
 
 #endif

@@ -14,7 +14,7 @@ agent_serve(int fd, const char *proto, const char *version, int timeout,
     agent_request_fn *fn)
 {
 	struct stream *s = stream_create(fd, STREAM_FLAG_NOCLOSE);
-	struct attr_list req = {0};
+	struct attr_list req = { 0 };
 	const char *error;
 
 	stream_set_timeout(s, timeout);
@@ -34,7 +34,7 @@ agent_serve(int fd, const char *proto, const char *version, int timeout,
 		}
 		qfd = fdpass_recv(fd, timeout, &error);
 		if (qfd < 0)
-			break;	/* qmgr is done with this connection */
+			break; /* qmgr is done with this connection */
 		ret = attr_recv(s, &req, &error);
 		if (ret <= 0) {
 			if (ret < 0)

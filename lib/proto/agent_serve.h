@@ -15,12 +15,12 @@ struct stream;
  * the call), req the request's attributes; write the reply to s and
  * flush it. Return 0 to wait for the next request, -1 to end the
  * connection (a malformed request, a write error). */
-typedef int agent_request_fn(struct stream *s, int fd,
-    const struct attr_list *req);
+typedef int
+agent_request_fn(struct stream *s, int fd, const struct attr_list *req);
 
 /* Serve the connection on fd until it ends; timeout in seconds for each
  * wait (ipc_timeout). */
-void agent_serve(int fd, const char *proto, const char *version,
-    int timeout, agent_request_fn *fn);
+void agent_serve(int fd, const char *proto, const char *version, int timeout,
+    agent_request_fn *fn);
 
 #endif

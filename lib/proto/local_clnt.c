@@ -24,24 +24,24 @@
 #define LOCAL_CLNT_MAX_MSG (4 * 1024 * 1024)
 
 enum lc_state {
-	LC_GREETING,		/* connected, waiting for the greeting */
-	LC_IDLE,		/* greeted, no request outstanding */
-	LC_SENDING,		/* request partly written */
-	LC_WAITING,		/* request written, reply expected */
-	LC_BROKEN,		/* a step failed: only close is left */
+	LC_GREETING, /* connected, waiting for the greeting */
+	LC_IDLE,     /* greeted, no request outstanding */
+	LC_SENDING,  /* request partly written */
+	LC_WAITING,  /* request written, reply expected */
+	LC_BROKEN,   /* a step failed: only close is left */
 };
 
 struct local_clnt {
 	int fd;
 	enum lc_state state;
-	struct buf in;		/* received, not yet decoded */
-	struct buf out;		/* encoded request not yet written */
+	struct buf in;  /* received, not yet decoded */
+	struct buf out; /* encoded request not yet written */
 	struct local_result *res;
 	size_t nrcpt;
 	uint64_t timer;
 	local_clnt_fn *fn;
 	void *ctx;
-	const char *proto;	/* the greeting must name it */
+	const char *proto; /* the greeting must name it */
 	char error[256];
 };
 
@@ -76,7 +76,7 @@ mem_write(void *ctx, const void *p, size_t n)
 	return (ssize_t)n;
 }
 
-static const struct stream_ops mem_ops = {mem_read, mem_write, NULL};
+static const struct stream_ops mem_ops = { mem_read, mem_write, NULL };
 
 static uint32_t
 get32(const char *p)
@@ -127,7 +127,7 @@ static int
 msg_decode(struct local_clnt *c, size_t len, struct attr_list *l,
     const char **error_r)
 {
-	struct mem_io m = {&c->in, 0, len};
+	struct mem_io m = { &c->in, 0, len };
 	struct stream *s = stream_create(-1, STREAM_FLAG_NOCLOSE);
 	int ret;
 
@@ -178,8 +178,8 @@ lc_timeout(void *ctx)
 }
 
 static void
-start_step(struct local_clnt *c, int events, long timeout_ms,
-    local_clnt_fn *fn, void *ctx)
+start_step(struct local_clnt *c, int events, long timeout_ms, local_clnt_fn *fn,
+    void *ctx)
 {
 	c->fn = fn;
 	c->ctx = ctx;
@@ -221,8 +221,8 @@ parse_reply(struct local_clnt *c, const struct attr_list *l,
 				got++;
 				break;
 			}
-			snprintf(res[got].status, sizeof(res[got].status),
-			    "%s", a->value);
+			snprintf(res[got].status, sizeof(res[got].status), "%s",
+			    a->value);
 			res[got].text[0] = 0;
 			got++;
 		} else if (strcmp(a->name, ATTR_TEXT) == 0 && got > 0) {
@@ -237,7 +237,8 @@ parse_reply(struct local_clnt *c, const struct attr_list *l,
 	for (i = 0; i < c->nrcpt; i++) {
 		const char *s = res[i].status;
 
-		if ((s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.') {
+		if ((s[0] != '2' && s[0] != '4' && s[0] != '5') ||
+		    s[1] != '.') {
 			*error_r = "bad status from the delivery agent";
 			return -1;
 		}
@@ -250,7 +251,7 @@ parse_reply(struct local_clnt *c, const struct attr_list *l,
 static int
 lc_input(struct local_clnt *c)
 {
-	struct attr_list l = {0};
+	struct attr_list l = { 0 };
 	const char *error;
 	char tmp[STREAM_BUFSIZE];
 	size_t len;
@@ -266,10 +267,12 @@ lc_input(struct local_clnt *c)
 		return 1;
 	}
 	if (n == 0) {
-		finish(c, -1, c->state == LC_GREETING ?
-		    "no greeting from the delivery agent" :
-		    c->in.len == 0 ? "delivery agent closed the connection" :
-		    "reply cut short by the delivery agent");
+		finish(c, -1,
+		    c->state == LC_GREETING
+			? "no greeting from the delivery agent"
+			: c->in.len == 0
+			? "delivery agent closed the connection"
+			: "reply cut short by the delivery agent");
 		return 1;
 	}
 	if (c->state != LC_GREETING && c->state != LC_WAITING) {
@@ -305,8 +308,7 @@ static void
 lc_output(struct local_clnt *c)
 {
 	while (c->out.len > 0) {
-		ssize_t n = send(c->fd, c->out.data, c->out.len,
-		    MSG_NOSIGNAL);
+		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -330,8 +332,8 @@ lc_io(int fd, int events, void *ctx)
 	struct local_clnt *c = ctx;
 
 	/* A reply (or an error) may come before the request is out. */
-	if ((events & EVENT_READ) && (c->state != LC_SENDING ||
-	    !(events & EVENT_WRITE))) {
+	if ((events & EVENT_READ) &&
+	    (c->state != LC_SENDING || !(events & EVENT_WRITE))) {
 		if (lc_input(c))
 			return;
 	}
@@ -341,8 +343,7 @@ lc_io(int fd, int events, void *ctx)
 
 int
 local_clnt_open(const char *path, const char *proto, long timeout_ms,
-    local_clnt_fn *fn, void *ctx, struct local_clnt **c_r,
-    const char **error_r)
+    local_clnt_fn *fn, void *ctx, struct local_clnt **c_r, const char **error_r)
 {
 	struct local_clnt *c;
 	int fd;
@@ -367,7 +368,7 @@ local_clnt_request(struct local_clnt *c, const struct local_request *req,
     struct local_result *res, long timeout_ms, local_clnt_fn *fn, void *ctx,
     const char **error_r)
 {
-	struct mem_io m = {&c->out, 0, 0};
+	struct mem_io m = { &c->out, 0, 0 };
 	struct stream *s;
 	const char *error;
 	size_t i;
@@ -375,8 +376,8 @@ local_clnt_request(struct local_clnt *c, const struct local_request *req,
 
 	if (c->state != LC_IDLE) {
 		snprintf(c->error, sizeof(c->error), "%s",
-		    c->state == LC_BROKEN ? "connection failed earlier" :
-		    "request while busy");
+		    c->state == LC_BROKEN ? "connection failed earlier"
+					  : "request while busy");
 		*error_r = c->error;
 		return -1;
 	}

@@ -24,26 +24,26 @@
 struct local_clnt;
 
 struct local_request {
-	int fd;			/* the open queue file */
+	int fd; /* the open queue file */
 	const char *queue_id;
 	const char *sender;
 	struct timeval arrival;
-	const char *const *rcpt;	/* final addresses */
-	const char *const *orig;	/* original addresses */
+	const char *const *rcpt; /* final addresses */
+	const char *const *orig; /* original addresses */
 	size_t nrcpt;
-	const char *nexthop;	/* smtp: where to; NULL for local */
-	off_t size;		/* smtp: content octets, for SIZE= */
+	const char *nexthop; /* smtp: where to; NULL for local */
+	off_t size;          /* smtp: content octets, for SIZE= */
 };
 
 struct local_result {
-	char status[16];	/* "2.0.0", "4.3.0", "5.1.1" */
+	char status[16]; /* "2.0.0", "4.3.0", "5.1.1" */
 	char text[512];
 };
 
 /* The end of a step: status 0 (greeted; or the reply is in the results),
  * or -1 with error (text owned by c, valid until local_clnt_close). */
-typedef void local_clnt_fn(struct local_clnt *c, int status,
-    const char *error, void *ctx);
+typedef void
+local_clnt_fn(struct local_clnt *c, int status, const char *error, void *ctx);
 
 /* Start connecting to the service socket at path, whose greeting must
  * name protocol proto (PROTO_LOCAL, PROTO_SMTP; a static string). Returns

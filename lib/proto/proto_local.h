@@ -26,6 +26,6 @@
 #define ATTR_STATUS "status"
 #define ATTR_TEXT "text"
 
-#define LOCAL_MAX_BATCH 500	/* recipients in one request */
+#define LOCAL_MAX_BATCH 500 /* recipients in one request */
 
 #endif

@@ -25,6 +25,6 @@
 #define ATTR_SIZE "size"
 #define ATTR_BODY "body"
 
-#define SMTP_MAX_BATCH 1000	/* recipients in one request */
+#define SMTP_MAX_BATCH 1000 /* recipients in one request */
 
 #endif

@@ -22,8 +22,9 @@ msghdr_read(int fd, struct buf *out, const char **error_r)
 
 		/* An LF at the start of a line is the empty line. */
 		for (i = 0; i < n; i++) {
-			int line_start = i > 0 ? p[i - 1] == '\n' :
-			    out->len == 0 || out->data[out->len - 1] == '\n';
+			int line_start = i > 0
+			    ? p[i - 1] == '\n'
+			    : out->len == 0 || out->data[out->len - 1] == '\n';
 
 			if (p[i] == '\n' && line_start) {
 				blank = p + i;

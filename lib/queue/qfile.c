@@ -11,34 +11,33 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "util/buf.h"
-#include "util/log.h"
-#include "util/mem.h"
 #include "queue/qfile.h"
-#include "util/dirsync.h"
 #include "queue/qid.h"
 #include "queue/rec.h"
+#include "util/buf.h"
+#include "util/dirsync.h"
+#include "util/log.h"
+#include "util/mem.h"
 
 #define QFILE_MAGIC "tern-queue "
 
-const char *const qfile_queue_names[] = {
-	"incoming", "active", "deferred", "hold", "corrupt", "maildrop", NULL
-};
+const char *const qfile_queue_names[] = { "incoming", "active", "deferred",
+	"hold", "corrupt", "maildrop", NULL };
 
 enum writer_state {
-	W_OPEN,		/* temp name, not committed */
-	W_RENAMED,	/* final name, directory fsync not done */
-	W_COMMITTED,	/* durable under its final name */
+	W_OPEN,      /* temp name, not committed */
+	W_RENAMED,   /* final name, directory fsync not done */
+	W_COMMITTED, /* durable under its final name */
 };
 
 struct qfile_writer {
-	int dirfd;		/* <queue_dir>/incoming */
+	int dirfd; /* <queue_dir>/incoming */
 	int fd;
 	char tmp_name[64];
 	char id[QID_SIZE];
 	struct rec_writer *rw;
-	struct buf chunk;	/* content not yet in a record */
-	struct buf scratch;	/* record data being encoded */
+	struct buf chunk;   /* content not yet in a record */
+	struct buf scratch; /* record data being encoded */
 	off_t size;
 	size_t nrcpt;
 	int have_time, have_sender, in_content;
@@ -48,7 +47,7 @@ struct qfile_writer {
 };
 
 struct qfile_content {
-	int fd;			/* our dup */
+	int fd; /* our dup */
 	struct rec_reader *rr;
 	struct buf data;
 	int in_content, ended;
@@ -152,10 +151,10 @@ qfile_create(const char *queue_dir, struct qfile_writer **w_r,
 	buf_init(&w->chunk, QFILE_CHUNK);
 	buf_init(&w->scratch, QFILE_MAX_ENV_REC);
 	w->state = W_OPEN;
-	if (buf_printf(&w->scratch, "%s%d.%d", QFILE_MAGIC,
-	    QFILE_VERSION_MAJOR, QFILE_VERSION_MINOR) < 0 ||
+	if (buf_printf(&w->scratch, "%s%d.%d", QFILE_MAGIC, QFILE_VERSION_MAJOR,
+		QFILE_VERSION_MINOR) < 0 ||
 	    rec_put(w->rw, REC_TYPE_VERSION, w->scratch.data, w->scratch.len,
-	    &err) < 0)
+		&err) < 0)
 		log_panic("qfile_create: cannot buffer the version record");
 	*w_r = w;
 	return 0;
@@ -350,8 +349,10 @@ qfile_commit(struct qfile_writer *w, const char **error_r)
 		return -1;
 	}
 	if (!w->have_time || !w->have_sender || w->nrcpt == 0) {
-		writer_error(w, "queue file without %s", !w->have_time ?
-		    "arrival time" : !w->have_sender ? "sender" : "recipients");
+		writer_error(w, "queue file without %s",
+		    !w->have_time         ? "arrival time"
+			: !w->have_sender ? "sender"
+					  : "recipients");
 		*error_r = w->error;
 		return -1;
 	}
@@ -433,7 +434,7 @@ check_version(const struct buf *d, const char **error_r)
 		return -1;
 	}
 	for (p += sizeof(QFILE_MAGIC) - 1; p < end && *p >= '0' && *p <= '9';
-	    p++) {
+	     p++) {
 		if (++digits > 4) {
 			*error_r = "bad queue file version";
 			return -1;
@@ -525,8 +526,9 @@ read_version(struct rec_reader *rr, struct buf *d, const char **error_r)
 	if (type == REC_ERROR)
 		return -1;
 	if (type != REC_TYPE_VERSION) {
-		*error_r = type == REC_EOF ? "empty queue file" :
-		    "first record is not a version record";
+		*error_r = type == REC_EOF
+		    ? "empty queue file"
+		    : "first record is not a version record";
 		return -1;
 	}
 	return check_version(d, error_r);
@@ -546,8 +548,9 @@ parse_file(struct qfile *q, struct rec_reader *rr, struct buf *d,
 	for (;;) {
 		int want = !in_content;
 
-		type = rec_get(rr, want ? d : NULL, want ? QFILE_MAX_ENV_REC :
-		    QFILE_MAX_CONT_REC, &off, error_r);
+		type = rec_get(rr, want ? d : NULL,
+		    want ? QFILE_MAX_ENV_REC : QFILE_MAX_CONT_REC, &off,
+		    error_r);
 		if (type == REC_ERROR)
 			return -1;
 		if (type == REC_EOF) {
@@ -559,10 +562,11 @@ parse_file(struct qfile *q, struct rec_reader *rr, struct buf *d,
 		if (type == REC_TYPE_CONT || type == REC_TYPE_END) {
 			if (!in_content) {
 				if (!have_time || !have_from || q->nrcpt == 0) {
-					*error_r = !have_time ?
-					    "no arrival time record" :
-					    !have_from ? "no sender record" :
-					    "no recipient records";
+					*error_r = !have_time
+					    ? "no arrival time record"
+					    : !have_from
+					    ? "no sender record"
+					    : "no recipient records";
 					return -1;
 				}
 				in_content = 1;
@@ -670,15 +674,17 @@ qfile_open(const char *path, int writable, struct qfile **q_r,
 	const char *err, *slash;
 	int fd, ret;
 
-	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW |
-	    O_CLOEXEC);
+	fd =
+	    open(path, (writable ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		/* A symbolic link (O_NOFOLLOW), a directory or a device never
 		 * came from a writer; anything else (EMFILE, ENFILE, ENOMEM,
 		 * EIO, a file moved away meanwhile) says nothing about the
 		 * file itself. */
 		ret = errno == ELOOP || errno == EISDIR || errno == ENXIO ||
-		    errno == ENODEV ? QFILE_CORRUPT : QFILE_TEMPFAIL;
+			errno == ENODEV
+		    ? QFILE_CORRUPT
+		    : QFILE_TEMPFAIL;
 		static_error(error_r, "open %s: %m", path);
 		return ret;
 	}
@@ -705,8 +711,8 @@ qfile_open(const char *path, int writable, struct qfile **q_r,
 	/* err may point into rr: format it before rr goes away. */
 	if (ret < 0) {
 		static_error(error_r, "%s: %s", path, err);
-		ret = rec_reader_read_errno(rr) != 0 ? QFILE_TEMPFAIL :
-		    QFILE_CORRUPT;
+		ret = rec_reader_read_errno(rr) != 0 ? QFILE_TEMPFAIL
+						     : QFILE_CORRUPT;
 	}
 	buf_deinit(&d);
 	rec_reader_destroy(&rr);
@@ -760,16 +766,20 @@ mark_done(struct qfile *q, size_t i, int sync, const char **error_r)
 		return q_error(q, error_r, "%s: read recipient record: %s",
 		    q->id, n < 0 ? strerror(errno) : "end of file");
 	if (c != REC_TYPE_RCPT && c != REC_TYPE_RCPT_DONE)
-		return q_error(q, error_r, "%s: no recipient record at offset "
-		    "%lld", q->id, (long long)q->rcpt[i].offset);
+		return q_error(q, error_r,
+		    "%s: no recipient record at offset "
+		    "%lld",
+		    q->id, (long long)q->rcpt[i].offset);
 	if (c == REC_TYPE_RCPT) {
 		c = REC_TYPE_RCPT_DONE;
 		do {
 			n = pwrite(q->fd, &c, 1, q->rcpt[i].offset);
 		} while (n < 0 && errno == EINTR);
 		if (n != 1)
-			return q_error(q, error_r, "%s: mark recipient done: "
-			    "%s", q->id, n < 0 ? strerror(errno) : "no write");
+			return q_error(q, error_r,
+			    "%s: mark recipient done: "
+			    "%s",
+			    q->id, n < 0 ? strerror(errno) : "no write");
 		if (sync && fdatasync(q->fd) < 0)
 			return q_error(q, error_r, "%s: fdatasync: %m", q->id);
 	}
@@ -883,7 +893,7 @@ qfile_content_read(struct qfile_content *c, const char **p_r, size_t *n_r,
 		case REC_TYPE_RCPT_DONE:
 			if (c->in_content) {
 				*error_r = "envelope record after message "
-				    "content";
+					   "content";
 				return -1;
 			}
 			break;
@@ -941,7 +951,9 @@ qfile_dirs_create(const char *queue_dir, const char **error_r)
 		const char *name;
 		mode_t mode;
 	} extra[] = {
-		{ "private", 0700 }, { "public", 0710 }, { "pid", 0700 },
+		{ "private", 0700 },
+		{ "public", 0710 },
+		{ "pid", 0700 },
 	};
 	char path[PATH_MAX];
 	size_t i, n = strlen(queue_dir);
@@ -968,7 +980,7 @@ qfile_dirs_create(const char *queue_dir, const char **error_r)
 		if (len < 0 || (size_t)len >= sizeof(path))
 			return static_error(error_r, "queue path too long");
 		if (make_dir(path, strcmp(q, "maildrop") == 0 ? 01730 : 0700,
-		    error_r) < 0)
+			error_r) < 0)
 			return -1;
 	}
 	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {

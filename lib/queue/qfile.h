@@ -73,10 +73,8 @@ const char *qfile_writer_id(const struct qfile_writer *w);
  * put after content, a value longer than QFILE_MAX_ENV_REC. Buffered. */
 int qfile_put_time(struct qfile_writer *w, struct timeval arrival);
 int qfile_put_sender(struct qfile_writer *w, const char *sender);
-int qfile_put_attr(struct qfile_writer *w, const char *name,
-    const char *value);
-int qfile_put_rcpt(struct qfile_writer *w, const char *final,
-    const char *orig);
+int qfile_put_attr(struct qfile_writer *w, const char *name, const char *value);
+int qfile_put_rcpt(struct qfile_writer *w, const char *final, const char *orig);
 
 /* Append n bytes of message content (any bytes; repeated calls form one
  * stream cut into QFILE_CHUNK records). Returns 0 or -1 as above. */
@@ -120,16 +118,16 @@ struct qfile_attr {
 /* An open, validated queue file; all fields are read-only for callers and
  * owned by the object. */
 struct qfile {
-	const char *id;		/* the file name's last component */
+	const char *id; /* the file name's last component */
 	struct timeval arrival;
-	char *sender;		/* "" = null sender */
+	char *sender; /* "" = null sender */
 	struct qfile_attr *attrs;
 	size_t nattr;
 	struct qfile_rcpt *rcpt;
 	size_t nrcpt;
-	off_t content_offset;	/* first content (or END) record */
-	off_t content_size;	/* bytes of content */
-	int fd;			/* open (O_CLOEXEC), for fd passing */
+	off_t content_offset; /* first content (or END) record */
+	off_t content_size;   /* bytes of content */
+	int fd;               /* open (O_CLOEXEC), for fd passing */
 	int writable;
 	char *path;
 	char error[512];
@@ -178,15 +176,15 @@ struct qfile_content;
  * caller's file offset does not matter and the caller may close fd.
  * Checks the version record and skips the envelope. Returns 0 with *c_r
  * set, or -1 with *error_r set (module-static text). */
-int qfile_content_open(int fd, struct qfile_content **c_r,
-    const char **error_r);
+int
+qfile_content_open(int fd, struct qfile_content **c_r, const char **error_r);
 
 /* The next chunk of content: 1 with *p_r / *n_r set (valid until the next
  * call), 0 at the END record (and on every later call), or -1 with *error_r
  * set (owned by c): a malformed record, a file without END, an envelope
  * record inside the content. */
-int qfile_content_read(struct qfile_content *c, const char **p_r,
-    size_t *n_r, const char **error_r);
+int qfile_content_read(struct qfile_content *c, const char **p_r, size_t *n_r,
+    const char **error_r);
 
 /* Close the dup and free. Sets *cp to NULL; NULL is allowed. */
 void qfile_content_close(struct qfile_content **cp);

@@ -7,18 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "queue/rec.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "queue/rec.h"
 
 /* Both directions move data in chunks this large. */
 #define REC_IOBUF (64 * 1024)
 
 struct rec_writer {
 	int fd;
-	off_t off;		/* file offset of pend[0] */
-	unsigned char *pend;	/* pending output */
+	off_t off;           /* file offset of pend[0] */
+	unsigned char *pend; /* pending output */
 	size_t npend;
 	int failed;
 	char error[256];
@@ -26,13 +26,13 @@ struct rec_writer {
 
 struct rec_reader {
 	int fd;
-	off_t pos;		/* file offset of the next record */
-	off_t boff;		/* file offset of rbuf[0] */
+	off_t pos;  /* file offset of the next record */
+	off_t boff; /* file offset of rbuf[0] */
 	unsigned char *rbuf;
-	size_t blen;		/* valid bytes in rbuf */
-	size_t last_len;	/* data length of the last record */
+	size_t blen;     /* valid bytes in rbuf */
+	size_t last_len; /* data length of the last record */
 	int failed;
-	int read_errno;		/* errno of a failed read, else 0 */
+	int read_errno; /* errno of a failed read, else 0 */
 	char error[256];
 };
 
@@ -51,8 +51,8 @@ rec_len_encode(uint64_t v, unsigned char out[REC_LEN_MAX_BYTES])
 }
 
 int
-rec_len_decode(const unsigned char *p, size_t n, uint64_t *v_r,
-    size_t *used_r, const char **error_r)
+rec_len_decode(const unsigned char *p, size_t n, uint64_t *v_r, size_t *used_r,
+    const char **error_r)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -210,7 +210,7 @@ rec_put(struct rec_writer *w, int type, const void *p, size_t n,
 	/* The record must end at a representable file offset. */
 	if (n > (size_t)INT64_MAX - hlen ||
 	    __builtin_add_overflow(rec_writer_offset(w), (off_t)(hlen + n),
-	    &end)) {
+		&end)) {
 		errno = EFBIG;
 		return writer_fail(w, "queue file record", error_r);
 	}
@@ -236,7 +236,6 @@ rec_put(struct rec_writer *w, int type, const void *p, size_t n,
 	w->off += (off_t)(hlen + n);
 	return 0;
 }
-
 
 struct rec_reader *
 rec_reader_create(int fd, off_t start)
@@ -294,8 +293,10 @@ static int
 read_fail(struct rec_reader *r, off_t at, const char **error_r)
 {
 	r->read_errno = errno ? errno : EIO;
-	snprintf(r->error, sizeof(r->error), "queue file read error at "
-	    "offset %lld: %s", (long long)at, strerror(r->read_errno));
+	snprintf(r->error, sizeof(r->error),
+	    "queue file read error at "
+	    "offset %lld: %s",
+	    (long long)at, strerror(r->read_errno));
 	r->failed = 1;
 	*error_r = r->error;
 	return REC_ERROR;
@@ -320,8 +321,8 @@ fill(struct rec_reader *r, size_t need)
 	r->boff = r->pos;
 	r->blen = have;
 	while (r->blen < need) {
-		ssize_t n = pread(r->fd, r->rbuf + r->blen,
-		    REC_IOBUF - r->blen, r->boff + (off_t)r->blen);
+		ssize_t n = pread(r->fd, r->rbuf + r->blen, REC_IOBUF - r->blen,
+		    r->boff + (off_t)r->blen);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -336,8 +337,8 @@ fill(struct rec_reader *r, size_t need)
 }
 
 int
-rec_get(struct rec_reader *r, struct buf *data, size_t max,
-    off_t *offset_r, const char **error_r)
+rec_get(struct rec_reader *r, struct buf *data, size_t max, off_t *offset_r,
+    const char **error_r)
 {
 	const char *lerr;
 	const unsigned char *p;
@@ -363,7 +364,8 @@ rec_get(struct rec_reader *r, struct buf *data, size_t max,
 	if (ret < 0)
 		return reader_fail(r, start, lerr, error_r);
 	if (ret == 0)
-		return reader_fail(r, start, "record header cut short", error_r);
+		return reader_fail(r, start, "record header cut short",
+		    error_r);
 	if (len > max)
 		return reader_fail(r, start, "record longer than allowed",
 		    error_r);
@@ -394,7 +396,7 @@ rec_get(struct rec_reader *r, struct buf *data, size_t max,
 			left -= want;
 		}
 	} else if (len > 0 && end <= r->boff + (off_t)r->blen) {
-		r->pos = end;	/* already read ahead */
+		r->pos = end; /* already read ahead */
 	} else if (len > 0) {
 		unsigned char last;
 		ssize_t n;

@@ -50,8 +50,8 @@ enum rec_type {
 };
 
 /* Return values of rec_get besides a type byte. */
-#define REC_EOF (-2)	/* clean end of file at a record boundary */
-#define REC_ERROR (-1)	/* truncated, garbage or I/O error; see *error_r */
+#define REC_EOF (-2)   /* clean end of file at a record boundary */
+#define REC_ERROR (-1) /* truncated, garbage or I/O error; see *error_r */
 
 /* Longest length varint: ten bytes carry 64 bits. */
 #define REC_LEN_MAX_BYTES 10
@@ -112,8 +112,8 @@ void rec_reader_destroy(struct rec_reader **rp);
  * REC_ERROR with *error_r set: a zero type byte, a bad length, a record cut
  * short by the end of the file, a length above max or above data's own
  * maximum, or a read error. After REC_ERROR the reader stays failed. */
-int rec_get(struct rec_reader *r, struct buf *data, size_t max,
-    off_t *offset_r, const char **error_r);
+int rec_get(struct rec_reader *r, struct buf *data, size_t max, off_t *offset_r,
+    const char **error_r);
 
 /* Data length of the record that rec_get returned last (also when its data
  * was skipped); 0 before the first record. Never fails. */

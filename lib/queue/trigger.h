@@ -5,8 +5,8 @@
 #ifndef TERN_MAIL_TRIGGER_H
 #define TERN_MAIL_TRIGGER_H
 
-#define TRIGGER_REQ_WAKEUP 'W'	/* look at incoming/ */
-#define TRIGGER_REQ_SCAN 'S'	/* also scan deferred/ now */
+#define TRIGGER_REQ_WAKEUP 'W' /* look at incoming/ */
+#define TRIGGER_REQ_SCAN 'S'   /* also scan deferred/ now */
 
 /* Send one trigger byte to the socket at path. Returns 0 or -1 with
  * *error_r (strerror text). */

@@ -23,7 +23,7 @@
 
 struct master_status {
 	pid_t pid;
-	int avail;	/* MASTER_STAT_AVAIL or MASTER_STAT_TAKEN */
+	int avail; /* MASTER_STAT_AVAIL or MASTER_STAT_TAKEN */
 };
 
 /* The outcome of master's start and of each reload, for "tern reload":

@@ -115,7 +115,7 @@ server_draining(void)
 static int
 notify_master(int avail)
 {
-	struct master_status st = {.pid = getpid(), .avail = avail};
+	struct master_status st = { .pid = getpid(), .avail = avail };
 
 	if (!under_master)
 		return 0;
@@ -135,7 +135,8 @@ static void
 usage(const char *prog)
 {
 	log_fatal("usage: %s [-c config_dir] [-n service] [-t inet|unix] "
-	    "[-u] [-C] [-S] [-v] [-o name=value ...]", prog);
+		  "[-u] [-C] [-S] [-v] [-o name=value ...]",
+	    prog);
 }
 
 static const struct server_spec *trigger_spec;
@@ -146,7 +147,7 @@ struct trigger_conn {
 	uint64_t timer;
 };
 
-#define TRIGGER_WAIT_MS 1000	/* for the byte after the connect */
+#define TRIGGER_WAIT_MS 1000 /* for the byte after the connect */
 #define TRIGGER_MAX_WAITING 100
 
 static int triggers_waiting;
@@ -248,8 +249,9 @@ trigger_ready(int fd, int events, void *ctx)
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		int ret;
 
-		if (c < 0 && (errno == EMFILE || errno == ENFILE ||
-		    errno == ENOBUFS || errno == ENOMEM)) {
+		if (c < 0 &&
+		    (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			errno == ENOMEM)) {
 			/* The socket stays readable: stop polling it for a
 			 * while instead of spinning. Triggers are hints. */
 			log_warn("accept trigger: %m");
@@ -290,7 +292,7 @@ trigger_restart(void)
 	if (getsockname(MASTER_LISTEN_FD, (struct sockaddr *)&sun, &len) == 0 &&
 	    sun.sun_family == AF_UNIX && sun.sun_path[0] != 0 &&
 	    (fd = sock_unix_connect(sun.sun_path, SOCK_FLAG_NONBLOCK,
-	    &error)) >= 0) {
+		 &error)) >= 0) {
 		if (trigger_ndropped == 0)
 			trigger_dropped[trigger_ndropped++] =
 			    SERVER_TRIGGER_RESTART;
@@ -338,8 +340,8 @@ single_loop(const struct server_spec *spec)
 		log_fatal("listening socket: %m");
 	for (;;) {
 		struct pollfd pfd[2] = {
-			{.fd = MASTER_LISTEN_FD, .events = POLLIN},
-			{.fd = MASTER_STATUS_FD, .events = 0},
+			{ .fd = MASTER_LISTEN_FD, .events = POLLIN },
+			{ .fd = MASTER_STATUS_FD, .events = 0 },
 		};
 		int n, fd;
 
@@ -429,8 +431,7 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 			usage(argv[0]);
 		}
 	}
-	under_master = !stand_alone &&
-	    fcntl(MASTER_STATUS_FD, F_GETFD) >= 0 &&
+	under_master = !stand_alone && fcntl(MASTER_STATUS_FD, F_GETFD) >= 0 &&
 	    fcntl(MASTER_LISTEN_FD, F_GETFD) >= 0;
 	/* Run by hand as root, a daemon still must not parse input or write
 	 * the queue as root. */
@@ -438,13 +439,12 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 		unpriv = 1;
 	if (!stand_alone && !under_master)
 		log_fatal("no listening socket from master; use -S to serve "
-		    "one session on standard input");
+			  "one session on standard input");
 	if (config_load(config_dir, &error) < 0)
 		log_fatal("%s", error);
 	log_set_syslog_name(var_syslog_name);
 	if (!stand_alone || *var_maillog_file != 0) {
-		if (log_open(var_maillog_file, var_syslog_facility,
-		    &error) < 0)
+		if (log_open(var_maillog_file, var_syslog_facility, &error) < 0)
 			log_fatal("open log %s: %s", var_maillog_file, error);
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -461,7 +461,7 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 		if (server_user_ids(var_mail_owner, &uid, &gid, &error) < 0)
 			log_fatal("mail_owner: %s", error);
 		if (server_drop_privileges(uid, gid,
-		    do_chroot ? var_queue_dir : NULL, &error) < 0)
+			do_chroot ? var_queue_dir : NULL, &error) < 0)
 			log_fatal("drop privileges to %s: %s", var_mail_owner,
 			    error);
 	} else if (server_is_root() && do_chroot) {

@@ -10,18 +10,18 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "store/maildir.h"
 #include "util/buf.h"
 #include "util/mem.h"
-#include "store/maildir.h"
 
 struct maildir_msg {
-	char *dir;		/* the Maildir, without trailing slashes */
-	char *name;		/* unique base name */
+	char *dir;  /* the Maildir, without trailing slashes */
+	char *name; /* unique base name */
 	char *tmp_path;
 	int fd;
 	unsigned char *wbuf;
 	size_t wlen;
-	off_t size;		/* bytes written, pending included */
+	off_t size; /* bytes written, pending included */
 	int failed;
 };
 
@@ -92,7 +92,7 @@ make_dirs(const char *dir, const char **error_r)
 	size_t i, n = strlen(dir);
 	struct stat st;
 
-	memcpy(path, dir, n + 1);	/* n < PATH_MAX: checked by caller */
+	memcpy(path, dir, n + 1); /* n < PATH_MAX: checked by caller */
 	/* The common case: everything exists. */
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, subs[i]);
@@ -124,9 +124,9 @@ void
 maildir_host_escape(const char *host, struct buf *out)
 {
 	for (; *host != 0; host++) {
-		int ret = *host == '/' ? buf_puts(out, "\\057") :
-		    *host == ':' ? buf_puts(out, "\\072") :
-		    buf_putc(out, *host);
+		int ret = *host == '/' ? buf_puts(out, "\\057")
+		    : *host == ':'     ? buf_puts(out, "\\072")
+				       : buf_putc(out, *host);
 
 		if (ret < 0)
 			return;
@@ -189,7 +189,7 @@ maildir_open(const char *path, struct maildir_msg **m_r, const char **error_r)
 	buf_deinit(&b);
 	if (fd < 0) {
 		md_error(error_r, "create %s: %m", m->tmp_path);
-		xfree(m->tmp_path);	/* nothing to unlink */
+		xfree(m->tmp_path); /* nothing to unlink */
 		m->tmp_path = NULL;
 		maildir_abort(&m);
 		return -1;
@@ -286,13 +286,14 @@ maildir_commit(struct maildir_msg *m, struct buf *final_path_r,
 	}
 	buf_reset(final_path_r);
 	if (buf_printf(final_path_r, "%s/new/%s,S=%lld", m->dir, m->name,
-	    (long long)m->size) < 0) {
+		(long long)m->size) < 0) {
 		md_error(error_r, "Maildir file name too long");
 		goto fail;
 	}
 	if (link(m->tmp_path, buf_cstr(final_path_r)) < 0) {
 		if (!link_unsupported(errno)) {
-			md_error(error_r, "link %s: %m", buf_cstr(final_path_r));
+			md_error(error_r, "link %s: %m",
+			    buf_cstr(final_path_r));
 			goto fail;
 		}
 		if (rename(m->tmp_path, buf_cstr(final_path_r)) < 0) {

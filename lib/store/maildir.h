@@ -29,8 +29,8 @@ struct maildir_msg;
 /* Start a delivery into the Maildir at path (created as needed). Returns 0
  * with *m_r set, or -1 with *error_r set: a path too long, or a failed
  * mkdir/open. */
-int maildir_open(const char *path, struct maildir_msg **m_r,
-    const char **error_r);
+int
+maildir_open(const char *path, struct maildir_msg **m_r, const char **error_r);
 
 /* Append n bytes of the message (written as given). Returns 0, or -1 with
  * *error_r set (a write error; it is sticky: commit then fails too). */

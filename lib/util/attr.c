@@ -195,8 +195,7 @@ attr_get_long(const struct attr_list *l, const char *name, long *v_r)
 		return -1;
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (errno != 0 || end == v || *end != 0 ||
-	    (size_t)(end - v) != a->vlen)
+	if (errno != 0 || end == v || *end != 0 || (size_t)(end - v) != a->vlen)
 		return -1;
 	*v_r = n;
 	return 0;

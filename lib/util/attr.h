@@ -17,7 +17,7 @@ struct stream;
 
 struct attr {
 	char *name;
-	char *value;	/* NUL-terminated; never contains a NUL */
+	char *value; /* NUL-terminated; never contains a NUL */
 	size_t vlen;
 };
 

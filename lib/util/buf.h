@@ -16,10 +16,10 @@
 #define BUF_MAX_INTERNAL ((size_t)64 * 1024 * 1024)
 
 struct buf {
-	char *data;	/* len bytes, then a NUL */
+	char *data; /* len bytes, then a NUL */
 	size_t len;
-	size_t cap;	/* allocated bytes, > len */
-	size_t max;	/* hard limit on len */
+	size_t cap; /* allocated bytes, > len */
+	size_t max; /* hard limit on len */
 };
 
 /* Heap buffer / embedded buffer holding at most max bytes. Never fail. */

@@ -73,12 +73,13 @@ cidr_parse(const char *text, struct cidr *c, const char **error_r)
 	c->bits = bits;
 	for (int i = 0; i < max / 8; i++) {
 		int keep = bits - i * 8;
-		unsigned char mask = keep >= 8 ? 0xff : keep <= 0 ? 0 :
-		    (unsigned char)(0xff << (8 - keep));
+		unsigned char mask = keep >= 8 ? 0xff
+		    : keep <= 0                ? 0
+				: (unsigned char)(0xff << (8 - keep));
 
 		if ((c->net[i] & (unsigned char)~mask) != 0) {
 			*error_r = "address has bits set beyond the prefix "
-			    "length";
+				   "length";
 			return -1;
 		}
 	}
@@ -101,7 +102,18 @@ int
 cidr_match(const struct cidr *c, const char *addr)
 {
 	static const unsigned char mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0xff,
+		0xff,
 	};
 	unsigned char a[16];
 	int family;

@@ -11,9 +11,9 @@
 #define TERN_UTIL_CIDR_H
 
 struct cidr {
-	int family;		/* AF_INET or AF_INET6 */
-	unsigned char net[16];	/* network bits; host bits are zero */
-	int bits;		/* prefix length */
+	int family;            /* AF_INET or AF_INET6 */
+	unsigned char net[16]; /* network bits; host bits are zero */
+	int bits;              /* prefix length */
 };
 
 /* Parse one pattern. Returns 0, or -1 with *error_r (static text): not an

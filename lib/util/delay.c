@@ -76,7 +76,7 @@ delay_fields(char out[DELAY_FIELDS_MAX], struct timeval total,
 	delay_format(t[0], total);
 	for (i = 0; i < DELAY_STAGES; i++)
 		delay_format(t[i + 1], stage[i]);
-	snprintf(out, DELAY_FIELDS_MAX, "delay=%s, delays=%s/%s/%s/%s",
-	    t[0], t[1], t[2], t[3], t[4]);
+	snprintf(out, DELAY_FIELDS_MAX, "delay=%s, delays=%s/%s/%s/%s", t[0],
+	    t[1], t[2], t[3], t[4]);
 	return out;
 }

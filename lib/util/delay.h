@@ -26,8 +26,8 @@ enum delay_stage {
 };
 
 /* end - start, or 0 when end is earlier. Never fails. */
-struct timeval delay_between(const struct timeval *start,
-    const struct timeval *end);
+struct timeval
+delay_between(const struct timeval *start, const struct timeval *end);
 
 /* Format d into out and return out: below 1 s with a resolution of 0.01 s
  * ("0.01", "0.5", "0"), from 1 s to below 10 s with one decimal ("1.2"),

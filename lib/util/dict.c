@@ -22,15 +22,15 @@ typedef int dict_build_fn(const char *name, const char **error_r);
 static const struct dict_type {
 	const char *name;
 	dict_open_fn *open;
-	dict_build_fn *build;	/* NULL: no compiled form */
-	const char *file;	/* the file read is name + this; NULL: none */
+	dict_build_fn *build; /* NULL: no compiled form */
+	const char *file;     /* the file read is name + this; NULL: none */
 } dict_types[] = {
-	{"texthash", dict_texthash_open, NULL, ""},
-	{"hash", dict_hash_open, dict_hash_build, ".db"},
-	{"btree", dict_btree_open, dict_btree_build, ".db"},
-	{"inline", dict_inline_open, NULL, NULL},
-	{"static", dict_static_open, NULL, NULL},
-	{"cidr", dict_cidr_open, NULL, ""},
+	{ "texthash", dict_texthash_open, NULL, "" },
+	{ "hash", dict_hash_open, dict_hash_build, ".db" },
+	{ "btree", dict_btree_open, dict_btree_build, ".db" },
+	{ "inline", dict_inline_open, NULL, NULL },
+	{ "static", dict_static_open, NULL, NULL },
+	{ "cidr", dict_cidr_open, NULL, "" },
 };
 
 /* What a table read when it was opened, to notice a new version. */
@@ -190,13 +190,15 @@ static int
 dict_split_spec(const char *spec, const char *default_type, char *type,
     size_t type_size, const char **name_r, const char **error_r)
 {
-	size_t n = strspn(spec, "abcdefghijklmnopqrstuvwxyz"
+	size_t n = strspn(spec,
+	    "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
 
 	if (n > 0 && spec[n] == ':') {
 		if (n >= type_size) {
 			*error_r = dict_error("unsupported dictionary type: "
-			    "%.*s", (int)n, spec);
+					      "%.*s",
+			    (int)n, spec);
 			return -1;
 		}
 		memcpy(type, spec, n);
@@ -206,12 +208,13 @@ dict_split_spec(const char *spec, const char *default_type, char *type,
 	}
 	if (default_type == NULL || *default_type == 0) {
 		*error_r = dict_error("table \"%s\" has no type: expected "
-		    "type:name", spec);
+				      "type:name",
+		    spec);
 		return -1;
 	}
 	if (snprintf(type, type_size, "%s", default_type) >= (int)type_size) {
-		*error_r = dict_error("unsupported dictionary type: %s",
-		    default_type);
+		*error_r =
+		    dict_error("unsupported dictionary type: %s", default_type);
 		return -1;
 	}
 	*name_r = spec;
@@ -243,7 +246,7 @@ dict_open(const char *spec, const char *default_type, struct dict **dict_r,
 
 	*dict_r = NULL;
 	if (dict_split_spec(spec, default_type, type, sizeof(type), &name,
-	    error_r) < 0)
+		error_r) < 0)
 		return -1;
 	dict_fold(type);
 	if ((t = dict_find_type(type)) == NULL) {
@@ -328,7 +331,7 @@ dict_build(const char *spec, const char *default_type, const char **error_r)
 	const char *name;
 
 	if (dict_split_spec(spec, default_type, type, sizeof(type), &name,
-	    error_r) < 0)
+		error_r) < 0)
 		return -1;
 	dict_fold(type);
 	if ((t = dict_find_type(type)) == NULL) {
@@ -337,7 +340,8 @@ dict_build(const char *spec, const char *default_type, const char **error_r)
 	}
 	if (t->build == NULL) {
 		*error_r = dict_error("%s: tables have no compiled form to "
-		    "build", type);
+				      "build",
+		    type);
 		return -1;
 	}
 	if (*name == 0) {
@@ -395,8 +399,10 @@ dict_walk(struct dict *d, dict_walk_cb *fn, void *ctx, const char **error_r)
 {
 	if (d->walk == NULL) {
 		buf_reset(&d->error);
-		(void)buf_printf(&d->error, "%s: this table type cannot list "
-		    "its entries", d->spec);
+		(void)buf_printf(&d->error,
+		    "%s: this table type cannot list "
+		    "its entries",
+		    d->spec);
 		*error_r = buf_cstr(&d->error);
 		return -1;
 	}

@@ -37,8 +37,8 @@ struct dict;
  * error otherwise. Returns 0 with *dict_r set, or -1 with *error_r set:
  * unknown type (named in the text), missing or unreadable file (path and
  * strerror), a syntax error in a source (file:line) or in inline:{...}. */
-int dict_open(const char *spec, const char *default_type,
-    struct dict **dict_r, const char **error_r);
+int dict_open(const char *spec, const char *default_type, struct dict **dict_r,
+    const char **error_r);
 
 /* Look key up (case-folded). Returns 1 with *value_r set (valid until the
  * next lookup on d or its close), 0 when the key is not in the table, or
@@ -68,8 +68,8 @@ int dict_changed(const char **spec_r);
  * fsync of the directory). Returns 0, or -1 with *error_r set: a type that
  * has no compiled form, unreadable source, a syntax error (file:line), or
  * a failed write. On error the old /path.db is left untouched. */
-int dict_build(const char *spec, const char *default_type,
-    const char **error_r);
+int
+dict_build(const char *spec, const char *default_type, const char **error_r);
 
 /* Step through a list of items separated by commas and/or white space, as
  * in "hash:/a, inline:{ k=v, { k2 = v w } } static:x". Braces nest and
@@ -87,8 +87,8 @@ typedef int dict_walk_cb(void *ctx, const char *key, const char *value);
  * whole table (tern check). Returns 0 when the walk ended, fn's non-zero
  * value when fn stopped it, or -1 with *error_r set (owned by d, valid
  * until its next lookup, walk or close): the table could not be read. */
-int dict_walk(struct dict *d, dict_walk_cb *fn, void *ctx,
-    const char **error_r);
+int
+dict_walk(struct dict *d, dict_walk_cb *fn, void *ctx, const char **error_r);
 
 int dict_list_next(const char **cursor, const char **item_r, size_t *len_r,
     const char **error_r);

@@ -80,8 +80,10 @@ db_lookup(struct dict *d, const char *key, const char **value_r,
 	buf_reset(&d->value);
 	if (memchr(v.data, 0, v.size) != NULL ||
 	    buf_append(&d->value, v.data, v.size) < 0) {
-		(void)buf_printf(&d->error, "%s: malformed value for key "
-		    "\"%s\"", t->path, log_str(key));
+		(void)buf_printf(&d->error,
+		    "%s: malformed value for key "
+		    "\"%s\"",
+		    t->path, log_str(key));
 		*error_r = buf_cstr(&d->error);
 		return -1;
 	}
@@ -126,8 +128,10 @@ db_walk(struct dict *d, dict_walk_cb *fn, void *ctx, const char **error_r)
 		memset(&v, 0, sizeof(v));
 		if ((ret = cur->get(cur, &k, &v, DB_NEXT)) != 0) {
 			if (ret != DB_NOTFOUND)
-				(void)buf_printf(&d->error, "%s: read error: "
-				    "%s", t->path, db_strerror(ret));
+				(void)buf_printf(&d->error,
+				    "%s: read error: "
+				    "%s",
+				    t->path, db_strerror(ret));
 			break;
 		}
 		if (db_item(&key, &k) < 0 || db_item(&d->value, &v) < 0) {
@@ -166,15 +170,15 @@ db_open(const char *name, DBTYPE type, const char **error_r)
 	int ret;
 
 	if ((ret = db_create(&db, NULL, 0)) != 0) {
-		*error_r = dict_error("open database %s: %s", path,
-		    db_strerror(ret));
+		*error_r =
+		    dict_error("open database %s: %s", path, db_strerror(ret));
 		xfree(path);
 		return NULL;
 	}
 	db->set_errcall(db, db_quiet);
 	if ((ret = db->open(db, NULL, path, NULL, type, DB_RDONLY, 0)) != 0) {
-		*error_r = dict_error("open database %s: %s", path,
-		    db_strerror(ret));
+		*error_r =
+		    dict_error("open database %s: %s", path, db_strerror(ret));
 		(void)db->close(db, 0);
 		xfree(path);
 		return NULL;
@@ -252,8 +256,8 @@ fsync_parent(const char *path, const char **error_r)
 		dir = xstrndup(path, (size_t)(slash - path));
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) < 0) {
-		*error_r = dict_error("fsync directory %s: %s", dir,
-		    strerror(errno));
+		*error_r =
+		    dict_error("fsync directory %s: %s", dir, strerror(errno));
 		ret = -1;
 	}
 	if (fd >= 0)
@@ -294,11 +298,11 @@ db_build(const char *name, DBTYPE type, const char **error_r)
 	db->set_errcall(db, db_quiet);
 	/* mkostemp made an empty file: DB_TRUNCATE lets Berkeley DB take it
 	 * over as a new database. */
-	err = db->open(db, NULL, tmp, NULL, type, DB_CREATE | DB_TRUNCATE,
-	    0600);
+	err =
+	    db->open(db, NULL, tmp, NULL, type, DB_CREATE | DB_TRUNCATE, 0600);
 	if (err != 0) {
-		*error_r = dict_error("create database %s: %s", tmp,
-		    db_strerror(err));
+		*error_r =
+		    dict_error("create database %s: %s", tmp, db_strerror(err));
 		goto out_unlink;
 	}
 	ctx.db = db;

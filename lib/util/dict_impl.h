@@ -25,16 +25,16 @@ typedef int dict_lookup_fn(struct dict *d, const char *key,
 /* Release the backend's own resources (not the struct dict fields). */
 typedef void dict_close_fn(struct dict *d);
 /* Backend walk: as dict_walk (dict.h). */
-typedef int dict_walk_backend_fn(struct dict *d, dict_walk_cb *fn,
-    void *ctx, const char **error_r);
+typedef int dict_walk_backend_fn(struct dict *d, dict_walk_cb *fn, void *ctx,
+    const char **error_r);
 
 struct dict {
-	char *spec;		/* "type:name", owned by dict.c */
+	char *spec; /* "type:name", owned by dict.c */
 	dict_lookup_fn *lookup;
 	dict_close_fn *close;
 	dict_walk_backend_fn *walk;
-	struct buf value;	/* scratch for values copied out of a db */
-	struct buf error;	/* lookup error text */
+	struct buf value; /* scratch for values copied out of a db */
+	struct buf error; /* lookup error text */
 };
 
 /* Backend constructors: name is the text after "type:". Return a new
@@ -55,14 +55,14 @@ struct dict *dict_alloc(size_t size);
 
 /* Format an error into the module's error buffer and return it; the text
  * is valid until the next dict_error call. Never fails (cut at 1 KiB). */
-const char *dict_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+const char *
+dict_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Trim white space from p[0..len) into *start_r and *len_r; when the trimmed
  * text is one "{ ... }" group (the '{' matched by the last byte), strip
  * the braces and trim again. Returns 1 when braces were stripped, else 0. */
-int dict_unbrace(const char *p, size_t len, const char **start_r,
-    size_t *len_r);
+int
+dict_unbrace(const char *p, size_t len, const char **start_r, size_t *len_r);
 
 /* Fold ASCII upper case to lower case in place. */
 void dict_fold(char *s);
@@ -74,8 +74,8 @@ void dict_fold(char *s);
  * logs a warning and goes on), or -1 with *error_r set to stop. Returns
  * 0, or -1 with *error_r set: open/read errors name the path and
  * strerror; syntax errors and limits name path:line. */
-typedef int dict_text_entry_fn(void *ctx, const char *key,
-    const char *value, const char *where, const char **error_r);
+typedef int dict_text_entry_fn(void *ctx, const char *key, const char *value,
+    const char *where, const char **error_r);
 int dict_text_parse(const char *path, dict_text_entry_fn *fn, void *ctx,
     const char **error_r);
 

@@ -72,8 +72,7 @@ inline_lookup(struct dict *d, const char *key, const char **value_r,
 }
 
 static int
-inline_walk(struct dict *d, dict_walk_cb *fn, void *ctx,
-    const char **error_r)
+inline_walk(struct dict *d, dict_walk_cb *fn, void *ctx, const char **error_r)
 {
 	return dict_mem_walk(((struct dict_inline *)d)->mem, fn, ctx);
 }
@@ -121,7 +120,8 @@ inline_add(struct dict_mem *mem, const char *item, size_t len,
 	dict_fold(k);
 	if (dict_mem_add(mem, k, v) > 0)
 		log_warn("inline: duplicate entry for key \"%s\" ignored; "
-		    "the first value wins", log_str(k));
+			 "the first value wins",
+		    log_str(k));
 	xfree(k);
 	xfree(v);
 	return 0;
@@ -139,14 +139,14 @@ dict_inline_open(const char *name, const char **error_r)
 
 	if (!dict_unbrace(name, strlen(name), &body, &body_len)) {
 		*error_r = dict_error("inline: expected inline:{ key=value, "
-		    "... }, got \"inline:%s\"", log_str(name));
+				      "... }, got \"inline:%s\"",
+		    log_str(name));
 		return NULL;
 	}
 	mem = dict_mem_create();
 	copy = xstrndup(body, body_len);
 	cursor = copy;
-	while ((ret = dict_list_next(&cursor, &item, &item_len,
-	    error_r)) > 0) {
+	while ((ret = dict_list_next(&cursor, &item, &item_len, error_r)) > 0) {
 		if (inline_add(mem, item, item_len, error_r) < 0)
 			break;
 	}

@@ -20,8 +20,7 @@ static_lookup(struct dict *d, const char *key, const char **value_r,
 }
 
 static int
-static_walk(struct dict *d, dict_walk_cb *fn, void *ctx,
-    const char **error_r)
+static_walk(struct dict *d, dict_walk_cb *fn, void *ctx, const char **error_r)
 {
 	return fn(ctx, NULL, ((struct dict_static *)d)->value);
 }

@@ -20,8 +20,8 @@
 static int
 is_space(int c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-	    c == '\f' || c == '\v';
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	    c == '\v';
 }
 
 /* Split one logical line into key and value and hand them to fn. */
@@ -46,8 +46,8 @@ text_entry(struct buf *line, const char *path, unsigned long lineno,
 	key[key_len] = 0;
 	if (*value == 0) {
 		*error_r = dict_error("%s: expected format: key whitespace "
-		    "value (key \"%s\" has no value)", where,
-		    log_str(key));
+				      "value (key \"%s\" has no value)",
+		    where, log_str(key));
 		return -1;
 	}
 	if (key_len > DICT_KEY_MAX) {
@@ -66,7 +66,8 @@ text_entry(struct buf *line, const char *path, unsigned long lineno,
 		return -1;
 	if (ret > 0)
 		log_warn("%s: duplicate entry for key \"%s\" ignored; the "
-		    "first value wins", where, log_str(key));
+			 "first value wins",
+		    where, log_str(key));
 	return 0;
 }
 
@@ -92,8 +93,8 @@ dict_text_parse(const char *path, dict_text_entry_fn *fn, void *ctx,
 
 		lineno++;
 		if (memchr(raw, 0, len) != NULL) {
-			*error_r = dict_error("%s:%lu: NUL byte in line",
-			    path, lineno);
+			*error_r = dict_error("%s:%lu: NUL byte in line", path,
+			    lineno);
 			goto out;
 		}
 		while (len > 0 && is_space((unsigned char)raw[len - 1]))
@@ -106,16 +107,19 @@ dict_text_parse(const char *path, dict_text_entry_fn *fn, void *ctx,
 			continue;
 		if (i > 0) {
 			if (start == 0) {
-				*error_r = dict_error("%s:%lu: continuation "
+				*error_r = dict_error(
+				    "%s:%lu: continuation "
 				    "line (leading white space) without a "
-				    "preceding line", path, lineno);
+				    "preceding line",
+				    path, lineno);
 				goto out;
 			}
 			/* The line break goes; the leading white space
 			 * stays and separates the joined text. */
 			if (buf_append(&line, raw, len) < 0) {
 				*error_r = dict_error("%s:%lu: logical line "
-				    "too long", path, start);
+						      "too long",
+				    path, start);
 				goto out;
 			}
 			continue;
@@ -135,8 +139,7 @@ dict_text_parse(const char *path, dict_text_entry_fn *fn, void *ctx,
 		*error_r = dict_error("read %s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (start != 0 &&
-	    text_entry(&line, path, start, fn, ctx, error_r) < 0)
+	if (start != 0 && text_entry(&line, path, start, fn, ctx, error_r) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -155,14 +158,14 @@ struct dict_mem_entry {
 
 struct dict_mem {
 	struct dict_mem_entry **slots;
-	size_t size;		/* a power of two */
+	size_t size; /* a power of two */
 	size_t count;
 };
 
 static size_t
 mem_hash(const char *key)
 {
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
 
 	for (; *key != 0; key++) {
 		h ^= (unsigned char)*key;
@@ -279,8 +282,8 @@ struct dict_texthash {
 };
 
 static int
-texthash_add(void *ctx, const char *key, const char *value,
-    const char *where, const char **error_r)
+texthash_add(void *ctx, const char *key, const char *value, const char *where,
+    const char **error_r)
 {
 	return dict_mem_add(ctx, key, value);
 }
@@ -299,8 +302,7 @@ texthash_lookup(struct dict *d, const char *key, const char **value_r,
 }
 
 static int
-texthash_walk(struct dict *d, dict_walk_cb *fn, void *ctx,
-    const char **error_r)
+texthash_walk(struct dict *d, dict_walk_cb *fn, void *ctx, const char **error_r)
 {
 	return dict_mem_walk(((struct dict_texthash *)d)->mem, fn, ctx);
 }

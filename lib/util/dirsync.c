@@ -9,8 +9,8 @@
 #include "util/dirsync.h"
 
 struct dirsync_state {
-	uint64_t started;	/* syncs begun */
-	uint64_t completed;	/* highest sync known to have finished */
+	uint64_t started;   /* syncs begun */
+	uint64_t completed; /* highest sync known to have finished */
 };
 
 static dirsync_fsync_fn *sync_dir = fsync;
@@ -104,8 +104,8 @@ dirsync(int dirfd, const char **error_r)
 	uint64_t mine;
 	int fd, ret;
 
-	fd = openat(dirfd, DIRSYNC_STATE, O_RDWR | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW, 0600);
+	fd = openat(dirfd, DIRSYNC_STATE,
+	    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return plain(dirfd, error_r);
 	/* Our change happened before this read: only a sync numbered
@@ -131,11 +131,11 @@ dirsync(int dirfd, const char **error_r)
 		goto out;
 	}
 	if (st.completed >= mine) {
-		ret = 0;	/* someone else's fsync covered us */
+		ret = 0; /* someone else's fsync covered us */
 		goto out;
 	}
-	st.started = (st.started > st.completed ? st.started :
-	    st.completed) + 1;
+	st.started =
+	    (st.started > st.completed ? st.started : st.completed) + 1;
 	if (write_locked(fd, &st) < 0) {
 		ret = plain(dirfd, error_r);
 		goto out;

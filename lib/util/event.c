@@ -56,7 +56,7 @@ event_watch(int fd, int events, event_fd_fn *fn, void *ctx)
 		capwatches = capwatches ? capwatches * 2 : 16;
 		watches = xrealloc(watches, capwatches * sizeof(*watches));
 	}
-	watches[nwatches++] = (struct watch){fd, events, fn, ctx};
+	watches[nwatches++] = (struct watch){ fd, events, fn, ctx };
 }
 
 void
@@ -79,8 +79,8 @@ event_timer(long ms, event_timer_fn *fn, void *ctx)
 		captimers = captimers ? captimers * 2 : 16;
 		timers = xrealloc(timers, captimers * sizeof(*timers));
 	}
-	timers[ntimers] = (struct timer){next_timer_id++,
-	    event_now_ms() + (ms < 0 ? 0 : ms), fn, ctx};
+	timers[ntimers] = (struct timer){ next_timer_id++,
+		event_now_ms() + (ms < 0 ? 0 : ms), fn, ctx };
 	return timers[ntimers++].id;
 }
 
@@ -117,7 +117,7 @@ run_timers(void)
 			if (best == ntimers ||
 			    timers[i].when < timers[best].when ||
 			    (timers[i].when == timers[best].when &&
-			    timers[i].id < timers[best].id))
+				timers[i].id < timers[best].id))
 				best = i;
 		}
 		if (best == ntimers)
@@ -139,8 +139,8 @@ event_run_once(long max_ms)
 	int ret;
 
 	for (i = 0; i < ntimers; i++) {
-		long left = timers[i].when <= now ? 0 :
-		    (long)(timers[i].when - now);
+		long left =
+		    timers[i].when <= now ? 0 : (long)(timers[i].when - now);
 
 		if (wait < 0 || left < wait)
 			wait = left;
@@ -150,9 +150,9 @@ event_run_once(long max_ms)
 	for (i = 0; i < n; i++) {
 		snap[i] = watches[i];
 		pfds[i].fd = watches[i].fd;
-		pfds[i].events = (short)(((watches[i].events & EVENT_READ) ?
-		    POLLIN : 0) | ((watches[i].events & EVENT_WRITE) ?
-		    POLLOUT : 0));
+		pfds[i].events =
+		    (short)(((watches[i].events & EVENT_READ) ? POLLIN : 0) |
+			((watches[i].events & EVENT_WRITE) ? POLLOUT : 0));
 	}
 	ret = poll(pfds, n, wait > (long)INT32_MAX ? INT32_MAX : (int)wait);
 	if (ret < 0 && errno != EINTR)

@@ -74,7 +74,7 @@ close_all(struct msghdr *msg)
 	struct cmsghdr *cmsg;
 
 	for (cmsg = CMSG_FIRSTHDR(msg); cmsg != NULL;
-	    cmsg = CMSG_NXTHDR(msg, cmsg)) {
+	     cmsg = CMSG_NXTHDR(msg, cmsg)) {
 		size_t n, i;
 
 		if (cmsg->cmsg_level != SOL_SOCKET ||
@@ -96,7 +96,7 @@ int
 fdpass_recv(int sock, int timeout, const char **error_r)
 {
 	union fdpass_rbuf rbuf;
-	struct pollfd pfd = {.fd = sock, .events = POLLIN};
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
 	struct iovec iov;
@@ -139,14 +139,14 @@ fdpass_recv(int sock, int timeout, const char **error_r)
 	 * closed, so a peer cannot make us hold descriptors. */
 	cmsg = CMSG_FIRSTHDR(&msg);
 	if ((msg.msg_flags & MSG_CTRUNC) != 0 || cmsg == NULL ||
-	    cmsg->cmsg_level != SOL_SOCKET ||
-	    cmsg->cmsg_type != SCM_RIGHTS ||
+	    cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
 	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)) ||
 	    CMSG_NXTHDR(&msg, cmsg) != NULL) {
 		close_all(&msg);
-		*error_r = (msg.msg_flags & MSG_CTRUNC) != 0 ?
-		    "descriptors truncated (MSG_CTRUNC)" : cmsg == NULL ?
-		    "no descriptor received" : "not exactly one descriptor";
+		*error_r = (msg.msg_flags & MSG_CTRUNC) != 0
+		    ? "descriptors truncated (MSG_CTRUNC)"
+		    : cmsg == NULL ? "no descriptor received"
+				   : "not exactly one descriptor";
 		return -1;
 	}
 	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));

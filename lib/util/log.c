@@ -62,11 +62,17 @@ static const struct {
 	const char *name;
 	int value;
 } facilities[] = {
-	{"mail", LOG_MAIL}, {"daemon", LOG_DAEMON}, {"user", LOG_USER},
-	{"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},
-	{"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3},
-	{"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-	{"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
+	{ "mail", LOG_MAIL },
+	{ "daemon", LOG_DAEMON },
+	{ "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 },
+	{ "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 },
+	{ "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 },
+	{ "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 },
+	{ "local7", LOG_LOCAL7 },
 };
 
 int
@@ -143,9 +149,8 @@ log_write_all(int fd, const char *p, size_t n)
 	}
 }
 
-static void
-log_emit(int prio, const char *severity, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
+static void log_emit(int prio, const char *severity, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
 
 static void
 log_emit(int prio, const char *severity, const char *fmt, va_list ap)
@@ -184,8 +189,8 @@ log_emit(int prio, const char *severity, const char *fmt, va_list ap)
 		break;
 	}
 	case LOG_TARGET_STDERR:
-		n = snprintf(line, sizeof(line), "%s[%ld]: %s%s%s\n",
-		    log_ident, (long)getpid(), severity ? severity : "",
+		n = snprintf(line, sizeof(line), "%s[%ld]: %s%s%s\n", log_ident,
+		    (long)getpid(), severity ? severity : "",
 		    severity ? ": " : "", text);
 		break;
 	}
@@ -194,12 +199,12 @@ log_emit(int prio, const char *severity, const char *fmt, va_list ap)
 			n = sizeof(line) - 1;
 			line[n - 1] = '\n';
 		}
-		log_write_all(log_target == LOG_TARGET_FILE ? log_fd : 2,
-		    line, (size_t)n);
+		log_write_all(log_target == LOG_TARGET_FILE ? log_fd : 2, line,
+		    (size_t)n);
 	}
 	if (log_stderr_copy && log_target != LOG_TARGET_STDERR) {
-		n = snprintf(line, sizeof(line), "%s[%ld]: %s%s%s\n",
-		    log_ident, (long)getpid(), severity ? severity : "",
+		n = snprintf(line, sizeof(line), "%s[%ld]: %s%s%s\n", log_ident,
+		    (long)getpid(), severity ? severity : "",
 		    severity ? ": " : "", text);
 		if (n > 0) {
 			if ((size_t)n >= sizeof(line)) {

@@ -31,8 +31,8 @@ int log_open_syslog(const char *facility, const char **error_r);
 int log_open_file(const char *path, const char **error_r);
 /* Configure from maillog_file and syslog_facility: a non-empty file wins.
  * Returns 0 or -1 as the two functions above. */
-int log_open(const char *maillog_file, const char *facility,
-    const char **error_r);
+int
+log_open(const char *maillog_file, const char *facility, const char **error_r);
 /* Verbosity for log_debug (0 = off). */
 extern int log_verbose;
 /* While on (default off), every line also goes to stderr when the target
@@ -45,10 +45,10 @@ void log_set_fatal_hook(void (*hook)(void));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void log_fatal(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-void log_panic(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+void
+log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void
+log_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void log_debug(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

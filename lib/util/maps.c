@@ -55,8 +55,8 @@ maps_find(struct maps *m, const char *key, const char **value_r,
 	if (*key == 0)
 		return 0;
 	for (i = 0; i < m->count; i++) {
-		if ((ret = dict_lookup(m->dicts[i], key, value_r,
-		    error_r)) != 0)
+		if ((ret = dict_lookup(m->dicts[i], key, value_r, error_r)) !=
+		    0)
 			return ret;
 	}
 	return 0;
@@ -94,7 +94,7 @@ walk_one(void *ctx, const char *key, const char *value)
 int
 maps_walk(struct maps *m, maps_walk_cb *fn, void *ctx, const char **error_r)
 {
-	struct walk_ctx w = {fn, ctx, NULL};
+	struct walk_ctx w = { fn, ctx, NULL };
 	size_t i;
 	int ret;
 

@@ -19,8 +19,8 @@ struct maps;
 /* Open every table in list (see dict_open for default_type). Returns 0
  * with *maps_r set, or -1 with *error_r set when a table cannot be opened
  * (the text names it) or the braces do not balance. */
-int maps_open(const char *list, const char *default_type,
-    struct maps **maps_r, const char **error_r);
+int maps_open(const char *list, const char *default_type, struct maps **maps_r,
+    const char **error_r);
 
 /* Look key up in each table in order. Returns 1 with *value_r set by the
  * first table that has the key, 0 when none has it (an empty key is never
@@ -36,15 +36,15 @@ void maps_close(struct maps **mp);
 /* Called by maps_walk for each entry of each table: table is its name
  * ("texthash:/etc/tern/vmailbox"), key is NULL for a table that gives
  * value for every key (static:). Return 0 to go on, non-zero to stop. */
-typedef int maps_walk_cb(void *ctx, const char *table, const char *key,
-    const char *value);
+typedef int
+maps_walk_cb(void *ctx, const char *table, const char *key, const char *value);
 
 /* Call fn for every entry of every table, in list order (entries within
  * a table in no particular order): for checks of whole tables. Returns 0,
  * fn's non-zero value when it stopped the walk, or -1 with *error_r set
  * (owned by the failing table, valid until its next use). */
-int maps_walk(struct maps *m, maps_walk_cb *fn, void *ctx,
-    const char **error_r);
+int
+maps_walk(struct maps *m, maps_walk_cb *fn, void *ctx, const char **error_r);
 
 /* 1 when the list named no tables, else 0. */
 int maps_is_empty(const struct maps *m);

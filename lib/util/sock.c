@@ -22,8 +22,10 @@ sock_unix_connect(const char *path, int flags, const char **error_r)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
-	    ((flags & SOCK_FLAG_NONBLOCK) ? SOCK_NONBLOCK : 0), 0);
+	fd = socket(AF_UNIX,
+	    SOCK_STREAM | SOCK_CLOEXEC |
+		((flags & SOCK_FLAG_NONBLOCK) ? SOCK_NONBLOCK : 0),
+	    0);
 	if (fd < 0) {
 		*error_r = strerror(errno);
 		return -1;

@@ -4,7 +4,7 @@
 #ifndef TERN_UTIL_SOCK_H
 #define TERN_UTIL_SOCK_H
 
-#define SOCK_FLAG_NONBLOCK 0x1	/* the returned socket is non-blocking */
+#define SOCK_FLAG_NONBLOCK 0x1 /* the returned socket is non-blocking */
 
 /* Connect to the UNIX-domain stream socket at path. Returns the socket, or
  * -1 with *error_r set (path too long, or the connect error). */

@@ -126,8 +126,8 @@ stream_fail(struct stream *s, int status, const char *text)
 static int
 stream_wait(struct stream *s, short events)
 {
-	struct pollfd pfd = {.fd = events == POLLOUT ? s->wfd : s->fd,
-	    .events = events};
+	struct pollfd pfd = { .fd = events == POLLOUT ? s->wfd : s->fd,
+		.events = events };
 	int ms = -1;
 
 	/* No descriptor: the ops move bytes in memory and never wait. */
@@ -139,8 +139,8 @@ stream_wait(struct stream *s, short events)
 		/* poll() takes int milliseconds: clamp long waits instead
 		 * of overflowing (a far deadline is legitimate). */
 		if (s->timeout > 0)
-			ms = s->timeout > INT_MAX / 1000 ? INT_MAX :
-			    s->timeout * 1000;
+			ms = s->timeout > INT_MAX / 1000 ? INT_MAX
+							 : s->timeout * 1000;
 		if (s->deadline > 0) {
 			time_t left = s->deadline - time(NULL);
 

@@ -24,11 +24,11 @@ struct buf;
 
 /* Return values of the read functions. */
 enum stream_status {
-	STREAM_ERROR = -2,	/* I/O error, *error_r says which */
-	STREAM_TIMEOUT = -1,	/* per-op timeout or session deadline */
-	STREAM_EOF = 0,		/* orderly end of input, nothing read */
-	STREAM_LINE = 1,	/* a complete line, "\n" included */
-	STREAM_PARTIAL = 2,	/* limit reached before "\n"; call again */
+	STREAM_ERROR = -2,   /* I/O error, *error_r says which */
+	STREAM_TIMEOUT = -1, /* per-op timeout or session deadline */
+	STREAM_EOF = 0,      /* orderly end of input, nothing read */
+	STREAM_LINE = 1,     /* a complete line, "\n" included */
+	STREAM_PARTIAL = 2,  /* limit reached before "\n"; call again */
 };
 
 /* I/O operations under a stream; each returns bytes moved, 0 for EOF on
@@ -39,7 +39,7 @@ struct stream_ops {
 	void (*close)(void *ctx);
 };
 
-#define STREAM_FLAG_NOCLOSE 0x1	/* stream_destroy leaves the fd open */
+#define STREAM_FLAG_NOCLOSE 0x1 /* stream_destroy leaves the fd open */
 
 /* Wrap fd. Never fails. A stream on fd -1 with its own ops (say, over a
  * buffer in memory) never polls: its ops must not return EAGAIN. */
@@ -67,8 +67,8 @@ int stream_get_line(struct stream *s, struct buf *line, size_t max,
     const char **error_r);
 /* Read exactly n bytes into p. Returns 1, STREAM_EOF (short), or an error
  * status as above. */
-int stream_read_exact(struct stream *s, void *p, size_t n,
-    const char **error_r);
+int
+stream_read_exact(struct stream *s, void *p, size_t n, const char **error_r);
 /* Bytes already buffered for reading (PIPELINING: flush replies only when
  * none are waiting). */
 size_t stream_pending(const struct stream *s);

@@ -13,8 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int flags[] = {0, ADDR_ALLOW_NULL,
-	    ADDR_ALLOW_BARE | ADDR_ALLOW_LOCAL};
+	static const int flags[] = { 0, ADDR_ALLOW_NULL,
+		ADDR_ALLOW_BARE | ADDR_ALLOW_LOCAL };
 	char *s = xstrndup((const char *)data, size);
 	struct buf out;
 	size_t i;
@@ -29,8 +29,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct buf again;
 
 			buf_init(&again, ADDR_PATH_MAX + 1);
-			if (out.len > 0 && addr_parse_addr_spec(out.data,
-			    out.len, &again, &error) == 0 &&
+			if (out.len > 0 &&
+			    addr_parse_addr_spec(out.data, out.len, &again,
+				&error) == 0 &&
 			    strcmp(again.data, out.data) != 0)
 				__builtin_trap();
 			buf_deinit(&again);

@@ -21,7 +21,7 @@ static void
 round_trip(const struct attr_list *l)
 {
 	const char *path = fuzz_file("again", (const uint8_t *)"", 0), *error;
-	struct attr_list back = {0};
+	struct attr_list back = { 0 };
 	struct stream *s;
 	size_t i;
 	int fd;
@@ -52,7 +52,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file("in", data, size), *error;
-	struct attr_list l = {0};
+	struct attr_list l = { 0 };
 	struct stream *s;
 	long v;
 	int fd;

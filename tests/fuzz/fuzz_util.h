@@ -27,9 +27,9 @@ fuzz_dir_remove(void)
 
 	if ((d = opendir(fuzz_dir_path)) != NULL) {
 		while ((e = readdir(d)) != NULL)
-			if (e->d_name[0] != '.' && (size_t)snprintf(path,
-			    sizeof(path), "%s/%s", fuzz_dir_path, e->d_name) <
-			    sizeof(path))
+			if (e->d_name[0] != '.' &&
+			    (size_t)snprintf(path, sizeof(path), "%s/%s",
+				fuzz_dir_path, e->d_name) < sizeof(path))
 				(void)unlink(path);
 		closedir(d);
 	}
@@ -54,7 +54,8 @@ fuzz_dir(void)
 	else if ((tmp = getenv("TMPDIR")) == NULL || *tmp == 0)
 		tmp = "/tmp";
 	if ((size_t)snprintf(dir, sizeof(fuzz_dir_path), "%s/tern-fuzz.XXXXXX",
-	    tmp) >= sizeof(fuzz_dir_path) || mkdtemp(dir) == NULL)
+		tmp) >= sizeof(fuzz_dir_path) ||
+	    mkdtemp(dir) == NULL)
 		abort();
 	atexit(fuzz_dir_remove);
 	log_init("fuzz");

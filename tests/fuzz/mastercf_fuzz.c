@@ -13,8 +13,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mastercf *cf;
 	const char *error;
 
-	if (mastercf_parse("fuzz.cf", (const char *)data, size, &cf,
-	    &error) == 0)
+	if (mastercf_parse("fuzz.cf", (const char *)data, size, &cf, &error) ==
+	    0)
 		mastercf_destroy(&cf);
 	return 0;
 }

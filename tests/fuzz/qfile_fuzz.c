@@ -26,8 +26,7 @@ read_records(int fd)
 	int type;
 
 	buf_init(&b, QFILE_MAX_CONT_REC);
-	while ((type = rec_get(r, &b, QFILE_MAX_CONT_REC, NULL,
-	    &error)) > 0)
+	while ((type = rec_get(r, &b, QFILE_MAX_CONT_REC, NULL, &error)) > 0)
 		(void)rec_type_name(type);
 	buf_deinit(&b);
 	rec_reader_destroy(&r);

@@ -31,8 +31,9 @@ read_body(void *ctx, const char **p_r, size_t *n_r, const char **error_r)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct smtp_timeouts t = {1, 1, 1, 1, 1, 1, 1, 1};
-	struct smtp_rcpt rc[2] = {{.addr = "a@x.test"}, {.addr = "b@x.test"}};
+	static const struct smtp_timeouts t = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	struct smtp_rcpt rc[2] = { { .addr = "a@x.test" },
+		{ .addr = "b@x.test" } };
 	struct smtp_content c;
 	struct smtp_reply r;
 	struct smtp_sess *ss;

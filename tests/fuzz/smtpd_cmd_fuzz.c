@@ -36,13 +36,13 @@ static const char *const settings[] = {
 	"disable_vrfy_command = no",
 	"virtual_mailbox_domains = example.com",
 	"virtual_mailbox_maps = inline:{alice@example.com=a/, "
-	    "bob@example.com=b/}",
+	"bob@example.com=b/}",
 	"virtual_alias_maps = inline:{{team@example.com = alice@example.com "
-	    "bob@example.com}, loop@example.com=loop@example.com}",
+	"bob@example.com}, loop@example.com=loop@example.com}",
 };
 
 static int devnull = -1;
-static int cwd = -1;		/* libFuzzer's, for its artifacts */
+static int cwd = -1; /* libFuzzer's, for its artifacts */
 
 static void
 setup(void)
@@ -116,7 +116,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		size_t n =
+		    nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
 
 		parse_one(p, n);
 		p += n;

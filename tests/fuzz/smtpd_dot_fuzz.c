@@ -21,8 +21,7 @@ struct run {
 
 /* Feed p[0..n) in pieces of the lengths in cuts (cycled; 0 means 1). */
 static void
-feed(struct run *r, const char *p, size_t n, const uint8_t *cuts,
-    size_t ncuts)
+feed(struct run *r, const char *p, size_t n, const uint8_t *cuts, size_t ncuts)
 {
 	struct smtpd_dot d;
 	struct buf piece;

@@ -47,12 +47,37 @@ static int
 test_dns_ready(int port)
 {
 	static const unsigned char query[] = {
-		0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-		5, 'r', 'e', 'a', 'd', 'y', 4, 't', 'e', 's', 't', 0,
-		0, 1, 0, 1,
+		0x12,
+		0x34,
+		0x01,
+		0x00,
+		0,
+		1,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		5,
+		'r',
+		'e',
+		'a',
+		'd',
+		'y',
+		4,
+		't',
+		'e',
+		's',
+		't',
+		0,
+		0,
+		1,
+		0,
+		1,
 	};
 	struct sockaddr_in sin;
-	struct timeval tv = {0, 100000};
+	struct timeval tv = { 0, 100000 };
 	unsigned char reply[512];
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
@@ -64,8 +89,8 @@ test_dns_ready(int port)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (int i = 0; i < 100; i++) {
-		if (sendto(fd, query, sizeof(query), 0,
-		    (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		if (sendto(fd, query, sizeof(query), 0, (struct sockaddr *)&sin,
+			sizeof(sin)) < 0)
 			usleep(100000);
 		else if (recv(fd, reply, sizeof(reply), 0) > 0) {
 			close(fd);

@@ -89,8 +89,9 @@ test_load_basic(void **state)
 	int ret;
 
 	load("# comment\n\nmail_owner = postman\nmessage_size_limit=0\n"
-	    "smtpd_timeout = 2m\nsmtpd_helo_required = YES\n"
-	    "maximal_queue_lifetime = 1w\n", &ret);
+	     "smtpd_timeout = 2m\nsmtpd_helo_required = YES\n"
+	     "maximal_queue_lifetime = 1w\n",
+	    &ret);
 	assert_int_equal(ret, 0);
 	assert_string_equal(var_mail_owner, "postman");
 	assert_int_equal(var_message_size_limit, 0);
@@ -114,49 +115,59 @@ test_load_errors(void **state)
 	static const struct {
 		const char *text, *error;
 	} cases[] = {
-		{"a = 1\n\nmessage_size_limit = 10x\n",
-		 "DIR/main.cf:3: message_size_limit: bad size value \"10x\""},
-		{"# x\nmail_owner = a\n\n\n\n\nnovalue\n",
-		 "DIR/main.cf:7: missing '=' after parameter name"},
-		{"= 3\n", "DIR/main.cf:1: bad parameter name"},
-		{"bad-name = 3\n", "DIR/main.cf:1: bad parameter name"},
-		{"  indented = 1\n",
-		 "DIR/main.cf:1: continuation line without a preceding "
-		 "parameter"},
-		{"smtpd_timeout = 0\n", "DIR/main.cf:1: smtpd_timeout: time "
-		 "value \"0\" is below the minimum 1"},
-		{"smtpd_timeout = 4000w\n", "DIR/main.cf:1: smtpd_timeout: "
-		 "time value \"4000w\" is above the maximum 2147483647"},
-		{"smtpd_timeout = 5x\n",
-		 "DIR/main.cf:1: smtpd_timeout: bad time value \"5x\""},
-		{"header_size_limit = 1023\n", "DIR/main.cf:1: "
-		 "header_size_limit: size value \"1023\" is below the minimum "
-		 "1024"},
-		{"line_length_limit = 511\n", "DIR/main.cf:1: "
-		 "line_length_limit: integer value \"511\" is below the "
-		 "minimum 512"},
-		{"max_use = 3000000000\n", "DIR/main.cf:1: max_use: integer "
-		 "value \"3000000000\" is above the maximum 2147483647"},
-		{"max_use = -1\n", "DIR/main.cf:1: max_use: integer value "
-		 "\"-1\" is below the minimum 1"},
-		{"max_use = 1.5\n",
-		 "DIR/main.cf:1: max_use: bad integer value \"1.5\""},
-		{"smtpd_helo_required = maybe\n", "DIR/main.cf:1: "
-		 "smtpd_helo_required: bad boolean value \"maybe\""},
-		{"x = 1\nmax_use =\n",
-		 "DIR/main.cf:2: max_use: bad integer value \"\""},
-		{"myorigin = $myorigin\n", "DIR/main.cf:1: myorigin: "
-		 "expansion loop through $myorigin"},
-		{"a = $b\nb = $a\nmyorigin = x$a\n", "DIR/main.cf:3: "
-		 "myorigin: expansion loop through $a"},
-		{"n = 5x\nmax_use = $n\n",
-		 "DIR/main.cf:2: max_use: bad integer value \"5x\""},
-		{"mail_name = a $ b\n", "DIR/main.cf:1: mail_name: '$' not "
-		 "followed by a parameter name"},
-		{"mail_name = ${x\n",
-		 "DIR/main.cf:1: mail_name: bad ${name} syntax"},
-		{"mail_name = ${x?abc\n",
-		 "DIR/main.cf:1: mail_name: missing '}' in ${name?text}"},
+		{ "a = 1\n\nmessage_size_limit = 10x\n",
+		    "DIR/main.cf:3: message_size_limit: bad size value \"10x\"" },
+		{ "# x\nmail_owner = a\n\n\n\n\nnovalue\n",
+		    "DIR/main.cf:7: missing '=' after parameter name" },
+		{ "= 3\n", "DIR/main.cf:1: bad parameter name" },
+		{ "bad-name = 3\n", "DIR/main.cf:1: bad parameter name" },
+		{ "  indented = 1\n",
+		    "DIR/main.cf:1: continuation line without a preceding "
+		    "parameter" },
+		{ "smtpd_timeout = 0\n",
+		    "DIR/main.cf:1: smtpd_timeout: time "
+		    "value \"0\" is below the minimum 1" },
+		{ "smtpd_timeout = 4000w\n",
+		    "DIR/main.cf:1: smtpd_timeout: "
+		    "time value \"4000w\" is above the maximum 2147483647" },
+		{ "smtpd_timeout = 5x\n",
+		    "DIR/main.cf:1: smtpd_timeout: bad time value \"5x\"" },
+		{ "header_size_limit = 1023\n",
+		    "DIR/main.cf:1: "
+		    "header_size_limit: size value \"1023\" is below the minimum "
+		    "1024" },
+		{ "line_length_limit = 511\n",
+		    "DIR/main.cf:1: "
+		    "line_length_limit: integer value \"511\" is below the "
+		    "minimum 512" },
+		{ "max_use = 3000000000\n",
+		    "DIR/main.cf:1: max_use: integer "
+		    "value \"3000000000\" is above the maximum 2147483647" },
+		{ "max_use = -1\n",
+		    "DIR/main.cf:1: max_use: integer value "
+		    "\"-1\" is below the minimum 1" },
+		{ "max_use = 1.5\n",
+		    "DIR/main.cf:1: max_use: bad integer value \"1.5\"" },
+		{ "smtpd_helo_required = maybe\n",
+		    "DIR/main.cf:1: "
+		    "smtpd_helo_required: bad boolean value \"maybe\"" },
+		{ "x = 1\nmax_use =\n",
+		    "DIR/main.cf:2: max_use: bad integer value \"\"" },
+		{ "myorigin = $myorigin\n",
+		    "DIR/main.cf:1: myorigin: "
+		    "expansion loop through $myorigin" },
+		{ "a = $b\nb = $a\nmyorigin = x$a\n",
+		    "DIR/main.cf:3: "
+		    "myorigin: expansion loop through $a" },
+		{ "n = 5x\nmax_use = $n\n",
+		    "DIR/main.cf:2: max_use: bad integer value \"5x\"" },
+		{ "mail_name = a $ b\n",
+		    "DIR/main.cf:1: mail_name: '$' not "
+		    "followed by a parameter name" },
+		{ "mail_name = ${x\n",
+		    "DIR/main.cf:1: mail_name: bad ${name} syntax" },
+		{ "mail_name = ${x?abc\n",
+		    "DIR/main.cf:1: mail_name: missing '}' in ${name?text}" },
 	};
 	size_t i;
 
@@ -205,7 +216,8 @@ test_failed_load_keeps_old(void **state)
 	assert_int_equal(ret, 0);
 	msg = load("mail_owner = second\nmax_use = 0\n", &ret);
 	assert_int_equal(ret, -1);
-	assert_string_equal(msg, "DIR/main.cf:2: max_use: integer value "
+	assert_string_equal(msg,
+	    "DIR/main.cf:2: max_use: integer value "
 	    "\"0\" is below the minimum 1");
 	assert_string_equal(var_mail_owner, "first");
 	assert_int_equal(var_use_limit, 7);
@@ -218,7 +230,8 @@ test_continuation(void **state)
 	int ret;
 
 	load("smtpd_banner = a\n  b\n\tc   \n# comment\n\n   d\n"
-	    "mail_name=\n    X\n", &ret);
+	     "mail_name=\n    X\n",
+	    &ret);
 	assert_int_equal(ret, 0);
 	assert_string_equal(config_raw("smtpd_banner"), "a b c d");
 	assert_string_equal(var_smtpd_banner, "a b c d");
@@ -229,44 +242,45 @@ static void
 test_expansion(void **state)
 {
 	static const struct {
-		const char *text, *out;	/* out NULL: error */
+		const char *text, *out; /* out NULL: error */
 	} cases[] = {
-		{"plain", "plain"},
-		{"$a", "A"},
-		{"x${a}y", "xAy"},
-		{"$a$b", "AB"},
-		{"$a-$b", "A-B"},
-		{"$$a", "$a"},
-		{"$$", "$"},
-		{"${a?set}", "set"},
-		{"${a:unset}", ""},
-		{"${empty?set}", ""},
-		{"${empty:unset}", "unset"},
-		{"${nope:unset}", "unset"},
-		{"${a?<${b}>}", "<B>"},
-		{"${a?{x}}", "{x}"},
-		{"$nope", ""},
-		{"$ref", "A+B"},
-		{"$refempty", ""},
-		{"$mail_name", "Tern"},
-		{"$", NULL},
-		{"a$", NULL},
-		{"$-", NULL},
-		{"${", NULL},
-		{"${}", NULL},
-		{"${a", NULL},
-		{"${a?x", NULL},
-		{"${a!x}", NULL},
-		{"$loop1", NULL},
-		{"${a?$loop1}", NULL},
-		{"${empty?$loop1}", ""},
+		{ "plain", "plain" },
+		{ "$a", "A" },
+		{ "x${a}y", "xAy" },
+		{ "$a$b", "AB" },
+		{ "$a-$b", "A-B" },
+		{ "$$a", "$a" },
+		{ "$$", "$" },
+		{ "${a?set}", "set" },
+		{ "${a:unset}", "" },
+		{ "${empty?set}", "" },
+		{ "${empty:unset}", "unset" },
+		{ "${nope:unset}", "unset" },
+		{ "${a?<${b}>}", "<B>" },
+		{ "${a?{x}}", "{x}" },
+		{ "$nope", "" },
+		{ "$ref", "A+B" },
+		{ "$refempty", "" },
+		{ "$mail_name", "Tern" },
+		{ "$", NULL },
+		{ "a$", NULL },
+		{ "$-", NULL },
+		{ "${", NULL },
+		{ "${}", NULL },
+		{ "${a", NULL },
+		{ "${a?x", NULL },
+		{ "${a!x}", NULL },
+		{ "$loop1", NULL },
+		{ "${a?$loop1}", NULL },
+		{ "${empty?$loop1}", "" },
 	};
 	struct buf out;
 	size_t i;
 	int ret;
 
 	load("a = A\nb = B\nempty =\nref = $a+${b}\nrefempty = $empty\n"
-	    "loop1 = $loop2\nloop2 = x$loop1\n", &ret);
+	     "loop1 = $loop2\nloop2 = x$loop1\n",
+	    &ret);
 	assert_int_equal(ret, 0);
 	buf_init(&out, 1024);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -338,7 +352,8 @@ test_overrides(void **state)
 	assert_int_equal(config_override("max_use=0", &error), 0);
 	msg = load("max_use = 10\n", &ret);
 	assert_int_equal(ret, -1);
-	assert_string_equal(msg, "-o max_use: integer value \"0\" is below "
+	assert_string_equal(msg,
+	    "-o max_use: integer value \"0\" is below "
 	    "the minimum 1");
 }
 
@@ -401,10 +416,9 @@ test_load_defaults(void **state)
 static void
 test_cut_at_every_point(void **state)
 {
-	static const char text[] =
-	    "# head\nmyorigin = ${mydomain?$mydomain}\n"
-	    "smtpd_banner = $myhostname\n  ESMTP\n"
-	    "max_use = 25\nsmtpd_timeout = 10m\n";
+	static const char text[] = "# head\nmyorigin = ${mydomain?$mydomain}\n"
+				   "smtpd_banner = $myhostname\n  ESMTP\n"
+				   "max_use = 25\nsmtpd_timeout = 10m\n";
 	char cut[sizeof(text)];
 	size_t i;
 
@@ -427,23 +441,25 @@ static void
 test_edit(void **state)
 {
 	static const char *const edits[] = {
-		"mail_owner=newowner", "smtpd_banner = $myhostname hi",
-		"brand_new=1", "brand_new=2",
+		"mail_owner=newowner",
+		"smtpd_banner = $myhostname hi",
+		"brand_new=1",
+		"brand_new=2",
 	};
 	const char *error;
 	int ret;
 
 	write_main("# Top comment\n"
-	    "mail_owner = old\n"
-	    "# inner comment\n"
-	    "smtpd_banner = a\n"
-	    "    continued\n"
-	    "# between\n"
-	    "\tmore\n"
-	    "max_use = 5\n"
-	    "mail_owner = again\n"
-	    "  cont\n"
-	    "# tail");
+		   "mail_owner = old\n"
+		   "# inner comment\n"
+		   "smtpd_banner = a\n"
+		   "    continued\n"
+		   "# between\n"
+		   "\tmore\n"
+		   "max_use = 5\n"
+		   "mail_owner = again\n"
+		   "  cont\n"
+		   "# tail");
 	assert_int_equal(config_edit(dir, edits, 4, &error), 0);
 	assert_string_equal(read_main(),
 	    "# Top comment\n"
@@ -461,9 +477,9 @@ test_edit(void **state)
 
 	/* Bad arguments change nothing. */
 	{
-		static const char *const bad1[] = {"novalue"};
-		static const char *const bad2[] = {"a=b\nc=d"};
-		static const char *const bad3[] = {"bad name=1"};
+		static const char *const bad1[] = { "novalue" };
+		static const char *const bad2[] = { "a=b\nc=d" };
+		static const char *const bad3[] = { "bad name=1" };
 
 		assert_int_equal(config_edit(dir, bad1, 1, &error), -1);
 		assert_int_equal(config_edit(dir, bad2, 1, &error), -1);
@@ -474,7 +490,7 @@ test_edit(void **state)
 	/* A missing main.cf is created. */
 	unlink(path);
 	{
-		static const char *const one[] = {"max_use=3"};
+		static const char *const one[] = { "max_use=3" };
 
 		assert_int_equal(config_edit(dir, one, 1, &error), 0);
 		assert_string_equal(read_main(), "max_use = 3\n");
@@ -491,27 +507,35 @@ test_check_assign(void **state)
 	(void)load("queue_directory = /q\nbig = 30000\n", &ret);
 	assert_int_equal(ret, 0);
 	assert_int_equal(config_check_assign("message_size_limit=10240000",
-	    &error), 0);
+			     &error),
+	    0);
 	assert_int_equal(config_check_assign(" message_size_limit = $big ",
-	    &error), 0);
+			     &error),
+	    0);
 	assert_int_equal(config_check_assign("smtpd_timeout=5m", &error), 0);
 	assert_int_equal(config_check_assign("smtpd_banner=$myhostname x",
-	    &error), 0);
-	assert_int_equal(config_check_assign("mesage_size_limit=10",
-	    &error), -1);
-	assert_string_equal(error, "unknown parameter 'mesage_size_limit'; "
+			     &error),
+	    0);
+	assert_int_equal(config_check_assign("mesage_size_limit=10", &error),
+	    -1);
+	assert_string_equal(error,
+	    "unknown parameter 'mesage_size_limit'; "
 	    "did you mean 'message_size_limit'?");
 	assert_int_equal(config_check_assign("xyzzy=1", &error), -1);
 	assert_string_equal(error, "unknown parameter 'xyzzy'");
-	assert_int_equal(config_check_assign("message_size_limit=10x",
-	    &error), -1);
-	assert_string_equal(error, "message_size_limit: bad size value "
+	assert_int_equal(config_check_assign("message_size_limit=10x", &error),
+	    -1);
+	assert_string_equal(error,
+	    "message_size_limit: bad size value "
 	    "\"10x\"");
 	assert_int_equal(config_check_assign("smtpd_timeout=30x", &error), -1);
 	assert_string_equal(error, "smtpd_timeout: bad time value \"30x\"");
 	assert_int_equal(config_check_assign("smtpd_helo_required=maybe",
-	    &error), -1);
-	assert_int_equal(config_check_assign("smtpd_recipient_limit=-5", &error), -1);
+			     &error),
+	    -1);
+	assert_int_equal(config_check_assign("smtpd_recipient_limit=-5",
+			     &error),
+	    -1);
 	assert_non_null(strstr(error, "below the minimum"));
 	assert_int_equal(config_check_assign("noequals", &error), -1);
 	assert_non_null(strstr(error, "expected name=value"));
@@ -527,15 +551,16 @@ test_peek(void **state)
 
 	buf_init(&v, 4096);
 	(void)load("queue_directory = /old\nsmtpd_timeout = 30x\n"
-	    "  # comment\nqueue_directory = /q/spool \n", &ret);
+		   "  # comment\nqueue_directory = /q/spool \n",
+	    &ret);
 	assert_int_equal(ret, -1);
 	assert_int_equal(config_peek(dir, "queue_directory", &v), 0);
 	assert_string_equal(buf_cstr(&v), "/q/spool");
 	assert_int_equal(config_peek(dir, "mail_owner", &v), 1);
 	write_main("queue_directory = $base/spool\n");
 	assert_int_equal(config_peek(dir, "queue_directory", &v), 1);
-	assert_int_equal(config_peek("/nonexistent/dir", "queue_directory",
-	    &v), -1);
+	assert_int_equal(config_peek("/nonexistent/dir", "queue_directory", &v),
+	    -1);
 	buf_deinit(&v);
 }
 
@@ -547,8 +572,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_nul_byte, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_failed_load_keeps_old,

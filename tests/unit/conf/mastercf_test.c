@@ -84,16 +84,16 @@ test_inet_names(void **state)
 	static const struct {
 		const char *name, *host, *port;
 	} cases[] = {
-		{"25", NULL, "25"},
-		{"smtp", NULL, "25"},
-		{"submission", NULL, "587"},
-		{"submissions", NULL, "465"},
-		{"127.0.0.1:imaps", "127.0.0.1", "993"},
-		{"127.0.0.1:2525", "127.0.0.1", "2525"},
-		{"localhost:587", "localhost", "587"},
-		{":465", NULL, "465"},
-		{"[::1]:25", "::1", "25"},
-		{"[2001:db8::1]:65535", "2001:db8::1", "65535"},
+		{ "25", NULL, "25" },
+		{ "smtp", NULL, "25" },
+		{ "submission", NULL, "587" },
+		{ "submissions", NULL, "465" },
+		{ "127.0.0.1:imaps", "127.0.0.1", "993" },
+		{ "127.0.0.1:2525", "127.0.0.1", "2525" },
+		{ "localhost:587", "localhost", "587" },
+		{ ":465", NULL, "465" },
+		{ "[::1]:25", "::1", "25" },
+		{ "[2001:db8::1]:65535", "2001:db8::1", "65535" },
 	};
 	char text[256];
 	size_t i;
@@ -117,13 +117,13 @@ test_inet_names(void **state)
 static void
 test_args_and_overrides(void **state)
 {
-	struct mastercf *cf = parse_ok(
-	    "submission inet n - n - 10 smtpd -v\n"
-	    "  -o smtpd_helo_required=yes\n"
-	    "# a comment inside the entry\n"
-	    "\t-o syslog_name=tern/submission -ofoo=bar\n"
-	    "  -o empty= extra arg\n"
-	    "smtp inet - - - - - smtpd\n");
+	struct mastercf *cf =
+	    parse_ok("submission inet n - n - 10 smtpd -v\n"
+		     "  -o smtpd_helo_required=yes\n"
+		     "# a comment inside the entry\n"
+		     "\t-o syslog_name=tern/submission -ofoo=bar\n"
+		     "  -o empty= extra arg\n"
+		     "smtp inet - - - - - smtpd\n");
 	const struct mastercf_service *s = &cf->svc[0];
 
 	assert_int_equal(cf->nsvc, 2);
@@ -152,70 +152,78 @@ test_errors(void **state)
 	static const struct {
 		const char *text, *error;
 	} cases[] = {
-		{"smtp inet - - - - x smtpd\n",
-		 P ":1: smtp: bad maxproc value \"x\""},
-		{"\n\nsmtp inet - - - - -1 smtpd\n",
-		 P ":3: smtp: bad maxproc value \"-1\""},
-		{"smtp fifo - - - - - smtpd\n",
-		 P ":1: smtp: unsupported service type \"fifo\""},
-		{"smtp inet - - - - -\n",
-		 P ":1: smtp: expected at least 8 fields, found 7"},
-		{"smtp inet yes - - - - smtpd\n",
-		 P ":1: smtp: bad private value \"yes\""},
-		{"smtp inet - Y - - - smtpd\n",
-		 P ":1: smtp: bad unpriv value \"Y\""},
-		{"smtp inet - - 1 - - smtpd\n",
-		 P ":1: smtp: bad chroot value \"1\""},
-		{"smtp inet - - - 5m - smtpd\n",
-		 P ":1: smtp: bad wakeup value \"5m\""},
-		{"smtp inet - - - ? - smtpd\n",
-		 P ":1: smtp: bad wakeup value \"?\""},
-		{"smtp inet - - - -1 - smtpd\n",
-		 P ":1: smtp: bad wakeup value \"-1\""},
-		{"smtp inet - - - - - smtpd -o\n",
-		 P ":1: smtp: -o without name=value"},
-		{"smtp inet - - - - - smtpd -o novalue\n",
-		 P ":1: smtp: bad -o value \"novalue\" (expected name=value)"},
-		{"smtp inet - - - - - smtpd -o =v\n",
-		 P ":1: smtp: bad -o value \"=v\" (expected name=value)"},
-		{"smtpx inet - - - - - smtpd\n",
-		 P ":1: smtpx: bad port (must be 1-65535 or a mail service name)"},
-		{"0 inet - - - - - smtpd\n",
-		 P ":1: 0: bad port (must be 1-65535 or a mail service name)"},
-		{"65536 inet - - - - - smtpd\n",
-		 P ":1: 65536: bad port (must be 1-65535 or a mail service name)"},
-		{"host: inet - - - - - smtpd\n",
-		 P ":1: host:: bad port (must be 1-65535 or a mail service name)"},
-		{"::1:25 inet - - - - - smtpd\n",
-		 P ":1: ::1:25: an IPv6 address needs [brackets]"},
-		{"[::1 inet - - - - - smtpd\n",
-		 P ":1: [::1: bad [address]:port"},
-		{"[]:25 inet - - - - - smtpd\n",
-		 P ":1: []:25: bad [address]:port"},
-		{"[::1]25 inet - - - - - smtpd\n",
-		 P ":1: [::1]25: bad [address]:port"},
-		{"a/b unix - - - - - x\n", P ":1: a/b: bad unix service name"},
-		{".. unix - - - - - x\n", P ":1: ..: bad unix service name"},
-		{"  smtp inet - - - - - smtpd\n",
-		 P ":1: continuation line without a preceding service"},
-		{"# c\nqmgr unix - - - - 1 qmgr\nsmtp inet - - - - - smtpd\n"
-		 "qmgr unix - - - - 1 other\n",
-		 P ":4: qmgr: duplicate service (first defined at line 2)"},
-		{"smtp inet - - - - - smtpd\n  -o a=b\n"
-		 "bad inet - - - - - smtpd\n",
-		 P ":3: bad: bad port (must be 1-65535 or a mail service name)"},
-		{"smtp\x01 unix - - - - - smtpd x\n",
-		 P ":1: smtp\\001: bad unix service name"},
-		{"# c\nsmtp inet n n n - - smtpd\n",
-		 P ":2: smtp: smtpd parses network input and must not keep "
-		 "privileges: set the unpriv column to \"-\" (or \"y\")"},
-		{"110 inet - n - - - /usr/libexec/tern/pop3d\n",
-		 P ":1: 110: /usr/libexec/tern/pop3d parses network input and "
-		 "must not keep privileges: set the unpriv column to \"-\" "
-		 "(or \"y\")"},
-		{"imap inet - n - - - imapd\n",
-		 P ":1: imap: imapd parses network input and must not keep "
-		 "privileges: set the unpriv column to \"-\" (or \"y\")"},
+		{ "smtp inet - - - - x smtpd\n",
+		    P ":1: smtp: bad maxproc value \"x\"" },
+		{ "\n\nsmtp inet - - - - -1 smtpd\n",
+		    P ":3: smtp: bad maxproc value \"-1\"" },
+		{ "smtp fifo - - - - - smtpd\n",
+		    P ":1: smtp: unsupported service type \"fifo\"" },
+		{ "smtp inet - - - - -\n",
+		    P ":1: smtp: expected at least 8 fields, found 7" },
+		{ "smtp inet yes - - - - smtpd\n",
+		    P ":1: smtp: bad private value \"yes\"" },
+		{ "smtp inet - Y - - - smtpd\n",
+		    P ":1: smtp: bad unpriv value \"Y\"" },
+		{ "smtp inet - - 1 - - smtpd\n",
+		    P ":1: smtp: bad chroot value \"1\"" },
+		{ "smtp inet - - - 5m - smtpd\n",
+		    P ":1: smtp: bad wakeup value \"5m\"" },
+		{ "smtp inet - - - ? - smtpd\n",
+		    P ":1: smtp: bad wakeup value \"?\"" },
+		{ "smtp inet - - - -1 - smtpd\n",
+		    P ":1: smtp: bad wakeup value \"-1\"" },
+		{ "smtp inet - - - - - smtpd -o\n",
+		    P ":1: smtp: -o without name=value" },
+		{ "smtp inet - - - - - smtpd -o novalue\n",
+		    P
+		    ":1: smtp: bad -o value \"novalue\" (expected name=value)" },
+		{ "smtp inet - - - - - smtpd -o =v\n",
+		    P ":1: smtp: bad -o value \"=v\" (expected name=value)" },
+		{ "smtpx inet - - - - - smtpd\n",
+		    P
+		    ":1: smtpx: bad port (must be 1-65535 or a mail service name)" },
+		{ "0 inet - - - - - smtpd\n",
+		    P
+		    ":1: 0: bad port (must be 1-65535 or a mail service name)" },
+		{ "65536 inet - - - - - smtpd\n",
+		    P
+		    ":1: 65536: bad port (must be 1-65535 or a mail service name)" },
+		{ "host: inet - - - - - smtpd\n",
+		    P
+		    ":1: host:: bad port (must be 1-65535 or a mail service name)" },
+		{ "::1:25 inet - - - - - smtpd\n",
+		    P ":1: ::1:25: an IPv6 address needs [brackets]" },
+		{ "[::1 inet - - - - - smtpd\n",
+		    P ":1: [::1: bad [address]:port" },
+		{ "[]:25 inet - - - - - smtpd\n",
+		    P ":1: []:25: bad [address]:port" },
+		{ "[::1]25 inet - - - - - smtpd\n",
+		    P ":1: [::1]25: bad [address]:port" },
+		{ "a/b unix - - - - - x\n",
+		    P ":1: a/b: bad unix service name" },
+		{ ".. unix - - - - - x\n", P ":1: ..: bad unix service name" },
+		{ "  smtp inet - - - - - smtpd\n",
+		    P ":1: continuation line without a preceding service" },
+		{ "# c\nqmgr unix - - - - 1 qmgr\nsmtp inet - - - - - smtpd\n"
+		  "qmgr unix - - - - 1 other\n",
+		    P ":4: qmgr: duplicate service (first defined at line 2)" },
+		{ "smtp inet - - - - - smtpd\n  -o a=b\n"
+		  "bad inet - - - - - smtpd\n",
+		    P
+		    ":3: bad: bad port (must be 1-65535 or a mail service name)" },
+		{ "smtp\x01 unix - - - - - smtpd x\n",
+		    P ":1: smtp\\001: bad unix service name" },
+		{ "# c\nsmtp inet n n n - - smtpd\n",
+		    P ":2: smtp: smtpd parses network input and must not keep "
+		      "privileges: set the unpriv column to \"-\" (or \"y\")" },
+		{ "110 inet - n - - - /usr/libexec/tern/pop3d\n",
+		    P
+		    ":1: 110: /usr/libexec/tern/pop3d parses network input and "
+		    "must not keep privileges: set the unpriv column to \"-\" "
+		    "(or \"y\")" },
+		{ "imap inet - n - - - imapd\n",
+		    P ":1: imap: imapd parses network input and must not keep "
+		      "privileges: set the unpriv column to \"-\" (or \"y\")" },
 	};
 	size_t i;
 
@@ -241,10 +249,10 @@ test_unpriv_network_programs(void **state)
 	struct mastercf *cf;
 
 	cf = parse_ok("smtp inet n - n - - smtpd\n"
-	    "2525 inet n y n - - /opt/tern/smtpd\n"
-	    "smtpd unix - n n - - smtpd\n"
-	    "local unix - n n - - local\n"
-	    "2526 inet - n - - - some-proxy\n");
+		      "2525 inet n y n - - /opt/tern/smtpd\n"
+		      "smtpd unix - n n - - smtpd\n"
+		      "local unix - n n - - local\n"
+		      "2526 inet - n - - - some-proxy\n");
 	assert_int_equal(cf->nsvc, 5);
 	mastercf_destroy(&cf);
 	assert_int_equal(mastercf_parses_network_input("smtpd"), 1);
@@ -259,7 +267,7 @@ static void
 test_same_name_other_type(void **state)
 {
 	struct mastercf *cf = parse_ok("25 inet - - - - - smtpd\n"
-	    "25 unix - - - - - smtpd\n");
+				       "25 unix - - - - - smtpd\n");
 
 	assert_int_equal(cf->nsvc, 2);
 	mastercf_destroy(&cf);
@@ -272,8 +280,8 @@ test_nul_and_empty(void **state)
 	struct mastercf *cf = NULL;
 	const char *error;
 
-	assert_int_equal(mastercf_parse(P, text, sizeof(text) - 1, &cf,
-	    &error), -1);
+	assert_int_equal(mastercf_parse(P, text, sizeof(text) - 1, &cf, &error),
+	    -1);
 	assert_string_equal(error, P ":1: NUL byte in line");
 	cf = parse_ok("# only comments\n\n   \n");
 	assert_int_equal(cf->nsvc, 0);
@@ -287,12 +295,11 @@ test_nul_and_empty(void **state)
 static void
 test_cut_at_every_point(void **state)
 {
-	static const char text[] =
-	    "# master.cf\n"
-	    "smtp inet n - n - - smtpd\n"
-	    "  -o smtpd_helo_required=yes\n"
-	    "[::1]:2525 inet - - - 10? 5 smtpd -v\n"
-	    "qmgr unix n - n 300 1 qmgr\n";
+	static const char text[] = "# master.cf\n"
+				   "smtp inet n - n - - smtpd\n"
+				   "  -o smtpd_helo_required=yes\n"
+				   "[::1]:2525 inet - - - 10? 5 smtpd -v\n"
+				   "qmgr unix n - n 300 1 qmgr\n";
 	size_t i;
 
 	for (i = 0; i <= sizeof(text) - 1; i++) {

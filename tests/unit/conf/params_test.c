@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* params_test - the table's shape and the type converters. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <limits.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -22,11 +22,20 @@ static void
 test_parse_int(void **state)
 {
 	static const struct conv_case cases[] = {
-		{"0", 1, 0}, {"42", 1, 42}, {"-7", 1, -7},
-		{"9223372036854775807", 1, LONG_MAX},
-		{"9223372036854775808", 0, 0}, {"", 0, 0}, {"-", 0, 0},
-		{" 1", 0, 0}, {"1 ", 0, 0}, {"1x", 0, 0}, {"x", 0, 0},
-		{"+1", 0, 0}, {"1.5", 0, 0}, {"0x10", 0, 0},
+		{ "0", 1, 0 },
+		{ "42", 1, 42 },
+		{ "-7", 1, -7 },
+		{ "9223372036854775807", 1, LONG_MAX },
+		{ "9223372036854775808", 0, 0 },
+		{ "", 0, 0 },
+		{ "-", 0, 0 },
+		{ " 1", 0, 0 },
+		{ "1 ", 0, 0 },
+		{ "1x", 0, 0 },
+		{ "x", 0, 0 },
+		{ "+1", 0, 0 },
+		{ "1.5", 0, 0 },
+		{ "0x10", 0, 0 },
 	};
 	size_t i;
 
@@ -50,9 +59,13 @@ static void
 test_parse_size(void **state)
 {
 	static const struct conv_case cases[] = {
-		{"0", 1, 0}, {"10240000", 1, 10240000}, {"-1", 0, 0},
-		{"10x", 0, 0}, {"10k", 0, 0}, {"", 0, 0},
-		{"99999999999999999999", 0, 0},
+		{ "0", 1, 0 },
+		{ "10240000", 1, 10240000 },
+		{ "-1", 0, 0 },
+		{ "10x", 0, 0 },
+		{ "10k", 0, 0 },
+		{ "", 0, 0 },
+		{ "99999999999999999999", 0, 0 },
 	};
 	size_t i;
 
@@ -73,12 +86,22 @@ static void
 test_parse_time(void **state)
 {
 	static const struct conv_case cases[] = {
-		{"0", 1, 0}, {"300", 1, 300}, {"300s", 1, 300},
-		{"5m", 1, 300}, {"2h", 1, 7200}, {"5d", 1, 432000},
-		{"1w", 1, 604800}, {"1x", 0, 0}, {"1ms", 0, 0},
-		{"s", 0, 0}, {"", 0, 0}, {"-1s", 0, 0}, {"1 s", 0, 0},
-		{"1S", 0, 0}, {"9223372036854775807w", 0, 0},
-		{"9223372036854775807s", 1, LONG_MAX},
+		{ "0", 1, 0 },
+		{ "300", 1, 300 },
+		{ "300s", 1, 300 },
+		{ "5m", 1, 300 },
+		{ "2h", 1, 7200 },
+		{ "5d", 1, 432000 },
+		{ "1w", 1, 604800 },
+		{ "1x", 0, 0 },
+		{ "1ms", 0, 0 },
+		{ "s", 0, 0 },
+		{ "", 0, 0 },
+		{ "-1s", 0, 0 },
+		{ "1 s", 0, 0 },
+		{ "1S", 0, 0 },
+		{ "9223372036854775807w", 0, 0 },
+		{ "9223372036854775807s", 1, LONG_MAX },
 	};
 	size_t i;
 
@@ -99,10 +122,19 @@ static void
 test_parse_bool(void **state)
 {
 	static const struct conv_case cases[] = {
-		{"yes", 1, 1}, {"YES", 1, 1}, {"True", 1, 1}, {"1", 1, 1},
-		{"no", 1, 0}, {"No", 1, 0}, {"FALSE", 1, 0}, {"0", 1, 0},
-		{"y", 0, 0}, {"", 0, 0}, {"2", 0, 0}, {"yes ", 0, 0},
-		{"on", 0, 0},
+		{ "yes", 1, 1 },
+		{ "YES", 1, 1 },
+		{ "True", 1, 1 },
+		{ "1", 1, 1 },
+		{ "no", 1, 0 },
+		{ "No", 1, 0 },
+		{ "FALSE", 1, 0 },
+		{ "0", 1, 0 },
+		{ "y", 0, 0 },
+		{ "", 0, 0 },
+		{ "2", 0, 0 },
+		{ "yes ", 0, 0 },
+		{ "on", 0, 0 },
 	};
 	size_t i;
 
@@ -148,17 +180,17 @@ test_defaults_convert(void **state)
 		const char *name;
 		long value;
 	} cases[] = {
-		{VAR_MESSAGE_SIZE_LIMIT, DEF_MESSAGE_SIZE_LIMIT},
-		{VAR_HEADER_SIZE_LIMIT, DEF_HEADER_SIZE_LIMIT},
-		{VAR_LINE_LENGTH_LIMIT, DEF_LINE_LENGTH_LIMIT},
-		{VAR_SMTPD_RCPT_LIMIT, DEF_SMTPD_RCPT_LIMIT},
-		{VAR_SMTPD_TIMEOUT, 300},
-		{VAR_SMTPD_HELO_REQUIRED, DEF_SMTPD_HELO_REQUIRED},
-		{VAR_DISABLE_VRFY_CMD, DEF_DISABLE_VRFY_CMD},
-		{VAR_STRICT_RFC821_ENV, DEF_STRICT_RFC821_ENV},
-		{VAR_MAX_QUEUE_TIME, 5 * 86400},
-		{VAR_DAEMON_TIMEOUT, 18000},
-		{VAR_PROC_LIMIT, DEF_PROC_LIMIT},
+		{ VAR_MESSAGE_SIZE_LIMIT, DEF_MESSAGE_SIZE_LIMIT },
+		{ VAR_HEADER_SIZE_LIMIT, DEF_HEADER_SIZE_LIMIT },
+		{ VAR_LINE_LENGTH_LIMIT, DEF_LINE_LENGTH_LIMIT },
+		{ VAR_SMTPD_RCPT_LIMIT, DEF_SMTPD_RCPT_LIMIT },
+		{ VAR_SMTPD_TIMEOUT, 300 },
+		{ VAR_SMTPD_HELO_REQUIRED, DEF_SMTPD_HELO_REQUIRED },
+		{ VAR_DISABLE_VRFY_CMD, DEF_DISABLE_VRFY_CMD },
+		{ VAR_STRICT_RFC821_ENV, DEF_STRICT_RFC821_ENV },
+		{ VAR_MAX_QUEUE_TIME, 5 * 86400 },
+		{ VAR_DAEMON_TIMEOUT, 18000 },
+		{ VAR_PROC_LIMIT, DEF_PROC_LIMIT },
 	};
 	size_t i;
 
@@ -171,16 +203,20 @@ test_defaults_convert(void **state)
 		assert_non_null(p);
 		switch (p->type) {
 		case PARAM_INT:
-			assert_int_equal(param_parse_int(p->def, &l, &error), 0);
+			assert_int_equal(param_parse_int(p->def, &l, &error),
+			    0);
 			break;
 		case PARAM_SIZE:
-			assert_int_equal(param_parse_size(p->def, &l, &error), 0);
+			assert_int_equal(param_parse_size(p->def, &l, &error),
+			    0);
 			break;
 		case PARAM_TIME:
-			assert_int_equal(param_parse_time(p->def, &l, &error), 0);
+			assert_int_equal(param_parse_time(p->def, &l, &error),
+			    0);
 			break;
 		case PARAM_BOOL:
-			assert_int_equal(param_parse_bool(p->def, &b, &error), 0);
+			assert_int_equal(param_parse_bool(p->def, &b, &error),
+			    0);
 			l = b;
 			break;
 		default:
@@ -197,11 +233,11 @@ test_computed_defaults(void **state)
 	static const struct {
 		const char *host, *myhostname, *mydomain;
 	} cases[] = {
-		{"mail", "mail.localdomain", "localdomain"},
-		{"mx.example.org", "mx.example.org", "example.org"},
-		{"a.b", "a.b", "b"},
-		{"", "localhost.localdomain", "localdomain"},
-		{"odd.", "odd.", "localdomain"},
+		{ "mail", "mail.localdomain", "localdomain" },
+		{ "mx.example.org", "mx.example.org", "example.org" },
+		{ "a.b", "a.b", "b" },
+		{ "", "localhost.localdomain", "localdomain" },
+		{ "odd.", "odd.", "localdomain" },
 	};
 	size_t i;
 
@@ -214,8 +250,7 @@ test_computed_defaults(void **state)
 		xfree(h);
 		xfree(d);
 	}
-	assert_non_null(strchr(param_default(param_find(VAR_MYHOSTNAME)),
-	    '.'));
+	assert_non_null(strchr(param_default(param_find(VAR_MYHOSTNAME)), '.'));
 	assert_true(strlen(param_default(param_find(VAR_MYDOMAIN))) > 0);
 }
 

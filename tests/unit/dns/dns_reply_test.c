@@ -70,7 +70,7 @@ start(struct msg *m, unsigned rcode, unsigned an, const char *qname,
 {
 	m->n = 0;
 	put16(m, 0x1234);
-	put16(m, 0x8180 | rcode);	/* QR, RD, RA */
+	put16(m, 0x8180 | rcode); /* QR, RD, RA */
 	put16(m, 1);
 	put16(m, an);
 	put16(m, 0);
@@ -124,10 +124,11 @@ test_mx_answer(void **state)
 	put8(&m, 3);
 	memcpy(m.b + m.n, "mx1", 3);
 	m.n += 3;
-	put_ptr(&m, 12);	/* "mx1" + the question's name */
+	put_ptr(&m, 12); /* "mx1" + the question's name */
 	rr_end(&m, at);
-	assert_int_equal(dns_reply_parse(m.b, m.n, "example.org.", DNS_T_MX,
-	    &r, &error), 0);
+	assert_int_equal(dns_reply_parse(m.b, m.n, "example.org.", DNS_T_MX, &r,
+			     &error),
+	    0);
 	assert_int_equal(r->rcode, 0);
 	assert_int_equal(r->nrr, 2);
 	assert_int_equal(r->rr[0].pref, 20);
@@ -151,10 +152,11 @@ test_null_mx(void **state)
 	start(&m, 0, 1, "nomail.example", DNS_T_MX);
 	at = rr_head(&m, DNS_T_MX);
 	put16(&m, 0);
-	put8(&m, 0);		/* the root: "." (RFC 7505) */
+	put8(&m, 0); /* the root: "." (RFC 7505) */
 	rr_end(&m, at);
-	assert_int_equal(dns_reply_parse(m.b, m.n, "nomail.example",
-	    DNS_T_MX, &r, &error), 0);
+	assert_int_equal(dns_reply_parse(m.b, m.n, "nomail.example", DNS_T_MX,
+			     &r, &error),
+	    0);
 	assert_int_equal(r->nrr, 1);
 	assert_string_equal(r->rr[0].name, "");
 	dns_reply_free(&r);
@@ -188,8 +190,9 @@ test_cname_chain(void **state)
 	put32(&m, 60);
 	put16(&m, 4);
 	put32(&m, 0x7f000102);
-	assert_int_equal(dns_reply_parse(m.b, m.n, "www.example.com",
-	    DNS_T_A, &r, &error), 0);
+	assert_int_equal(dns_reply_parse(m.b, m.n, "www.example.com", DNS_T_A,
+			     &r, &error),
+	    0);
 	assert_int_equal(r->nrr, 1);
 	assert_memory_equal(r->rr[0].addr, "\x7f\x00\x01\x02", 4);
 	dns_reply_free(&r);
@@ -204,9 +207,10 @@ test_rcode_and_flags(void **state)
 
 	(void)state;
 	start(&m, DNS_RCODE_NXDOMAIN, 0, "gone.example", DNS_T_MX);
-	m.b[2] |= 0x04;		/* AA */
-	assert_int_equal(dns_reply_parse(m.b, m.n, "gone.example", DNS_T_MX,
-	    &r, &error), 0);
+	m.b[2] |= 0x04; /* AA */
+	assert_int_equal(dns_reply_parse(m.b, m.n, "gone.example", DNS_T_MX, &r,
+			     &error),
+	    0);
 	assert_int_equal(r->rcode, DNS_RCODE_NXDOMAIN);
 	assert_int_equal(r->authoritative, 1);
 	assert_int_equal(r->nrr, 0);
@@ -219,8 +223,9 @@ expect_bad(const struct msg *m, const char *qname, unsigned qtype)
 	struct dns_reply *r = (struct dns_reply *)1;
 	const char *error = NULL;
 
-	assert_int_equal(dns_reply_parse(m->b, m->n, qname, (uint16_t)qtype,
-	    &r, &error), -1);
+	assert_int_equal(dns_reply_parse(m->b, m->n, qname, (uint16_t)qtype, &r,
+			     &error),
+	    -1);
 	assert_null(r);
 	assert_non_null(error);
 }
@@ -319,7 +324,11 @@ static void
 test_mx_sort(void **state)
 {
 	struct dns_mx mx[] = {
-		{"c", 20}, {"a", 10}, {"d", 30}, {"b", 10}, {"e", 20},
+		{ "c", 20 },
+		{ "a", 10 },
+		{ "d", 30 },
+		{ "b", 10 },
+		{ "e", 20 },
 	};
 	char got[6];
 	size_t i;

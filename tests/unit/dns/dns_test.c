@@ -57,8 +57,8 @@ on_mx(void *ctx, enum dns_status status, const struct dns_mx_list *list,
 }
 
 static void
-on_addrs(void *ctx, enum dns_status status,
-    const struct dns_addr_list *list, const char *why)
+on_addrs(void *ctx, enum dns_status status, const struct dns_addr_list *list,
+    const char *why)
 {
 	struct seen *s = ctx;
 	size_t off = 0;
@@ -91,12 +91,12 @@ wait_for(struct seen *s)
 static struct seen
 mx_of(const char *domain)
 {
-	struct seen s = {0};
+	struct seen s = { 0 };
 	const char *error;
 
 	if (dns_lookup_mx(domain, on_mx, &s, &error) < 0)
 		fail_msg("dns_lookup_mx %s: %s", domain, error);
-	assert_int_equal(s.done, 0);	/* never answered from the call */
+	assert_int_equal(s.done, 0); /* never answered from the call */
 	wait_for(&s);
 	return s;
 }
@@ -104,7 +104,7 @@ mx_of(const char *domain)
 static struct seen
 addrs_of(const char *host, int families)
 {
-	struct seen s = {0};
+	struct seen s = { 0 };
 	const char *error;
 
 	if (dns_lookup_addrs(host, families, on_addrs, &s, &error) < 0)
@@ -149,10 +149,10 @@ teardown(void **state)
 	return 0;
 }
 
-#define NEED_DNSMASQ()                                                      \
-	do {                                                                \
-		if (dnsmasq_pid <= 0)                                       \
-			skip();                                             \
+#define NEED_DNSMASQ()                \
+	do {                          \
+		if (dnsmasq_pid <= 0) \
+			skip();       \
 	} while (0)
 
 static void
@@ -210,7 +210,7 @@ static void
 test_bad_names(void **state)
 {
 	const char *error = NULL;
-	struct seen s = {0};
+	struct seen s = { 0 };
 
 	(void)state;
 	NEED_DNSMASQ();
@@ -218,7 +218,8 @@ test_bad_names(void **state)
 	assert_string_equal(error, "Malformed domain name");
 	assert_int_equal(dns_lookup_mx("", on_mx, &s, &error), -1);
 	assert_int_equal(dns_lookup_addrs("sp ace.test", DNS_INET4, on_addrs,
-	    &s, &error), -1);
+			     &s, &error),
+	    -1);
 	assert_int_equal(s.done, 0);
 }
 
@@ -227,7 +228,7 @@ test_bad_names(void **state)
 static void
 test_temporary_failures(void **state)
 {
-	struct seen s = {0};
+	struct seen s = { 0 };
 	const char *error;
 	char list[64];
 	int silent_fd = -1, port;

@@ -33,16 +33,15 @@
 #include "local.h"
 #include "local_fixture.h"
 
-#define OWNER 65534	/* nobody: the mailbox owner when run as root */
+#define OWNER 65534 /* nobody: the mailbox owner when run as root */
 
 static struct local_fixture fx;
 static char base[300], maillog[300], uid_map[32], gid_map[32];
 
-static const char content[] =
-    "Delivered-To: looped@example.test\n"
-    "Subject: local test\n"
-    "\n"
-    "hello\n";
+static const char content[] = "Delivered-To: looped@example.test\n"
+			      "Subject: local test\n"
+			      "\n"
+			      "hello\n";
 
 static int
 setup(void **state)
@@ -69,7 +68,8 @@ setup(void **state)
 	var_rcpt_delim = "+";
 	var_virt_mailbox_domains = "example.test";
 	var_virt_mailbox_base = base;
-	var_virt_mailbox_maps = "inline:{ alice@example.test=alice/,"
+	var_virt_mailbox_maps =
+	    "inline:{ alice@example.test=alice/,"
 	    " looped@example.test=looped/, mbox@example.test=mbox,"
 	    " blocked@example.test=blocked/, content@example.test=content/ }";
 	var_virt_alias_maps = "";
@@ -109,18 +109,21 @@ test_outcomes(void **state)
 	static const struct {
 		const char *rcpt, *status, *text;
 	} cases[] = {
-		{"alice@example.test", "2.0.0", "delivered to maildir"},
-		{"alice+ext@example.test", "2.0.0", "delivered to maildir"},
-		{"carol@example.test", "5.1.1", "User unknown"},
-		{"x@elsewhere.example", "5.7.1", "Relay access denied"},
-		{"postmaster@example.test", "5.1.1", "no mailbox for "
-		    "<postmaster@example.test>"},
-		{"looped@example.test", "5.4.6", "mail forwarding loop for "
-		    "looped@example.test"},
-		{"mbox@example.test", "5.3.5", "mbox delivery is not "
+		{ "alice@example.test", "2.0.0", "delivered to maildir" },
+		{ "alice+ext@example.test", "2.0.0", "delivered to maildir" },
+		{ "carol@example.test", "5.1.1", "User unknown" },
+		{ "x@elsewhere.example", "5.7.1", "Relay access denied" },
+		{ "postmaster@example.test", "5.1.1",
+		    "no mailbox for "
+		    "<postmaster@example.test>" },
+		{ "looped@example.test", "5.4.6",
+		    "mail forwarding loop for "
+		    "looped@example.test" },
+		{ "mbox@example.test", "5.3.5",
+		    "mbox delivery is not "
 		    "supported: the mailbox of <mbox@example.test> is not a "
-		    "Maildir"},
-		{"blocked@example.test", "4.2.0", "maildir delivery failed"},
+		    "Maildir" },
+		{ "blocked@example.test", "4.2.0", "maildir delivery failed" },
 	};
 	struct local_msg m;
 	char path[400];
@@ -134,7 +137,7 @@ test_outcomes(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	local_fixture_msg(&fx, &m);
-	assert_int_equal(local_msg_scan(&m, &(const char *){NULL}), 0);
+	assert_int_equal(local_msg_scan(&m, &(const char *){ NULL }), 0);
 	assert_int_equal(m.ndelivered_to, 1);
 	assert_string_equal(m.delivered_to[0], "looped@example.test");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -168,16 +171,15 @@ test_maildir_content(void **state)
 
 	(void)state;
 	local_fixture_msg(&fx, &m);
-	local_deliver(&m, "content@example.test", "Content@Example.test",
-	    &res);
+	local_deliver(&m, "content@example.test", "Content@Example.test", &res);
 	assert_string_equal(res.status, "2.0.0");
 	snprintf(dir, sizeof(dir), "%s/content/new", base);
 	assert_non_null(d = opendir(dir));
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		assert_true((size_t)snprintf(file, sizeof(file), "%s/%s",
-		    dir, e->d_name) < sizeof(file));
+		assert_true((size_t)snprintf(file, sizeof(file), "%s/%s", dir,
+				e->d_name) < sizeof(file));
 		found++;
 	}
 	closedir(d);
@@ -189,7 +191,8 @@ test_maildir_content(void **state)
 	close(fd);
 	assert_true(n > 0);
 	text[n] = 0;
-	assert_string_equal(text, "Return-Path: <sender@example.org>\n"
+	assert_string_equal(text,
+	    "Return-Path: <sender@example.org>\n"
 	    "Delivered-To: content@example.test\n"
 	    "Delivered-To: looped@example.test\n"
 	    "Subject: local test\n\nhello\n");
@@ -226,16 +229,16 @@ test_log_lines(void **state)
 
 		assert_int_equal(regcomp(&re, patterns[i], REG_EXTENDED), 0);
 		if (regexec(&re, log_text(), 0, NULL, 0) != 0)
-			fail_msg("no log line matches %s in:\n%s",
-			    patterns[i], log_text());
+			fail_msg("no log line matches %s in:\n%s", patterns[i],
+			    log_text());
 		regfree(&re);
 	}
 	/* Never exponent notation, never an orig_to for a case change. */
 	{
 		regex_t re;
 
-		assert_int_equal(regcomp(&re, "delays?=[^,]*e",
-		    REG_EXTENDED), 0);
+		assert_int_equal(regcomp(&re, "delays?=[^,]*e", REG_EXTENDED),
+		    0);
 		assert_int_equal(regexec(&re, log_text(), 0, NULL, 0),
 		    REG_NOMATCH);
 		regfree(&re);

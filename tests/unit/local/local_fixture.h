@@ -38,8 +38,8 @@ local_fixture_setup(struct local_fixture *f, const char *name,
 	snprintf(f->dir, sizeof(f->dir), "%s/%s.XXXXXX", tmp ? tmp : "/tmp",
 	    name);
 	if (mkdtemp(f->dir) == NULL || chmod(f->dir, 0755) < 0 ||
-	    getcwd(f->oldcwd, sizeof(f->oldcwd)) == NULL ||
-	    chdir(f->dir) < 0 || qfile_dirs_create(".", &error) < 0 ||
+	    getcwd(f->oldcwd, sizeof(f->oldcwd)) == NULL || chdir(f->dir) < 0 ||
+	    qfile_dirs_create(".", &error) < 0 ||
 	    qfile_create(".", &w, &error) < 0)
 		return -1;
 	gettimeofday(&now, NULL);

@@ -73,8 +73,8 @@ test_fd_is_read_only(void **state)
 static void
 test_fd_refusals(void **state)
 {
-	static const char *bad_ids[] = {"../active", "", "a/b", "..",
-	    "3F2A1C0B7/../x"};
+	static const char *bad_ids[] = { "../active", "", "a/b", "..",
+		"3F2A1C0B7/../x" };
 	struct local_msg m;
 	const char *error = NULL;
 	char path[64], saved[64];
@@ -96,7 +96,8 @@ test_fd_refusals(void **state)
 	assert_non_null(strstr(error, "read-only"));
 	assert_int_equal(close(open(path, O_WRONLY | O_CREAT, 0600)), 0);
 	assert_int_equal(local_owner_fd(&m, &error), -1);
-	assert_non_null(strstr(error, "is not the queue file that qmgr "
+	assert_non_null(strstr(error,
+	    "is not the queue file that qmgr "
 	    "passed"));
 	assert_int_equal(rename(saved, path), 0);
 	close(m.fd);
@@ -122,7 +123,7 @@ test_deliver_as_owner(void **state)
 	assert_int_equal(chown(path, uid, gid), 0);
 	snprintf(path, sizeof(path), "%s/mail/alice/", fx.dir);
 	if (local_owner_deliver(&m, "alice@example.test", path, uid, gid,
-	    errbuf, sizeof(errbuf)) < 0)
+		errbuf, sizeof(errbuf)) < 0)
 		fail_msg("delivery failed: %s", errbuf);
 	snprintf(newdir, sizeof(newdir), "%snew", path);
 	assert_int_equal(stat(newdir, &st), 0);

@@ -21,71 +21,71 @@
 static const struct {
 	const char *in;
 	int flags;
-	const char *canon;	/* NULL: error expected */
-	const char *rest;	/* what *end_r points at, or error text */
+	const char *canon; /* NULL: error expected */
+	const char *rest;  /* what *end_r points at, or error text */
 } path_cases[] = {
-	{"<user@example.com>", 0, "user@example.com", ""},
-	{"<User.Name+tag@Example.COM> SIZE=100", 0,
-	    "User.Name+tag@Example.COM", " SIZE=100"},
-	{"<>", N, "", ""},
-	{"<> BODY=8BITMIME", N, "", " BODY=8BITMIME"},
-	{"<>", 0, NULL, "Null address not allowed"},
-	{"<\"john doe\"@example.com>", 0, "\"john doe\"@example.com", ""},
-	{"<\"a\\\"b\"@x>", 0, "\"a\\\"b\"@x", ""},
-	{"<\"a\\\\b\"@x>", 0, "\"a\\\\b\"@x", ""},
-	{"<\"plain\"@x>", 0, "plain@x", ""},
-	{"<\"\\p\\l\\a\\i\\n\"@x>", 0, "plain@x", ""},
-	{"<\"a.b\"@x>", 0, "a.b@x", ""},
-	{"<\"a..b\"@x>", 0, "\"a..b\"@x", ""},
-	{"<\".a\"@x>", 0, "\".a\"@x", ""},
-	{"<\"\"@x>", 0, "\"\"@x", ""},
-	{"<\"a@b\"@x>", 0, "\"a@b\"@x", ""},
-	{"<@relay.example:user@example.com>", 0, "user@example.com", ""},
-	{"<@a.example,@b.example:u@c.example>", 0, "u@c.example", ""},
-	{"<@a.example,b.example:u@c>", 0, NULL, "Bad source route syntax"},
-	{"<@a.example u@c>", 0, NULL, "Bad source route syntax"},
-	{"<@:u@c>", 0, NULL, "Bad domain syntax"},
-	{"<user@[192.0.2.1]>", 0, "user@[192.0.2.1]", ""},
-	{"<user@[IPv6:::1]>", 0, "user@[IPv6:::1]", ""},
-	{"<user@[ipv6:2001:db8::1]>", 0, "user@[ipv6:2001:db8::1]", ""},
-	{"<user@[192.0.2.256]>", 0, NULL, "Bad IPv4 address literal"},
-	{"<user@[IPv6:::g]>", 0, NULL, "Bad IPv6 address literal"},
-	{"<user@[x-tag:abc]>", 0, NULL, "Unsupported address literal"},
-	{"<user@[192.0.2.1>", 0, NULL, "Bad address literal"},
-	{"<postmaster>", L, "postmaster", ""},
-	{"<postmaster>", 0, NULL, "Domain missing"},
-	{"<\"post master\">", L, "\"post master\"", ""},
-	{"user@example.com", 0, NULL, "Missing '<' before address"},
-	{"user@example.com SIZE=1", B, "user@example.com", " SIZE=1"},
-	{"user@example.com", B, "user@example.com", ""},
-	{"postmaster", B | L, "postmaster", ""},
-	{"", B, NULL, "Empty address"},
-	{"", 0, NULL, "Missing '<' before address"},
-	{"<user@example.com", 0, NULL, "Missing '>' after address"},
-	{"<user@example.com x>", 0, NULL, "Missing '>' after address"},
-	{"<user>", 0, NULL, "Domain missing"},
-	{"<user@>", 0, NULL, "Bad domain syntax"},
-	{"<@example.com>", 0, NULL, "Bad source route syntax"},
-	{"<user@-a.example>", 0, NULL, "Bad domain syntax"},
-	{"<user@a-.example>", 0, NULL, "Bad domain syntax"},
-	{"<user@a..example>", 0, NULL, "Bad domain syntax"},
-	{"<user@example.com.>", 0, NULL, "Bad domain syntax"},
-	{"<user@exa_mple.com>", 0, NULL, "Missing '>' after address"},
-	{"<a-b.c-d@1x.example>", 0, "a-b.c-d@1x.example", ""},
-	{"<.user@x>", 0, NULL, "Bad local part syntax"},
-	{"<user.@x>", 0, NULL, "Bad local part syntax"},
-	{"<us..er@x>", 0, NULL, "Bad local part syntax"},
-	{"<john doe@x>", 0, NULL, "Bad local part syntax"},
-	{"<\"unterminated@x>", 0, NULL, "Unterminated quoted local part"},
-	{"<us\001er@x>", 0, NULL, "8-bit or control character in address"},
-	{"<\"us\ter\"@x>", 0, NULL, "8-bit or control character in address"},
-	{"<\"us\\\ter\"@x>", 0, NULL,
-	    "8-bit or control character in address"},
-	{"<j\xc3\xb6rg@x>", 0, NULL, "8-bit or control character in address"},
-	{"<jorg@\xc3\xb6.x>", 0, NULL,
-	    "8-bit or control character in address"},
-	{"<jorg@x\x7f>", 0, NULL, "8-bit or control character in address"},
-	{"<!#$%&'*+-/=?^_`{|}~@x>", 0, "!#$%&'*+-/=?^_`{|}~@x", ""},
+	{ "<user@example.com>", 0, "user@example.com", "" },
+	{ "<User.Name+tag@Example.COM> SIZE=100", 0,
+	    "User.Name+tag@Example.COM", " SIZE=100" },
+	{ "<>", N, "", "" },
+	{ "<> BODY=8BITMIME", N, "", " BODY=8BITMIME" },
+	{ "<>", 0, NULL, "Null address not allowed" },
+	{ "<\"john doe\"@example.com>", 0, "\"john doe\"@example.com", "" },
+	{ "<\"a\\\"b\"@x>", 0, "\"a\\\"b\"@x", "" },
+	{ "<\"a\\\\b\"@x>", 0, "\"a\\\\b\"@x", "" },
+	{ "<\"plain\"@x>", 0, "plain@x", "" },
+	{ "<\"\\p\\l\\a\\i\\n\"@x>", 0, "plain@x", "" },
+	{ "<\"a.b\"@x>", 0, "a.b@x", "" },
+	{ "<\"a..b\"@x>", 0, "\"a..b\"@x", "" },
+	{ "<\".a\"@x>", 0, "\".a\"@x", "" },
+	{ "<\"\"@x>", 0, "\"\"@x", "" },
+	{ "<\"a@b\"@x>", 0, "\"a@b\"@x", "" },
+	{ "<@relay.example:user@example.com>", 0, "user@example.com", "" },
+	{ "<@a.example,@b.example:u@c.example>", 0, "u@c.example", "" },
+	{ "<@a.example,b.example:u@c>", 0, NULL, "Bad source route syntax" },
+	{ "<@a.example u@c>", 0, NULL, "Bad source route syntax" },
+	{ "<@:u@c>", 0, NULL, "Bad domain syntax" },
+	{ "<user@[192.0.2.1]>", 0, "user@[192.0.2.1]", "" },
+	{ "<user@[IPv6:::1]>", 0, "user@[IPv6:::1]", "" },
+	{ "<user@[ipv6:2001:db8::1]>", 0, "user@[ipv6:2001:db8::1]", "" },
+	{ "<user@[192.0.2.256]>", 0, NULL, "Bad IPv4 address literal" },
+	{ "<user@[IPv6:::g]>", 0, NULL, "Bad IPv6 address literal" },
+	{ "<user@[x-tag:abc]>", 0, NULL, "Unsupported address literal" },
+	{ "<user@[192.0.2.1>", 0, NULL, "Bad address literal" },
+	{ "<postmaster>", L, "postmaster", "" },
+	{ "<postmaster>", 0, NULL, "Domain missing" },
+	{ "<\"post master\">", L, "\"post master\"", "" },
+	{ "user@example.com", 0, NULL, "Missing '<' before address" },
+	{ "user@example.com SIZE=1", B, "user@example.com", " SIZE=1" },
+	{ "user@example.com", B, "user@example.com", "" },
+	{ "postmaster", B | L, "postmaster", "" },
+	{ "", B, NULL, "Empty address" },
+	{ "", 0, NULL, "Missing '<' before address" },
+	{ "<user@example.com", 0, NULL, "Missing '>' after address" },
+	{ "<user@example.com x>", 0, NULL, "Missing '>' after address" },
+	{ "<user>", 0, NULL, "Domain missing" },
+	{ "<user@>", 0, NULL, "Bad domain syntax" },
+	{ "<@example.com>", 0, NULL, "Bad source route syntax" },
+	{ "<user@-a.example>", 0, NULL, "Bad domain syntax" },
+	{ "<user@a-.example>", 0, NULL, "Bad domain syntax" },
+	{ "<user@a..example>", 0, NULL, "Bad domain syntax" },
+	{ "<user@example.com.>", 0, NULL, "Bad domain syntax" },
+	{ "<user@exa_mple.com>", 0, NULL, "Missing '>' after address" },
+	{ "<a-b.c-d@1x.example>", 0, "a-b.c-d@1x.example", "" },
+	{ "<.user@x>", 0, NULL, "Bad local part syntax" },
+	{ "<user.@x>", 0, NULL, "Bad local part syntax" },
+	{ "<us..er@x>", 0, NULL, "Bad local part syntax" },
+	{ "<john doe@x>", 0, NULL, "Bad local part syntax" },
+	{ "<\"unterminated@x>", 0, NULL, "Unterminated quoted local part" },
+	{ "<us\001er@x>", 0, NULL, "8-bit or control character in address" },
+	{ "<\"us\ter\"@x>", 0, NULL, "8-bit or control character in address" },
+	{ "<\"us\\\ter\"@x>", 0, NULL,
+	    "8-bit or control character in address" },
+	{ "<j\xc3\xb6rg@x>", 0, NULL, "8-bit or control character in address" },
+	{ "<jorg@\xc3\xb6.x>", 0, NULL,
+	    "8-bit or control character in address" },
+	{ "<jorg@x\x7f>", 0, NULL, "8-bit or control character in address" },
+	{ "<!#$%&'*+-/=?^_`{|}~@x>", 0, "!#$%&'*+-/=?^_`{|}~@x", "" },
 };
 
 static void
@@ -96,8 +96,8 @@ test_paths(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(path_cases) / sizeof(path_cases[0]); i++) {
-		int ret = addr_parse_path(path_cases[i].in,
-		    path_cases[i].flags, addr, &end, &error);
+		int ret = addr_parse_path(path_cases[i].in, path_cases[i].flags,
+		    addr, &end, &error);
 
 		if (path_cases[i].canon == NULL) {
 			if (ret != -1)
@@ -106,8 +106,8 @@ test_paths(void **state)
 			assert_string_equal(error, path_cases[i].rest);
 		} else {
 			if (ret != 0)
-				fail_msg("case %zu %s: %s", i,
-				    path_cases[i].in, error);
+				fail_msg("case %zu %s: %s", i, path_cases[i].in,
+				    error);
 			assert_string_equal(buf_cstr(addr),
 			    path_cases[i].canon);
 			assert_string_equal(end, path_cases[i].rest);
@@ -141,19 +141,17 @@ test_limits(void **state)
 {
 	static const struct {
 		size_t local, label, labels;
-		const char *error;	/* NULL: accepted */
+		const char *error; /* NULL: accepted */
 	} cases[] = {
-		{64, 10, 1, NULL},
-		{65, 10, 1, "Local part too long"},
-		{10, 63, 1, NULL},
-		{10, 64, 1, "Domain label too long"},
-		{10, 63, 3, NULL},			/* 191 */
-		{10, 63, 4, NULL},	/* domain 255 ok, path 268 too long */
-		{60, 63, 3, NULL},	/* path 254 */
-		{62, 63, 3, NULL},	/* path 256 */
-		{63, 63, 3, NULL},	/* path 257 too long */
-		{1, 50, 5, NULL},	/* domain 254 */
-		{1, 51, 5, "Domain too long"},	/* domain 259 */
+		{ 64, 10, 1, NULL }, { 65, 10, 1, "Local part too long" },
+		{ 10, 63, 1, NULL }, { 10, 64, 1, "Domain label too long" },
+		{ 10, 63, 3, NULL }, /* 191 */
+		{ 10, 63, 4, NULL }, /* domain 255 ok, path 268 too long */
+		{ 60, 63, 3, NULL }, /* path 254 */
+		{ 62, 63, 3, NULL }, /* path 256 */
+		{ 63, 63, 3, NULL }, /* path 257 too long */
+		{ 1, 50, 5, NULL },  /* domain 254 */
+		{ 1, 51, 5, "Domain too long" }, /* domain 259 */
 	};
 	struct buf *b = buf_create(4096), *out = buf_create(4096);
 	const char *end, *error;
@@ -181,8 +179,7 @@ test_limits(void **state)
 	for (i = 0; i < 62; i++)
 		buf_putc(b, ' ');
 	buf_puts(b, "\"@x>");
-	assert_int_equal(addr_parse_path(buf_cstr(b), 0, out, &end, &error),
-	    0);
+	assert_int_equal(addr_parse_path(buf_cstr(b), 0, out, &end, &error), 0);
 	buf_set(b, "<\"");
 	for (i = 0; i < 63; i++)
 		buf_putc(b, ' ');
@@ -214,12 +211,14 @@ test_split_points(void **state)
 			char *cut = xstrndup(paths[i], n);
 
 			assert_int_equal(addr_parse_path(cut, N, out, &end,
-			    &error), -1);
+					     &error),
+			    -1);
 			assert_non_null(error);
 			xfree(cut);
 		}
 		assert_int_equal(addr_parse_path(paths[i], 0, out, &end,
-		    &error), 0);
+				     &error),
+		    0);
 	}
 	buf_destroy(&out);
 }
@@ -230,26 +229,25 @@ test_addr_spec(void **state)
 	static const struct {
 		const char *in;
 		size_t len;
-		const char *canon;	/* NULL: error */
+		const char *canon; /* NULL: error */
 	} cases[] = {
-		{"user@example.com", 0, "user@example.com"},
-		{"\"john doe\"@example.com", 0, "\"john doe\"@example.com"},
-		{"\"john\"@example.com", 0, "john@example.com"},
-		{"user@[192.0.2.1]", 0, "user@[192.0.2.1]"},
-		{"user@example.com trailing", 16, "user@example.com"},
-		{"user", 0, NULL},
-		{"<user@example.com>", 0, NULL},
-		{"user@example.com ", 0, NULL},
-		{"user@ex\0ample.com", 17, NULL},
-		{"", 0, NULL},
+		{ "user@example.com", 0, "user@example.com" },
+		{ "\"john doe\"@example.com", 0, "\"john doe\"@example.com" },
+		{ "\"john\"@example.com", 0, "john@example.com" },
+		{ "user@[192.0.2.1]", 0, "user@[192.0.2.1]" },
+		{ "user@example.com trailing", 16, "user@example.com" },
+		{ "user", 0, NULL },
+		{ "<user@example.com>", 0, NULL },
+		{ "user@example.com ", 0, NULL },
+		{ "user@ex\0ample.com", 17, NULL },
+		{ "", 0, NULL },
 	};
 	struct buf *out = buf_create(1024);
 	const char *error;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t len = cases[i].len ? cases[i].len :
-		    strlen(cases[i].in);
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
 		int ret = addr_parse_addr_spec(cases[i].in, len, out, &error);
 
 		if (cases[i].canon == NULL) {
@@ -269,15 +267,15 @@ test_parts(void **state)
 		const char *addr, *domain, *local;
 		int postmaster;
 	} cases[] = {
-		{"user@example.com", "example.com", "user", 0},
-		{"\"a@b\"@x", "x", "a@b", 0},
-		{"\"a\\\"b\"@x", "x", "a\"b", 0},
-		{"\"a\\\\\"@x", "x", "a\\", 0},
-		{"PostMaster", "", "PostMaster", 1},
-		{"postmaster@example.com", "example.com", "postmaster", 1},
-		{"\"postmaster\"@x", "x", "postmaster", 1},
-		{"postmaster2@x", "x", "postmaster2", 0},
-		{"", "", "", 0},
+		{ "user@example.com", "example.com", "user", 0 },
+		{ "\"a@b\"@x", "x", "a@b", 0 },
+		{ "\"a\\\"b\"@x", "x", "a\"b", 0 },
+		{ "\"a\\\\\"@x", "x", "a\\", 0 },
+		{ "PostMaster", "", "PostMaster", 1 },
+		{ "postmaster@example.com", "example.com", "postmaster", 1 },
+		{ "\"postmaster\"@x", "x", "postmaster", 1 },
+		{ "postmaster2@x", "x", "postmaster2", 0 },
+		{ "", "", "", 0 },
 	};
 	struct buf *out = buf_create(1024), *q = buf_create(1024);
 	size_t i;
@@ -307,24 +305,24 @@ test_parts(void **state)
 static const struct {
 	const char *addr, *delim;
 	int flags;
-	const char *value, *ext;	/* value NULL: not found */
+	const char *value, *ext; /* value NULL: not found */
 } lookup_cases[] = {
-	{"user+ext@example.com", "+", 0, "full", ""},
-	{"User+Ext@Example.COM", "+", 0, "full", ""},
-	{"user+other@example.com", "+", 0, "bare", "other"},
-	{"user+other@example.com", "", 0, NULL, ""},
-	{"user+other@example.com", NULL, 0, NULL, ""},
-	{"user-a-b@example.com", "+-", 0, "bare", "a-b"},
-	{"user+a-b@example.com", "-+", 0, "bare", "a-b"},
-	{"user-x@example.com", "+", 0, NULL, ""},
-	{"user-x@example.com", "+", ADDR_LOOKUP_CATCHALL, "catchall", ""},
-	{"nobody@example.com", "+", ADDR_LOOKUP_CATCHALL, "catchall", ""},
-	{"nobody@example.com", "+", 0, NULL, ""},
-	{"nobody@other.example", "+", ADDR_LOOKUP_CATCHALL, NULL, ""},
-	{"+user@example.com", "+", 0, NULL, ""},
-	{"\"a b+c\"@example.com", "+", 0, "quoted", "c"},
-	{"user", "+", ADDR_LOOKUP_CATCHALL, "local", ""},
-	{"user+z", "+", ADDR_LOOKUP_CATCHALL, "local", "z"},
+	{ "user+ext@example.com", "+", 0, "full", "" },
+	{ "User+Ext@Example.COM", "+", 0, "full", "" },
+	{ "user+other@example.com", "+", 0, "bare", "other" },
+	{ "user+other@example.com", "", 0, NULL, "" },
+	{ "user+other@example.com", NULL, 0, NULL, "" },
+	{ "user-a-b@example.com", "+-", 0, "bare", "a-b" },
+	{ "user+a-b@example.com", "-+", 0, "bare", "a-b" },
+	{ "user-x@example.com", "+", 0, NULL, "" },
+	{ "user-x@example.com", "+", ADDR_LOOKUP_CATCHALL, "catchall", "" },
+	{ "nobody@example.com", "+", ADDR_LOOKUP_CATCHALL, "catchall", "" },
+	{ "nobody@example.com", "+", 0, NULL, "" },
+	{ "nobody@other.example", "+", ADDR_LOOKUP_CATCHALL, NULL, "" },
+	{ "+user@example.com", "+", 0, NULL, "" },
+	{ "\"a b+c\"@example.com", "+", 0, "quoted", "c" },
+	{ "user", "+", ADDR_LOOKUP_CATCHALL, "local", "" },
+	{ "user+z", "+", ADDR_LOOKUP_CATCHALL, "local", "z" },
 };
 
 static void
@@ -335,12 +333,13 @@ test_map_lookup(void **state)
 	struct maps *m;
 	size_t i;
 
-	assert_int_equal(maps_open("inline:{ user+ext@example.com=full, "
-	    "user@example.com=bare, @example.com=catchall, "
-	    "{ \"a b\"@example.com = quoted }, user=local }", NULL, &m,
-	    &error), 0);
-	for (i = 0; i < sizeof(lookup_cases) / sizeof(lookup_cases[0]);
-	    i++) {
+	assert_int_equal(
+	    maps_open("inline:{ user+ext@example.com=full, "
+		      "user@example.com=bare, @example.com=catchall, "
+		      "{ \"a b\"@example.com = quoted }, user=local }",
+		NULL, &m, &error),
+	    0);
+	for (i = 0; i < sizeof(lookup_cases) / sizeof(lookup_cases[0]); i++) {
 		int ret = addr_map_lookup(m, lookup_cases[i].addr,
 		    lookup_cases[i].delim, lookup_cases[i].flags, &value, ext,
 		    &error);
@@ -356,7 +355,8 @@ test_map_lookup(void **state)
 		assert_string_equal(buf_cstr(ext), lookup_cases[i].ext);
 	}
 	assert_int_equal(addr_map_lookup(m, "user+q@example.com", "+", 0,
-	    &value, NULL, &error), 1);
+			     &value, NULL, &error),
+	    1);
 	maps_close(&m);
 	buf_destroy(&ext);
 }

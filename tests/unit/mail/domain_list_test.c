@@ -29,10 +29,11 @@ setup(void **state)
 	fp = fopen(file_path, "w");
 	assert_non_null(fp);
 	fputs("# virtual domains\n"
-	    "file1.example\n"
-	    "  File2.Example, file3.example\n"
-	    "\n"
-	    "   # indented comment file9.example\n", fp);
+	      "file1.example\n"
+	      "  File2.Example, file3.example\n"
+	      "\n"
+	      "   # indented comment file9.example\n",
+	    fp);
 	fclose(fp);
 	return 0;
 }
@@ -54,13 +55,20 @@ test_match(void **state)
 		const char *domain;
 		int match;
 	} cases[] = {
-		{"plain.example", 1}, {"PLAIN.Example", 1},
-		{"other.example", 1}, {"sub.plain.example", 0},
-		{"table.example", 1}, {"TABLE.EXAMPLE", 1},
-		{"braced.example", 1}, {"file1.example", 1},
-		{"file2.example", 1}, {"FILE3.EXAMPLE", 1},
-		{"file9.example", 0}, {"example", 0}, {"", 0},
-		{"virtual", 0},
+		{ "plain.example", 1 },
+		{ "PLAIN.Example", 1 },
+		{ "other.example", 1 },
+		{ "sub.plain.example", 0 },
+		{ "table.example", 1 },
+		{ "TABLE.EXAMPLE", 1 },
+		{ "braced.example", 1 },
+		{ "file1.example", 1 },
+		{ "file2.example", 1 },
+		{ "FILE3.EXAMPLE", 1 },
+		{ "file9.example", 0 },
+		{ "example", 0 },
+		{ "", 0 },
+		{ "virtual", 0 },
 	};
 	struct buf spec;
 	struct domain_list *dl;
@@ -68,11 +76,13 @@ test_match(void **state)
 	size_t i;
 
 	buf_init(&spec, 4096);
-	buf_printf(&spec, "plain.example, Other.Example "
+	buf_printf(&spec,
+	    "plain.example, Other.Example "
 	    "inline:{ table.example=x, { braced.example = a, b } },%s",
 	    file_path);
 	assert_int_equal(domain_list_create(buf_cstr(&spec), "hash", &dl,
-	    &error), 0);
+			     &error),
+	    0);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (domain_list_match(dl, cases[i].domain, &error) !=
 		    cases[i].match)
@@ -101,11 +111,11 @@ test_errors(void **state)
 	static const struct {
 		const char *spec, *error;
 	} cases[] = {
-		{"a.example inline:{x=y", "missing '}'"},
-		{"nosuch:foo", "unsupported dictionary type: nosuch"},
-		{"/no/such/file", "open /no/such/file: No such file"},
-		{"!neg.example", "is not a domain name"},
-		{"hash:/no/such/table", "/no/such/table.db"},
+		{ "a.example inline:{x=y", "missing '}'" },
+		{ "nosuch:foo", "unsupported dictionary type: nosuch" },
+		{ "/no/such/file", "open /no/such/file: No such file" },
+		{ "!neg.example", "is not a domain name" },
+		{ "hash:/no/such/table", "/no/such/table.db" },
 	};
 	struct domain_list *dl;
 	const char *error;
@@ -115,7 +125,8 @@ test_errors(void **state)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		assert_int_equal(domain_list_create(cases[i].spec, NULL, &dl,
-		    &error), -1);
+				     &error),
+		    -1);
 		assert_null(dl);
 		assert_non_null(strstr(error, cases[i].error));
 	}

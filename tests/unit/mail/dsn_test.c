@@ -9,13 +9,13 @@
 
 #include <cmocka.h>
 
+#include "mail/dsn.h"
 #include "util/buf.h"
 #include "util/mem.h"
-#include "mail/dsn.h"
 
 /* A parsed notification: top headers, boundary and three parts. */
 struct parsed {
-	char *top;		/* unfolded header block */
+	char *top; /* unfolded header block */
 	char boundary[256];
 	char *part_hdr[3];
 	char *part_body[3];
@@ -145,12 +145,14 @@ static struct dsn_msg
 basic_msg(void)
 {
 	struct dsn_msg m = {
-		.myhostname = "mx.example.org", .queue_id = "3F2A1C0B7",
+		.myhostname = "mx.example.org",
+		.queue_id = "3F2A1C0B7",
 		.sender = "a@example.org",
 		.arrival = { .tv_sec = 1700000000 },
 		.orig_headers = orig_hdrs,
 		.orig_headers_len = sizeof(orig_hdrs) - 1,
-		.rcpt = two_rcpts, .nrcpt = 2,
+		.rcpt = two_rcpts,
+		.nrcpt = 2,
 	};
 
 	return m;
@@ -175,8 +177,7 @@ test_bounce_structure(void **state)
 	    "Undelivered Mail Returned to Sender");
 	assert_string_equal(field(ps.top, "Auto-Submitted", v, sizeof(v)),
 	    "auto-replied");
-	assert_string_equal(field(ps.top, "MIME-Version", v, sizeof(v)),
-	    "1.0");
+	assert_string_equal(field(ps.top, "MIME-Version", v, sizeof(v)), "1.0");
 	assert_non_null(field(ps.top, "Date", v, sizeof(v)));
 	assert_non_null(strchr(v, ','));
 	assert_non_null(field(ps.top, "Message-ID", v, sizeof(v)));
@@ -187,12 +188,14 @@ test_bounce_structure(void **state)
 	    "This is the mail system at host mx.example.org."));
 	assert_non_null(strstr(ps.part_body[0], "<b@example.net>"));
 
-	assert_non_null(strstr(ps.part_hdr[1],
-	    "Content-Type: message/delivery-status"));
+	assert_non_null(
+	    strstr(ps.part_hdr[1], "Content-Type: message/delivery-status"));
 	assert_string_equal(field(ps.part_body[1], "Reporting-MTA", v,
-	    sizeof(v)), "dns; mx.example.org");
+				sizeof(v)),
+	    "dns; mx.example.org");
 	assert_string_equal(field(ps.part_body[1], "X-Tern-Queue-ID", v,
-	    sizeof(v)), "3F2A1C0B7");
+				sizeof(v)),
+	    "3F2A1C0B7");
 	assert_non_null(field(ps.part_body[1], "Arrival-Date", v, sizeof(v)));
 	assert_int_equal(count(ps.part_body[1], "\nFinal-Recipient: rfc822; "),
 	    2);
@@ -208,8 +211,8 @@ test_bounce_structure(void **state)
 	    "Action: failed\nStatus: 5.0.0\n"
 	    "Diagnostic-Code: x-tern; mail loops back to myself\n"));
 
-	assert_non_null(strstr(ps.part_hdr[2],
-	    "Content-Type: text/rfc822-headers"));
+	assert_non_null(
+	    strstr(ps.part_hdr[2], "Content-Type: text/rfc822-headers"));
 	assert_string_equal(ps.part_body[2],
 	    "Received: from client.example\n\tby mx.example.org\n"
 	    "From: a@example.org\nTo: b@example.net\nSubject: hello\n");
@@ -240,7 +243,8 @@ test_delay(void **state)
 	assert_string_equal(field(ps.part_body[1], "Action", v, sizeof(v)),
 	    "delayed");
 	assert_string_equal(field(ps.part_body[1], "Diagnostic-Code", v,
-	    sizeof(v)), "x-tern; connect to mx.example.net: timed out");
+				sizeof(v)),
+	    "x-tern; connect to mx.example.net: timed out");
 	assert_int_equal(count(ps.part_body[1], "Original-Recipient"), 0);
 	parsed_free(&ps);
 	buf_destroy(&out);
@@ -315,8 +319,8 @@ test_header_limit_every_cut(void **state)
 	m.header_limit = 0;
 	assert_int_equal(dsn_build(&m, out, &err), 0);
 	parse(buf_cstr(out), &ps);
-	assert_non_null(strstr(ps.part_hdr[2],
-	    "Content-Transfer-Encoding: 8bit"));
+	assert_non_null(
+	    strstr(ps.part_hdr[2], "Content-Transfer-Encoding: 8bit"));
 	assert_string_equal(ps.part_body[2], "Subject: caf\xc3\xa9\n");
 	parsed_free(&ps);
 	buf_destroy(&out);
@@ -325,16 +329,16 @@ test_header_limit_every_cut(void **state)
 static void
 test_bad_input(void **state)
 {
-	static const struct dsn_rcpt bad_status[] = {
-		{ "b@x", NULL, "failed", "5.1", NULL } };
-	static const struct dsn_rcpt bad_status2[] = {
-		{ "b@x", NULL, "failed", "3.1.1", NULL } };
-	static const struct dsn_rcpt bad_status3[] = {
-		{ "b@x", NULL, "failed", "5.1.1000", NULL } };
-	static const struct dsn_rcpt bad_action[] = {
-		{ "b@x", NULL, "bounced", "5.1.1", NULL } };
-	static const struct dsn_rcpt no_final[] = {
-		{ "", NULL, "failed", "5.1.1", NULL } };
+	static const struct dsn_rcpt bad_status[] = { { "b@x", NULL, "failed",
+	    "5.1", NULL } };
+	static const struct dsn_rcpt bad_status2[] = { { "b@x", NULL, "failed",
+	    "3.1.1", NULL } };
+	static const struct dsn_rcpt bad_status3[] = { { "b@x", NULL, "failed",
+	    "5.1.1000", NULL } };
+	static const struct dsn_rcpt bad_action[] = { { "b@x", NULL, "bounced",
+	    "5.1.1", NULL } };
+	static const struct dsn_rcpt no_final[] = { { "", NULL, "failed",
+	    "5.1.1", NULL } };
 	struct dsn_msg m;
 	struct buf *out = buf_create(1024 * 1024), *tiny = buf_create(200);
 	const char *err;
@@ -343,16 +347,41 @@ test_bad_input(void **state)
 	for (i = 0; i < 10; i++) {
 		m = basic_msg();
 		switch (i) {
-		case 0: m.myhostname = ""; break;
-		case 1: m.myhostname = "mx example"; break;
-		case 2: m.queue_id = "../x"; break;
-		case 3: m.sender = ""; break;
-		case 4: m.nrcpt = 0; break;
-		case 5: m.rcpt = bad_status; m.nrcpt = 1; break;
-		case 6: m.rcpt = bad_status2; m.nrcpt = 1; break;
-		case 7: m.rcpt = bad_status3; m.nrcpt = 1; break;
-		case 8: m.rcpt = bad_action; m.nrcpt = 1; break;
-		case 9: m.rcpt = no_final; m.nrcpt = 1; break;
+		case 0:
+			m.myhostname = "";
+			break;
+		case 1:
+			m.myhostname = "mx example";
+			break;
+		case 2:
+			m.queue_id = "../x";
+			break;
+		case 3:
+			m.sender = "";
+			break;
+		case 4:
+			m.nrcpt = 0;
+			break;
+		case 5:
+			m.rcpt = bad_status;
+			m.nrcpt = 1;
+			break;
+		case 6:
+			m.rcpt = bad_status2;
+			m.nrcpt = 1;
+			break;
+		case 7:
+			m.rcpt = bad_status3;
+			m.nrcpt = 1;
+			break;
+		case 8:
+			m.rcpt = bad_action;
+			m.nrcpt = 1;
+			break;
+		case 9:
+			m.rcpt = no_final;
+			m.nrcpt = 1;
+			break;
 		}
 		buf_puts(out, "old");
 		err = NULL;
@@ -385,7 +414,7 @@ test_unique_ids(void **state)
 	parsed_free(&pb);
 	/* A long host name still gives a boundary of at most 70. */
 	m.myhostname = "a-very-long-host-name.in-a-very-long-subdomain.of-a-"
-	    "long-domain.example";
+		       "long-domain.example";
 	assert_int_equal(dsn_build(&m, a, &err), 0);
 	assert_int_equal(dsn_build(&m, b, &err), 0);
 	parse(buf_cstr(a), &pa);

@@ -35,31 +35,29 @@ static const char alias_maps[] =
     " @alias.example=alice@example.com"
     " }";
 
-static const char mailbox_maps[] =
-    "inline:{"
-    " alice@example.com=alice/,"
-    " bob@example.com=bob/Maildir/,"
-    " abs@example.com=/etc/evil/,"
-    " dots@example.com=a/../../b/,"
-    " enddots@example.com=a/..,"
-    " namedots@example.com=john..doe/,"
-    " low@example.com=low/,"
-    " mbox@example.com=example.com/mbox,"
-    " @example.net=catchall/"
-    " }";
+static const char mailbox_maps[] = "inline:{"
+				   " alice@example.com=alice/,"
+				   " bob@example.com=bob/Maildir/,"
+				   " abs@example.com=/etc/evil/,"
+				   " dots@example.com=a/../../b/,"
+				   " enddots@example.com=a/..,"
+				   " namedots@example.com=john..doe/,"
+				   " low@example.com=low/,"
+				   " mbox@example.com=example.com/mbox,"
+				   " @example.net=catchall/"
+				   " }";
 
-static const char uid_maps[] =
-    "inline:{"
-    " alice@example.com=1001,"
-    " low@example.com=99,"
-    " root@example.com=0,"
-    " bad@example.com=12x,"
-    " neg@example.com=-5,"
-    " { empty@example.com = },"
-    " badgid@example.com=1002,"
-    " rootgid@example.com=1003,"
-    " huge@example.com=99999999999999999999"
-    " }";
+static const char uid_maps[] = "inline:{"
+			       " alice@example.com=1001,"
+			       " low@example.com=99,"
+			       " root@example.com=0,"
+			       " bad@example.com=12x,"
+			       " neg@example.com=-5,"
+			       " { empty@example.com = },"
+			       " badgid@example.com=1002,"
+			       " rootgid@example.com=1003,"
+			       " huge@example.com=99999999999999999999"
+			       " }";
 
 static const char gid_maps[] =
     "inline:{ badgid@example.com=abc, rootgid@example.com=0 }, static:5000";
@@ -69,11 +67,16 @@ static struct saved {
 	char **var;
 	char *value;
 } saved[] = {
-	{&var_myhostname, NULL}, {&var_mydomain, NULL}, {&var_myorigin, NULL},
-	{&var_rcpt_delim, NULL}, {&var_virt_mailbox_domains, NULL},
-	{&var_virt_mailbox_maps, NULL}, {&var_virt_mailbox_base, NULL},
-	{&var_virt_alias_maps, NULL}, {&var_virt_uid_maps, NULL},
-	{&var_virt_gid_maps, NULL},
+	{ &var_myhostname, NULL },
+	{ &var_mydomain, NULL },
+	{ &var_myorigin, NULL },
+	{ &var_rcpt_delim, NULL },
+	{ &var_virt_mailbox_domains, NULL },
+	{ &var_virt_mailbox_maps, NULL },
+	{ &var_virt_mailbox_base, NULL },
+	{ &var_virt_alias_maps, NULL },
+	{ &var_virt_uid_maps, NULL },
+	{ &var_virt_gid_maps, NULL },
 };
 
 #define NSAVED (sizeof(saved) / sizeof(saved[0]))
@@ -129,7 +132,7 @@ teardown(void **state)
 static void
 check_alias(const char *addr, const char *want)
 {
-	struct resolve_list l = {0};
+	struct resolve_list l = { 0 };
 	struct resolve_error err;
 	struct buf got;
 	size_t i;
@@ -160,44 +163,45 @@ test_alias(void **state)
 		const char *addr, *want;
 	} cases[] = {
 		/* Not aliased: its own result. */
-		{"zed@example.com", "zed@example.com"},
-		{"zed@other.org", "zed@other.org"},
+		{ "zed@example.com", "zed@example.com" },
+		{ "zed@other.org", "zed@other.org" },
 		/* One to many, and recursion. */
-		{"team@example.com", "alice@example.com bob@example.com"},
-		{"TEAM@Example.COM", "alice@example.com bob@example.com"},
-		{"all@example.com",
-		    "alice@example.com bob@example.com carol@example.com"},
+		{ "team@example.com", "alice@example.com bob@example.com" },
+		{ "TEAM@Example.COM", "alice@example.com bob@example.com" },
+		{ "all@example.com",
+		    "alice@example.com bob@example.com carol@example.com" },
 		/* An alias naming itself is final. */
-		{"self@example.com", "self@example.com alice@example.com"},
-		{"mixed@example.com", "mixed@example.com"},
+		{ "self@example.com", "self@example.com alice@example.com" },
+		{ "mixed@example.com", "mixed@example.com" },
 		/* A loop ends at the recursion limit. */
-		{"loop1@example.com", "!5.4.6 554"},
+		{ "loop1@example.com", "!5.4.6 554" },
 		/* Bare local parts get @$myorigin. */
-		{"bare@example.com", "alice@example.com dave@example.org"},
+		{ "bare@example.com", "alice@example.com dave@example.org" },
 		/* The extension is carried to each item that has none. */
-		{"list+foo@example.com",
-		    "alice+foo@example.com bob+foo@example.com"},
-		{"list@example.com", "alice@example.com bob@example.com"},
-		{"team+x@example.com",
-		    "alice+x@example.com bob+x@example.com"},
-		{"all+y@example.com", "alice+y@example.com bob+y@example.com "
-		    "carol+y@example.com"},
-		{"hasext+y@example.com", "carol+x@example.com"},
+		{ "list+foo@example.com",
+		    "alice+foo@example.com bob+foo@example.com" },
+		{ "list@example.com", "alice@example.com bob@example.com" },
+		{ "team+x@example.com",
+		    "alice+x@example.com bob+x@example.com" },
+		{ "all+y@example.com",
+		    "alice+y@example.com bob+y@example.com "
+		    "carol+y@example.com" },
+		{ "hasext+y@example.com", "carol+x@example.com" },
 		/* An extension on an address that is not aliased stays. */
-		{"alice+z@example.com", "alice+z@example.com"},
+		{ "alice+z@example.com", "alice+z@example.com" },
 		/* Duplicates collapse (case-insensitively). */
-		{"dup@example.com", "alice@example.com bob@example.com"},
+		{ "dup@example.com", "alice@example.com bob@example.com" },
 		/* A catch-all for a domain. */
-		{"anyone@alias.example", "alice@example.com"},
+		{ "anyone@alias.example", "alice@example.com" },
 		/* The extension is not carried through a catch-all match
 		 * (addr_map_lookup reports it only for step 2). */
-		{"anyone+e@alias.example", "alice@example.com"},
+		{ "anyone+e@alias.example", "alice@example.com" },
 		/* A bad table entry is a temporary error. */
-		{"bad@example.com", "!4.3.0 451"},
+		{ "bad@example.com", "!4.3.0 451" },
 		/* A value with no items expands to nothing. */
-		{"empty@example.com", ""},
+		{ "empty@example.com", "" },
 		/* A chain as deep as the limit allows. */
-		{"c0@example.com", "c4@example.com"},
+		{ "c0@example.com", "c4@example.com" },
 	};
 	size_t i;
 
@@ -209,7 +213,7 @@ test_alias(void **state)
 static void
 test_alias_limits(void **state)
 {
-	struct resolve_list l = {0};
+	struct resolve_list l = { 0 };
 	struct resolve_error err;
 
 	(void)state;
@@ -260,23 +264,23 @@ test_class(void **state)
 		int code;
 		const char *dsn;
 	} cases[] = {
-		{"alice@example.com", RESOLVE_VIRTUAL, 0, ""},
-		{"ALICE@EXAMPLE.COM", RESOLVE_VIRTUAL, 0, ""},
-		{"alice+ext@example.com", RESOLVE_VIRTUAL, 0, ""},
-		{"anyone@example.net", RESOLVE_VIRTUAL, 0, ""},
-		{"nobody@example.com", RESOLVE_UNKNOWN, 550, "5.1.1"},
-		{"nobody+x@example.com", RESOLVE_UNKNOWN, 550, "5.1.1"},
-		{"user@other.org", RESOLVE_RELAY, 554, "5.7.1"},
-		{"alice@sub.example.com", RESOLVE_RELAY, 554, "5.7.1"},
+		{ "alice@example.com", RESOLVE_VIRTUAL, 0, "" },
+		{ "ALICE@EXAMPLE.COM", RESOLVE_VIRTUAL, 0, "" },
+		{ "alice+ext@example.com", RESOLVE_VIRTUAL, 0, "" },
+		{ "anyone@example.net", RESOLVE_VIRTUAL, 0, "" },
+		{ "nobody@example.com", RESOLVE_UNKNOWN, 550, "5.1.1" },
+		{ "nobody+x@example.com", RESOLVE_UNKNOWN, 550, "5.1.1" },
+		{ "user@other.org", RESOLVE_RELAY, 554, "5.7.1" },
+		{ "alice@sub.example.com", RESOLVE_RELAY, 554, "5.7.1" },
 		/* postmaster works for our names and virtual domains. */
-		{"postmaster@example.com", RESOLVE_POSTMASTER, 0, ""},
-		{"PostMaster@example.com", RESOLVE_POSTMASTER, 0, ""},
-		{"postmaster@mail.example.com", RESOLVE_POSTMASTER, 0, ""},
-		{"postmaster@MAIL.EXAMPLE.COM", RESOLVE_POSTMASTER, 0, ""},
-		{"postmaster", RESOLVE_POSTMASTER, 0, ""},
-		{"postmaster@other.org", RESOLVE_RELAY, 554, "5.7.1"},
-		{"postmaster+x@other.org", RESOLVE_RELAY, 554, "5.7.1"},
-		{"user", RESOLVE_RELAY, 554, "5.7.1"},
+		{ "postmaster@example.com", RESOLVE_POSTMASTER, 0, "" },
+		{ "PostMaster@example.com", RESOLVE_POSTMASTER, 0, "" },
+		{ "postmaster@mail.example.com", RESOLVE_POSTMASTER, 0, "" },
+		{ "postmaster@MAIL.EXAMPLE.COM", RESOLVE_POSTMASTER, 0, "" },
+		{ "postmaster", RESOLVE_POSTMASTER, 0, "" },
+		{ "postmaster@other.org", RESOLVE_RELAY, 554, "5.7.1" },
+		{ "postmaster+x@other.org", RESOLVE_RELAY, 554, "5.7.1" },
+		{ "user", RESOLVE_RELAY, 554, "5.7.1" },
 	};
 	size_t i;
 
@@ -303,19 +307,19 @@ test_mailbox(void **state)
 	static const struct {
 		const char *addr;
 		int ret;
-		const char *want;	/* path, or the dsn on failure */
+		const char *want; /* path, or the dsn on failure */
 	} cases[] = {
-		{"alice@example.com", 0, "/var/mail/vhosts/alice/"},
-		{"Alice+tag@Example.com", 0, "/var/mail/vhosts/alice/"},
-		{"bob@example.com", 0, "/var/mail/vhosts/bob/Maildir/"},
-		{"x@example.net", 0, "/var/mail/vhosts/catchall/"},
+		{ "alice@example.com", 0, "/var/mail/vhosts/alice/" },
+		{ "Alice+tag@Example.com", 0, "/var/mail/vhosts/alice/" },
+		{ "bob@example.com", 0, "/var/mail/vhosts/bob/Maildir/" },
+		{ "x@example.net", 0, "/var/mail/vhosts/catchall/" },
 		/* Values that would leave the base are refused. */
-		{"abs@example.com", -1, "4.3.5"},
-		{"dots@example.com", -1, "4.3.5"},
-		{"enddots@example.com", -1, "4.3.5"},
+		{ "abs@example.com", -1, "4.3.5" },
+		{ "dots@example.com", -1, "4.3.5" },
+		{ "enddots@example.com", -1, "4.3.5" },
 		/* ".." inside a name is no path segment. */
-		{"namedots@example.com", 0, "/var/mail/vhosts/john..doe/"},
-		{"nobody@example.com", -1, "5.1.1"},
+		{ "namedots@example.com", 0, "/var/mail/vhosts/john..doe/" },
+		{ "nobody@example.com", -1, "5.1.1" },
 	};
 	struct buf path;
 	size_t i;
@@ -350,23 +354,20 @@ test_mailbox_base_and_size(void **state)
 	/* Without a base there is no safe place for any mailbox. */
 	var_virt_mailbox_base = "";
 	buf_init(&path, 4096);
-	assert_int_equal(resolve_mailbox("alice@example.com", &path, &err),
-	    -1);
+	assert_int_equal(resolve_mailbox("alice@example.com", &path, &err), -1);
 	assert_int_equal(err.code, 451);
 	assert_string_equal(err.dsn, "4.3.5");
 	buf_deinit(&path);
 	var_virt_mailbox_base = "/var/mail/vhosts";
 	/* A path that does not fit the caller's buffer. */
 	buf_init(&path, 10);
-	assert_int_equal(resolve_mailbox("alice@example.com", &path, &err),
-	    -1);
+	assert_int_equal(resolve_mailbox("alice@example.com", &path, &err), -1);
 	assert_string_equal(err.dsn, "4.3.5");
 	assert_string_equal(err.text, "mailbox path too long");
 	buf_deinit(&path);
 	/* Exactly fits. */
 	buf_init(&path, strlen("/var/mail/vhosts/alice/"));
-	assert_int_equal(resolve_mailbox("alice@example.com", &path, &err),
-	    0);
+	assert_int_equal(resolve_mailbox("alice@example.com", &path, &err), 0);
 	buf_deinit(&path);
 }
 
@@ -379,23 +380,23 @@ test_owner(void **state)
 		int ret;
 		long uid, gid;
 	} cases[] = {
-		{"alice@example.com", 100, 0, 1001, 5000},
-		{"alice+ext@example.com", 100, 0, 1001, 5000},
-		{"low@example.com", 100, -1, 0, 0},
-		{"low@example.com", 99, 0, 99, 5000},
-		{"root@example.com", 100, -1, 0, 0},
+		{ "alice@example.com", 100, 0, 1001, 5000 },
+		{ "alice+ext@example.com", 100, 0, 1001, 5000 },
+		{ "low@example.com", 100, -1, 0, 0 },
+		{ "low@example.com", 99, 0, 99, 5000 },
+		{ "root@example.com", 100, -1, 0, 0 },
 		/* Root never owns a mailbox, whatever the minimum. */
-		{"root@example.com", 0, -1, 0, 0},
-		{"root@example.com", 1, -1, 0, 0},
-		{"rootgid@example.com", 100, -1, 0, 0},
-		{"rootgid@example.com", 0, -1, 0, 0},
-		{"bad@example.com", 0, -1, 0, 0},
-		{"neg@example.com", 0, -1, 0, 0},
-		{"empty@example.com", 0, -1, 0, 0},
-		{"huge@example.com", 0, -1, 0, 0},
-		{"badgid@example.com", 0, -1, 0, 0},
+		{ "root@example.com", 0, -1, 0, 0 },
+		{ "root@example.com", 1, -1, 0, 0 },
+		{ "rootgid@example.com", 100, -1, 0, 0 },
+		{ "rootgid@example.com", 0, -1, 0, 0 },
+		{ "bad@example.com", 0, -1, 0, 0 },
+		{ "neg@example.com", 0, -1, 0, 0 },
+		{ "empty@example.com", 0, -1, 0, 0 },
+		{ "huge@example.com", 0, -1, 0, 0 },
+		{ "badgid@example.com", 0, -1, 0, 0 },
 		/* No uid entry at all. */
-		{"nobody@example.com", 0, -1, 0, 0},
+		{ "nobody@example.com", 0, -1, 0, 0 },
 	};
 	size_t i;
 
@@ -432,11 +433,11 @@ test_open_errors(void **state)
 		char **var;
 		const char *name;
 	} cases[] = {
-		{&var_virt_alias_maps, VAR_VIRT_ALIAS_MAPS},
-		{&var_virt_mailbox_maps, VAR_VIRT_MAILBOX_MAPS},
-		{&var_virt_uid_maps, VAR_VIRT_UID_MAPS},
-		{&var_virt_gid_maps, VAR_VIRT_GID_MAPS},
-		{&var_virt_mailbox_domains, VAR_VIRT_MAILBOX_DOMAINS},
+		{ &var_virt_alias_maps, VAR_VIRT_ALIAS_MAPS },
+		{ &var_virt_mailbox_maps, VAR_VIRT_MAILBOX_MAPS },
+		{ &var_virt_uid_maps, VAR_VIRT_UID_MAPS },
+		{ &var_virt_gid_maps, VAR_VIRT_GID_MAPS },
+		{ &var_virt_mailbox_domains, VAR_VIRT_MAILBOX_DOMAINS },
 	};
 	size_t i;
 
@@ -449,7 +450,8 @@ test_open_errors(void **state)
 		assert_int_equal(resolve_open(&error), -1);
 		assert_non_null(error);
 		assert_int_equal(strncmp(error, cases[i].name,
-		    strlen(cases[i].name)), 0);
+				     strlen(cases[i].name)),
+		    0);
 		assert_non_null(strstr(error, "nosuchtype"));
 		*cases[i].var = was;
 	}
@@ -474,8 +476,8 @@ test_open_errors(void **state)
 		check_alias("team@example.com", "team@example.com");
 		assert_int_equal(resolve_class("alice@example.com", &err),
 		    RESOLVE_RELAY);
-		assert_int_equal(resolve_class("postmaster@example.com",
-		    &err), RESOLVE_POSTMASTER);
+		assert_int_equal(resolve_class("postmaster@example.com", &err),
+		    RESOLVE_POSTMASTER);
 	}
 }
 
@@ -486,21 +488,21 @@ test_lenient(void **state)
 {
 	static const struct {
 		char **var;
-		const char *lookup;	/* "alias", "class", "mailbox", "owner" */
+		const char *lookup; /* "alias", "class", "mailbox", "owner" */
 	} cases[] = {
-		{&var_virt_alias_maps, "alias"},
-		{&var_virt_mailbox_domains, "class"},
-		{&var_virt_mailbox_maps, "class"},
-		{&var_virt_mailbox_maps, "mailbox"},
-		{&var_virt_uid_maps, "owner"},
-		{&var_virt_gid_maps, "owner"},
+		{ &var_virt_alias_maps, "alias" },
+		{ &var_virt_mailbox_domains, "class" },
+		{ &var_virt_mailbox_maps, "class" },
+		{ &var_virt_mailbox_maps, "mailbox" },
+		{ &var_virt_uid_maps, "owner" },
+		{ &var_virt_gid_maps, "owner" },
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *was = *cases[i].var;
-		struct resolve_list l = {0};
+		struct resolve_list l = { 0 };
 		struct resolve_error err;
 		struct buf path;
 		uid_t uid;
@@ -590,8 +592,8 @@ test_check(void **state)
 	    "\"low@example.com\": uid 99 is below virtual_minimum_uid (100)"));
 	assert_true(reported(&r, "virtual_gid_maps inline:",
 	    "key \"rootgid@example.com\": gid 0 (root's group) is refused"));
-	assert_true(reported(&r, "\"badgid@example.com\"",
-	    "\"abc\" is not a gid"));
+	assert_true(
+	    reported(&r, "\"badgid@example.com\"", "\"abc\" is not a gid"));
 	assert_false(reported(&r, "key \"alice@example.com\"", ""));
 
 	/* static:0 gives root to every key. */

@@ -39,7 +39,8 @@ setup(void **state)
 	if (base == NULL || *base == 0 || strlen(base) > 60)
 		base = "/tmp";
 	if (snprintf(tmpdir, sizeof(tmpdir), "%s/lclnt.XXXXXX", base) >=
-	    (int)sizeof(tmpdir) || mkdtemp(tmpdir) == NULL)
+		(int)sizeof(tmpdir) ||
+	    mkdtemp(tmpdir) == NULL)
 		return -1;
 	snprintf(sockpath, sizeof(sockpath), "%s/local", tmpdir);
 	return 0;
@@ -56,25 +57,25 @@ teardown(void **state)
 
 /* What the fake agent does. */
 enum agent {
-	AGENT_GOOD,		/* two requests answered, then EOF */
+	AGENT_GOOD, /* two requests answered, then EOF */
 	AGENT_WRONG_PROTO,
 	AGENT_WRONG_VERSION,
 	AGENT_NO_VERSION,
-	AGENT_SILENT_CLOSE,	/* closes without a greeting */
-	AGENT_HALF_GREETING,	/* a cut greeting, then close */
-	AGENT_MUTE,		/* connected, never speaks */
-	AGENT_FEWER,		/* one result for two recipients */
-	AGENT_MORE,		/* three results for two */
-	AGENT_NO_STATUS,	/* texts only */
-	AGENT_BAD_STATUS,	/* "3.0.0" */
-	AGENT_BAD_STATUS2,	/* "2" */
-	AGENT_EMPTY_STATUS,	/* "" */
-	AGENT_CLOSE_AFTER_REQ,	/* reads the request, closes */
-	AGENT_HALF_REPLY,	/* a cut reply, then close */
-	AGENT_LONG_TEXT,	/* texts longer than local_result.text */
+	AGENT_SILENT_CLOSE,    /* closes without a greeting */
+	AGENT_HALF_GREETING,   /* a cut greeting, then close */
+	AGENT_MUTE,            /* connected, never speaks */
+	AGENT_FEWER,           /* one result for two recipients */
+	AGENT_MORE,            /* three results for two */
+	AGENT_NO_STATUS,       /* texts only */
+	AGENT_BAD_STATUS,      /* "3.0.0" */
+	AGENT_BAD_STATUS2,     /* "2" */
+	AGENT_EMPTY_STATUS,    /* "" */
+	AGENT_CLOSE_AFTER_REQ, /* reads the request, closes */
+	AGENT_HALF_REPLY,      /* a cut reply, then close */
+	AGENT_LONG_TEXT,       /* texts longer than local_result.text */
 	AGENT_CLOSE_AFTER_GREETING,
-	AGENT_MUTE_AFTER_REQ,	/* reads the request, never answers */
-	AGENT_BIG,		/* slow to read a request of BIG_N recipients */
+	AGENT_MUTE_AFTER_REQ, /* reads the request, never answers */
+	AGENT_BIG,            /* slow to read a request of BIG_N recipients */
 };
 
 /* Enough recipients that the request does not fit the socket buffer: the
@@ -84,20 +85,20 @@ enum agent {
 
 #define QFILE_DATA "queue file contents\n"
 
-static const char *const rcpt[] = {"a@example.com", "b@example.com"};
-static const char *const orig[] = {"A@Example.COM", "b+list@example.com"};
+static const char *const rcpt[] = { "a@example.com", "b@example.com" };
+static const char *const orig[] = { "A@Example.COM", "b+list@example.com" };
 
 /* Agent side: exit codes say what went wrong (0: all as expected). */
 static int
 agent_check_request(struct stream *s, int cfd, int round)
 {
-	static const char *const names[] = {ATTR_QUEUE_ID, ATTR_SENDER,
-	    ATTR_ARRIVAL, ATTR_ARRIVAL_USEC, ATTR_RCPT, ATTR_ORIG, ATTR_RCPT,
-	    ATTR_ORIG};
-	const char *values[] = {round == 0 ? "4XyZab" : "5AbCde",
-	    round == 0 ? "" : "sender@example.org", "1700000000", "123456",
-	    rcpt[0], orig[0], rcpt[1], orig[1]};
-	struct attr_list l = {0};
+	static const char *const names[] = { ATTR_QUEUE_ID, ATTR_SENDER,
+		ATTR_ARRIVAL, ATTR_ARRIVAL_USEC, ATTR_RCPT, ATTR_ORIG,
+		ATTR_RCPT, ATTR_ORIG };
+	const char *values[] = { round == 0 ? "4XyZab" : "5AbCde",
+		round == 0 ? "" : "sender@example.org", "1700000000", "123456",
+		rcpt[0], orig[0], rcpt[1], orig[1] };
+	struct attr_list l = { 0 };
 	const char *error;
 	char data[64];
 	ssize_t n;
@@ -144,10 +145,10 @@ agent_reply(struct stream *s, const char *const *status, size_t n,
 static int
 agent_run(int lfd, enum agent what)
 {
-	static const char *const ok2[] = {"2.0.0", "5.1.1", "4.2.2"};
-	static const char *const bad3[] = {"3.0.0", "2.0.0"};
-	static const char *const bad2[] = {"2.0.0", "2"};
-	static const char *const empty[] = {"2.0.0", ""};
+	static const char *const ok2[] = { "2.0.0", "5.1.1", "4.2.2" };
+	static const char *const bad3[] = { "3.0.0", "2.0.0" };
+	static const char *const bad2[] = { "2.0.0", "2" };
+	static const char *const empty[] = { "2.0.0", "" };
 	char longtext[700];
 	struct stream *s;
 	const char *error;
@@ -206,7 +207,7 @@ agent_run(int lfd, enum agent what)
 		break;
 	}
 	if (what == AGENT_BIG) {
-		struct attr_list l = {0};
+		struct attr_list l = { 0 };
 		size_t i, n = 0;
 		int qfd;
 
@@ -376,11 +377,11 @@ static int
 connect_sync(const char *path, int timeout, struct local_clnt **c_r,
     const char **error_r)
 {
-	struct outcome o = {0};
+	struct outcome o = { 0 };
 
 	*c_r = NULL;
-	if (local_clnt_open(path, PROTO_LOCAL, timeout * 1000L, on_done, &o, c_r,
-	    error_r) < 0) {
+	if (local_clnt_open(path, PROTO_LOCAL, timeout * 1000L, on_done, &o,
+		c_r, error_r) < 0) {
 		assert_null(*c_r);
 		return -1;
 	}
@@ -405,12 +406,12 @@ send_request(struct local_clnt *c, int round, struct local_result *res,
 	struct local_request req = {
 		.queue_id = round == 0 ? "4XyZab" : "5AbCde",
 		.sender = round == 0 ? "" : "sender@example.org",
-		.arrival = {1700000000, 123456},
+		.arrival = { 1700000000, 123456 },
 		.rcpt = rcpt,
 		.orig = orig,
 		.nrcpt = 2,
 	};
-	struct outcome o = {0};
+	struct outcome o = { 0 };
 	int p[2], ret;
 
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
@@ -473,12 +474,15 @@ test_greeting_refused(void **state)
 		int timeout;
 		const char *error;
 	} cases[] = {
-		{AGENT_WRONG_PROTO, 5, "wrong protocol from the delivery agent"},
-		{AGENT_WRONG_VERSION, 5, "unsupported protocol version"},
-		{AGENT_NO_VERSION, 5, "unsupported protocol version"},
-		{AGENT_SILENT_CLOSE, 5, "no greeting from the delivery agent"},
-		{AGENT_HALF_GREETING, 5, "no greeting from the delivery agent"},
-		{AGENT_MUTE, 1, "timeout"},
+		{ AGENT_WRONG_PROTO, 5,
+		    "wrong protocol from the delivery agent" },
+		{ AGENT_WRONG_VERSION, 5, "unsupported protocol version" },
+		{ AGENT_NO_VERSION, 5, "unsupported protocol version" },
+		{ AGENT_SILENT_CLOSE, 5,
+		    "no greeting from the delivery agent" },
+		{ AGENT_HALF_GREETING, 5,
+		    "no greeting from the delivery agent" },
+		{ AGENT_MUTE, 1, "timeout" },
 	};
 	size_t i;
 
@@ -488,8 +492,9 @@ test_greeting_refused(void **state)
 		const char *error = NULL;
 		pid_t pid = agent_start(cases[i].what);
 
-		assert_int_equal(connect_sync(sockpath, cases[i].timeout,
-		    &c, &error), -1);
+		assert_int_equal(connect_sync(sockpath, cases[i].timeout, &c,
+				     &error),
+		    -1);
 		assert_null(c);
 		assert_string_equal(error, cases[i].error);
 		agent_wait(pid);
@@ -503,16 +508,19 @@ test_bad_replies(void **state)
 		enum agent what;
 		const char *error;
 	} cases[] = {
-		{AGENT_FEWER, "wrong number of results from the delivery agent"},
-		{AGENT_MORE, "wrong number of results from the delivery agent"},
-		{AGENT_NO_STATUS,
-		    "wrong number of results from the delivery agent"},
-		{AGENT_BAD_STATUS, "bad status from the delivery agent"},
-		{AGENT_BAD_STATUS2, "bad status from the delivery agent"},
-		{AGENT_EMPTY_STATUS, "bad status from the delivery agent"},
-		{AGENT_CLOSE_AFTER_REQ, "delivery agent closed the connection"},
-		{AGENT_HALF_REPLY, "reply cut short by the delivery agent"},
-		{AGENT_MUTE_AFTER_REQ, "timeout"},
+		{ AGENT_FEWER,
+		    "wrong number of results from the delivery agent" },
+		{ AGENT_MORE,
+		    "wrong number of results from the delivery agent" },
+		{ AGENT_NO_STATUS,
+		    "wrong number of results from the delivery agent" },
+		{ AGENT_BAD_STATUS, "bad status from the delivery agent" },
+		{ AGENT_BAD_STATUS2, "bad status from the delivery agent" },
+		{ AGENT_EMPTY_STATUS, "bad status from the delivery agent" },
+		{ AGENT_CLOSE_AFTER_REQ,
+		    "delivery agent closed the connection" },
+		{ AGENT_HALF_REPLY, "reply cut short by the delivery agent" },
+		{ AGENT_MUTE_AFTER_REQ, "timeout" },
 	};
 	size_t i;
 
@@ -523,8 +531,7 @@ test_bad_replies(void **state)
 		const char *error = NULL;
 		pid_t pid = agent_start(cases[i].what);
 
-		assert_int_equal(connect_sync(sockpath, 5, &c, &error),
-		    0);
+		assert_int_equal(connect_sync(sockpath, 5, &c, &error), 0);
 		assert_int_equal(send_request(c, 0, res, &error), -1);
 		if (strcmp(error, cases[i].error) != 0)
 			fail_msg("case %zu: \"%s\", want \"%s\"", i, error,
@@ -580,11 +587,13 @@ test_big_request(void **state)
 	const char **rc = calloc(BIG_N, sizeof(*rc));
 	struct local_result *res = calloc(BIG_N, sizeof(*res));
 	struct local_request req = {
-		.queue_id = "4XyZab", .sender = "s@example.org",
-		.arrival = {1700000000, 0}, .nrcpt = BIG_N,
+		.queue_id = "4XyZab",
+		.sender = "s@example.org",
+		.arrival = { 1700000000, 0 },
+		.nrcpt = BIG_N,
 	};
 	struct local_clnt *c = NULL;
-	struct outcome o = {0};
+	struct outcome o = { 0 };
 	const char *error = NULL;
 	pid_t pid = agent_start(AGENT_BIG);
 	size_t i;
@@ -602,7 +611,8 @@ test_big_request(void **state)
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	req.fd = p[0];
 	assert_int_equal(local_clnt_request(c, &req, res, 5000, on_done, &o,
-	    &error), 0);
+			     &error),
+	    0);
 	close(p[0]);
 	close(p[1]);
 	run_until(&o);
@@ -628,15 +638,16 @@ static void
 test_never_blocks(void **state)
 {
 	struct local_clnt *c = NULL;
-	struct outcome o = {0};
+	struct outcome o = { 0 };
 	const char *error = NULL;
 	int64_t t0 = event_now_ms();
 	int ticks = 0;
 	pid_t pid = agent_start(AGENT_MUTE);
 
 	(void)state;
-	assert_int_equal(local_clnt_open(sockpath, PROTO_LOCAL, 600, on_done, &o, &c,
-	    &error), 0);
+	assert_int_equal(local_clnt_open(sockpath, PROTO_LOCAL, 600, on_done,
+			     &o, &c, &error),
+	    0);
 	assert_true(event_now_ms() - t0 < 300);
 	event_timer(20, tick, &ticks);
 	event_timer(40, tick, &ticks);

@@ -21,14 +21,14 @@ test_backoff(void **state)
 		long min, max, want;
 		const char *why;
 	} cases[] = {
-		{1000, 1000, 300, 4000, 300, "just arrived: the minimum"},
-		{1000, 900, 300, 4000, 300, "younger than the minimum"},
-		{5000, 1000, 300, 4000, 4000, "as old as the maximum"},
-		{5000, 2000, 300, 4000, 3000, "in between: its age"},
-		{900000, 0, 300, 4000, 4000, "very old: the maximum"},
-		{1000, 2000, 300, 4000, 300, "arrival in the future (clock)"},
-		{1000, 999, 1, 1, 1, "min = max"},
-		{1000, 990, 1, 4, 4, "test settings"},
+		{ 1000, 1000, 300, 4000, 300, "just arrived: the minimum" },
+		{ 1000, 900, 300, 4000, 300, "younger than the minimum" },
+		{ 5000, 1000, 300, 4000, 4000, "as old as the maximum" },
+		{ 5000, 2000, 300, 4000, 3000, "in between: its age" },
+		{ 900000, 0, 300, 4000, 4000, "very old: the maximum" },
+		{ 1000, 2000, 300, 4000, 300, "arrival in the future (clock)" },
+		{ 1000, 999, 1, 1, 1, "min = max" },
+		{ 1000, 990, 1, 4, 4, "test settings" },
 	};
 	size_t i;
 
@@ -63,15 +63,15 @@ test_batches(void **state)
 {
 	static const struct {
 		size_t n, max;
-		size_t want[4];	/* batch sizes, 0-terminated */
+		size_t want[4]; /* batch sizes, 0-terminated */
 	} cases[] = {
-		{0, 500, {0}},
-		{1, 500, {1, 0}},
-		{500, 500, {500, 0}},
-		{501, 500, {500, 1, 0}},
-		{1000, 500, {500, 500, 0}},
-		{1201, 500, {500, 500, 201, 0}},
-		{3, 1, {1, 1, 1, 0}},
+		{ 0, 500, { 0 } },
+		{ 1, 500, { 1, 0 } },
+		{ 500, 500, { 500, 0 } },
+		{ 501, 500, { 500, 1, 0 } },
+		{ 1000, 500, { 500, 500, 0 } },
+		{ 1201, 500, { 500, 500, 201, 0 } },
+		{ 3, 1, { 1, 1, 1, 0 } },
 	};
 	size_t i;
 
@@ -79,8 +79,8 @@ test_batches(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t off = 0, k = 0, total = 0, len;
 
-		while ((len = qmgr_batch_len(cases[i].n, off,
-		    cases[i].max)) > 0) {
+		while (
+		    (len = qmgr_batch_len(cases[i].n, off, cases[i].max)) > 0) {
 			if (k >= 3 || len != cases[i].want[k])
 				fail_msg("case %zu batch %zu: %zu", i, k, len);
 			total += len;
@@ -99,10 +99,11 @@ test_active_limit(void **state)
 {
 	(void)state;
 	/* Plenty of descriptors: the fixed cap. */
-	assert_int_equal(qmgr_active_limit_for(1048576, 20),
-	    QMGR_ACTIVE_LIMIT);
+	assert_int_equal(qmgr_active_limit_for(1048576, 20), QMGR_ACTIVE_LIMIT);
 	assert_int_equal(qmgr_active_limit_for(QMGR_ACTIVE_LIMIT +
-	    QMGR_FD_RESERVE + 20, 20), QMGR_ACTIVE_LIMIT);
+				 QMGR_FD_RESERVE + 20,
+			     20),
+	    QMGR_ACTIVE_LIMIT);
 	/* The common soft limit of 1024: what is left after the reserve
 	 * and one descriptor per agent connection. */
 	assert_int_equal(qmgr_active_limit_for(1024, 20),
@@ -130,8 +131,9 @@ test_fd_budget_raises_soft_limit(void **state)
 	low = rl;
 	low.rlim_cur = 64;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-	assert_int_equal(qmgr_fd_budget(), rl.rlim_max > ((rlim_t)1 << 30) ?
-	    (size_t)1 << 30 : (size_t)rl.rlim_max);
+	assert_int_equal(qmgr_fd_budget(),
+	    rl.rlim_max > ((rlim_t)1 << 30) ? (size_t)1 << 30
+					    : (size_t)rl.rlim_max);
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &low), 0);
 	assert_true(low.rlim_cur == rl.rlim_max);
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);

@@ -48,7 +48,7 @@ static int
 queue(const char *content, size_t len, size_t step)
 {
 	struct qfile_writer *w;
-	struct timeval tv = {1, 0};
+	struct timeval tv = { 1, 0 };
 	const char *error;
 	char path[400];
 	size_t off;
@@ -93,11 +93,11 @@ test_cases(void **state)
 		size_t max;
 		const char *want;
 	} cases[] = {
-		{"A: 1\nB: 2\n\nbody\n\nmore\n", 1000, "A: 1\nB: 2\n"},
-		{"A: 1\n folded\nB: 2\n", 1000, "A: 1\n folded\nB: 2\n"},
-		{"\nbody only\n", 1000, ""},
-		{"A: 1\nB: 2\n\nbody\n", 6, "A: 1\nB"},
-		{"", 1000, ""},
+		{ "A: 1\nB: 2\n\nbody\n\nmore\n", 1000, "A: 1\nB: 2\n" },
+		{ "A: 1\n folded\nB: 2\n", 1000, "A: 1\n folded\nB: 2\n" },
+		{ "\nbody only\n", 1000, "" },
+		{ "A: 1\nB: 2\n\nbody\n", 6, "A: 1\nB" },
+		{ "", 1000, "" },
 	};
 	size_t i, step;
 

@@ -17,10 +17,10 @@
 
 #include <cmocka.h>
 
-#include "util/buf.h"
-#include "util/mem.h"
 #include "queue/qfile.h"
 #include "queue/rec.h"
+#include "util/buf.h"
+#include "util/mem.h"
 
 static char qdir[64];
 
@@ -117,8 +117,7 @@ write_basic(const char *sender, const char *content, size_t n, int commit)
 	assert_int_equal(qfile_create(qdir, &w, &err), 0);
 	assert_int_equal(qfile_put_time(w, tv), 0);
 	assert_int_equal(qfile_put_sender(w, sender), 0);
-	assert_int_equal(qfile_put_attr(w, "client_name", "client.example"),
-	    0);
+	assert_int_equal(qfile_put_attr(w, "client_name", "client.example"), 0);
 	assert_int_equal(qfile_put_attr(w, "client_addr", "192.0.2.1"), 0);
 	assert_int_equal(qfile_put_rcpt(w, "b@example.net", "B@example.net"),
 	    0);
@@ -126,7 +125,8 @@ write_basic(const char *sender, const char *content, size_t n, int commit)
 	/* Odd piece sizes, so records and pieces do not line up. */
 	for (off = 0; off < n; off += 7777)
 		assert_int_equal(qfile_put_content(w, content + off,
-		    n - off < 7777 ? n - off : 7777), 0);
+				     n - off < 7777 ? n - off : 7777),
+		    0);
 	assert_int_equal(qfile_writer_size(w), (off_t)n);
 	assert_null(qfile_writer_error(w));
 	if (commit) {
@@ -163,9 +163,15 @@ test_dirs(void **state)
 		const char *name;
 		mode_t mode;
 	} want[] = {
-		{ "incoming", 0700 }, { "active", 0700 }, { "deferred", 0700 },
-		{ "hold", 0700 }, { "corrupt", 0700 }, { "maildrop", 01730 },
-		{ "private", 0700 }, { "public", 0710 }, { "pid", 0700 },
+		{ "incoming", 0700 },
+		{ "active", 0700 },
+		{ "deferred", 0700 },
+		{ "hold", 0700 },
+		{ "corrupt", 0700 },
+		{ "maildrop", 01730 },
+		{ "private", 0700 },
+		{ "public", 0710 },
+		{ "pid", 0700 },
 	};
 	char path[128];
 	struct stat st;
@@ -260,12 +266,12 @@ test_mark_done(void **state)
 	qpath(path, sizeof(path), "incoming", qfile_writer_id(w));
 	qfile_writer_destroy(&w);
 	assert_int_equal(qfile_open(path, 0, &q, &err), 0);
-	assert_int_equal(qfile_mark_done(q, 0, &err), -1);	/* read-only */
+	assert_int_equal(qfile_mark_done(q, 0, &err), -1); /* read-only */
 	qfile_close(&q);
 	assert_int_equal(qfile_open(path, 1, &q, &err), 0);
-	assert_int_equal(qfile_mark_done(q, 2, &err), -1);	/* range */
+	assert_int_equal(qfile_mark_done(q, 2, &err), -1); /* range */
 	assert_int_equal(qfile_mark_done(q, 1, &err), 0);
-	assert_int_equal(qfile_mark_done(q, 1, &err), 0);	/* again */
+	assert_int_equal(qfile_mark_done(q, 1, &err), 0); /* again */
 	qfile_close(&q);
 	assert_int_equal(qfile_open(path, 1, &q, &err), 0);
 	assert_int_equal(q->rcpt[0].done, 0);
@@ -290,7 +296,7 @@ test_mark_done_lazy_then_sync(void **state)
 	assert_int_equal(qfile_mark_done_lazy(q, 0, &err), -1); /* read-only */
 	qfile_close(&q);
 	assert_int_equal(qfile_open(path, 1, &q, &err), 0);
-	assert_int_equal(qfile_mark_done_lazy(q, 5, &err), -1);	/* range */
+	assert_int_equal(qfile_mark_done_lazy(q, 5, &err), -1); /* range */
 	assert_int_equal(qfile_mark_done_lazy(q, 0, &err), 0);
 	assert_int_equal(q->rcpt[0].done, 1);
 	assert_int_equal(qfile_sync(q, &err), 0);
@@ -317,7 +323,7 @@ test_abort_leaves_nothing(void **state)
 	w = write_basic("a@x", "data\n", 5, 0);
 	qfile_abort(&w);
 	assert_int_equal(count_entries("incoming"), 0);
-	qfile_abort(&w);	/* NULL is fine */
+	qfile_abort(&w); /* NULL is fine */
 }
 
 static void
@@ -375,11 +381,17 @@ struct rec_spec {
 	size_t len;
 };
 
-#define R(t, s) { t, s, sizeof(s) - 1 }
+#define R(t, s)                     \
+	{                           \
+		t, s, sizeof(s) - 1 \
+	}
 #define TIME_REC R(REC_TYPE_TIME, "\0\0\0\0\x65\x53\xf1\x00\0\0\0\x01")
 #define VER_REC R(REC_TYPE_VERSION, "tern-queue 1.0")
 #define FROM_REC R(REC_TYPE_FROM, "a@x")
-#define RCPT_REC R(REC_TYPE_RCPT, "\x03" "b@xB@X")
+#define RCPT_REC         \
+	R(REC_TYPE_RCPT, \
+	    "\x03"       \
+	    "b@xB@X")
 #define CONT_REC R(REC_TYPE_CONT, "hello\n")
 #define END_REC R(REC_TYPE_END, "")
 
@@ -394,7 +406,8 @@ craft(const char *path, const struct rec_spec *recs)
 	w = rec_writer_create(fd, 0);
 	for (; recs->type != 0; recs++)
 		assert_int_equal(rec_put(w, recs->type, recs->data, recs->len,
-		    &err), 0);
+				     &err),
+		    0);
 	assert_int_equal(rec_flush(w, &err), 0);
 	rec_writer_destroy(&w);
 	close(fd);
@@ -455,17 +468,22 @@ test_validation(void **state)
 		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC, CONT_REC, END_REC },
 		    1, "good" },
 		{ { R(REC_TYPE_VERSION, "tern-queue 1.9"), TIME_REC, FROM_REC,
-		    RCPT_REC, END_REC }, 1, "newer minor" },
+		      RCPT_REC, END_REC },
+		    1, "newer minor" },
 		{ { VER_REC, R('x', "ext"), TIME_REC, FROM_REC, RCPT_REC,
-		    CONT_REC, R('y', ""), CONT_REC, END_REC }, 1, "extension" },
+		      CONT_REC, R('y', ""), CONT_REC, END_REC },
+		    1, "extension" },
 		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC, CONT_REC }, 0,
 		    "no end record" },
 		{ { R(REC_TYPE_VERSION, "tern-queue 2.0"), TIME_REC, FROM_REC,
-		    RCPT_REC, END_REC }, 0, "major 2" },
+		      RCPT_REC, END_REC },
+		    0, "major 2" },
 		{ { R(REC_TYPE_VERSION, "tern-queue 1"), TIME_REC, FROM_REC,
-		    RCPT_REC, END_REC }, 0, "bad version" },
+		      RCPT_REC, END_REC },
+		    0, "bad version" },
 		{ { R(REC_TYPE_VERSION, "postfix 1.0"), TIME_REC, FROM_REC,
-		    RCPT_REC, END_REC }, 0, "bad magic" },
+		      RCPT_REC, END_REC },
+		    0, "bad magic" },
 		{ { TIME_REC, VER_REC, FROM_REC, RCPT_REC, END_REC }, 0,
 		    "version not first" },
 		{ { VER_REC, FROM_REC, RCPT_REC, END_REC }, 0, "no time" },
@@ -477,18 +495,30 @@ test_validation(void **state)
 		    0, "rcpt after content" },
 		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC, END_REC, CONT_REC },
 		    0, "data after end" },
-		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC, R('Q', ""), END_REC },
+		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC, R('Q', ""),
+		      END_REC },
 		    0, "unknown type" },
 		{ { VER_REC, TIME_REC, R(REC_TYPE_FROM, "a\0b"), RCPT_REC,
-		    END_REC }, 0, "NUL in sender" },
-		{ { VER_REC, TIME_REC, FROM_REC, R(REC_TYPE_RCPT, "\x09" "ab"),
-		    END_REC }, 0, "rcpt field too long" },
+		      END_REC },
+		    0, "NUL in sender" },
+		{ { VER_REC, TIME_REC, FROM_REC,
+		      R(REC_TYPE_RCPT,
+			  "\x09"
+			  "ab"),
+		      END_REC },
+		    0, "rcpt field too long" },
 		{ { VER_REC, TIME_REC, FROM_REC, R(REC_TYPE_RCPT, ""),
-		    END_REC }, 0, "empty rcpt record" },
+		      END_REC },
+		    0, "empty rcpt record" },
 		{ { VER_REC, R(REC_TYPE_TIME, "\0\0\0\0\0\0\0\0\0\x0f\x42\x40"),
-		    FROM_REC, RCPT_REC, END_REC }, 0, "usec too big" },
+		      FROM_REC, RCPT_REC, END_REC },
+		    0, "usec too big" },
 		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC,
-		    R(REC_TYPE_ATTR, "\x00" "v"), END_REC }, 0, "empty name" },
+		      R(REC_TYPE_ATTR,
+			  "\x00"
+			  "v"),
+		      END_REC },
+		    0, "empty name" },
 	};
 	char path[128];
 	struct qfile *q;
@@ -509,7 +539,12 @@ test_validation(void **state)
 	/* The content iterator also wants the end record. */
 	{
 		static const struct rec_spec noend[] = {
-			VER_REC, TIME_REC, FROM_REC, RCPT_REC, CONT_REC, { 0 },
+			VER_REC,
+			TIME_REC,
+			FROM_REC,
+			RCPT_REC,
+			CONT_REC,
+			{ 0 },
 		};
 		struct qfile_content *c;
 		const char *p;
@@ -519,7 +554,7 @@ test_validation(void **state)
 		craft(path, noend);
 		fd = open(path, O_RDONLY);
 		assert_int_equal(qfile_content_open(fd, &c, &err), 0);
-		close(fd);	/* the iterator has its own dup */
+		close(fd); /* the iterator has its own dup */
 		assert_int_equal(qfile_content_read(c, &p, &n, &err), 1);
 		assert_memory_equal(p, "hello\n", 6);
 		assert_int_equal(qfile_content_read(c, &p, &n, &err), -1);
@@ -568,8 +603,12 @@ test_truncated_every_split(void **state)
 static void
 test_forgery(void **state)
 {
-	static const char evil_sender[] = "a@x\nR\x05" "e@vilE\x01";
-	static const char evil_value[] = "\x01R\x0d" "\x05" "evil@x" "\nE";
+	static const char evil_sender[] = "a@x\nR\x05"
+					  "e@vilE\x01";
+	static const char evil_value[] = "\x01R\x0d"
+					 "\x05"
+					 "evil@x"
+					 "\nE";
 	struct timeval tv = { 5, 6 };
 	struct qfile_writer *w;
 	struct qfile *q;
@@ -613,13 +652,10 @@ test_move_and_names(void **state)
 	assert_int_equal(qfile_move(qdir, id, "incoming", "active", &err), 0);
 	qpath(path, sizeof(path), "active", id);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(qfile_move(qdir, id, "incoming", "active", &err),
-	    -1);
-	assert_int_equal(qfile_move(qdir, "../x", "active", "hold", &err),
-	    -1);
+	assert_int_equal(qfile_move(qdir, id, "incoming", "active", &err), -1);
+	assert_int_equal(qfile_move(qdir, "../x", "active", "hold", &err), -1);
 	assert_int_equal(qfile_move(qdir, id, "active", "..", &err), -1);
-	assert_int_equal(qfile_move(qdir, id, "active", "deferred", &err),
-	    0);
+	assert_int_equal(qfile_move(qdir, id, "active", "deferred", &err), 0);
 	assert_int_equal(count_entries("active"), 0);
 	assert_int_equal(count_entries("deferred"), 1);
 	qpath(path, sizeof(path), "deferred", id);

@@ -23,18 +23,17 @@ test_format(void **state)
 		unsigned long long ino;
 		const char *want;
 	} cases[] = {
-		{ 0, 0, "000000" },
-		{ 1, 0x1C0B7, "000011C0B7" },
+		{ 0, 0, "000000" }, { 1, 0x1C0B7, "000011C0B7" },
 		{ 258604, 0x1C0B7, "3F22C1C0B7" },
 		{ 999999, 0xFFFFFFFFFFFFFFFFULL, "F423FFFFFFFFFFFFFFFFF" },
-		{ 1000001, 1, "000011" },	/* taken modulo 1000000 */
+		{ 1000001, 1, "000011" }, /* taken modulo 1000000 */
 	};
 	char out[QID_SIZE];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct timeval tv = { .tv_sec = 1700000000,
-		    .tv_usec = cases[i].usec };
+			.tv_usec = cases[i].usec };
 
 		qid_make(tv, (ino_t)cases[i].ino, out);
 		assert_string_equal(out, cases[i].want);
@@ -49,14 +48,18 @@ test_valid(void **state)
 		const char *s;
 		int ok;
 	} cases[] = {
-		{ "3F2A1C0B7", 1 }, { "000000", 1 },
+		{ "3F2A1C0B7", 1 },
+		{ "000000", 1 },
 		{ "F423FFFFFFFFFFFFFFFFF", 1 },
-		{ "", 0 }, { "3F2A1", 0 },		/* no inode digits */
-		{ "3f2a1c0b7", 0 },			/* lower case */
-		{ "F4240A", 0 },			/* usec >= 1000000 */
-		{ "3F2A1C0B7G", 0 }, { "3F2A1 C0B7", 0 },
-		{ "F423FFFFFFFFFFFFFFFFFF", 0 },	/* too long */
-		{ "t123.456", 0 }, { "../etc", 0 },
+		{ "", 0 },
+		{ "3F2A1", 0 },     /* no inode digits */
+		{ "3f2a1c0b7", 0 }, /* lower case */
+		{ "F4240A", 0 },    /* usec >= 1000000 */
+		{ "3F2A1C0B7G", 0 },
+		{ "3F2A1 C0B7", 0 },
+		{ "F423FFFFFFFFFFFFFFFFFF", 0 }, /* too long */
+		{ "t123.456", 0 },
+		{ "../etc", 0 },
 	};
 	size_t i;
 

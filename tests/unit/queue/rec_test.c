@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
+#include "queue/rec.h"
 #include "util/buf.h"
 #include "util/mem.h"
-#include "queue/rec.h"
 
 static int
 mem_fd(void)
@@ -27,12 +27,36 @@ static void
 test_varint_round_trip(void **state)
 {
 	static const uint64_t values[] = {
-		0, 1, 127, 128, 255, 16383, 16384, 2097151, 2097152,
-		(1ULL << 35) - 1, 1ULL << 35, (1ULL << 63) - 1, 1ULL << 63,
+		0,
+		1,
+		127,
+		128,
+		255,
+		16383,
+		16384,
+		2097151,
+		2097152,
+		(1ULL << 35) - 1,
+		1ULL << 35,
+		(1ULL << 63) - 1,
+		1ULL << 63,
 		UINT64_MAX,
 	};
 	static const size_t lens[] = {
-		1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6, 9, 10, 10,
+		1,
+		1,
+		1,
+		2,
+		2,
+		2,
+		3,
+		3,
+		4,
+		5,
+		6,
+		9,
+		10,
+		10,
 	};
 	unsigned char out[REC_LEN_MAX_BYTES];
 	const char *err;
@@ -48,7 +72,8 @@ test_varint_round_trip(void **state)
 		/* Every proper prefix asks for more. */
 		for (cut = 0; cut < n; cut++)
 			assert_int_equal(rec_len_decode(out, cut, &v, &used,
-			    &err), 0);
+					     &err),
+			    0);
 	}
 }
 
@@ -59,12 +84,15 @@ test_varint_bad(void **state)
 		const char *bytes;
 		size_t len;
 	} bad[] = {
-		{ "\x80\x00", 2 },			/* 0 spelled long */
-		{ "\x81\x00", 2 },			/* 1 spelled long */
-		{ "\xff\x80\x00", 3 },			/* trailing zero group */
-		{ "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02", 10 }, /* > 64 bit */
-		{ "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 10 }, /* > 64 bit */
-		{ "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x81", 10 }, /* 11 bytes */
+		{ "\x80\x00", 2 },     /* 0 spelled long */
+		{ "\x81\x00", 2 },     /* 1 spelled long */
+		{ "\xff\x80\x00", 3 }, /* trailing zero group */
+		{ "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02",
+		    10 }, /* > 64 bit */
+		{ "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f",
+		    10 }, /* > 64 bit */
+		{ "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x81",
+		    10 }, /* 11 bytes */
 		{ "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", 11 },
 	};
 	const char *err = NULL;
@@ -73,8 +101,10 @@ test_varint_bad(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err = NULL;
-		assert_int_equal(rec_len_decode((const unsigned char *)
-		    bad[i].bytes, bad[i].len, &v, &used, &err), -1);
+		assert_int_equal(rec_len_decode((const unsigned char *)bad[i]
+						    .bytes,
+				     bad[i].len, &v, &used, &err),
+		    -1);
 		assert_non_null(err);
 	}
 }
@@ -84,7 +114,16 @@ static void
 test_round_trip(void **state)
 {
 	static const size_t sizes[] = {
-		0, 1, 127, 128, 16383, 16384, 65535, 65536, 65537, 200000,
+		0,
+		1,
+		127,
+		128,
+		16383,
+		16384,
+		65535,
+		65536,
+		65537,
+		200000,
 	};
 	size_t nsizes = sizeof(sizes) / sizeof(sizes[0]), i, j;
 	struct rec_writer *w;
@@ -100,8 +139,8 @@ test_round_trip(void **state)
 	w = rec_writer_create(fd, 0);
 	for (i = 0; i < nsizes; i++) {
 		offs[i] = rec_writer_offset(w);
-		assert_int_equal(rec_put(w, 'A' + (int)i, data, sizes[i],
-		    &err), 0);
+		assert_int_equal(rec_put(w, 'A' + (int)i, data, sizes[i], &err),
+		    0);
 	}
 	assert_int_equal(rec_put(w, REC_TYPE_END, "", 0, &err), 0);
 	assert_int_equal(rec_flush(w, &err), 0);
@@ -115,7 +154,8 @@ test_round_trip(void **state)
 		r = rec_reader_create(fd, 0);
 		for (i = 0; i < nsizes; i++) {
 			assert_int_equal(rec_get(r, j ? NULL : d, 300000, &off,
-			    &err), 'A' + (int)i);
+					     &err),
+			    'A' + (int)i);
 			assert_int_equal(off, offs[i]);
 			assert_int_equal(rec_reader_last_len(r), sizes[i]);
 			if (!j) {
@@ -169,18 +209,19 @@ test_truncation_every_split(void **state)
 			r = rec_reader_create(cut_fd, 0);
 			nrec = 0;
 			while ((type = rec_get(r, skip ? NULL : d, 1000, NULL,
-			    &err)) > 0)
+				    &err)) > 0)
 				nrec++;
 			/* Whole records before the cut, nothing more. */
 			for (i = 0; i < 4 && bounds[i] <= cut; i++)
 				;
 			assert_int_equal(nrec, i - 1);
-			assert_int_equal(type, bounds[i - 1] == cut ? REC_EOF :
-			    REC_ERROR);
+			assert_int_equal(type,
+			    bounds[i - 1] == cut ? REC_EOF : REC_ERROR);
 			/* A failed reader stays failed. */
 			if (type == REC_ERROR)
 				assert_int_equal(rec_get(r, d, 1000, NULL,
-				    &err), REC_ERROR);
+						     &err),
+				    REC_ERROR);
 			rec_reader_destroy(&r);
 			close(cut_fd);
 		}
@@ -202,7 +243,8 @@ test_no_forgery(void **state)
 
 	w = rec_writer_create(fd, 0);
 	assert_int_equal(rec_put(w, REC_TYPE_FROM, evil, sizeof(evil) - 1,
-	    &err), 0);
+			     &err),
+	    0);
 	assert_int_equal(rec_put(w, REC_TYPE_END, "", 0, &err), 0);
 	assert_int_equal(rec_flush(w, &err), 0);
 	rec_writer_destroy(&w);
@@ -225,11 +267,18 @@ test_limits_and_garbage(void **state)
 		size_t len;
 		size_t max;
 	} bad[] = {
-		{ "\0\0", 2, 100 },		/* zero type */
-		{ "S\x05" "abcdef", 8, 4 },	/* above max */
-		{ "S\x80\x00", 3, 100 },	/* non-canonical length */
-		{ "S\x05" "ab", 4, 100 },	/* cut data */
-		{ "S\x05" "abcde" "S\x85", 9, 100 }, /* second header cut */
+		{ "\0\0", 2, 100 }, /* zero type */
+		{ "S\x05"
+		  "abcdef",
+		    8, 4 },              /* above max */
+		{ "S\x80\x00", 3, 100 }, /* non-canonical length */
+		{ "S\x05"
+		  "ab",
+		    4, 100 }, /* cut data */
+		{ "S\x05"
+		  "abcde"
+		  "S\x85",
+		    9, 100 }, /* second header cut */
 		{ "S\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11, SIZE_MAX },
 		{ "S\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 10, SIZE_MAX },
 	};
@@ -245,7 +294,7 @@ test_limits_and_garbage(void **state)
 		    (ssize_t)bad[i].len);
 		r = rec_reader_create(fd, 0);
 		while ((type = rec_get(r, i >= 5 ? NULL : d, bad[i].max, NULL,
-		    &err)) > 0)
+			    &err)) > 0)
 			;
 		assert_int_equal(type, REC_ERROR);
 		rec_reader_destroy(&r);
@@ -253,7 +302,11 @@ test_limits_and_garbage(void **state)
 	}
 	/* The buffer's own maximum also applies. */
 	fd = mem_fd();
-	assert_int_equal(write(fd, "S\x04" "abcd", 6), 6);
+	assert_int_equal(write(fd,
+			     "S\x04"
+			     "abcd",
+			     6),
+	    6);
 	r = rec_reader_create(fd, 0);
 	assert_int_equal(rec_get(r, small, 100, NULL, &err), REC_ERROR);
 	rec_reader_destroy(&r);

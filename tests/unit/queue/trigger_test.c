@@ -32,7 +32,8 @@ setup(void **state)
 	if (base == NULL || *base == 0 || strlen(base) > 60)
 		base = "/tmp";
 	if (snprintf(tmpdir, sizeof(tmpdir), "%s/trig.XXXXXX", base) >=
-	    (int)sizeof(tmpdir) || mkdtemp(tmpdir) == NULL)
+		(int)sizeof(tmpdir) ||
+	    mkdtemp(tmpdir) == NULL)
 		return -1;
 	snprintf(sockpath, sizeof(sockpath), "%s/qmgr", tmpdir);
 	return 0;
@@ -69,7 +70,7 @@ listen_at(const char *path, int backlog)
 static size_t
 accept_read(int lfd, char *got, size_t size)
 {
-	struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 	size_t n = 0;
 	ssize_t r;
 	int fd;
@@ -86,8 +87,8 @@ accept_read(int lfd, char *got, size_t size)
 static void
 test_send(void **state)
 {
-	static const char reqs[] = {TRIGGER_REQ_WAKEUP, TRIGGER_REQ_SCAN,
-	    'W', 0};
+	static const char reqs[] = { TRIGGER_REQ_WAKEUP, TRIGGER_REQ_SCAN, 'W',
+		0 };
 	size_t i;
 	int lfd;
 

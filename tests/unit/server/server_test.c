@@ -29,11 +29,11 @@ test_user_ids(void **state)
 	static const struct {
 		const char *user;
 		int ret;
-		const char *error;	/* a substring of the error */
+		const char *error; /* a substring of the error */
 	} cases[] = {
-		{"root", -1, "has uid 0"},
-		{"no-such-user-tern-test", -1, "unknown user"},
-		{"", -1, "unknown user"},
+		{ "root", -1, "has uid 0" },
+		{ "no-such-user-tern-test", -1, "unknown user" },
+		{ "", -1, "unknown user" },
 	};
 	size_t i;
 
@@ -44,7 +44,8 @@ test_user_ids(void **state)
 		gid_t gid = 4242;
 
 		assert_int_equal(server_user_ids(cases[i].user, &uid, &gid,
-		    &error), cases[i].ret);
+				     &error),
+		    cases[i].ret);
 		assert_non_null(error);
 		if (strstr(error, cases[i].error) == NULL)
 			fail_msg("%s: \"%s\"", cases[i].user, error);

@@ -29,7 +29,7 @@
 
 static pid_t dnsmasq_pid, smtp_pid;
 static char servers[64];
-static int smtp_port;		/* the same port on 127.0.0.2 and .3 */
+static int smtp_port; /* the same port on 127.0.0.2 and .3 */
 
 static const struct smtp_conf conf_base = {
 	.helo_name = "client.test",
@@ -37,7 +37,7 @@ static const struct smtp_conf conf_base = {
 	.families = DNS_INET4,
 	.connect_timeout = 5,
 	.dns_timeout = 10,
-	.t = {5, 5, 5, 5, 5, 5, 5, 5},
+	.t = { 5, 5, 5, 5, 5, 5, 5, 5 },
 };
 
 /* Greets every client on 127.0.0.3 and answers EHLO and QUIT; nothing
@@ -141,7 +141,8 @@ test_dest_parse(void **state)
 	assert_int_equal(d.no_mx, 0);
 	smtp_dest_free(&d);
 	assert_int_equal(smtp_dest_parse("[mx.example.com]:2525", 25, &d,
-	    &error), 0);
+			     &error),
+	    0);
 	assert_string_equal(d.host, "mx.example.com");
 	assert_int_equal(d.port, 2525);
 	assert_int_equal(d.no_mx, 1);
@@ -149,8 +150,7 @@ test_dest_parse(void **state)
 	assert_int_equal(smtp_dest_parse("[ipv6:::1]", 25, &d, &error), 0);
 	assert_string_equal(d.host, "::1");
 	smtp_dest_free(&d);
-	assert_int_equal(smtp_dest_parse("example.com:26", 25, &d, &error),
-	    0);
+	assert_int_equal(smtp_dest_parse("example.com:26", 25, &d, &error), 0);
 	assert_int_equal(d.port, 26);
 	smtp_dest_free(&d);
 	assert_int_equal(smtp_dest_parse("[x", 25, &d, &error), -1);
@@ -177,8 +177,8 @@ expect(const char *nexthop, const char *want)
 		snprintf(got, sizeof(got), "%s", smtp_sess_host(s));
 		smtp_sess_close(&s, 1);
 	} else {
-		snprintf(got, sizeof(got), "%c %s %s",
-		    f.permanent ? 'P' : 'T', f.dsn, f.text);
+		snprintf(got, sizeof(got), "%c %s %s", f.permanent ? 'P' : 'T',
+		    f.dsn, f.text);
 	}
 	smtp_dest_free(&d);
 	assert_string_equal(got, want);
@@ -197,8 +197,10 @@ test_mx_fallback(void **state)
 	/* No MX: the domain's own address. */
 	expect("plain.test", "plain.test[127.0.0.3]");
 	expect("[127.0.0.3]", "127.0.0.3[127.0.0.3]");
-	snprintf(want, sizeof(want), "T 4.4.1 connect to "
-	    "mx1.mail.test[127.0.0.2]:%d: Connection refused", smtp_port);
+	snprintf(want, sizeof(want),
+	    "T 4.4.1 connect to "
+	    "mx1.mail.test[127.0.0.2]:%d: Connection refused",
+	    smtp_port);
 	expect("[mx1.mail.test]", want);
 }
 
@@ -208,14 +210,18 @@ test_permanent_and_temporary(void **state)
 	(void)state;
 	if (dnsmasq_pid <= 0)
 		skip();
-	expect("nosuch.test", "P 5.1.2 Host or domain name not found. Name "
+	expect("nosuch.test",
+	    "P 5.1.2 Host or domain name not found. Name "
 	    "service error for name=nosuch.test type=MX: Host not found");
-	expect("nomail.test", "P 5.1.10 Domain nomail.test does not accept "
+	expect("nomail.test",
+	    "P 5.1.10 Domain nomail.test does not accept "
 	    "mail (nullMX)");
-	expect("self.test", "P 5.4.6 mail for self.test loops back to "
+	expect("self.test",
+	    "P 5.4.6 mail for self.test loops back to "
 	    "myself");
 	/* An exchanger without an address may be fixed by its owner. */
-	expect("gone.test", "T 4.4.3 Host or domain name not found. Name "
+	expect("gone.test",
+	    "T 4.4.3 Host or domain name not found. Name "
 	    "service error for name=nowhere.test type=A: Host not found");
 }
 

@@ -34,7 +34,7 @@ struct script {
 };
 
 static pid_t server_pid;
-static int wire_fd;		/* what the server received */
+static int wire_fd; /* what the server received */
 
 static void
 server(int fd, const struct script *sc, int out)
@@ -81,8 +81,14 @@ server(int fd, const struct script *sc, int out)
 }
 
 static const struct smtp_timeouts timeouts = {
-	.helo = 5, .mail = 5, .rcpt = 5, .data_init = 5, .data_xfer = 5,
-	.data_done = 5, .rset = 5, .quit = 5,
+	.helo = 5,
+	.mail = 5,
+	.rcpt = 5,
+	.data_init = 5,
+	.data_xfer = 5,
+	.data_done = 5,
+	.rset = 5,
+	.quit = 5,
 };
 
 /* Start a server with script sc; returns the client's stream. */
@@ -125,7 +131,7 @@ finish(void)
 struct mem_content {
 	const char *data;
 	size_t size;
-	size_t step;		/* chunk size handed out */
+	size_t step; /* chunk size handed out */
 	size_t off;
 	int fail_at_end;
 };
@@ -151,8 +157,7 @@ mem_read(void *ctx, const char **p_r, size_t *n_r, const char **error_r)
 }
 
 static void
-content_init(struct smtp_content *c, struct mem_content *m,
-    const char *data)
+content_init(struct smtp_content *c, struct mem_content *m, const char *data)
 {
 	memset(m, 0, sizeof(*m));
 	m->data = data;
@@ -170,22 +175,23 @@ test_pipelined_transaction(void **state)
 	static const struct script sc = {
 		"220 mx.example ESMTP\r\n",
 		{
-			"250-mx.example\r\n250-PIPELINING\r\n"
-			"250-SIZE 100000\r\n250 8BITMIME\r\n",
-			"250 2.1.0 Ok\r\n",
-			"250 2.1.5 Ok\r\n",
-			"550 5.1.1 <b@far.example>: Recipient address "
-			"rejected\r\n",
-			"450-4.2.0 <c@far.example>: greylisted\r\n"
-			"450 4.2.0 come back later\r\n",
-			"354 End data with <CR><LF>.<CR><LF>\r\n",
-			"250 2.0.0 Ok: queued as ABC\r\n",
-			"221 2.0.0 Bye\r\n",
+		    "250-mx.example\r\n250-PIPELINING\r\n"
+		    "250-SIZE 100000\r\n250 8BITMIME\r\n",
+		    "250 2.1.0 Ok\r\n",
+		    "250 2.1.5 Ok\r\n",
+		    "550 5.1.1 <b@far.example>: Recipient address "
+		    "rejected\r\n",
+		    "450-4.2.0 <c@far.example>: greylisted\r\n"
+		    "450 4.2.0 come back later\r\n",
+		    "354 End data with <CR><LF>.<CR><LF>\r\n",
+		    "250 2.0.0 Ok: queued as ABC\r\n",
+		    "221 2.0.0 Bye\r\n",
 		},
 	};
 	struct smtp_rcpt rc[3] = {
-		{.addr = "a@far.example"}, {.addr = "b@far.example"},
-		{.addr = "c@far.example"},
+		{ .addr = "a@far.example" },
+		{ .addr = "b@far.example" },
+		{ .addr = "c@far.example" },
 	};
 	struct smtp_content c;
 	struct mem_content m;
@@ -197,8 +203,9 @@ test_pipelined_transaction(void **state)
 	ss = smtp_sess_open(start(&sc), "mx.example[127.0.0.2]",
 	    "client.example", &timeouts, &r);
 	assert_non_null(ss);
-	assert_int_equal(smtp_sess_features(ss), SMTP_FEAT_ESMTP |
-	    SMTP_FEAT_PIPELINING | SMTP_FEAT_SIZE | SMTP_FEAT_8BITMIME);
+	assert_int_equal(smtp_sess_features(ss),
+	    SMTP_FEAT_ESMTP | SMTP_FEAT_PIPELINING | SMTP_FEAT_SIZE |
+		SMTP_FEAT_8BITMIME);
 	assert_int_equal(smtp_sess_size_limit(ss), 100000);
 	/* A line of one dot, a leading dot, a bare CR, a bare LF already
 	 * stored as a line end, and no final line end. */
@@ -210,12 +217,14 @@ test_pipelined_transaction(void **state)
 	assert_string_equal(rc[0].text, "250 2.0.0 Ok: queued as ABC");
 	assert_int_equal(rc[1].status, SMTP_RCPT_BOUNCE);
 	assert_string_equal(rc[1].dsn, "5.1.1");
-	assert_string_equal(rc[1].text, "host mx.example[127.0.0.2] said: "
+	assert_string_equal(rc[1].text,
+	    "host mx.example[127.0.0.2] said: "
 	    "550 5.1.1 <b@far.example>: Recipient address rejected (in reply to "
 	    "RCPT TO command)");
 	assert_int_equal(rc[2].status, SMTP_RCPT_DEFER);
 	assert_string_equal(rc[2].dsn, "4.2.0");
-	assert_string_equal(rc[2].text, "host mx.example[127.0.0.2] said: "
+	assert_string_equal(rc[2].text,
+	    "host mx.example[127.0.0.2] said: "
 	    "450 4.2.0 <c@far.example>: greylisted come back later (in reply to "
 	    "RCPT TO command)");
 	assert_int_equal(smtp_sess_count(ss), 1);
@@ -241,15 +250,16 @@ test_helo_fallback_and_mail_refused(void **state)
 	static const struct script sc = {
 		"220-mx.example\r\n220 old server\r\n",
 		{
-			"502 5.5.2 Error: command not recognized\r\n",
-			"250 mx.example\r\n",
-			"553 sender rejected\r\n",
-			"250 Ok\r\n",		/* RSET */
-			"221 Bye\r\n",
+		    "502 5.5.2 Error: command not recognized\r\n",
+		    "250 mx.example\r\n",
+		    "553 sender rejected\r\n",
+		    "250 Ok\r\n", /* RSET */
+		    "221 Bye\r\n",
 		},
 	};
 	struct smtp_rcpt rc[2] = {
-		{.addr = "a@far.example"}, {.addr = "b@far.example"},
+		{ .addr = "a@far.example" },
+		{ .addr = "b@far.example" },
 	};
 	struct smtp_content c;
 	struct mem_content m;
@@ -267,13 +277,15 @@ test_helo_fallback_and_mail_refused(void **state)
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(rc[i].status, SMTP_RCPT_BOUNCE);
 		assert_string_equal(rc[i].dsn, "5.0.0");
-		assert_string_equal(rc[i].text, "host mx[127.0.0.2] said: 553 "
+		assert_string_equal(rc[i].text,
+		    "host mx[127.0.0.2] said: 553 "
 		    "sender rejected (in reply to MAIL FROM command)");
 		smtp_rcpt_clear(&rc[i]);
 	}
 	smtp_sess_close(&ss, 1);
 	wire = finish();
-	assert_string_equal(wire, "EHLO client.example\r\n"
+	assert_string_equal(wire,
+	    "EHLO client.example\r\n"
 	    "HELO client.example\r\n"
 	    "MAIL FROM:<>\r\n"
 	    "RSET\r\n"
@@ -287,12 +299,15 @@ test_size_limit_and_reuse(void **state)
 	static const struct script sc = {
 		"220 mx\r\n",
 		{
-			"250-mx\r\n250 SIZE 10\r\n",
-			"250 ok\r\n", "250 ok\r\n", "354 go\r\n",
-			"250 sent\r\n", "221 bye\r\n",
+		    "250-mx\r\n250 SIZE 10\r\n",
+		    "250 ok\r\n",
+		    "250 ok\r\n",
+		    "354 go\r\n",
+		    "250 sent\r\n",
+		    "221 bye\r\n",
 		},
 	};
-	struct smtp_rcpt rc = {.addr = "a@far.example"};
+	struct smtp_rcpt rc = { .addr = "a@far.example" };
 	struct smtp_content c;
 	struct mem_content m;
 	struct smtp_reply r;
@@ -306,7 +321,8 @@ test_size_limit_and_reuse(void **state)
 	assert_int_equal(smtp_sess_send(ss, "s@x", &c, &rc, 1), 0);
 	assert_int_equal(rc.status, SMTP_RCPT_BOUNCE);
 	assert_string_equal(rc.dsn, "5.3.4");
-	assert_string_equal(rc.text, "message size 24 exceeds size limit 10 "
+	assert_string_equal(rc.text,
+	    "message size 24 exceeds size limit 10 "
 	    "of server mx[127.0.0.2]");
 	/* The same session carries the next message. */
 	content_init(&c, &m, "short\n");
@@ -315,7 +331,8 @@ test_size_limit_and_reuse(void **state)
 	smtp_rcpt_clear(&rc);
 	smtp_sess_close(&ss, 1);
 	wire = finish();
-	assert_string_equal(wire, "EHLO me\r\nMAIL FROM:<s@x> SIZE=6\r\n"
+	assert_string_equal(wire,
+	    "EHLO me\r\nMAIL FROM:<s@x> SIZE=6\r\n"
 	    "RCPT TO:<a@far.example>\r\nDATA\r\nshort\r\n.\r\nQUIT\r\n");
 	free(wire);
 }
@@ -324,9 +341,10 @@ static void
 test_greeting_refused_and_timeout(void **state)
 {
 	static const struct script refuse = {
-		"554 5.7.1 go away\r\n", {NULL},
+		"554 5.7.1 go away\r\n",
+		{ NULL },
 	};
-	static const struct script silent = {"", {NULL}};
+	static const struct script silent = { "", { NULL } };
 	struct smtp_timeouts quick = timeouts;
 	struct smtp_reply r;
 
@@ -339,10 +357,11 @@ test_greeting_refused_and_timeout(void **state)
 	free(finish());
 
 	quick.helo = 1;
-	assert_null(smtp_sess_open(start(&silent), "mx[127.0.0.2]", "me",
-	    &quick, &r));
+	assert_null(
+	    smtp_sess_open(start(&silent), "mx[127.0.0.2]", "me", &quick, &r));
 	assert_int_equal(r.code, 0);
-	assert_string_equal(r.text, "conversation with mx[127.0.0.2] timed "
+	assert_string_equal(r.text,
+	    "conversation with mx[127.0.0.2] timed "
 	    "out while receiving the initial server greeting");
 	kill(server_pid, SIGTERM);
 	free(finish());
@@ -353,9 +372,10 @@ test_lost_after_dot(void **state)
 {
 	static const struct script sc = {
 		"220 mx\r\n",
-		{"250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", NULL},
+		{ "250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n",
+		    NULL },
 	};
-	struct smtp_rcpt rc = {.addr = "a@far.example"};
+	struct smtp_rcpt rc = { .addr = "a@far.example" };
 	struct smtp_content c;
 	struct mem_content m;
 	struct smtp_reply r;
@@ -368,7 +388,8 @@ test_lost_after_dot(void **state)
 	assert_int_equal(smtp_sess_send(ss, "s@x", &c, &rc, 1), -1);
 	assert_int_equal(rc.status, SMTP_RCPT_DEFER);
 	assert_string_equal(rc.dsn, "4.4.2");
-	assert_string_equal(rc.text, "lost connection with mx[127.0.0.2] "
+	assert_string_equal(rc.text,
+	    "lost connection with mx[127.0.0.2] "
 	    "while sending end of data -- message may be sent more than "
 	    "once");
 	smtp_rcpt_clear(&rc);
@@ -381,10 +402,10 @@ test_local_read_error_sends_no_dot(void **state)
 {
 	static const struct script sc = {
 		"220 mx\r\n",
-		{"250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n",
-		    "250 should not happen\r\n"},
+		{ "250 mx\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n",
+		    "250 should not happen\r\n" },
 	};
-	struct smtp_rcpt rc = {.addr = "a@far.example"};
+	struct smtp_rcpt rc = { .addr = "a@far.example" };
 	struct smtp_content c;
 	struct mem_content m;
 	struct smtp_reply r;
@@ -415,13 +436,24 @@ static void
 test_body_cut_anywhere(void **state)
 {
 	static const char *const in[] = {
-		".\n", "a\r\n.\r\n", "\r\r\n\n", ".x\r.y\n.", "no end",
-		"", "\r", "..\n...\n",
+		".\n",
+		"a\r\n.\r\n",
+		"\r\r\n\n",
+		".x\r.y\n.",
+		"no end",
+		"",
+		"\r",
+		"..\n...\n",
 	};
 	static const char *const want[] = {
-		"..\r\n.\r\n", "a\r\n..\r\n.\r\n", "\r\n\r\n\r\n.\r\n",
-		"..x\r\n..y\r\n..\r\n.\r\n", "no end\r\n.\r\n", ".\r\n",
-		"\r\n.\r\n", "...\r\n....\r\n.\r\n",
+		"..\r\n.\r\n",
+		"a\r\n..\r\n.\r\n",
+		"\r\n\r\n\r\n.\r\n",
+		"..x\r\n..y\r\n..\r\n.\r\n",
+		"no end\r\n.\r\n",
+		".\r\n",
+		"\r\n.\r\n",
+		"...\r\n....\r\n.\r\n",
 	};
 
 	(void)state;
@@ -437,7 +469,8 @@ test_body_cut_anywhere(void **state)
 			assert_int_equal(smtp_body_put(&e, in[t], cut, &out),
 			    0);
 			assert_int_equal(smtp_body_put(&e, in[t] + cut,
-			    len - cut, &out), 0);
+					     len - cut, &out),
+			    0);
 			assert_int_equal(smtp_body_end(&e, &out), 0);
 			assert_string_equal(out.data, want[t]);
 			buf_deinit(&out);

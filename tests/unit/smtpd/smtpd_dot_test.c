@@ -14,40 +14,40 @@
 #include "smtpd_dot.h"
 
 struct dot_case {
-	const char *in;		/* bytes after the 354 */
-	const char *out;	/* stored content */
-	long long octets;	/* RFC 1870 size */
-	int done;		/* end of data seen */
-	size_t used;		/* bytes used (the rest follows DATA) */
+	const char *in;   /* bytes after the 354 */
+	const char *out;  /* stored content */
+	long long octets; /* RFC 1870 size */
+	int done;         /* end of data seen */
+	size_t used;      /* bytes used (the rest follows DATA) */
 };
 
 #define ALL ((size_t)-1)
 
 static const struct dot_case cases[] = {
 	/* The plain case and the empty message. */
-	{"a\r\nb\r\n.\r\n", "a\nb\n", 6, 1, ALL},
-	{".\r\n", "", 0, 1, ALL},
+	{ "a\r\nb\r\n.\r\n", "a\nb\n", 6, 1, ALL },
+	{ ".\r\n", "", 0, 1, ALL },
 	/* Transparency: a leading dot is removed and not counted. */
-	{"..\r\n..x\r\n.\r\n", ".\n.x\n", 7, 1, ALL},
-	{"...\r\n.\r\n", "..\n", 4, 1, ALL},
+	{ "..\r\n..x\r\n.\r\n", ".\n.x\n", 7, 1, ALL },
+	{ "...\r\n.\r\n", "..\n", 4, 1, ALL },
 	/* What follows the end of data is not used (PIPELINING). */
-	{"x\r\n.\r\nQUIT\r\n", "x\n", 3, 1, 6},
+	{ "x\r\n.\r\nQUIT\r\n", "x\n", 3, 1, 6 },
 	/* Smuggling forms are content (CVE-2023-51764). */
-	{"a\n.\nb\r\n.\r\n", "a\n.\nb\n", 7, 1, ALL},
-	{"a\n.\r\nb\r\n.\r\n", "a\n.\nb\n", 8, 1, ALL},
-	{"a\r\n.\nb\r\n.\r\n", "a\n\nb\n", 7, 1, ALL},
-	{"a\r.\r\nb\r\n.\r\n", "a\r.\nb\n", 8, 1, ALL},
-	{"a\r\n.\rx\r\n.\r\n", "a\n\rx\n", 7, 1, ALL},
-	{"a\r\n.\r\r\n.\r\n", "a\n\r\n", 6, 1, ALL},
+	{ "a\n.\nb\r\n.\r\n", "a\n.\nb\n", 7, 1, ALL },
+	{ "a\n.\r\nb\r\n.\r\n", "a\n.\nb\n", 8, 1, ALL },
+	{ "a\r\n.\nb\r\n.\r\n", "a\n\nb\n", 7, 1, ALL },
+	{ "a\r.\r\nb\r\n.\r\n", "a\r.\nb\n", 8, 1, ALL },
+	{ "a\r\n.\rx\r\n.\r\n", "a\n\rx\n", 7, 1, ALL },
+	{ "a\r\n.\r\r\n.\r\n", "a\n\r\n", 6, 1, ALL },
 	/* Bare CR and bare LF are content, one octet each. */
-	{"a\rb\r\n.\r\n", "a\rb\n", 5, 1, ALL},
-	{"a\nb\n", "a\nb\n", 4, 0, ALL},
-	{"\r\r\n.\r\n", "\r\n", 3, 1, ALL},
+	{ "a\rb\r\n.\r\n", "a\rb\n", 5, 1, ALL },
+	{ "a\nb\n", "a\nb\n", 4, 0, ALL },
+	{ "\r\r\n.\r\n", "\r\n", 3, 1, ALL },
 	/* No end of data yet: a held CR or dot is not output. */
-	{"abc\r", "abc", 3, 0, ALL},
-	{"abc\r\n.", "abc\n", 5, 0, ALL},
-	{"abc\r\n.\r", "abc\n", 5, 0, ALL},
-	{"", "", 0, 0, ALL},
+	{ "abc\r", "abc", 3, 0, ALL },
+	{ "abc\r\n.", "abc\n", 5, 0, ALL },
+	{ "abc\r\n.\r", "abc\n", 5, 0, ALL },
+	{ "", "", 0, 0, ALL },
 };
 
 /* Feed in as pieces cut at the offsets in cuts (ascending, ncuts of them)
@@ -106,11 +106,11 @@ test_every_cut(void **state)
 		size_t len = strlen(cases[i].in);
 
 		for (a = 0; a <= len; a++) {
-			size_t one[1] = {a};
+			size_t one[1] = { a };
 
 			run(&cases[i], one, 1);
 			for (b = a; b <= len; b++) {
-				size_t two[2] = {a, b};
+				size_t two[2] = { a, b };
 
 				run(&cases[i], two, 2);
 			}
@@ -151,8 +151,7 @@ test_size_counts_crlf(void **state)
 	smtpd_dot_init(&d);
 	for (i = 0; i < 1000; i++) {
 		buf_reset(&out);
-		assert_int_equal(smtpd_dot_feed(&d, line, 72, &out, &done),
-		    72);
+		assert_int_equal(smtpd_dot_feed(&d, line, 72, &out, &done), 72);
 		assert_int_equal(done, 0);
 		stored += out.len;
 	}

@@ -19,16 +19,16 @@ test_case_insensitive(void **state)
 		const char *addr;
 		int seen;
 	} steps[] = {
-		{"alice@example.test", 0},
-		{"alice@example.test", 1},
-		{"ALICE@EXAMPLE.TEST", 1},
-		{"Alice@Example.Test", 1},
-		{"bob@example.test", 0},
-		{"alice+x@example.test", 0},
-		{"alice@example.org", 0},
-		{"BOB@example.test", 1},
-		{"", 0},
-		{"", 1},
+		{ "alice@example.test", 0 },
+		{ "alice@example.test", 1 },
+		{ "ALICE@EXAMPLE.TEST", 1 },
+		{ "Alice@Example.Test", 1 },
+		{ "bob@example.test", 0 },
+		{ "alice+x@example.test", 0 },
+		{ "alice@example.org", 0 },
+		{ "BOB@example.test", 1 },
+		{ "", 0 },
+		{ "", 1 },
 	};
 	size_t i;
 
@@ -61,7 +61,7 @@ test_limit(void **state)
 static void
 test_growth(void **state)
 {
-	static const long limits[] = {0, 1000};
+	static const long limits[] = { 0, 1000 };
 	char addr[64];
 	size_t k;
 	int i;

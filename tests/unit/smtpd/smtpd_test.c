@@ -17,33 +17,33 @@
 
 struct line_case {
 	const char *in;
-	size_t len;		/* 0: strlen(in) */
+	size_t len; /* 0: strlen(in) */
 	enum smtpd_line kind;
-	const char *verb, *args;	/* NULL: not checked / NULL */
+	const char *verb, *args; /* NULL: not checked / NULL */
 };
 
 static const struct line_case cases[] = {
-	{"MAIL FROM:<a@b>\r\n", 0, SMTPD_LINE_CMD, "MAIL", "FROM:<a@b>"},
-	{"mail   FROM:<a@b>  \n", 0, SMTPD_LINE_CMD, "mail", "FROM:<a@b>  "},
-	{"  NOOP", 0, SMTPD_LINE_CMD, "NOOP", ""},
-	{"QUIT\r", 0, SMTPD_LINE_CMD, "QUIT", ""},
-	{"XYZZY plugh\r\n", 0, SMTPD_LINE_UNKNOWN, "XYZZY", "plugh"},
-	{"\r\n", 0, SMTPD_LINE_BAD, NULL, NULL},
-	{"   \r\n", 0, SMTPD_LINE_BAD, NULL, NULL},
-	{"", 0, SMTPD_LINE_BAD, NULL, NULL},
+	{ "MAIL FROM:<a@b>\r\n", 0, SMTPD_LINE_CMD, "MAIL", "FROM:<a@b>" },
+	{ "mail   FROM:<a@b>  \n", 0, SMTPD_LINE_CMD, "mail", "FROM:<a@b>  " },
+	{ "  NOOP", 0, SMTPD_LINE_CMD, "NOOP", "" },
+	{ "QUIT\r", 0, SMTPD_LINE_CMD, "QUIT", "" },
+	{ "XYZZY plugh\r\n", 0, SMTPD_LINE_UNKNOWN, "XYZZY", "plugh" },
+	{ "\r\n", 0, SMTPD_LINE_BAD, NULL, NULL },
+	{ "   \r\n", 0, SMTPD_LINE_BAD, NULL, NULL },
+	{ "", 0, SMTPD_LINE_BAD, NULL, NULL },
 	/* Only one CR LF is a line end: more CRs are bare. */
-	{"NOOP\r\r\n", 0, SMTPD_LINE_BAD, NULL, NULL},
-	{"RCPT TO:<a@b>\rDATA\r\n", 0, SMTPD_LINE_BAD, NULL, NULL},
-	{"NOOP\0x\r\n", 8, SMTPD_LINE_BAD, NULL, NULL},
+	{ "NOOP\r\r\n", 0, SMTPD_LINE_BAD, NULL, NULL },
+	{ "RCPT TO:<a@b>\rDATA\r\n", 0, SMTPD_LINE_BAD, NULL, NULL },
+	{ "NOOP\0x\r\n", 8, SMTPD_LINE_BAD, NULL, NULL },
 	/* smtpd_forbidden_commands, Postfix's default. */
-	{"POST / HTTP/1.1\r\n", 0, SMTPD_LINE_FORBIDDEN, "POST / HTTP/1.1",
-	    NULL},
-	{"get /\r\n", 0, SMTPD_LINE_FORBIDDEN, "get /", NULL},
-	{"CONNECT x:25 HTTP/1.0\r\n", 0, SMTPD_LINE_FORBIDDEN, NULL, NULL},
-	{"  {\"a\":1}\r\n", 0, SMTPD_LINE_FORBIDDEN, "{\"a\":1}", NULL},
-	{"\x16\x03\x01\r\n", 0, SMTPD_LINE_FORBIDDEN, NULL, NULL},
-	{"\rNOOP\r\n", 0, SMTPD_LINE_FORBIDDEN, NULL, NULL},
-	{"POSTMAN\r\n", 0, SMTPD_LINE_UNKNOWN, "POSTMAN", ""},
+	{ "POST / HTTP/1.1\r\n", 0, SMTPD_LINE_FORBIDDEN, "POST / HTTP/1.1",
+	    NULL },
+	{ "get /\r\n", 0, SMTPD_LINE_FORBIDDEN, "get /", NULL },
+	{ "CONNECT x:25 HTTP/1.0\r\n", 0, SMTPD_LINE_FORBIDDEN, NULL, NULL },
+	{ "  {\"a\":1}\r\n", 0, SMTPD_LINE_FORBIDDEN, "{\"a\":1}", NULL },
+	{ "\x16\x03\x01\r\n", 0, SMTPD_LINE_FORBIDDEN, NULL, NULL },
+	{ "\rNOOP\r\n", 0, SMTPD_LINE_FORBIDDEN, NULL, NULL },
+	{ "POSTMAN\r\n", 0, SMTPD_LINE_UNKNOWN, "POSTMAN", "" },
 };
 
 static void

@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
+#include "store/maildir.h"
 #include "util/buf.h"
 #include "util/mem.h"
-#include "store/maildir.h"
 
 static char top[64];
 static char mdir[128];
@@ -91,7 +91,7 @@ test_deliver_exact_bytes(void **state)
 		total += pieces[i];
 	msg = xmalloc(total);
 	for (i = 0; i < total; i++)
-		msg[i] = (char)(i % 251);	/* NUL, CR, LF included */
+		msg[i] = (char)(i % 251); /* NUL, CR, LF included */
 	assert_int_equal(maildir_open(mdir, &m, &err), 0);
 	/* The directories were created, mode 0700. */
 	assert_int_equal(entries("tmp", NULL, 0), 1);
@@ -205,7 +205,7 @@ test_host_escape(void **state)
 		maildir_host_escape(cases[i].in, b);
 		assert_string_equal(buf_cstr(b), cases[i].out);
 	}
-	maildir_host_escape("ab/cd", small);	/* cut at the maximum */
+	maildir_host_escape("ab/cd", small); /* cut at the maximum */
 	assert_string_equal(buf_cstr(small), "ab");
 	buf_destroy(&b);
 	buf_destroy(&small);

@@ -25,9 +25,9 @@
 static void
 wire_str(struct buf *w, const char *p, size_t n)
 {
-	unsigned char len[4] = {(unsigned char)(n >> 24),
-	    (unsigned char)(n >> 16), (unsigned char)(n >> 8),
-	    (unsigned char)n};
+	unsigned char len[4] = { (unsigned char)(n >> 24),
+		(unsigned char)(n >> 16), (unsigned char)(n >> 8),
+		(unsigned char)n };
 
 	assert_int_equal(buf_append(w, len, 4), 0);
 	assert_int_equal(buf_append(w, p, n), 0);
@@ -105,17 +105,17 @@ test_round_trip_put(void **state)
 	static const struct {
 		const char *name, *value;
 	} attrs[] = {
-		{"queue_id", "4Xb2C1a"},
-		{"empty", ""},
-		{"crlf", "line1\r\nline2\r\n"},
-		{"lf", "\n"},
-		{"cr", "\r"},
-		{"8bit", "caf\xc3\xa9 \xff"},
-		{"spaces", "  a  b  "},
-		{"rcpt", "a@example.com"},
-		{"rcpt", "b@example.com"},
+		{ "queue_id", "4Xb2C1a" },
+		{ "empty", "" },
+		{ "crlf", "line1\r\nline2\r\n" },
+		{ "lf", "\n" },
+		{ "cr", "\r" },
+		{ "8bit", "caf\xc3\xa9 \xff" },
+		{ "spaces", "  a  b  " },
+		{ "rcpt", "a@example.com" },
+		{ "rcpt", "b@example.com" },
 	};
-	struct attr_list l = {0};
+	struct attr_list l = { 0 };
 	struct stream *w, *r;
 	const char *error = NULL;
 	size_t i;
@@ -123,8 +123,8 @@ test_round_trip_put(void **state)
 	int sv[2];
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-	    sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	    0);
 	w = stream_create(sv[0], 0);
 	r = stream_create(sv[1], 0);
 	stream_set_timeout(r, 5);
@@ -185,11 +185,14 @@ test_values_with_nul(void **state)
 		const char *value;
 		size_t len;
 	} cases[] = {
-		{"a\0b", 3}, {"\0", 1}, {"ab\0", 3}, {"\r\n\0\r\n", 5},
+		{ "a\0b", 3 },
+		{ "\0", 1 },
+		{ "ab\0", 3 },
+		{ "\r\n\0\r\n", 5 },
 		/* A number with a hidden tail: "12" to a C-string reader. */
-		{"12\0x", 4},
+		{ "12\0x", 4 },
 	};
-	struct attr_list l = {0};
+	struct attr_list l = { 0 };
 	size_t i;
 
 	(void)state;
@@ -215,7 +218,7 @@ test_values_with_nul(void **state)
 static void
 test_truncation_every_byte(void **state)
 {
-	struct attr_list l = {0};
+	struct attr_list l = { 0 };
 	struct buf w;
 	size_t cut;
 
@@ -243,8 +246,7 @@ test_truncation_every_byte(void **state)
 		} else {
 			assert_int_equal(ret, 1);
 			assert_int_equal(l.n, 3);
-			assert_string_equal(attr_get(&l, "protocol"),
-			    "local");
+			assert_string_equal(attr_get(&l, "protocol"), "local");
 		}
 		feed_close(&f);
 	}
@@ -262,21 +264,25 @@ test_bad_messages(void **state)
 	} cases[] = {
 #define W(s) s, sizeof(s) - 1
 		/* Over the length cap, in the name and in the value. */
-		{W("\x00\x10\x00\x01"), "attribute too long"},
-		{W("\xff\xff\xff\xff"), "attribute too long"},
-		{W("\x00\x00\x00\x01n\x00\x10\x00\x01"), "attribute too long"},
-		{W("\x00\x00\x00\x01n\x80\x00\x00\x00"), "attribute too long"},
+		{ W("\x00\x10\x00\x01"), "attribute too long" },
+		{ W("\xff\xff\xff\xff"), "attribute too long" },
+		{ W("\x00\x00\x00\x01n\x00\x10\x00\x01"),
+		    "attribute too long" },
+		{ W("\x00\x00\x00\x01n\x80\x00\x00\x00"),
+		    "attribute too long" },
 		/* A NUL inside a name. */
-		{W("\x00\x00\x00\x03" "a\0b" "\x00\x00\x00\x00\x00\x00\x00\x00"),
-		    "NUL in attribute name"},
+		{ W("\x00\x00\x00\x03"
+		    "a\0b"
+		    "\x00\x00\x00\x00\x00\x00\x00\x00"),
+		    "NUL in attribute name" },
 		/* A name without its value. */
-		{W("\x00\x00\x00\x01n\x00\x00\x00\x00\x00\x00"),
-		    "unexpected end of input"},
+		{ W("\x00\x00\x00\x01n\x00\x00\x00\x00\x00\x00"),
+		    "unexpected end of input" },
 		/* A length larger than what follows. */
-		{W("\x00\x00\x00\x09short"), "unexpected end of input"},
+		{ W("\x00\x00\x00\x09short"), "unexpected end of input" },
 #undef W
 	};
-	struct attr_list l = {0};
+	struct attr_list l = { 0 };
 	size_t i;
 
 	(void)state;
@@ -297,7 +303,7 @@ static void
 test_length_limit(void **state)
 {
 	static char value[ATTR_MAX_LEN + 1];
-	struct attr_list l = {0};
+	struct attr_list l = { 0 };
 	struct buf w;
 	struct feed f;
 	const char *error = NULL;
@@ -329,7 +335,7 @@ test_length_limit(void **state)
 static void
 test_count_limit(void **state)
 {
-	struct attr_list l = {0};
+	struct attr_list l = { 0 };
 	struct buf w;
 	size_t n;
 
@@ -362,15 +368,15 @@ test_count_limit(void **state)
 static void
 test_timeout(void **state)
 {
-	struct attr_list l = {0};
+	struct attr_list l = { 0 };
 	struct feed f;
 	const char *error = NULL;
 	int sv[2];
 
 	(void)state;
 	/* A peer that stays connected but sends only half a message. */
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-	    sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	    0);
 	write_all(sv[1], "\x00\x00\x00\x01n", 5);
 	f.s = stream_create(sv[0], 0);
 	f.pid = -1;
@@ -392,32 +398,32 @@ test_get_long(void **state)
 		long v;
 	} cases[] = {
 #define V(s) s, sizeof(s) - 1
-		{V("0"), 0, 0},
-		{V("42"), 0, 42},
-		{V("-7"), 0, -7},
-		{V("1700000000"), 0, 1700000000L},
-		{V("9223372036854775807"), 0, LONG_MAX},
-		{V("-9223372036854775808"), 0, LONG_MIN},
-		{V("9223372036854775808"), -1, 0},
-		{V("-9223372036854775809"), -1, 0},
-		{V(""), -1, 0},
-		{V("abc"), -1, 0},
-		{V("12x"), -1, 0},
-		{V("0x10"), -1, 0},
-		{V("1.5"), -1, 0},
-		{V("-"), -1, 0},
-		{V(" 1"), -1, 0},
-		{V("\t1"), -1, 0},
-		{V("+1"), -1, 0},
-		{V("1 "), -1, 0},
-		{V("1\n"), -1, 0},
+		{ V("0"), 0, 0 },
+		{ V("42"), 0, 42 },
+		{ V("-7"), 0, -7 },
+		{ V("1700000000"), 0, 1700000000L },
+		{ V("9223372036854775807"), 0, LONG_MAX },
+		{ V("-9223372036854775808"), 0, LONG_MIN },
+		{ V("9223372036854775808"), -1, 0 },
+		{ V("-9223372036854775809"), -1, 0 },
+		{ V(""), -1, 0 },
+		{ V("abc"), -1, 0 },
+		{ V("12x"), -1, 0 },
+		{ V("0x10"), -1, 0 },
+		{ V("1.5"), -1, 0 },
+		{ V("-"), -1, 0 },
+		{ V(" 1"), -1, 0 },
+		{ V("\t1"), -1, 0 },
+		{ V("+1"), -1, 0 },
+		{ V("1 "), -1, 0 },
+		{ V("1\n"), -1, 0 },
 #undef V
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct attr_list l = {0};
+		struct attr_list l = { 0 };
 		struct buf w;
 		struct feed f;
 		const char *error = NULL;
@@ -431,8 +437,8 @@ test_get_long(void **state)
 		assert_int_equal(attr_recv(f.s, &l, &error), 1);
 		ret = attr_get_long(&l, "n", &v);
 		if (ret != cases[i].ret)
-			fail_msg("\"%s\": got %d, want %d", cases[i].value,
-			    ret, cases[i].ret);
+			fail_msg("\"%s\": got %d, want %d", cases[i].value, ret,
+			    cases[i].ret);
 		if (ret == 0)
 			assert_true(v == cases[i].v);
 		else

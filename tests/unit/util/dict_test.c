@@ -69,35 +69,34 @@ spec_of(const char *type, const char *path)
 	return s;
 }
 
-static const char good_source[] =
-    "# a comment\n"
-    "Alice@Example.COM   alice-box\n"
-    "\n"
-    "   # indented comment\n"
-    "bob value with  spaces   \n"
-    "carol first\n"
-    "    second\n"
-    "\tthird\n"
-    "dup one\n"
-    "DUP two\n"
-    "key#hash not#a#comment\r\n"
-    "last\tno-newline";
+static const char good_source[] = "# a comment\n"
+				  "Alice@Example.COM   alice-box\n"
+				  "\n"
+				  "   # indented comment\n"
+				  "bob value with  spaces   \n"
+				  "carol first\n"
+				  "    second\n"
+				  "\tthird\n"
+				  "dup one\n"
+				  "DUP two\n"
+				  "key#hash not#a#comment\r\n"
+				  "last\tno-newline";
 
 static const struct {
-	const char *key, *value;	/* value NULL: not found */
+	const char *key, *value; /* value NULL: not found */
 } good_lookups[] = {
-	{"alice@example.com", "alice-box"},
-	{"ALICE@EXAMPLE.COM", "alice-box"},
-	{"bob", "value with  spaces"},
-	{"carol", "first    second\tthird"},
-	{"dup", "one"},
-	{"Dup", "one"},
-	{"key#hash", "not#a#comment"},
-	{"last", "no-newline"},
-	{"second", NULL},
-	{"#", NULL},
-	{"", NULL},
-	{"a-comment", NULL},
+	{ "alice@example.com", "alice-box" },
+	{ "ALICE@EXAMPLE.COM", "alice-box" },
+	{ "bob", "value with  spaces" },
+	{ "carol", "first    second\tthird" },
+	{ "dup", "one" },
+	{ "Dup", "one" },
+	{ "key#hash", "not#a#comment" },
+	{ "last", "no-newline" },
+	{ "second", NULL },
+	{ "#", NULL },
+	{ "", NULL },
+	{ "a-comment", NULL },
 };
 
 static void
@@ -134,8 +133,8 @@ walk_check(void *ctx, const char *key, const char *value)
 
 	if (key == NULL) {
 		w->every_key++;
-		assert_int_equal(dict_lookup(w->d, "anything", &found,
-		    &error), 1);
+		assert_int_equal(dict_lookup(w->d, "anything", &found, &error),
+		    1);
 	} else {
 		char *copy = xstrdup(value);
 
@@ -168,7 +167,7 @@ check_walk(struct dict *d, size_t n)
 static void
 test_text_types(void **state)
 {
-	static const char *types[] = {"texthash", "hash", "btree"};
+	static const char *types[] = { "texthash", "hash", "btree" };
 	const char *path = write_file("good", good_source), *error;
 	struct dict *d;
 	size_t i;
@@ -233,19 +232,19 @@ test_duplicate_warning(void **state)
 
 static const struct {
 	const char *source;
-	const char *error;	/* expected substring, after "path" */
+	const char *error; /* expected substring, after "path" */
 } bad_sources[] = {
-	{"a 1\nnovalue\n", ":2: expected format"},
-	{"a 1\nnovalue   \n  \n", ":2: expected format"},
-	{"# c\n\n  leading 1\n", ":3: continuation line"},
-	{"a 1\nb\n  \n# x\n", ":2: expected format"},
-	{"a 1\nb 2\nc\0d 3\n", ":3: NUL byte"},
+	{ "a 1\nnovalue\n", ":2: expected format" },
+	{ "a 1\nnovalue   \n  \n", ":2: expected format" },
+	{ "# c\n\n  leading 1\n", ":3: continuation line" },
+	{ "a 1\nb\n  \n# x\n", ":2: expected format" },
+	{ "a 1\nb 2\nc\0d 3\n", ":3: NUL byte" },
 };
 
 static void
 test_bad_sources(void **state)
 {
-	static const char *types[] = {"texthash", "hash", "btree"};
+	static const char *types[] = { "texthash", "hash", "btree" };
 	char name[32], expect[600];
 	size_t i, t;
 
@@ -271,10 +270,11 @@ test_bad_sources(void **state)
 			spec = spec_of(types[t], path);
 			if (t == 0)
 				assert_int_equal(dict_open(spec, NULL, &d,
-				    &error), -1);
+						     &error),
+				    -1);
 			else
-				assert_int_equal(dict_build(spec, NULL,
-				    &error), -1);
+				assert_int_equal(dict_build(spec, NULL, &error),
+				    -1);
 			assert_non_null(strstr(error, expect));
 			xfree(spec);
 		}
@@ -333,24 +333,24 @@ test_open_errors(void **state)
 
 static const struct {
 	const char *spec;
-	const char *key, *value;	/* value NULL: not found */
+	const char *key, *value; /* value NULL: not found */
 } inline_cases[] = {
-	{"inline:{ key1=value1, { key2 = value with, commas } }", "key1",
-	    "value1"},
-	{"inline:{ key1=value1, { key2 = value with, commas } }", "KEY2",
-	    "value with, commas"},
-	{"inline:{ key1=value1, { key2 = value with, commas } }", "value1",
-	    NULL},
-	{"inline:{A=B C=D,,E=F}", "c", "D"},
-	{"inline:{A=B C=D,,E=F}", "e", "F"},
-	{"inline:{ a=1, A=2 }", "a", "1"},
-	{"inline:{ a= }", "a", ""},
-	{"inline:{ {a={x}} }", "a", "{x}"},
-	{"inline:{}", "a", NULL},
-	{"static:fixed", "anything", "fixed"},
-	{"static:fixed", "", "fixed"},
-	{"static:{ with space }", "x", "with space"},
-	{"STATIC:Keep Case", "x", "Keep Case"},
+	{ "inline:{ key1=value1, { key2 = value with, commas } }", "key1",
+	    "value1" },
+	{ "inline:{ key1=value1, { key2 = value with, commas } }", "KEY2",
+	    "value with, commas" },
+	{ "inline:{ key1=value1, { key2 = value with, commas } }", "value1",
+	    NULL },
+	{ "inline:{A=B C=D,,E=F}", "c", "D" },
+	{ "inline:{A=B C=D,,E=F}", "e", "F" },
+	{ "inline:{ a=1, A=2 }", "a", "1" },
+	{ "inline:{ a= }", "a", "" },
+	{ "inline:{ {a={x}} }", "a", "{x}" },
+	{ "inline:{}", "a", NULL },
+	{ "static:fixed", "anything", "fixed" },
+	{ "static:fixed", "", "fixed" },
+	{ "static:{ with space }", "x", "with space" },
+	{ "STATIC:Keep Case", "x", "Keep Case" },
 };
 
 static void
@@ -362,13 +362,16 @@ test_inline_static(void **state)
 
 	for (i = 0; i < sizeof(inline_cases) / sizeof(inline_cases[0]); i++) {
 		assert_int_equal(dict_open(inline_cases[i].spec, NULL, &d,
-		    &error), 0);
+				     &error),
+		    0);
 		if (inline_cases[i].value == NULL) {
 			assert_int_equal(dict_lookup(d, inline_cases[i].key,
-			    &value, &error), 0);
+					     &value, &error),
+			    0);
 		} else {
 			assert_int_equal(dict_lookup(d, inline_cases[i].key,
-			    &value, &error), 1);
+					     &value, &error),
+			    1);
 			assert_string_equal(value, inline_cases[i].value);
 		}
 		dict_close(&d);
@@ -378,13 +381,13 @@ test_inline_static(void **state)
 static const struct {
 	const char *spec, *error;
 } inline_bad[] = {
-	{"inline:a=b", "expected inline:{"},
-	{"inline:{a=b", "expected inline:{"},
-	{"inline:{a=b}}", "expected inline:{"},
-	{"inline:{ a }", "missing '='"},
-	{"inline:{ =b }", "empty key"},
-	{"inline:{ {a=b }", "expected inline:{"},
-	{"inline:{ a=b }x", "expected inline:{"},
+	{ "inline:a=b", "expected inline:{" },
+	{ "inline:{a=b", "expected inline:{" },
+	{ "inline:{a=b}}", "expected inline:{" },
+	{ "inline:{ a }", "missing '='" },
+	{ "inline:{ =b }", "empty key" },
+	{ "inline:{ {a=b }", "expected inline:{" },
+	{ "inline:{ a=b }x", "expected inline:{" },
 };
 
 static void
@@ -396,7 +399,8 @@ test_inline_errors(void **state)
 
 	for (i = 0; i < sizeof(inline_bad) / sizeof(inline_bad[0]); i++) {
 		assert_int_equal(dict_open(inline_bad[i].spec, NULL, &d,
-		    &error), -1);
+				     &error),
+		    -1);
 		assert_non_null(strstr(error, inline_bad[i].error));
 		assert_null(d);
 	}
@@ -430,14 +434,14 @@ static const struct {
 	const char *items[5];
 	int error;
 } list_cases[] = {
-	{"", {NULL}, 0},
-	{" ,, ", {NULL}, 0},
-	{"a,b c", {"a", "b", "c", NULL}, 0},
-	{"inline:{ a=b, c=d } static:x", {"inline:{ a=b, c=d }", "static:x",
-	    NULL}, 0},
-	{"x{ {y z} },w", {"x{ {y z} }", "w", NULL}, 0},
-	{"a{", {NULL}, 1},
-	{"a}", {NULL}, 1},
+	{ "", { NULL }, 0 },
+	{ " ,, ", { NULL }, 0 },
+	{ "a,b c", { "a", "b", "c", NULL }, 0 },
+	{ "inline:{ a=b, c=d } static:x",
+	    { "inline:{ a=b, c=d }", "static:x", NULL }, 0 },
+	{ "x{ {y z} },w", { "x{ {y z} }", "w", NULL }, 0 },
+	{ "a{", { NULL }, 1 },
+	{ "a}", { NULL }, 1 },
 };
 
 static void
@@ -449,8 +453,9 @@ test_list_next(void **state)
 
 	for (i = 0; i < sizeof(list_cases) / sizeof(list_cases[0]); i++) {
 		cursor = list_cases[i].list;
-		for (j = 0; (ret = dict_list_next(&cursor, &item, &len,
-		    &error)) > 0; j++) {
+		for (j = 0;
+		     (ret = dict_list_next(&cursor, &item, &len, &error)) > 0;
+		     j++) {
 			assert_non_null(list_cases[i].items[j]);
 			assert_int_equal(len, strlen(list_cases[i].items[j]));
 			assert_memory_equal(item, list_cases[i].items[j], len);
@@ -496,7 +501,8 @@ test_cidr_table(void **state)
 	char *spec;
 	struct dict *d;
 
-	path = write_file("clients", "# access by network\n"
+	path = write_file("clients",
+	    "# access by network\n"
 	    "192.0.2.7 REJECT one host\n"
 	    "192.0.2.0/24 OK\n"
 	    "[2001:db8::]/32 OK six\n"
@@ -507,23 +513,22 @@ test_cidr_table(void **state)
 	assert_string_equal(value, "REJECT one host");
 	assert_int_equal(dict_lookup(d, "192.0.2.8", &value, &error), 1);
 	assert_string_equal(value, "OK");
-	assert_int_equal(dict_lookup(d, "::FFFF:192.0.2.9", &value, &error),
-	    1);
+	assert_int_equal(dict_lookup(d, "::FFFF:192.0.2.9", &value, &error), 1);
 	assert_string_equal(value, "OK");
 	assert_int_equal(dict_lookup(d, "2001:DB8:1::5", &value, &error), 1);
 	assert_string_equal(value, "OK six");
 	assert_int_equal(dict_lookup(d, "10.1.2.3", &value, &error), 1);
 	assert_string_equal(value, "DUNNO");
 	assert_int_equal(dict_lookup(d, "2001:db9::1", &value, &error), 0);
-	assert_int_equal(dict_lookup(d, "not-an-address", &value, &error),
-	    0);
+	assert_int_equal(dict_lookup(d, "not-an-address", &value, &error), 0);
 	dict_close(&d);
 	xfree(spec);
 
 	path = write_file("bad", "10.0.0.0/8 OK\n192.0.2.1/24 OK\n");
 	spec = spec_of("cidr", path);
 	assert_int_equal(dict_open(spec, NULL, &d, &error), -1);
-	assert_non_null(strstr(error, "bad:2: bad network pattern "
+	assert_non_null(strstr(error,
+	    "bad:2: bad network pattern "
 	    "\"192.0.2.1/24\": address has bits set beyond the prefix "
 	    "length"));
 	xfree(spec);
@@ -537,8 +542,9 @@ test_walk(void **state)
 	const char *error;
 	struct dict *d;
 
-	assert_int_equal(dict_open("inline:{ a=1, b=2, { c = 3 } }", NULL,
-	    &d, &error), 0);
+	assert_int_equal(dict_open("inline:{ a=1, b=2, { c = 3 } }", NULL, &d,
+			     &error),
+	    0);
 	check_walk(d, 3);
 	dict_close(&d);
 	assert_int_equal(dict_open("static:0", NULL, &d, &error), 0);

@@ -49,7 +49,7 @@ teardown(void **state)
 static void
 counters(uint64_t *started, uint64_t *completed)
 {
-	uint64_t v[2] = {0, 0};
+	uint64_t v[2] = { 0, 0 };
 	int fd = openat(dirfd_, DIRSYNC_STATE, O_RDONLY);
 
 	assert_true(fd >= 0);
@@ -78,7 +78,7 @@ test_counts_each_sync(void **state)
 static void
 test_covered_by_a_later_sync(void **state)
 {
-	uint64_t v[2] = {7, 7}, s, c;
+	uint64_t v[2] = { 7, 7 }, s, c;
 	const char *error;
 	int fd = openat(dirfd_, DIRSYNC_STATE, O_RDWR);
 
@@ -99,7 +99,7 @@ test_fallback_without_state_file(void **state)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, DIRSYNC_STATE);
 	unlink(path);
-	assert_int_equal(mkdir(path, 0700), 0);	/* unusable state file */
+	assert_int_equal(mkdir(path, 0700), 0); /* unusable state file */
 	assert_int_equal(dirsync(dirfd_, &error), 0);
 	assert_int_equal(rmdir(path), 0);
 }
@@ -107,7 +107,10 @@ test_fallback_without_state_file(void **state)
 static void
 test_many_processes(void **state)
 {
-	enum { PROCS = 6, EACH = 20 };
+	enum {
+		PROCS = 6,
+		EACH = 20
+	};
 	uint64_t s, c;
 	int i, status, ok = 1;
 
@@ -193,7 +196,11 @@ find_event(const struct ev *ev, long n, char kind, long pid, long id)
 static void
 test_group_commit(void **state)
 {
-	enum { PROCS = 6, EACH = 15, MAX_EV = PROCS * EACH * 4 + 16 };
+	enum {
+		PROCS = 6,
+		EACH = 15,
+		MAX_EV = PROCS * EACH * 4 + 16
+	};
 	char path[300], line[64];
 	struct ev *ev = calloc(MAX_EV, sizeof(*ev));
 	long n = 0, i, syncs = 0, commits = 0;
@@ -214,10 +221,10 @@ test_group_commit(void **state)
 			long j;
 
 			for (j = 1; j <= EACH; j++) {
-				event("C", j);	/* the change is made */
+				event("C", j); /* the change is made */
 				if (dirsync(dirfd_, &error) < 0)
 					_exit(1);
-				event("D", j);	/* the commit returns */
+				event("D", j); /* the commit returns */
 			}
 			_exit(0);
 		}
@@ -233,7 +240,8 @@ test_group_commit(void **state)
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		assert_true(n < MAX_EV);
 		assert_int_equal(sscanf(line, "%c %ld %ld", &ev[n].kind,
-		    &ev[n].pid, &ev[n].id), 3);
+				     &ev[n].pid, &ev[n].id),
+		    3);
 		n++;
 	}
 	fclose(fp);
@@ -259,7 +267,8 @@ test_group_commit(void **state)
 			covered = e > k && e < d;
 		}
 		if (!covered)
-			fail_msg("commit %ld of pid %ld: no fsync started "
+			fail_msg(
+			    "commit %ld of pid %ld: no fsync started "
 			    "after its change and ended before it returned",
 			    ev[i].id, ev[i].pid);
 	}

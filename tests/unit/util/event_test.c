@@ -40,7 +40,7 @@ reset_trace(void)
 static void
 sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) != 0)
 		;
@@ -89,11 +89,11 @@ test_watch_fires(void **state)
 	event_unwatch(p[0]);
 	event_run_once(0);
 	assert_string_equal(trace, "aab");
-	event_unwatch(p[0]);	/* not watched: a no-op */
+	event_unwatch(p[0]); /* not watched: a no-op */
 
 	/* A write watch on a socket with room. */
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-	    sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	    0);
 	event_watch(sv[0], EVENT_WRITE, on_fd, (void *)&a);
 	event_run_once(1000);
 	assert_string_equal(trace, "aaba");
@@ -213,7 +213,7 @@ test_timers_in_order(void **state)
 	event_timer(1, on_timer, (void *)&c1);
 	event_timer(2, on_timer, (void *)&c2);
 	event_timer(2, on_timer, (void *)&c3);
-	event_timer(-5, on_timer, (void *)&c5);	/* negative: now */
+	event_timer(-5, on_timer, (void *)&c5); /* negative: now */
 	sleep_ms(20);
 	event_run_once(0);
 	assert_string_equal(trace, "51234");
@@ -264,11 +264,11 @@ test_cancel(void **state)
 	id2 = event_timer(0, on_timer, (void *)&b);
 	assert_true(id1 != 0 && id2 != 0 && id1 != id2);
 	event_cancel(id1);
-	event_cancel(id1);	/* twice: a no-op */
-	event_cancel(0);	/* never an id */
+	event_cancel(id1); /* twice: a no-op */
+	event_cancel(0);   /* never an id */
 	event_run_once(0);
 	assert_string_equal(trace, "b");
-	event_cancel(id2);	/* already fired: a no-op */
+	event_cancel(id2); /* already fired: a no-op */
 
 	/* A timer cancels another that is due in the same round. */
 	reset_trace();

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* fdpass_test - descriptors over a socketpair, timeouts, missing fds. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -7,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,8 +19,8 @@
 static void
 make_pair(int sv[2])
 {
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-	    sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	    0);
 }
 
 static void
@@ -127,7 +127,7 @@ count_fds(void)
 		if (e->d_name[0] != '.')
 			n++;
 	closedir(d);
-	return n - 1;	/* the directory itself */
+	return n - 1; /* the directory itself */
 }
 
 /* Send n copies of fd in one SCM_RIGHTS message on one byte. */
@@ -135,7 +135,7 @@ static void
 send_many(int sock, int fd, size_t n)
 {
 	char space[CMSG_SPACE(sizeof(int) * 64)], byte = 'F';
-	struct iovec iov = {&byte, 1};
+	struct iovec iov = { &byte, 1 };
 	struct msghdr msg;
 	struct cmsghdr *cmsg;
 	size_t i;
@@ -162,7 +162,7 @@ send_many(int sock, int fd, size_t n)
 static void
 test_recv_extra_fds(void **state)
 {
-	static const size_t counts[] = {2, 3, 16, 17, 64};
+	static const size_t counts[] = { 2, 3, 16, 17, 64 };
 	size_t i;
 	int sv[2], p[2], before;
 
@@ -176,9 +176,9 @@ test_recv_extra_fds(void **state)
 		send_many(sv[0], p[0], counts[i]);
 		assert_int_equal(fdpass_recv(sv[1], 5, &error), -1);
 		assert_non_null(error);
-		assert_string_equal(error, counts[i] > 16 ?
-		    "descriptors truncated (MSG_CTRUNC)" :
-		    "not exactly one descriptor");
+		assert_string_equal(error,
+		    counts[i] > 16 ? "descriptors truncated (MSG_CTRUNC)"
+				   : "not exactly one descriptor");
 		assert_int_equal(count_fds(), before);
 	}
 	/* One is still fine afterwards. */

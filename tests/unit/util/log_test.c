@@ -31,7 +31,8 @@ setup(void **state)
 	if (base == NULL || *base == 0)
 		base = "/tmp";
 	if (snprintf(tmpdir, sizeof(tmpdir), "%s/log_test.XXXXXX", base) >=
-	    (int)sizeof(tmpdir) || mkdtemp(tmpdir) == NULL)
+		(int)sizeof(tmpdir) ||
+	    mkdtemp(tmpdir) == NULL)
 		return -1;
 	snprintf(logpath, sizeof(logpath), "%s/maillog", tmpdir);
 	return 0;
@@ -76,8 +77,9 @@ fresh_file(void)
 
 /* "Mmm dd hh:mm:ss host " as syslog writes it (day padded with a space,
  * host name without its domain). */
-#define STAMP_RE "^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) " \
-    "[ 123][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] [^ .]+ "
+#define STAMP_RE                                              \
+	"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) " \
+	"[ 123][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] [^ .]+ "
 
 /* Assert that text starts with a file stamp; return what follows it. */
 static const char *
@@ -112,15 +114,15 @@ static void
 test_file_line_shape(void **state)
 {
 	static const struct {
-		int which;	/* 0 info, 1 warn, 2 error, 3 debug */
+		int which; /* 0 info, 1 warn, 2 error, 3 debug */
 		const char *severity;
 		const char *text;
 	} cases[] = {
-		{0, "", "connect from localhost[127.0.0.1]"},
-		{1, "warning: ", "text"},
-		{2, "error: ", "queue file corrupt"},
-		{3, "", "debug text"},
-		{1, "warning: ", ""},
+		{ 0, "", "connect from localhost[127.0.0.1]" },
+		{ 1, "warning: ", "text" },
+		{ 2, "error: ", "queue file corrupt" },
+		{ 3, "", "debug text" },
+		{ 1, "warning: ", "" },
 	};
 	struct buf got, re;
 	size_t i;
@@ -150,8 +152,7 @@ test_file_line_shape(void **state)
 		buf_reset(&re);
 		buf_printf(&re, "tern/prog[%ld]: %s%s\n", (long)getpid(),
 		    cases[i].severity, cases[i].text);
-		assert_string_equal(skip_stamp(buf_cstr(&got)),
-		    buf_cstr(&re));
+		assert_string_equal(skip_stamp(buf_cstr(&got)), buf_cstr(&re));
 	}
 	log_verbose = 0;
 	buf_deinit(&got);
@@ -232,8 +233,10 @@ test_stderr_shape(void **state)
 	close(saved);
 	slurp(path, &got);
 	unlink(path);
-	buf_printf(&re, "tern/smtpd[%ld]: warning: text 42\n"
-	    "tern/smtpd[%ld]: plain\n", (long)getpid(), (long)getpid());
+	buf_printf(&re,
+	    "tern/smtpd[%ld]: warning: text 42\n"
+	    "tern/smtpd[%ld]: plain\n",
+	    (long)getpid(), (long)getpid());
 	assert_string_equal(buf_cstr(&got), buf_cstr(&re));
 	buf_deinit(&got);
 	buf_deinit(&re);
@@ -257,7 +260,8 @@ test_syslog_name(void **state)
 	assert_int_equal(count_lines(buf_cstr(&got)), 2);
 	buf_printf(&re, "postfix-out/qmgr[%ld]: after\n", (long)getpid());
 	assert_int_equal(strncmp(skip_stamp(buf_cstr(&got)), buf_cstr(&re),
-	    buf_len(&re)), 0);
+			     buf_len(&re)),
+	    0);
 	buf_reset(&re);
 	buf_printf(&re, "tern/qmgr[%ld]: back\n", (long)getpid());
 	assert_string_equal(skip_stamp(strchr(buf_cstr(&got), '\n') + 1),
@@ -324,23 +328,23 @@ test_escape(void **state)
 		size_t max;
 		const char *out;
 	} cases[] = {
-		{"plain text ~!", 13, 100, "plain text ~!"},
-		{"", 0, 100, ""},
-		{"a\nb", 3, 100, "a\\012b"},
-		{"\r\n", 2, 100, "\\015\\012"},
-		{"tab\t", 4, 100, "tab\\011"},
-		{"nul\0x", 5, 100, "nul\\000x"},
-		{"back\\slash", 10, 100, "back\\134slash"},
-		{"\x1b[31m", 5, 100, "\\033[31m"},
-		{"\x7f", 1, 100, "\\177"},
-		{"\x80\xff", 2, 100, "\\200\\377"},
-		{"caf\xc3\xa9", 5, 100, "caf\\303\\251"},
+		{ "plain text ~!", 13, 100, "plain text ~!" },
+		{ "", 0, 100, "" },
+		{ "a\nb", 3, 100, "a\\012b" },
+		{ "\r\n", 2, 100, "\\015\\012" },
+		{ "tab\t", 4, 100, "tab\\011" },
+		{ "nul\0x", 5, 100, "nul\\000x" },
+		{ "back\\slash", 10, 100, "back\\134slash" },
+		{ "\x1b[31m", 5, 100, "\\033[31m" },
+		{ "\x7f", 1, 100, "\\177" },
+		{ "\x80\xff", 2, 100, "\\200\\377" },
+		{ "caf\xc3\xa9", 5, 100, "caf\\303\\251" },
 		/* Cut at out's maximum, never inside an escape. */
-		{"abcdefghij", 10, 4, "abcd"},
-		{"\n\n\n", 3, 6, "\\012"},
-		{"\n\n\n", 3, 8, "\\012\\012"},
-		{"ab\n", 3, 5, "ab"},
-		{"ab\n", 3, 6, "ab\\012"},
+		{ "abcdefghij", 10, 4, "abcd" },
+		{ "\n\n\n", 3, 6, "\\012" },
+		{ "\n\n\n", 3, 8, "\\012\\012" },
+		{ "ab\n", 3, 5, "ab" },
+		{ "ab\n", 3, 6, "ab\\012" },
 	};
 	size_t i;
 
@@ -411,7 +415,8 @@ test_log_str_several(void **state)
 	c = log_str("c\n");
 	d = log_str("d");
 	snprintf(line, sizeof(line), "from=<%s> helo=<%s> %s %s", a, b, c, d);
-	assert_string_equal(line, "from=<sender@example.org> "
+	assert_string_equal(line,
+	    "from=<sender@example.org> "
 	    "helo=<helo.example.net> c\\012 d");
 	/* A fifth call reuses the first buffer. */
 	assert_string_equal(log_str("e"), "e");
@@ -491,8 +496,8 @@ test_fatal_and_panic(void **state)
 	assert_int_equal(WEXITSTATUS(status), 1);
 	slurp(logpath, &got);
 	assert_non_null(strstr(buf_cstr(&got), "]: fatal: first\n"));
-	assert_non_null(strstr(buf_cstr(&got),
-	    "]: fatal: inside hook, calls=1\n"));
+	assert_non_null(
+	    strstr(buf_cstr(&got), "]: fatal: inside hook, calls=1\n"));
 
 	unlink(logpath);
 	status = die_in_child(DEATH_PANIC);

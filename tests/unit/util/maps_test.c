@@ -13,15 +13,15 @@
 
 static const struct {
 	const char *list;
-	const char *key, *value;	/* value NULL: not found */
+	const char *key, *value; /* value NULL: not found */
 } find_cases[] = {
-	{"inline:{a=first} inline:{a=second, b=2}", "a", "first"},
-	{"inline:{a=first} inline:{a=second, b=2}", "B", "2"},
-	{"inline:{a=first},inline:{a=second, b=2}", "c", NULL},
-	{"inline:{ { a = x, y } }, static:fallback", "A", "x, y"},
-	{"inline:{ { a = x, y } }, static:fallback", "zzz", "fallback"},
-	{"inline:{ { a = x, y } }, static:fallback", "", NULL},
-	{"\t inline:{k=v}\n", "k", "v"},
+	{ "inline:{a=first} inline:{a=second, b=2}", "a", "first" },
+	{ "inline:{a=first} inline:{a=second, b=2}", "B", "2" },
+	{ "inline:{a=first},inline:{a=second, b=2}", "c", NULL },
+	{ "inline:{ { a = x, y } }, static:fallback", "A", "x, y" },
+	{ "inline:{ { a = x, y } }, static:fallback", "zzz", "fallback" },
+	{ "inline:{ { a = x, y } }, static:fallback", "", NULL },
+	{ "\t inline:{k=v}\n", "k", "v" },
 };
 
 static void
@@ -33,14 +33,17 @@ test_find_order(void **state)
 
 	for (i = 0; i < sizeof(find_cases) / sizeof(find_cases[0]); i++) {
 		assert_int_equal(maps_open(find_cases[i].list, NULL, &m,
-		    &error), 0);
+				     &error),
+		    0);
 		assert_int_equal(maps_is_empty(m), 0);
 		if (find_cases[i].value == NULL) {
-			assert_int_equal(maps_find(m, find_cases[i].key,
-			    &value, &error), 0);
+			assert_int_equal(maps_find(m, find_cases[i].key, &value,
+					     &error),
+			    0);
 		} else {
-			assert_int_equal(maps_find(m, find_cases[i].key,
-			    &value, &error), 1);
+			assert_int_equal(maps_find(m, find_cases[i].key, &value,
+					     &error),
+			    1);
 			assert_string_equal(value, find_cases[i].value);
 		}
 		maps_close(&m);
@@ -51,7 +54,7 @@ test_find_order(void **state)
 static void
 test_empty(void **state)
 {
-	static const char *lists[] = {"", "  ", ",", " , \t,\n"};
+	static const char *lists[] = { "", "  ", ",", " , \t,\n" };
 	const char *value, *error;
 	struct maps *m;
 	size_t i;
@@ -68,11 +71,11 @@ test_empty(void **state)
 static const struct {
 	const char *list, *error;
 } bad_cases[] = {
-	{"inline:{a=b", "missing '}'"},
-	{"inline:{a=b}}", "unbalanced '}'"},
-	{"static:x nosuch:y", "unsupported dictionary type: nosuch"},
-	{"inline:{a=b} /no/such/file", "no type"},
-	{"texthash:/no/such/file", "/no/such/file: No such file"},
+	{ "inline:{a=b", "missing '}'" },
+	{ "inline:{a=b}}", "unbalanced '}'" },
+	{ "static:x nosuch:y", "unsupported dictionary type: nosuch" },
+	{ "inline:{a=b} /no/such/file", "no type" },
+	{ "texthash:/no/such/file", "/no/such/file: No such file" },
 };
 
 static void
@@ -83,8 +86,8 @@ test_errors(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		assert_int_equal(maps_open(bad_cases[i].list, NULL, &m,
-		    &error), -1);
+		assert_int_equal(maps_open(bad_cases[i].list, NULL, &m, &error),
+		    -1);
 		assert_null(m);
 		assert_non_null(strstr(error, bad_cases[i].error));
 	}

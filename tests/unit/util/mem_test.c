@@ -31,7 +31,7 @@ all_zero(const void *p, size_t n)
 static void
 test_xmalloc_zeroes(void **state)
 {
-	static const size_t sizes[] = {0, 1, 7, 64, 4096, 1 << 20};
+	static const size_t sizes[] = { 0, 1, 7, 64, 4096, 1 << 20 };
 	size_t i;
 
 	(void)state;
@@ -57,7 +57,13 @@ test_xcalloc(void **state)
 	static const struct {
 		size_t count, size;
 	} cases[] = {
-		{0, 0}, {0, 8}, {8, 0}, {1, 1}, {3, 17}, {1000, 8}, {17, 4099},
+		{ 0, 0 },
+		{ 0, 8 },
+		{ 8, 0 },
+		{ 1, 1 },
+		{ 3, 17 },
+		{ 1000, 8 },
+		{ 17, 4099 },
 	};
 	size_t i;
 
@@ -105,15 +111,15 @@ test_xstrndup(void **state)
 		const char *in;
 		size_t n;
 		const char *out;
-		size_t outlen;	/* bytes compared, NUL included */
+		size_t outlen; /* bytes compared, NUL included */
 	} cases[] = {
-		{"abcdef", 6, "abcdef", 7},
-		{"abcdef", 3, "abc", 4},
-		{"abcdef", 0, "", 1},
-		{"", 0, "", 1},
+		{ "abcdef", 6, "abcdef", 7 },
+		{ "abcdef", 3, "abc", 4 },
+		{ "abcdef", 0, "", 1 },
+		{ "", 0, "", 1 },
 		/* Bytes are copied as they are, NULs included. */
-		{"a\0b", 3, "a\0b", 4},
-		{"\xff\x01", 2, "\xff\x01", 3},
+		{ "a\0b", 3, "a\0b", 4 },
+		{ "\xff\x01", 2, "\xff\x01", 3 },
 	};
 	size_t i;
 
@@ -130,7 +136,7 @@ static void
 test_xstrndup_unterminated(void **state)
 {
 	/* The source need not be NUL-terminated: only n bytes are read. */
-	char src[5] = {'h', 'e', 'l', 'l', 'o'};
+	char src[5] = { 'h', 'e', 'l', 'l', 'o' };
 	char *s;
 
 	(void)state;
@@ -145,8 +151,8 @@ test_xstrndup_unterminated(void **state)
 static void
 test_xstrdup(void **state)
 {
-	static const char *const cases[] = {"", "x", "hello world",
-	    "tab\there", "\x7f\x80"};
+	static const char *const cases[] = { "", "x", "hello world",
+		"tab\there", "\x7f\x80" };
 	size_t i;
 
 	(void)state;

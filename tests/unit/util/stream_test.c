@@ -35,8 +35,8 @@ setup(void **state)
 static void
 make_pair(int sv[2])
 {
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
-	    sv), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+	    0);
 }
 
 static void
@@ -57,7 +57,7 @@ write_all(int fd, const void *p, size_t n)
 static int
 readable(int fd, int ms)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 	return poll(&pfd, 1, ms) > 0;
 }
@@ -71,9 +71,9 @@ readable(int fd, int ms)
 struct script {
 	const char *data;
 	size_t len, pos, cut;
-	int fail_errno;		/* read fails with this once data is gone */
-	int eagain_once;	/* the first read says EAGAIN */
-	size_t write_max;	/* write op: at most this many bytes per call */
+	int fail_errno;   /* read fails with this once data is gone */
+	int eagain_once;  /* the first read says EAGAIN */
+	size_t write_max; /* write op: at most this many bytes per call */
 	struct buf *written;
 	int closed;
 };
@@ -143,12 +143,18 @@ ready_pipe(int *wfd_r)
 
 struct expect {
 	int status;
-	const char *text;	/* NULL ends the list */
+	const char *text; /* NULL ends the list */
 	size_t len;
 };
 
-#define X(st, s) {st, s, sizeof(s) - 1}
-#define XEND {0, NULL, 0}
+#define X(st, s)                     \
+	{                            \
+		st, s, sizeof(s) - 1 \
+	}
+#define XEND               \
+	{                  \
+		0, NULL, 0 \
+	}
 
 static const struct line_case {
 	const char *in;
@@ -157,36 +163,41 @@ static const struct line_case {
 	struct expect out[8];
 } line_cases[] = {
 #define IN(s) s, sizeof(s) - 1
-	{IN(""), 100, {X(STREAM_EOF, ""), XEND}},
-	{IN("a\n"), 100, {X(STREAM_LINE, "a\n"), X(STREAM_EOF, ""), XEND}},
-	{IN("a\nbb\r\nccc\n"), 100, {X(STREAM_LINE, "a\n"),
-	    X(STREAM_LINE, "bb\r\n"), X(STREAM_LINE, "ccc\n"),
-	    X(STREAM_EOF, ""), XEND}},
-	{IN("\n\n"), 100, {X(STREAM_LINE, "\n"), X(STREAM_LINE, "\n"),
-	    X(STREAM_EOF, ""), XEND}},
+	{ IN(""), 100, { X(STREAM_EOF, ""), XEND } },
+	{ IN("a\n"), 100, { X(STREAM_LINE, "a\n"), X(STREAM_EOF, ""), XEND } },
+	{ IN("a\nbb\r\nccc\n"), 100,
+	    { X(STREAM_LINE, "a\n"), X(STREAM_LINE, "bb\r\n"),
+		X(STREAM_LINE, "ccc\n"), X(STREAM_EOF, ""), XEND } },
+	{ IN("\n\n"), 100,
+	    { X(STREAM_LINE, "\n"), X(STREAM_LINE, "\n"), X(STREAM_EOF, ""),
+		XEND } },
 	/* An unterminated tail comes back as a line without "\n". */
-	{IN("one\r\ntail"), 100, {X(STREAM_LINE, "one\r\n"),
-	    X(STREAM_LINE, "tail"), X(STREAM_EOF, ""), XEND}},
-	{IN("tail\r"), 100, {X(STREAM_LINE, "tail\r"), X(STREAM_EOF, ""),
-	    XEND}},
+	{ IN("one\r\ntail"), 100,
+	    { X(STREAM_LINE, "one\r\n"), X(STREAM_LINE, "tail"),
+		X(STREAM_EOF, ""), XEND } },
+	{ IN("tail\r"), 100,
+	    { X(STREAM_LINE, "tail\r"), X(STREAM_EOF, ""), XEND } },
 	/* Binary bytes pass unchanged. */
-	{IN("a\0b\xff\n"), 100, {X(STREAM_LINE, "a\0b\xff\n"),
-	    X(STREAM_EOF, ""), XEND}},
+	{ IN("a\0b\xff\n"), 100,
+	    { X(STREAM_LINE, "a\0b\xff\n"), X(STREAM_EOF, ""), XEND } },
 	/* Over the limit: pieces of max bytes, then the rest. */
-	{IN("abcdefghij\n"), 4, {X(STREAM_PARTIAL, "abcd"),
-	    X(STREAM_PARTIAL, "efgh"), X(STREAM_LINE, "ij\n"),
-	    X(STREAM_EOF, ""), XEND}},
-	{IN("abcd\nxy\n"), 4, {X(STREAM_PARTIAL, "abcd"),
-	    X(STREAM_LINE, "\n"), X(STREAM_LINE, "xy\n"), X(STREAM_EOF, ""),
-	    XEND}},
-	{IN("abc\n"), 4, {X(STREAM_LINE, "abc\n"), X(STREAM_EOF, ""), XEND}},
-	{IN("abcdefgh"), 4, {X(STREAM_PARTIAL, "abcd"),
-	    X(STREAM_PARTIAL, "efgh"), X(STREAM_EOF, ""), XEND}},
-	{IN("abcdefghi"), 4, {X(STREAM_PARTIAL, "abcd"),
-	    X(STREAM_PARTIAL, "efgh"), X(STREAM_LINE, "i"),
-	    X(STREAM_EOF, ""), XEND}},
-	{IN("x\n"), 1, {X(STREAM_PARTIAL, "x"), X(STREAM_LINE, "\n"),
-	    X(STREAM_EOF, ""), XEND}},
+	{ IN("abcdefghij\n"), 4,
+	    { X(STREAM_PARTIAL, "abcd"), X(STREAM_PARTIAL, "efgh"),
+		X(STREAM_LINE, "ij\n"), X(STREAM_EOF, ""), XEND } },
+	{ IN("abcd\nxy\n"), 4,
+	    { X(STREAM_PARTIAL, "abcd"), X(STREAM_LINE, "\n"),
+		X(STREAM_LINE, "xy\n"), X(STREAM_EOF, ""), XEND } },
+	{ IN("abc\n"), 4,
+	    { X(STREAM_LINE, "abc\n"), X(STREAM_EOF, ""), XEND } },
+	{ IN("abcdefgh"), 4,
+	    { X(STREAM_PARTIAL, "abcd"), X(STREAM_PARTIAL, "efgh"),
+		X(STREAM_EOF, ""), XEND } },
+	{ IN("abcdefghi"), 4,
+	    { X(STREAM_PARTIAL, "abcd"), X(STREAM_PARTIAL, "efgh"),
+		X(STREAM_LINE, "i"), X(STREAM_EOF, ""), XEND } },
+	{ IN("x\n"), 1,
+	    { X(STREAM_PARTIAL, "x"), X(STREAM_LINE, "\n"), X(STREAM_EOF, ""),
+		XEND } },
 #undef IN
 };
 
@@ -208,8 +219,9 @@ check_lines(struct stream *s, const struct expect *want, const char *what,
 		if (ret != want[i].status || buf_len(&line) != want[i].len ||
 		    memcmp(line.data, want[i].text, want[i].len) != 0)
 			fail_msg("input \"%s\" cut at %zu: result %zu: got %d "
-			    "\"%s\", want %d \"%s\"", what, cut, i, ret,
-			    buf_cstr(&line), want[i].status, want[i].text);
+				 "\"%s\", want %d \"%s\"",
+			    what, cut, i, ret, buf_cstr(&line), want[i].status,
+			    want[i].text);
 	}
 	buf_deinit(&line);
 }
@@ -225,8 +237,9 @@ test_lines_every_split(void **state)
 		size_t cut;
 
 		for (cut = 0; cut <= c->inlen; cut++) {
-			struct script sc = {.data = c->in, .len = c->inlen,
-			    .cut = cut};
+			struct script sc = { .data = c->in,
+				.len = c->inlen,
+				.cut = cut };
 			struct stream *s;
 			int wfd, rfd = ready_pipe(&wfd);
 
@@ -245,10 +258,14 @@ static void
 test_lines_socketpair(void **state)
 {
 	static const struct expect want[] = {
-		X(STREAM_LINE, "EHLO client\r\n"), X(STREAM_LINE, "MAIL\r\n"),
-		X(STREAM_PARTIAL, "0123456789"), X(STREAM_PARTIAL, "abcdefghij"),
-		X(STREAM_LINE, "end\r\n"), X(STREAM_LINE, "rest"),
-		X(STREAM_EOF, ""), XEND,
+		X(STREAM_LINE, "EHLO client\r\n"),
+		X(STREAM_LINE, "MAIL\r\n"),
+		X(STREAM_PARTIAL, "0123456789"),
+		X(STREAM_PARTIAL, "abcdefghij"),
+		X(STREAM_LINE, "end\r\n"),
+		X(STREAM_LINE, "rest"),
+		X(STREAM_EOF, ""),
+		XEND,
 	};
 	struct stream *s;
 	struct buf line;
@@ -263,8 +280,7 @@ test_lines_socketpair(void **state)
 	write_all(sv[1], "EHLO client\r\nMAIL\r\n", 19);
 	buf_init(&line, 100);
 	/* One read took both lines: the second is pending. */
-	assert_int_equal(stream_get_line(s, &line, 100, &error),
-	    STREAM_LINE);
+	assert_int_equal(stream_get_line(s, &line, 100, &error), STREAM_LINE);
 	assert_int_equal(stream_pending(s), 6);
 	buf_deinit(&line);
 	write_all(sv[1], "0123456789abcdefghijend\r\nrest", 29);
@@ -277,7 +293,7 @@ test_lines_socketpair(void **state)
 static void
 test_line_buffer_full(void **state)
 {
-	struct script sc = {.data = "abcdefgh\n", .len = 9, .cut = 9};
+	struct script sc = { .data = "abcdefgh\n", .len = 9, .cut = 9 };
 	struct stream *s;
 	struct buf line;
 	const char *error = NULL;
@@ -298,8 +314,11 @@ test_line_buffer_full(void **state)
 static void
 test_read_errors(void **state)
 {
-	struct script sc = {.data = "ab", .len = 2, .cut = 1,
-	    .fail_errno = EIO, .eagain_once = 1};
+	struct script sc = { .data = "ab",
+		.len = 2,
+		.cut = 1,
+		.fail_errno = EIO,
+		.eagain_once = 1 };
 	struct stream *s;
 	struct buf line;
 	const char *error = NULL;
@@ -505,7 +524,9 @@ drain_and_check(int fd, size_t n)
 static void
 test_big_write(void **state)
 {
-	enum { BIG = 5 * STREAM_BUFSIZE + 123 };
+	enum {
+		BIG = 5 * STREAM_BUFSIZE + 123
+	};
 	static char big[BIG];
 	static char fmt_arg[3000];
 	struct stream *s;
@@ -532,7 +553,8 @@ test_big_write(void **state)
 	assert_int_equal(stream_write(s, big, BIG), 0);
 	for (i = 0; i < BIG; i += 1000)
 		assert_int_equal(stream_write(s, big + i,
-		    BIG - i < 1000 ? BIG - i : 1000), 0);
+				     BIG - i < 1000 ? BIG - i : 1000),
+		    0);
 	assert_int_equal(stream_flush(s, &error), 0);
 	stream_destroy(&s);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -552,7 +574,8 @@ test_big_write(void **state)
 
 		stream_set_timeout(r, 5);
 		assert_int_equal(stream_read_exact(r, got, sizeof(fmt_arg) + 1,
-		    &err2), 1);
+				     &err2),
+		    1);
 		assert_int_equal(got[0], '<');
 		assert_memory_equal(got + 1, fmt_arg, sizeof(fmt_arg) - 1);
 		assert_int_equal(got[sizeof(fmt_arg)], '>');
@@ -610,7 +633,7 @@ static void
 test_short_writes(void **state)
 {
 	struct buf written;
-	struct script sc = {.write_max = 3};
+	struct script sc = { .write_max = 3 };
 	struct stream *s;
 	const char *error = NULL;
 	int wfd, rfd = ready_pipe(&wfd);
@@ -686,7 +709,7 @@ test_noclose(void **state)
 	stream_destroy(&s);
 	assert_null(s);
 	assert_true(fcntl(sv[0], F_GETFD) >= 0);
-	stream_destroy(&s);	/* NULL is fine */
+	stream_destroy(&s); /* NULL is fine */
 	close(sv[0]);
 	close(sv[1]);
 }
