@@ -420,12 +420,12 @@ main(int argc, char **argv)
 			count++;
 		}
 	}
-	if (op == 'r' || op == 'H') {
+	if (op == 'r') {
 		char path[4200];
 
 		snprintf(path, sizeof(path), "%s/public/qmgr", var_queue_dir);
 		if (count > 0 &&
-		    trigger_send(path, TRIGGER_REQ_SCAN, &error) < 0)
+		    trigger_send(path, TRIGGER_REQ_WAKEUP, &error) < 0)
 			fprintf(stderr,
 			    "ternqueue: warning: cannot wake the "
 			    "queue manager (%s): %s; it finds the mail at its "
