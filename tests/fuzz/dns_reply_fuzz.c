@@ -15,6 +15,8 @@ static const uint16_t types[] = {
 	DNS_T_CNAME,
 };
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -28,6 +28,8 @@ read_body(void *ctx, const char **p_r, size_t *n_r, const char **error_r)
 	return 1;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
