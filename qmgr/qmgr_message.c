@@ -81,7 +81,10 @@ log_qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
 	    strcmp(r->addr, r->orig) ? r->orig : "",
 	    strcmp(r->addr, r->orig) ? ">" : "",
 	    delay_fields(fields, stage[DELAY_BEFORE_QMGR], stage), status,
-	    status[0] == '4' ? "deferred" : "bounced", text);
+	    status[0] == '2'       ? "sent"
+		: status[0] == '4' ? "deferred"
+				   : "bounced",
+	    text);
 }
 
 void
@@ -223,13 +226,48 @@ set_aside(const char *id, const char *dir, const char *why)
 		log_warn("%s: %s", id, error);
 }
 
+/* transport_maps sent recipient i to error: (it fails with the text: a
+ * leading enhanced code such as "5.1.1 gone" is its status, else 5.0.0)
+ * or to discard: (it counts as delivered, as Postfix's discard agent). */
+static void
+route_here(struct qmsg *m, size_t i, const struct resolve_route *rt)
+{
+	const char *text = rt->nexthop;
+	char dsn[16], why[1100];
+	size_t n = 0;
+
+	if (rt->transport == RESOLVE_T_DISCARD) {
+		snprintf(why, sizeof(why), "%s%s",
+		    *text ? "discarded: " : "discarded", text);
+		qmgr_result(m, i, "2.0.0", why);
+		log_qmgr_result(m, i, "2.0.0", why);
+		return;
+	}
+	/* "4.x.x" or "5.x.x" then a space: the status of this failure. */
+	if ((text[0] == '4' || text[0] == '5') && text[1] == '.')
+		n = strcspn(text, " ");
+	if (n > 0 && n < sizeof(dsn) && text[n] == ' ') {
+		snprintf(dsn, sizeof(dsn), "%.*s", (int)n, text);
+		text += n + 1;
+	} else {
+		snprintf(dsn, sizeof(dsn), "5.0.0");
+	}
+	snprintf(why, sizeof(why), "%s",
+	    *text ? text
+		  : "mail for this "
+		    "address is refused");
+	qmgr_result(m, i, dsn, why);
+	log_qmgr_result(m, i, dsn, why);
+}
+
 int
 qmgr_activate(const char *id, const char *from)
 {
 	struct resolve_error err;
 	struct qmsg *m;
 	struct qfile *q;
-	const char *error, **hop;
+	const char *error;
+	char **hop;
 	char path[64];
 	size_t i, n = 0, *idx;
 
@@ -267,6 +305,7 @@ qmgr_activate(const char *id, const char *from)
 	idx = xcalloc(q->nrcpt ? q->nrcpt : 1, sizeof(*idx));
 	hop = xcalloc(q->nrcpt ? q->nrcpt : 1, sizeof(*hop));
 	for (i = 0; i < q->nrcpt; i++) {
+		struct resolve_route rt;
 		int cls;
 
 		if (q->rcpt[i].done) {
@@ -274,19 +313,25 @@ qmgr_activate(const char *id, const char *from)
 			continue;
 		}
 		cls = resolve_class(q->rcpt[i].addr, &err);
-		if (cls < 0 || cls == RESOLVE_UNKNOWN) {
+		if (cls < 0 || cls == RESOLVE_UNKNOWN ||
+		    resolve_route(q->rcpt[i].addr, cls, &rt, &err) < 0) {
 			qmgr_result(m, i, err.dsn, err.text);
 			log_qmgr_result(m, i, err.dsn, err.text);
-		} else if (cls == RESOLVE_RELAY) {
-			/* Another domain: smtp, to relayhost when one is
-			 * set, else to the domain's mail exchangers. */
+			continue;
+		}
+		switch (rt.transport) {
+		case RESOLVE_T_ERROR:
+		case RESOLVE_T_DISCARD:
+			route_here(m, i, &rt);
+			break;
+		case RESOLVE_T_SMTP:
 			m->state[i] = RCPT_BUSY;
-			hop[i] = *var_relayhost != 0
-			    ? var_relayhost
-			    : addr_domain(q->rcpt[i].addr);
-		} else {
+			hop[i] = xstrdup(rt.nexthop);
+			break;
+		default:
 			m->state[i] = RCPT_BUSY;
 			idx[n++] = i;
+			break;
 		}
 	}
 	/* Hold a reference while adding: a job that fails at once must not
@@ -296,7 +341,7 @@ qmgr_activate(const char *id, const char *from)
 		qmgr_deliver_add(m, "local", NULL, idx, n);
 	/* One request per next hop, its recipients in queue-file order. */
 	for (i = 0; i < q->nrcpt; i++) {
-		const char *h = hop[i];
+		char *h = hop[i];
 
 		if (h == NULL)
 			continue;
@@ -304,10 +349,13 @@ qmgr_activate(const char *id, const char *from)
 		for (size_t k = i; k < q->nrcpt; k++) {
 			if (hop[k] != NULL && strcasecmp(hop[k], h) == 0) {
 				idx[n++] = k;
+				if (k != i)
+					xfree(hop[k]);
 				hop[k] = NULL;
 			}
 		}
 		qmgr_deliver_add(m, "smtp", h, idx, n);
+		xfree(h);
 	}
 	xfree(hop);
 	xfree(idx);

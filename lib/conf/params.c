@@ -90,6 +90,7 @@ long var_smtp_mxaddr_limit;
 long var_smtp_mxsess_limit;
 long var_smtp_reuse_count;
 long var_smtp_reuse_time;
+char *var_transport_maps;
 char *var_relayhost;
 long var_dest_concurrency;
 char *var_dns_servers;
@@ -255,6 +256,8 @@ const struct param_def param_table[] = {
 	    0, "messages one SMTP connection carries (0: no limit)"),
 	P_TIME(VAR_SMTP_REUSE_TIME, DEF_SMTP_REUSE_TIME, var_smtp_reuse_time, 1,
 	    "time an SMTP connection may be reused after it opened"),
+	P_STR(VAR_TRANSPORT_MAPS, DEF_TRANSPORT_MAPS, var_transport_maps,
+	    "tables from address or domain to transport:nexthop"),
 	P_STR(VAR_RELAYHOST, DEF_RELAYHOST, var_relayhost,
 	    "next hop for all mail to other domains (empty: MX lookup)"),
 	P_INT(VAR_DEST_CONCURRENCY, DEF_DEST_CONCURRENCY, var_dest_concurrency,

@@ -275,6 +275,9 @@ extern long var_smtp_reuse_count;
 #define VAR_SMTP_REUSE_TIME "smtp_connection_reuse_time_limit"
 #define DEF_SMTP_REUSE_TIME "300s"
 extern long var_smtp_reuse_time;
+#define VAR_TRANSPORT_MAPS "transport_maps"
+#define DEF_TRANSPORT_MAPS ""
+extern char *var_transport_maps;
 #define VAR_RELAYHOST "relayhost"
 #define DEF_RELAYHOST ""
 extern char *var_relayhost;
