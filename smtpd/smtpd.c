@@ -97,6 +97,7 @@ smtpd_reset(struct smtpd_session *ss)
 	xfree(ss->sender);
 	ss->sender = NULL;
 	ss->declared_size = 0;
+	ss->body_8bit = 0;
 	ss->rcpt_tried = 0;
 	free_rcpts(ss);
 }

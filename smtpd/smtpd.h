@@ -33,6 +33,7 @@ struct smtpd_session {
 	int esmtp;
 	char *sender; /* NULL: no MAIL yet */
 	long declared_size;
+	int body_8bit; /* MAIL FROM said BODY=8BITMIME (RFC 6152) */
 	struct smtpd_rcpt *rcpt;
 	size_t nrcpt;
 	size_t nfinal;  /* final recipients over all rcpt */

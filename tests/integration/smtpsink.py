@@ -24,6 +24,7 @@ class Sink:
         self.greeting = greeting or "220 sink.test ESMTP"
         self.lock = threading.Lock()
         self.messages = []      # (mail_from, [rcpt], raw DATA bytes)
+        self.mail_commands = []  # every MAIL FROM line, as received
         self.connections = 0
         self.active = 0
         self.max_active = 0
@@ -81,6 +82,8 @@ class Sink:
             elif verb == "HELO":
                 send("250 sink.test")
             elif verb == "MAIL":
+                with self.lock:
+                    self.mail_commands.append(cmd)
                 sender, rcpts = cmd[10:].split(">")[0].lstrip("<"), []
                 send("250 2.1.0 Ok")
             elif verb == "RCPT":

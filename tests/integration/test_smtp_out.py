@@ -109,6 +109,26 @@ class SmtpOutTest(unittest.TestCase):
                          r"status=sent \(250 2\.0\.0 Ok: queued as S1\)" % sink.port)
         ternlib.wait_for(lambda: t.queue_files() == [], what="empty queue")
 
+    def test_8bitmime_passed_on(self):
+        sink = self.sink()
+        t = self.instance(relayhost="[127.0.0.1]:%d" % sink.port)
+        with t.smtp() as s:
+            s.sendmail("alice@example.test", ["fwd@example.test"],
+                       "Subject: caf\u00e9\r\n\r\nd\u00e9j\u00e0 vu\r\n"
+                       .encode("utf-8"), mail_options=["BODY=8BITMIME"])
+            ternlib.wait_for(lambda: len(sink.messages) == 1,
+                             what="the 8-bit message at the sink")
+            s.sendmail("alice@example.test", ["fwd@example.test"],
+                       b"Subject: plain\r\n\r\nascii\r\n")
+        ternlib.wait_for(lambda: len(sink.messages) == 2,
+                         what="two messages at the sink")
+        self.assertRegex(sink.mail_commands[0],
+                         r"^MAIL FROM:<alice@example\.test> SIZE=\d+ "
+                         r"BODY=8BITMIME$")
+        self.assertRegex(sink.mail_commands[1],
+                         r"^MAIL FROM:<alice@example\.test> SIZE=\d+$")
+        self.assertIn("déjà vu".encode("utf-8"), sink.messages[0][2])
+
     def test_bounce_with_far_text(self):
         sink = self.sink()
         t = self.instance(relayhost="[127.0.0.1]:%d" % sink.port)
