@@ -26,13 +26,13 @@ struct maps;
 #define ADDR_DOMAIN_MAX 255 /* RFC 5321 4.5.3.1.2 */
 #define ADDR_PATH_MAX 256   /* RFC 5321 4.5.3.1.3, with "<" and ">" */
 
-#define ADDR_ALLOW_NULL 0x1 /* "<>" allowed (MAIL FROM) */
-#define ADDR_ALLOW_BARE \
-	0x2 /* no angle brackets needed
-				 * (strict_rfc821_envelopes = no) */
-#define ADDR_ALLOW_LOCAL \
-	0x4 /* a local part without @domain
-				 * (e.g. <postmaster>) */
+/* Flags of addr_parse_path. */
+/* "<>" allowed (MAIL FROM). */
+#define ADDR_ALLOW_NULL 0x1
+/* No angle brackets needed (strict_rfc821_envelopes = no). */
+#define ADDR_ALLOW_BARE 0x2
+/* A local part without @domain (e.g. <postmaster>). */
+#define ADDR_ALLOW_LOCAL 0x4
 
 /* Parse the path at s (after "FROM:"/"TO:" and optional spaces) into
  * addr_r in canonical form ("" for "<>"). *end_r is set to the first
