@@ -31,6 +31,7 @@ struct qmsg {
 	char **status; /* enhanced code of a failure */
 	char **reason; /* its text */
 	int jobs;      /* delivery requests outstanding */
+	int deferlog;  /* a defer/ file (qdefer.h) may exist */
 	struct qmsg *next;
 };
 
