@@ -13,6 +13,7 @@
 #include "conf/params.h"
 #include "mail/addr.h"
 #include "mail/resolve.h"
+#include "queue/qdefer.h"
 #include "queue/qfile.h"
 #include "util/delay.h"
 #include "util/log.h"
@@ -118,6 +119,30 @@ qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
 	}
 }
 
+/* Record why each deferred recipient waits, for mailq (qdefer.h). Only
+ * advice: a failure is logged and the message is deferred all the same. */
+static void
+write_reasons(struct qmsg *m)
+{
+	const char **rcpt, **why, *error;
+	size_t i, n = 0;
+
+	rcpt = xcalloc(m->q->nrcpt, sizeof(*rcpt));
+	why = xcalloc(m->q->nrcpt, sizeof(*why));
+	for (i = 0; i < m->q->nrcpt; i++) {
+		if (m->state[i] != RCPT_DEFER)
+			continue;
+		rcpt[n] = m->q->rcpt[i].addr;
+		why[n++] = m->reason[i];
+	}
+	if (qdefer_write(".", m->id, rcpt, why, n, &error) < 0)
+		log_warn("%s: cannot record the deferral reasons: %s", m->id,
+		    error);
+	m->deferlog = 1;
+	xfree(rcpt);
+	xfree(why);
+}
+
 /* Move a message to deferred/ and set its next attempt as the file's
  * mtime: the wait grows with the message's age, within
  * [minimal_backoff_time, maximal_backoff_time]. */
@@ -200,15 +225,24 @@ qmgr_message_done(struct qmsg *m)
 		/* The file stays: what is done must stay done. */
 		if (qfile_sync(m->q, &error) < 0)
 			log_warn("%s: %s", m->id, error);
+		write_reasons(m);
 		defer_message(m);
 	} else {
 		char path[64];
 
 		snprintf(path, sizeof(path), "active/%s", m->id);
-		if (unlink(path) < 0)
+		if (unlink(path) < 0) {
 			log_warn("remove %s: %m", path);
-		else
+		} else {
+			const char *error;
+
 			log_info("%s: removed", m->id);
+			/* The file's reasons go with it (a crash in between
+			 * leaves a stale file that nothing lists). */
+			if (m->deferlog &&
+			    qdefer_remove(".", m->id, &error) < 0)
+				log_warn("%s: %s", m->id, error);
+		}
 	}
 	unlink_msg(m);
 }
@@ -297,6 +331,9 @@ qmgr_activate(const char *id, const char *from)
 	m->state = xcalloc(q->nrcpt, sizeof(*m->state));
 	m->status = xcalloc(q->nrcpt, sizeof(char *));
 	m->reason = xcalloc(q->nrcpt, sizeof(char *));
+	/* New mail has no reasons yet (ternqueue -r removes them when it
+	 * puts a message back into incoming/): no unlink to pay for. */
+	m->deferlog = strcmp(from, "incoming") != 0;
 	m->next = active;
 	active = m;
 	qmgr_active_count++;

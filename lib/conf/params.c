@@ -66,6 +66,8 @@ long var_min_backoff_time;
 long var_max_backoff_time;
 long var_max_queue_time;
 long var_dsn_queue_time;
+long var_init_dest_concurrency;
+long var_dest_failed_cohorts;
 char *var_double_bounce_sender;
 char *var_2bounce_rcpt;
 long var_proc_limit;
@@ -204,6 +206,12 @@ const struct param_def param_table[] = {
 	    "age after which undeliverable mail is bounced"),
 	P_TIME(VAR_DSN_QUEUE_TIME, DEF_DSN_QUEUE_TIME, var_dsn_queue_time, 0,
 	    "age after which an undeliverable bounce is dropped"),
+	P_INT(VAR_INIT_DEST_CONCURRENCY, DEF_INIT_DEST_CONCURRENCY,
+	    var_init_dest_concurrency, 1,
+	    "SMTP connections to a next hop before the first success"),
+	P_INT(VAR_DEST_FAILED_COHORTS, DEF_DEST_FAILED_COHORTS,
+	    var_dest_failed_cohorts, 1,
+	    "failures at concurrency 1 after which a next hop is suspended"),
 	P_STR(VAR_DOUBLE_BOUNCE_SENDER, DEF_DOUBLE_BOUNCE_SENDER,
 	    var_double_bounce_sender, "sender of undeliverable-bounce notices"),
 	P_STR(VAR_2BOUNCE_RCPT, DEF_2BOUNCE_RCPT, var_2bounce_rcpt,

@@ -199,6 +199,13 @@ extern long var_max_queue_time;
 #define VAR_DSN_QUEUE_TIME "bounce_queue_lifetime"
 #define DEF_DSN_QUEUE_TIME "5d"
 extern long var_dsn_queue_time;
+#define VAR_INIT_DEST_CONCURRENCY "initial_destination_concurrency"
+#define DEF_INIT_DEST_CONCURRENCY 5
+extern long var_init_dest_concurrency;
+#define VAR_DEST_FAILED_COHORTS \
+	"default_destination_concurrency_failed_cohort_limit"
+#define DEF_DEST_FAILED_COHORTS 1
+extern long var_dest_failed_cohorts;
 #define VAR_DOUBLE_BOUNCE_SENDER "double_bounce_sender"
 #define DEF_DOUBLE_BOUNCE_SENDER "double-bounce"
 extern char *var_double_bounce_sender;
