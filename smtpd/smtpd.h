@@ -72,6 +72,11 @@ void smtpd_peer_init(void);
  * for the client on fd: the forward-confirmed DNS name, or "unknown",
  * within smtpd_peername_lookup_timeout. Never fails. */
 void smtpd_peer(struct smtpd_session *ss, int fd);
+/* 1 when name (from a PTR record) may be a host's name: labels of
+ * letters, digits, '-' and '_', none starting or ending with '-', at most
+ * 63 octets each and 253 in all, the last one not all digits. Else 0,
+ * with *numeric_r = 1 when only that last rule failed. */
+int smtpd_peer_hostname_ok(const char *name, int *numeric_r);
 
 /* smtpd_cmd.c: returns 0 to go on; the handler has replied. */
 typedef int smtpd_cmd_fn(struct smtpd_session *ss, char *args);

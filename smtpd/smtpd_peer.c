@@ -54,12 +54,11 @@ struct peer_lookup {
 	char name[DNS_NAME_MAX + 1];
 };
 
-/* A host name as Postfix's valid_hostname takes it: labels of letters,
- * digits, '-' and '_', no label starting or ending with '-', and not all
- * digits in the last label (that would be an address in disguise, which
- * must never pass for a name). */
-static int
-hostname_ok(const char *name, int *numeric_r)
+/* Postfix's valid_hostname, in short; see smtpd.h. An all-digit last
+ * label would make an address in disguise, which must never pass for a
+ * name. */
+int
+smtpd_peer_hostname_ok(const char *name, int *numeric_r)
 {
 	size_t lab = 0, len = strlen(name);
 	int digits = 1;
@@ -104,7 +103,7 @@ on_names(void *ctx, enum dns_status status, const struct dns_name_list *list,
 	pl->status = status;
 	pl->why = why;
 	for (size_t i = 0; i < list->n && pl->name[0] == 0; i++) {
-		if (hostname_ok(list->name[i], &numeric))
+		if (smtpd_peer_hostname_ok(list->name[i], &numeric))
 			snprintf(pl->name, sizeof(pl->name), "%s",
 			    list->name[i]);
 		else if (numeric)
