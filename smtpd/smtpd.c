@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* smtpd - the SMTP session: greeting, command loop, replies, limits. */
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf/params.h"
+#include "mail/resolve.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/stream.h"
@@ -102,40 +100,13 @@ smtpd_reset(struct smtpd_session *ss)
 	free_rcpts(ss);
 }
 
-static void
-client_identity(struct smtpd_session *ss, int fd)
+/* Before the privilege drop: lookup tables (a missing one means 451 at
+ * RCPT, never a daemon that cannot start) and the resolver. */
+void
+smtpd_pre_jail(void)
 {
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
-
-	snprintf(ss->client_name, sizeof(ss->client_name), "unknown");
-	snprintf(ss->client_addr, sizeof(ss->client_addr), "unknown");
-	if (getpeername(fd, (struct sockaddr *)&sa, &len) == 0) {
-		if (sa.ss_family == AF_INET) {
-			struct sockaddr_in *in = (struct sockaddr_in *)&sa;
-
-			inet_ntop(AF_INET, &in->sin_addr, ss->client_addr,
-			    sizeof(ss->client_addr));
-			/* No DNS yet: only the loopback name is certain. */
-			if ((ntohl(in->sin_addr.s_addr) >> 24) == 127)
-				snprintf(ss->client_name,
-				    sizeof(ss->client_name), "localhost");
-		} else if (sa.ss_family == AF_INET6) {
-			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
-
-			inet_ntop(AF_INET6, &in6->sin6_addr, ss->client_addr,
-			    sizeof(ss->client_addr));
-			if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
-				snprintf(ss->client_name,
-				    sizeof(ss->client_name), "localhost");
-		} else if (sa.ss_family == AF_UNIX) {
-			/* A local socket has no address to show. */
-			snprintf(ss->client_name, sizeof(ss->client_name),
-			    "localhost");
-		}
-	}
-	snprintf(ss->client, sizeof(ss->client), "%s[%s]", ss->client_name,
-	    ss->client_addr);
+	resolve_init_lenient();
+	smtpd_peer_init();
 }
 
 static const struct smtpd_cmd *
@@ -283,7 +254,7 @@ smtpd_session(int in_fd, int out_fd)
 	smtpd_deadline(ss, 0);
 	buf_init(&ss->line, (size_t)var_line_length_limit + 2);
 	ss->where = "CONNECT";
-	client_identity(ss, in_fd);
+	smtpd_peer(ss, in_fd);
 	log_info("connect from %s", ss->client);
 	smtpd_reply(ss, "220 %s", var_smtpd_banner);
 	while (!ss->quit) {

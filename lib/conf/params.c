@@ -50,6 +50,8 @@ int var_strict_rfc821_env;
 long var_hopcount_limit;
 char *var_smtpd_forbid_cmds;
 char *var_rcpt_delim;
+int var_smtpd_peername_lookup;
+long var_smtpd_peername_tmout;
 char *var_virt_mailbox_domains;
 char *var_virt_mailbox_maps;
 char *var_virt_mailbox_base;
@@ -173,6 +175,12 @@ const struct param_def param_table[] = {
 	    "commands (not SMTP) after which the SMTP server disconnects"),
 	P_STR(VAR_RCPT_DELIM, DEF_RCPT_DELIM, var_rcpt_delim,
 	    "separators between user name and address extension"),
+	P_BOOL(VAR_SMTPD_PEERNAME_LOOKUP, DEF_SMTPD_PEERNAME_LOOKUP,
+	    var_smtpd_peername_lookup,
+	    "look up the client's name in the DNS (forward-confirmed)"),
+	P_TIME(VAR_SMTPD_PEERNAME_TMOUT, DEF_SMTPD_PEERNAME_TMOUT,
+	    var_smtpd_peername_tmout, 1,
+	    "time limit of the client name lookups at connect"),
 	P_STR(VAR_VIRT_MAILBOX_DOMAINS, DEF_VIRT_MAILBOX_DOMAINS,
 	    var_virt_mailbox_domains, "virtual mailbox domains"),
 	P_STR(VAR_VIRT_MAILBOX_MAPS, DEF_VIRT_MAILBOX_MAPS,

@@ -147,6 +147,12 @@ extern char *var_smtpd_forbid_cmds;
 #define VAR_RCPT_DELIM "recipient_delimiter"
 #define DEF_RCPT_DELIM ""
 extern char *var_rcpt_delim;
+#define VAR_SMTPD_PEERNAME_LOOKUP "smtpd_peername_lookup"
+#define DEF_SMTPD_PEERNAME_LOOKUP "yes"
+extern int var_smtpd_peername_lookup;
+#define VAR_SMTPD_PEERNAME_TMOUT "smtpd_peername_lookup_timeout"
+#define DEF_SMTPD_PEERNAME_TMOUT "10s"
+extern long var_smtpd_peername_tmout;
 
 /* Virtual domains and lookup tables. */
 #define VAR_VIRT_MAILBOX_DOMAINS "virtual_mailbox_domains"

@@ -8,8 +8,6 @@ once."""
 import email
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import time
 import unittest
@@ -18,37 +16,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import smtpsink  # noqa: E402
 import ternlib  # noqa: E402
 
-DNSMASQ = "/usr/sbin/dnsmasq"
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start_dnsmasq(records):
-    port = free_udp_port()
-    p = subprocess.Popen([DNSMASQ, "--keep-in-foreground", "--no-resolv",
-                          "--no-hosts", "--no-poll", "--bind-interfaces",
-                          "--listen-address=127.0.0.1", "--port=%d" % port,
-                          "--log-facility=/dev/null", "--local=/test/"]
-                         + records)
-    query = (b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
-             b"\x05ready\x04test\x00\x00\x01\x00\x01")
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(0.1)
-    for _ in range(100):
-        s.sendto(query, ("127.0.0.1", port))
-        try:
-            s.recv(512)
-            break
-        except socket.timeout:
-            continue
-    s.close()
-    return p, port
+DNSMASQ = ternlib.DNSMASQ
+start_dnsmasq = ternlib.start_dnsmasq
 
 
 ALIASES = {
