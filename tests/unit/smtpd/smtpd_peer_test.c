@@ -75,8 +75,7 @@ tcp_peer(struct smtpd_session *ss)
 	assert_int_equal(listen(lfd, 1), 0);
 	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &len), 0);
 	assert_true((cfd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
-	assert_int_equal(connect(cfd, (struct sockaddr *)&sin, sizeof(sin)),
-	    0);
+	assert_int_equal(connect(cfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	assert_true((sfd = accept(lfd, NULL, NULL)) >= 0);
 	memset(ss, 0, sizeof(*ss));
 	smtpd_peer(ss, sfd);
