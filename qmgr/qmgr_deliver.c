@@ -339,6 +339,7 @@ conn_send(struct conn *c, struct job *j, const char **error_r)
 	req.nexthop = j->nexthop;
 	req.size = j->msg->q->content_size;
 	req.body = qfile_attr(j->msg->q, "body");
+	req.smtputf8 = qfile_attr(j->msg->q, "smtputf8") != NULL;
 	if (j->res == NULL)
 		j->res = xcalloc(j->n, sizeof(*j->res));
 	ret = local_clnt_request(c->clnt, &req, j->res, var_ipc_timeout * 1000,

@@ -92,6 +92,7 @@ struct smtp_content {
 	void *ctx;
 	off_t size;    /* octets as stored, for SIZE= */
 	int body_8bit; /* BODY=8BITMIME was declared on receipt */
+	int smtputf8;  /* received with SMTPUTF8 (RFC 6531) */
 };
 
 /* The outcome of one recipient. */

@@ -434,6 +434,18 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender, struct smtp_content *c,
 			    "session unusable");
 		return -1;
 	}
+	/* RFC 6531 section 3.2: mail received with SMTPUTF8 goes only to
+	 * a server that offers it; it is not downgraded. */
+	if (c->smtputf8 && !(ss->features & SMTP_FEAT_SMTPUTF8)) {
+		char text[512];
+
+		snprintf(text, sizeof(text),
+		    "SMTPUTF8 is required, but was not offered by host %s",
+		    ss->host);
+		for (i = 0; i < nrcpt; i++)
+			set_local(&rcpt[i], SMTP_RCPT_BOUNCE, "5.6.7", text);
+		return 0;
+	}
 	/* RFC 1870 section 6: do not send what the server said it will
 	 * refuse. */
 	if (ss->size_limit > 0 && c->size > ss->size_limit) {
@@ -451,6 +463,8 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender, struct smtp_content *c,
 		buf_printf(&params, " SIZE=%jd", (intmax_t)c->size);
 	if ((ss->features & SMTP_FEAT_8BITMIME) && c->body_8bit)
 		buf_puts(&params, " BODY=8BITMIME");
+	if (c->smtputf8)
+		buf_puts(&params, " SMTPUTF8");
 	ret = send_cmd(ss, !pipe, "sending MAIL FROM", &mail,
 	    "MAIL FROM:<%s>%s", sender, params.data);
 	buf_deinit(&params);

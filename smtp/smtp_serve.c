@@ -243,6 +243,7 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 		content.size = (off_t)size;
 		content.body_8bit =
 		    body != NULL && strcasecmp(body, "8BITMIME") == 0;
+		content.smtputf8 = attr_get(req, ATTR_SMTPUTF8) != NULL;
 		if (smtp_sess_send(sess, sender, &content, rcpt, n) < 0)
 			cache_drop(0);
 	}

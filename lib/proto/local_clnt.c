@@ -393,6 +393,8 @@ local_clnt_request(struct local_clnt *c, const struct local_request *req,
 		attr_put_long(s, ATTR_SIZE, (long)req->size);
 		if (req->body != NULL)
 			attr_put(s, ATTR_BODY, req->body);
+		if (req->smtputf8)
+			attr_put(s, ATTR_SMTPUTF8, "yes");
 	}
 	for (i = 0; i < req->nrcpt; i++) {
 		attr_put(s, ATTR_RCPT, req->rcpt[i]);

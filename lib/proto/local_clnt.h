@@ -34,6 +34,7 @@ struct local_request {
 	const char *nexthop; /* smtp: where to; NULL for local */
 	off_t size;          /* smtp: content octets, for SIZE= */
 	const char *body;    /* smtp: "8BITMIME" or NULL (RFC 6152) */
+	int smtputf8;        /* smtp: received with SMTPUTF8 (RFC 6531) */
 };
 
 struct local_result {

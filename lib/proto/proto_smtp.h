@@ -6,7 +6,8 @@
  *   queue_id, sender, arrival and arrival_usec, nexthop (where to send:
  *   "domain" for an MX lookup, "[host]" or "[host]:port" without one),
  *   size (the content's octets, for SIZE=), optionally body ("8BITMIME"
- *   when the message was received so), then for each recipient in order:
+ *   when the message was received so) and smtputf8 ("yes": received with
+ *   SMTPUTF8), then for each recipient in order:
  *   rcpt (the address for RCPT TO) and orig (the original address);
  * and the server answers with status (enhanced code) and text for each
  * recipient in the same order: 2.x.x sent, 4.x.x try later, 5.x.x bounce.
@@ -24,6 +25,7 @@
 #define ATTR_NEXTHOP "nexthop"
 #define ATTR_SIZE "size"
 #define ATTR_BODY "body"
+#define ATTR_SMTPUTF8 "smtputf8"
 
 #define SMTP_MAX_BATCH 1000 /* recipients in one request */
 

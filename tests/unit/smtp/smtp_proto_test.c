@@ -167,6 +167,7 @@ content_init(struct smtp_content *c, struct mem_content *m, const char *data)
 	c->ctx = m;
 	c->size = (off_t)m->size;
 	c->body_8bit = 0;
+	c->smtputf8 = 0;
 }
 
 static void
@@ -431,6 +432,58 @@ test_local_read_error_sends_no_dot(void **state)
 	free(wire);
 }
 
+/* RFC 6531 3.2: SMTPUTF8 mail only to a server that offers SMTPUTF8;
+ * otherwise it bounces 5.6.7 and nothing is sent. */
+static void
+test_smtputf8(void **state)
+{
+	static const struct script plain = {
+		"220 mx\r\n",
+		{ "250-mx\r\n250 8BITMIME\r\n", "250 ok\r\n", "221 bye\r\n" },
+	};
+	static const struct script utf8 = {
+		"220 mx\r\n",
+		{ "250-mx\r\n250 SMTPUTF8\r\n", "250 ok\r\n", "250 ok\r\n",
+		    "354 go\r\n", "250 sent\r\n", "221 bye\r\n" },
+	};
+	struct smtp_rcpt rc = { .addr = "j\xc3\xb6ran@far.example" };
+	struct smtp_content c;
+	struct mem_content m;
+	struct smtp_reply r;
+	struct smtp_sess *ss;
+	char *wire;
+
+	(void)state;
+	ss =
+	    smtp_sess_open(start(&plain), "mx[127.0.0.2]", "me", &timeouts, &r);
+	assert_non_null(ss);
+	content_init(&c, &m, "x\n");
+	c.smtputf8 = 1;
+	assert_int_equal(smtp_sess_send(ss, "s@x", &c, &rc, 1), 0);
+	assert_int_equal(rc.status, SMTP_RCPT_BOUNCE);
+	assert_string_equal(rc.dsn, "5.6.7");
+	assert_string_equal(rc.text,
+	    "SMTPUTF8 is required, but was not "
+	    "offered by host mx[127.0.0.2]");
+	smtp_rcpt_clear(&rc);
+	smtp_sess_close(&ss, 1);
+	wire = finish();
+	assert_string_equal(wire, "EHLO me\r\nQUIT\r\n");
+	free(wire);
+
+	ss = smtp_sess_open(start(&utf8), "mx[127.0.0.2]", "me", &timeouts, &r);
+	assert_non_null(ss);
+	content_init(&c, &m, "x\n");
+	c.smtputf8 = 1;
+	assert_int_equal(smtp_sess_send(ss, "s@x", &c, &rc, 1), 0);
+	assert_int_equal(rc.status, SMTP_RCPT_SENT);
+	smtp_rcpt_clear(&rc);
+	smtp_sess_close(&ss, 1);
+	wire = finish();
+	assert_non_null(strstr(wire, "MAIL FROM:<s@x> SMTPUTF8\r\n"));
+	free(wire);
+}
+
 /* The encoder gives the same bytes however the content is cut. */
 static void
 test_body_cut_anywhere(void **state)
@@ -488,6 +541,7 @@ main(void)
 		cmocka_unit_test(test_greeting_refused_and_timeout),
 		cmocka_unit_test(test_lost_after_dot),
 		cmocka_unit_test(test_local_read_error_sends_no_dot),
+		cmocka_unit_test(test_smtputf8),
 		cmocka_unit_test(test_body_cut_anywhere),
 	};
 
