@@ -96,6 +96,7 @@ smtpd_reset(struct smtpd_session *ss)
 	ss->sender = NULL;
 	ss->declared_size = 0;
 	ss->body_8bit = 0;
+	ss->smtputf8 = 0;
 	ss->rcpt_tried = 0;
 	free_rcpts(ss);
 }

@@ -35,6 +35,7 @@ struct smtpd_session {
 	char *sender; /* NULL: no MAIL yet */
 	long declared_size;
 	int body_8bit; /* MAIL FROM said BODY=8BITMIME (RFC 6152) */
+	int smtputf8;  /* MAIL FROM said SMTPUTF8 (RFC 6531) */
 	struct smtpd_rcpt *rcpt;
 	size_t nrcpt;
 	size_t nfinal;  /* final recipients over all rcpt */

@@ -63,6 +63,7 @@ cmd_ehlo(struct smtpd_session *ss, char *args)
 	if (!var_disable_vrfy_cmd)
 		smtpd_reply(ss, "250-VRFY");
 	smtpd_reply(ss, "250-ENHANCEDSTATUSCODES");
+	smtpd_reply(ss, "250-SMTPUTF8");
 	smtpd_reply(ss, "250 8BITMIME");
 	return 0;
 }
@@ -99,6 +100,16 @@ parse_size(const char *v, long *size_r)
 	return 0;
 }
 
+/* 1 when s has a byte outside ASCII (a UTF-8 address). */
+static int
+smtpd_has_8bit(const char *s)
+{
+	for (; *s != 0; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
 static int
 cmd_mail(struct smtpd_session *ss, char *args)
 {
@@ -106,7 +117,7 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	const char *end, *error;
 	char *p, *param;
 	long size = 0;
-	int body_8bit = 0;
+	int body_8bit = 0, smtputf8 = 0;
 
 	if (var_smtpd_helo_required && ss->helo == NULL) {
 		smtpd_reply(ss, "503 5.5.1 Error: send HELO/EHLO first");
@@ -122,7 +133,8 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	}
 	buf_init(&addr, ADDR_PATH_MAX + 1);
 	if (addr_parse_path(p,
-		ADDR_ALLOW_NULL | (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE),
+		ADDR_ALLOW_NULL | ADDR_ALLOW_UTF8 |
+		    (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE),
 		&addr, &end, &error) < 0 ||
 	    (*end != 0 && *end != ' ')) {
 		smtpd_reply(ss, "501 5.1.7 Bad sender address syntax");
@@ -159,11 +171,20 @@ cmd_mail(struct smtpd_session *ss, char *args)
 				goto out;
 			}
 			body_8bit = strcasecmp(param + 5, "8BITMIME") == 0;
+		} else if (strcasecmp(param, "SMTPUTF8") == 0) {
+			smtputf8 = 1;
 		} else {
 			smtpd_reply(ss, "555 5.5.4 Unsupported option: %s",
 			    param);
 			goto out;
 		}
+	}
+	/* RFC 6531 3.4: a UTF-8 address needs the SMTPUTF8 parameter. */
+	if (!smtputf8 && smtpd_has_8bit(buf_cstr(&addr))) {
+		smtpd_reply(ss,
+		    "553 5.6.7 Must declare SMTPUTF8 to send "
+		    "unicode address");
+		goto out;
 	}
 	if (var_message_size_limit > 0 &&
 	    (size < 0 || size > var_message_size_limit)) {
@@ -177,6 +198,7 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	ss->sender = buf_steal(&addr);
 	ss->declared_size = size;
 	ss->body_8bit = body_8bit;
+	ss->smtputf8 = smtputf8;
 	smtpd_reply(ss, "250 2.1.0 Ok");
 out:
 	buf_deinit(&addr);
@@ -239,11 +261,17 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	}
 	buf_init(&addr, ADDR_PATH_MAX + 64);
 	if (addr_parse_path(p,
-		ADDR_ALLOW_LOCAL |
+		ADDR_ALLOW_LOCAL | ADDR_ALLOW_UTF8 |
 		    (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE),
 		&addr, &end, &error) < 0 ||
 	    buf_len(&addr) == 0) {
 		smtpd_reply(ss, "501 5.1.3 Bad recipient address syntax");
+		goto out;
+	}
+	if (!ss->smtputf8 && smtpd_has_8bit(buf_cstr(&addr))) {
+		smtpd_reply(ss,
+		    "553 5.6.7 Must declare SMTPUTF8 to send "
+		    "unicode address");
 		goto out;
 	}
 	end += strspn(end, " ");

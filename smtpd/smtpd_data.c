@@ -122,6 +122,9 @@ start_queue_file(struct data_state *d)
 	/* RFC 6152: kept so that smtp(8) passes BODY=8BITMIME on. */
 	if (ss->body_8bit)
 		qfile_put_attr(d->w, "body", "8BITMIME");
+	/* RFC 6531: smtp(8) sends it on only to servers with SMTPUTF8. */
+	if (ss->smtputf8)
+		qfile_put_attr(d->w, "smtputf8", "yes");
 	/* Each final recipient once, as Postfix's cleanup does: the same
 	 * address given twice, in another case, or reached again through
 	 * an alias is one delivery. The first occurrence (and the address
