@@ -2,7 +2,6 @@
 /* smtpd - the Tern SMTP server. */
 #include <stdlib.h>
 
-#include "mail/resolve.h"
 #include "server/server.h"
 
 #include "smtpd.h"
@@ -13,9 +12,8 @@ main(int argc, char **argv)
 	static const struct server_spec spec = {
 		.name = "smtpd",
 		.kind = SERVER_SINGLE,
-		/* Tables open as root; a missing one means 451 at RCPT,
-		 * never a daemon that cannot start. */
-		.pre_jail = resolve_init_lenient,
+		/* Tables open as root (smtpd_pre_jail). */
+		.pre_jail = smtpd_pre_jail,
 		.serve = smtpd_session,
 	};
 

@@ -13,11 +13,13 @@
 #include <unistd.h>
 
 #include "conf/params.h"
+#include "mail/resolve.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/stream.h"
 
 #include "smtpd.h"
+#include "smtpd_check.h"
 
 const char *
 smtpd_proto(const struct smtpd_session *ss)
@@ -99,6 +101,13 @@ smtpd_reset(struct smtpd_session *ss)
 	ss->declared_size = 0;
 	ss->rcpt_tried = 0;
 	free_rcpts(ss);
+}
+
+void
+smtpd_pre_jail(void)
+{
+	resolve_init_lenient();
+	smtpd_check_init_fatal();
 }
 
 static void

@@ -49,6 +49,10 @@ struct smtpd_session {
 };
 
 /* smtpd.c */
+/* The pre_jail hook: the virtual tables (a missing one means 451 at RCPT,
+ * never a daemon that cannot start) and the relay restrictions (a bad
+ * list is fatal: smtpd_check.h). */
+void smtpd_pre_jail(void);
 void smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void smtpd_reset(struct smtpd_session *ss);
