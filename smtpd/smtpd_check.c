@@ -126,8 +126,7 @@ smtpd_check_deinit(void)
 	domain_list_destroy(&relay_domains);
 }
 
-static int
-fail(const char **error_r, const char *fmt, ...)
+static int fail(const char **error_r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static int
@@ -259,8 +258,7 @@ list_has(const struct restr_list *l, enum restr kind)
 	return 0;
 }
 
-static int
-protected(const struct restr_list *l)
+static int protected(const struct restr_list *l)
 {
 	return list_has(l, R_REJECT_UNAUTH_DEST) ||
 	    list_has(l, R_DEFER_UNAUTH_DEST) || list_has(l, R_REJECT) ||
@@ -276,8 +274,8 @@ smtpd_check_init(const char **error_r)
 	if (parse_mynetworks(var_mynetworks, error_r) < 0 ||
 	    parse_list(VAR_RELAY_CHECKS, var_relay_checks, &relay_list,
 		error_r) < 0 ||
-	    parse_list(VAR_RCPT_CHECKS, var_rcpt_checks, &rcpt_list,
-		error_r) < 0)
+	    parse_list(VAR_RCPT_CHECKS, var_rcpt_checks, &rcpt_list, error_r) <
+		0)
 		goto bad;
 	if (domain_list_create(var_relay_domains, var_db_type, &relay_domains,
 		&why) < 0) {
@@ -292,6 +290,17 @@ smtpd_check_init(const char **error_r)
 		    "run an open relay",
 		    VAR_RELAY_CHECKS, VAR_RCPT_CHECKS);
 		goto bad;
+	}
+	/* The resolver reads resolv.conf now, before a chroot. */
+	if (!dns_up && mx_fn == NULL &&
+	    (list_has(&relay_list, R_UNKNOWN_RCPT_DOMAIN) ||
+		list_has(&rcpt_list, R_UNKNOWN_RCPT_DOMAIN))) {
+		if (dns_init(var_dns_servers, 2000, 2, &why) < 0) {
+			fail(error_r, "%s = %s: %s", VAR_DNS_SERVERS,
+			    var_dns_servers, why);
+			goto bad;
+		}
+		dns_up = 1;
 	}
 	ready = 1;
 	return 0;
@@ -383,12 +392,12 @@ smtpd_check_auth_destination(const char *rcpt)
 }
 
 static enum verdict
-reply(struct smtpd_check_reply *r, int code, const char *dsn,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+reply(struct smtpd_check_reply *r, int code, const char *dsn, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 
 static enum verdict
-reply(struct smtpd_check_reply *r, int code, const char *dsn,
-    const char *fmt, ...)
+reply(struct smtpd_check_reply *r, int code, const char *dsn, const char *fmt,
+    ...)
 {
 	va_list ap;
 
@@ -469,8 +478,9 @@ access_result(const char *table, const char *value, const char *name,
 		    *text ? text : "Access denied");
 	}
 	log_warn("%s: unknown action \"%s\" for <%s>", table, value, name);
-	return reply(r, 451, "4.3.5", "<%s>: %s rejected: Server configuration "
-				     "error",
+	return reply(r, 451, "4.3.5",
+	    "<%s>: %s rejected: Server configuration "
+	    "error",
 	    name, what);
 }
 
@@ -527,9 +537,9 @@ check_addr_access(struct dict *d, const char *addr, const char *what,
 		rc = access_lookup(d, "<>", &value);
 		if (rc < 0)
 			return temp_fail(r, addr);
-		return rc > 0 ? access_result(dict_spec(d), value, addr, what,
-					r)
-			      : V_DUNNO;
+		return rc > 0
+		    ? access_result(dict_spec(d), value, addr, what, r)
+		    : V_DUNNO;
 	}
 	if ((rc = access_lookup(d, addr, &value)) != 0)
 		goto found;

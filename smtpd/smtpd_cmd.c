@@ -377,8 +377,9 @@ cmd_vrfy(struct smtpd_session *ss, char *args)
 }
 
 /* EXPN would list the members of aliases to anyone who asks (RFC 5321
- * 3.5.2 lets a server refuse); ETRN belongs to relaying, which this
- * server does not do. */
+ * 3.5.2 lets a server refuse); ETRN (RFC 1985) would flush mail queued
+ * for a client's domain, which needs per-destination queues we do not
+ * keep. */
 static int
 cmd_expn(struct smtpd_session *ss, char *args)
 {
@@ -389,9 +390,7 @@ cmd_expn(struct smtpd_session *ss, char *args)
 static int
 cmd_etrn(struct smtpd_session *ss, char *args)
 {
-	smtpd_reply(ss,
-	    "502 5.5.1 ETRN is not supported: this server "
-	    "does not relay");
+	smtpd_reply(ss, "502 5.5.1 ETRN is not supported");
 	return 0;
 }
 

@@ -31,8 +31,8 @@ configure(const char *relay, const char *rcpt, const char *mynetworks,
 	assert_int_equal(resolve_open(&error), 0);
 	var_relay_checks = (char *)relay;
 	var_rcpt_checks = (char *)rcpt;
-	var_mynetworks = (char *)(mynetworks != NULL ? mynetworks
-						     : DEF_MYNETWORKS);
+	var_mynetworks =
+	    (char *)(mynetworks != NULL ? mynetworks : DEF_MYNETWORKS);
 	var_relay_domains = (char *)relay_domains;
 }
 
@@ -59,8 +59,8 @@ static const struct rcpt_case rcpt_cases[] = {
 	/* The default: loopback relays, the world does not. */
 	{ DEF_RELAY, "", "", "127.0.0.1", "h.example", "a@x.org", "v@far.org",
 	    DNS_OK, 0, NULL },
-	{ DEF_RELAY, "", "", "::1", "h.example", "a@x.org", "v@far.org",
-	    DNS_OK, 0, NULL },
+	{ DEF_RELAY, "", "", "::1", "h.example", "a@x.org", "v@far.org", DNS_OK,
+	    0, NULL },
 	{ DEF_RELAY, "", "", "::ffff:127.0.0.5", "h", "a@x.org", "v@far.org",
 	    DNS_OK, 0, NULL },
 	{ DEF_RELAY, "", "", "192.0.2.1", "h", "a@x.org", "v@far.org", DNS_OK,
@@ -183,7 +183,8 @@ test_rcpt(void **state)
 			continue;
 		}
 		if (rc != -1)
-			fail_msg("case %zu (%s %s %s): permitted", i, t->relay, t->rcpt_list, t->rcpt);
+			fail_msg("case %zu (%s %s %s): permitted", i, t->relay,
+			    t->rcpt_list, t->rcpt);
 		snprintf(text, sizeof(text), "%s %s", r.dsn, r.text);
 		if (r.code != t->code || strcmp(text, t->reply) != 0)
 			fail_msg("case %zu: got %d %s", i, r.code, text);
@@ -197,8 +198,9 @@ test_mynetworks(void **state)
 	const char *error;
 
 	(void)state;
-	configure(DEF_RELAY, "", "192.0.2.0/24, [2001:db8::]/32 inline:{"
-				 "198.51.100.7=x}",
+	configure(DEF_RELAY, "",
+	    "192.0.2.0/24, [2001:db8::]/32 inline:{"
+	    "198.51.100.7=x}",
 	    "");
 	assert_int_equal(smtpd_check_init(&error), 0);
 	assert_int_equal(smtpd_check_mynetworks("192.0.2.200"), 1);
@@ -238,8 +240,7 @@ static const struct {
 	    "neither holds reject_unauth_destination, "
 	    "defer_unauth_destination, reject or defer: refusing to run an "
 	    "open relay" },
-	{ DEF_RELAY, "", "192.0.2.1/24",
-	    "mynetworks: \"192.0.2.1/24\": " },
+	{ DEF_RELAY, "", "192.0.2.1/24", "mynetworks: \"192.0.2.1/24\": " },
 	{ DEF_RELAY, "", "nonsense", "mynetworks: \"nonsense\": " },
 };
 
