@@ -266,6 +266,8 @@ test_config_errors(void **state)
 	smtpd_check_deinit();
 }
 
+static char *loader_values[6];
+
 int
 main(void)
 {
@@ -276,5 +278,12 @@ main(void)
 	};
 
 	config_load_defaults();
+	/* Kept reachable: configure() points these at the test's strings. */
+	loader_values[0] = var_virt_mailbox_domains;
+	loader_values[1] = var_virt_mailbox_maps;
+	loader_values[2] = var_relay_checks;
+	loader_values[3] = var_rcpt_checks;
+	loader_values[4] = var_mynetworks;
+	loader_values[5] = var_relay_domains;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
