@@ -13,6 +13,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 import smtpsink  # noqa: E402
 import ternlib  # noqa: E402
+from test_smtp_out import DNSMASQ, start_dnsmasq  # noqa: E402
 
 
 class RelayTest(unittest.TestCase):
@@ -46,9 +47,13 @@ class RelayTest(unittest.TestCase):
         ternlib.shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def client(self, source):
+        return self.client_of(self.t, source)
+
+    @staticmethod
+    def client_of(t, source):
         s = smtplib.SMTP(timeout=30 * ternlib.SLOW,
                          source_address=(source, 0))
-        s.connect("127.0.0.1", self.t.port)
+        s.connect("127.0.0.1", t.port)
         s.ehlo("client.example.org")
         return s
 
@@ -138,6 +143,32 @@ class RelayTest(unittest.TestCase):
                                             b"address rejected: need "
                                             b"fully-qualified address"))
         s.quit()
+
+    @unittest.skipUnless(os.path.exists(DNSMASQ), "dnsmasq not installed")
+    def test_unknown_recipient_domain(self):
+        dns, dport = start_dnsmasq(["--mx-host=far.test,mx.far.test,10",
+                                    "--host-record=mx.far.test,127.0.0.9"])
+        t = ternlib.Instance(main={
+            "dns_servers": "127.0.0.1:%d" % dport,
+            "smtpd_recipient_restrictions":
+                "reject_unknown_recipient_domain"})
+        try:
+            t.start()
+            s = self.client_of(t, "127.0.0.1")
+            s.mail("a@example.org")
+            self.assertEqual(s.rcpt("v@far.test")[0], 250)
+            code, msg = s.rcpt("v@nowhere.test")
+            self.assertEqual((code, msg), (550, b"5.1.2 <v@nowhere.test>: "
+                                                b"Recipient address "
+                                                b"rejected: Domain not "
+                                                b"found"))
+            self.assertEqual(s.rcpt("alice@example.test")[0], 250)
+            s.rset()
+            s.quit()
+        finally:
+            dns.terminate()
+            dns.wait()
+            t.cleanup()
 
     def test_open_relay_config_refused(self):
         t = ternlib.Instance(main={
