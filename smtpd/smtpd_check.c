@@ -13,6 +13,7 @@
 #include "dns/dns.h"
 #include "mail/addr.h"
 #include "mail/domain_list.h"
+#include "mail/relay_policy.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
 #include "util/cidr.h"
@@ -23,54 +24,6 @@
 
 #include "smtpd_check.h"
 
-enum restr {
-	R_PERMIT_MYNETWORKS,
-	R_REJECT_UNAUTH_DEST,
-	R_DEFER_UNAUTH_DEST,
-	R_PERMIT_AUTH_DEST,
-	R_NON_FQDN_RCPT,
-	R_NON_FQDN_SENDER,
-	R_NON_FQDN_HELO,
-	R_UNKNOWN_RCPT_DOMAIN,
-	R_CLIENT_ACCESS,
-	R_SENDER_ACCESS,
-	R_RCPT_ACCESS,
-	R_PERMIT,
-	R_REJECT,
-	R_DEFER,
-};
-
-static const struct {
-	const char *name;
-	enum restr kind;
-	int table; /* takes a type:table argument */
-} restr_names[] = {
-	{ "permit_mynetworks", R_PERMIT_MYNETWORKS, 0 },
-	{ "reject_unauth_destination", R_REJECT_UNAUTH_DEST, 0 },
-	{ "defer_unauth_destination", R_DEFER_UNAUTH_DEST, 0 },
-	{ "permit_auth_destination", R_PERMIT_AUTH_DEST, 0 },
-	{ "reject_non_fqdn_recipient", R_NON_FQDN_RCPT, 0 },
-	{ "reject_non_fqdn_sender", R_NON_FQDN_SENDER, 0 },
-	{ "reject_non_fqdn_helo_hostname", R_NON_FQDN_HELO, 0 },
-	{ "reject_unknown_recipient_domain", R_UNKNOWN_RCPT_DOMAIN, 0 },
-	{ "check_client_access", R_CLIENT_ACCESS, 1 },
-	{ "check_sender_access", R_SENDER_ACCESS, 1 },
-	{ "check_recipient_access", R_RCPT_ACCESS, 1 },
-	{ "permit", R_PERMIT, 0 },
-	{ "reject", R_REJECT, 0 },
-	{ "defer", R_DEFER, 0 },
-};
-
-struct restriction {
-	enum restr kind;
-	struct dict *table; /* check_*_access only */
-};
-
-struct restr_list {
-	struct restriction *r;
-	size_t n;
-};
-
 /* What a restriction decided. */
 enum verdict {
 	V_DUNNO,  /* go on with the next restriction */
@@ -78,16 +31,10 @@ enum verdict {
 	V_REJECT, /* end the command; the reply is filled */
 };
 
-static struct restr_list relay_list, rcpt_list;
-static struct cidr *mynet;
-static size_t nmynet;
-static struct dict **mynet_tables;
-static size_t nmynet_tables;
-static struct domain_list *relay_domains;
+static struct relay_policy *policy;
 static smtpd_check_mx_fn *mx_fn;
 static int dns_up;
 static int ready; /* smtpd_check_init succeeded */
-static char error_buf[1024];
 
 void
 smtpd_check_set_mx(smtpd_check_mx_fn *fn)
@@ -95,218 +42,36 @@ smtpd_check_set_mx(smtpd_check_mx_fn *fn)
 	mx_fn = fn;
 }
 
-static void
-list_free(struct restr_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		dict_close(&l->r[i].table);
-	xfree(l->r);
-	l->r = NULL;
-	l->n = 0;
-}
-
 void
 smtpd_check_deinit(void)
 {
-	size_t i;
-
 	ready = 0;
-	list_free(&relay_list);
-	list_free(&rcpt_list);
-	xfree(mynet);
-	mynet = NULL;
-	nmynet = 0;
-	for (i = 0; i < nmynet_tables; i++)
-		dict_close(&mynet_tables[i]);
-	xfree(mynet_tables);
-	mynet_tables = NULL;
-	nmynet_tables = 0;
-	domain_list_destroy(&relay_domains);
-}
-
-static int fail(const char **error_r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-fail(const char **error_r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(error_buf, sizeof(error_buf), fmt, ap);
-	va_end(ap);
-	*error_r = error_buf;
-	return -1;
-}
-
-/* Copy one list item (len bytes) into a NUL-terminated heap string. */
-static char *
-item_dup(const char *item, size_t len)
-{
-	char *s = xmalloc(len + 1);
-
-	memcpy(s, item, len);
-	s[len] = 0;
-	return s;
-}
-
-/* "type:/path" or "type:{...}", not an IPv6 pattern. */
-static int
-looks_like_table(const char *s)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
-
-	return n > 0 && s[n] == ':' && (s[n + 1] == '/' || s[n + 1] == '{');
-}
-
-static int
-parse_mynetworks(const char *spec, const char **error_r)
-{
-	const char *cursor = spec, *item, *why = "", *cwhy;
-	size_t len;
-	struct cidr c;
-	struct dict *d;
-	char *s;
-	int rc;
-
-	while ((rc = dict_list_next(&cursor, &item, &len, &why)) > 0) {
-		s = item_dup(item, len);
-		if (cidr_parse(s, &c, &cwhy) == 0) {
-			mynet = xrealloc(mynet, (nmynet + 1) * sizeof(*mynet));
-			mynet[nmynet++] = c;
-		} else if (looks_like_table(s) &&
-		    dict_open(s, NULL, &d, &why) == 0) {
-			/* "type:name": a lookup table (cidr:/path). */
-			mynet_tables = xrealloc(mynet_tables,
-			    (nmynet_tables + 1) * sizeof(*mynet_tables));
-			mynet_tables[nmynet_tables++] = d;
-		} else {
-			/* Not a pattern; a table's error when it looked
-			 * like one ("cidr:/missing"). */
-			fail(error_r, "%s: \"%s\": %s", VAR_MYNETWORKS, s,
-			    looks_like_table(s) ? why : cwhy);
-			xfree(s);
-			return -1;
-		}
-		xfree(s);
-	}
-	if (rc < 0)
-		return fail(error_r, "%s: %s", VAR_MYNETWORKS, why);
-	return 0;
-}
-
-static int
-parse_list(const char *param, const char *spec, struct restr_list *l,
-    const char **error_r)
-{
-	const char *cursor = spec, *item, *why;
-	size_t len, i;
-	struct restriction *r;
-	char *s;
-	int rc;
-
-	while ((rc = dict_list_next(&cursor, &item, &len, &why)) > 0) {
-		s = item_dup(item, len);
-		for (i = 0; i < sizeof(restr_names) / sizeof(restr_names[0]);
-		     i++)
-			if (strcasecmp(s, restr_names[i].name) == 0)
-				break;
-		if (i == sizeof(restr_names) / sizeof(restr_names[0])) {
-			fail(error_r, "%s: unknown restriction \"%s\"", param,
-			    s);
-			xfree(s);
-			return -1;
-		}
-		xfree(s);
-		l->r = xrealloc(l->r, (l->n + 1) * sizeof(*l->r));
-		r = &l->r[l->n++];
-		r->kind = restr_names[i].kind;
-		r->table = NULL;
-		if (!restr_names[i].table)
-			continue;
-		rc = dict_list_next(&cursor, &item, &len, &why);
-		if (rc < 0)
-			break;
-		if (rc == 0 || memchr(item, ':', len) == NULL)
-			return fail(error_r,
-			    "%s: %s needs a type:table argument", param,
-			    restr_names[i].name);
-		s = item_dup(item, len);
-		if (dict_open(s, var_db_type, &r->table, &why) < 0) {
-			fail(error_r, "%s: %s %s: %s", param,
-			    restr_names[i].name, s, why);
-			xfree(s);
-			return -1;
-		}
-		xfree(s);
-	}
-	if (rc < 0)
-		return fail(error_r, "%s: %s", param, why);
-	return 0;
-}
-
-static int
-list_has(const struct restr_list *l, enum restr kind)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (l->r[i].kind == kind)
-			return 1;
-	return 0;
-}
-
-static int protected(const struct restr_list *l)
-{
-	return list_has(l, R_REJECT_UNAUTH_DEST) ||
-	    list_has(l, R_DEFER_UNAUTH_DEST) || list_has(l, R_REJECT) ||
-	    list_has(l, R_DEFER);
+	relay_policy_destroy(&policy);
 }
 
 int
 smtpd_check_init(const char **error_r)
 {
+	static char error_buf[1024];
 	const char *why;
 
 	smtpd_check_deinit();
-	if (parse_mynetworks(var_mynetworks, error_r) < 0 ||
-	    parse_list(VAR_RELAY_CHECKS, var_relay_checks, &relay_list,
-		error_r) < 0 ||
-	    parse_list(VAR_RCPT_CHECKS, var_rcpt_checks, &rcpt_list, error_r) <
-		0)
-		goto bad;
-	if (domain_list_create(var_relay_domains, var_db_type, &relay_domains,
-		&why) < 0) {
-		fail(error_r, "%s: %s", VAR_RELAY_DOMAINS, why);
-		goto bad;
-	}
-	/* Postfix's open-relay safety: one list must be able to say no. */
-	if (!protected(&relay_list) && !protected(&rcpt_list)) {
-		fail(error_r,
-		    "%s and %s: neither holds reject_unauth_destination, "
-		    "defer_unauth_destination, reject or defer: refusing to "
-		    "run an open relay",
-		    VAR_RELAY_CHECKS, VAR_RCPT_CHECKS);
-		goto bad;
-	}
+	if (relay_policy_create(&policy, error_r) < 0)
+		return -1;
 	/* The resolver reads resolv.conf now, before a chroot. */
 	if (!dns_up && mx_fn == NULL &&
-	    (list_has(&relay_list, R_UNKNOWN_RCPT_DOMAIN) ||
-		list_has(&rcpt_list, R_UNKNOWN_RCPT_DOMAIN))) {
+	    relay_policy_uses(policy, R_UNKNOWN_RCPT_DOMAIN)) {
 		if (dns_init(var_dns_servers, 2000, 2, &why) < 0) {
-			fail(error_r, "%s = %s: %s", VAR_DNS_SERVERS,
-			    var_dns_servers, why);
-			goto bad;
+			snprintf(error_buf, sizeof(error_buf), "%s = %s: %s",
+			    VAR_DNS_SERVERS, var_dns_servers, why);
+			*error_r = error_buf;
+			smtpd_check_deinit();
+			return -1;
 		}
 		dns_up = 1;
 	}
 	ready = 1;
 	return 0;
-bad:
-	smtpd_check_deinit();
-	return -1;
 }
 
 void
@@ -325,14 +90,14 @@ smtpd_check_mynetworks(const char *addr)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < nmynet; i++)
-		if (cidr_match(&mynet[i], addr))
+	for (i = 0; i < policy->nmynet; i++)
+		if (cidr_match(&policy->mynet[i], addr))
 			return 1;
-	for (i = 0; i < nmynet_tables; i++) {
-		rc = dict_lookup(mynet_tables[i], addr, &value, &why);
+	for (i = 0; i < policy->nmynet_tables; i++) {
+		rc = dict_lookup(policy->mynet_tables[i], addr, &value, &why);
 		if (rc < 0) {
 			log_warn("%s: %s lookup of %s: %s", VAR_MYNETWORKS,
-			    dict_spec(mynet_tables[i]), addr, why);
+			    dict_spec(policy->mynet_tables[i]), addr, why);
 			return -1;
 		}
 		if (rc > 0)
@@ -377,8 +142,8 @@ smtpd_check_auth_destination(const char *rcpt)
 
 	if ((rc = our_domain(rcpt)) < 0)
 		return -1;
-	if (rc == 0 && relay_domains != NULL) {
-		rc = domain_list_match(relay_domains, domain, &why);
+	if (rc == 0) {
+		rc = domain_list_match(policy->relay_domains, domain, &why);
 		if (rc < 0) {
 			log_warn("%s: lookup of %s: %s", VAR_RELAY_DOMAINS,
 			    domain, why);
@@ -716,9 +481,9 @@ smtpd_check_rcpt(const struct smtpd_check_client *c, const char *rcpt,
 	/* Without the lists every recipient would pass: an open relay. */
 	if (!ready)
 		log_panic("smtpd_check_rcpt before smtpd_check_init");
-	if (run_list(&relay_list, c, rcpt, r) == V_REJECT)
+	if (run_list(&policy->relay, c, rcpt, r) == V_REJECT)
 		return -1;
-	if (run_list(&rcpt_list, c, rcpt, r) == V_REJECT)
+	if (run_list(&policy->rcpt, c, rcpt, r) == V_REJECT)
 		return -1;
 	return 0;
 }

@@ -14,6 +14,8 @@
  * (resolve_class not RESOLVE_RELAY) or in relay_domains, whose local part
  * holds no routing character ('%', '!', '@'): such an address asks us to
  * relay (allow_untrusted_routing = no).
+ * The configuration is parsed by lib/mail/relay_policy (shared with
+ * "tern check"); this module evaluates it.
  * Errors: smtpd_check_init returns -1 with a message that names the
  * parameter (unknown restriction, missing table, a table that cannot be
  * opened, a configuration with no relay protection): the caller makes it

@@ -170,17 +170,24 @@ class RelayTest(unittest.TestCase):
             dns.wait()
             t.cleanup()
 
-    def test_open_relay_config_refused(self):
+    def test_bad_config_refused(self):
         t = ternlib.Instance(main={
             "smtpd_relay_restrictions": "permit_mynetworks",
             "smtpd_recipient_restrictions": "permit_auth_destination"})
         try:
-            os.makedirs(t.spool)
+            why = ("main.cf: smtpd_relay_restrictions and "
+                   "smtpd_recipient_restrictions: neither holds "
+                   "reject_unauth_destination")
+            r = t.tool("tern", "check", check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn(why, r.stdout + r.stderr)
+            r = t.tool("tern", "start", check=False)
+            self.assertNotEqual(r.returncode, 0)
+            # smtpd itself refuses it too.
+            os.makedirs(t.spool, exist_ok=True)
             r = t.tool("smtpd", "-S", check=False, input="QUIT\r\n")
             self.assertNotEqual(r.returncode, 0)
-            self.assertIn("smtpd_relay_restrictions and "
-                          "smtpd_recipient_restrictions: neither holds "
-                          "reject_unauth_destination", r.stderr + t.log())
+            self.assertIn(why, r.stderr + t.log())
         finally:
             t.cleanup()
 

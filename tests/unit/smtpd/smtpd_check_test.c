@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* smtpd_check_test - relay control: mynetworks, relay_domains, the order
- * of the restriction lists, access tables, configuration errors. */
+ * of the restriction lists, access tables (the parsing and its errors:
+ * tests/unit/mail/relay_policy_test.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -219,53 +220,6 @@ test_mynetworks(void **state)
 	smtpd_check_deinit();
 }
 
-static const struct {
-	const char *relay, *rcpt, *mynetworks, *error;
-} config_cases[] = {
-	{ "permit_mynetworks, bogus", "", DEF_MYNETWORKS,
-	    "smtpd_relay_restrictions: unknown restriction \"bogus\"" },
-	{ DEF_RELAY, "check_client_access", DEF_MYNETWORKS,
-	    "smtpd_recipient_restrictions: check_client_access needs a "
-	    "type:table argument" },
-	{ DEF_RELAY, "check_sender_access permit", DEF_MYNETWORKS,
-	    "smtpd_recipient_restrictions: check_sender_access needs a "
-	    "type:table argument" },
-	{ "permit_mynetworks", "permit_auth_destination", DEF_MYNETWORKS,
-	    "smtpd_relay_restrictions and smtpd_recipient_restrictions: "
-	    "neither holds reject_unauth_destination, "
-	    "defer_unauth_destination, reject or defer: refusing to run an "
-	    "open relay" },
-	{ "", "", DEF_MYNETWORKS,
-	    "smtpd_relay_restrictions and smtpd_recipient_restrictions: "
-	    "neither holds reject_unauth_destination, "
-	    "defer_unauth_destination, reject or defer: refusing to run an "
-	    "open relay" },
-	{ DEF_RELAY, "", "192.0.2.1/24", "mynetworks: \"192.0.2.1/24\": " },
-	{ DEF_RELAY, "", "nonsense", "mynetworks: \"nonsense\": " },
-};
-
-static void
-test_config_errors(void **state)
-{
-	const char *error;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(config_cases) / sizeof(config_cases[0]); i++) {
-		configure(config_cases[i].relay, config_cases[i].rcpt,
-		    config_cases[i].mynetworks, "");
-		assert_int_equal(smtpd_check_init(&error), -1);
-		if (strncmp(error, config_cases[i].error,
-			strlen(config_cases[i].error)) != 0)
-			fail_msg("case %zu: %s", i, error);
-	}
-	/* Either list may carry the protection. */
-	configure("permit_mynetworks", "reject_unauth_destination",
-	    DEF_MYNETWORKS, "");
-	assert_int_equal(smtpd_check_init(&error), 0);
-	smtpd_check_deinit();
-}
-
 static char *loader_values[6];
 
 int
@@ -274,7 +228,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rcpt),
 		cmocka_unit_test(test_mynetworks),
-		cmocka_unit_test(test_config_errors),
 	};
 
 	config_load_defaults();
