@@ -11,8 +11,11 @@ to the given recipients. Every message has the same size (default
              until the last "250" after DATA;
   end-to-end msgs/s: accepted messages / time from the first connect
              until every accepted message is a file in a Maildir new/
-             directory (only with --maildir; files already there at the
-             start are not counted).
+             directory (with --maildir; files already there at the
+             start are not counted), or until the mail log has a
+             "status=sent" line for each (with --sent-log, for mail
+             relayed to another server; lines already there at the start
+             are not counted).
 
 Everything is bounded: socket operations time out after --io-timeout
 seconds and the whole run, delivery wait included, after --timeout
@@ -102,6 +105,20 @@ def count_new(maildirs):
     return n
 
 
+def count_sent(log):
+    try:
+        with open(log, "rb") as f:
+            return f.read().count(b"status=sent")
+    except FileNotFoundError:
+        return 0
+
+
+def count_done(args):
+    if args.sent_log:
+        return count_sent(args.sent_log)
+    return count_new(args.maildir)
+
+
 def worker(args, index, count, stats, lock, deadline):
     accepted = 0
     errors = []
@@ -157,6 +174,8 @@ def main():
                    help="Maildir to watch for deliveries (repeat)")
     p.add_argument("--timeout", type=float, default=600,
                    help="limit for the whole run in seconds (default 600)")
+    p.add_argument("--sent-log", default=None,
+                   help="a mail log: delivery means a status=sent line")
     p.add_argument("--io-timeout", type=float, default=60)
     p.add_argument("--label", default="")
     p.add_argument("--json", action="store_true")
@@ -165,7 +184,8 @@ def main():
         p.error("need --messages >= 1, --connections >= 1, --size >= 512")
     args.connections = min(args.connections, args.messages)
 
-    before = count_new(args.maildir)
+    waits = bool(args.maildir or args.sent_log)
+    before = count_done(args)
     stats = {"accepted": 0, "errors": [], "last_ok": None}
     lock = threading.Lock()
     start = time.monotonic()
@@ -185,15 +205,15 @@ def main():
 
     delivered = None
     t_e2e = None
-    if args.maildir and accepted > 0:
+    if waits and accepted > 0:
         while time.monotonic() < deadline:
-            delivered = count_new(args.maildir) - before
+            delivered = count_done(args) - before
             if delivered >= accepted:
                 t_e2e = time.monotonic() - start
                 break
             time.sleep(0.05)
         else:
-            delivered = count_new(args.maildir) - before
+            delivered = count_done(args) - before
 
     label = (args.label + ": ") if args.label else ""
     size_kib = args.size / 1024
@@ -212,9 +232,10 @@ def main():
     if t_e2e is not None:
         res["end_to_end_seconds"] = round(t_e2e, 3)
         res["end_to_end_per_second"] = round(accepted / t_e2e, 1)
-        print("%send-to-end: %8.1f msgs/s (%.2f s until all are in the "
-              "Maildirs)" % (label, accepted / t_e2e, t_e2e))
-    elif args.maildir:
+        print("%send-to-end: %8.1f msgs/s (%.2f s until all are %s)"
+              % (label, accepted / t_e2e, t_e2e,
+                 "sent on" if args.sent_log else "in the Maildirs"))
+    elif waits:
         print("%send-to-end: only %s of %d delivered within %g s"
               % (label, delivered, accepted, args.timeout))
     for e in sorted(set(stats["errors"]))[:10]:
@@ -224,7 +245,7 @@ def main():
               file=sys.stderr)
     if args.json:
         print(json.dumps(res))
-    ok = accepted == args.messages and (not args.maildir or t_e2e is not None)
+    ok = accepted == args.messages and (not waits or t_e2e is not None)
     return 0 if ok else 1
 
 

@@ -318,7 +318,8 @@ static int
 prepare_queue(const char **error_r)
 {
 	static char msg[8704];
-	static const char *const extra[] = { "private", "public", NULL };
+	static const char *const extra[] = { "private", "public", "defer",
+		NULL };
 	const char *const *lists[] = { qfile_queue_names, extra };
 	uid_t uid;
 	gid_t gid;

@@ -35,9 +35,9 @@ struct service {
 	int total, avail;         /* children, and idle ones */
 	int64_t throttle_until;   /* ms; no forks before */
 	uint64_t wakeup_timer;
-	int watching;            /* listen_fd is in the event loop */
-	struct service *carried; /* reload: old entry whose listener
-					 * this one takes over */
+	int watching; /* listen_fd is in the event loop */
+	/* reload: the old entry whose listener this one takes over */
+	struct service *carried;
 	struct service *next;
 };
 

@@ -31,6 +31,7 @@ struct qmsg {
 	char **status; /* enhanced code of a failure */
 	char **reason; /* its text */
 	int jobs;      /* delivery requests outstanding */
+	int deferlog;  /* a defer/ file (qdefer.h) may exist */
 	struct qmsg *next;
 };
 
@@ -85,6 +86,29 @@ size_t qmgr_active_limit_for(unsigned long nofile, long agents);
 /* Raise the soft RLIMIT_NOFILE to the hard limit (when allowed) and
  * return the soft limit now in force. Never fails. */
 size_t qmgr_fd_budget(void);
+
+/* Slow start and suspension of one next hop (qmgr_deliver.c keeps one
+ * per smtp next hop). window: connections allowed now; cohorts: failures
+ * in a row while window was 1. */
+struct qmgr_hop_sched {
+	long window;
+	long cohorts;
+};
+/* A hop's first state, or its state after a suspension ends: window
+ * initial (at most limit, at least 1), no failures. */
+void qmgr_hop_start(struct qmgr_hop_sched *s, long initial, long limit);
+/* A delivery reached the hop: one more connection allowed, up to limit;
+ * the failure count is cleared. */
+void qmgr_hop_success(struct qmgr_hop_sched *s, long limit);
+/* A connection-level failure: the window falls to 1; a failure at window
+ * 1 counts, and when cohort_limit have counted in a row the hop is to be
+ * suspended: returns 1 (the caller suspends it and calls qmgr_hop_start
+ * when the suspension ends); otherwise 0. */
+int qmgr_hop_failure(struct qmgr_hop_sched *s, long cohort_limit);
+/* 1 when an agent's status for a recipient says the destination could
+ * not be reached or talked to (4.4.x: no answer, bad connection, routing
+ * or DNS failure), else 0. */
+int qmgr_status_hop_failed(const char *status);
 
 /* qmgr_scan.c */
 void qmgr_scan_incoming(void);

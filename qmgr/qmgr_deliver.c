@@ -3,7 +3,11 @@
  * other domains), with bounded concurrency per next hop and connection
  * reuse, never waiting for an agent. Each transport keeps its own queue
  * of jobs; a job waits only for a connection to its own next hop, so one
- * slow destination does not hold back the others. */
+ * slow destination does not hold back the others. An smtp next hop
+ * starts with initial_destination_concurrency connections and earns one
+ * more per delivery (slow start); one that keeps failing is suspended for
+ * minimal_backoff_time, and its waiting jobs are deferred at once
+ * (qmgr_sched.c decides, this file acts). */
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
@@ -30,6 +34,17 @@
 struct job;
 struct conn;
 
+/* The scheduling state of one smtp next hop, kept while it has jobs or
+ * connections, or is suspended. */
+struct hop {
+	char *name;
+	struct qmgr_hop_sched s;
+	int64_t dead_until; /* ms; 0: not suspended */
+	char dsn[16];       /* the last failure, for the deferrals */
+	char reason[400];
+	struct hop *next;
+};
+
 /* A delivery agent service. */
 struct transport {
 	const char *name;      /* for logs: "local", "smtp" */
@@ -37,6 +52,8 @@ struct transport {
 	const char *proto;     /* what its greeting must say */
 	size_t batch;          /* recipients per request at most */
 	const long *hop_limit; /* connections to one next hop */
+	int slow_start;        /* per-hop slow start and suspension */
+	struct hop *hops;
 	struct job *head, **tail;
 	struct conn *conns;
 	long nconns;
@@ -48,9 +65,9 @@ struct transport {
 
 static struct transport transports[] = {
 	{ "local", "private/local", PROTO_LOCAL, LOCAL_MAX_BATCH,
-	    &var_local_dest_concurrency, NULL, NULL, NULL, 0 },
+	    &var_local_dest_concurrency, 0, NULL, NULL, NULL, NULL, 0 },
 	{ "smtp", "private/smtp", PROTO_SMTP, SMTP_BATCH, &var_dest_concurrency,
-	    NULL, NULL, NULL, 0 },
+	    1, NULL, NULL, NULL, NULL, 0 },
 };
 
 /* One request: up to t->batch recipients of one message, one next hop. */
@@ -94,33 +111,116 @@ same_hop(const char *a, const char *b)
 	return a == NULL ? b == NULL : b != NULL && strcasecmp(a, b) == 0;
 }
 
-/* The agent did not answer: every recipient of the job waits for a
- * later attempt. */
+/* Every recipient of the job waits for a later attempt, with status dsn
+ * and "delivery temporarily suspended: why". */
 static void
-job_fail(struct job *j, const char *why)
+job_defer(struct job *j, const char *dsn, const char *why)
 {
 	struct qmsg *m = j->msg;
 	struct timeval now, stage[DELAY_STAGES] = { { 0, 0 } };
 	char text[512], fields[DELAY_FIELDS_MAX];
 	size_t i;
 
-	snprintf(text, sizeof(text),
-	    "delivery temporarily suspended: "
-	    "%s: %s",
-	    j->t->name, why);
+	snprintf(text, sizeof(text), "delivery temporarily suspended: %s", why);
 	gettimeofday(&now, NULL);
 	stage[DELAY_BEFORE_QMGR] = delay_between(&m->q->arrival, &now);
 	delay_fields(fields, stage[DELAY_BEFORE_QMGR], stage);
 	for (i = 0; i < j->n; i++) {
-		qmgr_result(m, j->idx[i], "4.3.0", text);
-		log_info("%s: to=<%s>, relay=%s, %s, dsn=4.3.0, "
+		qmgr_result(m, j->idx[i], dsn, text);
+		log_info("%s: to=<%s>, relay=%s, %s, dsn=%s, "
 			 "status=deferred (%s)",
 		    m->id, m->q->rcpt[j->idx[i]].addr,
-		    j->nexthop != NULL ? "none" : j->t->name, fields, text);
+		    j->nexthop != NULL ? "none" : j->t->name, fields, dsn,
+		    text);
 	}
 	job_free(j);
 	if (--m->jobs == 0)
 		qmgr_message_done(m);
+}
+
+/* The agent did not answer: the job is deferred. */
+static void
+job_fail(struct job *j, const char *why)
+{
+	char text[400];
+
+	snprintf(text, sizeof(text), "%s: %s", j->t->name, why);
+	job_defer(j, "4.3.0", text);
+}
+
+/* The state of t's next hop name, made when absent; NULL when t has no
+ * per-hop scheduling. */
+static struct hop *
+hop_get(struct transport *t, const char *name)
+{
+	struct hop *h;
+
+	if (!t->slow_start || name == NULL)
+		return NULL;
+	for (h = t->hops; h != NULL; h = h->next)
+		if (strcasecmp(h->name, name) == 0)
+			return h;
+	h = xmalloc(sizeof(*h));
+	h->name = xstrdup(name);
+	qmgr_hop_start(&h->s, var_init_dest_concurrency, *t->hop_limit);
+	h->next = t->hops;
+	t->hops = h;
+	return h;
+}
+
+/* Connections t may have to hop now. */
+static long
+hop_window(struct transport *t, struct hop *h)
+{
+	if (h == NULL || h->s.window > *t->hop_limit)
+		return *t->hop_limit;
+	return h->s.window;
+}
+
+/* A delivery through t to name reached the destination. */
+static void
+hop_ok(struct transport *t, const char *name)
+{
+	struct hop *h = hop_get(t, name);
+
+	if (h == NULL)
+		return;
+	h->dead_until = 0;
+	qmgr_hop_success(&h->s, *t->hop_limit);
+}
+
+/* 1 when h is suspended now; a suspension that has run out ends here,
+ * and the hop starts again slowly. */
+static int
+hop_dead(struct transport *t, struct hop *h)
+{
+	if (h == NULL || h->dead_until == 0)
+		return 0;
+	if (event_now_ms() < h->dead_until)
+		return 1;
+	h->dead_until = 0;
+	qmgr_hop_start(&h->s, var_init_dest_concurrency, *t->hop_limit);
+	return 0;
+}
+
+/* A delivery through t to name failed at the connection level with dsn
+ * and why; after enough of them the hop is suspended. */
+static void
+hop_failed(struct transport *t, const char *name, const char *dsn,
+    const char *why)
+{
+	struct hop *h = hop_get(t, name);
+
+	/* Jobs started before a suspension still fail during it. */
+	if (h == NULL || hop_dead(t, h))
+		return;
+	if (qmgr_hop_failure(&h->s, var_dest_failed_cohorts) == 0)
+		return;
+	h->dead_until = event_now_ms() + (int64_t)var_min_backoff_time * 1000;
+	snprintf(h->dsn, sizeof(h->dsn), "%s", dsn);
+	snprintf(h->reason, sizeof(h->reason), "%s", why);
+	log_warn("%s: next hop %s suspended for %lds: %s", t->name, name,
+	    var_min_backoff_time, why);
 }
 
 /* Take job j, found after *pp, out of its transport's queue. */
@@ -186,12 +286,24 @@ replied(struct local_clnt *clnt, int status, const char *error, void *ctx)
 			log_warn("%s: %s delivery agent: %s", m->id, t->name,
 			    error);
 		}
+		hop_failed(t, c->nexthop, "4.3.0", error);
 		job_fail(j, error);
 		conn_close(c);
 	} else {
-		for (i = 0; i < j->n; i++)
+		size_t failed = 0;
+
+		for (i = 0; i < j->n; i++) {
 			qmgr_result(m, j->idx[i], j->res[i].status,
 			    j->res[i].text);
+			failed += qmgr_status_hop_failed(j->res[i].status);
+		}
+		/* Every recipient failed to reach it: the destination is
+		 * down, not picky. */
+		if (j->n > 0 && failed == j->n)
+			hop_failed(t, c->nexthop, j->res[0].status,
+			    j->res[0].text);
+		else
+			hop_ok(t, c->nexthop);
 		job_free(j);
 		c->idle_since = event_now_ms();
 		if (--m->jobs == 0)
@@ -226,6 +338,7 @@ conn_send(struct conn *c, struct job *j, const char **error_r)
 	req.nrcpt = j->n;
 	req.nexthop = j->nexthop;
 	req.size = j->msg->q->content_size;
+	req.body = qfile_attr(j->msg->q, "body");
 	if (j->res == NULL)
 		j->res = xcalloc(j->n, sizeof(*j->res));
 	ret = local_clnt_request(c->clnt, &req, j->res, var_ipc_timeout * 1000,
@@ -251,6 +364,7 @@ greeted(struct local_clnt *clnt, int status, const char *error, void *ctx)
 		if (strcmp(error, "timeout") == 0)
 			error = "timeout waiting for the greeting";
 		log_warn("connect to %s: %s", t->service, error);
+		hop_failed(t, c->nexthop, "4.3.0", error);
 		job_fail(j, error);
 		conn_close(c);
 	} else {
@@ -258,6 +372,7 @@ greeted(struct local_clnt *clnt, int status, const char *error, void *ctx)
 		if (conn_send(c, j, &error) < 0) {
 			log_warn("%s: %s delivery agent: %s", j->msg->id,
 			    t->name, error);
+			hop_failed(t, c->nexthop, "4.3.0", error);
 			job_fail(j, error);
 			conn_close(c);
 		}
@@ -300,9 +415,10 @@ close_other_idle(struct transport *t, const char *hop)
 }
 
 /* Hand t's queued jobs, in order, to idle connections to their next hop,
- * opening new ones up to the hop's limit and, over all hops, the
- * process limit. A job whose hop is at its limit waits; later jobs for
- * other hops go ahead of it. */
+ * opening new ones up to the hop's window (its limit, or less during slow
+ * start) and, over all hops, the process limit. A job whose hop is at
+ * its window waits; later jobs for other hops go ahead of it. A job for
+ * a suspended hop is deferred at once. */
 static void
 dispatch(struct transport *t)
 {
@@ -310,10 +426,18 @@ dispatch(struct transport *t)
 
 	while (*pp != NULL) {
 		struct job *j = *pp;
+		struct hop *h = hop_get(t, j->nexthop);
 		const char *error;
 		struct conn *c;
 		long greet, n;
 
+		if (hop_dead(t, h)) {
+			job_unlink(t, pp);
+			job_defer(j, h->dsn, h->reason);
+			/* A finished message may have changed the queue. */
+			pp = &t->head;
+			continue;
+		}
 		n = hop_conns(t, j->nexthop, &c);
 		if (c != NULL) {
 			job_unlink(t, pp);
@@ -327,7 +451,7 @@ dispatch(struct transport *t)
 			}
 			continue;
 		}
-		if (n >= *t->hop_limit ||
+		if (n >= hop_window(t, h) ||
 		    (t->nconns >= var_proc_limit &&
 			!close_other_idle(t, j->nexthop))) {
 			pp = &j->next;
@@ -344,6 +468,7 @@ dispatch(struct transport *t)
 			log_warn("connect to %s: %s", t->service, error);
 			xfree(c->nexthop);
 			xfree(c);
+			hop_failed(t, j->nexthop, "4.3.0", error);
 			job_fail(j, error);
 			pp = &t->head;
 			continue;
@@ -353,6 +478,31 @@ dispatch(struct transport *t)
 		c->next = t->conns;
 		t->conns = c;
 		t->nconns++;
+	}
+}
+
+/* Forget the hops of t that have no job, no connection and no
+ * suspension: a destination seen again starts slowly again. */
+static void
+sweep_hops(struct transport *t)
+{
+	struct hop **pp = &t->hops;
+
+	while (*pp != NULL) {
+		struct hop *h = *pp;
+		struct conn *c;
+		struct job *j;
+		int used = hop_dead(t, h) || hop_conns(t, h->name, &c) > 0;
+
+		for (j = t->head; j != NULL && !used; j = j->next)
+			used = same_hop(j->nexthop, h->name);
+		if (used) {
+			pp = &h->next;
+			continue;
+		}
+		*pp = h->next;
+		xfree(h->name);
+		xfree(h);
 	}
 }
 
@@ -370,6 +520,7 @@ sweep_idle(void *ctx)
 			    now - c->idle_since > CONN_IDLE_MS)
 				conn_close(c);
 		}
+		sweep_hops(&transports[i]);
 	}
 	event_timer(CONN_IDLE_MS, sweep_idle, NULL);
 }

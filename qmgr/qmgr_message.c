@@ -13,6 +13,7 @@
 #include "conf/params.h"
 #include "mail/addr.h"
 #include "mail/resolve.h"
+#include "queue/qdefer.h"
 #include "queue/qfile.h"
 #include "util/delay.h"
 #include "util/log.h"
@@ -81,7 +82,10 @@ log_qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
 	    strcmp(r->addr, r->orig) ? r->orig : "",
 	    strcmp(r->addr, r->orig) ? ">" : "",
 	    delay_fields(fields, stage[DELAY_BEFORE_QMGR], stage), status,
-	    status[0] == '4' ? "deferred" : "bounced", text);
+	    status[0] == '2'       ? "sent"
+		: status[0] == '4' ? "deferred"
+				   : "bounced",
+	    text);
 }
 
 void
@@ -113,6 +117,30 @@ qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
 		m->state[i] = RCPT_DEFER;
 		break;
 	}
+}
+
+/* Record why each deferred recipient waits, for mailq (qdefer.h). Only
+ * advice: a failure is logged and the message is deferred all the same. */
+static void
+write_reasons(struct qmsg *m)
+{
+	const char **rcpt, **why, *error;
+	size_t i, n = 0;
+
+	rcpt = xcalloc(m->q->nrcpt, sizeof(*rcpt));
+	why = xcalloc(m->q->nrcpt, sizeof(*why));
+	for (i = 0; i < m->q->nrcpt; i++) {
+		if (m->state[i] != RCPT_DEFER)
+			continue;
+		rcpt[n] = m->q->rcpt[i].addr;
+		why[n++] = m->reason[i];
+	}
+	if (qdefer_write(".", m->id, rcpt, why, n, &error) < 0)
+		log_warn("%s: cannot record the deferral reasons: %s", m->id,
+		    error);
+	m->deferlog = 1;
+	xfree(rcpt);
+	xfree(why);
 }
 
 /* Move a message to deferred/ and set its next attempt as the file's
@@ -197,15 +225,24 @@ qmgr_message_done(struct qmsg *m)
 		/* The file stays: what is done must stay done. */
 		if (qfile_sync(m->q, &error) < 0)
 			log_warn("%s: %s", m->id, error);
+		write_reasons(m);
 		defer_message(m);
 	} else {
 		char path[64];
 
 		snprintf(path, sizeof(path), "active/%s", m->id);
-		if (unlink(path) < 0)
+		if (unlink(path) < 0) {
 			log_warn("remove %s: %m", path);
-		else
+		} else {
+			const char *error;
+
 			log_info("%s: removed", m->id);
+			/* The file's reasons go with it (a crash in between
+			 * leaves a stale file that nothing lists). */
+			if (m->deferlog &&
+			    qdefer_remove(".", m->id, &error) < 0)
+				log_warn("%s: %s", m->id, error);
+		}
 	}
 	unlink_msg(m);
 }
@@ -223,13 +260,48 @@ set_aside(const char *id, const char *dir, const char *why)
 		log_warn("%s: %s", id, error);
 }
 
+/* transport_maps sent recipient i to error: (it fails with the text: a
+ * leading enhanced code such as "5.1.1 gone" is its status, else 5.0.0)
+ * or to discard: (it counts as delivered, as Postfix's discard agent). */
+static void
+route_here(struct qmsg *m, size_t i, const struct resolve_route *rt)
+{
+	const char *text = rt->nexthop;
+	char dsn[16], why[1100];
+	size_t n = 0;
+
+	if (rt->transport == RESOLVE_T_DISCARD) {
+		snprintf(why, sizeof(why), "%s%s",
+		    *text ? "discarded: " : "discarded", text);
+		qmgr_result(m, i, "2.0.0", why);
+		log_qmgr_result(m, i, "2.0.0", why);
+		return;
+	}
+	/* "4.x.x" or "5.x.x" then a space: the status of this failure. */
+	if ((text[0] == '4' || text[0] == '5') && text[1] == '.')
+		n = strcspn(text, " ");
+	if (n > 0 && n < sizeof(dsn) && text[n] == ' ') {
+		snprintf(dsn, sizeof(dsn), "%.*s", (int)n, text);
+		text += n + 1;
+	} else {
+		snprintf(dsn, sizeof(dsn), "5.0.0");
+	}
+	snprintf(why, sizeof(why), "%s",
+	    *text ? text
+		  : "mail for this "
+		    "address is refused");
+	qmgr_result(m, i, dsn, why);
+	log_qmgr_result(m, i, dsn, why);
+}
+
 int
 qmgr_activate(const char *id, const char *from)
 {
 	struct resolve_error err;
 	struct qmsg *m;
 	struct qfile *q;
-	const char *error, **hop;
+	const char *error;
+	char **hop;
 	char path[64];
 	size_t i, n = 0, *idx;
 
@@ -259,6 +331,9 @@ qmgr_activate(const char *id, const char *from)
 	m->state = xcalloc(q->nrcpt, sizeof(*m->state));
 	m->status = xcalloc(q->nrcpt, sizeof(char *));
 	m->reason = xcalloc(q->nrcpt, sizeof(char *));
+	/* New mail has no reasons yet (ternqueue -r removes them when it
+	 * puts a message back into incoming/): no unlink to pay for. */
+	m->deferlog = strcmp(from, "incoming") != 0;
 	m->next = active;
 	active = m;
 	qmgr_active_count++;
@@ -267,6 +342,7 @@ qmgr_activate(const char *id, const char *from)
 	idx = xcalloc(q->nrcpt ? q->nrcpt : 1, sizeof(*idx));
 	hop = xcalloc(q->nrcpt ? q->nrcpt : 1, sizeof(*hop));
 	for (i = 0; i < q->nrcpt; i++) {
+		struct resolve_route rt;
 		int cls;
 
 		if (q->rcpt[i].done) {
@@ -274,19 +350,25 @@ qmgr_activate(const char *id, const char *from)
 			continue;
 		}
 		cls = resolve_class(q->rcpt[i].addr, &err);
-		if (cls < 0 || cls == RESOLVE_UNKNOWN) {
+		if (cls < 0 || cls == RESOLVE_UNKNOWN ||
+		    resolve_route(q->rcpt[i].addr, cls, &rt, &err) < 0) {
 			qmgr_result(m, i, err.dsn, err.text);
 			log_qmgr_result(m, i, err.dsn, err.text);
-		} else if (cls == RESOLVE_RELAY) {
-			/* Another domain: smtp, to relayhost when one is
-			 * set, else to the domain's mail exchangers. */
+			continue;
+		}
+		switch (rt.transport) {
+		case RESOLVE_T_ERROR:
+		case RESOLVE_T_DISCARD:
+			route_here(m, i, &rt);
+			break;
+		case RESOLVE_T_SMTP:
 			m->state[i] = RCPT_BUSY;
-			hop[i] = *var_relayhost != 0
-			    ? var_relayhost
-			    : addr_domain(q->rcpt[i].addr);
-		} else {
+			hop[i] = xstrdup(rt.nexthop);
+			break;
+		default:
 			m->state[i] = RCPT_BUSY;
 			idx[n++] = i;
+			break;
 		}
 	}
 	/* Hold a reference while adding: a job that fails at once must not
@@ -296,7 +378,7 @@ qmgr_activate(const char *id, const char *from)
 		qmgr_deliver_add(m, "local", NULL, idx, n);
 	/* One request per next hop, its recipients in queue-file order. */
 	for (i = 0; i < q->nrcpt; i++) {
-		const char *h = hop[i];
+		char *h = hop[i];
 
 		if (h == NULL)
 			continue;
@@ -304,10 +386,13 @@ qmgr_activate(const char *id, const char *from)
 		for (size_t k = i; k < q->nrcpt; k++) {
 			if (hop[k] != NULL && strcasecmp(hop[k], h) == 0) {
 				idx[n++] = k;
+				if (k != i)
+					xfree(hop[k]);
 				hop[k] = NULL;
 			}
 		}
 		qmgr_deliver_add(m, "smtp", h, idx, n);
+		xfree(h);
 	}
 	xfree(hop);
 	xfree(idx);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* qmgr_sched - the queue manager's scheduling arithmetic, kept free of I/O
  * so that unit tests can pin each decision down. */
+#include <string.h>
 #include <sys/resource.h>
 
 #include "qmgr.h"
@@ -71,4 +72,45 @@ qmgr_fd_budget(void)
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t)1 << 30)
 		return (size_t)1 << 30;
 	return (size_t)rl.rlim_cur;
+}
+
+void
+qmgr_hop_start(struct qmgr_hop_sched *s, long initial, long limit)
+{
+	s->window = initial < limit ? initial : limit;
+	if (s->window < 1)
+		s->window = 1;
+	s->cohorts = 0;
+}
+
+void
+qmgr_hop_success(struct qmgr_hop_sched *s, long limit)
+{
+	/* Slow start: a destination that answers earns one more parallel
+	 * connection per delivery, up to its limit. */
+	if (s->window < limit)
+		s->window++;
+	if (s->window > limit)
+		s->window = limit > 0 ? limit : 1;
+	s->cohorts = 0;
+}
+
+int
+qmgr_hop_failure(struct qmgr_hop_sched *s, long cohort_limit)
+{
+	/* The first failure only takes the hop down to one connection:
+	 * deliveries started at a larger window are still on their way and
+	 * fail together. Failures at one connection are what count. */
+	if (s->window > 1) {
+		s->window = 1;
+		return 0;
+	}
+	s->cohorts++;
+	return s->cohorts >= cohort_limit;
+}
+
+int
+qmgr_status_hop_failed(const char *status)
+{
+	return strncmp(status, "4.4.", 4) == 0;
 }

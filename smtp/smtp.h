@@ -104,10 +104,10 @@ struct smtp_rcpt {
 	const char *addr;             /* in: the address for RCPT TO */
 	enum smtp_rcpt_status status; /* out */
 	char dsn[16];                 /* out: enhanced status code */
-	char *text; /* out, freed by smtp_rcpt_clear: the reply
-				 * when sent ("250 2.0.0 Ok: queued as X"),
-				 * else "host H said: 550 5.1.1 ... (in reply
-				 * to RCPT TO command)" or the local reason */
+	/* out, freed by smtp_rcpt_clear: the reply when sent ("250 2.0.0 Ok:
+	 * queued as X"), else "host H said: 550 5.1.1 ... (in reply to RCPT
+	 * TO command)" or the local reason */
+	char *text;
 };
 void smtp_rcpt_clear(struct smtp_rcpt *r);
 

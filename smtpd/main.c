@@ -12,7 +12,6 @@ main(int argc, char **argv)
 	static const struct server_spec spec = {
 		.name = "smtpd",
 		.kind = SERVER_SINGLE,
-		/* Tables open as root (smtpd_pre_jail). */
 		.pre_jail = smtpd_pre_jail,
 		.serve = smtpd_session,
 	};

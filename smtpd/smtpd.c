@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* smtpd - the SMTP session: greeting, command loop, replies, limits. */
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,51 +96,20 @@ smtpd_reset(struct smtpd_session *ss)
 	xfree(ss->sender);
 	ss->sender = NULL;
 	ss->declared_size = 0;
+	ss->body_8bit = 0;
 	ss->rcpt_tried = 0;
 	free_rcpts(ss);
 }
 
+/* Before the privilege drop: lookup tables (a missing one means 451 at
+ * RCPT, never a daemon that cannot start), the resolver, and the relay
+ * restrictions (a bad list is fatal: smtpd_check.h). */
 void
 smtpd_pre_jail(void)
 {
 	resolve_init_lenient();
+	smtpd_peer_init();
 	smtpd_check_init_fatal();
-}
-
-static void
-client_identity(struct smtpd_session *ss, int fd)
-{
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
-
-	snprintf(ss->client_name, sizeof(ss->client_name), "unknown");
-	snprintf(ss->client_addr, sizeof(ss->client_addr), "unknown");
-	if (getpeername(fd, (struct sockaddr *)&sa, &len) == 0) {
-		if (sa.ss_family == AF_INET) {
-			struct sockaddr_in *in = (struct sockaddr_in *)&sa;
-
-			inet_ntop(AF_INET, &in->sin_addr, ss->client_addr,
-			    sizeof(ss->client_addr));
-			/* No DNS yet: only the loopback name is certain. */
-			if ((ntohl(in->sin_addr.s_addr) >> 24) == 127)
-				snprintf(ss->client_name,
-				    sizeof(ss->client_name), "localhost");
-		} else if (sa.ss_family == AF_INET6) {
-			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
-
-			inet_ntop(AF_INET6, &in6->sin6_addr, ss->client_addr,
-			    sizeof(ss->client_addr));
-			if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
-				snprintf(ss->client_name,
-				    sizeof(ss->client_name), "localhost");
-		} else if (sa.ss_family == AF_UNIX) {
-			/* A local socket has no address to show. */
-			snprintf(ss->client_name, sizeof(ss->client_name),
-			    "localhost");
-		}
-	}
-	snprintf(ss->client, sizeof(ss->client), "%s[%s]", ss->client_name,
-	    ss->client_addr);
 }
 
 static const struct smtpd_cmd *
@@ -291,7 +257,7 @@ smtpd_session(int in_fd, int out_fd)
 	smtpd_deadline(ss, 0);
 	buf_init(&ss->line, (size_t)var_line_length_limit + 2);
 	ss->where = "CONNECT";
-	client_identity(ss, in_fd);
+	smtpd_peer(ss, in_fd);
 	log_info("connect from %s", ss->client);
 	smtpd_reply(ss, "220 %s", var_smtpd_banner);
 	while (!ss->quit) {

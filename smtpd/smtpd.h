@@ -4,7 +4,8 @@
  * smtpd_data.c receives DATA into a queue file (the cleanup step), with
  * smtpd_dot.c for the bytes and smtpd_dup.c against duplicate
  * recipients; smtpd_forbid.c refuses lines that are not
- * SMTP (smtpd_forbidden_commands). */
+ * SMTP (smtpd_forbidden_commands); smtpd_peer.c names the client
+ * (smtpd_peername_lookup). */
 #ifndef TERN_SMTPD_H
 #define TERN_SMTPD_H
 
@@ -33,6 +34,7 @@ struct smtpd_session {
 	int esmtp;
 	char *sender; /* NULL: no MAIL yet */
 	long declared_size;
+	int body_8bit; /* MAIL FROM said BODY=8BITMIME (RFC 6152) */
 	struct smtpd_rcpt *rcpt;
 	size_t nrcpt;
 	size_t nfinal;  /* final recipients over all rcpt */
@@ -49,10 +51,6 @@ struct smtpd_session {
 };
 
 /* smtpd.c */
-/* The pre_jail hook: the virtual tables (a missing one means 451 at RCPT,
- * never a daemon that cannot start) and the relay restrictions (a bad
- * list is fatal: smtpd_check.h). */
-void smtpd_pre_jail(void);
 void smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void smtpd_reset(struct smtpd_session *ss);
@@ -64,7 +62,23 @@ void smtpd_deadline(struct smtpd_session *ss, time_t request_end);
  * caller ends the session. */
 void smtpd_timed_out(struct smtpd_session *ss, const char *after);
 void smtpd_session(int in_fd, int out_fd);
+/* The skeleton's pre_jail hook (still root): tables, resolver, and the
+ * relay restrictions (a bad list is fatal: smtpd_check.h). */
+void smtpd_pre_jail(void);
 const char *smtpd_proto(const struct smtpd_session *ss);
+
+/* smtpd_peer.c: set up the resolver for smtpd_peername_lookup (a
+ * failure is logged: every client is then "unknown"). */
+void smtpd_peer_init(void);
+/* Fill ss->client_addr, ss->client_name and ss->client ("name[addr]")
+ * for the client on fd: the forward-confirmed DNS name, or "unknown",
+ * within smtpd_peername_lookup_timeout. Never fails. */
+void smtpd_peer(struct smtpd_session *ss, int fd);
+/* 1 when name (from a PTR record) may be a host's name: labels of
+ * letters, digits, '-' and '_', none starting or ending with '-', at most
+ * 63 octets each and 253 in all, the last one not all digits. Else 0,
+ * with *numeric_r = 1 when only that last rule failed. */
+int smtpd_peer_hostname_ok(const char *name, int *numeric_r);
 
 /* smtpd_cmd.c: returns 0 to go on; the handler has replied. */
 typedef int smtpd_cmd_fn(struct smtpd_session *ss, char *args);

@@ -107,6 +107,7 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	const char *end, *error;
 	char *p, *param;
 	long size = 0;
+	int body_8bit = 0;
 
 	if (var_smtpd_helo_required && ss->helo == NULL) {
 		smtpd_reply(ss, "503 5.5.1 Error: send HELO/EHLO first");
@@ -158,6 +159,7 @@ cmd_mail(struct smtpd_session *ss, char *args)
 				    "parameter");
 				goto out;
 			}
+			body_8bit = strcasecmp(param + 5, "8BITMIME") == 0;
 		} else {
 			smtpd_reply(ss, "555 5.5.4 Unsupported option: %s",
 			    param);
@@ -175,6 +177,7 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	}
 	ss->sender = buf_steal(&addr);
 	ss->declared_size = size;
+	ss->body_8bit = body_8bit;
 	smtpd_reply(ss, "250 2.1.0 Ok");
 out:
 	buf_deinit(&addr);

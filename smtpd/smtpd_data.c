@@ -119,6 +119,9 @@ start_queue_file(struct data_state *d)
 	qfile_put_attr(d->w, "client_addr", ss->client_addr);
 	qfile_put_attr(d->w, "helo_name", ss->helo ? ss->helo : "");
 	qfile_put_attr(d->w, "protocol", smtpd_proto(ss));
+	/* RFC 6152: kept so that smtp(8) passes BODY=8BITMIME on. */
+	if (ss->body_8bit)
+		qfile_put_attr(d->w, "body", "8BITMIME");
 	/* Each final recipient once, as Postfix's cleanup does: the same
 	 * address given twice, in another case, or reached again through
 	 * an alias is one delivery. The first occurrence (and the address

@@ -14,6 +14,7 @@
 
 #include "conf/config.h"
 #include "conf/params.h"
+#include "queue/qdefer.h"
 #include "queue/qfile.h"
 #include "queue/trigger.h"
 #include "util/buf.h"
@@ -133,13 +134,29 @@ struct totals {
 	long count;
 };
 
+/* The deferral reasons qmgr recorded for q, or NULL (none, or not
+ * readable: a listing goes on without them). */
+static struct qdefer *
+reasons(const struct qfile *q)
+{
+	struct qdefer *d;
+	const char *error;
+
+	if (qdefer_read(var_queue_dir, q->id, &d, &error) < 0)
+		fprintf(stderr, "ternqueue: warning: %s\n", error);
+	return d;
+}
+
 /* Postfix's mailq layout: the queue ID with '*' (active) or '!' (on
  * hold), the size, the arrival time, the sender; then each recipient that
- * is still to be delivered. */
+ * is still to be delivered, after the reason of its deferral in
+ * parentheses when it differs from the previous recipient's. */
 static void
 list_one(const char *queue, struct qfile *q, void *ctx)
 {
 	struct totals *t = ctx;
+	struct qdefer *d = reasons(q);
+	const char *last = NULL;
 	char when[32];
 	time_t at = q->arrival.tv_sec;
 	struct tm tm;
@@ -156,10 +173,19 @@ list_one(const char *queue, struct qfile *q, void *ctx)
 					     : ' ',
 	    (long long)q->content_size, when,
 	    *q->sender != 0 ? q->sender : "MAILER-DAEMON");
-	for (size_t i = 0; i < q->nrcpt; i++)
-		if (!q->rcpt[i].done)
-			printf("%41s%s\n", "", q->rcpt[i].addr);
+	for (size_t i = 0; i < q->nrcpt; i++) {
+		const char *why;
+
+		if (q->rcpt[i].done)
+			continue;
+		why = qdefer_reason(d, q->rcpt[i].addr);
+		if (why != NULL && (last == NULL || strcmp(why, last) != 0))
+			printf("(%s)\n", why);
+		last = why;
+		printf("%41s%s\n", "", q->rcpt[i].addr);
+	}
 	printf("\n");
+	qdefer_free(&d);
 	t->bytes += (long long)q->content_size;
 	t->count++;
 }
@@ -168,6 +194,7 @@ list_one(const char *queue, struct qfile *q, void *ctx)
 static void
 json_one(const char *queue, struct qfile *q, void *ctx)
 {
+	struct qdefer *d = reasons(q);
 	int first = 1;
 
 	(void)ctx;
@@ -181,6 +208,8 @@ json_one(const char *queue, struct qfile *q, void *ctx)
 	json_str(stdout, q->sender);
 	printf(", \"recipients\": [");
 	for (size_t i = 0; i < q->nrcpt; i++) {
+		const char *why;
+
 		if (q->rcpt[i].done)
 			continue;
 		printf("%s{\"address\": ", first ? "" : ", ");
@@ -190,10 +219,15 @@ json_one(const char *queue, struct qfile *q, void *ctx)
 			printf(", \"orig_address\": ");
 			json_str(stdout, q->rcpt[i].orig);
 		}
+		if ((why = qdefer_reason(d, q->rcpt[i].addr)) != NULL) {
+			printf(", \"delay_reason\": ");
+			json_str(stdout, why);
+		}
 		printf("}");
 		first = 0;
 	}
 	printf("]}\n");
+	qdefer_free(&d);
 }
 
 /* Find a queue ID in the queues; returns the queue name or NULL. */
@@ -265,6 +299,16 @@ show(const char *id)
 	return ret < 0;
 }
 
+/* Remove the deferral reasons of id (qdefer.h); a failure only warns. */
+static void
+forget_reasons(const char *id)
+{
+	const char *error;
+
+	if (qdefer_remove(var_queue_dir, id, &error) < 0)
+		fprintf(stderr, "ternqueue: warning: %s\n", error);
+}
+
 /* -d, -h, -H, -r on one queue file. Returns 0, or 1 when it failed. */
 static int
 manage(int op, const char *queue, const char *id)
@@ -291,6 +335,7 @@ manage(int op, const char *queue, const char *id)
 			return 1;
 		}
 		log_info("%s: removed", id);
+		forget_reasons(id);
 		return 0;
 	case 'h':
 		to = "hold";
@@ -314,6 +359,10 @@ manage(int op, const char *queue, const char *id)
 		return 1;
 	}
 	log_info("%s: %s", id, what);
+	/* A requeued message starts afresh, as after postsuper -r; one on
+	 * hold keeps its reasons for the listing. */
+	if (op == 'r')
+		forget_reasons(id);
 	return 0;
 }
 

@@ -50,6 +50,8 @@ int var_strict_rfc821_env;
 long var_hopcount_limit;
 char *var_smtpd_forbid_cmds;
 char *var_rcpt_delim;
+int var_smtpd_peername_lookup;
+long var_smtpd_peername_tmout;
 char *var_virt_mailbox_domains;
 char *var_virt_mailbox_maps;
 char *var_virt_mailbox_base;
@@ -66,6 +68,8 @@ long var_min_backoff_time;
 long var_max_backoff_time;
 long var_max_queue_time;
 long var_dsn_queue_time;
+long var_init_dest_concurrency;
+long var_dest_failed_cohorts;
 char *var_double_bounce_sender;
 char *var_2bounce_rcpt;
 long var_proc_limit;
@@ -90,6 +94,7 @@ long var_smtp_mxaddr_limit;
 long var_smtp_mxsess_limit;
 long var_smtp_reuse_count;
 long var_smtp_reuse_time;
+char *var_transport_maps;
 char *var_relayhost;
 char *var_mynetworks;
 char *var_relay_domains;
@@ -174,6 +179,12 @@ const struct param_def param_table[] = {
 	    "commands (not SMTP) after which the SMTP server disconnects"),
 	P_STR(VAR_RCPT_DELIM, DEF_RCPT_DELIM, var_rcpt_delim,
 	    "separators between user name and address extension"),
+	P_BOOL(VAR_SMTPD_PEERNAME_LOOKUP, DEF_SMTPD_PEERNAME_LOOKUP,
+	    var_smtpd_peername_lookup,
+	    "look up the client's name in the DNS (forward-confirmed)"),
+	P_TIME(VAR_SMTPD_PEERNAME_TMOUT, DEF_SMTPD_PEERNAME_TMOUT,
+	    var_smtpd_peername_tmout, 1,
+	    "time limit of the client name lookups at connect"),
 	P_STR(VAR_VIRT_MAILBOX_DOMAINS, DEF_VIRT_MAILBOX_DOMAINS,
 	    var_virt_mailbox_domains, "virtual mailbox domains"),
 	P_STR(VAR_VIRT_MAILBOX_MAPS, DEF_VIRT_MAILBOX_MAPS,
@@ -207,6 +218,12 @@ const struct param_def param_table[] = {
 	    "age after which undeliverable mail is bounced"),
 	P_TIME(VAR_DSN_QUEUE_TIME, DEF_DSN_QUEUE_TIME, var_dsn_queue_time, 0,
 	    "age after which an undeliverable bounce is dropped"),
+	P_INT(VAR_INIT_DEST_CONCURRENCY, DEF_INIT_DEST_CONCURRENCY,
+	    var_init_dest_concurrency, 1,
+	    "SMTP connections to a next hop before the first success"),
+	P_INT(VAR_DEST_FAILED_COHORTS, DEF_DEST_FAILED_COHORTS,
+	    var_dest_failed_cohorts, 1,
+	    "failures at concurrency 1 after which a next hop is suspended"),
 	P_STR(VAR_DOUBLE_BOUNCE_SENDER, DEF_DOUBLE_BOUNCE_SENDER,
 	    var_double_bounce_sender, "sender of undeliverable-bounce notices"),
 	P_STR(VAR_2BOUNCE_RCPT, DEF_2BOUNCE_RCPT, var_2bounce_rcpt,
@@ -259,6 +276,8 @@ const struct param_def param_table[] = {
 	    0, "messages one SMTP connection carries (0: no limit)"),
 	P_TIME(VAR_SMTP_REUSE_TIME, DEF_SMTP_REUSE_TIME, var_smtp_reuse_time, 1,
 	    "time an SMTP connection may be reused after it opened"),
+	P_STR(VAR_TRANSPORT_MAPS, DEF_TRANSPORT_MAPS, var_transport_maps,
+	    "tables from address or domain to transport:nexthop"),
 	P_STR(VAR_RELAYHOST, DEF_RELAYHOST, var_relayhost,
 	    "next hop for all mail to other domains (empty: MX lookup)"),
 	P_STR(VAR_MYNETWORKS, DEF_MYNETWORKS, var_mynetworks,

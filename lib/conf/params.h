@@ -159,6 +159,12 @@ extern char *var_rcpt_checks;
 #define VAR_RCPT_DELIM "recipient_delimiter"
 #define DEF_RCPT_DELIM ""
 extern char *var_rcpt_delim;
+#define VAR_SMTPD_PEERNAME_LOOKUP "smtpd_peername_lookup"
+#define DEF_SMTPD_PEERNAME_LOOKUP "yes"
+extern int var_smtpd_peername_lookup;
+#define VAR_SMTPD_PEERNAME_TMOUT "smtpd_peername_lookup_timeout"
+#define DEF_SMTPD_PEERNAME_TMOUT "10s"
+extern long var_smtpd_peername_tmout;
 
 /* Virtual domains and lookup tables. */
 #define VAR_VIRT_MAILBOX_DOMAINS "virtual_mailbox_domains"
@@ -211,6 +217,13 @@ extern long var_max_queue_time;
 #define VAR_DSN_QUEUE_TIME "bounce_queue_lifetime"
 #define DEF_DSN_QUEUE_TIME "5d"
 extern long var_dsn_queue_time;
+#define VAR_INIT_DEST_CONCURRENCY "initial_destination_concurrency"
+#define DEF_INIT_DEST_CONCURRENCY 5
+extern long var_init_dest_concurrency;
+#define VAR_DEST_FAILED_COHORTS \
+	"default_destination_concurrency_failed_cohort_limit"
+#define DEF_DEST_FAILED_COHORTS 1
+extern long var_dest_failed_cohorts;
 #define VAR_DOUBLE_BOUNCE_SENDER "double_bounce_sender"
 #define DEF_DOUBLE_BOUNCE_SENDER "double-bounce"
 extern char *var_double_bounce_sender;
@@ -287,6 +300,9 @@ extern long var_smtp_reuse_count;
 #define VAR_SMTP_REUSE_TIME "smtp_connection_reuse_time_limit"
 #define DEF_SMTP_REUSE_TIME "300s"
 extern long var_smtp_reuse_time;
+#define VAR_TRANSPORT_MAPS "transport_maps"
+#define DEF_TRANSPORT_MAPS ""
+extern char *var_transport_maps;
 #define VAR_RELAYHOST "relayhost"
 #define DEF_RELAYHOST ""
 extern char *var_relayhost;

@@ -1,5 +1,7 @@
 /* dns - asynchronous DNS lookups on the event loop. See dns.h. */
 #include <ares.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -573,4 +575,95 @@ fail:
 	 * ones dns_query makes, and the resolver state cannot change. */
 	xfree(aq);
 	return -1;
+}
+
+/* Reverse lookups. */
+
+int
+dns_ptr_name(const struct sockaddr *sa, char *buf, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *a;
+	size_t off = 0;
+	int n;
+
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		a = in6->sin6_addr.s6_addr;
+		if (!IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			/* UNSAFE: 32 nibbles of 2 bytes each, then
+			 * "ip6.arpa" and a NUL: 73 bytes. */
+			if (size < 73)
+				return -1;
+			for (int i = 15; i >= 0; i--) {
+				buf[off++] = hex[a[i] & 0xf];
+				buf[off++] = '.';
+				buf[off++] = hex[a[i] >> 4];
+				buf[off++] = '.';
+			}
+			memcpy(buf + off, "ip6.arpa", sizeof("ip6.arpa"));
+			return 0;
+		}
+		a += 12;
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		a = (const unsigned char *)&in->sin_addr.s_addr;
+	} else {
+		return -1;
+	}
+	n = snprintf(buf, size, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1],
+	    a[0]);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+struct ptr_query {
+	dns_name_fn *fn;
+	void *ctx;
+};
+
+static void
+on_ptr(void *ctx, enum dns_status status, const struct dns_reply *reply,
+    const char *why)
+{
+	struct ptr_query *pq = ctx;
+	struct dns_name_list list;
+
+	memset(&list, 0, sizeof(list));
+	if (status == DNS_OK) {
+		list.name = xcalloc(reply->nrr, sizeof(*list.name));
+		/* The root name is no host's name. */
+		for (size_t i = 0; i < reply->nrr; i++)
+			if (reply->rr[i].name[0] != 0)
+				list.name[list.n++] = reply->rr[i].name;
+		if (list.n == 0) {
+			status = DNS_NODATA;
+			why = "No host name associated with address";
+		}
+	}
+	pq->fn(pq->ctx, status, &list, why);
+	xfree(list.name);
+	xfree(pq);
+}
+
+int
+dns_lookup_ptr(const struct sockaddr *sa, dns_name_fn *fn, void *ctx,
+    const char **error_r)
+{
+	struct ptr_query *pq;
+	char name[DNS_PTR_NAME_SIZE];
+
+	if (dns_ptr_name(sa, name, sizeof(name)) < 0) {
+		*error_r = "address family not supported";
+		return -1;
+	}
+	pq = xcalloc(1, sizeof(*pq));
+	pq->fn = fn;
+	pq->ctx = ctx;
+	if (dns_query(name, DNS_T_PTR, on_ptr, pq, error_r) < 0) {
+		xfree(pq);
+		return -1;
+	}
+	return 0;
 }

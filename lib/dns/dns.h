@@ -117,4 +117,27 @@ typedef void dns_addr_fn(void *ctx, enum dns_status status,
 int dns_lookup_addrs(const char *host, int families, dns_addr_fn *fn, void *ctx,
     const char **error_r);
 
+/* Reverse lookups (RFC 1035 section 3.5, RFC 3596 section 2.5). The
+ * node of an address: "4.3.2.1.in-addr.arpa", or 32 nibbles under
+ * "ip6.arpa" (an IPv4-mapped IPv6 address is looked up as IPv4). Puts it
+ * into buf (DNS_PTR_NAME_SIZE bytes suffice) and returns 0, or -1 when sa
+ * is neither AF_INET nor AF_INET6 or buf is too small. */
+#define DNS_PTR_NAME_SIZE 74
+struct sockaddr;
+int dns_ptr_name(const struct sockaddr *sa, char *buf, size_t size);
+
+/* The names (PTR records) of an address, in the server's order, each in
+ * presentation form, lower case, without the final dot; the caller
+ * checks that a name is a usable host name. The names are the caller's
+ * only during the callback. Returns 0, or -1 with *error_r when the
+ * family is not supported or the resolver is not set up. */
+struct dns_name_list {
+	char **name;
+	size_t n;
+};
+typedef void dns_name_fn(void *ctx, enum dns_status status,
+    const struct dns_name_list *list, const char *why);
+int dns_lookup_ptr(const struct sockaddr *sa, dns_name_fn *fn, void *ctx,
+    const char **error_r);
+
 #endif

@@ -42,6 +42,49 @@ is_atext(int c)
 	    (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
+/* With SMTPUTF8 (RFC 6531 section 3.3), atext, qtextSMTP and domain
+ * labels also take UTF8-non-ascii; the address is checked to be valid
+ * UTF-8 as a whole afterwards (utf8_valid). */
+static int
+is_atext8(int c, int utf8)
+{
+	return is_atext(c) || (utf8 && c >= 0x80);
+}
+
+/* RFC 3629 section 4: well-formed UTF-8, no overlong forms, no
+ * surrogates, nothing above U+10FFFF. */
+static int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned c = *p++, n, min, cp;
+
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, min = 0x80, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, min = 0x800, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return 0;
+		if ((size_t)(end - p) < n)
+			return 0;
+		for (unsigned i = 0; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
 static int
 is_alnum(int c)
 {
@@ -72,7 +115,7 @@ syntax_error(int c, const char *what)
 
 /* Local-part = Dot-string / Quoted-string. Returns the end or NULL. */
 static const char *
-parse_local(const char *p, struct mailbox *mb, const char **error_r)
+parse_local(const char *p, struct mailbox *mb, int utf8, const char **error_r)
 {
 	const char *start = p;
 
@@ -89,7 +132,7 @@ parse_local(const char *p, struct mailbox *mb, const char **error_r)
 				*error_r = "Unterminated quoted local part";
 				return NULL;
 			}
-			if (is_bad_byte(c)) {
+			if (is_bad_byte(c) && !(utf8 && c >= 0x80)) {
 				*error_r = err_8bit;
 				return NULL;
 			}
@@ -102,12 +145,12 @@ parse_local(const char *p, struct mailbox *mb, const char **error_r)
 		p++;
 	} else {
 		for (;;) {
-			if (!is_atext((unsigned char)*p)) {
+			if (!is_atext8((unsigned char)*p, utf8)) {
 				*error_r =
 				    syntax_error(*p, "Bad local part syntax");
 				return NULL;
 			}
-			while (is_atext((unsigned char)*p))
+			while (is_atext8((unsigned char)*p, utf8))
 				p++;
 			if (*p != '.')
 				break;
@@ -165,7 +208,7 @@ parse_literal(const char *p, const char **error_r)
 
 /* Domain = sub-domain *("." sub-domain); sub-domain = Let-dig [Ldh-str]. */
 static const char *
-parse_domain(const char *p, const char **error_r)
+parse_domain(const char *p, int utf8, const char **error_r)
 {
 	const char *start = p, *label;
 
@@ -174,12 +217,14 @@ parse_domain(const char *p, const char **error_r)
 	} else {
 		for (;;) {
 			label = p;
-			if (!is_alnum((unsigned char)*p)) {
+			if (!is_alnum((unsigned char)*p) &&
+			    !(utf8 && (unsigned char)*p >= 0x80)) {
 				*error_r =
 				    syntax_error(*p, "Bad domain syntax");
 				return NULL;
 			}
-			while (is_alnum((unsigned char)*p) || *p == '-')
+			while (is_alnum((unsigned char)*p) || *p == '-' ||
+			    (utf8 && (unsigned char)*p >= 0x80))
 				p++;
 			if (p[-1] == '-') {
 				*error_r = "Bad domain syntax";
@@ -207,13 +252,15 @@ static const char *
 parse_mailbox(const char *p, enum addr_term term, int flags, struct mailbox *mb,
     const char **error_r)
 {
-	if ((p = parse_local(p, mb, error_r)) == NULL)
+	int utf8 = (flags & ADDR_ALLOW_UTF8) != 0;
+
+	if ((p = parse_local(p, mb, utf8, error_r)) == NULL)
 		return NULL;
 	mb->domain = NULL;
 	mb->domain_len = 0;
 	if (*p == '@') {
 		mb->domain = ++p;
-		if ((p = parse_domain(p, error_r)) == NULL)
+		if ((p = parse_domain(p, utf8, error_r)) == NULL)
 			return NULL;
 		mb->domain_len = (size_t)(p - mb->domain);
 		if (!at_term(p, term)) {
@@ -240,14 +287,14 @@ parse_mailbox(const char *p, enum addr_term term, int flags, struct mailbox *mb,
 
 /* A-d-l = At-domain *( "," At-domain ) ":" (ignored). */
 static const char *
-parse_route(const char *p, const char **error_r)
+parse_route(const char *p, int utf8, const char **error_r)
 {
 	for (;;) {
 		if (*p != '@') {
 			*error_r = syntax_error(*p, "Bad source route syntax");
 			return NULL;
 		}
-		if ((p = parse_domain(p + 1, error_r)) == NULL)
+		if ((p = parse_domain(p + 1, utf8, error_r)) == NULL)
 			return NULL;
 		if (*p == ':')
 			return p + 1;
@@ -271,11 +318,12 @@ is_dot_string(const char *s, size_t len)
 		if (s[i] == '.') {
 			if (s[i - 1] == '.')
 				return 0;
-		} else if (!is_atext((unsigned char)s[i])) {
+		} else if (!is_atext8((unsigned char)s[i], 1)) {
 			return 0;
 		}
 	}
-	return 1;
+	/* UTF-8 only as RFC 6531 allows it: well formed. */
+	return utf8_valid(s, len);
 }
 
 static int
@@ -289,9 +337,14 @@ write_canonical(struct buf *out, const char *local, size_t local_len,
 	if (is_dot_string(local, local_len)) {
 		ret |= buf_append(out, local, local_len);
 	} else {
+		/* 8-bit only as well-formed UTF-8 (SMTPUTF8). */
+		int utf8 = utf8_valid(local, local_len);
+
 		ret |= buf_putc(out, '"');
 		for (i = 0; i < local_len && ret == 0; i++) {
-			if (is_bad_byte((unsigned char)local[i]))
+			unsigned char c = (unsigned char)local[i];
+
+			if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8))
 				ret = -1;
 			else if (local[i] == '"' || local[i] == '\\')
 				ret |= buf_putc(out, '\\');
@@ -343,7 +396,9 @@ addr_parse_path(const char *s, int flags, struct buf *addr_r,
 			*end_r = p + 1;
 			return 0;
 		}
-		if (*p == '@' && (p = parse_route(p, error_r)) == NULL)
+		if (*p == '@' &&
+		    (p = parse_route(p, (flags & ADDR_ALLOW_UTF8) != 0,
+			 error_r)) == NULL)
 			return -1;
 		if ((p = parse_mailbox(p, ADDR_TERM_ANGLE, flags, &mb,
 			 error_r)) == NULL)
@@ -353,6 +408,12 @@ addr_parse_path(const char *s, int flags, struct buf *addr_r,
 	}
 	if (len > ADDR_PATH_MAX) {
 		*error_r = "Path too long";
+		return -1;
+	}
+	if ((flags & ADDR_ALLOW_UTF8) != 0 &&
+	    (!utf8_valid(mb.local, mb.local_len) ||
+		(mb.domain != NULL && !utf8_valid(mb.domain, mb.domain_len)))) {
+		*error_r = "Malformed UTF-8 in address";
 		return -1;
 	}
 	if (write_canonical(addr_r, mb.local, mb.local_len, mb.domain,

@@ -7,7 +7,8 @@
  * with backslashes only before '"' and '\'; then "@" and the domain as
  * given (case kept). The null address is the empty string. Sizes follow
  * RFC 5321 4.5.3.1: local part 64, domain 255, path 256 octets (as sent).
- * NUL, control characters and 8-bit bytes are refused (SMTPUTF8 is later).
+ * NUL and control characters are refused, and 8-bit bytes unless the
+ * caller allows UTF-8 (ADDR_ALLOW_UTF8, for SMTPUTF8 transactions).
  * Only IPv4 and "IPv6:" address literals are accepted (inet_pton).
  * Ownership: results go into caller buffers (struct buf); their contents
  * are replaced, never appended to. Errors: functions that can fail return
@@ -26,13 +27,16 @@ struct maps;
 #define ADDR_DOMAIN_MAX 255 /* RFC 5321 4.5.3.1.2 */
 #define ADDR_PATH_MAX 256   /* RFC 5321 4.5.3.1.3, with "<" and ">" */
 
-#define ADDR_ALLOW_NULL 0x1 /* "<>" allowed (MAIL FROM) */
-#define ADDR_ALLOW_BARE \
-	0x2 /* no angle brackets needed
-				 * (strict_rfc821_envelopes = no) */
-#define ADDR_ALLOW_LOCAL \
-	0x4 /* a local part without @domain
-				 * (e.g. <postmaster>) */
+/* Flags of addr_parse_path. */
+/* "<>" allowed (MAIL FROM). */
+#define ADDR_ALLOW_NULL 0x1
+/* No angle brackets needed (strict_rfc821_envelopes = no). */
+#define ADDR_ALLOW_BARE 0x2
+/* A local part without @domain (e.g. <postmaster>). */
+#define ADDR_ALLOW_LOCAL 0x4
+/* UTF-8 in the local part and the domain (SMTPUTF8, RFC 6531 3.3); the
+ * whole address must be valid UTF-8. */
+#define ADDR_ALLOW_UTF8 0x8
 
 /* Parse the path at s (after "FROM:"/"TO:" and optional spaces) into
  * addr_r in canonical form ("" for "<>"). *end_r is set to the first

@@ -102,8 +102,7 @@ looks_like_table(const char *s)
 }
 
 static int
-parse_mynetworks(struct relay_policy *p, const char *spec,
-    const char **error_r)
+parse_mynetworks(struct relay_policy *p, const char *spec, const char **error_r)
 {
 	const char *cursor = spec, *item, *why = "", *cwhy;
 	size_t len;
@@ -220,10 +219,9 @@ relay_policy_create(struct relay_policy **p_r, const char **error_r)
 	const char *why;
 
 	if (parse_mynetworks(p, var_mynetworks, error_r) < 0 ||
-	    parse_list(VAR_RELAY_CHECKS, var_relay_checks, &p->relay,
-		error_r) < 0 ||
-	    parse_list(VAR_RCPT_CHECKS, var_rcpt_checks, &p->rcpt, error_r) <
-		0)
+	    parse_list(VAR_RELAY_CHECKS, var_relay_checks, &p->relay, error_r) <
+		0 ||
+	    parse_list(VAR_RCPT_CHECKS, var_rcpt_checks, &p->rcpt, error_r) < 0)
 		goto bad;
 	if (domain_list_create(var_relay_domains, var_db_type,
 		&p->relay_domains, &why) < 0) {

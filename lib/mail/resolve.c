@@ -18,6 +18,7 @@
 #include "util/mem.h"
 
 static struct maps *alias_maps, *mailbox_maps, *uid_maps, *gid_maps;
+static struct maps *transport_maps;
 static struct domain_list *mailbox_domains;
 
 /* The lists that resolve_init_lenient() could not open, by parameter:
@@ -28,6 +29,7 @@ enum {
 	U_UID,
 	U_GID,
 	U_DOMAINS,
+	U_TRANSPORT,
 	U_COUNT
 };
 static char *unavail[U_COUNT];
@@ -125,6 +127,9 @@ resolve_open(const char **error_r)
 	else if (domain_list_create(var_virt_mailbox_domains, var_db_type,
 		     &mailbox_domains, &why) < 0)
 		what = VAR_VIRT_MAILBOX_DOMAINS;
+	else if (maps_open(var_transport_maps, var_db_type, &transport_maps,
+		     &why) < 0)
+		what = VAR_TRANSPORT_MAPS;
 	if (what != NULL) {
 		snprintf(msg, sizeof(msg), "%s: %s", what, why);
 		*error_r = msg;
@@ -155,12 +160,17 @@ resolve_init_lenient(void)
 		    &mailbox_maps },
 		[U_UID] = { VAR_VIRT_UID_MAPS, var_virt_uid_maps, &uid_maps },
 		[U_GID] = { VAR_VIRT_GID_MAPS, var_virt_gid_maps, &gid_maps },
+		[U_DOMAINS] = { NULL, NULL, NULL },
+		[U_TRANSPORT] = { VAR_TRANSPORT_MAPS, var_transport_maps,
+		    &transport_maps },
 	};
 	const char *why;
 	size_t i;
 
 	resolve_close();
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		if (lists[i].maps == NULL)
+			continue;
 		if (maps_open(lists[i].list, var_db_type, lists[i].maps,
 			&why) == 0)
 			continue;
@@ -189,6 +199,7 @@ resolve_close(void)
 	maps_close(&mailbox_maps);
 	maps_close(&uid_maps);
 	maps_close(&gid_maps);
+	maps_close(&transport_maps);
 	domain_list_destroy(&mailbox_domains);
 }
 
@@ -609,4 +620,82 @@ resolve_check(resolve_report_fn *report, void *ctx, const char **error_r)
 	if (maps_walk(gid_maps, check_id, &c, error_r) < 0)
 		return -1;
 	return c.problems;
+}
+
+/* Postfix's transport(5) search order for user@domain: the address, the
+ * domain, each parent domain as ".parent" (".example.com" matches every
+ * subdomain of example.com), and "*". Returns 1 with *value_r, 0, or -1
+ * with err (a table error). */
+static int
+transport_lookup(const char *addr, const char **value_r,
+    struct resolve_error *err)
+{
+	const char *domain = addr_domain(addr), *why;
+	struct buf key;
+	int ret;
+
+	if (table_unavailable(U_TRANSPORT, VAR_TRANSPORT_MAPS, addr, err))
+		return -1;
+	if (transport_maps == NULL || maps_is_empty(transport_maps))
+		return 0;
+	buf_init(&key, BUF_MAX_INTERNAL);
+	ret = maps_find(transport_maps, addr, value_r, &why);
+	if (ret == 0 && *domain != 0)
+		ret = maps_find(transport_maps, domain, value_r, &why);
+	for (const char *d = domain; ret == 0 && d != NULL && *d != 0;
+	     d = strchr(d + 1, '.')) {
+		if (*d != '.')
+			continue;
+		buf_set(&key, d);
+		ret = maps_find(transport_maps, buf_cstr(&key), value_r, &why);
+	}
+	if (ret == 0)
+		ret = maps_find(transport_maps, "*", value_r, &why);
+	buf_deinit(&key);
+	if (ret < 0)
+		table_error(err, VAR_TRANSPORT_MAPS, why, addr);
+	return ret;
+}
+
+int
+resolve_route(const char *addr, int cls, struct resolve_route *rt,
+    struct resolve_error *err)
+{
+	const char *value = NULL, *colon;
+	size_t tlen;
+	int ret;
+
+	memset(rt, 0, sizeof(*rt));
+	if ((ret = transport_lookup(addr, &value, err)) < 0)
+		return -1;
+	if (ret == 0)
+		value = "";
+	colon = strchr(value, ':');
+	tlen = colon != NULL ? (size_t)(colon - value) : strlen(value);
+	snprintf(rt->nexthop, sizeof(rt->nexthop), "%s",
+	    colon != NULL ? colon + 1 : "");
+	if (tlen == 0) {
+		rt->transport =
+		    cls == RESOLVE_RELAY ? RESOLVE_T_SMTP : RESOLVE_T_LOCAL;
+	} else if (tlen == 5 && strncmp(value, "local", 5) == 0) {
+		rt->transport = RESOLVE_T_LOCAL;
+	} else if (tlen == 4 && strncmp(value, "smtp", 4) == 0) {
+		rt->transport = RESOLVE_T_SMTP;
+	} else if (tlen == 5 && strncmp(value, "error", 5) == 0) {
+		rt->transport = RESOLVE_T_ERROR;
+	} else if (tlen == 7 && strncmp(value, "discard", 7) == 0) {
+		rt->transport = RESOLVE_T_DISCARD;
+	} else {
+		log_warn("%s: <%s>: unknown transport \"%.*s\" (Tern has "
+			 "local, smtp, error and discard)",
+		    VAR_TRANSPORT_MAPS, addr, (int)tlen, value);
+		set_error(err, 451, "4.3.5",
+		    "<%s>: mail system configuration error", addr);
+		return -1;
+	}
+	/* smtp with no next hop: relayhost, else the recipient's domain. */
+	if (rt->transport == RESOLVE_T_SMTP && rt->nexthop[0] == 0)
+		snprintf(rt->nexthop, sizeof(rt->nexthop), "%s",
+		    *var_relayhost != 0 ? var_relayhost : addr_domain(addr));
+	return 0;
 }

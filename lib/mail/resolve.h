@@ -91,4 +91,26 @@ typedef void resolve_report_fn(void *ctx, int error, const char *text);
  * with *error_r set when a table cannot be listed. */
 int resolve_check(resolve_report_fn *report, void *ctx, const char **error_r);
 
+/* Where a final address is delivered, from transport_maps (transport(5)
+ * syntax "transport:nexthop", searched for the address, its domain, its
+ * parent domains as ".domain", then "*"). An empty transport is the
+ * default one of the class (local for ours, smtp for other domains); an
+ * empty smtp next hop is relayhost, else the recipient's domain. For
+ * error: and discard: the next hop is the text ("5.1.1 gone"). */
+enum resolve_transport {
+	RESOLVE_T_LOCAL,
+	RESOLVE_T_SMTP,
+	RESOLVE_T_ERROR,
+	RESOLVE_T_DISCARD,
+};
+struct resolve_route {
+	enum resolve_transport transport;
+	char nexthop[1024];
+};
+/* cls is resolve_class()'s answer for addr. Returns 0, or -1 with err: a
+ * table error (4.3.0), or a transport Tern does not have (4.3.5, logged
+ * with the table's name). */
+int resolve_route(const char *addr, int cls, struct resolve_route *rt,
+    struct resolve_error *err);
+
 #endif

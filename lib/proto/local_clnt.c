@@ -391,6 +391,8 @@ local_clnt_request(struct local_clnt *c, const struct local_request *req,
 	if (req->nexthop != NULL) {
 		attr_put(s, ATTR_NEXTHOP, req->nexthop);
 		attr_put_long(s, ATTR_SIZE, (long)req->size);
+		if (req->body != NULL)
+			attr_put(s, ATTR_BODY, req->body);
 	}
 	for (i = 0; i < req->nrcpt; i++) {
 		attr_put(s, ATTR_RCPT, req->rcpt[i]);

@@ -33,6 +33,7 @@ struct local_request {
 	size_t nrcpt;
 	const char *nexthop; /* smtp: where to; NULL for local */
 	off_t size;          /* smtp: content octets, for SIZE= */
+	const char *body;    /* smtp: "8BITMIME" or NULL (RFC 6152) */
 };
 
 struct local_result {

@@ -951,9 +951,8 @@ qfile_dirs_create(const char *queue_dir, const char **error_r)
 		const char *name;
 		mode_t mode;
 	} extra[] = {
-		{ "private", 0700 },
-		{ "public", 0710 },
-		{ "pid", 0700 },
+		{ "private", 0700 }, { "public", 0710 }, { "pid", 0700 },
+		{ "defer", 0700 }, /* qdefer.h */
 	};
 	char path[PATH_MAX];
 	size_t i, n = strlen(queue_dir);

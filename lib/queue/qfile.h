@@ -190,7 +190,7 @@ int qfile_content_read(struct qfile_content *c, const char **p_r, size_t *n_r,
 void qfile_content_close(struct qfile_content **cp);
 
 /* mkdir -p queue_dir (0755) and, inside it, the queue directories plus
- * private/ public/ pid/: mode 0700 except public 0710 and maildrop 1730
+ * private/ public/ pid/ defer/ (qdefer.h): mode 0700 except public 0710 and maildrop 1730
  * (set with chmod on creation, so the umask does not matter; existing
  * directories are left as they are). Returns 0, or -1 with *error_r set
  * (module-static text). */

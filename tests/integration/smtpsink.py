@@ -8,13 +8,15 @@ Recipient local parts choose the answer:
     bad...     550 5.1.1 no such user
     later...   450 4.2.0 greylisted the first time, 250 after that
 anything else is 250. A receiver made with greeting=... greets with that
-line instead (a 4xx or 5xx greeting refuses the client)."""
+line instead (a 4xx or 5xx greeting refuses the client); one made with
+delay=seconds waits that long before it accepts each message."""
 import socket
 import threading
+import time
 
 
 class Sink:
-    def __init__(self, host="127.0.0.1", port=0, greeting=None):
+    def __init__(self, host="127.0.0.1", port=0, greeting=None, delay=0):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
@@ -22,8 +24,10 @@ class Sink:
         self.host = host
         self.port = self.sock.getsockname()[1]
         self.greeting = greeting or "220 sink.test ESMTP"
+        self.delay = delay
         self.lock = threading.Lock()
         self.messages = []      # (mail_from, [rcpt], raw DATA bytes)
+        self.mail_commands = []  # every MAIL FROM line, as received
         self.connections = 0
         self.active = 0
         self.max_active = 0
@@ -81,6 +85,8 @@ class Sink:
             elif verb == "HELO":
                 send("250 sink.test")
             elif verb == "MAIL":
+                with self.lock:
+                    self.mail_commands.append(cmd)
                 sender, rcpts = cmd[10:].split(">")[0].lstrip("<"), []
                 send("250 2.1.0 Ok")
             elif verb == "RCPT":
@@ -107,6 +113,8 @@ class Sink:
                     if chunk == b".\r\n":
                         break
                     data += chunk
+                if self.delay:
+                    time.sleep(self.delay)
                 with self.lock:
                     self.messages.append((sender, list(rcpts), data))
                 send("250 2.0.0 Ok: queued as S%d" % len(self.messages))

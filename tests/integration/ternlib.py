@@ -32,12 +32,40 @@ DELAY_RE = r"(?:0(?:\.\d?[1-9])?|[1-9](?:\.[1-9])?|[1-9]\d+)"
 DELAY_FIELDS_RE = r"delay=%s, delays=%s/%s/%s/%s" % ((DELAY_RE,) * 5)
 
 
-def free_port():
-    s = socket.socket()
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+DNSMASQ = "/usr/sbin/dnsmasq"
+
+
+def start_dnsmasq(records):
+    """Start dnsmasq on a free loopback port answering only from records
+    (dnsmasq options; unknown names under .test are NXDOMAIN) and wait
+    until it answers. Returns the process and the port."""
+    port = free_port(socket.SOCK_DGRAM)
+    p = subprocess.Popen([DNSMASQ, "--keep-in-foreground", "--no-resolv",
+                          "--no-hosts", "--no-poll", "--bind-interfaces",
+                          "--listen-address=127.0.0.1", "--port=%d" % port,
+                          "--log-facility=/dev/null", "--local=/test/"]
+                         + records)
+    query = (b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+             b"\x05ready\x04test\x00\x00\x01\x00\x01")
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(0.1)
+    for _ in range(100):
+        s.sendto(query, ("127.0.0.1", port))
+        try:
+            s.recv(512)
+            break
+        except socket.timeout:
+            continue
+    s.close()
+    return p, port
 
 
 def wait_for(cond, timeout=20, interval=0.05, what="condition"):
@@ -103,6 +131,10 @@ class Instance:
             "minimal_backoff_time": "1s",
             "maximal_backoff_time": "4s",
             "smtpd_error_sleep_time": "0s",
+            # No DNS for client names: the tests must not wait on the
+            # host's resolver (loopback clients are "localhost" then).
+            # test_smtpd_peername.py turns it on with its own server.
+            "smtpd_peername_lookup": "no",
         }
         params.update(main or {})
         with open(os.path.join(self.etc, "main.cf"), "w") as f:

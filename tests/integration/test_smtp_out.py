@@ -8,8 +8,6 @@ once."""
 import email
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import time
 import unittest
@@ -18,37 +16,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import smtpsink  # noqa: E402
 import ternlib  # noqa: E402
 
-DNSMASQ = "/usr/sbin/dnsmasq"
-
-
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def start_dnsmasq(records):
-    port = free_udp_port()
-    p = subprocess.Popen([DNSMASQ, "--keep-in-foreground", "--no-resolv",
-                          "--no-hosts", "--no-poll", "--bind-interfaces",
-                          "--listen-address=127.0.0.1", "--port=%d" % port,
-                          "--log-facility=/dev/null", "--local=/test/"]
-                         + records)
-    query = (b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
-             b"\x05ready\x04test\x00\x00\x01\x00\x01")
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.settimeout(0.1)
-    for _ in range(100):
-        s.sendto(query, ("127.0.0.1", port))
-        try:
-            s.recv(512)
-            break
-        except socket.timeout:
-            continue
-    s.close()
-    return p, port
+DNSMASQ = ternlib.DNSMASQ
+start_dnsmasq = ternlib.start_dnsmasq
 
 
 ALIASES = {
@@ -108,6 +77,26 @@ class SmtpOutTest(unittest.TestCase):
                          r"delays=[0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+, dsn=2\.0\.0, "
                          r"status=sent \(250 2\.0\.0 Ok: queued as S1\)" % sink.port)
         ternlib.wait_for(lambda: t.queue_files() == [], what="empty queue")
+
+    def test_8bitmime_passed_on(self):
+        sink = self.sink()
+        t = self.instance(relayhost="[127.0.0.1]:%d" % sink.port)
+        with t.smtp() as s:
+            s.sendmail("alice@example.test", ["fwd@example.test"],
+                       "Subject: caf\u00e9\r\n\r\nd\u00e9j\u00e0 vu\r\n"
+                       .encode("utf-8"), mail_options=["BODY=8BITMIME"])
+            ternlib.wait_for(lambda: len(sink.messages) == 1,
+                             what="the 8-bit message at the sink")
+            s.sendmail("alice@example.test", ["fwd@example.test"],
+                       b"Subject: plain\r\n\r\nascii\r\n")
+        ternlib.wait_for(lambda: len(sink.messages) == 2,
+                         what="two messages at the sink")
+        self.assertRegex(sink.mail_commands[0],
+                         r"^MAIL FROM:<alice@example\.test> SIZE=\d+ "
+                         r"BODY=8BITMIME$")
+        self.assertRegex(sink.mail_commands[1],
+                         r"^MAIL FROM:<alice@example\.test> SIZE=\d+$")
+        self.assertIn("déjà vu".encode("utf-8"), sink.messages[0][2])
 
     def test_bounce_with_far_text(self):
         sink = self.sink()

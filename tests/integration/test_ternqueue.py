@@ -69,6 +69,37 @@ class TernqueueTest(unittest.TestCase):
             self.assertEqual([r["address"] for r in o["recipients"]],
                              ["bob@example.test"])
 
+    def test_deferral_reason(self):
+        """qmgr records why a recipient waits (defer/<id>); the listing
+        shows it in parentheses before the recipient, -j as delay_reason;
+        it survives a restart, and goes when the message goes."""
+        t = self.t
+        a, b = self.queue_two()
+        reason = re.compile(r"^\(maildir delivery failed: [^\n]+\)$")
+        for _ in range(2):
+            lines = t.tool("ternqueue").stdout.splitlines()
+            for i, l in enumerate(lines):
+                if l == " " * 41 + "bob@example.test":
+                    self.assertRegex(lines[i - 1], reason)
+            self.assertEqual(len([l for l in lines if reason.match(l)]), 2)
+            objs = [json.loads(l)
+                    for l in t.tool("ternqueue", "-j").stdout.splitlines()]
+            for o in objs:
+                self.assertTrue(o["recipients"][0]["delay_reason"]
+                                .startswith("maildir delivery failed: "))
+            # Across a restart: the reasons are on disk.
+            t.stop()
+            t.start()
+        self.assertTrue(os.path.exists(os.path.join(t.spool, "defer", a)))
+        t.tool("ternqueue", "-d", a)
+        self.assertFalse(os.path.exists(os.path.join(t.spool, "defer", a)))
+        # Delivered on a flush: qmgr removes the reasons with the file.
+        os.unlink(t.maildir("bob"))
+        t.tool("tern", "flush")
+        t.wait_messages("bob", 1, timeout=30)
+        ternlib.wait_for(lambda: t.queue_files() == [], what="empty queue")
+        self.assertEqual(os.listdir(os.path.join(t.spool, "defer")), [])
+
     def test_show_one(self):
         t = self.t
         qid = self.queue_two()[0]

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* dns_test - the resolver against a real DNS server: dnsmasq on a free
  * loopback port serving a test zone. MX order, implicit MX, null MX,
- * NXDOMAIN, A and AAAA together, and the temporary failures (a silent
+ * NXDOMAIN, A and AAAA together, reverse (PTR) lookups of IPv4 and IPv6
+ * addresses, and the temporary failures (a silent
  * server, a closed port), all answered on the event loop. Skipped when
  * dnsmasq is not installed (scripts/setup installs it). */
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -35,6 +37,16 @@ struct seen {
 	const char *why;
 };
 
+/* A callback's common part: what it was told; text is filled after. */
+static void
+seen_start(struct seen *s, enum dns_status status, const char *why)
+{
+	s->done = 1;
+	s->status = status;
+	s->why = why;
+	s->text[0] = 0;
+}
+
 static void
 on_mx(void *ctx, enum dns_status status, const struct dns_mx_list *list,
     const char *why)
@@ -42,10 +54,7 @@ on_mx(void *ctx, enum dns_status status, const struct dns_mx_list *list,
 	struct seen *s = ctx;
 	size_t off = 0;
 
-	s->done = 1;
-	s->status = status;
-	s->why = why;
-	s->text[0] = 0;
+	seen_start(s, status, why);
 	for (size_t i = 0; i < list->n; i++)
 		off += (size_t)snprintf(s->text + off, sizeof(s->text) - off,
 		    "%s%u:%s", i ? " " : "", list->mx[i].pref,
@@ -63,10 +72,7 @@ on_addrs(void *ctx, enum dns_status status, const struct dns_addr_list *list,
 	struct seen *s = ctx;
 	size_t off = 0;
 
-	s->done = 1;
-	s->status = status;
-	s->why = why;
-	s->text[0] = 0;
+	seen_start(s, status, why);
 	for (size_t i = 0; i < list->n; i++) {
 		const unsigned char *a = list->addr[i].addr;
 
@@ -79,6 +85,37 @@ on_addrs(void *ctx, enum dns_status status, const struct dns_addr_list *list,
 			    sizeof(s->text) - off, "%s6:%02x%02x", i ? " " : "",
 			    a[14], a[15]);
 	}
+}
+
+static void
+on_names(void *ctx, enum dns_status status, const struct dns_name_list *list,
+    const char *why)
+{
+	struct seen *s = ctx;
+	size_t off = 0;
+
+	seen_start(s, status, why);
+	for (size_t i = 0; i < list->n; i++)
+		off += (size_t)snprintf(s->text + off, sizeof(s->text) - off,
+		    "%s%s", i ? " " : "", list->name[i]);
+}
+
+/* A socket address from its text form, either family. */
+static struct sockaddr_storage
+sockaddr_of(const char *text)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, text, &in->sin_addr) == 1)
+		in->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1)
+		in6->sin6_family = AF_INET6;
+	else
+		fail_msg("bad address %s", text);
+	return ss;
 }
 
 static void
@@ -113,6 +150,20 @@ addrs_of(const char *host, int families)
 	return s;
 }
 
+static struct seen
+names_of(const char *addr)
+{
+	struct sockaddr_storage sa = sockaddr_of(addr);
+	struct seen s = { 0 };
+	const char *error;
+
+	if (dns_lookup_ptr((struct sockaddr *)&sa, on_names, &s, &error) < 0)
+		fail_msg("dns_lookup_ptr %s: %s", addr, error);
+	assert_int_equal(s.done, 0);
+	wait_for(&s);
+	return s;
+}
+
 static int
 setup(void **state)
 {
@@ -125,6 +176,9 @@ setup(void **state)
 		"--host-record=v6.test,::1",
 		"--host-record=plain.test,127.0.0.5",
 		"--dns-rr=nomail.test,15,000000",
+		"--ptr-record=9.0.0.127.in-addr.arpa,Ptr.Test",
+		"--host-record=six.test,fd00::6",
+		"--local=/127.in-addr.arpa/",
 		NULL,
 	};
 	const char *error;
@@ -264,6 +318,71 @@ test_temporary_failures(void **state)
 	assert_int_equal(dns_init(servers, 500, 2, &error), 0);
 }
 
+static void
+test_ptr_names(void **state)
+{
+	static const struct {
+		const char *addr, *name;
+	} cases[] = {
+		{ "192.0.2.1", "1.2.0.192.in-addr.arpa" },
+		{ "::ffff:10.1.2.3", "3.2.1.10.in-addr.arpa" },
+		{ "2001:db8::567:89ab",
+		    "b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1."
+		    "0.0.2.ip6.arpa" },
+	};
+	char name[DNS_PTR_NAME_SIZE];
+	struct sockaddr_storage sa;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sa = sockaddr_of(cases[i].addr);
+		assert_int_equal(dns_ptr_name((struct sockaddr *)&sa, name,
+				     sizeof(name)),
+		    0);
+		assert_string_equal(name, cases[i].name);
+		/* One byte short of the name and its NUL. */
+		assert_int_equal(dns_ptr_name((struct sockaddr *)&sa, name,
+				     strlen(cases[i].name)),
+		    -1);
+	}
+	sa.ss_family = AF_UNIX;
+	assert_int_equal(dns_ptr_name((struct sockaddr *)&sa, name,
+			     sizeof(name)),
+	    -1);
+}
+
+static void
+test_ptr_lookup(void **state)
+{
+	static const struct {
+		const char *addr;
+		enum dns_status status;
+		const char *names;
+	} cases[] = {
+		{ "127.0.0.9", DNS_OK, "ptr.test" },
+		/* --host-record makes the PTR record too. */
+		{ "127.0.0.5", DNS_OK, "plain.test" },
+		{ "fd00::6", DNS_OK, "six.test" },
+		{ "127.0.0.77", DNS_NOTFOUND, "" },
+	};
+	struct sockaddr_storage sa;
+	struct seen s;
+	const char *error;
+
+	(void)state;
+	NEED_DNSMASQ();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = names_of(cases[i].addr);
+		assert_int_equal(s.status, cases[i].status);
+		assert_string_equal(s.text, cases[i].names);
+	}
+	sa.ss_family = AF_UNIX;
+	assert_int_equal(dns_lookup_ptr((struct sockaddr *)&sa, on_names, &s,
+			     &error),
+	    -1);
+	assert_string_equal(error, "address family not supported");
+}
+
 int
 main(void)
 {
@@ -272,6 +391,8 @@ main(void)
 		cmocka_unit_test(test_null_mx_and_nxdomain),
 		cmocka_unit_test(test_addrs),
 		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_ptr_names),
+		cmocka_unit_test(test_ptr_lookup),
 		cmocka_unit_test(test_temporary_failures),
 	};
 

@@ -361,10 +361,47 @@ test_map_lookup(void **state)
 	buf_destroy(&ext);
 }
 
+/* SMTPUTF8 (RFC 6531): UTF-8 in the local part and domain only when the
+ * caller allows it, and only well formed. */
+static void
+test_utf8(void **state)
+{
+	struct buf *out = buf_create(1024);
+	const char *end, *error;
+
+	(void)state;
+	assert_int_equal(addr_parse_path("<j\xc3\xb6ran@b\xc3\xbc"
+					 "cher.example>",
+			     ADDR_ALLOW_UTF8, out, &end, &error),
+	    0);
+	assert_string_equal(buf_cstr(out),
+	    "j\xc3\xb6ran@b\xc3\xbc"
+	    "cher.example");
+	assert_int_equal(addr_parse_path("<\"\xe2\x82\xac x\"@ex.test>",
+			     ADDR_ALLOW_UTF8, out, &end, &error),
+	    0);
+	assert_int_equal(addr_parse_path("<j\xc3\xb6ran@example.com>", 0, out,
+			     &end, &error),
+	    -1);
+	assert_string_equal(error, "8-bit or control character in address");
+	assert_int_equal(addr_parse_path("<a\xc3@example.com>", ADDR_ALLOW_UTF8,
+			     out, &end, &error),
+	    -1);
+	assert_string_equal(error, "Malformed UTF-8 in address");
+	assert_int_equal(addr_parse_path("<a\xc0\xaf@example.com>",
+			     ADDR_ALLOW_UTF8, out, &end, &error),
+	    -1);
+	assert_int_equal(addr_parse_path("<a\xed\xa0\x80@example.com>",
+			     ADDR_ALLOW_UTF8, out, &end, &error),
+	    -1);
+	buf_destroy(&out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_split_points),

@@ -81,7 +81,6 @@ test_config_errors(void **state)
 	assert_null(p);
 }
 
-
 int
 main(void)
 {

@@ -77,6 +77,8 @@ static struct saved {
 	{ &var_virt_alias_maps, NULL },
 	{ &var_virt_uid_maps, NULL },
 	{ &var_virt_gid_maps, NULL },
+	{ &var_transport_maps, NULL },
+	{ &var_relayhost, NULL },
 };
 
 #define NSAVED (sizeof(saved) / sizeof(saved[0]))
@@ -103,6 +105,11 @@ setup(void **state)
 	var_virt_alias_maps = (char *)alias_maps;
 	var_virt_uid_maps = (char *)uid_maps;
 	var_virt_gid_maps = (char *)gid_maps;
+	var_transport_maps =
+	    "inline:{ { a@far.test = smtp:[10.0.0.1]:26 }, "
+	    "{ far.test = smtp: }, { .sub.test = error:5.1.6 moved }, "
+	    "{ b@example.com = discard: }, { * = local: } }";
+	var_relayhost = "";
 	var_virt_minimum_uid = 100;
 	var_virt_recur_limit = DEF_VIRT_RECUR_LIMIT;
 	var_virt_expan_limit = DEF_VIRT_EXPAN_LIMIT;
@@ -611,6 +618,58 @@ test_check(void **state)
 	assert_int_equal(resolve_open(&error), 0);
 }
 
+/* transport_maps: address, domain, parent domains, then "*"; empty
+ * parts take the defaults. */
+static void
+test_route(void **state)
+{
+	static const struct {
+		const char *addr;
+		int cls;
+		enum resolve_transport t;
+		const char *hop;
+	} cases[] = {
+		{ "a@far.test", RESOLVE_RELAY, RESOLVE_T_SMTP,
+		    "[10.0.0.1]:26" },
+		{ "b@far.test", RESOLVE_RELAY, RESOLVE_T_SMTP, "far.test" },
+		{ "c@x.sub.test", RESOLVE_RELAY, RESOLVE_T_ERROR,
+		    "5.1.6 moved" },
+		{ "c@sub.test", RESOLVE_RELAY, RESOLVE_T_LOCAL, "" },
+		{ "b@example.com", RESOLVE_VIRTUAL, RESOLVE_T_DISCARD, "" },
+	};
+	struct resolve_route rt;
+	struct resolve_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(resolve_route(cases[i].addr, cases[i].cls, &rt,
+				     &err),
+		    0);
+		assert_int_equal(rt.transport, cases[i].t);
+		assert_string_equal(rt.nexthop, cases[i].hop);
+	}
+	/* Without a table entry: the class's default, relayhost for smtp. */
+	resolve_close();
+	var_transport_maps = "";
+	var_relayhost = "[relay.example]:587";
+	assert_int_equal(resolve_open(&(const char *){ NULL }), 0);
+	assert_int_equal(resolve_route("z@far.test", RESOLVE_RELAY, &rt, &err),
+	    0);
+	assert_int_equal(rt.transport, RESOLVE_T_SMTP);
+	assert_string_equal(rt.nexthop, "[relay.example]:587");
+	assert_int_equal(resolve_route("alice@example.com", RESOLVE_VIRTUAL,
+			     &rt, &err),
+	    0);
+	assert_int_equal(rt.transport, RESOLVE_T_LOCAL);
+	/* A transport Tern does not have: 4.3.5. */
+	resolve_close();
+	var_transport_maps = "inline:{ odd.test=uucp:x }";
+	assert_int_equal(resolve_open(&(const char *){ NULL }), 0);
+	assert_int_equal(resolve_route("q@odd.test", RESOLVE_RELAY, &rt, &err),
+	    -1);
+	assert_string_equal(err.dsn, "4.3.5");
+}
+
 int
 main(void)
 {
@@ -629,6 +688,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lenient, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_route, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* qmgr_sched_test - qmgr's scheduling decisions: the retry delay, expiry,
- * request batches and the active-message limit from the descriptor
- * budget. */
+ * request batches, the active-message limit from the descriptor budget,
+ * and a next hop's slow start and suspension. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -139,6 +139,91 @@ test_fd_budget_raises_soft_limit(void **state)
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
 }
 
+/* Slow start: from the initial window, one more per success, never past
+ * the limit; the start is clamped into [1, limit]. */
+static void
+test_slow_start(void **state)
+{
+	struct qmgr_hop_sched s;
+	long want;
+
+	(void)state;
+	qmgr_hop_start(&s, 5, 20);
+	assert_int_equal(s.window, 5);
+	assert_int_equal(s.cohorts, 0);
+	for (want = 6; want <= 20; want++) {
+		qmgr_hop_success(&s, 20);
+		assert_int_equal(s.window, want);
+	}
+	qmgr_hop_success(&s, 20);
+	assert_int_equal(s.window, 20);
+	/* An initial window above the limit is the limit. */
+	qmgr_hop_start(&s, 5, 2);
+	assert_int_equal(s.window, 2);
+	qmgr_hop_success(&s, 2);
+	assert_int_equal(s.window, 2);
+	qmgr_hop_start(&s, 0, 20);
+	assert_int_equal(s.window, 1);
+}
+
+/* Failures: the first one at a larger window only brings it to one
+ * connection; then cohort_limit failures in a row suspend; a success in
+ * between starts the count again. */
+static void
+test_failures(void **state)
+{
+	static const struct {
+		long initial, cohort_limit;
+		const char *events; /* s: success, f: failure */
+		const char *want;   /* per event: '0' go on, '1' suspend */
+		long window;        /* at the end */
+	} cases[] = {
+		{ 5, 1, "ff", "01", 1 },
+		{ 1, 1, "f", "1", 1 },
+		{ 5, 3, "ffff", "0001", 1 },
+		{ 5, 2, "ffsfff", "000001", 1 },
+		{ 5, 1, "fsss", "0000", 4 },
+		{ 1, 2, "fsf", "000", 1 },
+	};
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct qmgr_hop_sched s;
+
+		qmgr_hop_start(&s, cases[i].initial, 20);
+		for (k = 0; cases[i].events[k] != 0; k++) {
+			int got = 0;
+
+			if (cases[i].events[k] == 's')
+				qmgr_hop_success(&s, 20);
+			else
+				got =
+				    qmgr_hop_failure(&s, cases[i].cohort_limit);
+			if (got != cases[i].want[k] - '0')
+				fail_msg("case %zu event %zu: %d", i, k, got);
+		}
+		if (s.window != cases[i].window)
+			fail_msg("case %zu: window %ld, want %ld", i, s.window,
+			    cases[i].window);
+	}
+}
+
+/* Which agent results mean the destination was not reached. */
+static void
+test_hop_failed_status(void **state)
+{
+	(void)state;
+	assert_int_equal(qmgr_status_hop_failed("4.4.1"), 1);
+	assert_int_equal(qmgr_status_hop_failed("4.4.2"), 1);
+	assert_int_equal(qmgr_status_hop_failed("4.4.3"), 1);
+	assert_int_equal(qmgr_status_hop_failed("4.2.0"), 0);
+	assert_int_equal(qmgr_status_hop_failed("4.3.0"), 0);
+	assert_int_equal(qmgr_status_hop_failed("5.4.4"), 0);
+	assert_int_equal(qmgr_status_hop_failed("2.0.0"), 0);
+	assert_int_equal(qmgr_status_hop_failed(""), 0);
+}
+
 int
 main(void)
 {
@@ -148,6 +233,9 @@ main(void)
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_active_limit),
 		cmocka_unit_test(test_fd_budget_raises_soft_limit),
+		cmocka_unit_test(test_slow_start),
+		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_hop_failed_status),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -172,6 +172,7 @@ test_dirs(void **state)
 		{ "private", 0700 },
 		{ "public", 0710 },
 		{ "pid", 0700 },
+		{ "defer", 0700 },
 	};
 	char path[128];
 	struct stat st;
