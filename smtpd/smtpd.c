@@ -16,6 +16,7 @@
 #include "util/stream.h"
 
 #include "smtpd.h"
+#include "smtpd_check.h"
 
 const char *
 smtpd_proto(const struct smtpd_session *ss)
@@ -102,12 +103,14 @@ smtpd_reset(struct smtpd_session *ss)
 }
 
 /* Before the privilege drop: lookup tables (a missing one means 451 at
- * RCPT, never a daemon that cannot start) and the resolver. */
+ * RCPT, never a daemon that cannot start), the resolver, and the relay
+ * restrictions (a bad list is fatal: smtpd_check.h). */
 void
 smtpd_pre_jail(void)
 {
 	resolve_init_lenient();
 	smtpd_peer_init();
+	smtpd_check_init_fatal();
 }
 
 static const struct smtpd_cmd *

@@ -63,7 +63,8 @@ void smtpd_deadline(struct smtpd_session *ss, time_t request_end);
  * caller ends the session. */
 void smtpd_timed_out(struct smtpd_session *ss, const char *after);
 void smtpd_session(int in_fd, int out_fd);
-/* The skeleton's pre_jail hook (still root). */
+/* The skeleton's pre_jail hook (still root): tables, resolver, and the
+ * relay restrictions (a bad list is fatal: smtpd_check.h). */
 void smtpd_pre_jail(void);
 const char *smtpd_proto(const struct smtpd_session *ss);
 

@@ -15,6 +15,7 @@
 #include "util/stream.h"
 
 #include "smtpd.h"
+#include "smtpd_check.h"
 
 /* HELO and EHLO: remember the name; RFC 5321 4.1.4: a new one resets the
  * transaction. Returns 0, or -1 after a syntax error reply. */
@@ -206,25 +207,38 @@ out:
 }
 
 static void
-log_reject(struct smtpd_session *ss, const char *rcpt,
-    const struct resolve_error *err)
+log_reject(struct smtpd_session *ss, const char *rcpt, int code,
+    const char *dsn, const char *text)
 {
 	log_info("NOQUEUE: reject: RCPT from %s: %d %s %s; from=<%s> "
 		 "to=<%s> proto=%s helo=<%s>",
-	    ss->client, err->code, err->dsn, err->text, log_str(ss->sender),
-	    rcpt, smtpd_proto(ss), ss->helo ? ss->helo : "");
+	    ss->client, code, dsn, text, log_str(ss->sender), rcpt,
+	    smtpd_proto(ss), ss->helo ? ss->helo : "");
 }
 
-/* Decide about one recipient: the original address must be ours (a
- * virtual mailbox domain, or postmaster); an address that has virtual
- * aliases is accepted and replaced by its expansion (the targets are
- * resolved again at delivery, where undeliverable ones bounce). */
+/* Decide about one recipient that the restrictions let through (or, for
+ * VRFY, that they were not asked about: relay_ok = 0). A recipient in
+ * another domain is relayed as it is when relay_ok (the restrictions
+ * permitted it); otherwise the original address must be ours (a virtual
+ * mailbox domain, or postmaster); an address that has virtual aliases is
+ * accepted and replaced by its expansion (the targets are resolved again
+ * at delivery, where undeliverable ones bounce). */
 static int
 check_rcpt(struct smtpd_session *ss, const char *rcpt,
-    struct resolve_list *finals, struct resolve_error *err)
+    struct resolve_list *finals, struct resolve_error *err, int relay_ok)
 {
 	int cls;
 
+	if (relay_ok) {
+		if ((cls = resolve_class(rcpt, err)) < 0)
+			return -1;
+		if (cls == RESOLVE_RELAY) {
+			finals->addr = xmalloc(sizeof(*finals->addr));
+			finals->addr[0] = xstrdup(rcpt);
+			finals->n = finals->cap = 1;
+			return 0;
+		}
+	}
 	if (resolve_alias(rcpt, finals, err) < 0)
 		return -1;
 	if (finals->n == 1 && strcasecmp(finals->addr[0], rcpt) == 0) {
@@ -245,6 +259,8 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 {
 	struct resolve_list finals = { 0 };
 	struct resolve_error err;
+	struct smtpd_check_client cc;
+	struct smtpd_check_reply cr;
 	struct smtpd_rcpt *r;
 	struct buf addr;
 	const char *end, *error;
@@ -293,8 +309,17 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 		smtpd_reply(ss, "452 4.5.3 Error: too many recipients");
 		goto out;
 	}
-	if (check_rcpt(ss, buf_cstr(&addr), &finals, &err) < 0) {
-		log_reject(ss, buf_cstr(&addr), &err);
+	cc.addr = ss->client_addr;
+	cc.name = ss->client_name;
+	cc.helo = ss->helo;
+	cc.sender = ss->sender;
+	if (smtpd_check_rcpt(&cc, buf_cstr(&addr), &cr) < 0) {
+		log_reject(ss, buf_cstr(&addr), cr.code, cr.dsn, cr.text);
+		smtpd_reply(ss, "%d %s %s", cr.code, cr.dsn, cr.text);
+		goto out;
+	}
+	if (check_rcpt(ss, buf_cstr(&addr), &finals, &err, 1) < 0) {
+		log_reject(ss, buf_cstr(&addr), err.code, err.dsn, err.text);
 		smtpd_reply(ss, "%d %s %s", err.code, err.dsn, err.text);
 		goto out;
 	}
@@ -373,7 +398,7 @@ cmd_vrfy(struct smtpd_session *ss, char *args)
 		return 0;
 	}
 	/* The same decision as RCPT, aliases included. */
-	if (check_rcpt(ss, buf_cstr(&addr), &finals, &err) == 0)
+	if (check_rcpt(ss, buf_cstr(&addr), &finals, &err, 0) == 0)
 		smtpd_reply(ss, "252 2.0.0 %s", buf_cstr(&addr));
 	else
 		smtpd_reply(ss, "%d %s %s", err.code, err.dsn, err.text);
@@ -383,8 +408,9 @@ cmd_vrfy(struct smtpd_session *ss, char *args)
 }
 
 /* EXPN would list the members of aliases to anyone who asks (RFC 5321
- * 3.5.2 lets a server refuse); ETRN belongs to relaying, which this
- * server does not do. */
+ * 3.5.2 lets a server refuse); ETRN (RFC 1985) would flush mail queued
+ * for a client's domain, which needs per-destination queues we do not
+ * keep. */
 static int
 cmd_expn(struct smtpd_session *ss, char *args)
 {
@@ -395,9 +421,7 @@ cmd_expn(struct smtpd_session *ss, char *args)
 static int
 cmd_etrn(struct smtpd_session *ss, char *args)
 {
-	smtpd_reply(ss,
-	    "502 5.5.1 ETRN is not supported: this server "
-	    "does not relay");
+	smtpd_reply(ss, "502 5.5.1 ETRN is not supported");
 	return 0;
 }
 

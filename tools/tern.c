@@ -18,6 +18,7 @@
 #include "conf/config.h"
 #include "conf/mastercf.h"
 #include "conf/params.h"
+#include "mail/relay_policy.h"
 #include "mail/resolve.h"
 #include "queue/qfile.h"
 #include "queue/trigger.h"
@@ -143,6 +144,7 @@ check_postmaster(void)
 static int
 cmd_check(void)
 {
+	struct relay_policy *policy = NULL;
 	struct mastercf *cf;
 	struct buf path;
 	const char *error;
@@ -173,6 +175,10 @@ cmd_check(void)
 		}
 		mastercf_destroy(&cf);
 	}
+	/* What smtpd would refuse to start with (smtpd_check.h). */
+	if (relay_policy_create(&policy, &error) < 0)
+		problem("%s/main.cf: %s", config_dir, error);
+	relay_policy_destroy(&policy);
 	if (resolve_open(&error) < 0)
 		problem("%s", error);
 	else {

@@ -96,6 +96,10 @@ long var_smtp_reuse_count;
 long var_smtp_reuse_time;
 char *var_transport_maps;
 char *var_relayhost;
+char *var_mynetworks;
+char *var_relay_domains;
+char *var_relay_checks;
+char *var_rcpt_checks;
 long var_dest_concurrency;
 char *var_dns_servers;
 char *var_inet_protocols;
@@ -276,6 +280,14 @@ const struct param_def param_table[] = {
 	    "tables from address or domain to transport:nexthop"),
 	P_STR(VAR_RELAYHOST, DEF_RELAYHOST, var_relayhost,
 	    "next hop for all mail to other domains (empty: MX lookup)"),
+	P_STR(VAR_MYNETWORKS, DEF_MYNETWORKS, var_mynetworks,
+	    "client networks smtpd trusts to relay (permit_mynetworks)"),
+	P_STR(VAR_RELAY_DOMAINS, DEF_RELAY_DOMAINS, var_relay_domains,
+	    "other domains smtpd accepts mail for from any client"),
+	P_STR(VAR_RELAY_CHECKS, DEF_RELAY_CHECKS, var_relay_checks,
+	    "smtpd: relay restrictions applied to each RCPT first"),
+	P_STR(VAR_RCPT_CHECKS, DEF_RCPT_CHECKS, var_rcpt_checks,
+	    "smtpd: recipient restrictions applied after the relay ones"),
 	P_INT(VAR_DEST_CONCURRENCY, DEF_DEST_CONCURRENCY, var_dest_concurrency,
 	    1, "parallel SMTP deliveries to one next hop"),
 	P_STR(VAR_DNS_SERVERS, DEF_DNS_SERVERS, var_dns_servers,

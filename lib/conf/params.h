@@ -144,6 +144,18 @@ extern long var_hopcount_limit;
 #define VAR_SMTPD_FORBID_CMDS "smtpd_forbidden_commands"
 #define DEF_SMTPD_FORBID_CMDS "CONNECT GET POST regexp:{{/^[^A-Z]/ Bogus}}"
 extern char *var_smtpd_forbid_cmds;
+#define VAR_MYNETWORKS "mynetworks"
+#define DEF_MYNETWORKS "127.0.0.0/8 [::ffff:127.0.0.0]/104 [::1]/128"
+extern char *var_mynetworks;
+#define VAR_RELAY_DOMAINS "relay_domains"
+#define DEF_RELAY_DOMAINS ""
+extern char *var_relay_domains;
+#define VAR_RELAY_CHECKS "smtpd_relay_restrictions"
+#define DEF_RELAY_CHECKS "permit_mynetworks, reject_unauth_destination"
+extern char *var_relay_checks;
+#define VAR_RCPT_CHECKS "smtpd_recipient_restrictions"
+#define DEF_RCPT_CHECKS ""
+extern char *var_rcpt_checks;
 #define VAR_RCPT_DELIM "recipient_delimiter"
 #define DEF_RCPT_DELIM ""
 extern char *var_rcpt_delim;

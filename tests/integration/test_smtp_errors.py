@@ -37,8 +37,11 @@ class Raw:
 
 
 class SmtpErrorsTest(unittest.TestCase):
+    # mynetworks leaves out 127.0.0.1, the tests' client: it is a
+    # stranger here, so that relaying must be refused.
     main = {"message_size_limit": "20000", "smtpd_recipient_limit": "3",
-            "smtpd_hard_error_limit": "30", "smtpd_timeout": "2s"}
+            "smtpd_hard_error_limit": "30", "smtpd_timeout": "2s",
+            "mynetworks": "192.0.2.0/24"}
 
     @classmethod
     def setUpClass(cls):

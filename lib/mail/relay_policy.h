@@ -1,0 +1,70 @@
+/* relay_policy - the configuration of smtpd's relay control, parsed
+ * from main.cf: mynetworks (network patterns and type:table lookups),
+ * relay_domains (a domain list), and the restriction lists
+ * smtpd_relay_restrictions and smtpd_recipient_restrictions (Postfix's
+ * names; a check_*_access restriction is followed by its type:table).
+ * smtpd evaluates it (smtpd/smtpd_check.c); "tern check" only builds it
+ * to report a configuration smtpd would refuse.
+ * Ownership: relay_policy_create returns a heap object with its tables,
+ * released by relay_policy_destroy. Errors: -1 with *error_r (a module
+ * buffer, valid until the next create) that names the parameter: an
+ * unknown restriction, a missing or unopenable table, a bad network
+ * pattern, or lists that cannot refuse anything (an open relay). Nothing
+ * here is fatal except out of memory. Not thread-safe. */
+#ifndef TERN_MAIL_RELAY_POLICY_H
+#define TERN_MAIL_RELAY_POLICY_H
+
+#include <stddef.h>
+
+struct cidr;
+struct dict;
+struct domain_list;
+
+enum restr {
+	R_PERMIT_MYNETWORKS,
+	R_REJECT_UNAUTH_DEST,
+	R_DEFER_UNAUTH_DEST,
+	R_PERMIT_AUTH_DEST,
+	R_NON_FQDN_RCPT,
+	R_NON_FQDN_SENDER,
+	R_NON_FQDN_HELO,
+	R_UNKNOWN_RCPT_DOMAIN,
+	R_CLIENT_ACCESS,
+	R_SENDER_ACCESS,
+	R_RCPT_ACCESS,
+	R_PERMIT,
+	R_REJECT,
+	R_DEFER,
+};
+
+struct restriction {
+	enum restr kind;
+	struct dict *table; /* check_*_access only */
+};
+
+struct restr_list {
+	struct restriction *r;
+	size_t n;
+};
+
+struct relay_policy {
+	struct restr_list relay, rcpt; /* the two lists, in order */
+	struct cidr *mynet;            /* mynetworks patterns */
+	size_t nmynet;
+	struct dict **mynet_tables; /* mynetworks tables */
+	size_t nmynet_tables;
+	struct domain_list *relay_domains;
+};
+
+/* Build the policy from var_mynetworks, var_relay_domains,
+ * var_relay_checks and var_rcpt_checks (open tables before a chroot).
+ * Returns 0 with *p_r set, or -1 with *error_r set. */
+int relay_policy_create(struct relay_policy **p_r, const char **error_r);
+
+/* Free the policy and its tables; set *pp to NULL. NULL is allowed. */
+void relay_policy_destroy(struct relay_policy **pp);
+
+/* 1 when either list holds a restriction of that kind, else 0. */
+int relay_policy_uses(const struct relay_policy *p, enum restr kind);
+
+#endif
