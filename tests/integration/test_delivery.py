@@ -57,7 +57,11 @@ class DeliveryTest(unittest.TestCase):
         self.assertIn(b"\nSubject: byte check\n", head + b"\n")
         # Maildir name carries the size (",S=") and the file is complete.
         self.assertTrue(files[0].endswith(",S=%d" % len(data)), files[0])
-        self.assertEqual(os.listdir(os.path.join(self.t.maildir("alice"), "tmp")), [])
+        # The tmp/ name goes after the new/ link is durable (Maildir
+        # commit): it must go, a moment after the file shows in new/.
+        tmp = os.path.join(self.t.maildir("alice"), "tmp")
+        ternlib.wait_for(lambda: os.listdir(tmp) == [], timeout=10,
+                         what="alice's tmp/ empty")
         self.t.wait_log("%s: removed" % qid)
         log = self.t.log()
         for pat in [r"tern/smtpd\[\d+\]: connect from localhost\[127\.0\.0\.1\]",
