@@ -19,6 +19,7 @@
 #include "util/buf.h"
 
 #include "smtpd.h"
+#include "smtpd_check.h"
 
 #include "fuzz_util.h"
 
@@ -59,7 +60,10 @@ setup(void)
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
 		if (config_override(settings[i], &error) < 0)
 			abort();
-	if (config_load(dir, &error) < 0 || resolve_open(&error) < 0) {
+	/* As smtpd's pre_jail: the resolver, then the relay restrictions
+	 * (mynetworks, relay_domains, smtpd_*_restrictions) RCPT applies. */
+	if (config_load(dir, &error) < 0 || resolve_open(&error) < 0 ||
+	    smtpd_check_init(&error) < 0) {
 		fprintf(stderr, "smtpd_cmd_fuzz: %s\n", error);
 		abort();
 	}
