@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "mail/dsn.h"
+
 struct qfile;
 
 enum rcpt_state {
@@ -30,8 +32,11 @@ struct qmsg {
 	enum rcpt_state *state;
 	char **status; /* enhanced code of a failure */
 	char **reason; /* its text */
-	int jobs;      /* delivery requests outstanding */
-	int deferlog;  /* a defer/ file (qdefer.h) may exist */
+	/* a success report to send (NOTIFY=SUCCESS): "delivered",
+	 * "relayed", or NULL */
+	const char **report;
+	int jobs;     /* delivery requests outstanding */
+	int deferlog; /* a defer/ file (qdefer.h) may exist */
 	struct qmsg *next;
 };
 
@@ -64,9 +69,19 @@ void qmgr_deliver_add(struct qmsg *m, const char *transport,
     const char *nexthop, const size_t *idx, size_t n);
 void qmgr_deliver_init(void);
 
-/* qmgr_bounce.c: queue a DSN for the failed recipients (state BOUNCE)
- * of m. Returns 0 (queued, or dropped as a double bounce) or -1. */
-int qmgr_bounce(struct qmsg *m);
+/* A recipient's success (status 2.x.x, after qmgr_result): remember the
+ * report to send when it asked for one (NOTIFY=SUCCESS); action is
+ * "delivered" (into a mailbox here) or "relayed" (to a next hop without
+ * DSN), anything else needs no report from us. */
+void qmgr_success(struct qmsg *m, size_t i, const char *action);
+
+/* qmgr_bounce.c: queue a notification (RFC 3464) to m's sender about the
+ * recipients it concerns: those that failed (state BOUNCE) and want
+ * failure reports, those deferred (state DEFER) that want delay
+ * warnings, or those with a success report (m->report). Returns 0
+ * (queued; or none was due: NOTIFY, a double bounce, delay or success
+ * of a notice) or -1 (nothing queued: try again later). */
+int qmgr_notify(struct qmsg *m, enum dsn_kind kind);
 
 /* qmgr_sched.c: pure scheduling decisions. */
 #define QMGR_FD_RESERVE 32

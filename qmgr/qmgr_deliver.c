@@ -295,6 +295,13 @@ replied(struct local_clnt *clnt, int status, const char *error, void *ctx)
 		for (i = 0; i < j->n; i++) {
 			qmgr_result(m, j->idx[i], j->res[i].status,
 			    j->res[i].text);
+			/* local puts mail into mailboxes: its successes are
+			 * final deliveries. */
+			if (j->res[i].status[0] == '2')
+				qmgr_success(m, j->idx[i],
+				    strcmp(t->name, "local") == 0
+					? "delivered"
+					: j->res[i].action);
 			failed += qmgr_status_hop_failed(j->res[i].status);
 		}
 		/* Every recipient failed to reach it: the destination is
@@ -318,15 +325,22 @@ static int
 conn_send(struct conn *c, struct job *j, const char **error_r)
 {
 	struct local_request req;
-	const char **rcpt, **orig;
+	const char **rcpt, **orig, **orcpt;
+	int *notify;
 	size_t i;
 	int ret;
 
 	rcpt = xcalloc(j->n, sizeof(*rcpt));
 	orig = xcalloc(j->n, sizeof(*orig));
+	orcpt = xcalloc(j->n, sizeof(*orcpt));
+	notify = xcalloc(j->n, sizeof(*notify));
 	for (i = 0; i < j->n; i++) {
-		rcpt[i] = j->msg->q->rcpt[j->idx[i]].addr;
-		orig[i] = j->msg->q->rcpt[j->idx[i]].orig;
+		const struct qfile_rcpt *r = &j->msg->q->rcpt[j->idx[i]];
+
+		rcpt[i] = r->addr;
+		orig[i] = r->orig;
+		orcpt[i] = r->orcpt;
+		notify[i] = r->notify;
 	}
 	memset(&req, 0, sizeof(req));
 	req.fd = j->msg->q->fd;
@@ -340,12 +354,18 @@ conn_send(struct conn *c, struct job *j, const char **error_r)
 	req.size = j->msg->q->content_size;
 	req.body = qfile_attr(j->msg->q, "body");
 	req.smtputf8 = qfile_attr(j->msg->q, "smtputf8") != NULL;
+	req.notify = notify;
+	req.orcpt = orcpt;
+	req.dsn_ret = qfile_attr(j->msg->q, "dsn_ret");
+	req.dsn_envid = qfile_attr(j->msg->q, "dsn_envid");
 	if (j->res == NULL)
 		j->res = xcalloc(j->n, sizeof(*j->res));
 	ret = local_clnt_request(c->clnt, &req, j->res, var_ipc_timeout * 1000,
 	    replied, c, error_r);
 	xfree(rcpt);
 	xfree(orig);
+	xfree(orcpt);
+	xfree(notify);
 	if (ret < 0)
 		return -1;
 	c->job = j;

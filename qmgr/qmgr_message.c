@@ -12,6 +12,7 @@
 
 #include "conf/params.h"
 #include "mail/addr.h"
+#include "mail/dsn_param.h"
 #include "mail/resolve.h"
 #include "queue/qdefer.h"
 #include "queue/qfile.h"
@@ -60,6 +61,7 @@ unlink_msg(struct qmsg *m)
 	}
 	xfree(m->status);
 	xfree(m->reason);
+	xfree(m->report);
 	xfree(m->state);
 	qfile_close(&m->q);
 	xfree(m);
@@ -119,6 +121,20 @@ qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
 	}
 }
 
+void
+qmgr_success(struct qmsg *m, size_t i, const char *action)
+{
+	/* RFC 3461 5.2.2: a report for a final delivery, or when the next
+	 * hop cannot carry the request on; never unasked. */
+	if (m->state[i] != RCPT_DONE ||
+	    !(m->q->rcpt[i].notify & DSN_NOTIFY_SUCCESS))
+		return;
+	if (strcmp(action, "delivered") == 0)
+		m->report[i] = "delivered";
+	else if (strcmp(action, "relayed") == 0)
+		m->report[i] = "relayed";
+}
+
 /* Record why each deferred recipient waits, for mailq (qdefer.h). Only
  * advice: a failure is logged and the message is deferred all the same. */
 static void
@@ -169,6 +185,24 @@ defer_message(struct qmsg *m)
 		log_warn("%s: set retry time: %m", path);
 }
 
+/* delay_warning_time: once per message, when it has waited that long,
+ * its sender hears which recipients are still being tried. The queue
+ * file records that the warning went out (qfile_mark_warned), so a
+ * failure to queue it means another try at the next deferral. */
+static void
+delay_warning(struct qmsg *m, time_t now)
+{
+	const char *error;
+
+	if (var_delay_warn_time <= 0 || m->q->warned || m->q->warn_offset < 0 ||
+	    now - m->q->arrival.tv_sec < var_delay_warn_time)
+		return;
+	if (qmgr_notify(m, DSN_KIND_DELAY) < 0)
+		return;
+	if (qfile_mark_warned(m->q, &error) < 0)
+		log_warn("%s: %s", m->id, error);
+}
+
 void
 qmgr_message_done(struct qmsg *m)
 {
@@ -196,7 +230,7 @@ qmgr_message_done(struct qmsg *m)
 		    m->id, m->q->sender);
 	}
 	if (bounced > 0) {
-		if (qmgr_bounce(m) == 0) {
+		if (qmgr_notify(m, DSN_KIND_FAILURE) == 0) {
 			for (i = 0; i < m->q->nrcpt; i++) {
 				const char *error;
 
@@ -219,12 +253,20 @@ qmgr_message_done(struct qmsg *m)
 			deferred += bounced;
 		}
 	}
+	/* The success reports asked for. Only advice: the deliveries are
+	 * done whether or not the report can be queued. */
+	for (i = 0; i < m->q->nrcpt; i++)
+		if (m->report[i] != NULL)
+			break;
+	if (i < m->q->nrcpt && qmgr_notify(m, DSN_KIND_SUCCESS) < 0)
+		log_warn("%s: no delivery status notification sent", m->id);
 	if (deferred > 0) {
 		const char *error;
 
 		/* The file stays: what is done must stay done. */
 		if (qfile_sync(m->q, &error) < 0)
 			log_warn("%s: %s", m->id, error);
+		delay_warning(m, now);
 		write_reasons(m);
 		defer_message(m);
 	} else {
@@ -274,6 +316,7 @@ route_here(struct qmsg *m, size_t i, const struct resolve_route *rt)
 		snprintf(why, sizeof(why), "%s%s",
 		    *text ? "discarded: " : "discarded", text);
 		qmgr_result(m, i, "2.0.0", why);
+		qmgr_success(m, i, "delivered");
 		log_qmgr_result(m, i, "2.0.0", why);
 		return;
 	}
@@ -331,6 +374,7 @@ qmgr_activate(const char *id, const char *from)
 	m->state = xcalloc(q->nrcpt, sizeof(*m->state));
 	m->status = xcalloc(q->nrcpt, sizeof(char *));
 	m->reason = xcalloc(q->nrcpt, sizeof(char *));
+	m->report = xcalloc(q->nrcpt, sizeof(*m->report));
 	/* New mail has no reasons yet (ternqueue -r removes them when it
 	 * puts a message back into incoming/): no unlink to pay for. */
 	m->deferlog = strcmp(from, "incoming") != 0;

@@ -93,6 +93,10 @@ struct smtp_content {
 	off_t size;    /* octets as stored, for SIZE= */
 	int body_8bit; /* BODY=8BITMIME was declared on receipt */
 	int smtputf8;  /* received with SMTPUTF8 (RFC 6531) */
+	/* RFC 3461, passed on to a server that offers DSN: RET (NULL:
+	 * none) and the decoded ENVID (NULL: none). */
+	const char *dsn_ret;
+	const char *dsn_envid;
 };
 
 /* The outcome of one recipient. */
@@ -103,18 +107,25 @@ enum smtp_rcpt_status {
 };
 struct smtp_rcpt {
 	const char *addr;             /* in: the address for RCPT TO */
+	int notify;                   /* in: DSN NOTIFY mask, 0: none */
+	const char *orcpt;            /* in: DSN ORCPT "type;addr", NULL */
 	enum smtp_rcpt_status status; /* out */
 	char dsn[16];                 /* out: enhanced status code */
 	/* out, freed by smtp_rcpt_clear: the reply when sent ("250 2.0.0 Ok:
 	 * queued as X"), else "host H said: 550 5.1.1 ... (in reply to RCPT
 	 * TO command)" or the local reason */
 	char *text;
+	/* out: sent to a server without DSN although the sender asked for
+	 * NOTIFY=SUCCESS: ours is the last report (RFC 3461 5.2.2.2) */
+	int relayed;
 };
 void smtp_rcpt_clear(struct smtp_rcpt *r);
 
 /* Send one message: MAIL FROM:<sender>, RCPT TO for each recipient, DATA
  * and the content, pipelined when the server offers PIPELINING (RFC 2920
  * section 3.1: MAIL, RCPT and DATA in one group, replies read in order).
+ * To a server that offers DSN the RFC 3461 parameters go along (RET and
+ * ENVID on MAIL, NOTIFY and ORCPT on RCPT).
  * Fills status, dsn and text of every recipient. Returns 0 when the
  * session is still usable for another message (RSET was accepted after a
  * failed transaction), -1 when it is not (the caller closes it); the

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mail/dsn_param.h"
 #include "smtp.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -334,6 +335,27 @@ set_result(struct smtp_sess *ss, struct smtp_rcpt *rc,
 	buf_deinit(&t);
 }
 
+/* The RCPT TO parameters of rc into params (initialised here): NOTIFY
+ * and ORCPT for a server that offers DSN (RFC 3461 4.1, 4.2). Without an
+ * ORCPT from the sender the address it gave is not known here: none. */
+static void
+rcpt_params(const struct smtp_sess *ss, const struct smtp_rcpt *rc,
+    struct buf *params)
+{
+	struct buf v;
+
+	buf_init(params, BUF_MAX_INTERNAL);
+	if (!(ss->features & SMTP_FEAT_DSN))
+		return;
+	buf_init(&v, BUF_MAX_INTERNAL);
+	if (rc->notify != 0 && dsn_notify_format(rc->notify, &v) == 0)
+		buf_printf(params, " NOTIFY=%s", v.data);
+	if (rc->orcpt != NULL && rc->orcpt[0] != 0 &&
+	    dsn_orcpt_format(rc->orcpt, &v) == 0)
+		buf_printf(params, " ORCPT=%s", v.data);
+	buf_deinit(&v);
+}
+
 static void
 set_local(struct smtp_rcpt *rc, enum smtp_rcpt_status st, const char *dsn,
     const char *text)
@@ -427,6 +449,7 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender, struct smtp_content *c,
 	for (i = 0; i < nrcpt; i++) {
 		rcpt[i].status = SMTP_RCPT_DEFER;
 		rcpt[i].dsn[0] = 0;
+		rcpt[i].relayed = 0;
 	}
 	if (ss->broken) {
 		for (i = 0; i < nrcpt; i++)
@@ -465,6 +488,12 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender, struct smtp_content *c,
 		buf_puts(&params, " BODY=8BITMIME");
 	if (c->smtputf8)
 		buf_puts(&params, " SMTPUTF8");
+	if ((ss->features & SMTP_FEAT_DSN) && c->dsn_ret != NULL)
+		buf_printf(&params, " RET=%s", c->dsn_ret);
+	if ((ss->features & SMTP_FEAT_DSN) && c->dsn_envid != NULL) {
+		buf_puts(&params, " ENVID=");
+		dsn_xtext_encode(c->dsn_envid, &params);
+	}
 	ret = send_cmd(ss, !pipe, "sending MAIL FROM", &mail,
 	    "MAIL FROM:<%s>%s", sender, params.data);
 	buf_deinit(&params);
@@ -478,8 +507,11 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender, struct smtp_content *c,
 			goto mail_refused;
 	}
 	for (i = 0; i < nrcpt; i++) {
-		if (send_cmd(ss, !pipe, "sending RCPT TO", &r, "RCPT TO:<%s>",
-			rcpt[i].addr) < 0)
+		rcpt_params(ss, &rcpt[i], &params);
+		ret = send_cmd(ss, !pipe, "sending RCPT TO", &r,
+		    "RCPT TO:<%s>%s", rcpt[i].addr, params.data);
+		buf_deinit(&params);
+		if (ret < 0)
 			goto broken_rcpt;
 		if (!pipe) {
 			if (read_reply(ss, ss->t.rcpt, "sending RCPT TO", &r,
@@ -561,9 +593,14 @@ smtp_sess_send(struct smtp_sess *ss, const char *sender, struct smtp_content *c,
 		"sending end of data -- message may be sent more than once", &r,
 		NULL, NULL) < 0)
 		goto broken_data;
-	for (i = 0; i < nrcpt; i++)
-		if (rcpt[i].status == SMTP_RCPT_SENT)
-			set_result(ss, &rcpt[i], &r, "end of DATA");
+	for (i = 0; i < nrcpt; i++) {
+		if (rcpt[i].status != SMTP_RCPT_SENT)
+			continue;
+		set_result(ss, &rcpt[i], &r, "end of DATA");
+		rcpt[i].relayed = rcpt[i].status == SMTP_RCPT_SENT &&
+		    (rcpt[i].notify & DSN_NOTIFY_SUCCESS) &&
+		    !(ss->features & SMTP_FEAT_DSN);
+	}
 	ss->count++;
 	return r.code / 100 == 2 ? 0 : reset(ss);
 

@@ -13,6 +13,7 @@
 
 #include "conf/params.h"
 #include "dns/dns.h"
+#include "mail/dsn_param.h"
 #include "proto/agent_serve.h"
 #include "proto/proto_smtp.h"
 #include "queue/qfile.h"
@@ -170,6 +171,18 @@ session_for(const char *nexthop, struct smtp_fail *fail)
 
 /* Serve one request. Returns 0, or -1 when it is malformed (the
  * connection is then dropped). */
+/* A NOTIFY mask as qmgr sends it (decimal, dsn_param.h's bits); 0 for
+ * anything else. */
+static int
+notify_mask(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	return *v != 0 && *end == 0 && n > 0 && n <= DSN_NOTIFY_ALL ? (int)n
+								    : 0;
+}
+
 static int
 serve_request(struct stream *s, int fd, const struct attr_list *req)
 {
@@ -209,6 +222,10 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 			orig[n++] = req->a[i].value;
 		} else if (strcmp(req->a[i].name, ATTR_ORIG) == 0 && n > 0) {
 			orig[n - 1] = req->a[i].value;
+		} else if (strcmp(req->a[i].name, ATTR_NOTIFY) == 0 && n > 0) {
+			rcpt[n - 1].notify = notify_mask(req->a[i].value);
+		} else if (strcmp(req->a[i].name, ATTR_ORCPT) == 0 && n > 0) {
+			rcpt[n - 1].orcpt = req->a[i].value;
 		}
 	}
 	if (n == 0 || n > SMTP_MAX_BATCH) {
@@ -244,6 +261,8 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 		content.body_8bit =
 		    body != NULL && strcasecmp(body, "8BITMIME") == 0;
 		content.smtputf8 = attr_get(req, ATTR_SMTPUTF8) != NULL;
+		content.dsn_ret = attr_get(req, ATTR_DSN_RET);
+		content.dsn_envid = attr_get(req, ATTR_DSN_ENVID);
 		if (smtp_sess_send(sess, sender, &content, rcpt, n) < 0)
 			cache_drop(0);
 	}
@@ -253,6 +272,8 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 		    relay != NULL ? relay : "none", &arrival, mark);
 		attr_put(s, ATTR_STATUS, rcpt[i].dsn);
 		attr_put(s, ATTR_TEXT, rcpt[i].text);
+		if (rcpt[i].relayed)
+			attr_put(s, ATTR_ACTION, "relayed");
 	}
 	attr_put_end(s);
 	if (stream_flush(s, &error) < 0)

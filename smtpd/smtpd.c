@@ -60,6 +60,7 @@ free_rcpts(struct smtpd_session *ss)
 			xfree(ss->rcpt[i].final[j]);
 		xfree(ss->rcpt[i].final);
 		xfree(ss->rcpt[i].orig);
+		xfree(ss->rcpt[i].orcpt);
 	}
 	xfree(ss->rcpt);
 	ss->rcpt = NULL;
@@ -98,6 +99,9 @@ smtpd_reset(struct smtpd_session *ss)
 	ss->declared_size = 0;
 	ss->body_8bit = 0;
 	ss->smtputf8 = 0;
+	ss->dsn_ret = 0;
+	xfree(ss->dsn_envid);
+	ss->dsn_envid = NULL;
 	ss->rcpt_tried = 0;
 	free_rcpts(ss);
 }

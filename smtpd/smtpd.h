@@ -21,6 +21,8 @@ struct smtpd_rcpt {
 	char *orig;   /* as the client wrote it (canonical form) */
 	char **final; /* after virtual alias expansion */
 	size_t nfinal;
+	int notify;  /* DSN NOTIFY mask (dsn_param.h), 0: not given */
+	char *orcpt; /* DSN ORCPT "type;address", NULL: not given */
 };
 
 #define SMTPD_CMD_SLOTS 16 /* >= commands in the table + 1 */
@@ -34,8 +36,10 @@ struct smtpd_session {
 	int esmtp;
 	char *sender; /* NULL: no MAIL yet */
 	long declared_size;
-	int body_8bit; /* MAIL FROM said BODY=8BITMIME (RFC 6152) */
-	int smtputf8;  /* MAIL FROM said SMTPUTF8 (RFC 6531) */
+	int body_8bit;   /* MAIL FROM said BODY=8BITMIME (RFC 6152) */
+	int smtputf8;    /* MAIL FROM said SMTPUTF8 (RFC 6531) */
+	int dsn_ret;     /* MAIL FROM RET= (RFC 3461 4.3), 0: none */
+	char *dsn_envid; /* MAIL FROM ENVID=, decoded; NULL: none */
 	struct smtpd_rcpt *rcpt;
 	size_t nrcpt;
 	size_t nfinal;  /* final recipients over all rcpt */

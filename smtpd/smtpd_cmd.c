@@ -8,6 +8,7 @@
 
 #include "conf/params.h"
 #include "mail/addr.h"
+#include "mail/dsn_param.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -65,6 +66,7 @@ cmd_ehlo(struct smtpd_session *ss, char *args)
 		smtpd_reply(ss, "250-VRFY");
 	smtpd_reply(ss, "250-ENHANCEDSTATUSCODES");
 	smtpd_reply(ss, "250-SMTPUTF8");
+	smtpd_reply(ss, "250-DSN");
 	smtpd_reply(ss, "250 8BITMIME");
 	return 0;
 }
@@ -101,6 +103,22 @@ parse_size(const char *v, long *size_r)
 	return 0;
 }
 
+/* The next ESMTP parameter of a MAIL or RCPT command (RFC 5321 4.1.2:
+ * separated by spaces), NUL-terminated in place, or NULL at the end. */
+static char *
+next_param(char **pp)
+{
+	char *p = *pp + strspn(*pp, " "), *param = p;
+
+	if (*p == 0)
+		return NULL;
+	p += strcspn(p, " ");
+	if (*p != 0)
+		*p++ = 0;
+	*pp = p;
+	return param;
+}
+
 /* 1 when s has a byte outside ASCII (a UTF-8 address). */
 static int
 smtpd_has_8bit(const char *s)
@@ -114,11 +132,11 @@ smtpd_has_8bit(const char *s)
 static int
 cmd_mail(struct smtpd_session *ss, char *args)
 {
-	struct buf addr;
+	struct buf addr, envid;
 	const char *end, *error;
 	char *p, *param;
 	long size = 0;
-	int body_8bit = 0, smtputf8 = 0;
+	int body_8bit = 0, smtputf8 = 0, ret = 0, have_envid = 0;
 
 	if (var_smtpd_helo_required && ss->helo == NULL) {
 		smtpd_reply(ss, "503 5.5.1 Error: send HELO/EHLO first");
@@ -133,24 +151,17 @@ cmd_mail(struct smtpd_session *ss, char *args)
 		return 0;
 	}
 	buf_init(&addr, ADDR_PATH_MAX + 1);
+	buf_init(&envid, DSN_ENVID_MAX + 1);
 	if (addr_parse_path(p,
 		ADDR_ALLOW_NULL | ADDR_ALLOW_UTF8 |
 		    (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE),
 		&addr, &end, &error) < 0 ||
 	    (*end != 0 && *end != ' ')) {
 		smtpd_reply(ss, "501 5.1.7 Bad sender address syntax");
-		buf_deinit(&addr);
-		return 0;
+		goto out;
 	}
 	/* RFC 1869 / RFC 6152: ESMTP parameters after EHLO only. */
-	for (p = (char *)end; *p != 0;) {
-		p += strspn(p, " ");
-		if (*p == 0)
-			break;
-		param = p;
-		p += strcspn(p, " ");
-		if (*p != 0)
-			*p++ = 0;
+	for (p = (char *)end; (param = next_param(&p)) != NULL;) {
 		if (!ss->esmtp) {
 			smtpd_reply(ss, "555 5.5.4 Unsupported option: %s",
 			    param);
@@ -174,6 +185,21 @@ cmd_mail(struct smtpd_session *ss, char *args)
 			body_8bit = strcasecmp(param + 5, "8BITMIME") == 0;
 		} else if (strcasecmp(param, "SMTPUTF8") == 0) {
 			smtputf8 = 1;
+		} else if (strncasecmp(param, "RET=", 4) == 0) {
+			/* RFC 3461 4.3; given once. */
+			if (ret != 0 || (ret = dsn_ret_parse(param + 4)) < 0) {
+				smtpd_reply(ss,
+				    "501 5.5.4 Bad RET parameter syntax");
+				goto out;
+			}
+		} else if (strncasecmp(param, "ENVID=", 6) == 0) {
+			/* RFC 3461 4.4: xtext, at most 100 characters. */
+			if (have_envid++ ||
+			    dsn_envid_parse(param + 6, &envid) < 0) {
+				smtpd_reply(ss,
+				    "501 5.5.4 Bad ENVID parameter syntax");
+				goto out;
+			}
 		} else {
 			smtpd_reply(ss, "555 5.5.4 Unsupported option: %s",
 			    param);
@@ -200,9 +226,51 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	ss->declared_size = size;
 	ss->body_8bit = body_8bit;
 	ss->smtputf8 = smtputf8;
+	ss->dsn_ret = ret;
+	if (have_envid)
+		ss->dsn_envid = buf_steal(&envid);
 	smtpd_reply(ss, "250 2.1.0 Ok");
 out:
 	buf_deinit(&addr);
+	buf_deinit(&envid);
+	return 0;
+}
+
+/* The RCPT TO parameters after the address (RFC 3461 4.1, 4.2): NOTIFY
+ * and ORCPT, each at most once. Returns 0, or -1 after the error reply. */
+static int
+rcpt_params(struct smtpd_session *ss, char *p, int *notify_r, struct buf *orcpt)
+{
+	char *param;
+	int have_orcpt = 0;
+
+	*notify_r = 0;
+	while ((param = next_param(&p)) != NULL) {
+		if (!ss->esmtp) {
+			smtpd_reply(ss, "555 5.5.4 Unsupported option: %s",
+			    param);
+			return -1;
+		}
+		if (strncasecmp(param, "NOTIFY=", 7) == 0) {
+			if (*notify_r != 0 ||
+			    (*notify_r = dsn_notify_parse(param + 7)) < 0) {
+				smtpd_reply(ss,
+				    "501 5.5.4 Bad NOTIFY parameter syntax");
+				return -1;
+			}
+		} else if (strncasecmp(param, "ORCPT=", 6) == 0) {
+			if (have_orcpt++ ||
+			    dsn_orcpt_parse(param + 6, orcpt) < 0) {
+				smtpd_reply(ss,
+				    "501 5.5.4 Bad ORCPT parameter syntax");
+				return -1;
+			}
+		} else {
+			smtpd_reply(ss, "555 5.5.4 Unsupported option: %s",
+			    param);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -262,9 +330,10 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	struct smtpd_check_client cc;
 	struct smtpd_check_reply cr;
 	struct smtpd_rcpt *r;
-	struct buf addr;
+	struct buf addr, orcpt;
 	const char *end, *error;
 	char *p;
+	int notify;
 
 	if (ss->sender == NULL) {
 		smtpd_reply(ss, "503 5.5.1 Error: need MAIL command");
@@ -276,6 +345,7 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 		return 0;
 	}
 	buf_init(&addr, ADDR_PATH_MAX + 64);
+	buf_init(&orcpt, DSN_ORCPT_MAX + 1);
 	if (addr_parse_path(p,
 		ADDR_ALLOW_LOCAL | ADDR_ALLOW_UTF8 |
 		    (var_strict_rfc821_env ? 0 : ADDR_ALLOW_BARE),
@@ -290,11 +360,8 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 		    "unicode address");
 		goto out;
 	}
-	end += strspn(end, " ");
-	if (*end != 0) {
-		smtpd_reply(ss, "555 5.5.4 Unsupported option: %s", end);
+	if (rcpt_params(ss, (char *)end, &notify, &orcpt) < 0)
 		goto out;
-	}
 	/* RFC 5321 4.1.1.3: <Postmaster> without a domain must work. */
 	if (strchr(buf_cstr(&addr), '@') == NULL) {
 		if (!addr_is_postmaster(buf_cstr(&addr))) {
@@ -328,6 +395,8 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	r->orig = buf_steal(&addr);
 	r->final = finals.addr;
 	r->nfinal = finals.n;
+	r->notify = notify;
+	r->orcpt = orcpt.len > 0 ? buf_steal(&orcpt) : NULL;
 	ss->nfinal += finals.n;
 	finals.addr = NULL;
 	finals.n = 0;
@@ -335,6 +404,7 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 out:
 	resolve_list_free(&finals);
 	buf_deinit(&addr);
+	buf_deinit(&orcpt);
 	return 0;
 }
 

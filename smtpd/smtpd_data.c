@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "conf/params.h"
+#include "mail/dsn_param.h"
 #include "queue/qfile.h"
 #include "queue/trigger.h"
 #include "util/buf.h"
@@ -125,6 +126,13 @@ start_queue_file(struct data_state *d)
 	/* RFC 6531: smtp(8) sends it on only to servers with SMTPUTF8. */
 	if (ss->smtputf8)
 		qfile_put_attr(d->w, "smtputf8", "yes");
+	/* RFC 3461: for the reports, and for a next hop that takes DSN. */
+	if (ss->dsn_ret != 0)
+		qfile_put_attr(d->w, "dsn_ret", dsn_ret_name(ss->dsn_ret));
+	if (ss->dsn_envid != NULL)
+		qfile_put_attr(d->w, "dsn_envid", ss->dsn_envid);
+	/* For delay_warning_time, whatever it is when the mail waits. */
+	qfile_put_warn(d->w);
 	/* Each final recipient once, as Postfix's cleanup does: the same
 	 * address given twice, in another case, or reached again through
 	 * an alias is one delivery. The first occurrence (and the address
@@ -133,8 +141,9 @@ start_queue_file(struct data_state *d)
 	for (i = 0; i < ss->nrcpt; i++)
 		for (j = 0; j < ss->rcpt[i].nfinal; j++)
 			if (!smtpd_dup_seen(dup, ss->rcpt[i].final[j]))
-				qfile_put_rcpt(d->w, ss->rcpt[i].final[j],
-				    ss->rcpt[i].orig);
+				qfile_put_rcpt_dsn(d->w, ss->rcpt[i].final[j],
+				    ss->rcpt[i].orig, ss->rcpt[i].notify,
+				    ss->rcpt[i].orcpt);
 	smtpd_dup_destroy(&dup);
 	log_info("%s: client=%s", qfile_writer_id(d->w), ss->client);
 

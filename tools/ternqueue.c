@@ -14,6 +14,7 @@
 
 #include "conf/config.h"
 #include "conf/params.h"
+#include "mail/dsn_param.h"
 #include "queue/qdefer.h"
 #include "queue/qfile.h"
 #include "queue/trigger.h"
@@ -275,10 +276,21 @@ show(const char *id)
 	for (size_t i = 0; i < q->nattr; i++)
 		printf("named_attribute: %s=%s\n", q->attrs[i].name,
 		    q->attrs[i].value);
+	if (q->warned)
+		printf("delay_warning_sent: yes\n");
 	for (size_t i = 0; i < q->nrcpt; i++) {
+		struct buf flags;
+
 		if (*q->rcpt[i].orig != 0 &&
 		    strcmp(q->rcpt[i].orig, q->rcpt[i].addr) != 0)
 			printf("original_recipient: %s\n", q->rcpt[i].orig);
+		if (*q->rcpt[i].orcpt != 0)
+			printf("dsn_orig_rcpt: %s\n", q->rcpt[i].orcpt);
+		buf_init(&flags, 64);
+		if (q->rcpt[i].notify != 0 &&
+		    dsn_notify_format(q->rcpt[i].notify, &flags) == 0)
+			printf("dsn_notify: %s\n", flags.data);
+		buf_deinit(&flags);
 		printf("%s: %s\n",
 		    q->rcpt[i].done ? "done_recipient" : "recipient",
 		    q->rcpt[i].addr);

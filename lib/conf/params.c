@@ -68,6 +68,8 @@ long var_min_backoff_time;
 long var_max_backoff_time;
 long var_max_queue_time;
 long var_dsn_queue_time;
+long var_delay_warn_time;
+long var_bounce_limit;
 long var_init_dest_concurrency;
 long var_dest_failed_cohorts;
 char *var_double_bounce_sender;
@@ -218,6 +220,10 @@ const struct param_def param_table[] = {
 	    "age after which undeliverable mail is bounced"),
 	P_TIME(VAR_DSN_QUEUE_TIME, DEF_DSN_QUEUE_TIME, var_dsn_queue_time, 0,
 	    "age after which an undeliverable bounce is dropped"),
+	P_TIME(VAR_DELAY_WARN_TIME, DEF_DELAY_WARN_TIME, var_delay_warn_time, 0,
+	    "age at which a delay warning is sent (0: never)"),
+	P_INT(VAR_BOUNCE_LIMIT, DEF_BOUNCE_LIMIT, var_bounce_limit, 1,
+	    "largest original message returned whole in a bounce"),
 	P_INT(VAR_INIT_DEST_CONCURRENCY, DEF_INIT_DEST_CONCURRENCY,
 	    var_init_dest_concurrency, 1,
 	    "SMTP connections to a next hop before the first success"),

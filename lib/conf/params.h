@@ -217,6 +217,12 @@ extern long var_max_queue_time;
 #define VAR_DSN_QUEUE_TIME "bounce_queue_lifetime"
 #define DEF_DSN_QUEUE_TIME "5d"
 extern long var_dsn_queue_time;
+#define VAR_DELAY_WARN_TIME "delay_warning_time"
+#define DEF_DELAY_WARN_TIME "0h"
+extern long var_delay_warn_time;
+#define VAR_BOUNCE_LIMIT "bounce_size_limit"
+#define DEF_BOUNCE_LIMIT 50000
+extern long var_bounce_limit;
 #define VAR_INIT_DEST_CONCURRENCY "initial_destination_concurrency"
 #define DEF_INIT_DEST_CONCURRENCY 5
 extern long var_init_dest_concurrency;

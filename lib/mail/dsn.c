@@ -176,19 +176,34 @@ build_text(const struct dsn_msg *m, struct buf *t)
 
 	bad |= buf_printf(t, "This is the mail system at host %s.\n\n",
 	    m->myhostname);
-	if (m->delay)
+	switch (m->kind) {
+	case DSN_KIND_DELAY:
 		bad |= buf_puts(t,
 		    "This is only a warning: you do not need to send your\n"
 		    "message again.\n\n"
 		    "Your message has not been delivered yet to the\n"
 		    "recipients listed below. The mail system keeps trying\n"
 		    "and will tell you if it has to give up in the end.\n");
-	else
+		break;
+	case DSN_KIND_SUCCESS:
 		bad |= buf_puts(t,
+		    "You asked for a report when your message was delivered.\n"
+		    "It was delivered to the recipients listed below. Where\n"
+		    "it was passed on to a system that does not give delivery\n"
+		    "reports (\"relayed\"), this is the last report you will\n"
+		    "get from here; errors may still come from elsewhere.\n");
+		break;
+	default:
+		bad |= buf_printf(t,
 		    "Your message could not be delivered to the recipients\n"
 		    "listed below, and the mail system has given up trying.\n"
-		    "The reason is given with each address; the headers of\n"
-		    "your message are attached.\n");
+		    "The reason is given with each address; %s\n"
+		    "attached.\n",
+		    m->orig_content != NULL
+			? "your message is"
+			: "the headers of your message are");
+		break;
+	}
 	bad |= buf_puts(t,
 	    "\nIf you need help, please write to the postmaster of this\n"
 	    "system and include this report.\n\n"
@@ -218,6 +233,12 @@ build_status(const struct dsn_msg *m, struct buf *s)
 	size_t i;
 	int bad = 0;
 
+	if (m->envid != NULL && m->envid[0] != 0) {
+		/* RFC 3464 2.2.1: the ENVID, first when given. */
+		bad |= buf_puts(s, "Original-Envelope-Id: ");
+		bad |= put_safe(s, m->envid);
+		bad |= buf_puts(s, "\n");
+	}
 	bad |= buf_printf(s, "Reporting-MTA: dns; %s\n", m->myhostname);
 	bad |= buf_printf(s, "X-Tern-Queue-ID: %s\n", m->queue_id);
 	bad |= buf_puts(s, "X-Tern-Sender: rfc822; ");
@@ -230,7 +251,15 @@ build_status(const struct dsn_msg *m, struct buf *s)
 
 		bad |= buf_puts(s, "\nFinal-Recipient: rfc822; ");
 		bad |= put_safe(s, r->final);
-		if (orig_differs(r)) {
+		if (r->orcpt != NULL && strchr(r->orcpt, ';') != NULL) {
+			/* RFC 3464 2.3.1: as the sender's ORCPT said. */
+			size_t n = (size_t)(strchr(r->orcpt, ';') - r->orcpt);
+
+			bad |= buf_puts(s, "\nOriginal-Recipient: ");
+			bad |= buf_append(s, r->orcpt, n) < 0;
+			bad |= buf_puts(s, "; ");
+			bad |= put_safe(s, r->orcpt + n + 1);
+		} else if (orig_differs(r)) {
 			bad |= buf_puts(s, "\nOriginal-Recipient: rfc822; ");
 			bad |= put_safe(s, r->orig);
 		}
@@ -247,8 +276,9 @@ build_status(const struct dsn_msg *m, struct buf *s)
 	return bad;
 }
 
-/* Part 3: the original headers up to the first empty line, cut on a line
- * boundary at the limit, always ending in LF. Sets *eight_bit_r. */
+/* Part 3: the whole original message when given, else its headers up to
+ * the first empty line, cut on a line boundary at the limit; always
+ * ending in LF. Sets *eight_bit_r. */
 static int
 build_headers(const struct dsn_msg *m, struct buf *h, int *eight_bit_r)
 {
@@ -257,16 +287,20 @@ build_headers(const struct dsn_msg *m, struct buf *h, int *eight_bit_r)
 	const char *p = m->orig_headers;
 
 	*eight_bit_r = 0;
-	if (n == 0)
+	if (m->orig_content != NULL) {
+		p = m->orig_content;
+		n = m->orig_content_len;
+	} else if (n == 0) {
 		return 0;
-	for (i = 0; i < n; i++) {
+	}
+	for (i = 0; m->orig_content == NULL && i < n; i++) {
 		/* An empty line ends the header section. */
 		if (p[i] == '\n' && (i == 0 || p[i - 1] == '\n')) {
 			n = i;
 			break;
 		}
 	}
-	if (n > limit) {
+	if (m->orig_content == NULL && n > limit) {
 		for (i = limit; i > 0 && p[i - 1] != '\n'; i--)
 			;
 		n = i;
@@ -300,7 +334,8 @@ validate(const struct dsn_msg *m, const char **error_r)
 		*error_r = "DSN: no notification to the null sender";
 	else if (m->nrcpt == 0 || m->rcpt == NULL)
 		*error_r = "DSN: no recipients";
-	else if (m->orig_headers == NULL && m->orig_headers_len != 0)
+	else if ((m->orig_headers == NULL && m->orig_headers_len != 0) ||
+	    (m->orig_content == NULL && m->orig_content_len != 0))
 		*error_r = "DSN: no original headers";
 	else
 		*error_r = NULL;
@@ -313,6 +348,9 @@ validate(const struct dsn_msg *m, const char **error_r)
 			*error_r = "DSN: bad recipient action";
 		else if (r->status == NULL || !status_ok(r->status))
 			*error_r = "DSN: bad recipient status code";
+		else if (r->orcpt != NULL && r->orcpt[0] != 0 &&
+		    !has_diag_type(r->orcpt))
+			*error_r = "DSN: bad original recipient type";
 	}
 	return *error_r == NULL ? 0 : -1;
 }
@@ -360,8 +398,11 @@ dsn_build(const struct dsn_msg *m, struct buf *out, const char **error_r)
 	    m->myhostname);
 	bad |= put_safe(out, m->sender);
 	bad |= buf_printf(out, ">\nSubject: %s\nDate: ",
-	    m->delay ? "Delayed Mail (still being retried)"
-		     : "Undelivered Mail Returned to Sender");
+	    m->kind == DSN_KIND_DELAY ? "Delayed Mail (still being retried)"
+		: m->kind == DSN_KIND_SUCCESS
+		? "Successful Mail Delivery Report"
+		: "Undelivered Mail Returned to "
+		  "Sender");
 	bad |= put_date(out, now.tv_sec);
 	if (gmtime_r(&now.tv_sec, &tm) == NULL)
 		bad = 1;
@@ -391,11 +432,13 @@ dsn_build(const struct dsn_msg *m, struct buf *out, const char **error_r)
 	    boundary.data, "Delivery report");
 	bad |= buf_append(out, status.data, status.len);
 	bad |= buf_printf(out,
-	    "\n--%s\nContent-Description: %s\n"
-	    "Content-Type: text/rfc822-headers\n",
+	    "\n--%s\nContent-Description: %s\nContent-Type: %s\n",
 	    boundary.data,
-	    m->delay ? "Delayed Message Headers"
-		     : "Undelivered Message Headers");
+	    m->orig_content != NULL           ? "Undelivered Message"
+		: m->kind == DSN_KIND_DELAY   ? "Delayed Message Headers"
+		: m->kind == DSN_KIND_SUCCESS ? "Delivered Message Headers"
+					      : "Undelivered Message Headers",
+	    m->orig_content != NULL ? "message/rfc822" : "text/rfc822-headers");
 	if (eight_bit)
 		bad |= buf_puts(out, "Content-Transfer-Encoding: 8bit\n");
 	bad |= buf_puts(out, "\n");

@@ -1,11 +1,14 @@
-/* dsn - RFC 3464 delivery status notifications (bounces, delay warnings).
- * dsn_build writes one complete message, headers and body, with LF line
- * endings, ready to be queued like any other mail from MAILER-DAEMON: a
- * multipart/report; report-type=delivery-status with three parts, a
- * text/plain explanation for people, the message/delivery-status report
- * (Reporting-MTA, X-Tern-Queue-ID, Arrival-Date, then one field group per
- * recipient) and text/rfc822-headers with the original message's headers,
- * cut at a limit on a line boundary. The boundary is chosen not to occur
+/* dsn - RFC 3464 delivery status notifications (bounces, delay warnings,
+ * success reports). dsn_build writes one complete message, headers and
+ * body, with LF line endings, ready to be queued like any other mail from
+ * MAILER-DAEMON: a multipart/report; report-type=delivery-status with
+ * three parts, a text/plain explanation for people, the
+ * message/delivery-status report (Original-Envelope-Id when the sender
+ * gave an ENVID, Reporting-MTA, X-Tern-Queue-ID, Arrival-Date, then one
+ * field group per recipient) and the original message: whole as
+ * message/rfc822 when the caller passes its content (a bounce without
+ * RET=HDRS, RFC 3461 4.3), else its headers as text/rfc822-headers, cut
+ * at a limit on a line boundary. The boundary is chosen not to occur
  * anywhere in the text it encloses.
  *
  * Peer text (addresses, diagnostics from remote servers) is made safe for a
@@ -27,8 +30,9 @@ struct buf;
 /* Longest value of one report field (well under RFC 5322's 998). */
 #define DSN_FIELD_MAX 900
 
-/* One recipient in the report. final is required; orig (the ORCPT, a bare
- * address without "rfc822;") is reported as Original-Recipient when
+/* One recipient in the report. final is required; the Original-Recipient
+ * is orcpt when given (the sender's ORCPT as stored, "type;address"),
+ * else orig (the address the sender gave, bare, reported as rfc822) when
  * non-NULL, non-empty and different from final;
  * action is "failed", "delayed", "delivered", "relayed" or "expanded";
  * status an enhanced status code "c.s.d" with class 2, 4 or 5; diag (may be
@@ -40,23 +44,36 @@ struct dsn_rcpt {
 	const char *action;
 	const char *status;
 	const char *diag;
+	const char *orcpt;
+};
+
+/* What the notification reports. */
+enum dsn_kind {
+	DSN_KIND_FAILURE, /* "Undelivered Mail Returned to Sender" */
+	DSN_KIND_DELAY,   /* a warning: still being retried */
+	DSN_KIND_SUCCESS, /* delivered or relayed (NOTIFY=SUCCESS) */
 };
 
 /* The notification. myhostname: letters, digits, '.', '-', '_'; queue_id:
  * the original message's ID (letters and digits); sender: the original
- * sender, to whom the report goes (not the null sender); delay: 0 for a
- * bounce, 1 for a delay warning; orig_headers: the original headers as
+ * sender, to whom the report goes (not the null sender); envid: the
+ * sender's ENVID (decoded) or NULL; orig_headers: the original headers as
  * received (orig_headers_len bytes, may be NULL when 0), quoted up to the
- * first empty line and cut at header_limit bytes (0 = DSN_HEADER_LIMIT). */
+ * first empty line and cut at header_limit bytes (0 = DSN_HEADER_LIMIT);
+ * orig_content: the whole original message (orig_content_len bytes) to
+ * return instead of its headers, or NULL. */
 struct dsn_msg {
 	const char *myhostname;
 	const char *queue_id;
 	const char *sender;
+	const char *envid;
 	struct timeval arrival;
-	int delay;
+	enum dsn_kind kind;
 	const char *orig_headers;
 	size_t orig_headers_len;
 	size_t header_limit;
+	const char *orig_content;
+	size_t orig_content_len;
 	const struct dsn_rcpt *rcpt;
 	size_t nrcpt;
 };

@@ -224,10 +224,14 @@ parse_reply(struct local_clnt *c, const struct attr_list *l,
 			snprintf(res[got].status, sizeof(res[got].status), "%s",
 			    a->value);
 			res[got].text[0] = 0;
+			res[got].action[0] = 0;
 			got++;
 		} else if (strcmp(a->name, ATTR_TEXT) == 0 && got > 0) {
 			snprintf(res[got - 1].text, sizeof(res[got - 1].text),
 			    "%s", a->value);
+		} else if (strcmp(a->name, ATTR_ACTION) == 0 && got > 0) {
+			snprintf(res[got - 1].action,
+			    sizeof(res[got - 1].action), "%s", a->value);
 		}
 	}
 	if (got != c->nrcpt) {
@@ -395,10 +399,20 @@ local_clnt_request(struct local_clnt *c, const struct local_request *req,
 			attr_put(s, ATTR_BODY, req->body);
 		if (req->smtputf8)
 			attr_put(s, ATTR_SMTPUTF8, "yes");
+		if (req->dsn_ret != NULL)
+			attr_put(s, ATTR_DSN_RET, req->dsn_ret);
+		if (req->dsn_envid != NULL)
+			attr_put(s, ATTR_DSN_ENVID, req->dsn_envid);
 	}
 	for (i = 0; i < req->nrcpt; i++) {
 		attr_put(s, ATTR_RCPT, req->rcpt[i]);
 		attr_put(s, ATTR_ORIG, req->orig[i]);
+		if (req->nexthop == NULL)
+			continue;
+		if (req->notify != NULL && req->notify[i] != 0)
+			attr_put_long(s, ATTR_NOTIFY, req->notify[i]);
+		if (req->orcpt != NULL && req->orcpt[i][0] != 0)
+			attr_put(s, ATTR_ORCPT, req->orcpt[i]);
 	}
 	attr_put_end(s);
 	ret = stream_flush(s, &error);

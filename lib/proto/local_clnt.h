@@ -35,11 +35,19 @@ struct local_request {
 	off_t size;          /* smtp: content octets, for SIZE= */
 	const char *body;    /* smtp: "8BITMIME" or NULL (RFC 6152) */
 	int smtputf8;        /* smtp: received with SMTPUTF8 (RFC 6531) */
+	/* smtp: the DSN parameters (RFC 3461): per recipient the NOTIFY
+	 * mask (0: none) and ORCPT ("" : none), either array may be NULL;
+	 * for the message RET ("FULL", "HDRS" or NULL) and the ENVID. */
+	const int *notify;
+	const char *const *orcpt;
+	const char *dsn_ret;
+	const char *dsn_envid;
 };
 
 struct local_result {
 	char status[16]; /* "2.0.0", "4.3.0", "5.1.1" */
 	char text[512];
+	char action[16]; /* "relayed" (proto_smtp.h) or "" */
 };
 
 /* The end of a step: status 0 (greeted; or the reply is in the results),

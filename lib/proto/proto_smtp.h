@@ -6,11 +6,16 @@
  *   queue_id, sender, arrival and arrival_usec, nexthop (where to send:
  *   "domain" for an MX lookup, "[host]" or "[host]:port" without one),
  *   size (the content's octets, for SIZE=), optionally body ("8BITMIME"
- *   when the message was received so) and smtputf8 ("yes": received with
- *   SMTPUTF8), then for each recipient in order:
- *   rcpt (the address for RCPT TO) and orig (the original address);
+ *   when the message was received so), smtputf8 ("yes": received with
+ *   SMTPUTF8), dsn_ret ("FULL"/"HDRS") and dsn_envid (the decoded ENVID),
+ *   then for each recipient in order: rcpt (the address for RCPT TO),
+ *   orig (the original address) and, when the sender gave them, notify
+ *   (the DSN NOTIFY mask in decimal) and orcpt ("type;address");
  * and the server answers with status (enhanced code) and text for each
- * recipient in the same order: 2.x.x sent, 4.x.x try later, 5.x.x bounce.
+ * recipient in the same order: 2.x.x sent, 4.x.x try later, 5.x.x bounce;
+ * after a 2.x.x, action "relayed" says that the next hop did not offer
+ * DSN while the recipient asked for NOTIFY=SUCCESS (RFC 3461 5.2.2.2), so
+ * the success report is ours to send.
  * All recipients of one request share the next hop. The client closes to
  * finish; the server may keep its SMTP session to a next hop open across
  * requests on the same connection (smtp_connection_reuse_*). */
@@ -26,6 +31,11 @@
 #define ATTR_SIZE "size"
 #define ATTR_BODY "body"
 #define ATTR_SMTPUTF8 "smtputf8"
+#define ATTR_DSN_RET "dsn_ret"
+#define ATTR_DSN_ENVID "dsn_envid"
+#define ATTR_NOTIFY "notify"
+#define ATTR_ORCPT "orcpt"
+#define ATTR_ACTION "action"
 
 #define SMTP_MAX_BATCH 1000 /* recipients in one request */
 

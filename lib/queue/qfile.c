@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -295,6 +296,32 @@ qfile_put_rcpt(struct qfile_writer *w, const char *final, const char *orig)
 	return writer_put(w, REC_TYPE_RCPT, w->scratch.data, w->scratch.len);
 }
 
+int
+qfile_put_rcpt_dsn(struct qfile_writer *w, const char *final, const char *orig,
+    int notify, const char *orcpt)
+{
+	char mask[16];
+
+	if (notify == 0 && (orcpt == NULL || *orcpt == 0))
+		return qfile_put_rcpt(w, final, orig);
+	if (!envelope_ok(w))
+		return -1;
+	snprintf(mask, sizeof(mask), "%d", notify);
+	if (encode_pair(w, mask, orcpt != NULL ? orcpt : "") < 0)
+		return writer_error(w, "ORCPT too long");
+	if (writer_put(w, REC_TYPE_DSN, w->scratch.data, w->scratch.len) < 0)
+		return -1;
+	return qfile_put_rcpt(w, final, orig);
+}
+
+int
+qfile_put_warn(struct qfile_writer *w)
+{
+	if (!envelope_ok(w))
+		return -1;
+	return writer_put(w, REC_TYPE_WARN, "0", 1);
+}
+
 /* Turn the pending content into one record. */
 static int
 flush_chunk(struct qfile_writer *w)
@@ -534,10 +561,41 @@ read_version(struct rec_reader *rr, struct buf *d, const char **error_r)
 	return check_version(d, error_r);
 }
 
+/* A DSN record waiting for its recipient record. */
+struct pending_dsn {
+	int set;
+	int notify;
+	char *orcpt;
+};
+
+/* The DSN record's fields: the NOTIFY mask in decimal, the ORCPT. */
+static int
+parse_dsn(const struct buf *d, struct pending_dsn *p, const char **error_r)
+{
+	char *mask, *end;
+	long v;
+
+	if (decode_pair(d, &mask, &p->orcpt, error_r) < 0)
+		return -1;
+	/* mail/dsn_param.h's bits: SUCCESS 1, FAILURE 2, DELAY 4, NEVER 8
+	 * (alone). */
+	v = strtol(mask, &end, 10);
+	if (*mask == 0 || *end != 0 || v < 0 || v > 15 || ((v & 8) && v != 8) ||
+	    (*p->orcpt != 0 && strchr(p->orcpt, ';') == NULL)) {
+		*error_r = "malformed DSN record";
+		xfree(mask);
+		return -1;
+	}
+	xfree(mask);
+	p->notify = (int)v;
+	p->set = 1;
+	return 0;
+}
+
 /* The envelope and content pass of qfile_open. */
 static int
-parse_file(struct qfile *q, struct rec_reader *rr, struct buf *d,
-    const char **error_r)
+parse_records(struct qfile *q, struct rec_reader *rr, struct buf *d,
+    struct pending_dsn *pend, const char **error_r)
 {
 	int have_time = 0, have_from = 0, in_content = 0, type;
 	size_t cap_rcpt = 0, cap_attr = 0;
@@ -556,6 +614,34 @@ parse_file(struct qfile *q, struct rec_reader *rr, struct buf *d,
 		if (type == REC_EOF) {
 			*error_r = "incomplete queue file: no end record";
 			return -1;
+		}
+		if (pend->set && type != REC_TYPE_RCPT &&
+		    type != REC_TYPE_RCPT_DONE) {
+			*error_r = "DSN record not before a recipient";
+			return -1;
+		}
+		if ((type == REC_TYPE_DSN || type == REC_TYPE_WARN) &&
+		    in_content) {
+			*error_r = "envelope record after message content";
+			return -1;
+		}
+		if (type == REC_TYPE_DSN) {
+			if (parse_dsn(d, pend, error_r) < 0)
+				return -1;
+			continue;
+		}
+		if (type == REC_TYPE_WARN) {
+			/* One byte, so its data is two bytes after the
+			 * type byte (a one-byte length). */
+			if (q->warn_offset >= 0 || d->len != 1 ||
+			    (d->data[0] != '0' && d->data[0] != '1')) {
+				*error_r = "malformed or repeated warning "
+					   "record";
+				return -1;
+			}
+			q->warn_offset = off + 2;
+			q->warned = d->data[0] == '1';
+			continue;
 		}
 		if (is_extension(type))
 			continue;
@@ -642,6 +728,11 @@ parse_file(struct qfile *q, struct rec_reader *rr, struct buf *d,
 				return -1;
 			r->offset = off;
 			r->done = type == REC_TYPE_RCPT_DONE;
+			r->notify = pend->notify;
+			r->orcpt =
+			    pend->orcpt != NULL ? pend->orcpt : xstrdup("");
+			pend->orcpt = NULL;
+			pend->notify = pend->set = 0;
 			q->nrcpt++;
 			break;
 		}
@@ -661,6 +752,19 @@ parse_file(struct qfile *q, struct rec_reader *rr, struct buf *d,
 		return -1;
 	}
 	return 0;
+}
+
+static int
+parse_file(struct qfile *q, struct rec_reader *rr, struct buf *d,
+    const char **error_r)
+{
+	struct pending_dsn pend = { 0, 0, NULL };
+	int ret;
+
+	q->warn_offset = -1;
+	ret = parse_records(q, rr, d, &pend, error_r);
+	xfree(pend.orcpt);
+	return ret;
 }
 
 int
@@ -800,6 +904,30 @@ qfile_mark_done_lazy(struct qfile *q, size_t i, const char **error_r)
 }
 
 int
+qfile_mark_warned(struct qfile *q, const char **error_r)
+{
+	const char one = '1';
+	ssize_t n;
+
+	if (!q->writable)
+		return q_error(q, error_r, "%s: opened read-only", q->id);
+	if (q->warn_offset < 0)
+		return q_error(q, error_r, "%s: no warning record", q->id);
+	if (q->warned)
+		return 0;
+	do {
+		n = pwrite(q->fd, &one, 1, q->warn_offset);
+	} while (n < 0 && errno == EINTR);
+	if (n != 1)
+		return q_error(q, error_r, "%s: mark warning sent: %s", q->id,
+		    n < 0 ? strerror(errno) : "no write");
+	if (fdatasync(q->fd) < 0)
+		return q_error(q, error_r, "%s: fdatasync: %m", q->id);
+	q->warned = 1;
+	return 0;
+}
+
+int
 qfile_sync(struct qfile *q, const char **error_r)
 {
 	if (fdatasync(q->fd) < 0)
@@ -820,6 +948,7 @@ qfile_close(struct qfile **qp)
 	for (i = 0; i < q->nrcpt; i++) {
 		xfree(q->rcpt[i].addr);
 		xfree(q->rcpt[i].orig);
+		xfree(q->rcpt[i].orcpt);
 	}
 	for (i = 0; i < q->nattr; i++) {
 		xfree(q->attrs[i].name);

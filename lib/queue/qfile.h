@@ -7,8 +7,10 @@
  *                                 exactly once, at least one RCPT/RCPT_DONE)
  *   CONT*                         the message as received, LF line endings
  *   END                           nothing may follow it
- * Lower-case record types are optional extensions and are skipped anywhere
- * after VERSION. A file without END is incomplete: never delivered; recovery
+ * Lower-case record types are optional extensions: this reader knows DSN
+ * (the RFC 3461 NOTIFY and ORCPT of the recipient record right after it)
+ * and WARN (whether a delay warning went out); it skips any other
+ * anywhere after VERSION. A file without END is incomplete: never delivered; recovery
  * moves it to corrupt/ unless it is in incoming/ with a temp name
  * (qfile_is_temp). A recipient is finished by overwriting only its type byte
  * (REC_TYPE_RCPT -> REC_TYPE_RCPT_DONE) with pwrite + fdatasync.
@@ -75,6 +77,13 @@ int qfile_put_time(struct qfile_writer *w, struct timeval arrival);
 int qfile_put_sender(struct qfile_writer *w, const char *sender);
 int qfile_put_attr(struct qfile_writer *w, const char *name, const char *value);
 int qfile_put_rcpt(struct qfile_writer *w, const char *final, const char *orig);
+/* The same with the recipient's DSN parameters (dsn_param.h): notify a
+ * NOTIFY mask (0: not given) and orcpt the stored ORCPT ("rfc822;addr";
+ * NULL or "": not given). Without either it is qfile_put_rcpt. */
+int qfile_put_rcpt_dsn(struct qfile_writer *w, const char *final,
+    const char *orig, int notify, const char *orcpt);
+/* The delay warning record (not sent yet), for qfile_mark_warned. */
+int qfile_put_warn(struct qfile_writer *w);
 
 /* Append n bytes of message content (any bytes; repeated calls form one
  * stream cut into QFILE_CHUNK records). Returns 0 or -1 as above. */
@@ -107,6 +116,8 @@ struct qfile_rcpt {
 	char *orig;
 	off_t offset;
 	int done;
+	int notify;  /* DSN NOTIFY mask, 0: not given */
+	char *orcpt; /* DSN ORCPT "type;address", "" when not given */
 };
 
 /* One named attribute (name and value are NUL-free C strings). */
@@ -127,6 +138,8 @@ struct qfile {
 	size_t nrcpt;
 	off_t content_offset; /* first content (or END) record */
 	off_t content_size;   /* bytes of content */
+	off_t warn_offset;    /* the WARN record's flag byte, -1: none */
+	int warned;           /* a delay warning went out */
 	int fd;               /* open (O_CLOEXEC), for fd passing */
 	int writable;
 	char *path;
@@ -165,6 +178,11 @@ int qfile_mark_done_lazy(struct qfile *q, size_t i, const char **error_r);
 /* Make every earlier lazy mark durable. 0 or -1 with *error_r (owned
  * by q). */
 int qfile_sync(struct qfile *q, const char **error_r);
+
+/* Record that the delay warning went out: the WARN record's byte becomes
+ * '1' (pwrite + fdatasync). Returns 0 (also when already set), or -1 with
+ * *error_r (owned by q): read-only, no WARN record, a failed call. */
+int qfile_mark_warned(struct qfile *q, const char **error_r);
 
 /* Close the fd and free everything. Sets *qp to NULL; NULL is allowed. */
 void qfile_close(struct qfile **qp);

@@ -105,6 +105,10 @@ rec_type_name(int type)
 		return "content";
 	case REC_TYPE_END:
 		return "end";
+	case REC_TYPE_DSN:
+		return "dsn";
+	case REC_TYPE_WARN:
+		return "warn";
 	default:
 		return "unknown";
 	}

@@ -47,6 +47,16 @@ enum rec_type {
 	REC_TYPE_CONT = 'C',
 	/* End of file (empty data). A file without it is incomplete. */
 	REC_TYPE_END = 'E',
+	/* Optional extensions (lower case: a reader of the same major
+	 * version that does not know them skips them). */
+	/* DSN parameters of the recipient record right after it (RFC 3461):
+	 * <varint length><NOTIFY mask in decimal><ORCPT "type;address" or
+	 * empty>. */
+	REC_TYPE_DSN = 'n',
+	/* Delay warning state, one byte: '0' none sent yet, '1' sent. Made
+	 * '1' in place (pwrite), as a recipient is marked done. At most one
+	 * per file. */
+	REC_TYPE_WARN = 'w',
 };
 
 /* Return values of rec_get besides a type byte. */

@@ -9,14 +9,17 @@ Recipient local parts choose the answer:
     later...   450 4.2.0 greylisted the first time, 250 after that
 anything else is 250. A receiver made with greeting=... greets with that
 line instead (a 4xx or 5xx greeting refuses the client); one made with
-delay=seconds waits that long before it accepts each message."""
+delay=seconds waits that long before it accepts each message; one made
+with dsn=True offers DSN (RFC 3461) in its EHLO reply. Every MAIL and RCPT
+line is kept as received."""
 import socket
 import threading
 import time
 
 
 class Sink:
-    def __init__(self, host="127.0.0.1", port=0, greeting=None, delay=0):
+    def __init__(self, host="127.0.0.1", port=0, greeting=None, delay=0,
+                 dsn=False):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
@@ -25,6 +28,8 @@ class Sink:
         self.port = self.sock.getsockname()[1]
         self.greeting = greeting or "220 sink.test ESMTP"
         self.delay = delay
+        self.dsn = dsn
+        self.rcpt_commands = []  # every RCPT TO line, as received
         self.lock = threading.Lock()
         self.messages = []      # (mail_from, [rcpt], raw DATA bytes)
         self.mail_commands = []  # every MAIL FROM line, as received
@@ -81,7 +86,8 @@ class Sink:
             verb = cmd.split(" ", 1)[0].upper()
             if verb == "EHLO":
                 send("250-sink.test\r\n250-PIPELINING\r\n250-SIZE 10000000"
-                     "\r\n250 8BITMIME")
+                     + ("\r\n250-DSN" if self.dsn else "")
+                     + "\r\n250 8BITMIME")
             elif verb == "HELO":
                 send("250 sink.test")
             elif verb == "MAIL":
@@ -90,6 +96,8 @@ class Sink:
                 sender, rcpts = cmd[10:].split(">")[0].lstrip("<"), []
                 send("250 2.1.0 Ok")
             elif verb == "RCPT":
+                with self.lock:
+                    self.rcpt_commands.append(cmd)
                 addr = cmd[8:].split(">")[0].lstrip("<")
                 local = addr.split("@")[0]
                 if local.startswith("bad"):

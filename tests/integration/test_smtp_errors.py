@@ -66,7 +66,7 @@ class SmtpErrorsTest(unittest.TestCase):
         code, lines = r.cmd("EHLO c.example.org")
         self.assertEqual(code, 250)
         ext = [l[4:] for l in lines[1:]]
-        for e in ("PIPELINING", "SIZE 20000", "8BITMIME", "ENHANCEDSTATUSCODES"):
+        for e in ("PIPELINING", "SIZE 20000", "8BITMIME", "ENHANCEDSTATUSCODES", "DSN"):
             self.assertIn(e, ext)
         self.assertEqual(self.code(r, "HELO c.example.org"), 250)
         self.assertEqual(self.code(r, "HELO"), 501)
@@ -94,7 +94,13 @@ class SmtpErrorsTest(unittest.TestCase):
         self.assertEqual(self.code(r, "MAIL FROM:<a@example.org> FOO=BAR"), 555)
         self.assertEqual(self.code(r, "MAIL FROM:<a@example.org> BODY=8BITMIME"), 250)
         self.assertEqual(self.code(r, "RCPT TO:<@@bad>"), 501)
-        self.assertEqual(self.code(r, "RCPT TO:<alice@example.test> NOTIFY=NEVER"), 555)
+        self.assertEqual(self.code(r, "RCPT TO:<alice@example.test> FOO=BAR"), 555)
+        # RFC 3461: DSN parameters, checked for syntax
+        self.assertEqual(self.code(r, "RCPT TO:<alice@example.test> NOTIFY=NEVER,SUCCESS"), 501)
+        self.assertEqual(self.code(r, "RCPT TO:<alice@example.test> NOTIFY=SOMETIMES"), 501)
+        self.assertEqual(self.code(r, "RCPT TO:<alice@example.test> ORCPT=rfc822"), 501)
+        self.assertEqual(self.code(r, "RCPT TO:<alice@example.test> ORCPT=rfc822;a+2"), 501)
+        self.assertEqual(self.code(r, "RCPT TO:<alice@example.test> NOTIFY=NEVER NOTIFY=NEVER"), 501)
         self.assertEqual(self.code(r, "RSET extra"), 501)
         self.assertEqual(self.code(r, "XYZZY"), 502)
         self.assertEqual(self.code(r, "EXPN staff"), 502)

@@ -136,9 +136,9 @@ static const char orig_hdrs[] =
 
 static const struct dsn_rcpt two_rcpts[] = {
 	{ "b@example.net", "B@example.net", "failed", "5.1.1",
-	    "smtp; 550 5.1.1 <b@example.net>: no such user" },
+	    "smtp; 550 5.1.1 <b@example.net>: no such user", NULL },
 	{ "c@example.net", "c@example.net", "failed", "5.0.0",
-	    "mail loops back to myself" },
+	    "mail loops back to myself", NULL },
 };
 
 static struct dsn_msg
@@ -225,7 +225,7 @@ test_delay(void **state)
 {
 	static const struct dsn_rcpt r[] = {
 		{ "b@example.net", NULL, "delayed", "4.4.1",
-		    "x-tern; connect to mx.example.net: timed out" },
+		    "x-tern; connect to mx.example.net: timed out", NULL },
 	};
 	struct dsn_msg m = basic_msg();
 	struct buf *out = buf_create(1024 * 1024);
@@ -233,7 +233,7 @@ test_delay(void **state)
 	const char *err;
 	char v[512];
 
-	m.delay = 1;
+	m.kind = DSN_KIND_DELAY;
 	m.rcpt = r;
 	m.nrcpt = 1;
 	assert_int_equal(dsn_build(&m, out, &err), 0);
@@ -250,13 +250,91 @@ test_delay(void **state)
 	buf_destroy(&out);
 }
 
+/* NOTIFY=SUCCESS reports: their subject, the sender's ENVID and ORCPT
+ * (which wins over the address given at RCPT), and headers only. */
+static void
+test_success_envid_orcpt(void **state)
+{
+	static const struct dsn_rcpt r[] = {
+		{ "b@example.net", "list@example.net", "relayed", "2.0.0",
+		    "250 ok", "rfc822;Bee@Example.net" },
+		{ "c@example.net", NULL, "delivered", "2.0.0", "delivered",
+		    NULL },
+	};
+	struct dsn_msg m = basic_msg();
+	struct buf *out = buf_create(1024 * 1024);
+	struct parsed ps;
+	const char *err;
+	char v[512];
+
+	(void)state;
+	m.kind = DSN_KIND_SUCCESS;
+	m.envid = "QQ+314";
+	m.rcpt = r;
+	m.nrcpt = 2;
+	assert_int_equal(dsn_build(&m, out, &err), 0);
+	parse(buf_cstr(out), &ps);
+	assert_string_equal(field(ps.top, "Subject", v, sizeof(v)),
+	    "Successful Mail Delivery Report");
+	/* RFC 3464 2.2: Original-Envelope-Id comes first. */
+	assert_true(
+	    strncmp(ps.part_body[1],
+		"Original-Envelope-Id: QQ+314\n			", 29) == 0);
+	assert_non_null(strstr(ps.part_body[1],
+	    "\nFinal-Recipient: rfc822; b@example.net\n"
+	    "Original-Recipient: rfc822; Bee@Example.net\n"
+	    "Action: relayed\nStatus: 2.0.0\n"));
+	assert_non_null(strstr(ps.part_body[1],
+	    "\nFinal-Recipient: rfc822; c@example.net\n"
+	    "Action: delivered\n"));
+	assert_non_null(
+	    strstr(ps.part_hdr[2], "Content-Type: text/rfc822-headers"));
+	parsed_free(&ps);
+
+	/* A type that is not an atom is refused, not written. */
+	{
+		struct dsn_rcpt bad = r[0];
+
+		bad.orcpt = "rfc 822\n;x";
+		m.rcpt = &bad;
+		m.nrcpt = 1;
+		assert_int_equal(dsn_build(&m, out, &err), -1);
+	}
+	buf_destroy(&out);
+}
+
+/* A bounce that returns the whole message (RET=FULL or no RET): a
+ * message/rfc822 part with every byte, the boundary kept out of it. */
+static void
+test_whole_message(void **state)
+{
+	static const char content[] = "Subject: hello\n\nthe body\n"
+				      "--3F2A1C0B7.1700000000\nmore\n";
+	struct dsn_msg m = basic_msg();
+	struct buf *out = buf_create(1024 * 1024);
+	struct parsed ps;
+	const char *err;
+
+	(void)state;
+	m.orig_content = content;
+	m.orig_content_len = sizeof(content) - 1;
+	m.header_limit = 16; /* limits the headers, never the message */
+	assert_int_equal(dsn_build(&m, out, &err), 0);
+	parse(buf_cstr(out), &ps);
+	assert_non_null(strstr(ps.part_hdr[2], "Content-Type: message/rfc822"));
+	assert_string_equal(ps.part_body[2], content);
+	assert_non_null(strstr(ps.part_body[0], "your message is\nattached"));
+	parsed_free(&ps);
+	buf_destroy(&out);
+}
+
 /* Peer text cannot add header lines or boundaries. */
 static void
 test_injection(void **state)
 {
 	static const struct dsn_rcpt r[] = {
 		{ "b@x\nFrom: evil", "o\r\nBcc: evil", "failed", "5.7.1",
-		    "smtp; 550 no\r\nFrom: evil\n\n--3F2A1C0B7.\xff" },
+		    "smtp; 550 no\r\nFrom: evil\n\n--3F2A1C0B7.\xff", NULL },
 	};
 	struct dsn_msg m = basic_msg();
 	struct buf *out = buf_create(1024 * 1024);
@@ -330,15 +408,15 @@ static void
 test_bad_input(void **state)
 {
 	static const struct dsn_rcpt bad_status[] = { { "b@x", NULL, "failed",
-	    "5.1", NULL } };
+	    "5.1", NULL, NULL } };
 	static const struct dsn_rcpt bad_status2[] = { { "b@x", NULL, "failed",
-	    "3.1.1", NULL } };
+	    "3.1.1", NULL, NULL } };
 	static const struct dsn_rcpt bad_status3[] = { { "b@x", NULL, "failed",
-	    "5.1.1000", NULL } };
+	    "5.1.1000", NULL, NULL } };
 	static const struct dsn_rcpt bad_action[] = { { "b@x", NULL, "bounced",
-	    "5.1.1", NULL } };
+	    "5.1.1", NULL, NULL } };
 	static const struct dsn_rcpt no_final[] = { { "", NULL, "failed",
-	    "5.1.1", NULL } };
+	    "5.1.1", NULL, NULL } };
 	struct dsn_msg m;
 	struct buf *out = buf_create(1024 * 1024), *tiny = buf_create(200);
 	const char *err;
@@ -434,6 +512,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bounce_structure),
 		cmocka_unit_test(test_delay),
+		cmocka_unit_test(test_success_envid_orcpt),
+		cmocka_unit_test(test_whole_message),
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_header_limit_every_cut),
 		cmocka_unit_test(test_bad_input),

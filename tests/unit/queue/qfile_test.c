@@ -309,6 +309,69 @@ test_mark_done_lazy_then_sync(void **state)
 	unlink(path);
 }
 
+/* DSN parameters per recipient and the delay warning flag, written by
+ * smtpd and read back by qmgr; the flag is set in place. */
+static void
+test_dsn_and_warn(void **state)
+{
+	struct qfile_writer *w;
+	struct qfile *q;
+	struct timeval tv = { .tv_sec = 1700000000, .tv_usec = 0 };
+	char path[128];
+	const char *err;
+
+	(void)state;
+	assert_int_equal(qfile_create(qdir, &w, &err), 0);
+	assert_int_equal(qfile_put_time(w, tv), 0);
+	assert_int_equal(qfile_put_sender(w, "a@x"), 0);
+	assert_int_equal(qfile_put_warn(w), 0);
+	assert_int_equal(qfile_put_rcpt_dsn(w, "b@example.net", "list@x", 5,
+			     "rfc822;list@x"),
+	    0);
+	assert_int_equal(qfile_put_rcpt_dsn(w, "c@example.net", NULL, 0, NULL),
+	    0);
+	assert_int_equal(qfile_put_rcpt_dsn(w, "d@example.net", NULL, 8, ""),
+	    0);
+	assert_int_equal(qfile_put_content(w, "hi\n", 3), 0);
+	assert_int_equal(qfile_commit(w, &err), 0);
+	qpath(path, sizeof(path), "incoming", qfile_writer_id(w));
+	qfile_writer_destroy(&w);
+
+	assert_int_equal(qfile_open(path, 0, &q, &err), 0);
+	assert_int_equal(q->nrcpt, 3);
+	assert_int_equal(q->rcpt[0].notify, 5);
+	assert_string_equal(q->rcpt[0].orcpt, "rfc822;list@x");
+	assert_int_equal(q->rcpt[1].notify, 0);
+	assert_string_equal(q->rcpt[1].orcpt, "");
+	assert_int_equal(q->rcpt[2].notify, 8);
+	assert_int_equal(q->warned, 0);
+	assert_true(q->warn_offset > 0);
+	assert_int_equal(qfile_mark_warned(q, &err), -1); /* read-only */
+	qfile_close(&q);
+	assert_int_equal(qfile_open(path, 1, &q, &err), 0);
+	assert_int_equal(qfile_mark_done(q, 0, &err), 0);
+	assert_int_equal(qfile_mark_warned(q, &err), 0);
+	assert_int_equal(qfile_mark_warned(q, &err), 0); /* again */
+	qfile_close(&q);
+	assert_int_equal(qfile_open(path, 0, &q, &err), 0);
+	assert_int_equal(q->warned, 1);
+	assert_int_equal(q->rcpt[0].done, 1);
+	assert_int_equal(q->rcpt[0].notify, 5);
+	check_content_fd(q->fd, "hi\n", 3);
+	qfile_close(&q);
+	unlink(path);
+
+	/* A file without the record (written before it existed). */
+	w = write_basic("a@x", "hi\n", 3, 1);
+	qpath(path, sizeof(path), "incoming", qfile_writer_id(w));
+	qfile_writer_destroy(&w);
+	assert_int_equal(qfile_open(path, 1, &q, &err), 0);
+	assert_int_equal(q->warn_offset, -1);
+	assert_int_equal(qfile_mark_warned(q, &err), -1);
+	qfile_close(&q);
+	unlink(path);
+}
+
 static void
 test_abort_leaves_nothing(void **state)
 {
@@ -520,6 +583,45 @@ test_validation(void **state)
 			  "v"),
 		      END_REC },
 		    0, "empty name" },
+		{ { VER_REC, TIME_REC, FROM_REC,
+		      R(REC_TYPE_DSN,
+			  "\x01"
+			  "3rfc822;a@b"),
+		      RCPT_REC, R(REC_TYPE_WARN, "0"), END_REC },
+		    1, "dsn and warn records" },
+		{ { VER_REC, TIME_REC, FROM_REC,
+		      R(REC_TYPE_DSN,
+			  "\x01"
+			  "3"),
+		      FROM_REC, RCPT_REC, END_REC },
+		    0, "dsn record not before a recipient" },
+		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC,
+		      R(REC_TYPE_DSN,
+			  "\x01"
+			  "3"),
+		      END_REC },
+		    0, "dsn record last" },
+		{ { VER_REC, TIME_REC, FROM_REC,
+		      R(REC_TYPE_DSN,
+			  "\x02"
+			  "12"),
+		      RCPT_REC, END_REC },
+		    0, "NEVER with another bit" },
+		{ { VER_REC, TIME_REC, FROM_REC,
+		      R(REC_TYPE_DSN,
+			  "\x01"
+			  "1nosemicolon"),
+		      RCPT_REC, END_REC },
+		    0, "orcpt without a type" },
+		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC,
+		      R(REC_TYPE_WARN, "0"), R(REC_TYPE_WARN, "1"), END_REC },
+		    0, "two warn records" },
+		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC,
+		      R(REC_TYPE_WARN, "2"), END_REC },
+		    0, "bad warn value" },
+		{ { VER_REC, TIME_REC, FROM_REC, RCPT_REC, CONT_REC,
+		      R(REC_TYPE_WARN, "0"), END_REC },
+		    0, "warn in the content" },
 	};
 	char path[128];
 	struct qfile *q;
@@ -679,6 +781,7 @@ main(void)
 		cmocka_unit_test(test_null_sender_empty_content),
 		cmocka_unit_test(test_mark_done),
 		cmocka_unit_test(test_mark_done_lazy_then_sync),
+		cmocka_unit_test(test_dsn_and_warn),
 		cmocka_unit_test(test_abort_leaves_nothing),
 		cmocka_unit_test(test_writer_errors),
 		cmocka_unit_test(test_validation),
