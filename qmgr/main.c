@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* qmgr - the Tern queue manager. */
-#include "mail/resolve.h"
 #include "server/server.h"
 
 #include "qmgr.h"
@@ -11,7 +10,7 @@ main(int argc, char **argv)
 	static const struct server_spec spec = {
 		.name = "qmgr",
 		.kind = SERVER_TRIGGER,
-		.pre_jail = resolve_init, /* tables open as root */
+		.pre_jail = qmgr_pre_jail, /* tables open as root */
 		.post_jail = qmgr_init,
 		.trigger = qmgr_trigger,
 		.busy = qmgr_busy,

@@ -68,6 +68,12 @@ void qmgr_message_done(struct qmsg *m);
 void qmgr_deliver_add(struct qmsg *m, const char *transport,
     const char *nexthop, const size_t *idx, size_t n);
 void qmgr_deliver_init(void);
+/* Before the jail: each transport's process limit from its service's
+ * maxproc in master.cf ("-": default_process_limit, 0: none), so that
+ * qmgr never opens more connections than master will serve. */
+void qmgr_deliver_limits(void);
+/* main.c's pre_jail: the resolver's tables and the limits above. */
+void qmgr_pre_jail(void);
 
 /* A recipient's success (status 2.x.x, after qmgr_result): remember the
  * report to send when it asked for one (NOTIFY=SUCCESS); action is

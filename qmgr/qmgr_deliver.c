@@ -8,17 +8,20 @@
  * more per delivery (slow start); one that keeps failing is suspended for
  * minimal_backoff_time, and its waiting jobs are deferred at once
  * (qmgr_sched.c decides, this file acts). */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 
 #include <strings.h>
 
+#include "conf/mastercf.h"
 #include "conf/params.h"
 #include "proto/local_clnt.h"
 #include "proto/proto_local.h"
 #include "proto/proto_smtp.h"
 #include "queue/qfile.h"
+#include "util/buf.h"
 #include "util/delay.h"
 #include "util/event.h"
 #include "util/log.h"
@@ -57,6 +60,7 @@ struct transport {
 	struct job *head, **tail;
 	struct conn *conns;
 	long nconns;
+	long proc_limit; /* the service's maxproc in master.cf */
 };
 
 /* SMTP requests carry up to this many recipients (Postfix's
@@ -65,9 +69,9 @@ struct transport {
 
 static struct transport transports[] = {
 	{ "local", "private/local", PROTO_LOCAL, LOCAL_MAX_BATCH,
-	    &var_local_dest_concurrency, 0, NULL, NULL, NULL, NULL, 0 },
+	    &var_local_dest_concurrency, 0, NULL, NULL, NULL, NULL, 0, 0 },
 	{ "smtp", "private/smtp", PROTO_SMTP, SMTP_BATCH, &var_dest_concurrency,
-	    1, NULL, NULL, NULL, NULL, 0 },
+	    1, NULL, NULL, NULL, NULL, 0, 0 },
 };
 
 /* One request: up to t->batch recipients of one message, one next hop. */
@@ -473,7 +477,7 @@ dispatch(struct transport *t)
 			continue;
 		}
 		if (n >= hop_window(t, h) ||
-		    (t->nconns >= var_proc_limit &&
+		    (t->nconns >= t->proc_limit &&
 			!close_other_idle(t, j->nexthop))) {
 			pp = &j->next;
 			continue;
@@ -575,9 +579,51 @@ qmgr_deliver_add(struct qmsg *m, const char *transport, const char *nexthop,
 }
 
 void
+qmgr_deliver_limits(void)
+{
+	struct mastercf *cf;
+	struct buf path;
+	const char *error;
+
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
+		transports[i].proc_limit = var_proc_limit;
+	buf_init(&path, 4096);
+	buf_printf(&path, "%s/master.cf", var_config_dir);
+	if (mastercf_load(buf_cstr(&path), &cf, &error) < 0) {
+		log_warn("%s; process limits are default_process_limit", error);
+		buf_deinit(&path);
+		return;
+	}
+	buf_deinit(&path);
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]);
+	     i++) {
+		struct transport *t = &transports[i];
+
+		for (size_t k = 0; k < cf->nsvc; k++) {
+			const struct mastercf_service *ms = &cf->svc[k];
+
+			if (ms->type != MASTERCF_UNIX ||
+			    strcmp(ms->name, t->name) != 0)
+				continue;
+			/* "-": default_process_limit; 0: no limit. */
+			t->proc_limit = ms->maxproc < 0 ? var_proc_limit
+			    : ms->maxproc == 0          ? LONG_MAX
+							: ms->maxproc;
+		}
+		log_debug(1, "transport %s: at most %ld processes", t->name,
+		    t->proc_limit);
+	}
+	mastercf_destroy(&cf);
+}
+
+void
 qmgr_deliver_init(void)
 {
-	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]);
+	     i++) {
 		transports[i].tail = &transports[i].head;
+		if (transports[i].proc_limit == 0)
+			transports[i].proc_limit = var_proc_limit;
+	}
 	event_timer(CONN_IDLE_MS, sweep_idle, NULL);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "conf/params.h"
+#include "mail/resolve.h"
 #include "queue/qfile.h"
 #include "queue/trigger.h"
 #include "server/server.h"
@@ -143,6 +144,13 @@ lock_active(void)
 		usleep(100000);
 	}
 	/* fd stays open for the life of the process. */
+}
+
+void
+qmgr_pre_jail(void)
+{
+	resolve_init();
+	qmgr_deliver_limits();
 }
 
 void

@@ -17,9 +17,23 @@ import threading
 import time
 
 
+class Group:
+    """Sessions counted over several sinks."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.active = 0
+        self.max_active = 0
+
+    def count(self, n):
+        with self.lock:
+            self.active += n
+            self.max_active = max(self.max_active, self.active)
+
+
 class Sink:
     def __init__(self, host="127.0.0.1", port=0, greeting=None, delay=0,
-                 dsn=False):
+                 dsn=False, group=None):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
@@ -29,6 +43,9 @@ class Sink:
         self.greeting = greeting or "220 sink.test ESMTP"
         self.delay = delay
         self.dsn = dsn
+        # Sinks made with the same Group also count their sessions
+        # together (group.max_active: the most at once over all).
+        self.group = group
         self.rcpt_commands = []  # every RCPT TO line, as received
         self.lock = threading.Lock()
         self.messages = []      # (mail_from, [rcpt], raw DATA bytes)
@@ -57,21 +74,30 @@ class Sink:
             threading.Thread(target=self._session, args=(conn,),
                              daemon=True).start()
 
+    def _count(self, n):
+        with self.lock:
+            self.active += n
+            self.max_active = max(self.max_active, self.active)
+        if self.group is not None:
+            self.group.count(n)
+
     def _session(self, conn):
         with self.lock:
             self.connections += 1
-            self.active += 1
-            self.max_active = max(self.max_active, self.active)
+        self._count(1)
+        ended = []
         try:
-            self._talk(conn)
+            self._talk(conn, ended)
         except OSError:
             pass
         finally:
-            with self.lock:
-                self.active -= 1
+            # A session ends at QUIT, before the reply that lets the
+            # client go on to its next one (_talk counts it then).
+            if not ended:
+                self._count(-1)
             conn.close()
 
-    def _talk(self, conn):
+    def _talk(self, conn, ended):
         f = conn.makefile("rb")
         send = lambda line: conn.sendall(line.encode() + b"\r\n")
         send(self.greeting)
@@ -132,6 +158,8 @@ class Sink:
             elif verb == "NOOP":
                 send("250 2.0.0 Ok")
             elif verb == "QUIT":
+                self._count(-1)
+                ended.append(True)
                 send("221 2.0.0 Bye")
                 return
             else:

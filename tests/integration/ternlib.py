@@ -82,7 +82,7 @@ class Instance:
     domain = "example.test"
 
     def __init__(self, users=("alice", "bob"), aliases=None, main=None,
-                 master_extra="", qmgr_wakeup=60):
+                 master_extra="", qmgr_wakeup=60, maxproc=None):
         self.dir = tempfile.mkdtemp(prefix="tern-it-")
         os.chmod(self.dir, 0o755)
         self.etc = os.path.join(self.dir, "etc")
@@ -145,8 +145,10 @@ class Instance:
             f.write("# service type private unpriv chroot wakeup maxproc command\n")
             f.write("127.0.0.1:%d inet n - n - 20 smtpd\n" % self.port)
             f.write("qmgr unix n - n %d 1 qmgr\n" % qmgr_wakeup)
-            f.write("local unix - n n - - local\n")
-            f.write("smtp unix - - n - - smtp\n")
+            # maxproc: {"smtp": "2"} sets a delivery service's column.
+            mp = maxproc or {}
+            f.write("local unix - n n - %s local\n" % mp.get("local", "-"))
+            f.write("smtp unix - - n - %s smtp\n" % mp.get("smtp", "-"))
             f.write(master_extra)
         self.started = False
         self.keep = False

@@ -54,6 +54,39 @@ class QmgrDestTest(unittest.TestCase):
         self.assertGreaterEqual(self.sink.max_active, 2)
         ternlib.wait_for(lambda: t.queue_files() == [], what="empty queue")
 
+    def test_transport_process_limit(self):
+        # Two next hops, each allowed 5 sessions, but master.cf runs at
+        # most 2 smtp processes: qmgr never asks for more, over all hops,
+        # and every message still arrives.
+        both = smtpsink.Group()
+        a = smtpsink.Sink(delay=0.3, group=both)
+        b = smtpsink.Sink(delay=0.3, group=both)
+        try:
+            self.t = ternlib.Instance(
+                aliases={"fa@example.test": "x@a.test",
+                         "fb@example.test": "y@b.test"},
+                main={"transport_maps": "inline:{a.test=smtp:[127.0.0.1]:%d,"
+                      " b.test=smtp:[127.0.0.1]:%d}" % (a.port, b.port),
+                      "default_destination_concurrency_limit": "5",
+                      "initial_destination_concurrency": "5"},
+                maxproc={"smtp": "2"})
+            self.t.start()
+            with self.t.smtp() as s:
+                for i in range(8):
+                    s.sendmail("alice@example.test",
+                               ["fa@example.test" if i % 2 else
+                                "fb@example.test"],
+                               b"Subject: %d\r\n\r\nhello\r\n" % i)
+            ternlib.wait_for(
+                lambda: len(a.messages) + len(b.messages) == 8, timeout=30,
+                what="every message at the receivers")
+            self.assertLessEqual(both.max_active, 2)
+            self.assertGreaterEqual(both.max_active, 1)
+            self.assertNotIn("status=deferred", self.t.log())
+        finally:
+            a.close()
+            b.close()
+
     def test_dead_destination_suspended(self):
         port = ternlib.free_port()  # nothing listens there
         # No retry within the test: each message is tried once at most.

@@ -32,7 +32,7 @@ test_notify(void **state)
 	assert_int_equal(dsn_notify_parse("SUCCESSFUL"), -1);
 	assert_int_equal(dsn_notify_parse("SUCCESS FAILURE"), -1);
 	assert_int_equal(dsn_notify_format(DSN_NOTIFY_DELAY |
-			     DSN_NOTIFY_SUCCESS,
+				 DSN_NOTIFY_SUCCESS,
 			     &b),
 	    0);
 	assert_string_equal(b.data, "SUCCESS,DELAY");
@@ -103,8 +103,7 @@ test_envid_orcpt(void **state)
 	/* Decoded, it must still be printable ASCII. */
 	assert_int_equal(dsn_envid_parse("a+C3", &b), -1);
 
-	assert_int_equal(dsn_orcpt_parse("RFC822;Bob+2Bx@example.com", &b),
-	    0);
+	assert_int_equal(dsn_orcpt_parse("RFC822;Bob+2Bx@example.com", &b), 0);
 	assert_string_equal(b.data, "rfc822;Bob+x@example.com");
 	assert_int_equal(dsn_orcpt_parse("rfc822", &b), -1);
 	assert_int_equal(dsn_orcpt_parse(";a@b", &b), -1);
