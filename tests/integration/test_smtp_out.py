@@ -151,6 +151,35 @@ class SmtpOutTest(unittest.TestCase):
         lines = [l for l in t.log().splitlines() if "to=<x@nomail.test>" in l]
         self.assertFalse([l for l in lines if "status=deferred" in l], lines)
 
+    def test_bounce_to_sender_that_takes_no_mail(self):
+        # The sender's domain has a null MX: its bounce cannot be
+        # delivered, and that failure (a bounce of a bounce) goes to the
+        # postmaster (2bounce_notice_recipient, alice here) and ends.
+        sink = self.sink("127.0.0.3")
+        self.dns, dport = start_dnsmasq([
+            "--mx-host=far.test,mx.far.test,10",
+            "--host-record=mx.far.test,127.0.0.3",
+            "--dns-rr=nomail.test,15,000000",
+        ])
+        t = self.instance(dns_servers="127.0.0.1:%d" % dport,
+                          smtp_tcp_port=str(sink.port),
+                          inet_protocols="ipv4")
+        with t.smtp() as s:
+            s.sendmail("someone@nomail.test", ["nogood@example.test"],
+                       b"Subject: doomed\r\n\r\nx\r\n")
+        files = t.wait_messages("alice", 1, timeout=30)
+        with open(files[0], "rb") as f:
+            m = email.message_from_binary_file(f)
+        self.assertIn("double-bounce@example.test", m["Return-Path"])
+        report = m.get_payload()[1].as_string()
+        self.assertIn("Final-Recipient: rfc822; someone@nomail.test", report)
+        self.assertIn("Status: 5.1.10", report)
+        ternlib.wait_for(lambda: t.queue_files() == [], what="empty queue")
+        # One bounce, one double bounce, and nothing after them.
+        log = t.log()
+        self.assertEqual(log.count("sender non-delivery notification"), 2)
+        self.assertEqual(len(t.messages("alice")), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
