@@ -35,6 +35,9 @@ struct qmsg {
 	/* a success report to send (NOTIFY=SUCCESS): "delivered",
 	 * "relayed", or NULL */
 	const char **report;
+	/* from the next hop, for the report: "smtp; 550 ..." and its name */
+	char **diag;
+	char **mta;
 	int jobs;     /* delivery requests outstanding */
 	int deferlog; /* a defer/ file (qdefer.h) may exist */
 	struct qmsg *next;
@@ -80,6 +83,9 @@ void qmgr_pre_jail(void);
  * "delivered" (into a mailbox here) or "relayed" (to a next hop without
  * DSN), anything else needs no report from us. */
 void qmgr_success(struct qmsg *m, size_t i, const char *action);
+/* What the next hop said about recipient i (after qmgr_result), for its
+ * report; "" for either leaves it out. */
+void qmgr_remote(struct qmsg *m, size_t i, const char *diag, const char *mta);
 
 /* qmgr_bounce.c: queue a notification (RFC 3464) to m's sender about the
  * recipients it concerns: those that failed (state BOUNCE) and want

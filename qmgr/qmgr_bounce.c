@@ -166,7 +166,11 @@ qmgr_notify(struct qmsg *m, enum dsn_kind kind)
 		    : kind == DSN_KIND_FAILURE ? "5.0.0"
 		    : kind == DSN_KIND_DELAY   ? "4.0.0"
 					       : "2.0.0";
-		r[n].diag = m->reason[i] ? m->reason[i] : "delivery failed";
+		r[n].diag = m->diag[i] ? m->diag[i]
+		    : m->reason[i]     ? m->reason[i]
+				       : "delivery failed";
+		r[n].remote_mta = m->mta[i];
+		r[n].reason = m->reason[i];
 		n++;
 	}
 	if (n == 0) {

@@ -299,6 +299,8 @@ replied(struct local_clnt *clnt, int status, const char *error, void *ctx)
 		for (i = 0; i < j->n; i++) {
 			qmgr_result(m, j->idx[i], j->res[i].status,
 			    j->res[i].text);
+			qmgr_remote(m, j->idx[i], j->res[i].diag,
+			    j->res[i].mta);
 			/* local puts mail into mailboxes: its successes are
 			 * final deliveries. */
 			if (j->res[i].status[0] == '2')

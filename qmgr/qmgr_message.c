@@ -58,7 +58,11 @@ unlink_msg(struct qmsg *m)
 	for (i = 0; i < m->q->nrcpt; i++) {
 		xfree(m->status[i]);
 		xfree(m->reason[i]);
+		xfree(m->diag[i]);
+		xfree(m->mta[i]);
 	}
+	xfree(m->diag);
+	xfree(m->mta);
 	xfree(m->status);
 	xfree(m->reason);
 	xfree(m->report);
@@ -99,6 +103,7 @@ qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
 	xfree(m->reason[i]);
 	m->status[i] = xstrdup(status);
 	m->reason[i] = xstrdup(text);
+	qmgr_remote(m, i, "", "");
 	switch (status[0]) {
 	case '2':
 		/* Made durable by qmgr_message_done() when the file is kept;
@@ -119,6 +124,15 @@ qmgr_result(struct qmsg *m, size_t i, const char *status, const char *text)
 		m->state[i] = RCPT_DEFER;
 		break;
 	}
+}
+
+void
+qmgr_remote(struct qmsg *m, size_t i, const char *diag, const char *mta)
+{
+	xfree(m->diag[i]);
+	xfree(m->mta[i]);
+	m->diag[i] = *diag != 0 ? xstrdup(diag) : NULL;
+	m->mta[i] = *mta != 0 ? xstrdup(mta) : NULL;
 }
 
 void
@@ -375,6 +389,8 @@ qmgr_activate(const char *id, const char *from)
 	m->status = xcalloc(q->nrcpt, sizeof(char *));
 	m->reason = xcalloc(q->nrcpt, sizeof(char *));
 	m->report = xcalloc(q->nrcpt, sizeof(*m->report));
+	m->diag = xcalloc(q->nrcpt, sizeof(char *));
+	m->mta = xcalloc(q->nrcpt, sizeof(char *));
 	/* New mail has no reasons yet (ternqueue -r removes them when it
 	 * puts a message back into incoming/): no unlink to pay for. */
 	m->deferlog = strcmp(from, "incoming") != 0;

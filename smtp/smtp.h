@@ -115,6 +115,11 @@ struct smtp_rcpt {
 	 * queued as X"), else "host H said: 550 5.1.1 ... (in reply to RCPT
 	 * TO command)" or the local reason */
 	char *text;
+	/* out, freed by smtp_rcpt_clear: for the DSN when a server replied,
+	 * "smtp; 550 5.1.1 text" (RFC 3464 2.3.6) and the server's name
+	 * (Remote-MTA); NULL otherwise */
+	char *diag;
+	char *mta;
 	/* out: sent to a server without DSN although the sender asked for
 	 * NOTIFY=SUCCESS: ours is the last report (RFC 3461 5.2.2.2) */
 	int relayed;

@@ -299,7 +299,9 @@ void
 smtp_rcpt_clear(struct smtp_rcpt *r)
 {
 	xfree(r->text);
-	r->text = NULL;
+	xfree(r->diag);
+	xfree(r->mta);
+	r->text = r->diag = r->mta = NULL;
 }
 
 /* Record the outcome of a recipient from a server reply (or from the
@@ -308,9 +310,13 @@ static void
 set_result(struct smtp_sess *ss, struct smtp_rcpt *rc,
     const struct smtp_reply *r, const char *cmd)
 {
-	struct buf t;
+	struct buf t, reply;
 
 	buf_init(&t, BUF_MAX_INTERNAL);
+	buf_init(&reply, BUF_MAX_INTERNAL);
+	xfree(rc->diag);
+	xfree(rc->mta);
+	rc->diag = rc->mta = NULL;
 	if (r->code == 0) {
 		rc->status = SMTP_RCPT_DEFER;
 		buf_puts(&t, r->text);
@@ -318,13 +324,21 @@ set_result(struct smtp_sess *ss, struct smtp_rcpt *rc,
 		rc->status = r->code / 100 == 2 ? SMTP_RCPT_SENT
 		    : r->code / 100 == 5        ? SMTP_RCPT_BOUNCE
 						: SMTP_RCPT_DEFER;
+		buf_printf(&reply, "%d %s%s%s", r->code,
+		    r->dsn_given ? r->dsn : "", r->dsn_given ? " " : "",
+		    r->text);
 		if (rc->status != SMTP_RCPT_SENT)
 			buf_printf(&t, "host %s said: ", ss->host);
-		buf_printf(&t, "%d %s%s%s", r->code, r->dsn_given ? r->dsn : "",
-		    r->dsn_given ? " " : "", r->text);
+		buf_append(&t, reply.data, reply.len);
 		if (rc->status != SMTP_RCPT_SENT)
 			buf_printf(&t, " (in reply to %s command)", cmd);
+		/* For the report (RFC 3464 2.3.5, 2.3.6): the reply as the
+		 * server gave it, and its name without "[address]". */
+		rc->diag = xmalloc(reply.len + 7);
+		snprintf(rc->diag, reply.len + 7, "smtp; %s", reply.data);
+		rc->mta = xstrndup(ss->host, strcspn(ss->host, "["));
 	}
+	buf_deinit(&reply);
 	/* The class follows the reply code, whatever the server wrote. */
 	snprintf(rc->dsn, sizeof(rc->dsn), "%s", r->dsn);
 	rc->dsn[0] = rc->status == SMTP_RCPT_SENT ? '2'
@@ -363,6 +377,9 @@ set_local(struct smtp_rcpt *rc, enum smtp_rcpt_status st, const char *dsn,
 	rc->status = st;
 	snprintf(rc->dsn, sizeof(rc->dsn), "%s", dsn);
 	xfree(rc->text);
+	xfree(rc->diag);
+	xfree(rc->mta);
+	rc->diag = rc->mta = NULL;
 	rc->text = xstrdup(text);
 }
 

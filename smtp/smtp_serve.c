@@ -274,6 +274,10 @@ serve_request(struct stream *s, int fd, const struct attr_list *req)
 		attr_put(s, ATTR_TEXT, rcpt[i].text);
 		if (rcpt[i].relayed)
 			attr_put(s, ATTR_ACTION, "relayed");
+		if (rcpt[i].diag != NULL && rcpt[i].status != SMTP_RCPT_SENT) {
+			attr_put(s, ATTR_DIAG, rcpt[i].diag);
+			attr_put(s, ATTR_MTA, rcpt[i].mta);
+		}
 	}
 	attr_put_end(s);
 	if (stream_flush(s, &error) < 0)

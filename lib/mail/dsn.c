@@ -220,7 +220,10 @@ build_text(const struct dsn_msg *m, struct buf *t)
 			bad |= buf_puts(t, ">)");
 		}
 		bad |= buf_puts(t, ": ");
-		bad |= put_safe(t, r->diag != NULL ? r->diag : r->status);
+		bad |= put_safe(t,
+		    r->reason != NULL     ? r->reason
+			: r->diag != NULL ? r->diag
+					  : r->status);
 		bad |= buf_puts(t, "\n");
 	}
 	return bad;
@@ -265,6 +268,11 @@ build_status(const struct dsn_msg *m, struct buf *s)
 		}
 		bad |= buf_printf(s, "\nAction: %s\nStatus: %s\n", r->action,
 		    r->status);
+		if (r->remote_mta != NULL && r->remote_mta[0] != 0) {
+			bad |= buf_puts(s, "Remote-MTA: dns; ");
+			bad |= put_safe(s, r->remote_mta);
+			bad |= buf_puts(s, "\n");
+		}
 		if (r->diag != NULL && r->diag[0] != 0) {
 			bad |= buf_puts(s, "Diagnostic-Code: ");
 			if (!has_diag_type(r->diag))

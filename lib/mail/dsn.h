@@ -37,7 +37,8 @@ struct buf;
  * action is "failed", "delayed", "delivered", "relayed" or "expanded";
  * status an enhanced status code "c.s.d" with class 2, 4 or 5; diag (may be
  * NULL) "x-tern; text" or "smtp; 550 ..." (a value without "type;" is given
- * "x-tern; " in front). */
+ * "x-tern; " in front); remote_mta (may be NULL) the host name of the
+ * server whose reply diag holds, reported as "Remote-MTA: dns; name". */
 struct dsn_rcpt {
 	const char *final;
 	const char *orig;
@@ -45,6 +46,8 @@ struct dsn_rcpt {
 	const char *status;
 	const char *diag;
 	const char *orcpt;
+	const char *remote_mta; /* the next hop that replied, or NULL */
+	const char *reason;     /* for people (part 1), or NULL: diag */
 };
 
 /* What the notification reports. */

@@ -225,6 +225,8 @@ parse_reply(struct local_clnt *c, const struct attr_list *l,
 			    a->value);
 			res[got].text[0] = 0;
 			res[got].action[0] = 0;
+			res[got].diag[0] = 0;
+			res[got].mta[0] = 0;
 			got++;
 		} else if (strcmp(a->name, ATTR_TEXT) == 0 && got > 0) {
 			snprintf(res[got - 1].text, sizeof(res[got - 1].text),
@@ -232,6 +234,12 @@ parse_reply(struct local_clnt *c, const struct attr_list *l,
 		} else if (strcmp(a->name, ATTR_ACTION) == 0 && got > 0) {
 			snprintf(res[got - 1].action,
 			    sizeof(res[got - 1].action), "%s", a->value);
+		} else if (strcmp(a->name, ATTR_DIAG) == 0 && got > 0) {
+			snprintf(res[got - 1].diag, sizeof(res[got - 1].diag),
+			    "%s", a->value);
+		} else if (strcmp(a->name, ATTR_MTA) == 0 && got > 0) {
+			snprintf(res[got - 1].mta, sizeof(res[got - 1].mta),
+			    "%s", a->value);
 		}
 	}
 	if (got != c->nrcpt) {

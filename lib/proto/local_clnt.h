@@ -48,6 +48,8 @@ struct local_result {
 	char status[16]; /* "2.0.0", "4.3.0", "5.1.1" */
 	char text[512];
 	char action[16]; /* "relayed" (proto_smtp.h) or "" */
+	char diag[600];  /* smtp: "smtp; 550 ..." or "" */
+	char mta[256];   /* smtp: the host that replied, or "" */
 };
 
 /* The end of a step: status 0 (greeted; or the reply is in the results),

@@ -15,7 +15,9 @@
  * recipient in the same order: 2.x.x sent, 4.x.x try later, 5.x.x bounce;
  * after a 2.x.x, action "relayed" says that the next hop did not offer
  * DSN while the recipient asked for NOTIFY=SUCCESS (RFC 3461 5.2.2.2), so
- * the success report is ours to send.
+ * the success report is ours to send; after a 4.x.x or 5.x.x that came
+ * from the next hop, diag ("smtp; 550 5.1.1 text", RFC 3464 2.3.6) and
+ * mta (its host name) are for the report.
  * All recipients of one request share the next hop. The client closes to
  * finish; the server may keep its SMTP session to a next hop open across
  * requests on the same connection (smtp_connection_reuse_*). */
@@ -36,6 +38,8 @@
 #define ATTR_NOTIFY "notify"
 #define ATTR_ORCPT "orcpt"
 #define ATTR_ACTION "action"
+#define ATTR_DIAG "diag"
+#define ATTR_MTA "mta"
 
 #define SMTP_MAX_BATCH 1000 /* recipients in one request */
 

@@ -96,6 +96,10 @@ class DsnTest(unittest.TestCase):
         self.assertIn("Original-Recipient: rfc822; nogood@example.test", text)
         self.assertIn("Action: failed", text)
         self.assertIn("Status: 5.1.1", text)
+        # RFC 3464 2.3.5-6: who said it, and what it said.
+        self.assertIn("Remote-MTA: dns; 127.0.0.1\n", text)
+        self.assertIn("Diagnostic-Code: smtp; 550 5.1.1 <bad@far.test>: "
+                      "no such user\n", text)
         parts = m.get_payload()
         self.assertEqual(parts[2].get_content_type(), "message/rfc822")
         self.assertIn("the body line", text)

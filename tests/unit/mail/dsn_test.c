@@ -136,9 +136,9 @@ static const char orig_hdrs[] =
 
 static const struct dsn_rcpt two_rcpts[] = {
 	{ "b@example.net", "B@example.net", "failed", "5.1.1",
-	    "smtp; 550 5.1.1 <b@example.net>: no such user", NULL },
+	    "smtp; 550 5.1.1 <b@example.net>: no such user", NULL, NULL, NULL },
 	{ "c@example.net", "c@example.net", "failed", "5.0.0",
-	    "mail loops back to myself", NULL },
+	    "mail loops back to myself", NULL, NULL, NULL },
 };
 
 static struct dsn_msg
@@ -225,7 +225,8 @@ test_delay(void **state)
 {
 	static const struct dsn_rcpt r[] = {
 		{ "b@example.net", NULL, "delayed", "4.4.1",
-		    "x-tern; connect to mx.example.net: timed out", NULL },
+		    "x-tern; connect to mx.example.net: timed out", NULL, NULL,
+		    NULL },
 	};
 	struct dsn_msg m = basic_msg();
 	struct buf *out = buf_create(1024 * 1024);
@@ -257,9 +258,9 @@ test_success_envid_orcpt(void **state)
 {
 	static const struct dsn_rcpt r[] = {
 		{ "b@example.net", "list@example.net", "relayed", "2.0.0",
-		    "250 ok", "rfc822;Bee@Example.net" },
+		    "250 ok", "rfc822;Bee@Example.net", NULL, NULL },
 		{ "c@example.net", NULL, "delivered", "2.0.0", "delivered",
-		    NULL },
+		    NULL, NULL, NULL },
 	};
 	struct dsn_msg m = basic_msg();
 	struct buf *out = buf_create(1024 * 1024);
@@ -303,6 +304,37 @@ test_success_envid_orcpt(void **state)
 	buf_destroy(&out);
 }
 
+/* A failure at the next hop: its name as Remote-MTA, its reply as an
+ * smtp Diagnostic-Code, and the reason for people in part 1. */
+static void
+test_remote_mta(void **state)
+{
+	static const struct dsn_rcpt r[] = {
+		{ "b@example.net", NULL, "failed", "5.1.1",
+		    "smtp; 550 5.1.1 no such user", NULL, "mx.example.net",
+		    "host mx.example.net[192.0.2.9] said: 550 5.1.1 no such "
+		    "user (in reply to RCPT TO command)" },
+	};
+	struct dsn_msg m = basic_msg();
+	struct buf *out = buf_create(1024 * 1024);
+	struct parsed ps;
+	const char *err;
+
+	(void)state;
+	m.rcpt = r;
+	m.nrcpt = 1;
+	assert_int_equal(dsn_build(&m, out, &err), 0);
+	parse(buf_cstr(out), &ps);
+	assert_non_null(strstr(ps.part_body[1],
+	    "Action: failed\nStatus: 5.1.1\n"
+	    "Remote-MTA: dns; mx.example.net\n"
+	    "Diagnostic-Code: smtp; 550 5.1.1 no such user\n"));
+	assert_non_null(strstr(ps.part_body[0],
+	    "<b@example.net>: host mx.example.net[192.0.2.9] said: 550"));
+	parsed_free(&ps);
+	buf_destroy(&out);
+}
+
 /* A bounce that returns the whole message (RET=FULL or no RET): a
  * message/rfc822 part with every byte, the boundary kept out of it. */
 static void
@@ -334,7 +366,8 @@ test_injection(void **state)
 {
 	static const struct dsn_rcpt r[] = {
 		{ "b@x\nFrom: evil", "o\r\nBcc: evil", "failed", "5.7.1",
-		    "smtp; 550 no\r\nFrom: evil\n\n--3F2A1C0B7.\xff", NULL },
+		    "smtp; 550 no\r\nFrom: evil\n\n--3F2A1C0B7.\xff", NULL,
+		    NULL, NULL },
 	};
 	struct dsn_msg m = basic_msg();
 	struct buf *out = buf_create(1024 * 1024);
@@ -408,15 +441,15 @@ static void
 test_bad_input(void **state)
 {
 	static const struct dsn_rcpt bad_status[] = { { "b@x", NULL, "failed",
-	    "5.1", NULL, NULL } };
+	    "5.1", NULL, NULL, NULL, NULL } };
 	static const struct dsn_rcpt bad_status2[] = { { "b@x", NULL, "failed",
-	    "3.1.1", NULL, NULL } };
+	    "3.1.1", NULL, NULL, NULL, NULL } };
 	static const struct dsn_rcpt bad_status3[] = { { "b@x", NULL, "failed",
-	    "5.1.1000", NULL, NULL } };
+	    "5.1.1000", NULL, NULL, NULL, NULL } };
 	static const struct dsn_rcpt bad_action[] = { { "b@x", NULL, "bounced",
-	    "5.1.1", NULL, NULL } };
+	    "5.1.1", NULL, NULL, NULL, NULL } };
 	static const struct dsn_rcpt no_final[] = { { "", NULL, "failed",
-	    "5.1.1", NULL, NULL } };
+	    "5.1.1", NULL, NULL, NULL, NULL } };
 	struct dsn_msg m;
 	struct buf *out = buf_create(1024 * 1024), *tiny = buf_create(200);
 	const char *err;
@@ -514,6 +547,7 @@ main(void)
 		cmocka_unit_test(test_delay),
 		cmocka_unit_test(test_success_envid_orcpt),
 		cmocka_unit_test(test_whole_message),
+		cmocka_unit_test(test_remote_mta),
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_header_limit_every_cut),
 		cmocka_unit_test(test_bad_input),

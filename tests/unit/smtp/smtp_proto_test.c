@@ -222,6 +222,10 @@ test_pipelined_transaction(void **state)
 	    "host mx.example[127.0.0.2] said: "
 	    "550 5.1.1 <b@far.example>: Recipient address rejected (in reply to "
 	    "RCPT TO command)");
+	/* For the DSN: the reply as given, and who gave it. */
+	assert_string_equal(rc[1].diag,
+	    "smtp; 550 5.1.1 <b@far.example>: Recipient address rejected");
+	assert_string_equal(rc[1].mta, "mx.example");
 	assert_int_equal(rc[2].status, SMTP_RCPT_DEFER);
 	assert_string_equal(rc[2].dsn, "4.2.0");
 	assert_string_equal(rc[2].text,
