@@ -94,7 +94,8 @@ smtpd_access_mail_keys(const char *addr, const char *delim,
 	buf_init(&local, DICT_KEY_MAX);
 	buf_init(&bare, DICT_KEY_MAX);
 	buf_init(&bare_local, DICT_KEY_MAX);
-	if (delim != NULL && *delim != 0 && addr_local_part(addr, &local) == 0 &&
+	if (delim != NULL && *delim != 0 &&
+	    addr_local_part(addr, &local) == 0 &&
 	    (pos = strcspn(buf_cstr(&local), delim)) > 0 &&
 	    pos < buf_len(&local)) {
 		local.data[pos] = 0;
@@ -189,8 +190,10 @@ smtpd_access_parse(const char *value, struct smtpd_access_result *res)
 	else if (len > 0 && value[len] == 0 &&
 	    strspn(value, "0123456789") == len)
 		res->action = ACCESS_OK; /* all-numerical */
-	else if (len == 3 && *text != 0 && (value[0] == '4' || value[0] == '5') &&
-	    isdigit((unsigned char)value[1]) && isdigit((unsigned char)value[2]))
+	else if (len == 3 && *text != 0 &&
+	    (value[0] == '4' || value[0] == '5') &&
+	    isdigit((unsigned char)value[1]) &&
+	    isdigit((unsigned char)value[2]))
 		refuse(res, ACCESS_REFUSE,
 		    (value[0] - '0') * 100 + (value[1] - '0') * 10 +
 			(value[2] - '0'),

@@ -57,8 +57,8 @@ enum smtpd_access_action {
 
 struct smtpd_access_result {
 	enum smtpd_access_action action;
-	int code;        /* ACCESS_REFUSE, ACCESS_DEFER_IF_* */
-	char dsn[16];    /* "5.7.1"; its class is always the code's */
+	int code;         /* ACCESS_REFUSE, ACCESS_DEFER_IF_* */
+	char dsn[16];     /* "5.7.1"; its class is always the code's */
 	const char *text; /* into the value; "" when none was given */
 };
 
