@@ -6,7 +6,6 @@ the access tables and reject_non_fqdn_* restrictions answer as Postfix's.
 The instance trusts 127.0.0.1 only (mynetworks = 127.0.0.1/32); the
 stranger connects from 127.0.0.2, the blocked client from 127.0.0.3."""
 import os
-import smtplib
 import sys
 import unittest
 
@@ -36,7 +35,9 @@ class RelayTest(unittest.TestCase):
                 "reject_non_fqdn_sender, reject_non_fqdn_recipient, "
                 "check_sender_access inline:{{bad@example.org=REJECT no "
                 "thanks}}, check_recipient_access "
-                "inline:{{bob@example.test=550 5.1.1 gone}}",
+                "inline:{{bob@example.test=550 5.1.1 gone}, "
+                "{blocked.test=REJECT blocked domain}, "
+                "{carol@=REJECT no carol}}",
         })
         cls.t.start()
 
@@ -51,11 +52,7 @@ class RelayTest(unittest.TestCase):
 
     @staticmethod
     def client_of(t, source):
-        s = smtplib.SMTP(timeout=30 * ternlib.SLOW,
-                         source_address=(source, 0))
-        s.connect("127.0.0.1", t.port)
-        s.ehlo("client.example.org")
-        return s
+        return t.client(source)
 
     def test_stranger_cannot_relay(self):
         ternlib.wait_for(lambda: self.t.queue_files() == [], what="empty queue")
@@ -132,6 +129,17 @@ class RelayTest(unittest.TestCase):
         self.assertEqual((code, msg), (550, b"5.1.1 <bob@example.test>: "
                                             b"Recipient address rejected: "
                                             b"gone"))
+        # access(5)'s order: user@domain without the extension, the
+        # parent domains, "user@" for any domain.
+        self.assertEqual(s.rcpt("bob+tag@example.test"),
+                         (550, b"5.1.1 <bob+tag@example.test>: Recipient "
+                               b"address rejected: gone"))
+        self.assertEqual(s.rcpt("v@mx.blocked.test"),
+                         (554, b"5.7.1 <v@mx.blocked.test>: Recipient "
+                               b"address rejected: blocked domain"))
+        self.assertEqual(s.rcpt("carol+x@far.test"),
+                         (554, b"5.7.1 <carol+x@far.test>: Recipient "
+                               b"address rejected: no carol"))
         code, msg = s.rcpt("v@far")
         self.assertEqual((code, msg), (504, b"5.5.2 <v@far>: Recipient "
                                             b"address rejected: need "
