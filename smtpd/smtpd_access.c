@@ -68,9 +68,12 @@ smtpd_access_client_keys(const char *name, const char *addr,
 	 * ":part" (IPv6) until nothing is left to cut. */
 	delim = strchr(addr, ':') != NULL ? ':' : '.';
 	copy = xstrdup(addr);
-	do
+	for (;;) {
 		add_key(k, copy, strlen(copy));
-	while ((cut = strrchr(copy, delim)) != NULL && (*cut = 0, 1));
+		if ((cut = strrchr(copy, delim)) == NULL)
+			break;
+		*cut = 0;
+	}
 	xfree(copy);
 }
 
