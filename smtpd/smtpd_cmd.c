@@ -316,6 +316,10 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	if (smtpd_check_rcpt(&cc, buf_cstr(&addr), &cr) < 0) {
 		log_reject(ss, buf_cstr(&addr), cr.code, cr.dsn, cr.text);
 		smtpd_reply(ss, "%d %s %s", cr.code, cr.dsn, cr.text);
+		/* access(5): after a 421 or 521 from a table, hang up as
+		 * Postfix does (a botnet gets no second try). */
+		if (cr.code == 421 || cr.code == 521)
+			ss->quit = 1;
 		goto out;
 	}
 	if (check_rcpt(ss, buf_cstr(&addr), &finals, &err, 1) < 0) {

@@ -37,7 +37,8 @@ class RelayTest(unittest.TestCase):
                 "thanks}}, check_recipient_access "
                 "inline:{{bob@example.test=550 5.1.1 gone}, "
                 "{blocked.test=REJECT blocked domain}, "
-                "{carol@=REJECT no carol}}",
+                "{carol@=REJECT no carol}, "
+                "{bot@example.test=521 5.7.1 go away}}",
         })
         cls.t.start()
 
@@ -151,6 +152,20 @@ class RelayTest(unittest.TestCase):
                                             b"address rejected: need "
                                             b"fully-qualified address"))
         s.quit()
+
+    def test_access_521_hangs_up(self):
+        # access(5): 421 and 521 answer, then disconnect.
+        s = self.client("127.0.0.1")
+        s.mail("a@example.org")
+        self.assertEqual(s.docmd("RCPT TO:<bot@example.test>"),
+                         (521, b"5.7.1 <bot@example.test>: Recipient "
+                               b"address rejected: go away"))
+        s.sock.settimeout(10 * ternlib.SLOW)
+        self.assertEqual(s.sock.recv(100), b"")
+        s.close()
+        self.t.wait_log("NOQUEUE: reject: RCPT from localhost[127.0.0.1]: "
+                        "521 5.7.1 <bot@example.test>: Recipient address "
+                        "rejected: go away;")
 
     @unittest.skipUnless(os.path.exists(DNSMASQ), "dnsmasq not installed")
     def test_unknown_domains_and_null_mx(self):
