@@ -190,6 +190,10 @@ smtpd_access_parse(const char *value, struct smtpd_access_result *res)
 		refuse(res, ACCESS_DEFER_IF_PERMIT, 450, text);
 	else if (is_word(value, len, "DEFER_IF_REJECT"))
 		refuse(res, ACCESS_DEFER_IF_REJECT, 450, text);
+	else if (is_word(value, len, "WARN"))
+		res->action = ACCESS_WARN;
+	else if (is_word(value, len, "INFO"))
+		res->action = ACCESS_INFO;
 	else if (len > 0 && value[len] == 0 &&
 	    strspn(value, "0123456789") == len)
 		res->action = ACCESS_OK; /* all-numerical */

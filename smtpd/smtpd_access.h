@@ -52,6 +52,8 @@ enum smtpd_access_action {
 	ACCESS_REFUSE,          /* REJECT, DEFER, 4NN, 5NN: code, dsn, text */
 	ACCESS_DEFER_IF_PERMIT, /* defer should the request be permitted */
 	ACCESS_DEFER_IF_REJECT, /* defer instead should it be rejected */
+	ACCESS_WARN,            /* WARN: log text as a warning, go on */
+	ACCESS_INFO,            /* INFO: log text, go on */
 	ACCESS_RESTRICTIONS,    /* anything else: restriction names */
 };
 
@@ -68,7 +70,7 @@ struct smtpd_access_result {
  * Postfix's access_map_reject_code and access_map_defer_code), "4NN text"
  * and "5NN text" with that code; an enhanced status code that leads the text is taken as the
  * reply's (default 5.7.1, or 4.7.1 for deferrals). A value of digits only
- * is OK (pop-before-smtp). Anything else is handed back as
+ * is OK (pop-before-smtp). WARN and INFO only log their text. Anything else is handed back as
  * ACCESS_RESTRICTIONS, for the caller to read as restriction names.
  * Never fails. */
 void smtpd_access_parse(const char *value, struct smtpd_access_result *res);

@@ -309,6 +309,13 @@ access_result(struct eval *e, struct dict *d, const char *value,
 		return defer_if(&e->if_reject, res.code, res.dsn,
 		    "<%s>: %s rejected: %s", name, what,
 		    *res.text ? res.text : "Service unavailable");
+	case ACCESS_WARN:
+	case ACCESS_INFO:
+		if (e->c->log_fn != NULL)
+			e->c->log_fn(e->c->log_ctx,
+			    res.action == ACCESS_WARN ? "warn" : "info",
+			    res.text);
+		return V_DUNNO;
 	case ACCESS_RESTRICTIONS:
 		break;
 	}

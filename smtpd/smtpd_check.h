@@ -36,6 +36,10 @@ struct smtpd_check_client {
 	const char *name;   /* client host name, "unknown" when none */
 	const char *helo;   /* NULL: no HELO/EHLO yet */
 	const char *sender; /* "" for the null sender */
+	/* An access table's WARN or INFO (whatsup "warn" or "info") and its
+	 * text, for the caller's log line; NULL: not logged. */
+	void (*log_fn)(void *ctx, const char *whatsup, const char *text);
+	void *log_ctx;
 };
 
 /* A refusal, ready for the SMTP reply and the NOQUEUE log line. */

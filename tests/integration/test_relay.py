@@ -38,7 +38,8 @@ class RelayTest(unittest.TestCase):
                 "inline:{{bob@example.test=550 5.1.1 gone}, "
                 "{blocked.test=REJECT blocked domain}, "
                 "{carol@=REJECT no carol}, "
-                "{bot@example.test=521 5.7.1 go away}}",
+                "{bot@example.test=521 5.7.1 go away}, "
+                "{alice+watch@example.test=WARN watched}}",
         })
         cls.t.start()
 
@@ -141,6 +142,12 @@ class RelayTest(unittest.TestCase):
         self.assertEqual(s.rcpt("carol+x@far.test"),
                          (554, b"5.7.1 <carol+x@far.test>: Recipient "
                                b"address rejected: no carol"))
+        # WARN logs and lets the recipient through.
+        self.assertEqual(s.rcpt("alice+watch@example.test")[0], 250)
+        self.t.wait_log("NOQUEUE: warn: RCPT from localhost[127.0.0.1]: "
+                        "watched; from=<a@example.org> "
+                        "to=<alice+watch@example.test> proto=ESMTP "
+                        "helo=<client.example.org>")
         code, msg = s.rcpt("v@far")
         self.assertEqual((code, msg), (504, b"5.5.2 <v@far>: Recipient "
                                             b"address rejected: need "

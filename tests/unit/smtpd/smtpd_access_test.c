@@ -131,6 +131,8 @@ static const struct {
 	{ "550 4.1.1 x", ACCESS_REFUSE, 550, "5.1.1", "x" },
 	{ "DEFER_IF_PERMIT", ACCESS_DEFER_IF_PERMIT, 450, "4.7.1", "" },
 	{ "DEFER_IF_REJECT no", ACCESS_DEFER_IF_REJECT, 450, "4.7.1", "no" },
+	{ "WARN odd", ACCESS_WARN, 0, "", "odd" },
+	{ "info", ACCESS_INFO, 0, "", "" },
 	{ "permit", ACCESS_RESTRICTIONS, 0, "", "" },
 	{ "reject_unauth_destination, reject", ACCESS_RESTRICTIONS, 0, "",
 	    "reject" },

@@ -210,6 +210,7 @@ test_rcpt(void **state)
 
 	(void)state;
 	smtpd_check_set_mailhost(fake_mx);
+	memset(&c, 0, sizeof(c));
 	for (i = 0; i < sizeof(rcpt_cases) / sizeof(rcpt_cases[0]); i++) {
 		t = &rcpt_cases[i];
 		configure(t->relay, t->rcpt_list, NULL, t->relay_domains);
@@ -270,8 +271,8 @@ test_mynetworks(void **state)
 static void
 test_unknown_address_code(void **state)
 {
-	struct smtpd_check_client c = { "127.0.0.1", "unknown", "h",
-		"a@x.org" };
+	struct smtpd_check_client c = { "127.0.0.1", "unknown", "h", "a@x.org",
+		NULL, NULL };
 	struct smtpd_check_reply r;
 	const char *error;
 
@@ -452,6 +453,7 @@ test_access_order(void **state)
 	(void)state;
 	var_rcpt_delim = (char *)"+";
 	var_smtpd_null_key = (char *)"<null>";
+	memset(&c, 0, sizeof(c));
 	for (i = 0; i < sizeof(access_cases) / sizeof(access_cases[0]); i++) {
 		t = &access_cases[i];
 		configure(t->relay, t->rcpt_list, NULL, "");
@@ -479,6 +481,45 @@ test_access_order(void **state)
 	smtpd_check_deinit();
 }
 
+static char logged[600];
+
+static void
+log_note(void *ctx, const char *whatsup, const char *text)
+{
+	size_t len = strlen(logged);
+
+	(void)ctx;
+	snprintf(logged + len, sizeof(logged) - len, "%s: %s|", whatsup, text);
+}
+
+/* WARN and INFO log their text through the caller and go on. */
+static void
+test_access_warn(void **state)
+{
+	struct smtpd_check_client c = { "192.0.2.1", "unknown", "h", "a@x.org",
+		log_note, NULL };
+	struct smtpd_check_reply r;
+	const char *error;
+
+	(void)state;
+	configure(
+	    "check_client_access inline:{{192.0.2.1=WARN odd client}}, "
+	    "check_sender_access inline:{{x.org=INFO from x}}, " DEF_RELAY,
+	    "", NULL, "");
+	assert_int_equal(smtpd_check_init(&error), 0);
+	logged[0] = 0;
+	assert_int_equal(smtpd_check_rcpt(&c, "alice@example.com", &r), 0);
+	assert_string_equal(logged, "warn: odd client|info: from x|");
+	logged[0] = 0;
+	assert_int_equal(smtpd_check_rcpt(&c, "v@far.org", &r), -1);
+	assert_int_equal(r.code, 554);
+	assert_string_equal(logged, "warn: odd client|info: from x|");
+	/* No logger: nothing to call. */
+	c.log_fn = NULL;
+	assert_int_equal(smtpd_check_rcpt(&c, "alice@example.com", &r), 0);
+	smtpd_check_deinit();
+}
+
 static char *loader_values[8];
 
 int
@@ -489,6 +530,7 @@ main(void)
 		cmocka_unit_test(test_mynetworks),
 		cmocka_unit_test(test_unknown_address_code),
 		cmocka_unit_test(test_access_order),
+		cmocka_unit_test(test_access_warn),
 	};
 
 	config_load_defaults();
