@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* smtpd_check - relay control and recipient restrictions. See
  * smtpd_check.h. */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "conf/params.h"
 #include "dns/dns.h"
@@ -15,12 +12,10 @@
 #include "mail/domain_list.h"
 #include "mail/relay_policy.h"
 #include "mail/resolve.h"
-#include "util/buf.h"
 #include "util/cidr.h"
 #include "util/dict.h"
 #include "util/event.h"
 #include "util/log.h"
-#include "util/mem.h"
 
 #include "smtpd_access.h"
 #include "smtpd_check.h"
@@ -32,21 +27,16 @@ enum verdict {
 	V_REJECT, /* end the command; the reply is filled */
 };
 
-/* The evaluation of one RCPT: what the restrictions see, the reply, the
- * deferrals held back (code 0: none) and the depth of access table values
- * that name restrictions. name and what form the reply of reject and
- * defer: "<name>: what rejected: Access denied". */
+/* The evaluation of one RCPT: what the restrictions see, the reply and
+ * the deferrals held back (code 0: none). name and what form the reply of
+ * reject and defer: "<name>: what rejected: Access denied". */
 struct eval {
 	const struct smtpd_check_client *c;
 	const char *rcpt;
 	const char *name, *what;
 	struct smtpd_check_reply *r;
 	struct smtpd_check_reply if_permit, if_reject;
-	int depth;
 };
-
-/* Postfix's bound on restrictions named by access table values. */
-#define MAX_DEPTH 100
 
 static struct relay_policy *policy;
 static smtpd_check_mailhost_fn *mailhost_fn;
@@ -255,7 +245,8 @@ fqdn(const char *name)
 static enum verdict run_list(struct eval *e, const struct restr_list *l);
 
 /* An access table value that names restrictions: evaluate them in place,
- * their reject and defer answering for name and what. */
+ * their reject and defer answering for name and what. They name no
+ * tables (relay_policy_parse_value), so this never recurses. */
 static enum verdict
 access_restrictions(struct eval *e, struct dict *d, const char *value,
     const char *name, const char *what)
@@ -264,23 +255,16 @@ access_restrictions(struct eval *e, struct dict *d, const char *value,
 	struct restr_list l;
 	enum verdict v;
 
-	if (e->depth >= MAX_DEPTH) {
-		log_warn("%s: value \"%s\" for <%s> nests too deep",
-		    dict_spec(d), value, name);
-		return config_error(e->r, name, what);
-	}
 	if (relay_policy_parse_value(value, &l, &why) < 0) {
 		log_warn("%s: unknown action \"%s\" for <%s>: %s", dict_spec(d),
 		    value, name, why);
 		return config_error(e->r, name, what);
 	}
-	e->depth++;
 	e->name = name;
 	e->what = what;
 	v = run_list(e, &l);
 	e->name = saved_name;
 	e->what = saved_what;
-	e->depth--;
 	relay_policy_list_free(&l);
 	return v;
 }
