@@ -82,6 +82,13 @@ class RelayIPv6Test(unittest.TestCase):
         self.assertEqual(s.mail("a@example.org")[0], 250)
         self.assertEqual(s.rcpt("v@far.test"),
                          (554, b"5.7.1 <v@far.test>: Relay access denied"))
+        # No address trick gets around it either (sent raw: smtplib
+        # would drop the source route).
+        for rcpt in ('"v@far.test"@example.test', "v%far.test@example.test",
+                     "far.test!v@example.test", "@example.test:v@far.test"):
+            shown = rcpt.replace("@example.test:", "").encode()
+            self.assertEqual(s.docmd("RCPT TO:<%s>" % rcpt),
+                             (554, b"5.7.1 <%s>: Relay access denied" % shown))
         code, _ = s.docmd("DATA")
         self.assertEqual(code, 554)
         s.quit()
