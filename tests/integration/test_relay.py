@@ -176,13 +176,15 @@ class RelayTest(unittest.TestCase):
 
     @unittest.skipUnless(os.path.exists(DNSMASQ), "dnsmasq not installed")
     def test_unknown_domains_and_null_mx(self):
-        # far.test has an MX, aonly.test only an address (implicit MX),
+        # far.test has an MX, aonly.test only an IPv4 address and
+        # sixonly.test only an IPv6 one (implicit MX),
         # txtonly.test exists with neither, nullmx.test has RFC 7505's
         # null MX (preference 0, exchange "."); nowhere.test does not
         # exist, and dnsmasq refuses names outside .test (a DNS failure).
         dns, dport = start_dnsmasq(["--mx-host=far.test,mx.far.test,10",
                                     "--host-record=mx.far.test,127.0.0.9",
                                     "--host-record=aonly.test,127.0.0.9",
+                                    "--host-record=sixonly.test,::1",
                                     "--txt-record=txtonly.test,x",
                                     "--dns-rr=nullmx.test,15,000000"])
         restrictions = ("reject_unknown_sender_domain, "
@@ -200,6 +202,7 @@ class RelayTest(unittest.TestCase):
             s.mail("a@far.test")
             self.assertEqual(s.rcpt("v@far.test")[0], 250)
             self.assertEqual(s.rcpt("v@aonly.test")[0], 250)
+            self.assertEqual(s.rcpt("v@sixonly.test")[0], 250)
             self.assertEqual(s.rcpt("alice@example.test")[0], 250)
             # Postfix's unknown_address_reject_code: 450 by default.
             for domain in ("nowhere.test", "txtonly.test"):
