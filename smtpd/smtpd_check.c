@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* smtpd_check - relay control and recipient restrictions. See
  * smtpd_check.h. */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "conf/params.h"
 #include "dns/dns.h"
@@ -15,13 +12,12 @@
 #include "mail/domain_list.h"
 #include "mail/relay_policy.h"
 #include "mail/resolve.h"
-#include "util/buf.h"
 #include "util/cidr.h"
 #include "util/dict.h"
 #include "util/event.h"
 #include "util/log.h"
-#include "util/mem.h"
 
+#include "smtpd_access.h"
 #include "smtpd_check.h"
 
 /* What a restriction decided. */
@@ -31,15 +27,26 @@ enum verdict {
 	V_REJECT, /* end the command; the reply is filled */
 };
 
+/* The evaluation of one RCPT: what the restrictions see, the reply and
+ * the deferrals held back (code 0: none). name and what form the reply of
+ * reject and defer: "<name>: what rejected: Access denied". */
+struct eval {
+	const struct smtpd_check_client *c;
+	const char *rcpt;
+	const char *name, *what;
+	struct smtpd_check_reply *r;
+	struct smtpd_check_reply if_permit, if_reject;
+};
+
 static struct relay_policy *policy;
-static smtpd_check_mx_fn *mx_fn;
+static smtpd_check_mailhost_fn *mailhost_fn;
 static int dns_up;
 static int ready; /* smtpd_check_init succeeded */
 
 void
-smtpd_check_set_mx(smtpd_check_mx_fn *fn)
+smtpd_check_set_mailhost(smtpd_check_mailhost_fn *fn)
 {
-	mx_fn = fn;
+	mailhost_fn = fn;
 }
 
 void
@@ -59,8 +66,9 @@ smtpd_check_init(const char **error_r)
 	if (relay_policy_create(&policy, error_r) < 0)
 		return -1;
 	/* The resolver reads resolv.conf now, before a chroot. */
-	if (!dns_up && mx_fn == NULL &&
-	    relay_policy_uses(policy, R_UNKNOWN_RCPT_DOMAIN)) {
+	if (!dns_up && mailhost_fn == NULL &&
+	    (relay_policy_uses(policy, R_UNKNOWN_RCPT_DOMAIN) ||
+		relay_policy_uses(policy, R_UNKNOWN_SENDER_DOMAIN))) {
 		if (dns_init(var_dns_servers, 2000, 2, &why) < 0) {
 			snprintf(error_buf, sizeof(error_buf), "%s = %s: %s",
 			    VAR_DNS_SERVERS, var_dns_servers, why);
@@ -156,6 +164,21 @@ smtpd_check_auth_destination(const char *rcpt)
 	return has_routing(rcpt) ? 0 : 1;
 }
 
+static void vformat(struct smtpd_check_reply *r, int code, const char *dsn,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void
+vformat(struct smtpd_check_reply *r, int code, const char *dsn, const char *fmt,
+    va_list ap)
+{
+	r->code = code;
+	snprintf(r->dsn, sizeof(r->dsn), "%s", dsn);
+	/* RFC 3463: the enhanced code's class is the reply's, as Postfix
+	 * enforces for every refusal. */
+	r->dsn[0] = (char)('0' + code / 100);
+	vsnprintf(r->text, sizeof(r->text), fmt, ap);
+}
+
 static enum verdict
 reply(struct smtpd_check_reply *r, int code, const char *dsn, const char *fmt,
     ...) __attribute__((format(printf, 4, 5)));
@@ -166,18 +189,42 @@ reply(struct smtpd_check_reply *r, int code, const char *dsn, const char *fmt,
 {
 	va_list ap;
 
-	r->code = code;
-	snprintf(r->dsn, sizeof(r->dsn), "%s", dsn);
 	va_start(ap, fmt);
-	vsnprintf(r->text, sizeof(r->text), fmt, ap);
+	vformat(r, code, dsn, fmt, ap);
 	va_end(ap);
 	return V_REJECT;
+}
+
+/* Hold a deferral back (the first one raised stays); go on. */
+static enum verdict
+defer_if(struct smtpd_check_reply *d, int code, const char *dsn,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum verdict
+defer_if(struct smtpd_check_reply *d, int code, const char *dsn,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->code == 0) {
+		va_start(ap, fmt);
+		vformat(d, code, dsn, fmt, ap);
+		va_end(ap);
+	}
+	return V_DUNNO;
 }
 
 static enum verdict
 temp_fail(struct smtpd_check_reply *r, const char *name)
 {
 	return reply(r, 451, "4.3.0", "<%s>: Temporary lookup failure", name);
+}
+
+static enum verdict
+config_error(struct smtpd_check_reply *r, const char *name, const char *what)
+{
+	return reply(r, 451, "4.3.5",
+	    "<%s>: %s rejected: Server configuration error", name, what);
 }
 
 /* A host name or address domain is fully qualified: an address literal,
@@ -195,144 +242,150 @@ fqdn(const char *name)
 	    name[n - 1] != '.';
 }
 
-/* The answer of an access(5) table: OK or a number permits, REJECT,
- * DEFER and "4NN/5NN text" refuse, DUNNO goes on. name and what form the
- * reply: "<name>: what rejected: text". */
-static enum verdict
-access_result(const char *table, const char *value, const char *name,
-    const char *what, struct smtpd_check_reply *r)
-{
-	const char *p = value, *text;
-	char dsn[16];
-	size_t n;
-	int code;
+static enum verdict run_list(struct eval *e, const struct restr_list *l);
 
-	p += strspn(p, " \t");
-	n = strcspn(p, " \t");
-	text = p + n;
-	text += strspn(text, " \t");
-	if (n == 2 && strncasecmp(p, "OK", 2) == 0)
-		return V_PERMIT;
-	if (n > 0 && strspn(p, "0123456789") == n &&
-	    !(n == 3 && (p[0] == '4' || p[0] == '5')))
-		return V_PERMIT;
-	if (n == 5 && strncasecmp(p, "DUNNO", 5) == 0)
-		return V_DUNNO;
-	if (n == 6 && strncasecmp(p, "REJECT", 6) == 0)
-		return reply(r, 554, "5.7.1", "<%s>: %s rejected: %s", name,
-		    what, *text ? text : "Access denied");
-	if (n == 5 && strncasecmp(p, "DEFER", 5) == 0)
-		return reply(r, 450, "4.7.1", "<%s>: %s rejected: %s", name,
-		    what, *text ? text : "Access denied");
-	if (n == 3 && (p[0] == '4' || p[0] == '5') &&
-	    strspn(p, "0123456789") == 3) {
-		code = atoi(p);
-		/* An enhanced code of the same class may lead the text. */
-		snprintf(dsn, sizeof(dsn), "%c.7.1", p[0]);
-		if (text[0] == p[0] && text[1] == '.' &&
-		    isdigit((unsigned char)text[2])) {
-			n = strcspn(text, " \t");
-			if (n < sizeof(dsn)) {
-				memcpy(dsn, text, n);
-				dsn[n] = 0;
-				text += n;
-				text += strspn(text, " \t");
-			}
-		}
-		return reply(r, code, dsn, "<%s>: %s rejected: %s", name, what,
-		    *text ? text : "Access denied");
+/* An access table value that names restrictions: evaluate them in place,
+ * their reject and defer answering for name and what. They name no
+ * tables (relay_policy_parse_value), so this never recurses. */
+static enum verdict
+access_restrictions(struct eval *e, struct dict *d, const char *value,
+    const char *name, const char *what)
+{
+	const char *saved_name = e->name, *saved_what = e->what, *why;
+	struct restr_list l;
+	enum verdict v;
+
+	if (relay_policy_parse_value(value, &l, &why) < 0) {
+		log_warn("%s: unknown action \"%s\" for <%s>: %s", dict_spec(d),
+		    value, name, why);
+		return config_error(e->r, name, what);
 	}
-	log_warn("%s: unknown action \"%s\" for <%s>", table, value, name);
-	return reply(r, 451, "4.3.5",
-	    "<%s>: %s rejected: Server configuration "
-	    "error",
-	    name, what);
+	e->name = name;
+	e->what = what;
+	v = run_list(e, &l);
+	e->name = saved_name;
+	e->what = saved_what;
+	relay_policy_list_free(&l);
+	return v;
 }
 
-/* Look key up in d; 1 with *value_r, 0 not found, -1 failed (logged). */
-static int
-access_lookup(struct dict *d, const char *key, const char **value_r)
-{
-	const char *why;
-	int rc;
-
-	if (*key == 0)
-		return 0;
-	rc = dict_lookup(d, key, value_r, &why);
-	if (rc < 0)
-		log_warn("%s: lookup of %s: %s", dict_spec(d), key, why);
-	return rc;
-}
-
+/* What the value found in d for name means (access(5)). */
 static enum verdict
-check_client_access(struct dict *d, const struct smtpd_check_client *c,
-    struct smtpd_check_reply *r)
+access_result(struct eval *e, struct dict *d, const char *value,
+    const char *name, const char *what)
 {
-	const char *keys[2] = { c->addr, c->name }, *value;
-	char name[340];
+	struct smtpd_access_result res;
+
+	smtpd_access_parse(value, &res);
+	switch (res.action) {
+	case ACCESS_OK:
+		return V_PERMIT;
+	case ACCESS_DUNNO:
+		return V_DUNNO;
+	case ACCESS_REFUSE:
+		return reply(e->r, res.code, res.dsn, "<%s>: %s rejected: %s",
+		    name, what, *res.text ? res.text : "Access denied");
+	case ACCESS_DEFER_IF_PERMIT:
+		return defer_if(&e->if_permit, res.code, res.dsn,
+		    "<%s>: %s rejected: %s", name, what,
+		    *res.text ? res.text : "Service unavailable");
+	case ACCESS_DEFER_IF_REJECT:
+		return defer_if(&e->if_reject, res.code, res.dsn,
+		    "<%s>: %s rejected: %s", name, what,
+		    *res.text ? res.text : "Service unavailable");
+	case ACCESS_WARN:
+	case ACCESS_INFO:
+		if (e->c->log_fn != NULL)
+			e->c->log_fn(e->c->log_ctx,
+			    res.action == ACCESS_WARN ? "warn" : "info",
+			    res.text);
+		return V_DUNNO;
+	case ACCESS_RESTRICTIONS:
+		break;
+	}
+	return access_restrictions(e, d, value, name, what);
+}
+
+/* Look the keys up in d in order; the first found decides. */
+static enum verdict
+check_keys(struct eval *e, struct dict *d, const struct smtpd_access_keys *k,
+    const char *name, const char *what)
+{
+	const char *value, *why;
 	size_t i;
 	int rc;
 
-	snprintf(name, sizeof(name), "%s[%s]", c->name, c->addr);
-	for (i = 0; i < 2; i++) {
-		if (keys[i] == NULL || strcmp(keys[i], "unknown") == 0)
-			continue;
-		rc = access_lookup(d, keys[i], &value);
-		if (rc < 0)
-			return temp_fail(r, name);
+	for (i = 0; i < k->n; i++) {
+		rc = dict_lookup(d, k->key[i], &value, &why);
+		if (rc < 0) {
+			log_warn("%s: lookup of %s: %s", dict_spec(d),
+			    k->key[i], why);
+			return temp_fail(e->r, name);
+		}
 		if (rc > 0)
-			return access_result(dict_spec(d), value, name,
-			    "Client host", r);
+			return access_result(e, d, value, name, what);
 	}
 	return V_DUNNO;
 }
 
-/* check_sender_access, check_recipient_access: the whole address, its
- * domain, then "localpart@". The null sender is looked up as "<>". */
 static enum verdict
-check_addr_access(struct dict *d, const char *addr, const char *what,
-    struct smtpd_check_reply *r)
+check_client_access(struct eval *e, struct dict *d)
 {
-	const char *domain = addr_domain(addr), *value;
-	struct buf local;
-	enum verdict v = V_DUNNO;
-	int rc;
+	struct smtpd_access_keys k = { 0 };
+	enum verdict v;
+	char name[340];
 
-	if (*addr == 0) {
-		rc = access_lookup(d, "<>", &value);
-		if (rc < 0)
-			return temp_fail(r, addr);
-		return rc > 0
-		    ? access_result(dict_spec(d), value, addr, what, r)
-		    : V_DUNNO;
-	}
-	if ((rc = access_lookup(d, addr, &value)) != 0)
-		goto found;
-	if ((rc = access_lookup(d, domain, &value)) != 0)
-		goto found;
-	buf_init(&local, ADDR_PATH_MAX + 2);
-	if (*domain != 0 &&
-	    buf_printf(&local, "%.*s", (int)(domain - addr), addr) == 0)
-		rc = access_lookup(d, buf_cstr(&local), &value);
-	buf_deinit(&local);
-found:
-	if (rc < 0)
-		return temp_fail(r, addr);
-	if (rc > 0)
-		v = access_result(dict_spec(d), value, addr, what, r);
+	snprintf(name, sizeof(name), "%s[%s]", e->c->name, e->c->addr);
+	smtpd_access_client_keys(e->c->name, e->c->addr, &k);
+	v = check_keys(e, d, &k, name, "Client host");
+	smtpd_access_keys_free(&k);
 	return v;
 }
 
-struct mx_wait {
+/* check_sender_access, check_recipient_access (smtpd_access.h). */
+static enum verdict
+check_mail_access(struct eval *e, struct dict *d, const char *addr,
+    const char *what, int recipient)
+{
+	struct smtpd_access_keys k = { 0 };
+	enum verdict v;
+
+	smtpd_access_mail_keys(addr, var_rcpt_delim, var_smtpd_null_key, &k);
+	v = check_keys(e, d, &k, addr, what);
+	smtpd_access_keys_free(&k);
+	/* An OK must not let "v%far"@ours or far!v@ours through: the
+	 * local part asks for more routing (Postfix's SUSPICIOUS). */
+	if (v == V_PERMIT && recipient && has_routing(addr))
+		v = V_DUNNO;
+	return v;
+}
+
+struct dns_wait_ctx {
 	int done;
-	int status;
+	enum dns_status status;
+	int nullmx, implicit;
 };
 
 static void
 on_mx(void *ctx, enum dns_status status, const struct dns_mx_list *list,
     const char *why)
 {
-	struct mx_wait *w = ctx;
+	struct dns_wait_ctx *w = ctx;
+
+	(void)why;
+	w->status = status;
+	if (list != NULL) {
+		w->nullmx = list->nullmx;
+		w->implicit = list->implicit;
+	}
+	w->done = 1;
+}
+
+static void
+on_addrs(void *ctx, enum dns_status status, const struct dns_addr_list *list,
+    const char *why)
+{
+	struct dns_wait_ctx *w = ctx;
 
 	(void)list;
 	(void)why;
@@ -340,59 +393,98 @@ on_mx(void *ctx, enum dns_status status, const struct dns_mx_list *list,
 	w->done = 1;
 }
 
-/* The default MX lookup: lib/dns, waited for at most 10 seconds. */
-static int
-dns_mx(const char *domain)
+/* The default lookup: lib/dns, MX and then (no MX record) A and AAAA,
+ * both waited for within 10 seconds in all. */
+static enum smtpd_check_mailhost
+dns_mailhost(const char *domain)
 {
-	struct mx_wait w = { 0, DNS_RETRY };
+	struct dns_wait_ctx w = { 0, DNS_RETRY, 0, 0 };
+	int64_t deadline = event_now_ms() + 10000;
 	const char *error;
 
 	if (!dns_up) {
 		if (dns_init(var_dns_servers, 2000, 2, &error) < 0) {
 			log_warn("%s = %s: %s", VAR_DNS_SERVERS,
 			    var_dns_servers, error);
-			return DNS_RETRY;
+			return SMTPD_MAILHOST_RETRY;
 		}
 		dns_up = 1;
 	}
 	if (dns_lookup_mx(domain, on_mx, &w, &error) < 0)
-		return DNS_FAIL;
-	if (dns_wait(&w.done, event_now_ms() + 10000) < 0) {
+		return SMTPD_MAILHOST_NOTFOUND; /* not a domain name */
+	if (dns_wait(&w.done, deadline) < 0) {
 		dns_cancel();
-		return DNS_RETRY;
+		return SMTPD_MAILHOST_RETRY;
 	}
-	return w.status;
+	if (w.nullmx)
+		return SMTPD_MAILHOST_NULLMX;
+	if (w.status == DNS_OK && w.implicit) {
+		/* RFC 5321 5.1: no MX; the domain's own address will do. */
+		w.done = 0;
+		w.status = DNS_RETRY;
+		if (dns_lookup_addrs(domain, DNS_INET4 | DNS_INET6, on_addrs,
+			&w, &error) < 0)
+			return SMTPD_MAILHOST_NOTFOUND;
+		if (dns_wait(&w.done, deadline) < 0) {
+			dns_cancel();
+			return SMTPD_MAILHOST_RETRY;
+		}
+	}
+	switch (w.status) {
+	case DNS_OK:
+		return SMTPD_MAILHOST_OK;
+	case DNS_RETRY:
+		return SMTPD_MAILHOST_RETRY;
+	default:
+		return SMTPD_MAILHOST_NOTFOUND;
+	}
 }
 
+/* reject_unknown_recipient_domain and reject_unknown_sender_domain, with
+ * Postfix's replies: a null MX 556 5.1.10 (recipient) or 550 5.7.27
+ * (sender, RFC 7505 4.2), a domain that does not exist or has neither MX
+ * nor address unknown_address_reject_code, a DNS failure 450 held back
+ * until nothing else rejects. Our own domains and address literals are
+ * not looked up. */
 static enum verdict
-check_unknown_domain(const char *rcpt, struct smtpd_check_reply *r)
+check_unknown_domain(struct eval *e, const char *addr, int sender)
 {
-	const char *domain = addr_domain(rcpt);
+	const char *domain = addr_domain(addr);
+	const char *what = sender ? "Sender address" : "Recipient address";
+	const char *dsn = sender ? "4.1.8" : "4.1.2";
 	int rc;
 
 	if (*domain == 0 || *domain == '[')
 		return V_DUNNO;
-	if ((rc = our_domain(rcpt)) < 0)
-		return temp_fail(r, rcpt);
+	if ((rc = our_domain(addr)) < 0)
+		return temp_fail(e->r, addr);
 	if (rc > 0)
 		return V_DUNNO;
-	switch ((mx_fn != NULL ? mx_fn : dns_mx)(domain)) {
-	case DNS_OK:
-	case DNS_NODATA:
+	switch ((mailhost_fn != NULL ? mailhost_fn : dns_mailhost)(domain)) {
+	case SMTPD_MAILHOST_OK:
 		return V_DUNNO;
-	case DNS_RETRY:
-		return reply(r, 450, "4.1.2",
-		    "<%s>: Recipient address rejected: Domain not found", rcpt);
-	default:
-		return reply(r, 550, "5.1.2",
-		    "<%s>: Recipient address rejected: Domain not found", rcpt);
+	case SMTPD_MAILHOST_NULLMX:
+		return reply(e->r, sender ? 550 : 556,
+		    sender ? "5.7.27" : "5.1.10",
+		    "<%s>: %s rejected: Domain %s does not accept mail "
+		    "(nullMX)",
+		    addr, what, domain);
+	case SMTPD_MAILHOST_RETRY:
+		return defer_if(&e->if_permit, 450, dsn,
+		    "<%s>: %s rejected: Domain not found", addr, what);
+	case SMTPD_MAILHOST_NOTFOUND:
+		break;
 	}
+	return reply(e->r, (int)var_unk_addr_code, dsn,
+	    "<%s>: %s rejected: Domain not found", addr, what);
 }
 
 static enum verdict
-apply(const struct restriction *x, const struct smtpd_check_client *c,
-    const char *rcpt, struct smtpd_check_reply *r)
+apply(struct eval *e, const struct restriction *x)
 {
+	const struct smtpd_check_client *c = e->c;
+	const char *rcpt = e->rcpt;
+	struct smtpd_check_reply *r = e->r;
 	int rc;
 
 	switch (x->kind) {
@@ -438,52 +530,76 @@ apply(const struct restriction *x, const struct smtpd_check_client *c,
 		    "hostname",
 		    c->helo);
 	case R_UNKNOWN_RCPT_DOMAIN:
-		return check_unknown_domain(rcpt, r);
+		return check_unknown_domain(e, rcpt, 0);
+	case R_UNKNOWN_SENDER_DOMAIN:
+		if (c->sender == NULL || *c->sender == 0)
+			return V_DUNNO;
+		return check_unknown_domain(e, c->sender, 1);
 	case R_CLIENT_ACCESS:
-		return check_client_access(x->table, c, r);
+		return check_client_access(e, x->table);
 	case R_SENDER_ACCESS:
 		if (c->sender == NULL)
 			return V_DUNNO;
-		return check_addr_access(x->table, c->sender, "Sender address",
-		    r);
+		return check_mail_access(e, x->table, c->sender,
+		    "Sender address", 0);
 	case R_RCPT_ACCESS:
-		return check_addr_access(x->table, rcpt, "Recipient address",
-		    r);
+		return check_mail_access(e, x->table, rcpt, "Recipient address",
+		    1);
 	case R_PERMIT:
 		return V_PERMIT;
 	case R_REJECT:
 		return reply(r, 554, "5.7.1",
-		    "<%s>: Recipient address rejected: Access denied", rcpt);
+		    "<%s>: %s rejected: Access denied", e->name, e->what);
 	case R_DEFER:
 		return reply(r, 450, "4.7.1",
-		    "<%s>: Recipient address rejected: Access denied", rcpt);
+		    "<%s>: %s rejected: Access denied", e->name, e->what);
 	}
 	log_panic("smtpd_check: restriction %d", (int)x->kind);
 }
 
+/* The restrictions of l in order until one decides; DUNNO at the end. */
 static enum verdict
-run_list(const struct restr_list *l, const struct smtpd_check_client *c,
-    const char *rcpt, struct smtpd_check_reply *r)
+run_list(struct eval *e, const struct restr_list *l)
 {
 	enum verdict v;
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if ((v = apply(&l->r[i], c, rcpt, r)) != V_DUNNO)
+		if ((v = apply(e, &l->r[i])) != V_DUNNO)
 			return v;
-	return V_PERMIT;
+	return V_DUNNO;
 }
 
 int
 smtpd_check_rcpt(const struct smtpd_check_client *c, const char *rcpt,
     struct smtpd_check_reply *r)
 {
+	struct eval e;
+	enum verdict v;
+
 	/* Without the lists every recipient would pass: an open relay. */
 	if (!ready)
 		log_panic("smtpd_check_rcpt before smtpd_check_init");
-	if (run_list(&policy->relay, c, rcpt, r) == V_REJECT)
+	memset(&e, 0, sizeof(e));
+	e.c = c;
+	e.rcpt = rcpt;
+	e.name = rcpt;
+	e.what = "Recipient address";
+	e.r = r;
+	/* The end of a list, or a permit, ends only that list. */
+	v = run_list(&e, &policy->relay);
+	if (v != V_REJECT)
+		v = run_list(&e, &policy->rcpt);
+	if (v == V_REJECT) {
+		/* DEFER_IF_REJECT: a 5xx becomes the deferral held back. */
+		if (r->code >= 500 && e.if_reject.code != 0)
+			*r = e.if_reject;
 		return -1;
-	if (run_list(&policy->rcpt, c, rcpt, r) == V_REJECT)
+	}
+	/* A temporary failure that might have rejected: not yet. */
+	if (e.if_permit.code != 0) {
+		*r = e.if_permit;
 		return -1;
+	}
 	return 0;
 }

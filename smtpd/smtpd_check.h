@@ -7,13 +7,19 @@
  * reject_unauth_destination, defer_unauth_destination,
  * permit_auth_destination, reject_non_fqdn_recipient,
  * reject_non_fqdn_sender, reject_non_fqdn_helo_hostname,
- * reject_unknown_recipient_domain, check_client_access,
- * check_sender_access and check_recipient_access (each with a type:table
- * argument, answered as Postfix's access(5)), permit, reject and defer.
+ * reject_unknown_recipient_domain, reject_unknown_sender_domain,
+ * check_client_access, check_sender_access and check_recipient_access
+ * (each with a type:table argument, looked up and answered as Postfix's
+ * access(5): smtpd_access.h), permit, reject and defer.
  * An "authorized destination" is a recipient in one of our own domains
  * (resolve_class not RESOLVE_RELAY) or in relay_domains, whose local part
  * holds no routing character ('%', '!', '@'): such an address asks us to
- * relay (allow_untrusted_routing = no).
+ * relay (allow_untrusted_routing = no), and an access table's OK for it
+ * counts as DUNNO, as in Postfix.
+ * A temporary DNS failure of reject_unknown_*_domain, and an access
+ * table's DEFER_IF_PERMIT, defer the recipient (450) only if nothing
+ * later rejects it; DEFER_IF_REJECT turns a later 5xx reject into that
+ * deferral (Postfix's defer_if_permit and defer_if_reject, for one RCPT).
  * The configuration is parsed by lib/mail/relay_policy (shared with
  * "tern check"); this module evaluates it.
  * Errors: smtpd_check_init returns -1 with a message that names the
@@ -30,6 +36,10 @@ struct smtpd_check_client {
 	const char *name;   /* client host name, "unknown" when none */
 	const char *helo;   /* NULL: no HELO/EHLO yet */
 	const char *sender; /* "" for the null sender */
+	/* An access table's WARN or INFO (whatsup "warn" or "info") and its
+	 * text, for the caller's log line; NULL: not logged. */
+	void (*log_fn)(void *ctx, const char *whatsup, const char *text);
+	void *log_ctx;
 };
 
 /* A refusal, ready for the SMTP reply and the NOQUEUE log line. */
@@ -39,12 +49,18 @@ struct smtpd_check_reply {
 	char text[600];
 };
 
-/* How reject_unknown_recipient_domain asks DNS: a function returning a
- * dns_status (DNS_OK, DNS_NODATA, DNS_NOTFOUND, DNS_RETRY, DNS_FAIL) for
- * the MX lookup of domain. The default waits on lib/dns with a short
- * deadline; the unit test injects its own. */
-typedef int smtpd_check_mx_fn(const char *domain);
-void smtpd_check_set_mx(smtpd_check_mx_fn *fn);
+/* What reject_unknown_{recipient,sender}_domain learn of a domain from
+ * DNS, as Postfix asks: its MX records, else its A or AAAA records. */
+enum smtpd_check_mailhost {
+	SMTPD_MAILHOST_OK,       /* an MX, or an address */
+	SMTPD_MAILHOST_NOTFOUND, /* NXDOMAIN, or no MX and no address */
+	SMTPD_MAILHOST_NULLMX,   /* RFC 7505 null MX: accepts no mail */
+	SMTPD_MAILHOST_RETRY,    /* DNS failed for now */
+};
+/* The lookup: the default waits on lib/dns for at most 10 seconds; the
+ * unit test injects its own. NULL restores the default. */
+typedef enum smtpd_check_mailhost smtpd_check_mailhost_fn(const char *domain);
+void smtpd_check_set_mailhost(smtpd_check_mailhost_fn *fn);
 
 /* Parse mynetworks, relay_domains and both restriction lists from the
  * var_* parameters and open their tables (run it before chroot). Returns

@@ -274,14 +274,40 @@ rcpt_params(struct smtpd_session *ss, char *p, int *notify_r, struct buf *orcpt)
 	return 0;
 }
 
+/* Postfix's "NOQUEUE: reject: RCPT from host[addr]: 554 5.7.1 ...; from=<>
+ * to=<> proto=ESMTP helo=<>" and its warn and info siblings. */
+static void
+log_whatsup(struct smtpd_session *ss, const char *whatsup, const char *rcpt,
+    const char *text)
+{
+	log_info("NOQUEUE: %s: RCPT from %s: %s; from=<%s> to=<%s> proto=%s "
+		 "helo=<%s>",
+	    whatsup, ss->client, text, log_str(ss->sender), rcpt,
+	    smtpd_proto(ss), ss->helo ? ss->helo : "");
+}
+
 static void
 log_reject(struct smtpd_session *ss, const char *rcpt, int code,
     const char *dsn, const char *text)
 {
-	log_info("NOQUEUE: reject: RCPT from %s: %d %s %s; from=<%s> "
-		 "to=<%s> proto=%s helo=<%s>",
-	    ss->client, code, dsn, text, log_str(ss->sender), rcpt,
-	    smtpd_proto(ss), ss->helo ? ss->helo : "");
+	char line[700];
+
+	snprintf(line, sizeof(line), "%d %s %s", code, dsn, text);
+	log_whatsup(ss, "reject", rcpt, line);
+}
+
+/* smtpd_check's WARN and INFO, for the recipient being checked. */
+struct check_log {
+	struct smtpd_session *ss;
+	const char *rcpt;
+};
+
+static void
+check_log(void *ctx, const char *whatsup, const char *text)
+{
+	struct check_log *cl = ctx;
+
+	log_whatsup(cl->ss, whatsup, cl->rcpt, text);
 }
 
 /* Decide about one recipient that the restrictions let through (or, for
@@ -328,6 +354,7 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	struct resolve_list finals = { 0 };
 	struct resolve_error err;
 	struct smtpd_check_client cc;
+	struct check_log cl;
 	struct smtpd_check_reply cr;
 	struct smtpd_rcpt *r;
 	struct buf addr, orcpt;
@@ -380,9 +407,17 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	cc.name = ss->client_name;
 	cc.helo = ss->helo;
 	cc.sender = ss->sender;
+	cl.ss = ss;
+	cl.rcpt = buf_cstr(&addr);
+	cc.log_fn = check_log;
+	cc.log_ctx = &cl;
 	if (smtpd_check_rcpt(&cc, buf_cstr(&addr), &cr) < 0) {
 		log_reject(ss, buf_cstr(&addr), cr.code, cr.dsn, cr.text);
 		smtpd_reply(ss, "%d %s %s", cr.code, cr.dsn, cr.text);
+		/* access(5): after a 421 or 521 from a table, hang up as
+		 * Postfix does (a botnet gets no second try). */
+		if (cr.code == 421 || cr.code == 521)
+			ss->quit = 1;
 		goto out;
 	}
 	if (check_rcpt(ss, buf_cstr(&addr), &finals, &err, 1) < 0) {

@@ -102,6 +102,8 @@ char *var_mynetworks;
 char *var_relay_domains;
 char *var_relay_checks;
 char *var_rcpt_checks;
+char *var_smtpd_null_key;
+long var_unk_addr_code;
 long var_dest_concurrency;
 char *var_dns_servers;
 char *var_inet_protocols;
@@ -294,6 +296,11 @@ const struct param_def param_table[] = {
 	    "smtpd: relay restrictions applied to each RCPT first"),
 	P_STR(VAR_RCPT_CHECKS, DEF_RCPT_CHECKS, var_rcpt_checks,
 	    "smtpd: recipient restrictions applied after the relay ones"),
+	P_STR(VAR_SMTPD_NULL_KEY, DEF_SMTPD_NULL_KEY, var_smtpd_null_key,
+	    "smtpd: access table key that stands for the null sender"),
+	{ VAR_UNK_ADDR_CODE, PARAM_INT, XSTR(DEF_UNK_ADDR_CODE),
+	    &var_unk_addr_code, 400, 599,
+	    "smtpd: reply code for an unknown sender or recipient domain" },
 	P_INT(VAR_DEST_CONCURRENCY, DEF_DEST_CONCURRENCY, var_dest_concurrency,
 	    1, "parallel SMTP deliveries to one next hop"),
 	P_STR(VAR_DNS_SERVERS, DEF_DNS_SERVERS, var_dns_servers,

@@ -156,6 +156,12 @@ extern char *var_relay_checks;
 #define VAR_RCPT_CHECKS "smtpd_recipient_restrictions"
 #define DEF_RCPT_CHECKS ""
 extern char *var_rcpt_checks;
+#define VAR_SMTPD_NULL_KEY "smtpd_null_access_lookup_key"
+#define DEF_SMTPD_NULL_KEY "<>"
+extern char *var_smtpd_null_key;
+#define VAR_UNK_ADDR_CODE "unknown_address_reject_code"
+#define DEF_UNK_ADDR_CODE 450
+extern long var_unk_addr_code;
 #define VAR_RCPT_DELIM "recipient_delimiter"
 #define DEF_RCPT_DELIM ""
 extern char *var_rcpt_delim;

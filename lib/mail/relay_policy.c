@@ -25,6 +25,7 @@ static const struct {
 	{ "reject_non_fqdn_sender", R_NON_FQDN_SENDER, 0 },
 	{ "reject_non_fqdn_helo_hostname", R_NON_FQDN_HELO, 0 },
 	{ "reject_unknown_recipient_domain", R_UNKNOWN_RCPT_DOMAIN, 0 },
+	{ "reject_unknown_sender_domain", R_UNKNOWN_SENDER_DOMAIN, 0 },
 	{ "check_client_access", R_CLIENT_ACCESS, 1 },
 	{ "check_sender_access", R_SENDER_ACCESS, 1 },
 	{ "check_recipient_access", R_RCPT_ACCESS, 1 },
@@ -35,8 +36,8 @@ static const struct {
 
 static char error_buf[1024];
 
-static void
-list_free(struct restr_list *l)
+void
+relay_policy_list_free(struct restr_list *l)
 {
 	size_t i;
 
@@ -55,8 +56,8 @@ relay_policy_destroy(struct relay_policy **pp)
 
 	if (p == NULL)
 		return;
-	list_free(&p->relay);
-	list_free(&p->rcpt);
+	relay_policy_list_free(&p->relay);
+	relay_policy_list_free(&p->rcpt);
 	xfree(p->mynet);
 	for (i = 0; i < p->nmynet_tables; i++)
 		dict_close(&p->mynet_tables[i]);
@@ -138,9 +139,11 @@ parse_mynetworks(struct relay_policy *p, const char *spec, const char **error_r)
 	return 0;
 }
 
+/* Parse the list spec (named param in errors) into l. tables: whether a
+ * check_*_access may open its table. */
 static int
-parse_list(const char *param, const char *spec, struct restr_list *l,
-    const char **error_r)
+parse_list(const char *param, const char *spec, int tables,
+    struct restr_list *l, const char **error_r)
 {
 	const char *cursor = spec, *item, *why;
 	size_t len, i;
@@ -167,6 +170,11 @@ parse_list(const char *param, const char *spec, struct restr_list *l,
 		r->table = NULL;
 		if (!restr_names[i].table)
 			continue;
+		if (!tables)
+			return fail(error_r,
+			    "%s: %s: no lookup tables in an access table "
+			    "value",
+			    param, restr_names[i].name);
 		rc = dict_list_next(&cursor, &item, &len, &why);
 		if (rc < 0)
 			break;
@@ -207,6 +215,18 @@ static int protected(const struct restr_list *l)
 }
 
 int
+relay_policy_parse_value(const char *value, struct restr_list *l,
+    const char **error_r)
+{
+	memset(l, 0, sizeof(*l));
+	if (parse_list("access table value", value, 0, l, error_r) < 0) {
+		relay_policy_list_free(l);
+		return -1;
+	}
+	return 0;
+}
+
+int
 relay_policy_uses(const struct relay_policy *p, enum restr kind)
 {
 	return list_has(&p->relay, kind) || list_has(&p->rcpt, kind);
@@ -219,9 +239,10 @@ relay_policy_create(struct relay_policy **p_r, const char **error_r)
 	const char *why;
 
 	if (parse_mynetworks(p, var_mynetworks, error_r) < 0 ||
-	    parse_list(VAR_RELAY_CHECKS, var_relay_checks, &p->relay, error_r) <
-		0 ||
-	    parse_list(VAR_RCPT_CHECKS, var_rcpt_checks, &p->rcpt, error_r) < 0)
+	    parse_list(VAR_RELAY_CHECKS, var_relay_checks, 1, &p->relay,
+		error_r) < 0 ||
+	    parse_list(VAR_RCPT_CHECKS, var_rcpt_checks, 1, &p->rcpt, error_r) <
+		0)
 		goto bad;
 	if (domain_list_create(var_relay_domains, var_db_type,
 		&p->relay_domains, &why) < 0) {

@@ -29,6 +29,7 @@ enum restr {
 	R_NON_FQDN_SENDER,
 	R_NON_FQDN_HELO,
 	R_UNKNOWN_RCPT_DOMAIN,
+	R_UNKNOWN_SENDER_DOMAIN,
 	R_CLIENT_ACCESS,
 	R_SENDER_ACCESS,
 	R_RCPT_ACCESS,
@@ -63,6 +64,18 @@ int relay_policy_create(struct relay_policy **p_r, const char **error_r);
 
 /* Free the policy and its tables; set *pp to NULL. NULL is allowed. */
 void relay_policy_destroy(struct relay_policy **pp);
+
+/* Parse the restriction names of an access table value ("permit",
+ * "reject_unauth_destination, reject") into *l, for smtpd to evaluate
+ * in place of the value. A restriction that takes a table is refused:
+ * tables are opened at start, before a chroot, never from a value.
+ * Returns 0 (release *l with relay_policy_list_free), or -1 with
+ * *error_r set (module buffer) and *l empty. */
+int relay_policy_parse_value(const char *value, struct restr_list *l,
+    const char **error_r);
+
+/* Free the restrictions of *l (and their tables) and empty it. */
+void relay_policy_list_free(struct restr_list *l);
 
 /* 1 when either list holds a restriction of that kind, else 0. */
 int relay_policy_uses(const struct relay_policy *p, enum restr kind);

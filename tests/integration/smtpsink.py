@@ -1,5 +1,5 @@
 """A scripted SMTP receiver for tests of outbound delivery: it listens on a
-loopback address, speaks enough ESMTP for a client (EHLO with PIPELINING,
+loopback address (IPv4, or IPv6 such as "::1"), speaks enough ESMTP for a client (EHLO with PIPELINING,
 SIZE and 8BITMIME, MAIL, RCPT, DATA, RSET, NOOP, QUIT), answers each
 recipient by its local part, and keeps what it received byte for byte.
 
@@ -34,7 +34,8 @@ class Group:
 class Sink:
     def __init__(self, host="127.0.0.1", port=0, greeting=None, delay=0,
                  dsn=False, group=None):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, port))
         self.sock.listen(16)

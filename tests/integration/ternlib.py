@@ -2,7 +2,7 @@
 
 An Instance lives in a fresh temporary directory: etc/ (main.cf,
 master.cf, tables), spool/ (the queue), mail/ (Maildirs), log/maillog.
-It listens on 127.0.0.1 on a free high port. Run as root, it uses real
+It listens on 127.0.0.1 (or ::1: listen="::1") on a free high port. Run as root, it uses real
 privilege separation (mail_owner "tern", mailboxes owned by "vmail",
 both made by scripts/setup); otherwise everything runs as the caller.
 Every wait is bounded: wait_for() polls a condition until a deadline.
@@ -32,9 +32,10 @@ DELAY_RE = r"(?:0(?:\.\d?[1-9])?|[1-9](?:\.[1-9])?|[1-9]\d+)"
 DELAY_FIELDS_RE = r"delay=%s, delays=%s/%s/%s/%s" % ((DELAY_RE,) * 5)
 
 
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
+def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                      kind)
+    s.bind((host, 0))
     port = s.getsockname()[1]
     s.close()
     return port
@@ -82,7 +83,8 @@ class Instance:
     domain = "example.test"
 
     def __init__(self, users=("alice", "bob"), aliases=None, main=None,
-                 master_extra="", qmgr_wakeup=60, maxproc=None):
+                 master_extra="", qmgr_wakeup=60, maxproc=None,
+                 listen="127.0.0.1"):
         self.dir = tempfile.mkdtemp(prefix="tern-it-")
         os.chmod(self.dir, 0o755)
         self.etc = os.path.join(self.dir, "etc")
@@ -93,7 +95,9 @@ class Instance:
         for d in (self.etc, self.mail, self.logdir):
             os.makedirs(d)
             os.chmod(d, 0o755)
-        self.port = free_port()
+        # smtpd's address: 127.0.0.1, or "::1" for an IPv6 instance.
+        self.host = listen
+        self.port = free_port(host=listen)
         if IS_ROOT:
             self.owner = "tern"
             vm = pwd.getpwnam("vmail")
@@ -143,7 +147,9 @@ class Instance:
                 f.write("%s = %s\n" % (k, v))
         with open(os.path.join(self.etc, "master.cf"), "w") as f:
             f.write("# service type private unpriv chroot wakeup maxproc command\n")
-            f.write("127.0.0.1:%d inet n - n - 20 smtpd\n" % self.port)
+            f.write("%s:%d inet n - n - 20 smtpd\n"
+                    % ("[%s]" % listen if ":" in listen else listen,
+                       self.port))
             f.write("qmgr unix n - n %d 1 qmgr\n" % qmgr_wakeup)
             # maxproc: {"smtp": "2"} sets a delivery service's column.
             mp = maxproc or {}
@@ -168,7 +174,7 @@ class Instance:
 
     def port_open(self):
         try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            socket.create_connection((self.host, self.port), timeout=1).close()
             return True
         except OSError:
             return False
@@ -193,7 +199,15 @@ class Instance:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def smtp(self):
-        return smtplib.SMTP("127.0.0.1", self.port, timeout=30 * SLOW)
+        return smtplib.SMTP(self.host, self.port, timeout=30 * SLOW)
+
+    def client(self, source, helo="client.example.org"):
+        """An SMTP session to smtpd from the local address source (of
+        smtpd's family), after EHLO helo."""
+        s = smtplib.SMTP(timeout=30 * SLOW, source_address=(source, 0))
+        s.connect(self.host, self.port)
+        s.ehlo(helo)
+        return s
 
     def maildir(self, user):
         return os.path.join(self.mail, self.domain, user)

@@ -156,7 +156,7 @@ test_table_shape(void **state)
 {
 	size_t i, j;
 
-	assert_int_equal(param_table_count, 86);
+	assert_int_equal(param_table_count, 88);
 	for (i = 0; i < param_table_count; i++) {
 		const struct param_def *p = &param_table[i];
 
@@ -168,6 +168,10 @@ test_table_shape(void **state)
 		for (j = i + 1; j < param_table_count; j++)
 			assert_string_not_equal(p->name, param_table[j].name);
 	}
+	/* A reply code is a reply code. */
+	assert_int_equal(param_find(VAR_UNK_ADDR_CODE)->min, 400);
+	assert_int_equal(param_find(VAR_UNK_ADDR_CODE)->max, 599);
+	assert_string_equal(param_find(VAR_SMTPD_NULL_KEY)->def, "<>");
 	assert_null(param_find("no_such_parameter"));
 	assert_null(param_find(""));
 }
@@ -191,6 +195,7 @@ test_defaults_convert(void **state)
 		{ VAR_MAX_QUEUE_TIME, 5 * 86400 },
 		{ VAR_DAEMON_TIMEOUT, 18000 },
 		{ VAR_PROC_LIMIT, DEF_PROC_LIMIT },
+		{ VAR_UNK_ADDR_CODE, DEF_UNK_ADDR_CODE },
 	};
 	size_t i;
 

@@ -13,7 +13,6 @@
 
 #include "conf/config.h"
 #include "conf/params.h"
-#include "dns/dns.h"
 #include "mail/resolve.h"
 
 #include "smtpd_check.h"
@@ -37,21 +36,27 @@ configure(const char *relay, const char *rcpt, const char *mynetworks,
 	var_relay_domains = (char *)relay_domains;
 }
 
-static int mx_answer;
+static enum smtpd_check_mailhost mx_answer;
 
-static int
+static enum smtpd_check_mailhost
 fake_mx(const char *domain)
 {
 	(void)domain;
 	return mx_answer;
 }
 
+/* The fake DNS's answers. */
+#define DNS_OK SMTPD_MAILHOST_OK
+#define DNS_NOTFOUND SMTPD_MAILHOST_NOTFOUND
+#define DNS_NULLMX SMTPD_MAILHOST_NULLMX
+#define DNS_RETRY SMTPD_MAILHOST_RETRY
+
 #define DEF_RELAY "permit_mynetworks, reject_unauth_destination"
 
 struct rcpt_case {
 	const char *relay, *rcpt_list, *relay_domains;
 	const char *client, *helo, *sender, *rcpt;
-	int mx; /* what the fake DNS answers */
+	enum smtpd_check_mailhost mx; /* what the fake DNS answers */
 	int code;
 	const char *reply; /* dsn and text; NULL when permitted */
 };
@@ -109,11 +114,51 @@ static const struct rcpt_case rcpt_cases[] = {
 	    "[192.0.2.9]", "a@x.org", "alice@example.com", DNS_OK, 0, NULL },
 	{ DEF_RELAY, "reject_non_fqdn_sender", "", "127.0.0.1", "h", "",
 	    "alice@example.com", DNS_OK, 0, NULL },
-	/* Unknown recipient domains, by the fake DNS. */
+	/* Unknown recipient domains, by the fake DNS: Postfix's
+	 * unknown_address_reject_code is 450 by default. */
 	{ DEF_RELAY, "reject_unknown_recipient_domain", "", "127.0.0.1", "h",
-	    "a@x.org", "v@none.org", DNS_NOTFOUND, 550,
-	    "5.1.2 <v@none.org>: Recipient address rejected: Domain not "
+	    "a@x.org", "v@none.org", DNS_NOTFOUND, 450,
+	    "4.1.2 <v@none.org>: Recipient address rejected: Domain not "
 	    "found" },
+	/* RFC 7505: a null MX is final, whatever the code for unknowns. */
+	{ DEF_RELAY, "reject_unknown_recipient_domain", "", "127.0.0.1", "h",
+	    "a@x.org", "v@nomail.org", DNS_NULLMX, 556,
+	    "5.1.10 <v@nomail.org>: Recipient address rejected: Domain "
+	    "nomail.org does not accept mail (nullMX)" },
+	{ DEF_RELAY, "reject_unknown_recipient_domain", "", "127.0.0.1", "h",
+	    "a@x.org", "v@far.org", DNS_OK, 0, NULL },
+	/* A DNS failure defers only what nothing else rejects. */
+	{ DEF_RELAY, "reject_unknown_recipient_domain, permit", "", "127.0.0.1",
+	    "h", "a@x.org", "v@none.org", DNS_RETRY, 450,
+	    "4.1.2 <v@none.org>: Recipient address rejected: Domain not "
+	    "found" },
+	{ DEF_RELAY, "reject_unknown_recipient_domain, reject", "", "127.0.0.1",
+	    "h", "a@x.org", "v@none.org", DNS_RETRY, 554,
+	    "5.7.1 <v@none.org>: Recipient address rejected: Access denied" },
+	{ "reject_unknown_recipient_domain, " DEF_RELAY, "", "", "192.0.2.1",
+	    "h", "a@x.org", "v@none.org", DNS_RETRY, 554,
+	    "5.7.1 <v@none.org>: Relay access denied" },
+	/* Unknown sender domains. */
+	{ DEF_RELAY, "reject_unknown_sender_domain", "", "127.0.0.1", "h",
+	    "a@none.org", "alice@example.com", DNS_NOTFOUND, 450,
+	    "4.1.8 <a@none.org>: Sender address rejected: Domain not "
+	    "found" },
+	{ DEF_RELAY, "reject_unknown_sender_domain", "", "127.0.0.1", "h",
+	    "a@nomail.org", "alice@example.com", DNS_NULLMX, 550,
+	    "5.7.27 <a@nomail.org>: Sender address rejected: Domain "
+	    "nomail.org does not accept mail (nullMX)" },
+	{ DEF_RELAY, "reject_unknown_sender_domain", "", "127.0.0.1", "h",
+	    "a@none.org", "alice@example.com", DNS_RETRY, 450,
+	    "4.1.8 <a@none.org>: Sender address rejected: Domain not "
+	    "found" },
+	{ DEF_RELAY, "reject_unknown_sender_domain", "", "127.0.0.1", "h", "",
+	    "alice@example.com", DNS_NOTFOUND, 0, NULL },
+	{ DEF_RELAY, "reject_unknown_sender_domain", "", "127.0.0.1", "h",
+	    "bob@example.com", "v@far.org", DNS_NOTFOUND, 0, NULL },
+	{ DEF_RELAY, "reject_unknown_sender_domain", "", "127.0.0.1", "h",
+	    "a@[192.0.2.1]", "v@far.org", DNS_NOTFOUND, 0, NULL },
+	{ DEF_RELAY, "reject_unknown_sender_domain", "", "127.0.0.1", "h",
+	    "a@x.org", "v@far.org", DNS_OK, 0, NULL },
 	{ DEF_RELAY, "reject_unknown_recipient_domain", "", "127.0.0.1", "h",
 	    "a@x.org", "v@none.org", DNS_RETRY, 450,
 	    "4.1.2 <v@none.org>: Recipient address rejected: Domain not "
@@ -164,7 +209,8 @@ test_rcpt(void **state)
 	int rc;
 
 	(void)state;
-	smtpd_check_set_mx(fake_mx);
+	smtpd_check_set_mailhost(fake_mx);
+	memset(&c, 0, sizeof(c));
 	for (i = 0; i < sizeof(rcpt_cases) / sizeof(rcpt_cases[0]); i++) {
 		t = &rcpt_cases[i];
 		configure(t->relay, t->rcpt_list, NULL, t->relay_domains);
@@ -220,7 +266,261 @@ test_mynetworks(void **state)
 	smtpd_check_deinit();
 }
 
-static char *loader_values[6];
+/* unknown_address_reject_code = 550: permanent refusals of domains that
+ * do not exist; a DNS failure stays 450. */
+static void
+test_unknown_address_code(void **state)
+{
+	struct smtpd_check_client c = { "127.0.0.1", "unknown", "h", "a@x.org",
+		NULL, NULL };
+	struct smtpd_check_reply r;
+	const char *error;
+
+	(void)state;
+	smtpd_check_set_mailhost(fake_mx);
+	configure(DEF_RELAY, "reject_unknown_recipient_domain", NULL, "");
+	assert_int_equal(smtpd_check_init(&error), 0);
+	var_unk_addr_code = 550;
+	mx_answer = SMTPD_MAILHOST_NOTFOUND;
+	assert_int_equal(smtpd_check_rcpt(&c, "v@none.org", &r), -1);
+	assert_int_equal(r.code, 550);
+	assert_string_equal(r.dsn, "5.1.2");
+	assert_string_equal(r.text,
+	    "<v@none.org>: Recipient address rejected: Domain not found");
+	mx_answer = SMTPD_MAILHOST_RETRY;
+	assert_int_equal(smtpd_check_rcpt(&c, "v@none.org", &r), -1);
+	assert_int_equal(r.code, 450);
+	assert_string_equal(r.dsn, "4.1.2");
+	var_unk_addr_code = DEF_UNK_ADDR_CODE;
+	smtpd_check_deinit();
+}
+
+/* Which access table key answers: Postfix's order (smtpd_access.h), seen
+ * through the reply text of the entry that matched. */
+struct access_case {
+	const char *relay, *rcpt_list;
+	const char *name, *addr, *sender, *rcpt;
+	int code;
+	const char *reply; /* NULL: permitted */
+};
+
+#define RA "check_recipient_access "
+#define SA "check_sender_access "
+#define CA "check_client_access "
+#define RCPT_EXT "user+ext@sub.far.org"
+
+static const struct access_case access_cases[] = {
+	/* user+ext@domain, user@domain, domain, parents, user+ext@, user@ */
+	{ DEF_RELAY,
+	    RA "inline:{{" RCPT_EXT "=REJECT k1}, {user@sub.far.org=REJECT "
+	       "k2}, {sub.far.org=REJECT k3}, {user+ext@=REJECT k6}}",
+	    "unknown", "127.0.0.1", "a@x.org", RCPT_EXT, 554,
+	    "5.7.1 <" RCPT_EXT ">: Recipient address rejected: k1" },
+	{ DEF_RELAY,
+	    RA "inline:{{user@sub.far.org=REJECT k2}, {sub.far.org=REJECT "
+	       "k3}, {user+ext@=REJECT k6}}",
+	    "unknown", "127.0.0.1", "a@x.org", RCPT_EXT, 554,
+	    "5.7.1 <" RCPT_EXT ">: Recipient address rejected: k2" },
+	{ DEF_RELAY,
+	    RA "inline:{{sub.far.org=REJECT k3}, {far.org=REJECT k4}, "
+	       "{user+ext@=REJECT k6}}",
+	    "unknown", "127.0.0.1", "a@x.org", RCPT_EXT, 554,
+	    "5.7.1 <" RCPT_EXT ">: Recipient address rejected: k3" },
+	{ DEF_RELAY,
+	    RA "inline:{{far.org=REJECT k4}, {org=REJECT k5}, "
+	       "{user+ext@=REJECT k6}}",
+	    "unknown", "127.0.0.1", "a@x.org", RCPT_EXT, 554,
+	    "5.7.1 <" RCPT_EXT ">: Recipient address rejected: k4" },
+	{ DEF_RELAY,
+	    RA "inline:{{org=REJECT k5}, {user+ext@=REJECT k6}, "
+	       "{user@=REJECT k7}}",
+	    "unknown", "127.0.0.1", "a@x.org", RCPT_EXT, 554,
+	    "5.7.1 <" RCPT_EXT ">: Recipient address rejected: k5" },
+	{ DEF_RELAY,
+	    RA "inline:{{user+ext@=REJECT k6}, {user@=REJECT k7}, "
+	       "{.far.org=REJECT dot}}",
+	    "unknown", "127.0.0.1", "a@x.org", RCPT_EXT, 554,
+	    "5.7.1 <" RCPT_EXT ">: Recipient address rejected: k6" },
+	{ DEF_RELAY, RA "inline:{{user@=REJECT k7}, {.far.org=REJECT dot}}",
+	    "unknown", "127.0.0.1", "a@x.org", RCPT_EXT, 554,
+	    "5.7.1 <" RCPT_EXT ">: Recipient address rejected: k7" },
+	/* ".domain" keys are not asked for (parent_domain_matches_subdomains
+	 * lists smtpd_access_maps by default), nor "@domain". */
+	{ DEF_RELAY,
+	    RA "inline:{{.far.org=REJECT dot}, {@sub.far.org=REJECT "
+	       "at}}",
+	    "unknown", "127.0.0.1", "a@x.org", RCPT_EXT, 0, NULL },
+	/* The same for the sender, and the null sender's key. */
+	{ DEF_RELAY, SA "inline:{{user@=REJECT s7}, {far.org=REJECT s4}}",
+	    "unknown", "127.0.0.1", RCPT_EXT, "alice@example.com", 554,
+	    "5.7.1 <" RCPT_EXT ">: Sender address rejected: s4" },
+	{ DEF_RELAY, SA "inline:{{user@=REJECT s7}, {<>=DUNNO}}", "unknown",
+	    "127.0.0.1", RCPT_EXT, "alice@example.com", 554,
+	    "5.7.1 <" RCPT_EXT ">: Sender address rejected: s7" },
+	{ DEF_RELAY, SA "inline:{{<null>=REJECT nobody}}", "unknown",
+	    "127.0.0.1", "", "alice@example.com", 554,
+	    "5.7.1 <>: Sender address rejected: nobody" },
+	/* Client: the name and its parents, then the address and its
+	 * networks. */
+	{ CA
+	    "inline:{{mx.far.org=REJECT n1}, {192.0.2.1=REJECT a1}}, " DEF_RELAY,
+	    "", "mx.far.org", "192.0.2.1", "a@x.org", "alice@example.com", 554,
+	    "5.7.1 <mx.far.org[192.0.2.1]>: Client host rejected: n1" },
+	{ CA "inline:{{org=REJECT n3}, {192.0.2.1=REJECT a1}}, " DEF_RELAY, "",
+	    "mx.far.org", "192.0.2.1", "a@x.org", "alice@example.com", 554,
+	    "5.7.1 <mx.far.org[192.0.2.1]>: Client host rejected: n3" },
+	{ CA "inline:{{192.0.2.1=REJECT a1}, {192.0.2=REJECT a2}}, " DEF_RELAY,
+	    "", "mx.far.org", "192.0.2.1", "a@x.org", "alice@example.com", 554,
+	    "5.7.1 <mx.far.org[192.0.2.1]>: Client host rejected: a1" },
+	{ CA "inline:{{192.0=REJECT a3}, {192=REJECT a4}}, " DEF_RELAY, "",
+	    "unknown", "192.0.2.1", "a@x.org", "alice@example.com", 554,
+	    "5.7.1 <unknown[192.0.2.1]>: Client host rejected: a3" },
+	{ CA "inline:{{192=REJECT a4}}, " DEF_RELAY, "", "unknown", "192.0.2.1",
+	    "a@x.org", "alice@example.com", 554,
+	    "5.7.1 <unknown[192.0.2.1]>: Client host rejected: a4" },
+	{ CA "inline:{{2001:db8:=REJECT v6}, {2001=REJECT v6b}}, " DEF_RELAY,
+	    "", "unknown", "2001:db8::1", "a@x.org", "alice@example.com", 554,
+	    "5.7.1 <unknown[2001:db8::1]>: Client host rejected: v6" },
+	/* "unknown" is no name to look up. */
+	{ CA "inline:{{unknown=REJECT u}}, " DEF_RELAY, "", "unknown",
+	    "192.0.2.1", "a@x.org", "alice@example.com", 0, NULL },
+	/* An OK for a recipient that asks for more routing counts as DUNNO:
+	 * no relaying through "v%far"@ours. */
+	{ RA "inline:{{example.com=OK}}, " DEF_RELAY, "", "unknown",
+	    "192.0.2.1", "a@x.org", "v%far.org@example.com", 554,
+	    "5.7.1 <v%far.org@example.com>: Relay access denied" },
+	{ RA "inline:{{far.org=OK}}, " DEF_RELAY, "", "unknown", "192.0.2.1",
+	    "a@x.org", "v@far.org", 0, NULL },
+	{ SA "inline:{{x.org=OK}}, " DEF_RELAY, "", "unknown", "192.0.2.1",
+	    "v%far.org@x.org", "v@far.org", 0, NULL },
+	/* Actions: RELAY, restriction names, enhanced codes in the text. */
+	{ CA "inline:{{192.0.2.1=RELAY}}, " DEF_RELAY, "", "unknown",
+	    "192.0.2.1", "a@x.org", "v@far.org", 0, NULL },
+	{ CA "inline:{{192.0.2=permit}}, " DEF_RELAY, "", "unknown",
+	    "192.0.2.1", "a@x.org", "v@far.org", 0, NULL },
+	{ CA "inline:{{192.0.2=reject}}, " DEF_RELAY, "", "unknown",
+	    "192.0.2.1", "a@x.org", "alice@example.com", 554,
+	    "5.7.1 <unknown[192.0.2.1]>: Client host rejected: Access "
+	    "denied" },
+	{ CA "inline:{{192.0.2=reject_non_fqdn_sender, permit}}, " DEF_RELAY,
+	    "", "unknown", "192.0.2.1", "a@x", "v@far.org", 504,
+	    "5.5.2 <a@x>: Sender address rejected: need fully-qualified "
+	    "address" },
+	{ CA "inline:{{192.0.2=reject_non_fqdn_sender, permit}}, " DEF_RELAY,
+	    "", "unknown", "192.0.2.1", "a@x.org", "v@far.org", 0, NULL },
+	{ CA
+	    "inline:{{192.0.2=check_sender_access texthash:/etc/x}}, " DEF_RELAY,
+	    "", "unknown", "192.0.2.1", "a@x.org", "v@far.org", 451,
+	    "4.3.5 <unknown[192.0.2.1]>: Client host rejected: Server "
+	    "configuration error" },
+	{ DEF_RELAY, SA "inline:{{x.org=REJECT 5.7.2 go away}}", "unknown",
+	    "127.0.0.1", "a@x.org", "alice@example.com", 554,
+	    "5.7.2 <a@x.org>: Sender address rejected: go away" },
+	{ DEF_RELAY, SA "inline:{{x.org=DEFER 5.7.2 later}}", "unknown",
+	    "127.0.0.1", "a@x.org", "alice@example.com", 450,
+	    "4.7.2 <a@x.org>: Sender address rejected: later" },
+	{ DEF_RELAY, SA "inline:{{x.org=1234 x}}", "unknown", "127.0.0.1",
+	    "a@x.org", "alice@example.com", 451,
+	    "4.3.5 <a@x.org>: Sender address rejected: Server configuration "
+	    "error" },
+	/* DEFER_IF_PERMIT: a later permit defers, a later reject rejects. */
+	{ CA "inline:{{192.0.2.1=DEFER_IF_PERMIT}}, " DEF_RELAY, "", "unknown",
+	    "192.0.2.1", "a@x.org", "alice@example.com", 450,
+	    "4.7.1 <unknown[192.0.2.1]>: Client host rejected: Service "
+	    "unavailable" },
+	{ CA "inline:{{192.0.2.1=DEFER_IF_PERMIT}}, " DEF_RELAY, "", "unknown",
+	    "192.0.2.1", "a@x.org", "v@far.org", 554,
+	    "5.7.1 <v@far.org>: Relay access denied" },
+	/* DEFER_IF_REJECT: a later 5xx defers, a permit permits. */
+	{ CA "inline:{{192.0.2.1=DEFER_IF_REJECT try later}}, " DEF_RELAY, "",
+	    "unknown", "192.0.2.1", "a@x.org", "v@far.org", 450,
+	    "4.7.1 <unknown[192.0.2.1]>: Client host rejected: try later" },
+	{ CA "inline:{{192.0.2.1=DEFER_IF_REJECT}}, " DEF_RELAY, "", "unknown",
+	    "192.0.2.1", "a@x.org", "alice@example.com", 0, NULL },
+};
+
+static void
+test_access_order(void **state)
+{
+	struct smtpd_check_client c;
+	struct smtpd_check_reply r;
+	const struct access_case *t;
+	const char *error;
+	char text[700];
+	size_t i;
+	int rc;
+
+	(void)state;
+	var_rcpt_delim = (char *)"+";
+	var_smtpd_null_key = (char *)"<null>";
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < sizeof(access_cases) / sizeof(access_cases[0]); i++) {
+		t = &access_cases[i];
+		configure(t->relay, t->rcpt_list, NULL, "");
+		if (smtpd_check_init(&error) < 0)
+			fail_msg("case %zu: %s", i, error);
+		c.addr = t->addr;
+		c.name = t->name;
+		c.helo = "h.example";
+		c.sender = t->sender;
+		memset(&r, 0, sizeof(r));
+		rc = smtpd_check_rcpt(&c, t->rcpt, &r);
+		snprintf(text, sizeof(text), "%s %s", r.dsn, r.text);
+		if (t->reply == NULL) {
+			if (rc != 0)
+				fail_msg("case %zu: %d %s", i, r.code, text);
+			continue;
+		}
+		if (rc != -1)
+			fail_msg("case %zu: permitted", i);
+		if (r.code != t->code || strcmp(text, t->reply) != 0)
+			fail_msg("case %zu: got %d %s", i, r.code, text);
+	}
+	var_rcpt_delim = (char *)"";
+	var_smtpd_null_key = (char *)DEF_SMTPD_NULL_KEY;
+	smtpd_check_deinit();
+}
+
+static char logged[600];
+
+static void
+log_note(void *ctx, const char *whatsup, const char *text)
+{
+	size_t len = strlen(logged);
+
+	(void)ctx;
+	snprintf(logged + len, sizeof(logged) - len, "%s: %s|", whatsup, text);
+}
+
+/* WARN and INFO log their text through the caller and go on. */
+static void
+test_access_warn(void **state)
+{
+	struct smtpd_check_client c = { "192.0.2.1", "unknown", "h", "a@x.org",
+		log_note, NULL };
+	struct smtpd_check_reply r;
+	const char *error;
+
+	(void)state;
+	configure(
+	    "check_client_access inline:{{192.0.2.1=WARN odd client}}, "
+	    "check_sender_access inline:{{x.org=INFO from x}}, " DEF_RELAY,
+	    "", NULL, "");
+	assert_int_equal(smtpd_check_init(&error), 0);
+	logged[0] = 0;
+	assert_int_equal(smtpd_check_rcpt(&c, "alice@example.com", &r), 0);
+	assert_string_equal(logged, "warn: odd client|info: from x|");
+	logged[0] = 0;
+	assert_int_equal(smtpd_check_rcpt(&c, "v@far.org", &r), -1);
+	assert_int_equal(r.code, 554);
+	assert_string_equal(logged, "warn: odd client|info: from x|");
+	/* No logger: nothing to call. */
+	c.log_fn = NULL;
+	assert_int_equal(smtpd_check_rcpt(&c, "alice@example.com", &r), 0);
+	smtpd_check_deinit();
+}
+
+static char *loader_values[8];
 
 int
 main(void)
@@ -228,6 +528,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rcpt),
 		cmocka_unit_test(test_mynetworks),
+		cmocka_unit_test(test_unknown_address_code),
+		cmocka_unit_test(test_access_order),
+		cmocka_unit_test(test_access_warn),
 	};
 
 	config_load_defaults();
@@ -238,5 +541,7 @@ main(void)
 	loader_values[3] = var_rcpt_checks;
 	loader_values[4] = var_mynetworks;
 	loader_values[5] = var_relay_domains;
+	loader_values[6] = var_rcpt_delim;
+	loader_values[7] = var_smtpd_null_key;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
