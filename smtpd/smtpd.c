@@ -89,10 +89,13 @@ smtpd_timed_out(struct smtpd_session *ss, const char *after)
 	smtpd_reply(ss, "421 4.4.2 %s Error: timeout exceeded", var_myhostname);
 }
 
-/* Forget the mail transaction (RSET, HELO, after DATA). */
+/* Forget the mail transaction (RSET, HELO, after DATA or BDAT LAST, at
+ * the end of the session), and with it the chunks received so far
+ * (RFC 3030 section 2: RSET clears them). */
 void
 smtpd_reset(struct smtpd_session *ss)
 {
+	smtpd_msg_abort(&ss->msg);
 	xfree(ss->sender);
 	ss->sender = NULL;
 	ss->declared_size = 0;
