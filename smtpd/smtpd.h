@@ -2,9 +2,10 @@
  * smtpd.c runs the command loop, replies and error accounting;
  * smtpd_cmd.c holds one handler per command (the dispatch table);
  * smtpd_data.c receives a message into a queue file (the cleanup step),
- * with smtpd_dot.c for the bytes and smtpd_dup.c against duplicate
- * recipients; smtpd_forbid.c refuses lines that are not SMTP
- * (smtpd_forbidden_commands); smtpd_peer.c names the client
+ * for DATA and for smtpd_bdat.c's BDAT chunks alike, with smtpd_dot.c for
+ * the bytes and smtpd_dup.c against duplicate recipients; smtpd_forbid.c
+ * refuses lines that are not SMTP (smtpd_forbidden_commands);
+ * smtpd_peer.c names the client
  * (smtpd_peername_lookup). */
 #ifndef TERN_SMTPD_H
 #define TERN_SMTPD_H
@@ -41,8 +42,8 @@ struct smtpd_session {
 	size_t nrcpt;
 	size_t nfinal;  /* final recipients over all rcpt */
 	int rcpt_tried; /* RCPT commands in this transaction */
-	/* The message being received, during DATA; smtpd_reset drops
-	 * it. */
+	/* The message being received: set from the first BDAT chunk to
+	 * BDAT LAST (and during DATA); smtpd_reset drops it. */
 	struct smtpd_msg *msg;
 	int errors;
 	int quit;
@@ -155,5 +156,13 @@ void smtpd_msg_finish(struct smtpd_session *ss, const char *cmd);
 void smtpd_msg_abort(struct smtpd_msg **mp);
 
 int smtpd_cmd_data(struct smtpd_session *ss, char *args);
+
+/* smtpd_bdat.c: BDAT (RFC 3030 CHUNKING). */
+int smtpd_cmd_bdat(struct smtpd_session *ss, char *args);
+/* Parse BDAT's arguments, "<chunk-size> [LAST]" (RFC 3030 section 2:
+ * 1*DIGIT, then optionally SP "LAST" in any case). Returns 0 with
+ * *size_r and *last_r set, or -1 for anything else (no digits, a sign,
+ * other words, a size that does not fit in a long long). */
+int smtpd_bdat_parse(const char *args, long long *size_r, int *last_r);
 
 #endif
