@@ -13,6 +13,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 import ternlib  # noqa: E402
 from test_smtp_errors import Raw  # noqa: E402
+from test_smtpd_deadline import TIMEOUT_REPLY, trickle  # noqa: E402
 
 LIMIT = 2000
 
@@ -232,6 +233,41 @@ class BdatTest(unittest.TestCase):
             r.close()
         self.t.wait_log("warning: malformed BDAT command syntax from "
                         "localhost[127.0.0.1]: 99999999999999999999")
+
+
+class BdatDeadlineTest(unittest.TestCase):
+    """A chunk has DATA's deadline: smtpd_timeout plus one second per
+    smtpd_min_data_rate octets, however the octets are paced."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.t = ternlib.Instance(main={"smtpd_timeout": "2s",
+                                       "smtpd_min_data_rate": "1000"})
+        cls.t.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.t.cleanup()
+
+    def test_chunk_trickle_cut_off(self):
+        r = Raw(self.t.port)
+        self.assertEqual(r.cmd("EHLO c.example.org")[0], 250)
+        self.assertEqual(r.cmd("MAIL FROM:<a@example.org>")[0], 250)
+        self.assertEqual(r.cmd("RCPT TO:<bob@example.test>")[0], 250)
+        self.assertEqual(r.cmd(bdat(b"Subject: slow\r\n"))[0], 250)
+        # 2000 octets at once earn 2 s on top of the 2 s; then a byte a
+        # second, which smtpd_timeout alone would never stop.
+        r.sock.sendall(b"BDAT 100000 LAST\r\n" + b"x" * 2000)
+        took, said = trickle(r.sock, r.f, [b"y"])
+        r.close()
+        self.assertEqual(said, TIMEOUT_REPLY)
+        self.assertGreater(took, 3.0)
+        self.assertLess(took, 8 * ternlib.SLOW)
+        ternlib.wait_for(lambda: re.search(
+            r"timeout after BDAT \(20\d\d bytes\) from localhost\[127\.0\.0\.1\]",
+            self.t.log()), what="timeout line")
+        # The temporary queue file went with the session.
+        ternlib.wait_for(lambda: self.t.queue_files() == [], what="empty queue")
 
 
 if __name__ == "__main__":
