@@ -120,6 +120,25 @@ class BdatTest(unittest.TestCase):
         self.assertEqual(contents[0], contents[1])
         self.assertEqual(contents[0], b".leading dot\nplain\n" + b"x" * 300 + b"\n")
 
+    def test_hops_counted_across_chunks(self):
+        # hopcount_limit (50) Received: headers, each cut in two between
+        # chunks: they are counted all the same.
+        chunks = []
+        for i in range(50):
+            chunks += [b"Rec", b"eived: from hop%d\r\n" % i]
+        chunks.append(b"Subject: loop\r\n\r\nbody\r\n")
+        r, _ = self.session()
+        self.assertEqual(r.cmd("MAIL FROM:<loop@example.org>")[0], 250)
+        self.assertEqual(r.cmd("RCPT TO:<carol@example.test>")[0], 250)
+        r.sock.sendall(b"".join(bdat(c) for c in chunks) + bdat(b"", last=True))
+        got = [c for c, _ in self.replies(r, len(chunks) + 1)]
+        # Refused at the chunk that completed the 50th; the chunks after
+        # it are read and refused, the transaction being over.
+        self.assertEqual(got, [250] * 99 + [554] + [503] * 2, got)
+        self.assertEqual(r.cmd("NOOP")[0], 250)
+        r.close()
+        self.t.wait_log("reject: BDAT from localhost[127.0.0.1]: 554 5.4.6 Too many hops")
+
     def test_single_last_chunk_and_8bit_utf8(self):
         # BODY=8BITMIME and SMTPUTF8 work with BDAT as with DATA.
         text = "Subject: gr\u00fc\u00dfe\r\n\r\nhej d\u00e5\r\n".encode()
