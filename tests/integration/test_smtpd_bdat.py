@@ -256,7 +256,8 @@ class BdatTest(unittest.TestCase):
 
 class BdatDeadlineTest(unittest.TestCase):
     """A chunk has DATA's deadline: smtpd_timeout plus one second per
-    smtpd_min_data_rate octets, however the octets are paced."""
+    smtpd_min_data_rate octets, however the octets are paced. The default
+    message_size_limit here: chunks larger than smtpd's read buffer."""
 
     @classmethod
     def setUpClass(cls):
@@ -267,6 +268,28 @@ class BdatDeadlineTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.t.cleanup()
+
+    def test_large_chunks(self):
+        # Chunks of several read buffers (16 KiB), pipelined, the first
+        # ending in CR and the next starting with LF, then a command.
+        line = b"0123456789" * 7 + b"\r\n"
+        body = b"Subject: large\r\n\r\n" + line * 1500
+        first = body.index(b"\r\n", 40000) + 1
+        cuts = [0, first, 80000, len(body)]
+        wire = b"EHLO c.example.org\r\nMAIL FROM:<a@example.org>\r\n"
+        wire += b"RCPT TO:<alice@example.test>\r\n"
+        for i in range(3):
+            wire += bdat(body[cuts[i]:cuts[i + 1]], last=i == 2)
+        r = Raw(self.t.port)
+        r.sock.sendall(wire + b"NOOP\r\n")
+        got = [r.reply() for _ in range(7)]
+        self.assertEqual([c for c, _ in got], [250] * 7, got)
+        self.assertEqual(got[3][1], ["250 2.0.0 Ok: %d bytes" % first])
+        self.assertIn("queued as", got[5][1][0])
+        r.close()
+        files = self.t.wait_messages("alice", 1)
+        with open(files[0], "rb") as f:
+            self.assertTrue(f.read().endswith(b"\n" + body.replace(b"\r\n", b"\n")))
 
     def test_chunk_trickle_cut_off(self):
         r = Raw(self.t.port)
