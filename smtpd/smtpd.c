@@ -341,9 +341,12 @@ check_errors:
 			break;
 		}
 	}
+	/* An unfinished message (DATA or BDAT cut off by a timeout or a
+	 * lost connection) loses its queue file before our last replies go
+	 * out: the client that reads the 421 finds nothing left behind. */
+	smtpd_reset(ss);
 	stream_flush(ss->s, NULL);
 	log_disconnect(ss);
-	smtpd_reset(ss);
 	xfree(ss->helo);
 	buf_deinit(&ss->line);
 	stream_destroy(&ss->s);
