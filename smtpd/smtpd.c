@@ -90,10 +90,13 @@ smtpd_timed_out(struct smtpd_session *ss, const char *after)
 	smtpd_reply(ss, "421 4.4.2 %s Error: timeout exceeded", var_myhostname);
 }
 
-/* Forget the mail transaction (RSET, HELO, after DATA). */
+/* Forget the mail transaction (RSET, HELO, after DATA or BDAT LAST, at
+ * the end of the session), and with it the chunks received so far
+ * (RFC 3030 section 2: RSET clears them). */
 void
 smtpd_reset(struct smtpd_session *ss)
 {
+	smtpd_msg_abort(&ss->msg);
 	xfree(ss->sender);
 	ss->sender = NULL;
 	ss->declared_size = 0;
@@ -342,9 +345,12 @@ check_errors:
 			break;
 		}
 	}
+	/* An unfinished message (DATA or BDAT cut off by a timeout or a
+	 * lost connection) loses its queue file before our last replies go
+	 * out: the client that reads the 421 finds nothing left behind. */
+	smtpd_reset(ss);
 	stream_flush(ss->s, NULL);
 	log_disconnect(ss);
-	smtpd_reset(ss);
 	xfree(ss->helo);
 	buf_deinit(&ss->line);
 	stream_destroy(&ss->s);

@@ -1,10 +1,11 @@
 /* smtpd - the SMTP server's session state, shared by its modules.
  * smtpd.c runs the command loop, replies and error accounting;
  * smtpd_cmd.c holds one handler per command (the dispatch table);
- * smtpd_data.c receives DATA into a queue file (the cleanup step), with
- * smtpd_dot.c for the bytes and smtpd_dup.c against duplicate
- * recipients; smtpd_forbid.c refuses lines that are not
- * SMTP (smtpd_forbidden_commands); smtpd_peer.c names the client
+ * smtpd_data.c receives a message into a queue file (the cleanup step),
+ * for DATA and for smtpd_bdat.c's BDAT chunks alike, with smtpd_dot.c for
+ * the bytes and smtpd_dup.c against duplicate recipients; smtpd_forbid.c
+ * refuses lines that are not SMTP (smtpd_forbidden_commands);
+ * smtpd_peer.c names the client
  * (smtpd_peername_lookup). */
 #ifndef TERN_SMTPD_H
 #define TERN_SMTPD_H
@@ -16,6 +17,7 @@
 #include "util/buf.h"
 
 struct stream;
+struct smtpd_msg;
 
 struct smtpd_rcpt {
 	char *orig;   /* as the client wrote it (canonical form) */
@@ -44,6 +46,9 @@ struct smtpd_session {
 	size_t nrcpt;
 	size_t nfinal;  /* final recipients over all rcpt */
 	int rcpt_tried; /* RCPT commands in this transaction */
+	/* The message being received: set from the first BDAT chunk to
+	 * BDAT LAST (and during DATA); smtpd_reset drops it. */
+	struct smtpd_msg *msg;
 	int errors;
 	int quit;
 	time_t session_end; /* smtpd_session_deadline; 0: none */
@@ -119,7 +124,49 @@ enum smtpd_line smtpd_parse_line(struct buf *line, char **verb_r, char **args_r,
  * entry it cannot use is logged once and ignored. */
 int smtpd_forbidden(const char *verb, size_t len);
 
-/* smtpd_data.c */
+/* smtpd_data.c: one message into one queue file (the cleanup step),
+ * whichever command carries it. A message is opened with the envelope of
+ * the transaction, fed the client's bytes, and finished (committed with
+ * 250, or refused) or aborted (its temporary file unlinked). Refusals
+ * found while the bytes stream in (size, header size, hops, a write
+ * error) are kept and answered at the finish, after the client has sent
+ * everything, so that the session stays in step. */
+
+/* The reply that refuses DATA or BDAT in the transaction of ss (no MAIL,
+ * no valid RCPT), or NULL to go on. */
+const char *smtpd_msg_refusal(const struct smtpd_session *ss);
+/* Start a message for the transaction of ss: a new queue file with the
+ * envelope, the "client=" log line and our Received: header. raw: the
+ * bytes come from BDAT (no end marker, no dot-stuffing; smtpd_dot.h).
+ * Returns NULL, with the cause logged, when the queue file cannot be
+ * written (the caller answers 451). */
+struct smtpd_msg *smtpd_msg_open(struct smtpd_session *ss, int raw);
+/* Take n bytes from the client. Returns the bytes used: n, or fewer when
+ * DATA's end of data was reached (*done_r = 1; the rest is not ours).
+ * Never fails: a refusal is kept for smtpd_msg_finish. */
+size_t
+smtpd_msg_feed(struct smtpd_msg *m, const char *p, size_t n, int *done_r);
+/* The RFC 1870 size received so far. */
+long long smtpd_msg_octets(const struct smtpd_msg *m);
+/* 1 when the message will be refused at its finish, else 0. */
+int smtpd_msg_refused(const struct smtpd_msg *m);
+/* The message ss->msg is complete: log its Message-ID, then commit it and
+ * reply 250 with the queue ID, or reply with the refusal; cmd ("DATA",
+ * "BDAT") names the command in reject log lines. Ends the transaction
+ * (smtpd_reset), ss->msg included. */
+void smtpd_msg_finish(struct smtpd_session *ss, const char *cmd);
+/* Drop a message that will not be finished; the queue file goes. *mp
+ * becomes NULL; NULL is allowed. */
+void smtpd_msg_abort(struct smtpd_msg **mp);
+
 int smtpd_cmd_data(struct smtpd_session *ss, char *args);
+
+/* smtpd_bdat.c: BDAT (RFC 3030 CHUNKING). */
+int smtpd_cmd_bdat(struct smtpd_session *ss, char *args);
+/* Parse BDAT's arguments, "<chunk-size> [LAST]" (RFC 3030 section 2:
+ * 1*DIGIT, then optionally SP "LAST" in any case). Returns 0 with
+ * *size_r and *last_r set, or -1 for anything else (no digits, a sign,
+ * other words, a size that does not fit in a long long). */
+int smtpd_bdat_parse(const char *args, long long *size_r, int *last_r);
 
 #endif

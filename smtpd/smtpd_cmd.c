@@ -65,6 +65,9 @@ cmd_ehlo(struct smtpd_session *ss, char *args)
 	if (!var_disable_vrfy_cmd)
 		smtpd_reply(ss, "250-VRFY");
 	smtpd_reply(ss, "250-ENHANCEDSTATUSCODES");
+	/* RFC 3030 CHUNKING, but not BINARYMIME: queue files keep LF line
+	 * ends, which binary content would not survive. */
+	smtpd_reply(ss, "250-CHUNKING");
 	smtpd_reply(ss, "250-SMTPUTF8");
 	smtpd_reply(ss, "250-DSN");
 	smtpd_reply(ss, "250 8BITMIME");
@@ -366,6 +369,11 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 		smtpd_reply(ss, "503 5.5.1 Error: need MAIL command");
 		return 0;
 	}
+	/* The queue file of a BDAT message has its recipients already. */
+	if (ss->msg != NULL) {
+		smtpd_reply(ss, "503 5.5.1 Error: RCPT after BDAT");
+		return 0;
+	}
 	ss->rcpt_tried++;
 	if ((p = skip_keyword(args, "TO:")) == NULL) {
 		smtpd_reply(ss, "501 5.5.4 Syntax: RCPT TO:<address>");
@@ -470,8 +478,8 @@ static int
 cmd_help(struct smtpd_session *ss, char *args)
 {
 	smtpd_reply(ss,
-	    "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
-	    "NOOP QUIT HELP VRFY");
+	    "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT "
+	    "RSET NOOP QUIT HELP VRFY");
 	smtpd_reply(ss, "214 2.0.0 See RFC 5321 for details");
 	return 0;
 }
@@ -536,6 +544,7 @@ const struct smtpd_cmd smtpd_cmd_table[] = {
 	{ "MAIL", cmd_mail, 0 },
 	{ "RCPT", cmd_rcpt, 0 },
 	{ "DATA", smtpd_cmd_data, SMTPD_CMD_NO_ARGS },
+	{ "BDAT", smtpd_cmd_bdat, 0 },
 	{ "RSET", cmd_rset, SMTPD_CMD_NO_ARGS },
 	{ "NOOP", cmd_noop, 0 },
 	{ "QUIT", cmd_quit, SMTPD_CMD_NO_ARGS },

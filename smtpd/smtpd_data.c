@@ -30,16 +30,32 @@ enum data_fail {
 	DATA_WRITE,
 };
 
-struct data_state {
+/* The start of a header line, enough for the names we look for and a
+ * Message-ID value. */
+#define HLINE_MAX 300
+
+/* One message on its way into a queue file, for DATA or BDAT. */
+struct smtpd_msg {
 	struct smtpd_session *ss;
 	struct qfile_writer *w;
+	struct smtpd_dot dot;
+	struct buf out; /* content from the dot machine, one slice */
 	enum data_fail fail;
-	int in_header;  /* still in the header section */
-	int line_start; /* content so far ends with a line end */
+	int in_header; /* still in the header section */
 	long header_bytes;
 	int received; /* Received: headers seen */
+	/* The current header line: its length so far (0 at the start of
+	 * a line) and its first HLINE_MAX bytes. It is collected whole
+	 * before it is looked at, because a BDAT chunk may end anywhere,
+	 * "Recei" in one chunk and "ved:" in the next included. */
+	size_t hlen;
+	char hline[HLINE_MAX];
 	char message_id[256];
 };
+
+/* The dot machine takes at most this much at a time, so that its output
+ * (n + 1 bytes at most) fits m->out. */
+#define MSG_SLICE 4096
 
 /* RFC 5322 date-time, e.g. "Tue, 24 Nov 2026 12:00:00 +0000". */
 static void
@@ -53,9 +69,9 @@ rfc5322_date(char *out, size_t len, time_t t)
 
 /* Append to the queue file, unless the message is already refused. Our
  * Received: header goes through here too: it does not count toward the
- * client's message size (receive() checks that). */
+ * client's message size (check_size() checks that). */
 static void
-store(struct data_state *d, const char *p, size_t n)
+store(struct smtpd_msg *d, const char *p, size_t n)
 {
 	if (d->fail != DATA_OK)
 		return;
@@ -63,21 +79,16 @@ store(struct data_state *d, const char *p, size_t n)
 		d->fail = DATA_WRITE;
 }
 
-/* Watch the header section: its size, Received: hops, Message-ID. */
+/* A whole header line (its first HLINE_MAX bytes in d->hline, hlen in
+ * all, line end included or not): count Received: hops, keep the first
+ * Message-ID. */
 static void
-header_line(struct data_state *d, const char *p, size_t n, int line_start)
+header_done(struct smtpd_msg *d)
 {
-	if (!d->in_header)
-		return;
-	if (line_start && (n == 0 || (n == 1 && p[0] == '\n'))) {
-		d->in_header = 0;
-		return;
-	}
-	d->header_bytes += (long)n;
-	if (d->header_bytes > var_header_size_limit && d->fail == DATA_OK)
-		d->fail = DATA_HEADER_TOO_BIG;
-	if (!line_start)
-		return;
+	size_t n = d->hlen < HLINE_MAX ? d->hlen : HLINE_MAX;
+	const char *p = d->hline;
+
+	d->hlen = 0;
 	if (n >= 9 && strncasecmp(p, "Received:", 9) == 0 &&
 	    ++d->received >= var_hopcount_limit && d->fail == DATA_OK)
 		d->fail = DATA_HOPS;
@@ -99,8 +110,31 @@ header_line(struct data_state *d, const char *p, size_t n, int line_start)
 	}
 }
 
+/* Watch the header section: its size, Received: hops, Message-ID. p is
+ * a piece of one line: it ends with its "\n", or the line goes on in the
+ * next piece. What is found does not depend on where pieces were cut. */
+static void
+header_line(struct smtpd_msg *d, const char *p, size_t n)
+{
+	if (!d->in_header)
+		return;
+	if (d->hlen == 0 && n == 1 && p[0] == '\n') {
+		d->in_header = 0;
+		return;
+	}
+	d->header_bytes += (long)n;
+	if (d->header_bytes > var_header_size_limit && d->fail == DATA_OK)
+		d->fail = DATA_HEADER_TOO_BIG;
+	if (d->hlen < HLINE_MAX)
+		memcpy(d->hline + d->hlen, p,
+		    n < HLINE_MAX - d->hlen ? n : HLINE_MAX - d->hlen);
+	d->hlen += n;
+	if (p[n - 1] == '\n')
+		header_done(d);
+}
+
 static int
-start_queue_file(struct data_state *d)
+start_queue_file(struct smtpd_msg *d)
 {
 	struct smtpd_session *ss = d->ss;
 	struct smtpd_dup *dup;
@@ -171,42 +205,178 @@ start_queue_file(struct data_state *d)
 /* Pass content from the dot machine on: split into lines for the header
  * watch, then into the queue file. */
 static void
-content(struct data_state *d, const char *p, size_t n)
+content(struct smtpd_msg *d, const char *p, size_t n)
 {
 	while (n > 0) {
 		const char *nl = memchr(p, '\n', n);
 		size_t len = nl != NULL ? (size_t)(nl - p) + 1 : n;
 
-		header_line(d, p, len, d->line_start);
+		header_line(d, p, len);
 		store(d, p, len);
-		d->line_start = nl != NULL;
 		p += len;
 		n -= len;
 	}
 }
 
-/* Read the message up to the end of data (smtpd_dot.h has the rules).
- * The size limit applies to the RFC 1870 size, which counts CRLF as two
+/* The size limit applies to the RFC 1870 size, which counts CRLF as two
  * octets: a message that the client could not have declared with SIZE=
- * under the limit is refused the same way (552 after the end of data).
+ * under the limit is refused the same way (552 after the end of data, or
+ * after the BDAT chunk that went over). */
+static void
+check_size(struct smtpd_msg *d)
+{
+	if (var_message_size_limit > 0 &&
+	    d->dot.octets > var_message_size_limit && d->fail == DATA_OK)
+		d->fail = DATA_TOO_BIG;
+}
+
+const char *
+smtpd_msg_refusal(const struct smtpd_session *ss)
+{
+	if (ss->sender == NULL)
+		return "503 5.5.1 Error: need MAIL command";
+	/* RFC 5321 3.3: after RCPTs that all failed, 554. */
+	if (ss->nrcpt == 0)
+		return ss->rcpt_tried > 0
+		    ? "554 5.5.1 Error: no valid recipients"
+		    : "503 5.5.1 Error: need RCPT command";
+	return NULL;
+}
+
+struct smtpd_msg *
+smtpd_msg_open(struct smtpd_session *ss, int raw)
+{
+	struct smtpd_msg *d = xcalloc(1, sizeof(*d));
+
+	d->ss = ss;
+	d->in_header = 1;
+	if (raw)
+		smtpd_dot_init_raw(&d->dot);
+	else
+		smtpd_dot_init(&d->dot);
+	buf_init(&d->out, MSG_SLICE + 1);
+	if (start_queue_file(d) < 0)
+		smtpd_msg_abort(&d);
+	return d;
+}
+
+size_t
+smtpd_msg_feed(struct smtpd_msg *d, const char *p, size_t n, int *done_r)
+{
+	size_t used = 0;
+
+	*done_r = 0;
+	while (used < n && !*done_r) {
+		size_t len = n - used < MSG_SLICE ? n - used : MSG_SLICE;
+
+		buf_reset(&d->out);
+		used += smtpd_dot_feed(&d->dot, p + used, len, &d->out, done_r);
+		check_size(d);
+		content(d, d->out.data, d->out.len);
+	}
+	return used;
+}
+
+long long
+smtpd_msg_octets(const struct smtpd_msg *d)
+{
+	return d->dot.octets;
+}
+
+int
+smtpd_msg_refused(const struct smtpd_msg *d)
+{
+	return d->fail != DATA_OK;
+}
+
+void
+smtpd_msg_abort(struct smtpd_msg **dp)
+{
+	struct smtpd_msg *d = *dp;
+
+	if (d == NULL)
+		return;
+	qfile_abort(&d->w);
+	buf_deinit(&d->out);
+	xfree(d);
+	*dp = NULL;
+}
+
+void
+smtpd_msg_finish(struct smtpd_session *ss, const char *cmd)
+{
+	struct smtpd_msg *d = ss->msg;
+	const char *error, *id;
+
+	/* BDAT: a CR at the very end is content too. */
+	buf_reset(&d->out);
+	smtpd_dot_finish(&d->dot, &d->out);
+	check_size(d);
+	content(d, d->out.data, d->out.len);
+	/* A last header line without a line end (BDAT only: DATA ends
+	 * after CRLF). */
+	if (d->in_header && d->hlen > 0)
+		header_done(d);
+	id = qfile_writer_id(d->w);
+	if (d->message_id[0] != 0)
+		log_info("%s: message-id=%s", id, log_str(d->message_id));
+	switch (d->fail) {
+	case DATA_OK:
+		if (qfile_commit(d->w, &error) < 0) {
+			log_warn("%s: queue file commit: %s", id, error);
+			smtpd_reply(ss,
+			    "451 4.3.0 Error: queue file write "
+			    "error");
+			break;
+		}
+		/* Only now, with file and name durable, is 250 a promise. */
+		smtpd_reply(ss, "250 2.0.0 Ok: queued as %s", id);
+		if (trigger_send("public/qmgr", TRIGGER_REQ_WAKEUP, &error) < 0)
+			log_warn("%s: cannot wake qmgr: %s", id, error);
+		qfile_writer_destroy(&d->w);
+		break;
+	case DATA_TOO_BIG:
+		log_info("%s: reject: %s from %s: 552 5.3.4 Message size "
+			 "exceeds fixed limit; from=<%s> proto=%s helo=<%s>",
+		    id, cmd, ss->client, log_str(ss->sender), smtpd_proto(ss),
+		    ss->helo ? log_str(ss->helo) : "");
+		smtpd_reply(ss, "552 5.3.4 Message size exceeds fixed limit");
+		break;
+	case DATA_HEADER_TOO_BIG:
+		smtpd_reply(ss,
+		    "552 5.3.4 Message header size exceeds "
+		    "fixed limit");
+		break;
+	case DATA_HOPS:
+		log_info("%s: reject: %s from %s: 554 5.4.6 Too many hops", id,
+		    cmd, ss->client);
+		smtpd_reply(ss, "554 5.4.6 Too many hops");
+		break;
+	case DATA_WRITE:
+		log_warn("%s: queue file write error: %s", id,
+		    qfile_writer_error(d->w) ? qfile_writer_error(d->w) : "?");
+		smtpd_reply(ss, "451 4.3.0 Error: queue file write error");
+		break;
+	}
+	/* Committed: the writer is gone and this only frees; else the
+	 * temporary file goes. */
+	smtpd_msg_abort(&ss->msg);
+	smtpd_reset(ss);
+}
+
+/* Read the message up to the end of data (smtpd_dot.h has the rules).
  * With smtpd_per_request_deadline the whole DATA must arrive within
  * smtpd_timeout, plus one second for every smtpd_min_data_rate bytes
  * received (Postfix's rule), so a large message on a slow link passes
  * while a trickle of bytes is cut off.
  * Returns 1 at the end of data, or -1 when the session is lost. */
 static int
-receive(struct data_state *d)
+receive(struct smtpd_session *ss)
 {
-	struct smtpd_session *ss = d->ss;
-	struct smtpd_dot dot;
-	struct buf out;
 	const char *error;
 	time_t start = time(NULL);
 	long long received = 0;
-	int ret = -1;
 
-	smtpd_dot_init(&dot);
-	buf_init(&out, (size_t)var_line_length_limit + 1);
 	for (;;) {
 		size_t used;
 		int done, st;
@@ -222,121 +392,56 @@ receive(struct data_state *d)
 			char after[64];
 
 			snprintf(after, sizeof(after), "DATA (%lld bytes)",
-			    dot.octets);
+			    smtpd_msg_octets(ss->msg));
 			smtpd_timed_out(ss, after);
-			break;
+			return -1;
 		}
 		if (st == STREAM_EOF || st == STREAM_ERROR) {
 			log_info("lost connection after DATA (%lld bytes) "
 				 "from %s",
-			    dot.octets, ss->client);
-			break;
+			    smtpd_msg_octets(ss->msg), ss->client);
+			return -1;
 		}
 		received += (long long)ss->line.len;
-		buf_reset(&out);
-		used = smtpd_dot_feed(&dot, ss->line.data, ss->line.len, &out,
-		    &done);
-		if (var_message_size_limit > 0 &&
-		    dot.octets > var_message_size_limit && d->fail == DATA_OK)
-			d->fail = DATA_TOO_BIG;
-		content(d, out.data, out.len);
+		used =
+		    smtpd_msg_feed(ss->msg, ss->line.data, ss->line.len, &done);
 		/* A piece ends at "\n" at the latest, and so does the
 		 * end of data: nothing after it was read here. */
 		if (done) {
 			if (used != ss->line.len)
 				log_panic("DATA end inside a line");
-			ret = 1;
-			break;
+			return 1;
 		}
 	}
-	buf_deinit(&out);
-	return ret;
 }
 
 int
 smtpd_cmd_data(struct smtpd_session *ss, char *args)
 {
-	struct data_state d;
-	const char *error, *id;
-	int ret;
+	const char *error, *refusal;
 
-	if (ss->sender == NULL) {
-		smtpd_reply(ss, "503 5.5.1 Error: need MAIL command");
+	/* RFC 3030 section 2: DATA and BDAT do not mix in one
+	 * transaction; the client must RSET. */
+	if (ss->msg != NULL) {
+		smtpd_reply(ss, "503 5.5.1 Error: DATA after BDAT");
 		return 0;
 	}
-	if (ss->nrcpt == 0) {
-		/* RFC 5321 3.3: after RCPTs that all failed, 554. */
-		if (ss->rcpt_tried > 0)
-			smtpd_reply(ss, "554 5.5.1 Error: no valid recipients");
-		else
-			smtpd_reply(ss, "503 5.5.1 Error: need RCPT command");
+	if ((refusal = smtpd_msg_refusal(ss)) != NULL) {
+		smtpd_reply(ss, "%s", refusal);
 		return 0;
 	}
-	memset(&d, 0, sizeof(d));
-	d.ss = ss;
-	d.in_header = 1;
-	d.line_start = 1;
-	if (start_queue_file(&d) < 0) {
-		qfile_abort(&d.w);
+	if ((ss->msg = smtpd_msg_open(ss, 0)) == NULL) {
 		smtpd_reply(ss, "451 4.3.0 Error: queue file write error");
 		return 0;
 	}
 	smtpd_reply(ss, "354 End data with <CR><LF>.<CR><LF>");
 	if (stream_flush(ss->s, &error) < 0) {
-		qfile_abort(&d.w);
 		log_info("lost connection after DATA from %s", ss->client);
 		return -1;
 	}
-	ret = receive(&d);
-	id = qfile_writer_id(d.w);
-	if (ret < 0) {
-		qfile_abort(&d.w);
-		smtpd_reset(ss);
+	/* On a lost session, smtpd_reset drops the queue file. */
+	if (receive(ss) < 0)
 		return -1;
-	}
-	if (d.message_id[0] != 0)
-		log_info("%s: message-id=%s", id, log_str(d.message_id));
-	switch (d.fail) {
-	case DATA_OK:
-		if (qfile_commit(d.w, &error) < 0) {
-			log_warn("%s: queue file commit: %s", id, error);
-			smtpd_reply(ss,
-			    "451 4.3.0 Error: queue file write "
-			    "error");
-			break;
-		}
-		/* Only now, with file and name durable, is 250 a promise. */
-		smtpd_reply(ss, "250 2.0.0 Ok: queued as %s", id);
-		if (trigger_send("public/qmgr", TRIGGER_REQ_WAKEUP, &error) < 0)
-			log_warn("%s: cannot wake qmgr: %s", id, error);
-		break;
-	case DATA_TOO_BIG:
-		log_info("%s: reject: DATA from %s: 552 5.3.4 Message size "
-			 "exceeds fixed limit; from=<%s> proto=%s helo=<%s>",
-		    id, ss->client, log_str(ss->sender), smtpd_proto(ss),
-		    ss->helo ? log_str(ss->helo) : "");
-		smtpd_reply(ss, "552 5.3.4 Message size exceeds fixed limit");
-		break;
-	case DATA_HEADER_TOO_BIG:
-		smtpd_reply(ss,
-		    "552 5.3.4 Message header size exceeds "
-		    "fixed limit");
-		break;
-	case DATA_HOPS:
-		log_info("%s: reject: DATA from %s: 554 5.4.6 Too many hops",
-		    id, ss->client);
-		smtpd_reply(ss, "554 5.4.6 Too many hops");
-		break;
-	case DATA_WRITE:
-		log_warn("%s: queue file write error: %s", id,
-		    qfile_writer_error(d.w) ? qfile_writer_error(d.w) : "?");
-		smtpd_reply(ss, "451 4.3.0 Error: queue file write error");
-		break;
-	}
-	if (d.fail == DATA_OK)
-		qfile_writer_destroy(&d.w);
-	else
-		qfile_abort(&d.w);
-	smtpd_reset(ss);
+	smtpd_msg_finish(ss, "DATA");
 	return 0;
 }

@@ -21,7 +21,15 @@ void
 smtpd_dot_init(struct smtpd_dot *d)
 {
 	d->state = DOT_BOL;
+	d->raw = 0;
 	d->octets = 0;
+}
+
+void
+smtpd_dot_init_raw(struct smtpd_dot *d)
+{
+	smtpd_dot_init(d);
+	d->raw = 1;
 }
 
 /* Content out: each byte stored is one octet on the wire. */
@@ -74,7 +82,8 @@ again:
 			d->state = DOT_MID;
 			goto again;
 		case DOT_BOL:
-			if (c == '.') {
+			/* Raw (BDAT): a "." is content like any byte. */
+			if (c == '.' && !d->raw) {
 				d->state = DOT_DOT;
 				continue;
 			}
@@ -100,4 +109,15 @@ again:
 		}
 	}
 	return n;
+}
+
+void
+smtpd_dot_finish(struct smtpd_dot *d, struct buf *out)
+{
+	/* A bare CR at the very end is content, one octet, as it would be
+	 * before any byte but LF. */
+	if (d->state == DOT_CR) {
+		emit(d, out, "\r", 1);
+		d->state = DOT_MID;
+	}
 }

@@ -10,8 +10,12 @@
  * (or the 354) and end in CRLF: "\n.\n", "\n.\r\n" and "\r\n.\n" are
  * content, which is what stops SMTP smuggling (CVE-2023-51764). A "." at
  * the start of a line after a bare LF is content too, not stuffing.
+ * In raw mode (BDAT, RFC 3030 section 2) there is no end marker and no
+ * transparency: every octet is content, a "." included, and only the line
+ * ends are stored as above, so that DATA and BDAT store one message the
+ * same way (a CRLF cut between two chunks included: the CR is held).
  * The machine is an embedded object without resources: smtpd_dot_init
- * only; nothing here fails or logs. */
+ * or smtpd_dot_init_raw only; nothing here fails or logs. */
 #ifndef TERN_SMTPD_DOT_H
 #define TERN_SMTPD_DOT_H
 
@@ -21,11 +25,16 @@ struct buf;
 
 struct smtpd_dot {
 	int state;        /* private: where in a line we are */
+	int raw;          /* private: BDAT, no end marker, no stuffing */
 	long long octets; /* RFC 1870 size so far */
 };
 
 /* Start before the first byte after the 354 reply. Never fails. */
 void smtpd_dot_init(struct smtpd_dot *d);
+/* Start before the first octet of a BDAT message (raw mode): feeding
+ * never ends the data, and d->octets counts every octet fed but a CR
+ * still held (smtpd_dot_finish counts that one). Never fails. */
+void smtpd_dot_init_raw(struct smtpd_dot *d);
 
 /* Take up to n bytes of p and append the content they complete to out
  * (at most n + 1 bytes: the caller makes room for that, else the excess
@@ -40,5 +49,9 @@ void smtpd_dot_init(struct smtpd_dot *d);
  * Postfix counts it, and it is exact whatever the cuts. */
 size_t smtpd_dot_feed(struct smtpd_dot *d, const char *p, size_t n,
     struct buf *out, int *done_r);
+
+/* At the end of a raw message (BDAT LAST): append the content still held
+ * (a CR that no LF followed: at most one byte). Never fails. */
+void smtpd_dot_finish(struct smtpd_dot *d, struct buf *out);
 
 #endif

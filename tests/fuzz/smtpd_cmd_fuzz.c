@@ -3,7 +3,9 @@
  * through the command line parser (smtpd_parse_line), then the whole input
  * as a client's side of a session (every command handler, the error
  * limits, smtpd_forbidden_commands). DATA gets 451 here (there is no
- * queue); smtpd_dot_fuzz covers the message bytes. */
+ * queue), and so does BDAT, but only after its chunk octets are read: the
+ * commands after a chunk run as commands, the chunk's bytes never do.
+ * smtpd_dot_fuzz covers the message bytes. */
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* smtpd_dot_test - DATA end, transparency, line ends and RFC 1870 size,
- * with every input cut at every byte boundary and fed byte by byte. */
+ * and the raw mode of BDAT (line ends only), with every input cut at
+ * every byte boundary (a BDAT chunk may end anywhere) and fed byte by
+ * byte. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,35 +21,47 @@ struct dot_case {
 	long long octets; /* RFC 1870 size */
 	int done;         /* end of data seen */
 	size_t used;      /* bytes used (the rest follows DATA) */
+	int raw;          /* BDAT: smtpd_dot_init_raw, smtpd_dot_finish */
 };
 
 #define ALL ((size_t)-1)
 
 static const struct dot_case cases[] = {
 	/* The plain case and the empty message. */
-	{ "a\r\nb\r\n.\r\n", "a\nb\n", 6, 1, ALL },
-	{ ".\r\n", "", 0, 1, ALL },
+	{ "a\r\nb\r\n.\r\n", "a\nb\n", 6, 1, ALL, 0 },
+	{ ".\r\n", "", 0, 1, ALL, 0 },
 	/* Transparency: a leading dot is removed and not counted. */
-	{ "..\r\n..x\r\n.\r\n", ".\n.x\n", 7, 1, ALL },
-	{ "...\r\n.\r\n", "..\n", 4, 1, ALL },
+	{ "..\r\n..x\r\n.\r\n", ".\n.x\n", 7, 1, ALL, 0 },
+	{ "...\r\n.\r\n", "..\n", 4, 1, ALL, 0 },
 	/* What follows the end of data is not used (PIPELINING). */
-	{ "x\r\n.\r\nQUIT\r\n", "x\n", 3, 1, 6 },
+	{ "x\r\n.\r\nQUIT\r\n", "x\n", 3, 1, 6, 0 },
 	/* Smuggling forms are content (CVE-2023-51764). */
-	{ "a\n.\nb\r\n.\r\n", "a\n.\nb\n", 7, 1, ALL },
-	{ "a\n.\r\nb\r\n.\r\n", "a\n.\nb\n", 8, 1, ALL },
-	{ "a\r\n.\nb\r\n.\r\n", "a\n\nb\n", 7, 1, ALL },
-	{ "a\r.\r\nb\r\n.\r\n", "a\r.\nb\n", 8, 1, ALL },
-	{ "a\r\n.\rx\r\n.\r\n", "a\n\rx\n", 7, 1, ALL },
-	{ "a\r\n.\r\r\n.\r\n", "a\n\r\n", 6, 1, ALL },
+	{ "a\n.\nb\r\n.\r\n", "a\n.\nb\n", 7, 1, ALL, 0 },
+	{ "a\n.\r\nb\r\n.\r\n", "a\n.\nb\n", 8, 1, ALL, 0 },
+	{ "a\r\n.\nb\r\n.\r\n", "a\n\nb\n", 7, 1, ALL, 0 },
+	{ "a\r.\r\nb\r\n.\r\n", "a\r.\nb\n", 8, 1, ALL, 0 },
+	{ "a\r\n.\rx\r\n.\r\n", "a\n\rx\n", 7, 1, ALL, 0 },
+	{ "a\r\n.\r\r\n.\r\n", "a\n\r\n", 6, 1, ALL, 0 },
 	/* Bare CR and bare LF are content, one octet each. */
-	{ "a\rb\r\n.\r\n", "a\rb\n", 5, 1, ALL },
-	{ "a\nb\n", "a\nb\n", 4, 0, ALL },
-	{ "\r\r\n.\r\n", "\r\n", 3, 1, ALL },
+	{ "a\rb\r\n.\r\n", "a\rb\n", 5, 1, ALL, 0 },
+	{ "a\nb\n", "a\nb\n", 4, 0, ALL, 0 },
+	{ "\r\r\n.\r\n", "\r\n", 3, 1, ALL, 0 },
 	/* No end of data yet: a held CR or dot is not output. */
-	{ "abc\r", "abc", 3, 0, ALL },
-	{ "abc\r\n.", "abc\n", 5, 0, ALL },
-	{ "abc\r\n.\r", "abc\n", 5, 0, ALL },
-	{ "", "", 0, 0, ALL },
+	{ "abc\r", "abc", 3, 0, ALL, 0 },
+	{ "abc\r\n.", "abc\n", 5, 0, ALL, 0 },
+	{ "abc\r\n.\r", "abc\n", 5, 0, ALL, 0 },
+	{ "", "", 0, 0, ALL, 0 },
+	/* Raw (BDAT): no end of data, no transparency, every octet
+	 * counted; line ends as DATA stores them, a CR held across a cut
+	 * and output at the finish when nothing followed it. */
+	{ "a\r\nb\r\n.\r\n", "a\nb\n.\n", 9, 0, ALL, 1 },
+	{ ".\r\n", ".\n", 3, 0, ALL, 1 },
+	{ "..\r\n..x\r\n.\r\nQUIT\r\n", "..\n..x\n.\nQUIT\n", 18, 0, ALL, 1 },
+	{ "a\n.\nb\r.\r\n", "a\n.\nb\r.\n", 9, 0, ALL, 1 },
+	{ "a\rb\r\r\n\r", "a\rb\r\n\r", 7, 0, ALL, 1 },
+	{ "abc\r", "abc\r", 4, 0, ALL, 1 },
+	{ "\r\n\r\n", "\n\n", 4, 0, ALL, 1 },
+	{ "", "", 0, 0, ALL, 1 },
 };
 
 /* Feed in as pieces cut at the offsets in cuts (ascending, ncuts of them)
@@ -63,7 +77,10 @@ run(const struct dot_case *c, const size_t *cuts, size_t ncuts)
 
 	buf_init(&out, 4096);
 	buf_init(&piece, 4096);
-	smtpd_dot_init(&d);
+	if (c->raw)
+		smtpd_dot_init_raw(&d);
+	else
+		smtpd_dot_init(&d);
 	for (k = 0; k <= ncuts && !done; k++) {
 		size_t end = k < ncuts ? cuts[k] : len, n;
 
@@ -77,6 +94,12 @@ run(const struct dot_case *c, const size_t *cuts, size_t ncuts)
 			assert_int_equal(n, end - pos);
 		used += n;
 		pos = end;
+	}
+	if (c->raw) {
+		buf_reset(&piece);
+		smtpd_dot_finish(&d, &piece);
+		assert_true(piece.len <= 1);
+		assert_int_equal(buf_append(&out, piece.data, piece.len), 0);
 	}
 	assert_int_equal(done, c->done);
 	assert_int_equal(used, want_used);
