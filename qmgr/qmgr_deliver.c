@@ -53,7 +53,7 @@ struct transport {
 	const char *name;      /* for logs: "local", "smtp" */
 	const char *service;   /* its socket, under the queue directory */
 	const char *proto;     /* what its greeting must say */
-	size_t batch;          /* recipients per request at most */
+	const long *batch;     /* recipients per request at most */
 	const long *hop_limit; /* connections to one next hop */
 	int slow_start;        /* per-hop slow start and suspension */
 	struct hop *hops;
@@ -63,14 +63,16 @@ struct transport {
 	long proc_limit; /* the service's maxproc in master.cf */
 };
 
-/* SMTP requests carry up to this many recipients (Postfix's
- * default_destination_recipient_limit). */
-#define SMTP_BATCH 50
+/* local takes what its protocol allows in one request; smtp requests
+ * carry up to default_destination_recipient_limit recipients, each request
+ * one SMTP transaction at the next hop. */
+static const long local_batch = LOCAL_MAX_BATCH;
 
 static struct transport transports[] = {
-	{ "local", "private/local", PROTO_LOCAL, LOCAL_MAX_BATCH,
+	{ "local", "private/local", PROTO_LOCAL, &local_batch,
 	    &var_local_dest_concurrency, 0, NULL, NULL, NULL, NULL, 0, 0 },
-	{ "smtp", "private/smtp", PROTO_SMTP, SMTP_BATCH, &var_dest_concurrency,
+	{ "smtp", "private/smtp", PROTO_SMTP, &var_dest_rcpt_limit,
+	    &var_dest_concurrency,
 	    1, NULL, NULL, NULL, NULL, 0, 0 },
 };
 
@@ -557,20 +559,21 @@ qmgr_deliver_add(struct qmsg *m, const char *transport, const char *nexthop,
     const size_t *idx, size_t n)
 {
 	struct transport *t = NULL;
-	size_t off;
+	size_t off, batch;
 
 	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
 		if (strcmp(transports[i].name, transport) == 0)
 			t = &transports[i];
 	if (t == NULL)
 		log_panic("qmgr_deliver_add: unknown transport %s", transport);
-	for (off = 0; off < n; off += t->batch) {
+	batch = (size_t)*t->batch;
+	for (off = 0; off < n; off += batch) {
 		struct job *j = xmalloc(sizeof(*j));
 
 		j->t = t;
 		j->msg = m;
 		j->nexthop = nexthop != NULL ? xstrdup(nexthop) : NULL;
-		j->n = qmgr_batch_len(n, off, t->batch);
+		j->n = qmgr_batch_len(n, off, batch);
 		j->idx = xcalloc(j->n, sizeof(*j->idx));
 		memcpy(j->idx, idx + off, j->n * sizeof(*j->idx));
 		*t->tail = j;

@@ -105,6 +105,7 @@ char *var_rcpt_checks;
 char *var_smtpd_null_key;
 long var_unk_addr_code;
 long var_dest_concurrency;
+long var_dest_rcpt_limit;
 char *var_dns_servers;
 char *var_inet_protocols;
 
@@ -301,6 +302,10 @@ const struct param_def param_table[] = {
 	{ VAR_UNK_ADDR_CODE, PARAM_INT, XSTR(DEF_UNK_ADDR_CODE),
 	    &var_unk_addr_code, 400, 599,
 	    "smtpd: reply code for an unknown sender or recipient domain" },
+	/* At most SMTP_MAX_BATCH, what one smtp(8) request may carry. */
+	{ VAR_DEST_RCPT_LIMIT, PARAM_INT, XSTR(DEF_DEST_RCPT_LIMIT),
+	    &var_dest_rcpt_limit, 1, 1000,
+	    "recipients in one SMTP delivery request at most" },
 	P_INT(VAR_DEST_CONCURRENCY, DEF_DEST_CONCURRENCY, var_dest_concurrency,
 	    1, "parallel SMTP deliveries to one next hop"),
 	P_STR(VAR_DNS_SERVERS, DEF_DNS_SERVERS, var_dns_servers,

@@ -318,6 +318,9 @@ extern char *var_transport_maps;
 #define VAR_RELAYHOST "relayhost"
 #define DEF_RELAYHOST ""
 extern char *var_relayhost;
+#define VAR_DEST_RCPT_LIMIT "default_destination_recipient_limit"
+#define DEF_DEST_RCPT_LIMIT 50
+extern long var_dest_rcpt_limit;
 #define VAR_DEST_CONCURRENCY "default_destination_concurrency_limit"
 #define DEF_DEST_CONCURRENCY 20
 extern long var_dest_concurrency;

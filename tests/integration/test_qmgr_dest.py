@@ -87,6 +87,26 @@ class QmgrDestTest(unittest.TestCase):
             a.close()
             b.close()
 
+    def test_recipient_limit(self):
+        # One message for 20 recipients of one next hop, at most 7 a
+        # request: three SMTP transactions (7, 7, 6), every recipient
+        # once, in the order given.
+        self.sink = smtpsink.Sink()
+        self.instance(relayhost="[127.0.0.1]:%d" % self.sink.port,
+                      default_destination_recipient_limit="7")
+        rcpts = ["ok%d@far.test" % i for i in range(20)]
+        with self.t.smtp() as s:
+            s.sendmail("alice@example.test", rcpts,
+                       b"Subject: many\r\n\r\nhello\r\n")
+        ternlib.wait_for(lambda: len(self.sink.messages) == 3, timeout=30,
+                         what="three transactions at the receiver")
+        sizes = sorted(len(m[1]) for m in self.sink.messages)
+        self.assertEqual(sizes, [6, 7, 7])
+        got = sorted(r for m in self.sink.messages for r in m[1])
+        self.assertEqual(got, sorted(rcpts))
+        ternlib.wait_for(lambda: self.t.queue_files() == [],
+                         what="empty queue")
+
     def test_dead_destination_suspended(self):
         port = ternlib.free_port()  # nothing listens there
         # No retry within the test: each message is tried once at most.
