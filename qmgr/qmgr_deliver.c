@@ -72,8 +72,7 @@ static struct transport transports[] = {
 	{ "local", "private/local", PROTO_LOCAL, &local_batch,
 	    &var_local_dest_concurrency, 0, NULL, NULL, NULL, NULL, 0, 0 },
 	{ "smtp", "private/smtp", PROTO_SMTP, &var_dest_rcpt_limit,
-	    &var_dest_concurrency,
-	    1, NULL, NULL, NULL, NULL, 0, 0 },
+	    &var_dest_concurrency, 1, NULL, NULL, NULL, NULL, 0, 0 },
 };
 
 /* One request: up to t->batch recipients of one message, one next hop. */
