@@ -28,18 +28,15 @@ smtpd_proto(const struct smtpd_session *ss)
  * (Postfix's smtpd_soft_error_limit / smtpd_hard_error_limit). With
  * PIPELINING the client may have sent more commands already: replies are
  * flushed only when no input is waiting (RFC 2920 section 3.1). */
-void
-smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
+static void
+reply(struct smtpd_session *ss, int count, const char *fmt, va_list ap)
 {
 	char text[1024];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	/* Past the soft limit, every error reply comes late: it slows
 	 * down address harvesting and broken clients. */
-	if (text[0] == '4' || text[0] == '5') {
+	if (count && (text[0] == '4' || text[0] == '5')) {
 		ss->errors++;
 		if (ss->errors > var_smtpd_soft_erlim &&
 		    var_smtpd_err_sleep > 0) {
@@ -48,6 +45,26 @@ smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
 		}
 	}
 	stream_printf(ss->s, "%s\r\n", text);
+}
+
+void
+smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply(ss, 1, fmt, ap);
+	va_end(ap);
+}
+
+void
+smtpd_reply_uncounted(struct smtpd_session *ss, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply(ss, 0, fmt, ap);
+	va_end(ap);
 }
 
 static void
@@ -106,6 +123,7 @@ smtpd_reset(struct smtpd_session *ss)
 	xfree(ss->dsn_envid);
 	ss->dsn_envid = NULL;
 	ss->rcpt_tried = 0;
+	ss->rcpt_overshoot = 0;
 	free_rcpts(ss);
 }
 

@@ -44,8 +44,9 @@ struct smtpd_session {
 	char *dsn_envid; /* MAIL FROM ENVID=, decoded; NULL: none */
 	struct smtpd_rcpt *rcpt;
 	size_t nrcpt;
-	size_t nfinal;  /* final recipients over all rcpt */
-	int rcpt_tried; /* RCPT commands in this transaction */
+	size_t nfinal;       /* final recipients over all rcpt */
+	int rcpt_tried;      /* RCPT commands in this transaction */
+	long rcpt_overshoot; /* of them, refused for smtpd_recipient_limit */
 	/* The message being received: set from the first BDAT chunk to
 	 * BDAT LAST (and during DATA); smtpd_reset drops it. */
 	struct smtpd_msg *msg;
@@ -62,6 +63,9 @@ struct smtpd_session {
 
 /* smtpd.c */
 void smtpd_reply(struct smtpd_session *ss, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The same, for a refusal that does not count toward the error limits. */
+void smtpd_reply_uncounted(struct smtpd_session *ss, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void smtpd_reset(struct smtpd_session *ss);
 /* Bound every read and write from now on by request_end (0: none) and by

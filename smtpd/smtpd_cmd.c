@@ -407,8 +407,15 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 		}
 		buf_printf(&addr, "@%s", var_myorigin);
 	}
+	/* RFC 5321 4.5.3.1.10: 452 for recipients over the limit; the
+	 * client sends them again in another transaction. Like Postfix, a
+	 * client that pipelines a long list is not cut off for it at once. */
 	if ((long)ss->nrcpt >= var_smtpd_rcpt_limit) {
-		smtpd_reply(ss, "452 4.5.3 Error: too many recipients");
+		if (ss->rcpt_overshoot++ < var_smtpd_rcpt_overlim)
+			smtpd_reply_uncounted(ss,
+			    "452 4.5.3 Error: too many recipients");
+		else
+			smtpd_reply(ss, "452 4.5.3 Error: too many recipients");
 		goto out;
 	}
 	cc.addr = ss->client_addr;

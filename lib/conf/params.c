@@ -37,6 +37,7 @@ long var_message_size_limit;
 long var_header_size_limit;
 long var_line_length_limit;
 long var_smtpd_rcpt_limit;
+long var_smtpd_rcpt_overlim;
 long var_smtpd_timeout;
 int var_smtpd_per_req_deadline;
 long var_smtpd_min_data_rate;
@@ -155,6 +156,9 @@ const struct param_def param_table[] = {
 	    var_line_length_limit, 512, "maximal SMTP line length in bytes"),
 	P_INT(VAR_SMTPD_RCPT_LIMIT, DEF_SMTPD_RCPT_LIMIT, var_smtpd_rcpt_limit,
 	    1, "maximal number of recipients per message"),
+	P_INT(VAR_SMTPD_RCPT_OVERLIM, DEF_SMTPD_RCPT_OVERLIM,
+	    var_smtpd_rcpt_overlim, 0,
+	    "RCPTs over the limit answered 452 without counting as errors"),
 	P_TIME(VAR_SMTPD_TIMEOUT, DEF_SMTPD_TIMEOUT, var_smtpd_timeout, 1,
 	    "SMTP server read and write timeout"),
 	P_BOOL(VAR_SMTPD_PER_REQ_DEADLINE, "yes", var_smtpd_per_req_deadline,

@@ -108,6 +108,9 @@ extern long var_line_length_limit;
 #define VAR_SMTPD_RCPT_LIMIT "smtpd_recipient_limit"
 #define DEF_SMTPD_RCPT_LIMIT 1000
 extern long var_smtpd_rcpt_limit;
+#define VAR_SMTPD_RCPT_OVERLIM "smtpd_recipient_overshoot_limit"
+#define DEF_SMTPD_RCPT_OVERLIM 1000
+extern long var_smtpd_rcpt_overlim;
 #define VAR_SMTPD_TIMEOUT "smtpd_timeout"
 #define DEF_SMTPD_TIMEOUT "300s"
 extern long var_smtpd_timeout;
