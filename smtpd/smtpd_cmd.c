@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/statvfs.h>
 
 #include "conf/params.h"
 #include "mail/addr.h"
@@ -132,6 +133,24 @@ smtpd_has_8bit(const char *s)
 	return 0;
 }
 
+/* Whether the queue file system (our working directory) has room for a
+ * message of the declared size (0: none declared), as Postfix decides:
+ * queue_minfree stays free, and 1.5 times the size fits in what is free
+ * beyond it. A statvfs that fails decides nothing: the write will. */
+static int
+queue_has_room(long size)
+{
+	struct statvfs sv;
+	unsigned long long avail, keep = (unsigned long long)var_queue_minfree;
+
+	if (statvfs(".", &sv) < 0)
+		return 1;
+	avail = (unsigned long long)sv.f_bavail * sv.f_frsize;
+	if (avail <= keep)
+		return 0;
+	return (unsigned long long)size / 2 * 3 < avail - keep;
+}
+
 static int
 cmd_mail(struct smtpd_session *ss, char *args)
 {
@@ -223,6 +242,13 @@ cmd_mail(struct smtpd_session *ss, char *args)
 		    ss->client, smtpd_proto(ss),
 		    ss->helo ? log_str(ss->helo) : "");
 		smtpd_reply(ss, "552 5.3.4 Message size exceeds fixed limit");
+		goto out;
+	}
+	if (!queue_has_room(size)) {
+		log_warn("not enough free space in mail queue for a message "
+			 "of %ld bytes (queue_minfree %ld) from %s",
+		    size, var_queue_minfree, ss->client);
+		smtpd_reply(ss, "452 4.3.1 Insufficient system storage");
 		goto out;
 	}
 	ss->sender = buf_steal(&addr);

@@ -34,6 +34,7 @@ char *var_syslog_facility;
 char *var_maillog_file;
 char *var_smtpd_banner;
 long var_message_size_limit;
+long var_queue_minfree;
 long var_header_size_limit;
 long var_line_length_limit;
 long var_smtpd_rcpt_limit;
@@ -149,6 +150,8 @@ const struct param_def param_table[] = {
 	P_SIZE(VAR_MESSAGE_SIZE_LIMIT, DEF_MESSAGE_SIZE_LIMIT,
 	    var_message_size_limit, 0,
 	    "maximal message size in bytes (0: no limit)"),
+	P_SIZE(VAR_QUEUE_MINFREE, DEF_QUEUE_MINFREE, var_queue_minfree, 0,
+	    "free queue space in bytes below which smtpd takes no mail"),
 	P_SIZE(VAR_HEADER_SIZE_LIMIT, DEF_HEADER_SIZE_LIMIT,
 	    var_header_size_limit, 1024,
 	    "maximal size of one message header in bytes"),

@@ -99,6 +99,9 @@ extern char *var_smtpd_banner;
 #define VAR_MESSAGE_SIZE_LIMIT "message_size_limit"
 #define DEF_MESSAGE_SIZE_LIMIT 10240000
 extern long var_message_size_limit;
+#define VAR_QUEUE_MINFREE "queue_minfree"
+#define DEF_QUEUE_MINFREE 0
+extern long var_queue_minfree;
 #define VAR_HEADER_SIZE_LIMIT "header_size_limit"
 #define DEF_HEADER_SIZE_LIMIT 102400
 extern long var_header_size_limit;

@@ -29,6 +29,33 @@ class ParamsTest(unittest.TestCase):
         self.assertEqual(r.cmd("MAIL FROM:<a@example.org>")[0], 250)
         r.close()
 
+    def test_queue_minfree(self):
+        # More than any disk has: every MAIL is refused for storage, and
+        # the administrator is told why.
+        r = self.start(queue_minfree="1000000000000000000")
+        self.assertEqual(r.cmd("EHLO c")[0], 250)
+        code, lines = r.cmd("MAIL FROM:<alice@example.test>")
+        self.assertEqual((code, lines[-1]),
+                         (452, "452 4.3.1 Insufficient system storage"))
+        r.close()
+        self.t.wait_log("warning: not enough free space in mail queue for "
+                        "a message of 0 bytes (queue_minfree "
+                        "1000000000000000000) from localhost[127.0.0.1]")
+
+    def test_queue_space_for_declared_size(self):
+        # With queue_minfree 0, a declared size that 1.5 times over does
+        # not fit in the free space is refused the same way; with no size
+        # limit, SIZE= alone decides.
+        st = os.statvfs(ternlib.tempfile.gettempdir())
+        free = st.f_bavail * st.f_frsize
+        r = self.start(message_size_limit="0")
+        self.assertEqual(r.cmd("EHLO c")[0], 250)
+        code, _ = r.cmd("MAIL FROM:<alice@example.test> SIZE=%d" % free)
+        self.assertEqual(code, 452)
+        code, _ = r.cmd("MAIL FROM:<alice@example.test> SIZE=1000")
+        self.assertEqual(code, 250)
+        r.close()
+
     def test_vrfy_enabled(self):
         r = self.start(disable_vrfy_command="no")
         code, lines = r.cmd("EHLO c")
