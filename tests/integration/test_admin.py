@@ -1,7 +1,7 @@
 """The administrator's view: tern check/start/stop/reload/status, errors
-that name file and line, one master per queue, privilege separation."""
+that name file and line, one master per queue. Privilege separation is
+test_privsep.py."""
 import os
-import pwd
 import signal
 import socket
 import subprocess
@@ -11,14 +11,6 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import ternlib  # noqa: E402
-
-
-def status_uid(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("Uid:"):
-                return [int(x) for x in line.split()[1:]]
-    return None
 
 
 class AdminTest(unittest.TestCase):
@@ -115,34 +107,6 @@ class AdminTest(unittest.TestCase):
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "")
-
-    @unittest.skipUnless(ternlib.IS_ROOT, "privilege separation needs root")
-    def test_privilege_separation(self):
-        self.t.start()
-        with self.t.smtp() as s:
-            s.sendmail("a@example.org", ["alice@example.test"], b"Subject: p\r\n\r\nx\r\n")
-            owner = pwd.getpwnam("tern").pw_uid
-            smtpd = ternlib.wait_for(lambda: self.t.pids("smtpd"), what="smtpd")
-            self.assertEqual(set(status_uid(smtpd[0])), {owner})
-        # qmgr may still be starting (root until its privilege drop).
-        ternlib.wait_for(lambda: [p for p in self.t.pids("qmgr")
-                                  if set(status_uid(p)) == {owner}],
-                         what="qmgr running as tern")
-        master = self.t.pids("master")
-        self.assertEqual(status_uid(master[0])[0], 0)
-        files = self.t.wait_messages("alice", 1)
-        st = os.stat(files[0])
-        vmail = pwd.getpwnam("vmail").pw_uid
-        self.assertEqual(st.st_uid, vmail)
-        # local keeps root only to change identity; the process that wrote
-        # the Maildir runs as its owner for good.
-        writers = set(self.t.pids("local")) - set(self.t.pids("local", children_of_master=True))
-        self.assertTrue(writers)
-        for pid in writers:
-            self.assertEqual(set(status_uid(pid)), {vmail})
-        self.assertEqual(st.st_mode & 0o777, 0o600)
-        qst = os.stat(os.path.join(self.t.spool, "incoming"))
-        self.assertEqual(qst.st_uid, owner)
 
     @unittest.skipUnless(ternlib.IS_ROOT, "needs root to name a missing user")
     def test_check_explains_missing_mail_owner(self):

@@ -1,0 +1,110 @@
+"""Privilege separation as DESIGN.md fixes it, read from /proc (as root
+only: an ordinary user's instance runs wholly as that user).
+- master: root (it binds ports and forks);
+- smtpd, qmgr, smtp: mail_owner ("tern"), real, effective, saved and file
+  ids, no supplementary group but its own, no capabilities;
+- local: the parent keeps root only to change identity; every process
+  that writes a Maildir is the mailbox owner ("vmail") for good;
+- queue files are not readable by others, and mailbox files are 0600."""
+import os
+import pwd
+import stat
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import smtpsink  # noqa: E402
+import ternlib  # noqa: E402
+
+
+def proc_status(pid):
+    """Uid, Gid, Groups and CapEff of a process, from /proc."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("Uid", "Gid"):
+                out[key] = [int(x) for x in value.split()]
+            elif key == "Groups":
+                out[key] = sorted(int(x) for x in value.split())
+            elif key == "CapEff":
+                out[key] = int(value, 16)
+    return out
+
+
+@unittest.skipUnless(ternlib.IS_ROOT, "privilege separation needs root")
+class PrivsepTest(unittest.TestCase):
+    def setUp(self):
+        self.sink = smtpsink.Sink(delay=3)
+        self.t = ternlib.Instance(
+            aliases={"fwd@example.test": "x@far.test"},
+            main={"relayhost": "[127.0.0.1]:%d" % self.sink.port})
+        self.t.start()
+
+    def tearDown(self):
+        self.t.cleanup()
+        self.sink.close()
+
+    def assert_identity(self, pid, user, what):
+        pw = pwd.getpwnam(user)
+        st = proc_status(pid)
+        self.assertEqual(st["Uid"], [pw.pw_uid] * 4, "%s uid" % what)
+        self.assertEqual(st["Gid"], [pw.pw_gid] * 4, "%s gid" % what)
+        self.assertIn(st["Groups"], ([], [pw.pw_gid]),
+                      "%s supplementary groups" % what)
+        self.assertEqual(st["CapEff"], 0, "%s capabilities" % what)
+
+    def test_processes_and_files(self):
+        t = self.t
+        with t.smtp() as s:
+            s.sendmail("alice@example.test", ["bob@example.test"],
+                       b"Subject: here\r\n\r\nx\r\n")
+            # The receiver holds this one for a while: smtp is running
+            # and the queue file is in active/ while we look.
+            s.sendmail("alice@example.test", ["fwd@example.test"],
+                       b"Subject: away\r\n\r\nx\r\n")
+            smtpd = ternlib.wait_for(lambda: t.pids("smtpd"), what="smtpd")
+            for pid in smtpd:
+                self.assert_identity(pid, "tern", "smtpd")
+        smtp = ternlib.wait_for(lambda: t.pids("smtp"), what="smtp")
+        for pid in smtp:
+            self.assert_identity(pid, "tern", "smtp")
+        # qmgr may still be starting (root until its privilege drop).
+        qmgr = ternlib.wait_for(
+            lambda: [p for p in t.pids("qmgr")
+                     if proc_status(p)["Uid"][0] != 0], what="qmgr after its drop")
+        for pid in qmgr:
+            self.assert_identity(pid, "tern", "qmgr")
+        master = t.pids("master")
+        self.assertEqual(len(master), 1)
+        self.assertEqual(proc_status(master[0])["Uid"][0], 0)
+
+        files = t.wait_messages("bob", 1)
+        vmail = pwd.getpwnam("vmail")
+        st = os.stat(files[0])
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (vmail.pw_uid, 0o600))
+        writers = set(t.pids("local")) - set(t.pids("local", children_of_master=True))
+        self.assertTrue(writers, "no mailbox-owner process")
+        for pid in writers:
+            self.assert_identity(pid, "vmail", "local delivery child")
+
+        # Every queue file, wherever it is now, is the mail owner's and
+        # unreadable by others.
+        queued = []
+        for root, dirs, names in os.walk(t.spool):
+            for n in names:
+                p = os.path.join(root, n)
+                st = os.lstat(p)
+                if stat.S_ISREG(st.st_mode) and \
+                        os.path.basename(root) in ("incoming", "active",
+                                                   "deferred", "hold"):
+                    queued.append(p)
+                    self.assertEqual(st.st_mode & 0o007, 0, p)
+                    self.assertEqual(st.st_uid, pwd.getpwnam("tern").pw_uid, p)
+        self.assertTrue(queued, "no queue file to look at")
+        ternlib.wait_for(lambda: len(self.sink.messages) == 1, timeout=30,
+                         what="the relayed message")
+
+
+if __name__ == "__main__":
+    unittest.main()
