@@ -28,6 +28,9 @@ smtpd_proto(const struct smtpd_session *ss)
  * (Postfix's smtpd_soft_error_limit / smtpd_hard_error_limit). With
  * PIPELINING the client may have sent more commands already: replies are
  * flushed only when no input is waiting (RFC 2920 section 3.1). */
+static void reply(struct smtpd_session *ss, int count, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
 static void
 reply(struct smtpd_session *ss, int count, const char *fmt, va_list ap)
 {
