@@ -94,24 +94,7 @@ smtpd_check_init_fatal(void)
 int
 smtpd_check_mynetworks(const char *addr)
 {
-	const char *value, *why;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < policy->nmynet; i++)
-		if (cidr_match(&policy->mynet[i], addr))
-			return 1;
-	for (i = 0; i < policy->nmynet_tables; i++) {
-		rc = dict_lookup(policy->mynet_tables[i], addr, &value, &why);
-		if (rc < 0) {
-			log_warn("%s: %s lookup of %s: %s", VAR_MYNETWORKS,
-			    dict_spec(policy->mynet_tables[i]), addr, why);
-			return -1;
-		}
-		if (rc > 0)
-			return 1;
-	}
-	return 0;
+	return net_list_match(&policy->mynet, VAR_MYNETWORKS, addr);
 }
 
 /* The local part of a canonical address holds '%', '!' or '@' (inside

@@ -7,6 +7,7 @@
 
 #include "conf/params.h"
 #include "mail/domain_list.h"
+#include "mail/net_list.h"
 #include "mail/relay_policy.h"
 #include "util/cidr.h"
 #include "util/dict.h"
@@ -52,16 +53,12 @@ void
 relay_policy_destroy(struct relay_policy **pp)
 {
 	struct relay_policy *p = *pp;
-	size_t i;
 
 	if (p == NULL)
 		return;
 	relay_policy_list_free(&p->relay);
 	relay_policy_list_free(&p->rcpt);
-	xfree(p->mynet);
-	for (i = 0; i < p->nmynet_tables; i++)
-		dict_close(&p->mynet_tables[i]);
-	xfree(p->mynet_tables);
+	net_list_free(&p->mynet);
 	domain_list_destroy(&p->relay_domains);
 	xfree(p);
 	*pp = NULL;
@@ -91,52 +88,6 @@ item_dup(const char *item, size_t len)
 	memcpy(s, item, len);
 	s[len] = 0;
 	return s;
-}
-
-/* "type:/path" or "type:{...}", not an IPv6 pattern. */
-static int
-looks_like_table(const char *s)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
-
-	return n > 0 && s[n] == ':' && (s[n + 1] == '/' || s[n + 1] == '{');
-}
-
-static int
-parse_mynetworks(struct relay_policy *p, const char *spec, const char **error_r)
-{
-	const char *cursor = spec, *item, *why = "", *cwhy;
-	size_t len;
-	struct cidr c;
-	struct dict *d;
-	char *s;
-	int rc;
-
-	while ((rc = dict_list_next(&cursor, &item, &len, &why)) > 0) {
-		s = item_dup(item, len);
-		if (cidr_parse(s, &c, &cwhy) == 0) {
-			p->mynet = xrealloc(p->mynet,
-			    (p->nmynet + 1) * sizeof(*p->mynet));
-			p->mynet[p->nmynet++] = c;
-		} else if (looks_like_table(s) &&
-		    dict_open(s, NULL, &d, &why) == 0) {
-			/* "type:name": a lookup table (cidr:/path). */
-			p->mynet_tables = xrealloc(p->mynet_tables,
-			    (p->nmynet_tables + 1) * sizeof(*p->mynet_tables));
-			p->mynet_tables[p->nmynet_tables++] = d;
-		} else {
-			/* Not a pattern; a table's error when it looked
-			 * like one ("cidr:/missing"). */
-			fail(error_r, "%s: \"%s\": %s", VAR_MYNETWORKS, s,
-			    looks_like_table(s) ? why : cwhy);
-			xfree(s);
-			return -1;
-		}
-		xfree(s);
-	}
-	if (rc < 0)
-		return fail(error_r, "%s: %s", VAR_MYNETWORKS, why);
-	return 0;
 }
 
 /* Parse the list spec (named param in errors) into l. tables: whether a
@@ -238,7 +189,8 @@ relay_policy_create(struct relay_policy **p_r, const char **error_r)
 	struct relay_policy *p = xcalloc(1, sizeof(*p));
 	const char *why;
 
-	if (parse_mynetworks(p, var_mynetworks, error_r) < 0 ||
+	if (net_list_parse(&p->mynet, VAR_MYNETWORKS, var_mynetworks, error_r) <
+		0 ||
 	    parse_list(VAR_RELAY_CHECKS, var_relay_checks, 1, &p->relay,
 		error_r) < 0 ||
 	    parse_list(VAR_RCPT_CHECKS, var_rcpt_checks, 1, &p->rcpt, error_r) <

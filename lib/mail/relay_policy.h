@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "mail/net_list.h"
+
 struct cidr;
 struct dict;
 struct domain_list;
@@ -50,10 +52,7 @@ struct restr_list {
 
 struct relay_policy {
 	struct restr_list relay, rcpt; /* the two lists, in order */
-	struct cidr *mynet;            /* mynetworks patterns */
-	size_t nmynet;
-	struct dict **mynet_tables; /* mynetworks tables */
-	size_t nmynet_tables;
+	struct net_list mynet;         /* mynetworks */
 	struct domain_list *relay_domains;
 };
 
