@@ -17,6 +17,7 @@
 
 #include "smtpd.h"
 #include "smtpd_check.h"
+#include "smtpd_limit.h"
 
 const char *
 smtpd_proto(const struct smtpd_session *ss)
@@ -139,6 +140,7 @@ smtpd_pre_jail(void)
 	resolve_init_lenient();
 	smtpd_peer_init();
 	smtpd_check_init_fatal();
+	smtpd_limit_init();
 }
 
 static const struct smtpd_cmd *
@@ -288,7 +290,10 @@ smtpd_session(int in_fd, int out_fd)
 	ss->where = "CONNECT";
 	smtpd_peer(ss, in_fd);
 	log_info("connect from %s", ss->client);
-	smtpd_reply(ss, "220 %s", var_smtpd_banner);
+	if (smtpd_limit_connect(ss) < 0)
+		ss->quit = 1;
+	else
+		smtpd_reply(ss, "220 %s", var_smtpd_banner);
 	while (!ss->quit) {
 		const struct smtpd_cmd *cmd;
 		char *verb, *args;
@@ -371,6 +376,7 @@ check_errors:
 	 * out: the client that reads the 421 finds nothing left behind. */
 	smtpd_reset(ss);
 	stream_flush(ss->s, NULL);
+	smtpd_limit_disconnect(ss);
 	log_disconnect(ss);
 	xfree(ss->helo);
 	buf_deinit(&ss->line);

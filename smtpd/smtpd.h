@@ -34,6 +34,7 @@ struct smtpd_session {
 	char client_name[256];
 	char client_addr[64];
 	char client[340]; /* "name[addr]" for logs */
+	int limited;      /* counted by anvil (smtpd_limit.h) */
 	char *helo;
 	int esmtp;
 	char *sender; /* NULL: no MAIL yet */

@@ -18,6 +18,7 @@
 
 #include "smtpd.h"
 #include "smtpd_check.h"
+#include "smtpd_limit.h"
 
 /* HELO and EHLO: remember the name; RFC 5321 4.1.4: a new one resets the
  * transaction. Returns 0, or -1 after a syntax error reply. */
@@ -244,6 +245,8 @@ cmd_mail(struct smtpd_session *ss, char *args)
 		smtpd_reply(ss, "552 5.3.4 Message size exceeds fixed limit");
 		goto out;
 	}
+	if (smtpd_limit_mail(ss) < 0)
+		goto out;
 	if (!queue_has_room(size)) {
 		log_warn("not enough free space in mail queue for a message "
 			 "of %ld bytes (queue_minfree %ld) from %s",
@@ -436,6 +439,8 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	/* RFC 5321 4.5.3.1.10: 452 for recipients over the limit; the
 	 * client sends them again in another transaction. Like Postfix, a
 	 * client that pipelines a long list is not cut off for it at once. */
+	if (smtpd_limit_rcpt(ss) < 0)
+		goto out;
 	if ((long)ss->nrcpt >= var_smtpd_rcpt_limit) {
 		if (ss->rcpt_overshoot++ < var_smtpd_rcpt_overlim)
 			smtpd_reply_uncounted(ss,

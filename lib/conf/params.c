@@ -35,6 +35,12 @@ char *var_maillog_file;
 char *var_smtpd_banner;
 long var_message_size_limit;
 long var_queue_minfree;
+long var_anvil_time_unit;
+long var_cconn_limit;
+long var_crate_limit;
+long var_cmsg_limit;
+long var_crcpt_limit;
+char *var_event_exceptions;
 long var_header_size_limit;
 long var_line_length_limit;
 long var_smtpd_rcpt_limit;
@@ -150,6 +156,18 @@ const struct param_def param_table[] = {
 	P_SIZE(VAR_MESSAGE_SIZE_LIMIT, DEF_MESSAGE_SIZE_LIMIT,
 	    var_message_size_limit, 0,
 	    "maximal message size in bytes (0: no limit)"),
+	P_TIME(VAR_ANVIL_TIME_UNIT, DEF_ANVIL_TIME_UNIT, var_anvil_time_unit, 1,
+	    "anvil: the window of the client rate limits"),
+	P_INT(VAR_CCONN_LIMIT, DEF_CCONN_LIMIT, var_cconn_limit, 0,
+	    "smtpd: connections open at once from one client (0: no limit)"),
+	P_INT(VAR_CRATE_LIMIT, DEF_CRATE_LIMIT, var_crate_limit, 0,
+	    "smtpd: connections from one client per window (0: no limit)"),
+	P_INT(VAR_CMSG_LIMIT, DEF_CMSG_LIMIT, var_cmsg_limit, 0,
+	    "smtpd: MAIL FROMs from one client per window (0: no limit)"),
+	P_INT(VAR_CRCPT_LIMIT, DEF_CRCPT_LIMIT, var_crcpt_limit, 0,
+	    "smtpd: RCPT TOs from one client per window (0: no limit)"),
+	P_STR(VAR_EVENT_EXCEPTIONS, DEF_EVENT_EXCEPTIONS, var_event_exceptions,
+	    "smtpd: clients the client limits do not apply to"),
 	P_SIZE(VAR_QUEUE_MINFREE, DEF_QUEUE_MINFREE, var_queue_minfree, 0,
 	    "free queue space in bytes below which smtpd takes no mail"),
 	P_SIZE(VAR_HEADER_SIZE_LIMIT, DEF_HEADER_SIZE_LIMIT,

@@ -99,6 +99,25 @@ extern char *var_smtpd_banner;
 #define VAR_MESSAGE_SIZE_LIMIT "message_size_limit"
 #define DEF_MESSAGE_SIZE_LIMIT 10240000
 extern long var_message_size_limit;
+/* Client limits (smtpd, counted by anvil). */
+#define VAR_ANVIL_TIME_UNIT "anvil_rate_time_unit"
+#define DEF_ANVIL_TIME_UNIT "60s"
+extern long var_anvil_time_unit;
+#define VAR_CCONN_LIMIT "smtpd_client_connection_count_limit"
+#define DEF_CCONN_LIMIT 50
+extern long var_cconn_limit;
+#define VAR_CRATE_LIMIT "smtpd_client_connection_rate_limit"
+#define DEF_CRATE_LIMIT 0
+extern long var_crate_limit;
+#define VAR_CMSG_LIMIT "smtpd_client_message_rate_limit"
+#define DEF_CMSG_LIMIT 0
+extern long var_cmsg_limit;
+#define VAR_CRCPT_LIMIT "smtpd_client_recipient_rate_limit"
+#define DEF_CRCPT_LIMIT 0
+extern long var_crcpt_limit;
+#define VAR_EVENT_EXCEPTIONS "smtpd_client_event_limit_exceptions"
+#define DEF_EVENT_EXCEPTIONS "$mynetworks"
+extern char *var_event_exceptions;
 #define VAR_QUEUE_MINFREE "queue_minfree"
 #define DEF_QUEUE_MINFREE 0
 extern long var_queue_minfree;

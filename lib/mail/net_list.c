@@ -33,7 +33,8 @@ net_list_parse(struct net_list *l, const char *name, const char *spec,
 	while ((rc = dict_list_next(&cursor, &item, &len, &why)) > 0) {
 		s = xstrndup(item, len);
 		if (cidr_parse(s, &c, &cwhy) == 0) {
-			l->pat = xrealloc(l->pat, (l->npat + 1) * sizeof(*l->pat));
+			l->pat =
+			    xrealloc(l->pat, (l->npat + 1) * sizeof(*l->pat));
 			l->pat[l->npat++] = c;
 		} else if (looks_like_table(s) &&
 		    dict_open(s, NULL, &d, &why) == 0) {
@@ -43,9 +44,8 @@ net_list_parse(struct net_list *l, const char *name, const char *spec,
 		} else {
 			/* Not a pattern; a table's error when it looked
 			 * like one ("cidr:/missing"). */
-			snprintf(error_buf, sizeof(error_buf),
-			    "%s: \"%s\": %s", name, s,
-			    looks_like_table(s) ? why : cwhy);
+			snprintf(error_buf, sizeof(error_buf), "%s: \"%s\": %s",
+			    name, s, looks_like_table(s) ? why : cwhy);
 			*error_r = error_buf;
 			xfree(s);
 			net_list_free(l);

@@ -27,8 +27,8 @@ int net_list_parse(struct net_list *l, const char *name, const char *spec,
     const char **error_r);
 /* 1 when addr is in the list, 0 when not, -1 when a table failed (logged
  * as a warning naming the parameter name, the table and addr). */
-int net_list_match(const struct net_list *l, const char *name,
-    const char *addr);
+int
+net_list_match(const struct net_list *l, const char *name, const char *addr);
 /* Free the patterns, close the tables; *l becomes empty. */
 void net_list_free(struct net_list *l);
 

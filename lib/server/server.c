@@ -315,19 +315,55 @@ table_tick(void *ctx)
 	event_timer(SERVER_TABLE_CHECK_MS, table_tick, NULL);
 }
 
+/* A trigger or multi server: one long-lived process on the event loop,
+ * ready() taking what arrives on the listening socket. */
 static void
-trigger_loop(const struct server_spec *spec)
+event_loop(const struct server_spec *spec, event_fd_fn *ready)
 {
 	trigger_spec = spec;
 	if (under_master) {
 		event_timer(SERVER_TABLE_CHECK_MS, table_tick, NULL);
 		if (fcntl(MASTER_LISTEN_FD, F_SETFL, O_NONBLOCK) < 0)
-			log_fatal("trigger socket: %m");
-		event_watch(MASTER_LISTEN_FD, EVENT_READ, trigger_ready, NULL);
+			log_fatal("listening socket: %m");
+		event_watch(MASTER_LISTEN_FD, EVENT_READ, ready, NULL);
 		event_watch(MASTER_STATUS_FD, EVENT_READ, master_gone, NULL);
 	}
 	for (;;)
 		event_run_once(-1);
+}
+
+static void multi_rewatch(void *ctx);
+
+/* A multi server's listening socket is readable: take a bounded number of
+ * new clients per wakeup. Out of descriptors, stop looking for a second
+ * rather than spin; the clients wait in the backlog. */
+static void
+multi_ready(int fd, int events, void *ctx)
+{
+	(void)events;
+	(void)ctx;
+	for (int n = 0; n < 100; n++) {
+		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (c < 0 &&
+		    (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			errno == ENOMEM)) {
+			log_warn("accept: %m");
+			event_unwatch(fd);
+			event_timer(1000, multi_rewatch, NULL);
+			break;
+		}
+		if (c < 0)
+			break;
+		trigger_spec->connect(c);
+	}
+}
+
+static void
+multi_rewatch(void *ctx)
+{
+	(void)ctx;
+	event_watch(MASTER_LISTEN_FD, EVENT_READ, multi_ready, NULL);
 }
 
 static void
@@ -472,7 +508,7 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 	/* The master must not outlive us silently, nor we it. */
 	if (under_master)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (spec->kind == SERVER_TRIGGER) {
+	if (spec->kind == SERVER_TRIGGER || spec->kind == SERVER_MULTI) {
 		/* Always busy: master must not start a second one. */
 		if (notify_master(MASTER_STAT_TAKEN) < 0)
 			exit(0);
@@ -480,7 +516,14 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 	if (spec->post_jail != NULL)
 		spec->post_jail();
 	if (spec->kind == SERVER_TRIGGER)
-		trigger_loop(spec);
+		event_loop(spec, trigger_ready);
+	if (spec->kind == SERVER_MULTI) {
+		if (stand_alone)
+			log_fatal("-S: %s serves many clients at once; run it "
+				  "under master",
+			    spec->name);
+		event_loop(spec, multi_ready);
+	}
 	if (stand_alone) {
 		spec->serve(0, 1);
 		exit(0);

@@ -15,6 +15,11 @@
  *     calls trigger(); post_jail sets
  *     up the daemon's own timers and watches. It exits when the master
  *     stops or reloads (the status pipe closes).
+ *   SERVER_MULTI: one long-lived process (maxproc 1) on the event loop
+ *     that keeps many clients at once (a counter or cache every other
+ *     process asks): the skeleton accepts each connection, non-blocking
+ *     and close-on-exec, and hands it to connect(), which watches it and
+ *     closes it when done. It exits like a trigger server.
  * Both kinds restart when a lookup table they opened changes on disk
  * (server_draining).
  * Configuration or environment problems at startup are fatal. */
@@ -27,6 +32,7 @@
 enum server_kind {
 	SERVER_SINGLE,
 	SERVER_TRIGGER,
+	SERVER_MULTI,
 };
 
 #define SERVER_TRIGGER_MAX 64
@@ -51,9 +57,12 @@ struct server_spec {
 	int keep_root;
 	/* SERVER_TRIGGER: the bytes of one trigger request. */
 	void (*trigger)(const char *req, size_t len);
-	/* SERVER_TRIGGER: 1 while work is in progress that a restart must
-	 * not cut short (see server_draining). May be NULL: never busy. */
+	/* SERVER_TRIGGER and SERVER_MULTI: 1 while work is in progress that
+	 * a restart must not cut short (see server_draining). May be NULL:
+	 * never busy. */
 	int (*busy)(void);
+	/* SERVER_MULTI: a new client connection, now the daemon's. */
+	void (*connect)(int fd);
 };
 
 /* Never returns. */
