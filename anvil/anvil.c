@@ -6,9 +6,9 @@
 #include "anvil.h"
 
 struct client {
-	long open;                   /* connections open now */
-	int64_t window_start;        /* ms; the current rate window */
-	long rate[ANVIL_NEVENTS];    /* events in the window */
+	long open;                /* connections open now */
+	int64_t window_start;     /* ms; the current rate window */
+	long rate[ANVIL_NEVENTS]; /* events in the window */
 };
 
 struct anvil {
@@ -57,8 +57,8 @@ client(struct anvil *a, const char *ident, int64_t now)
 }
 
 void
-anvil_connect(struct anvil *a, const char *ident, int64_t now_ms,
-    long *count_r, long *rate_r)
+anvil_connect(struct anvil *a, const char *ident, int64_t now_ms, long *count_r,
+    long *rate_r)
 {
 	struct client *c = client(a, ident, now_ms);
 

@@ -44,15 +44,17 @@ smtpd_limit_connect(struct smtpd_session *ss)
 	long count, rate;
 
 	ss->limited = 0;
-	if (!ready || (var_cconn_limit == 0 && var_crate_limit == 0 &&
-			  var_cmsg_limit == 0 && var_crcpt_limit == 0))
+	if (!ready ||
+	    (var_cconn_limit == 0 && var_crate_limit == 0 &&
+		var_cmsg_limit == 0 && var_crcpt_limit == 0))
 		return 0;
 	/* A client on a UNIX socket or with an address we cannot read is
 	 * not counted; nor is one the exceptions name (a table that fails
 	 * to answer counts as "not named": the limits then apply). */
-	if (ss->client_addr[0] == 0 || strcmp(ss->client_addr, "unknown") == 0 ||
-	    net_list_match(&exceptions, VAR_EVENT_EXCEPTIONS,
-		ss->client_addr) > 0)
+	if (ss->client_addr[0] == 0 ||
+	    strcmp(ss->client_addr, "unknown") == 0 ||
+	    net_list_match(&exceptions, VAR_EVENT_EXCEPTIONS, ss->client_addr) >
+		0)
 		return 0;
 	if (anvil_clnt_connect(server_service_name(), ss->client_addr, &count,
 		&rate) < 0)

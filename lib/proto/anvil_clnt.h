@@ -17,7 +17,7 @@ int anvil_clnt_connect(const char *service, const char *addr, long *count_r,
 /* It closed. */
 int anvil_clnt_disconnect(const char *service, const char *addr);
 /* One event (ANVIL_REQ_MAIL, _RCPT or _AUTH): its rate in the window. */
-int anvil_clnt_event(const char *request, const char *service,
-    const char *addr, long *rate_r);
+int anvil_clnt_event(const char *request, const char *service, const char *addr,
+    long *rate_r);
 
 #endif

@@ -34,7 +34,8 @@ test_counts_and_rates(void **state)
 	assert_int_equal(anvil_event(a, "smtp:192.0.2.1", ANVIL_MAIL, 41), 2);
 	assert_int_equal(anvil_event(a, "smtp:192.0.2.1", ANVIL_RCPT, 42), 1);
 	/* A new window starts the rates again, not the open count. */
-	assert_int_equal(anvil_event(a, "smtp:192.0.2.1", ANVIL_MAIL, 60000), 1);
+	assert_int_equal(anvil_event(a, "smtp:192.0.2.1", ANVIL_MAIL, 60000),
+	    1);
 	anvil_connect(a, "smtp:192.0.2.1", 60001, &count, &rate);
 	assert_int_equal(count, 3);
 	assert_int_equal(rate, 1);
