@@ -11,6 +11,7 @@
 #include <openssl/sha.h>
 
 #include "mail/passwd_hash.h"
+#include "util/base64.h"
 #include "util/buf.h"
 
 static int
@@ -47,19 +48,6 @@ hash_crypt(const char *name, const char *prefix, const char *password,
 }
 
 static int
-put_b64(struct buf *out, const unsigned char *p, size_t n)
-{
-	unsigned char tmp[4 * 64 / 3 + 4];
-
-	/* UNSAFE: n is at most 64 here (salt 16, keys 32), so the encoding
-	 * (4 * ceil(n / 3) + NUL) fits tmp. */
-	if (n > 64)
-		return -1;
-	EVP_EncodeBlock(tmp, p, (int)n);
-	return buf_puts(out, (const char *)tmp);
-}
-
-static int
 hash_scram(const char *password, struct buf *out, const char **error_r)
 {
 	unsigned char salt[16], salted[SHA256_DIGEST_LENGTH];
@@ -87,9 +75,11 @@ hash_scram(const char *password, struct buf *out, const char **error_r)
 	}
 	buf_reset(out);
 	if (buf_printf(out, "{SCRAM-SHA-256}%d,", PASSWD_HASH_SCRAM_ITER) < 0 ||
-	    put_b64(out, salt, sizeof(salt)) < 0 || buf_putc(out, ',') < 0 ||
-	    put_b64(out, skey, sizeof(skey)) < 0 || buf_putc(out, ',') < 0 ||
-	    put_b64(out, svkey, sizeof(svkey)) < 0) {
+	    base64_encode(salt, sizeof(salt), out) < 0 ||
+	    buf_putc(out, ',') < 0 ||
+	    base64_encode(skey, sizeof(skey), out) < 0 ||
+	    buf_putc(out, ',') < 0 ||
+	    base64_encode(svkey, sizeof(svkey), out) < 0) {
 		*error_r = "hash too long";
 		goto done;
 	}

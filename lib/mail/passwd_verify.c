@@ -11,6 +11,8 @@
 #include <openssl/sha.h>
 
 #include "mail/passwd_verify.h"
+#include "util/base64.h"
+#include "util/buf.h"
 
 #define SCRAM_ITER_MAX 1000000
 #define SCRAM_SALT_MAX 128
@@ -62,23 +64,24 @@ verify_crypt(const char *stored, const char *password, const char **error_r)
 	return rc;
 }
 
-/* Decode base64 text of len bytes into out (room for max); returns the
- * decoded length or -1. */
+/* Decode the base64 text of len bytes into out (room for max); returns
+ * the decoded length or -1. */
 static int
 b64_decode(const char *in, size_t len, unsigned char *out, size_t max)
 {
-	int n, pad = 0;
+	const char *error;
+	struct buf b;
+	int n = -1;
 
-	if (len == 0 || len % 4 != 0 || len / 4 * 3 > max || len > 4096)
-		return -1;
-	n = EVP_DecodeBlock(out, (const unsigned char *)in, (int)len);
-	if (n < 0)
-		return -1;
-	if (in[len - 1] == '=')
-		pad++;
-	if (in[len - 2] == '=')
-		pad++;
-	return n - pad;
+	buf_init(&b, max);
+	if (len > 0 && base64_decode(in, len, &b, &error) == 0) {
+		memcpy(out, b.data, b.len);
+		n = (int)b.len;
+	}
+	/* The stored keys are secrets too. */
+	explicit_bzero(b.data, b.cap);
+	buf_deinit(&b);
+	return n;
 }
 
 static int
