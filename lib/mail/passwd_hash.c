@@ -5,13 +5,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "mail/passwd_hash.h"
-#include "util/base64.h"
+#include "mail/passwd_scram.h"
 #include "util/buf.h"
 
 static int
@@ -50,43 +47,27 @@ hash_crypt(const char *name, const char *prefix, const char *password,
 static int
 hash_scram(const char *password, struct buf *out, const char **error_r)
 {
-	unsigned char salt[16], salted[SHA256_DIGEST_LENGTH];
-	unsigned char ckey[SHA256_DIGEST_LENGTH], skey[SHA256_DIGEST_LENGTH];
-	unsigned char svkey[SHA256_DIGEST_LENGTH];
-	unsigned int l1 = 0, l2 = 0;
+	struct passwd_scram k;
 	int rc = -1;
 
-	if (RAND_bytes(salt, sizeof(salt)) != 1) {
+	memset(&k, 0, sizeof(k));
+	k.iter = PASSWD_HASH_SCRAM_ITER;
+	k.salt_len = 16;
+	if (RAND_bytes(k.salt, (int)k.salt_len) != 1) {
 		*error_r = "no random bytes for the salt";
 		return -1;
 	}
-	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt,
-		(int)sizeof(salt), PASSWD_HASH_SCRAM_ITER, EVP_sha256(),
-		sizeof(salted), salted) != 1 ||
-	    HMAC(EVP_sha256(), salted, sizeof(salted),
-		(const unsigned char *)"Client Key", 10, ckey, &l1) == NULL ||
-	    HMAC(EVP_sha256(), salted, sizeof(salted),
-		(const unsigned char *)"Server Key", 10, svkey, &l2) == NULL ||
-	    l1 != sizeof(ckey) || l2 != sizeof(svkey) ||
-	    EVP_Digest(ckey, sizeof(ckey), skey, NULL, EVP_sha256(), NULL) !=
-		1) {
-		*error_r = "SCRAM-SHA-256 key derivation failed";
+	if (passwd_scram_derive(password, strlen(password), &k, error_r) < 0)
 		goto done;
-	}
 	buf_reset(out);
-	if (buf_printf(out, "{SCRAM-SHA-256}%d,", PASSWD_HASH_SCRAM_ITER) < 0 ||
-	    base64_encode(salt, sizeof(salt), out) < 0 ||
-	    buf_putc(out, ',') < 0 ||
-	    base64_encode(skey, sizeof(skey), out) < 0 ||
-	    buf_putc(out, ',') < 0 ||
-	    base64_encode(svkey, sizeof(svkey), out) < 0) {
+	if (buf_puts(out, "{SCRAM-SHA-256}") < 0 ||
+	    passwd_scram_format(&k, out) < 0) {
 		*error_r = "hash too long";
 		goto done;
 	}
 	rc = 0;
 done:
-	explicit_bzero(salted, sizeof(salted));
-	explicit_bzero(ckey, sizeof(ckey));
+	explicit_bzero(&k, sizeof(k));
 	return rc;
 }
 

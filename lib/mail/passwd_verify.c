@@ -6,16 +6,9 @@
 #include <strings.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 
+#include "mail/passwd_scram.h"
 #include "mail/passwd_verify.h"
-#include "util/base64.h"
-#include "util/buf.h"
-
-#define SCRAM_ITER_MAX 1000000
-#define SCRAM_SALT_MAX 128
 
 static int
 is_crypt_scheme(const char *s)
@@ -64,72 +57,25 @@ verify_crypt(const char *stored, const char *password, const char **error_r)
 	return rc;
 }
 
-/* Decode the base64 text of len bytes into out (room for max); returns
- * the decoded length or -1. */
-static int
-b64_decode(const char *in, size_t len, unsigned char *out, size_t max)
-{
-	const char *error;
-	struct buf b;
-	int n = -1;
-
-	buf_init(&b, max);
-	if (len > 0 && base64_decode(in, len, &b, &error) == 0) {
-		memcpy(out, b.data, b.len);
-		n = (int)b.len;
-	}
-	/* The stored keys are secrets too. */
-	explicit_bzero(b.data, b.cap);
-	buf_deinit(&b);
-	return n;
-}
-
 static int
 verify_scram(const char *stored, const char *password, const char **error_r)
 {
-	unsigned char salt[SCRAM_SALT_MAX], skey[64], svkey[64];
-	unsigned char salted[SHA256_DIGEST_LENGTH];
-	unsigned char ckey[SHA256_DIGEST_LENGTH], want[SHA256_DIGEST_LENGTH];
-	unsigned int mdlen = 0;
-	const char *p = stored, *c1, *c2, *c3;
-	char *end;
-	unsigned long iter;
-	int saltlen, skeylen, svkeylen, rc = -1;
+	struct passwd_scram have, want;
+	int rc = -1;
 
-	iter = strtoul(p, &end, 10);
-	c1 = end;
-	if (end == p || *c1 != ',' || iter == 0 || iter > SCRAM_ITER_MAX ||
-	    (c2 = strchr(c1 + 1, ',')) == NULL ||
-	    (c3 = strchr(c2 + 1, ',')) == NULL || strchr(c3 + 1, ',') != NULL)
-		goto bad;
-	saltlen = b64_decode(c1 + 1, (size_t)(c2 - c1 - 1), salt, sizeof(salt));
-	skeylen = b64_decode(c2 + 1, (size_t)(c3 - c2 - 1), skey, sizeof(skey));
-	svkeylen = b64_decode(c3 + 1, strlen(c3 + 1), svkey, sizeof(svkey));
-	if (saltlen <= 0 || skeylen != SHA256_DIGEST_LENGTH ||
-	    svkeylen != SHA256_DIGEST_LENGTH)
-		goto bad;
-	/* RFC 5802 3: SaltedPassword := Hi(password, salt, i) (PBKDF2),
-	 * ClientKey := HMAC(SaltedPassword, "Client Key"),
-	 * StoredKey := H(ClientKey). */
-	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt, saltlen,
-		(int)iter, EVP_sha256(), sizeof(salted), salted) != 1 ||
-	    HMAC(EVP_sha256(), salted, sizeof(salted),
-		(const unsigned char *)"Client Key", 10, ckey,
-		&mdlen) == NULL ||
-	    mdlen != sizeof(ckey) ||
-	    EVP_Digest(ckey, sizeof(ckey), want, NULL, EVP_sha256(), NULL) !=
-		1) {
-		*error_r = "SCRAM-SHA-256 key derivation failed";
-		rc = -1;
-	} else
-		rc = same(want, sizeof(want), skey, (size_t)skeylen);
-	explicit_bzero(salted, sizeof(salted));
-	explicit_bzero(ckey, sizeof(ckey));
-	explicit_bzero(want, sizeof(want));
+	if (passwd_scram_parse(stored, &have, error_r) < 0)
+		return -1;
+	memset(&want, 0, sizeof(want));
+	want.iter = have.iter;
+	want.salt_len = have.salt_len;
+	memcpy(want.salt, have.salt, have.salt_len);
+	if (passwd_scram_derive(password, strlen(password), &want, error_r) ==
+	    0)
+		rc = same(want.stored_key, sizeof(want.stored_key),
+		    have.stored_key, sizeof(have.stored_key));
+	explicit_bzero(&have, sizeof(have));
+	explicit_bzero(&want, sizeof(want));
 	return rc;
-bad:
-	*error_r = "malformed SCRAM-SHA-256 stored key";
-	return -1;
 }
 
 int
