@@ -47,6 +47,7 @@ struct sasl_server {
 	const char *reason;
 	struct buf user;      /* the authcid, claimed then authenticated */
 	struct buf challenge; /* CRAM-MD5's challenge */
+	struct buf fixed;     /* sasl_server_fix_random()'s text */
 	/* SCRAM-SHA-256 */
 	struct buf auth_msg; /* AuthMessage as it grows (RFC 5802 3) */
 	struct buf gs2;      /* base64 of the GS2 header: c= must say so */
@@ -213,11 +214,13 @@ step_cram(struct sasl_server *s, const unsigned char *in, size_t len,
 	if (s->state++ == 0) {
 		if (has_input)
 			return bad(s, "CRAM-MD5 takes no initial response");
-		if (buf_len(&s->challenge) == 0 &&
-		    (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1 ||
-			buf_printf(&s->challenge, "<%llu.%lld@%s>",
-			    (unsigned long long)r, (long long)time(NULL),
-			    s->hostname) < 0))
+		if (buf_len(&s->fixed) > 0)
+			(void)buf_append(&s->challenge, s->fixed.data,
+			    s->fixed.len);
+		else if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1 ||
+		    buf_printf(&s->challenge, "<%llu.%lld@%s>",
+			(unsigned long long)r, (long long)time(NULL),
+			s->hostname) < 0)
 			return tempfail(s, "cannot make a CRAM-MD5 challenge");
 		if (buf_append(out, s->challenge.data, s->challenge.len) < 0)
 			return tempfail(s, "CRAM-MD5 challenge too long");
@@ -344,10 +347,12 @@ scram_first(struct sasl_server *s, const unsigned char *in, size_t len,
 		return bad(s, "SCRAM GS2 header too long");
 	if ((rc = scram_keys(s)) != SASL_CONTINUE)
 		return rc;
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+	if (buf_len(&s->fixed) == 0 && RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return tempfail(s, "no random bytes for the SCRAM nonce");
 	if (buf_append(&s->nonce, f.nonce, f.nonce_len) < 0 ||
-	    base64_encode(rnd, sizeof(rnd), &s->nonce) < 0 ||
+	    (buf_len(&s->fixed) > 0
+		    ? buf_append(&s->nonce, s->fixed.data, s->fixed.len)
+		    : base64_encode(rnd, sizeof(rnd), &s->nonce)) < 0 ||
 	    buf_append(&s->auth_msg, msg + f.bare_off, len - f.bare_off) < 0 ||
 	    buf_putc(&s->auth_msg, ',') < 0)
 		return bad(s, "SCRAM client-first-message too long");
@@ -493,6 +498,7 @@ sasl_server_create(const char *mech, const char *hostname,
 	s->first = 1;
 	buf_init(&s->user, SASL_SERVER_NAME_MAX);
 	buf_init(&s->challenge, CRAM_CHALLENGE_MAX);
+	buf_init(&s->fixed, CRAM_CHALLENGE_MAX);
 	buf_init(&s->auth_msg, 3 * SASL_SERVER_INPUT_MAX);
 	buf_init(&s->gs2, SASL_SERVER_INPUT_MAX);
 	buf_init(&s->nonce, 2 * SCRAM_NONCE_MAX);
@@ -516,6 +522,7 @@ sasl_server_destroy(struct sasl_server **sp)
 	*sp = NULL;
 	wipe_buf(&s->user);
 	wipe_buf(&s->challenge);
+	wipe_buf(&s->fixed);
 	wipe_buf(&s->auth_msg);
 	wipe_buf(&s->gs2);
 	wipe_buf(&s->nonce);
@@ -572,8 +579,8 @@ sasl_server_mech(const struct sasl_server *s)
 }
 
 void
-sasl_server_set_cram_challenge(struct sasl_server *s, const char *challenge)
+sasl_server_fix_random(struct sasl_server *s, const char *text)
 {
-	buf_reset(&s->challenge);
-	(void)buf_puts(&s->challenge, challenge);
+	buf_reset(&s->fixed);
+	(void)buf_puts(&s->fixed, text);
 }

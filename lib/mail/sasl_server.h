@@ -93,9 +93,10 @@ const char *sasl_server_reason(const struct sasl_server *s);
 /* The mechanism's canonical name ("PLAIN"). */
 const char *sasl_server_mech(const struct sasl_server *s);
 
-/* For tests only: make CRAM-MD5's challenge challenge (at most 256
- * bytes) instead of a random one. Call before the first step. */
-void
-sasl_server_set_cram_challenge(struct sasl_server *s, const char *challenge);
+/* For tests only: use text (at most 1024 bytes) where the mechanism would
+ * use random data: as CRAM-MD5's whole challenge, as SCRAM-SHA-256's
+ * server nonce (then printable ASCII without ','). Call before the first
+ * step. */
+void sasl_server_fix_random(struct sasl_server *s, const char *text);
 
 #endif

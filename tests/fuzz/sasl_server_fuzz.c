@@ -148,7 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    lookup, NULL);
 	if (s == NULL)
 		__builtin_trap();
-	sasl_server_set_cram_challenge(s, CRAM_CHALLENGE);
+	sasl_server_fix_random(s, CRAM_CHALLENGE);
 	buf_init(&out, SASL_SERVER_INPUT_MAX);
 	buf_init(&helper, SASL_SERVER_INPUT_MAX);
 	for (step = 0; step < MAX_STEPS && rc == SASL_CONTINUE; step++) {

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* sasl_server_test - PLAIN, LOGIN, CRAM-MD5 (RFC 2195's example) and
- * SCRAM-SHA-256 (RFC 7677's user "user", password "pencil", with a client
- * computed here for whatever server nonce comes back): success, bad
- * credentials, unknown users, authzid refusal, temporary failures and
- * malformed messages. */
+ * SCRAM-SHA-256 (RFC 7677's user "user", password "pencil": its example
+ * verbatim with the server nonce fixed, and a client computed here for
+ * whatever random server nonce comes back): success, bad credentials,
+ * unknown users, authzid refusal, temporary failures, malformed messages
+ * and the panic of a step after the end. */
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -233,7 +238,7 @@ cram(const char *ch, const char *response, struct buf *out)
 	int rc;
 
 	if (ch != NULL)
-		sasl_server_set_cram_challenge(s, ch);
+		sasl_server_fix_random(s, ch);
 	assert_int_equal(sasl_server_step(s, NULL, 0, 0, out), SASL_CONTINUE);
 	if (ch != NULL)
 		assert_string_equal(buf_cstr(out), ch);
@@ -508,6 +513,66 @@ test_scram(void **state)
 	buf_deinit(&out);
 }
 
+/* RFC 7677 3 word for word, with its server nonce fixed. */
+static void
+test_scram_rfc7677(void **state)
+{
+	struct sasl_server *s;
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, SASL_SERVER_INPUT_MAX);
+	s = start("SCRAM-SHA-256");
+	sasl_server_fix_random(s, "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0");
+	assert_int_equal(STEP(s, "n,,n=user,r=rOprNGfwEbeRWgbNEkqO", &out),
+	    SASL_CONTINUE);
+	assert_string_equal(buf_cstr(&out),
+	    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+	    "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
+	assert_int_equal(STEP(s,
+			     "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxF"
+			     "Ilj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqm"
+			     "miz7AndVQ=",
+			     &out),
+	    SASL_CONTINUE);
+	assert_string_equal(buf_cstr(&out),
+	    "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+	assert_int_equal(step(s, "", 0, &out), SASL_OK);
+	sasl_server_destroy(&s);
+	buf_deinit(&out);
+}
+
+/* A step after the final result is a caller bug: it panics. */
+static void
+test_step_after_end_panics(void **state)
+{
+	struct sasl_server *s;
+	struct buf out;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	buf_init(&out, SASL_SERVER_INPUT_MAX);
+	s = start("PLAIN");
+	assert_int_equal(STEP(s, "\0tim\0tanstaaftanstaaf", &out), SASL_OK);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0)
+			dup2(fd, 2);
+		(void)STEP(s, "x", &out);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+	sasl_server_destroy(&s);
+	buf_deinit(&out);
+}
+
 /* The server's answer to a hand-made client-final message, where the
  * first '@' in tmpl stands for the nonce the server asked for. */
 static int
@@ -641,7 +706,9 @@ main(void)
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_cram),
 		cmocka_unit_test(test_scram),
+		cmocka_unit_test(test_scram_rfc7677),
 		cmocka_unit_test(test_scram_malformed),
+		cmocka_unit_test(test_step_after_end_panics),
 		cmocka_unit_test(test_limits),
 	};
 
