@@ -397,6 +397,8 @@ scram_final(struct sasl_server *s, const unsigned char *in, size_t len,
 	if (p == r || end - p < 2 || p[0] != 'p' || p[1] != '=')
 		return bad(s, "malformed SCRAM client-final-message");
 	rlen = (size_t)((const char *)memchr(r, ',', (size_t)(p - r)) - r);
+	/* key holds the proof (public: it crossed the wire) until the XOR
+	 * below turns it into ClientKey, which is wiped. */
 	buf_init(&proof, sizeof(sig));
 	ok = base64_decode(p + 2, (size_t)(end - p - 2), &proof, &error) == 0 &&
 	    proof.len == sizeof(key);
