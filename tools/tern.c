@@ -530,8 +530,6 @@ prompt_password(const char *prompt, char *pw, size_t size, const char **error_r)
 	struct termios quiet;
 	ssize_t len;
 
-	fprintf(stderr, "%s", prompt);
-	fflush(stderr);
 	if (tcgetattr(STDIN_FILENO, &tty_saved) < 0) {
 		*error_r = "cannot read the terminal settings";
 		return -1;
@@ -543,13 +541,17 @@ prompt_password(const char *prompt, char *pw, size_t size, const char **error_r)
 	signal(SIGHUP, tty_restore_and_die);
 	signal(SIGQUIT, tty_restore_and_die);
 	tty_echo_off = 1;
+	/* Echo off (and what was typed before dropped) first, then the
+	 * prompt: an answer to the prompt is never flushed away. */
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0) {
 		tty_echo_off = 0;
 		*error_r = "cannot turn off the terminal echo";
 		return -1;
 	}
+	fprintf(stderr, "%s", prompt);
+	fflush(stderr);
 	len = read_password_line(STDIN_FILENO, pw, size, error_r);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &tty_saved);
+	tcsetattr(STDIN_FILENO, TCSADRAIN, &tty_saved);
 	tty_echo_off = 0;
 	fputc('\n', stderr);
 	return len;

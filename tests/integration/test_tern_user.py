@@ -1,10 +1,15 @@
 #!/usr/bin/python3
 """tern user add|passwd|del|list: the passwd-file user table of auth
 (auth_user_file), edited under a lock, other lines kept byte for byte."""
+import fcntl
 import os
+import pty
 import re
+import select
 import stat
+import subprocess
 import sys
+import time
 import unittest
 import warnings
 
@@ -151,6 +156,96 @@ class TernUserTest(unittest.TestCase):
         with open(other) as f:
             self.assertEqual(f.read(), "frank:{PLAIN}f::::::\n")
         self.assertFalse(os.path.exists(self.users))
+
+    def test_terminal_prompt(self):
+        """On a terminal: asked twice with echo off; a mismatch is refused."""
+        def run(answers):
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(os.path.join(ternlib.BIN, "tern"),
+                         ["tern", "-c", self.t.etc, "user", "add", "tty",
+                          "-s", "PLAIN"])
+            out = b""
+            deadline = time.monotonic() + 30
+
+            def more():
+                if not select.select([fd], [], [],
+                                     deadline - time.monotonic())[0]:
+                    raise AssertionError("no prompt: %r" % out)
+                return os.read(fd, 1024)
+
+            for a in answers:
+                while not out.endswith(b"password: "):
+                    out += more()
+                os.write(fd, a + b"\n")
+                out += b"<typed>"
+            try:
+                while True:
+                    d = more()
+                    if not d:
+                        break
+                    out += d
+            except OSError:
+                pass
+            os.close(fd)
+            _, status = os.waitpid(pid, 0)
+            return os.waitstatus_to_exitcode(status), out.decode()
+
+        code, out = run([b"s3cret", b"s3cre7"])
+        self.assertEqual(code, 1, out)
+        self.assertIn("do not match", out)
+        self.assertNotIn("s3cre", out)
+        self.assertFalse(os.path.exists(self.users))
+        code, out = run([b"s3cret", b"s3cret"])
+        self.assertEqual(code, 0, out)
+        self.assertIn("Retype new password: ", out)
+        self.assertNotIn("s3cret", out)
+        self.assertEqual(self.read(), "tty:{PLAIN}s3cret::::::\n")
+
+    def test_lock(self):
+        """An edit waits for the lock; parallel edits all land."""
+        self.assertEqual(self.user("add", "first", "-s", "PLAIN",
+                                   password="x\n").returncode, 0)
+        with open(self.users + ".lock", "r+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            p = subprocess.Popen(
+                [os.path.join(ternlib.BIN, "tern"), "-c", self.t.etc, "user",
+                 "add", "waiter", "-s", "PLAIN"], stdin=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True)
+            p.stdin.write("w\n")
+            p.stdin.close()
+            time.sleep(0.5)
+            self.assertIsNone(p.poll())
+            self.assertIsNone(self.entry("waiter"))
+        self.assertEqual(p.wait(timeout=30), 0, p.stderr.read())
+        p.stderr.close()
+        self.assertEqual(self.entry("waiter"), "waiter:{PLAIN}w::::::")
+        procs = []
+        for i in range(8):
+            q = subprocess.Popen(
+                [os.path.join(ternlib.BIN, "tern"), "-c", self.t.etc, "user",
+                 "add", "u%d" % i, "-s", "PLAIN"], stdin=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, text=True)
+            q.stdin.write("p%d\n" % i)
+            q.stdin.close()
+            procs.append(q)
+        self.assertEqual([q.wait(timeout=60) for q in procs], [0] * 8)
+        names = self.user("list").stdout.split()
+        self.assertEqual(sorted(names),
+                         sorted(["first", "waiter"] +
+                                ["u%d" % i for i in range(8)]))
+
+    def test_symlinked_table(self):
+        real = os.path.join(self.t.etc, "real-users")
+        with open(real, "w") as f:
+            f.write("# shared with dovecot\n")
+        os.symlink("real-users", self.users)
+        r = self.user("add", "gina", "-s", "PLAIN", password="g\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.islink(self.users))
+        with open(real) as f:
+            self.assertEqual(f.read(),
+                             "# shared with dovecot\ngina:{PLAIN}g::::::\n")
 
 
 if __name__ == "__main__":
