@@ -144,6 +144,23 @@ check_postmaster(void)
 	buf_deinit(&pm);
 }
 
+/* The user table holds password hashes (or PLAIN passwords): others
+ * must not read it, nor anyone but its owner write it. */
+static void
+check_user_file(void)
+{
+	struct stat st;
+
+	if (stat(var_auth_user_file, &st) < 0)
+		return;
+	if (st.st_mode & 0026)
+		fprintf(stderr,
+		    "tern: warning: %s: mode %04o lets other users %s it; "
+		    "fix with: chmod 0640 %s\n",
+		    var_auth_user_file, (unsigned)(st.st_mode & 07777),
+		    st.st_mode & 0004 ? "read" : "change", var_auth_user_file);
+}
+
 /* Everything a start needs, with a precise message for each problem. */
 static int
 cmd_check(void)
@@ -201,6 +218,7 @@ cmd_check(void)
 		else
 			have_owner = 1;
 	}
+	check_user_file();
 	check_dir(var_queue_dir, 0, 0);
 	for (i = 0; qfile_queue_names[i] != NULL; i++) {
 		buf_reset(&path);

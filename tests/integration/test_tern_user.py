@@ -235,6 +235,18 @@ class TernUserTest(unittest.TestCase):
                          sorted(["first", "waiter"] +
                                 ["u%d" % i for i in range(8)]))
 
+    def test_check_warns_about_mode(self):
+        self.assertEqual(self.user("add", "h", "-s", "PLAIN",
+                                 password="h\n").returncode, 0)
+        r = self.t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn(self.users, r.stderr)
+        os.chmod(self.users, 0o644)
+        r = self.t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("warning: %s: mode 0644 lets other users read it"
+                      % self.users, r.stderr)
+
     def test_symlinked_table(self):
         real = os.path.join(self.t.etc, "real-users")
         with open(real, "w") as f:
