@@ -17,6 +17,8 @@
 
 #include "mail/passwd_edit.h"
 #include "mail/passwd_file.h"
+#include "mail/passwd_hash.h"
+#include "mail/passwd_verify.h"
 #include "util/buf.h"
 
 #define S "{PLAIN}new"
@@ -122,6 +124,54 @@ test_names_and_secrets(void **state)
 			     PASSWD_EDIT_ADD, "bob", S, &out, &error),
 	    PASSWD_EDIT_ERR_SYSTEM);
 	buf_deinit(&out);
+}
+
+/* What add and passwd write is what auth reads and verifies, for every
+ * scheme passwd_hash makes. */
+static void
+test_round_trip(void **state)
+{
+	static const char *schemes[] = { "SHA512-CRYPT", "SCRAM-SHA-256",
+		"PLAIN" };
+	struct passwd_entry ent;
+	struct buf secret, out, again;
+	const char *error;
+	char *line;
+	size_t i;
+
+	buf_init(&secret, 4096);
+	buf_init(&out, 1 << 16);
+	buf_init(&again, 1 << 16);
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		assert_int_equal(passwd_hash(schemes[i], "pass word", &secret,
+				     &error),
+		    0);
+		assert_int_equal(passwd_edit_apply("# t\n", 4, PASSWD_EDIT_ADD,
+				     "bob", buf_cstr(&secret), &out, &error),
+		    0);
+		assert_int_equal(passwd_hash(schemes[i], "other", &secret,
+				     &error),
+		    0);
+		assert_int_equal(passwd_edit_apply(buf_cstr(&out),
+				     buf_len(&out), PASSWD_EDIT_SET, "bob",
+				     buf_cstr(&secret), &again, &error),
+		    0);
+		line = strchr(again.data, '\n') + 1;
+		line[strcspn(line, "\n")] = '\0';
+		assert_int_equal(passwd_file_parse_line(line, &ent, &error), 1);
+		assert_string_equal(ent.user, "bob");
+		assert_string_equal(ent.scheme, schemes[i]);
+		assert_string_equal(ent.extra, "");
+		assert_int_equal(passwd_verify(ent.scheme, ent.password,
+				     "other", &error),
+		    1);
+		assert_int_equal(passwd_verify(ent.scheme, ent.password,
+				     "pass word", &error),
+		    0);
+	}
+	buf_deinit(&secret);
+	buf_deinit(&out);
+	buf_deinit(&again);
 }
 
 static char dir[64], path[128];
@@ -244,6 +294,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_names_and_secrets),
+		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test_setup_teardown(test_file, setup, teardown),
 	};
 
