@@ -31,10 +31,14 @@ struct cf_list {
 };
 
 /* Where expansion looks names up: main (may be NULL) and, when use_over,
- * the overrides; then the table defaults. */
+ * the overrides; then the table defaults. When config_dir is set,
+ * $config_directory is the directory being loaded (-c or the environment),
+ * whatever main.cf says, as var_config_dir will be: "$config_directory/x"
+ * must name a file beside the main.cf that was read. */
 struct cf_lookup {
 	const struct cf_list *main;
 	int use_over;
+	const char *config_dir;
 };
 
 /* One converted table value, committed only after every row converted. */
@@ -201,6 +205,9 @@ lookup_raw(const struct cf_lookup *lk, const char *name, size_t len)
 	const struct cf_entry *e;
 	size_t i;
 
+	if (lk->config_dir != NULL && len == strlen(VAR_CONFIG_DIR) &&
+	    strncmp(name, VAR_CONFIG_DIR, len) == 0)
+		return lk->config_dir;
 	if (lk->use_over && (e = list_find(&cf_over, name, len)) != NULL)
 		return e->value;
 	if ((e = list_find(lk->main, name, len)) != NULL)
@@ -350,7 +357,7 @@ too_long:
 int
 config_expand(const char *text, struct buf *out, const char **error_r)
 {
-	struct cf_lookup lk = { &cf_main, 1 };
+	struct cf_lookup lk = { &cf_main, 1, var_config_dir };
 	struct cf_stack st;
 
 	st.n = 0;
@@ -778,7 +785,7 @@ int
 config_load(const char *config_dir, const char **error_r)
 {
 	struct cf_list list = { NULL, 0, 0 };
-	struct cf_lookup lk = { &list, 1 };
+	struct cf_lookup lk = { &list, 1, config_dir };
 	union cf_value *vals;
 	char **warn = NULL;
 	size_t nwarn = 0, i;
@@ -837,7 +844,7 @@ out:
 int
 config_load_defaults(void)
 {
-	struct cf_lookup lk = { NULL, 0 };
+	struct cf_lookup lk = { NULL, 0, NULL };
 	union cf_value *vals;
 	const char *error;
 

@@ -29,6 +29,7 @@ char *var_mail_version;
 char *var_myhostname;
 char *var_mydomain;
 char *var_myorigin;
+char *var_auth_user_file;
 char *var_syslog_name;
 char *var_syslog_facility;
 char *var_maillog_file;
@@ -145,6 +146,8 @@ const struct param_def param_table[] = {
 	P_STR(VAR_MYDOMAIN, NULL, var_mydomain, "internet domain of this host"),
 	P_STR(VAR_MYORIGIN, DEF_MYORIGIN, var_myorigin,
 	    "domain appended to unqualified local addresses"),
+	P_STR(VAR_AUTH_USER_FILE, DEF_AUTH_USER_FILE, var_auth_user_file,
+	    "passwd-file user table of auth(8), edited by tern user"),
 	P_STR(VAR_SYSLOG_NAME, DEF_SYSLOG_NAME, var_syslog_name,
 	    "prefix of the program name in log lines"),
 	P_STR(VAR_SYSLOG_FACILITY, DEF_SYSLOG_FACILITY, var_syslog_facility,

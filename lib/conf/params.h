@@ -81,6 +81,11 @@ extern char *var_mydomain; /* default computed */
 #define DEF_MYORIGIN "$myhostname"
 extern char *var_myorigin;
 
+/* Authentication. */
+#define VAR_AUTH_USER_FILE "auth_user_file"
+#define DEF_AUTH_USER_FILE "$config_directory/users"
+extern char *var_auth_user_file;
+
 /* Logging. */
 #define VAR_SYSLOG_NAME "syslog_name"
 #define DEF_SYSLOG_NAME "tern"

@@ -109,6 +109,31 @@ test_load_basic(void **state)
 	assert_null(config_raw("queue_directory"));
 }
 
+/* $config_directory is the directory loaded, even when main.cf sets it:
+ * a default such as auth_user_file must name a file beside main.cf. */
+static void
+test_config_directory_expansion(void **state)
+{
+	char want[160];
+	struct buf out;
+	const char *error;
+	int ret;
+
+	snprintf(want, sizeof(want), "%s/users", dir);
+	load("mail_owner = postman\n", &ret);
+	assert_int_equal(ret, 0);
+	assert_string_equal(var_auth_user_file, want);
+	load("config_directory = /nowhere\n", &ret);
+	assert_int_equal(ret, 0);
+	assert_string_equal(var_config_dir, dir);
+	assert_string_equal(var_auth_user_file, want);
+	buf_init(&out, 1024);
+	assert_int_equal(config_expand("$config_directory/x", &out, &error), 0);
+	snprintf(want, sizeof(want), "%s/x", dir);
+	assert_string_equal(buf_cstr(&out), want);
+	buf_deinit(&out);
+}
+
 static void
 test_load_errors(void **state)
 {
@@ -570,6 +595,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_load_basic, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_config_directory_expansion,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_errors, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
