@@ -76,7 +76,10 @@ mem_write(void *ctx, const void *p, size_t n)
 	return (ssize_t)n;
 }
 
-static const struct stream_ops mem_ops = { mem_read, mem_write, NULL };
+static const struct stream_ops mem_ops = {
+	.read = mem_read,
+	.write = mem_write,
+};
 
 static uint32_t
 get32(const char *p)

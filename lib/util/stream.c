@@ -122,8 +122,25 @@ stream_fail(struct stream *s, int status, const char *text)
 	return status;
 }
 
-/* Wait until fd is ready for events, within the timeout and deadline. */
-static int
+/* What to wait for after an op's EAGAIN. */
+static short
+stream_want(struct stream *s, short dflt)
+{
+	short events = s->ops->want != NULL ? s->ops->want(s->ctx) : 0;
+
+	return events != 0 ? events : dflt;
+}
+
+/* The text for an op's -1. */
+static const char *
+stream_op_error(struct stream *s)
+{
+	const char *text = s->ops->error != NULL ? s->ops->error(s->ctx) : NULL;
+
+	return text != NULL ? text : strerror(errno);
+}
+
+int
 stream_wait(struct stream *s, short events)
 {
 	struct pollfd pfd = { .fd = events == POLLOUT ? s->wfd : s->fd,
@@ -165,11 +182,14 @@ stream_wait(struct stream *s, short events)
 static int
 stream_fill(struct stream *s)
 {
+	short events = POLLIN;
+
 	for (;;) {
 		ssize_t n;
 		int ret;
 
-		if ((ret = stream_wait(s, POLLIN)) < 0)
+		if ((s->ops->pending == NULL || s->ops->pending(s->ctx) == 0) &&
+		    (ret = stream_wait(s, events)) < 0)
 			return ret;
 		n = s->ops->read(s->ctx, s->in, sizeof(s->in));
 		if (n > 0) {
@@ -180,7 +200,8 @@ stream_fill(struct stream *s)
 		if (n == 0)
 			return STREAM_EOF;
 		if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
-			return stream_fail(s, STREAM_ERROR, strerror(errno));
+			return stream_fail(s, STREAM_ERROR, stream_op_error(s));
+		events = stream_want(s, POLLIN);
 	}
 }
 
@@ -255,13 +276,22 @@ stream_read_exact(struct stream *s, void *p, size_t n, const char **error_r)
 size_t
 stream_pending(const struct stream *s)
 {
-	return s->in_len - s->in_pos;
+	size_t below = s->ops->pending != NULL ? s->ops->pending(s->ctx) : 0;
+
+	return s->in_len - s->in_pos + below;
+}
+
+void
+stream_discard_input(struct stream *s)
+{
+	s->in_pos = s->in_len = 0;
 }
 
 int
 stream_flush(struct stream *s, const char **error_r)
 {
 	size_t done = 0;
+	short events = POLLOUT;
 
 	while (done < s->out_len) {
 		ssize_t n;
@@ -269,8 +299,9 @@ stream_flush(struct stream *s, const char **error_r)
 
 		/* Wait first: on a blocking fd a write to a stalled peer
 		 * would otherwise hang past every timeout. */
-		if ((ret = stream_wait(s, POLLOUT)) < 0)
+		if ((ret = stream_wait(s, events)) < 0)
 			goto fail;
+		events = POLLOUT;
 		n = s->ops->write(s->ctx, s->out + done, s->out_len - done);
 		if (n > 0) {
 			done += (size_t)n;
@@ -278,10 +309,12 @@ stream_flush(struct stream *s, const char **error_r)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			events = stream_want(s, POLLOUT);
 			continue;
+		}
 		ret = stream_fail(s, STREAM_ERROR,
-		    n < 0 ? strerror(errno) : "short write");
+		    n < 0 ? stream_op_error(s) : "short write");
 fail:
 		/* Keep what was not written so a caller could retry. */
 		memmove(s->out, s->out + done, s->out_len - done);

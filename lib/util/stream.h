@@ -32,11 +32,19 @@ enum stream_status {
 };
 
 /* I/O operations under a stream; each returns bytes moved, 0 for EOF on
- * read, or -1 with errno set (EAGAIN allowed: the stream polls). */
+ * read, or -1 with errno set (EAGAIN allowed: the stream polls). A layer
+ * such as TLS may need to write in order to read and the reverse: after
+ * an EAGAIN, want (when set) says which poll(2) events to wait for
+ * (POLLIN or POLLOUT). pending (when set) counts bytes the layer holds
+ * already decoded, so that a read needs no wait. error (when set) gives
+ * a text for the last -1 that is better than strerror(errno). */
 struct stream_ops {
 	ssize_t (*read)(void *ctx, void *p, size_t n);
 	ssize_t (*write)(void *ctx, const void *p, size_t n);
 	void (*close)(void *ctx);
+	short (*want)(void *ctx);
+	size_t (*pending)(void *ctx);
+	const char *(*error)(void *ctx);
 };
 
 #define STREAM_FLAG_NOCLOSE 0x1 /* stream_destroy leaves the fd open */
@@ -52,6 +60,16 @@ int stream_fd(const struct stream *s);
 /* Write to wfd instead of the read descriptor (stand-alone mode serves
  * stdin/stdout). The stream does not close wfd. */
 void stream_set_write_fd(struct stream *s, int wfd);
+
+/* Wait until the read descriptor is ready for events (POLLIN or POLLOUT;
+ * POLLOUT waits on the write descriptor), within the timeout and the
+ * deadline: 0, or STREAM_TIMEOUT / STREAM_ERROR (stream_error says why).
+ * For a layer that runs its own exchange over the descriptor (a TLS
+ * handshake). */
+int stream_wait(struct stream *s, short events);
+/* Drop every byte buffered for reading: what a client pipelined before
+ * STARTTLS must never be read as if it came inside TLS (RFC 3207 6). */
+void stream_discard_input(struct stream *s);
 
 /* Per-operation timeout in seconds (0 = none) and absolute session deadline
  * (0 = none). */
@@ -69,8 +87,8 @@ int stream_get_line(struct stream *s, struct buf *line, size_t max,
  * status as above. */
 int
 stream_read_exact(struct stream *s, void *p, size_t n, const char **error_r);
-/* Bytes already buffered for reading (PIPELINING: flush replies only when
- * none are waiting). */
+/* Bytes already buffered for reading, here or in the layer below (TLS)
+ * (PIPELINING: flush replies only when none are waiting). */
 size_t stream_pending(const struct stream *s);
 
 /* Queue output; flushed automatically when the buffer fills. These return

@@ -714,12 +714,42 @@ test_noclose(void **state)
 	close(sv[1]);
 }
 
+/* STARTTLS: what the peer pipelined behind the command is dropped. */
+static void
+test_discard_input(void **state)
+{
+	struct buf line;
+	struct stream *s;
+	const char *error;
+	int sv[2];
+
+	(void)state;
+	make_pair(sv);
+	buf_init(&line, 1024);
+	s = stream_create(sv[0], 0);
+	stream_set_timeout(s, 5);
+	write_all(sv[1], "STARTTLS\r\nRSET\r\n", 16);
+	assert_int_equal(stream_get_line(s, &line, 100, &error), STREAM_LINE);
+	assert_string_equal(line.data, "STARTTLS\r\n");
+	assert_int_equal(stream_pending(s), 6);
+	stream_discard_input(s);
+	assert_int_equal(stream_pending(s), 0);
+	write_all(sv[1], "EHLO x\r\n", 8);
+	buf_reset(&line);
+	assert_int_equal(stream_get_line(s, &line, 100, &error), STREAM_LINE);
+	assert_string_equal(line.data, "EHLO x\r\n");
+	stream_destroy(&s);
+	close(sv[1]);
+	buf_deinit(&line);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_every_split),
 		cmocka_unit_test(test_lines_socketpair),
+		cmocka_unit_test(test_discard_input),
 		cmocka_unit_test(test_line_buffer_full),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_read_exact),
