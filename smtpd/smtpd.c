@@ -18,11 +18,15 @@
 #include "smtpd.h"
 #include "smtpd_check.h"
 #include "smtpd_limit.h"
+#include "smtpd_tls.h"
 
 const char *
 smtpd_proto(const struct smtpd_session *ss)
 {
-	return ss->esmtp ? "ESMTP" : "SMTP";
+	/* RFC 3848: ESMTPS when the session runs under TLS. */
+	if (!ss->esmtp)
+		return "SMTP";
+	return ss->tls != NULL ? "ESMTPS" : "ESMTP";
 }
 
 /* Queue one reply. Error replies count toward the soft and hard limits
@@ -141,6 +145,7 @@ smtpd_pre_jail(void)
 	smtpd_peer_init();
 	smtpd_check_init_fatal();
 	smtpd_limit_init();
+	smtpd_tls_init();
 }
 
 static const struct smtpd_cmd *
@@ -275,8 +280,10 @@ smtpd_session(int in_fd, int out_fd)
 		log_panic("smtpd_cmd_table has more than %d commands",
 		    SMTPD_CMD_SLOTS - 1);
 	ss->s = stream_create(in_fd, STREAM_FLAG_NOCLOSE);
-	if (out_fd != in_fd)
+	if (out_fd != in_fd) {
 		stream_set_write_fd(ss->s, out_fd);
+		ss->split_io = 1;
+	}
 	/* Every session has a deadline (smtpd_session_deadline), so that
 	 * no client holds a process for ever however it paces its bytes;
 	 * smtpd_timeout bounds each read, and with
@@ -290,7 +297,7 @@ smtpd_session(int in_fd, int out_fd)
 	ss->where = "CONNECT";
 	smtpd_peer(ss, in_fd);
 	log_info("connect from %s", ss->client);
-	if (smtpd_limit_connect(ss) < 0)
+	if (smtpd_limit_connect(ss) < 0 || smtpd_tls_wrapper(ss) < 0)
 		ss->quit = 1;
 	else
 		smtpd_reply(ss, "220 %s", var_smtpd_banner);
@@ -357,6 +364,11 @@ smtpd_session(int in_fd, int out_fd)
 			smtpd_reply(ss, "501 5.5.4 Syntax: %s", cmd->name);
 			goto check_errors;
 		}
+		if (smtpd_tls_required(ss, cmd->name)) {
+			smtpd_reply(ss,
+			    "530 5.7.0 Must issue a STARTTLS command first");
+			goto check_errors;
+		}
 		ret = cmd->fn(ss, args);
 		if (ss->errors == before)
 			ss->cmd_ok[slot]++;
@@ -381,4 +393,5 @@ check_errors:
 	xfree(ss->helo);
 	buf_deinit(&ss->line);
 	stream_destroy(&ss->s);
+	smtpd_tls_end(ss);
 }

@@ -5,7 +5,7 @@
  * for DATA and for smtpd_bdat.c's BDAT chunks alike, with smtpd_dot.c for
  * the bytes and smtpd_dup.c against duplicate recipients; smtpd_forbid.c
  * refuses lines that are not SMTP (smtpd_forbidden_commands);
- * smtpd_peer.c names the client
+ * smtpd_tls.c runs STARTTLS and wrapper mode; smtpd_peer.c names the client
  * (smtpd_peername_lookup). */
 #ifndef TERN_SMTPD_H
 #define TERN_SMTPD_H
@@ -18,6 +18,7 @@
 
 struct stream;
 struct smtpd_msg;
+struct tls_conn;
 
 struct smtpd_rcpt {
 	char *orig;   /* as the client wrote it (canonical form) */
@@ -33,8 +34,11 @@ struct smtpd_session {
 	struct stream *s;
 	char client_name[256];
 	char client_addr[64];
-	char client[340]; /* "name[addr]" for logs */
-	int limited;      /* counted by anvil (smtpd_limit.h) */
+	char client[340];     /* "name[addr]" for logs */
+	int limited;          /* counted by anvil (smtpd_limit.h) */
+	int split_io;         /* reads and writes on two descriptors (no TLS) */
+	struct tls_conn *tls; /* TLS runs (smtpd_tls.h); the stream owns it */
+	char *tls_info;       /* "TLSv1.3 with cipher ..." for Received: */
 	char *helo;
 	int esmtp;
 	char *sender; /* NULL: no MAIL yet */

@@ -19,6 +19,7 @@
 #include "smtpd.h"
 #include "smtpd_check.h"
 #include "smtpd_limit.h"
+#include "smtpd_tls.h"
 
 /* HELO and EHLO: remember the name; RFC 5321 4.1.4: a new one resets the
  * transaction. Returns 0, or -1 after a syntax error reply. */
@@ -66,6 +67,8 @@ cmd_ehlo(struct smtpd_session *ss, char *args)
 		smtpd_reply(ss, "250-SIZE");
 	if (!var_disable_vrfy_cmd)
 		smtpd_reply(ss, "250-VRFY");
+	if (smtpd_tls_offered(ss))
+		smtpd_reply(ss, "250-STARTTLS");
 	smtpd_reply(ss, "250-ENHANCEDSTATUSCODES");
 	/* RFC 3030 CHUNKING, but not BINARYMIME: queue files keep LF line
 	 * ends, which binary content would not survive. */
@@ -517,7 +520,7 @@ cmd_help(struct smtpd_session *ss, char *args)
 {
 	smtpd_reply(ss,
 	    "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT "
-	    "RSET NOOP QUIT HELP VRFY");
+	    "RSET NOOP QUIT HELP VRFY STARTTLS");
 	smtpd_reply(ss, "214 2.0.0 See RFC 5321 for details");
 	return 0;
 }
@@ -579,6 +582,8 @@ cmd_etrn(struct smtpd_session *ss, char *args)
 const struct smtpd_cmd smtpd_cmd_table[] = {
 	{ "HELO", cmd_helo, 0 },
 	{ "EHLO", cmd_ehlo, 0 },
+	/* Here, so that the disconnect line reads as Postfix's does. */
+	{ "STARTTLS", smtpd_cmd_starttls, 0 },
 	{ "MAIL", cmd_mail, 0 },
 	{ "RCPT", cmd_rcpt, 0 },
 	{ "DATA", smtpd_cmd_data, SMTPD_CMD_NO_ARGS },

@@ -189,10 +189,19 @@ start_queue_file(struct smtpd_msg *d)
 		rfc5322_date(date, sizeof(date), now.tv_sec);
 		buf_printf(&rcv,
 		    "Received: from %s (%s [%s])\n"
+		    "%s%s%s"
 		    "\tby %s (%s) with %s id %s",
 		    ss->helo ? ss->helo : ss->client_name, ss->client_name,
-		    ss->client_addr, var_myhostname, var_mail_name,
-		    smtpd_proto(ss), qfile_writer_id(d->w));
+		    ss->client_addr,
+		    /* As Postfix records TLS: what was agreed, and that no
+		     * client certificate was asked for. */
+		    ss->tls_info != NULL ? "\t(using " : "",
+		    ss->tls_info != NULL ? ss->tls_info : "",
+		    ss->tls_info != NULL
+			? ")\n\t(No client certificate requested)\n"
+			: "",
+		    var_myhostname, var_mail_name, smtpd_proto(ss),
+		    qfile_writer_id(d->w));
 		if (ss->nrcpt == 1)
 			buf_printf(&rcv, "\n\tfor <%s>", ss->rcpt[0].orig);
 		buf_printf(&rcv, "; %s\n", date);

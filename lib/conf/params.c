@@ -34,6 +34,10 @@ char *var_syslog_name;
 char *var_syslog_facility;
 char *var_maillog_file;
 char *var_smtpd_banner;
+char *var_smtpd_tls_level;
+char *var_smtpd_tls_cert_file;
+char *var_smtpd_tls_key_file;
+int var_smtpd_tls_wrappermode;
 long var_message_size_limit;
 long var_queue_minfree;
 long var_anvil_time_unit;
@@ -156,6 +160,16 @@ const struct param_def param_table[] = {
 	    "log to this file instead of syslog when non-empty"),
 	P_STR(VAR_SMTPD_BANNER, DEF_SMTPD_BANNER, var_smtpd_banner,
 	    "text after 220 in the SMTP greeting"),
+	P_STR(VAR_SMTPD_TLS_LEVEL, DEF_SMTPD_TLS_LEVEL, var_smtpd_tls_level,
+	    "smtpd: TLS offered (none, may: STARTTLS, encrypt: required)"),
+	P_STR(VAR_SMTPD_TLS_CERT_FILE, DEF_SMTPD_TLS_CERT_FILE,
+	    var_smtpd_tls_cert_file,
+	    "smtpd: PEM certificate chain files (RSA, ECDSA)"),
+	P_STR(VAR_SMTPD_TLS_KEY_FILE, DEF_SMTPD_TLS_KEY_FILE,
+	    var_smtpd_tls_key_file,
+	    "smtpd: PEM private key files, paired with the certificates"),
+	P_BOOL(VAR_SMTPD_TLS_WRAPPERMODE, "no", var_smtpd_tls_wrappermode,
+	    "smtpd: TLS from the first byte (port 465), not STARTTLS"),
 	P_SIZE(VAR_MESSAGE_SIZE_LIMIT, DEF_MESSAGE_SIZE_LIMIT,
 	    var_message_size_limit, 0,
 	    "maximal message size in bytes (0: no limit)"),

@@ -86,6 +86,19 @@ extern char *var_myorigin;
 #define DEF_AUTH_USER_FILE "$config_directory/users"
 extern char *var_auth_user_file;
 
+/* TLS in the SMTP server (smtpd_tls.h). */
+#define VAR_SMTPD_TLS_LEVEL "smtpd_tls_security_level"
+#define DEF_SMTPD_TLS_LEVEL "none"
+extern char *var_smtpd_tls_level;
+#define VAR_SMTPD_TLS_CERT_FILE "smtpd_tls_cert_file"
+#define DEF_SMTPD_TLS_CERT_FILE ""
+extern char *var_smtpd_tls_cert_file;
+#define VAR_SMTPD_TLS_KEY_FILE "smtpd_tls_key_file"
+#define DEF_SMTPD_TLS_KEY_FILE "$smtpd_tls_cert_file"
+extern char *var_smtpd_tls_key_file;
+#define VAR_SMTPD_TLS_WRAPPERMODE "smtpd_tls_wrappermode"
+extern int var_smtpd_tls_wrappermode;
+
 /* Logging. */
 #define VAR_SYSLOG_NAME "syslog_name"
 #define DEF_SYSLOG_NAME "tern"

@@ -69,6 +69,23 @@ def start_dnsmasq(records):
     return p, port
 
 
+def make_cert(directory, name="server", cn="mail.example.test", kind="ec"):
+    """A self-signed certificate and its key (ECDSA P-256, or RSA 2048
+    with kind="rsa") as directory/name.pem and directory/name.key, made
+    with the openssl command; returns the two paths."""
+    cert = os.path.join(directory, name + ".pem")
+    key = os.path.join(directory, name + ".key")
+    newkey = ["-newkey", "rsa:2048"] if kind == "rsa" else [
+        "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "2",
+                    "-subj", "/CN=" + cn, "-addext",
+                    "subjectAltName=DNS:" + cn] + newkey +
+                   ["-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)
+    os.chmod(key, 0o600)
+    return cert, key
+
+
 def wait_for(cond, timeout=20, interval=0.05, what="condition"):
     deadline = time.monotonic() + timeout * SLOW
     while time.monotonic() < deadline:
