@@ -5,6 +5,8 @@ creates nothing; run as root from a directory the mail users cannot reach
 (TERN_DEMO_BIN) and a free port range (TERN_DEMO_PORT_BASE)."""
 import os
 import shutil
+import smtplib
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -47,7 +49,22 @@ class DemoTest(unittest.TestCase):
     def test_run_again_status_stop(self):
         inst = os.path.join(self.top, "inst")
         self.started.append(inst)
-        self.start(inst)
+        r = self.start(inst)
+        # The demo message came over STARTTLS with the demo's own
+        # certificate; submissions (base + 65) speaks TLS at once.
+        self.assertIn("with ESMTPS id", r.stdout)
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        base = int(self.env["TERN_DEMO_PORT_BASE"])
+        s = smtplib.SMTP_SSL("127.0.0.1", base + 65, context=ctx,
+                             timeout=30 * ternlib.SLOW)
+        self.assertEqual(s.ehlo()[0], 250)
+        self.assertEqual(s.sock.version(), "TLSv1.3")
+        s.quit()
+        self.assertEqual(os.stat(os.path.join(inst, "etc", "tls",
+                                              "key.pem")).st_mode & 0o777,
+                         0o600)
         main_cf = os.path.join(inst, "etc", "main.cf")
         with open(main_cf, "a") as f:
             f.write("# the administrator's own line\n")
