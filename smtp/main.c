@@ -14,6 +14,7 @@ smtp_check(void)
 		log_fatal("bad %s value \"%s\": want all, ipv4, ipv6 or "
 			  "\"ipv4, ipv6\"",
 		    VAR_INET_PROTOCOLS, var_inet_protocols);
+	smtp_tls_policy_init();
 }
 
 int

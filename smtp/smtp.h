@@ -41,6 +41,26 @@ int smtp_body_end(struct smtp_body *e, struct buf *out);
 #define SMTP_FEAT_8BITMIME 0x08   /* RFC 6152 */
 #define SMTP_FEAT_SMTPUTF8 0x10   /* RFC 6531 */
 #define SMTP_FEAT_DSN 0x20        /* RFC 3461 */
+#define SMTP_FEAT_STARTTLS 0x40   /* RFC 3207 */
+
+/* The TLS policy of one next hop (smtp_tls_security_level, or the
+ * destination's entry in smtp_tls_policy_maps), Postfix's levels. */
+enum smtp_tls_level {
+	SMTP_TLS_NONE,    /* never STARTTLS */
+	SMTP_TLS_MAY,     /* STARTTLS when offered; clear text otherwise */
+	SMTP_TLS_ENCRYPT, /* TLS or no delivery; certificate not checked */
+	SMTP_TLS_VERIFY,  /* and the certificate is trusted and names the
+			     server (the MX host name, or match) */
+	SMTP_TLS_SECURE,  /* the same, the name being the next-hop domain
+			     (DNS is not trusted to name the server) */
+};
+struct tls_client;
+struct tls_conn;
+struct smtp_tls {
+	enum smtp_tls_level level;
+	struct tls_client *ctx; /* NULL: TLS unavailable */
+	const char *match; /* the name to verify; NULL: as the level says */
+};
 
 /* Per-step timeouts, seconds (Postfix's smtp_*_timeout parameters). */
 struct smtp_timeouts {
@@ -76,6 +96,19 @@ struct smtp_sess;
 struct smtp_sess *
 smtp_sess_open(struct stream *s, const char *host, const char *helo_name,
     const struct smtp_timeouts *t, struct smtp_reply *reply);
+/* Apply the TLS policy to a session just opened: STARTTLS when the
+ * server offers it and the level asks, the certificate checked against
+ * name (also sent as SNI; NULL: none) for verify and secure, then EHLO
+ * again (RFC 3207 4.2). Returns 0 to go on (under TLS, or in clear
+ * where the level allows), or -1 with *reply set (code 0 and a 4.7.x
+ * status for a policy failure) and the session closed (*ssp NULL);
+ * *handshake_failed_r = 1 when it was the handshake that failed, which a
+ * "may" caller retries in clear, as Postfix does. */
+int smtp_sess_tls(struct smtp_sess **ssp, const struct smtp_tls *tls,
+    const char *name, struct smtp_reply *reply, int *handshake_failed_r);
+/* The session's TLS connection, NULL in clear. */
+const struct tls_conn *smtp_sess_tls_conn(const struct smtp_sess *ss);
+
 /* The features the server offered, and its SIZE limit (0: none given). */
 int smtp_sess_features(const struct smtp_sess *ss);
 off_t smtp_sess_size_limit(const struct smtp_sess *ss);
@@ -167,6 +200,7 @@ struct smtp_conf {
 	int mx_address_limit;   /* smtp_mx_address_limit, 0: none */
 	int mx_session_limit;   /* smtp_mx_session_limit, 0: none */
 	struct smtp_timeouts t;
+	struct smtp_tls tls;
 };
 
 /* Why no session could be had: to defer or to bounce every recipient. */
@@ -188,6 +222,27 @@ struct smtp_fail {
  * *fail set. Runs the event loop while it waits for DNS. */
 struct smtp_sess *smtp_connect(const struct smtp_dest *d,
     const struct smtp_conf *conf, struct smtp_fail *fail);
+
+/* smtp_tls_policy.c - which TLS a next hop gets. */
+
+/* Open smtp_tls_policy_maps (before the privilege drop). A table that
+ * cannot be opened is logged, and every delivery then defers (4.3.5). */
+void smtp_tls_policy_init(void);
+/* The level named by the len bytes at name (any case). 0, or -1. */
+int smtp_tls_level_parse(const char *name, size_t len,
+    enum smtp_tls_level *level_r);
+/* A policy table value: "level [match=name]" (white space or commas
+ * between). Returns 0 with the level and match (empty when not given),
+ * or -1 with *error_r (static text). */
+int smtp_tls_policy_parse(const char *value, enum smtp_tls_level *level_r,
+    struct buf *match, const char **error_r);
+/* The policy of nexthop (parsed as d): its smtp_tls_policy_maps entry
+ * (looked up as the next hop was given, then as its domain), else
+ * smtp_tls_security_level; the client context made on first use. match
+ * holds the name tls->match may point to. Returns 0, or -1 with *fail set
+ * (4.3.5, a configuration error that a retry may find mended). */
+int smtp_tls_policy(const char *nexthop, const struct smtp_dest *d,
+    struct smtp_tls *tls, struct buf *match, struct smtp_fail *fail);
 
 /* smtp_serve.c - qmgr's requests (proto_smtp.h) on one connection. */
 void smtp_serve(int in_fd, int out_fd);

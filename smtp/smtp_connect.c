@@ -10,7 +10,10 @@
 
 #include "dns/dns.h"
 #include "smtp.h"
+#include "tls/tls.h"
+#include "util/buf.h"
 #include "util/event.h"
+#include "util/log.h"
 #include "util/mem.h"
 #include "util/sock.h"
 #include "util/stream.h"
@@ -150,11 +153,51 @@ literal(const char *host, struct dns_addr *a)
 	return 0;
 }
 
+/* Log the TLS of a new session in Postfix's words: "Verified" when the
+ * certificate was checked against a name, "Trusted" when only its chain
+ * was, "Untrusted" when neither holds. */
+static void
+log_tls(const struct smtp_sess *sess, const char *name, int port)
+{
+	const struct tls_conn *c = smtp_sess_tls_conn(sess);
+	struct buf desc;
+	const char *how;
+
+	if (c == NULL)
+		return;
+	if (!tls_conn_verified(c, NULL))
+		how = "Untrusted";
+	else
+		how = name != NULL ? "Verified" : "Trusted";
+	buf_init(&desc, 512);
+	tls_conn_describe(c, &desc);
+	log_info("%s TLS connection established to %s:%d: %s", how,
+	    smtp_sess_host(sess), port, buf_cstr(&desc));
+	buf_deinit(&desc);
+}
+
+/* The name a server's certificate must carry, also sent as SNI: the
+ * policy's match, else (secure) the next-hop domain or (other levels)
+ * the server's host name, never an address literal. */
+static const char *
+tls_name(const struct smtp_conf *conf, const char *host)
+{
+	struct dns_addr lit;
+
+	if (conf->tls.match != NULL)
+		return conf->tls.match;
+	if (literal(host, &lit))
+		return NULL;
+	return host;
+}
+
 /* Try one address. Returns the session, or NULL with *fail set. */
 static struct smtp_sess *
 try_addr(const char *host, const struct dns_addr *a, int port,
     const struct smtp_conf *conf, struct smtp_fail *fail, int *greeted)
 {
+	const char *name = tls_name(conf, host);
+	int handshake_failed;
 	struct sockaddr_storage ss;
 	struct smtp_reply reply;
 	struct smtp_sess *sess;
@@ -197,7 +240,24 @@ try_addr(const char *host, const struct dns_addr *a, int port,
 			    reply.code, reply.text);
 		else
 			set_fail(fail, 0, "4.4.2", "%s", reply.text);
+		return NULL;
 	}
+	if (smtp_sess_tls(&sess, &conf->tls, name, &reply, &handshake_failed) <
+	    0) {
+		if (handshake_failed && conf->tls.level == SMTP_TLS_MAY) {
+			/* Opportunistic TLS that fails is no reason not
+			 * to deliver: once more, in clear. */
+			struct smtp_conf clear = *conf;
+
+			log_info("%s; trying again without TLS", reply.text);
+			clear.tls.level = SMTP_TLS_NONE;
+			return try_addr(host, a, port, &clear, fail, greeted);
+		}
+		set_fail(fail, 0, reply.dsn_given ? reply.dsn : "4.4.2", "%s",
+		    reply.text);
+		return NULL;
+	}
+	log_tls(sess, name, port);
 	return sess;
 }
 

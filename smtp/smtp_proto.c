@@ -3,6 +3,7 @@
  * so a hostile server cannot make us buffer without end. */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "mail/dsn_param.h"
 #include "smtp.h"
+#include "tls/tls.h"
 #include "util/buf.h"
 #include "util/mem.h"
 #include "util/stream.h"
@@ -23,6 +25,8 @@ struct smtp_sess {
 	char *host;
 	struct smtp_timeouts t;
 	int features;
+	char *helo_name;
+	struct tls_conn *tls; /* TLS runs; the stream owns it */
 	off_t size_limit;
 	int count;
 	int broken; /* no further commands on this session */
@@ -223,6 +227,8 @@ ehlo_line(void *ctx, const char *text)
 		ss->features |= SMTP_FEAT_SMTPUTF8;
 	else if (strcasecmp(kw, "DSN") == 0)
 		ss->features |= SMTP_FEAT_DSN;
+	else if (strcasecmp(kw, "STARTTLS") == 0)
+		ss->features |= SMTP_FEAT_STARTTLS;
 	else if (strcasecmp(kw, "SIZE") == 0) {
 		ss->features |= SMTP_FEAT_SIZE;
 		if (text[n] == ' ' || text[n] == '=')
@@ -230,6 +236,37 @@ ehlo_line(void *ctx, const char *text)
 		if (ss->size_limit < 0)
 			ss->size_limit = 0;
 	}
+}
+
+/* EHLO, or HELO when EHLO is refused with 5xx (with_helo). Returns 0,
+ * or -1 with *reply set. */
+static int
+say_hello(struct smtp_sess *ss, int with_helo, struct smtp_reply *reply)
+{
+	ss->features = 0;
+	ss->size_limit = 0;
+	if (send_cmd(ss, 1, "sending EHLO", reply, "EHLO %s", ss->helo_name) <
+		0 ||
+	    read_reply(ss, ss->t.helo, "receiving the EHLO reply", reply,
+		ehlo_line, ss) < 0)
+		return -1;
+	if (reply->code / 100 == 2) {
+		/* The first line is the greeting, not a keyword; a server
+		 * whose name happens to be a keyword gains nothing. */
+		ss->features |= SMTP_FEAT_ESMTP;
+		return 0;
+	}
+	ss->features = 0;
+	ss->size_limit = 0;
+	if (!with_helo || reply->code / 100 != 5)
+		return -1;
+	if (send_cmd(ss, 1, "sending HELO", reply, "HELO %s", ss->helo_name) <
+		0 ||
+	    read_reply(ss, ss->t.helo, "receiving the HELO reply", reply, NULL,
+		NULL) < 0 ||
+	    reply->code / 100 != 2)
+		return -1;
+	return 0;
 }
 
 struct smtp_sess *
@@ -240,35 +277,117 @@ smtp_sess_open(struct stream *s, const char *host, const char *helo_name,
 
 	ss->s = s;
 	ss->host = xstrdup(host);
+	ss->helo_name = xstrdup(helo_name);
 	ss->t = *t;
 	if (read_reply(ss, t->helo, "receiving the initial server greeting",
 		reply, NULL, NULL) < 0)
 		goto fail;
 	if (reply->code / 100 != 2)
 		goto fail;
-	if (send_cmd(ss, 1, "sending EHLO", reply, "EHLO %s", helo_name) < 0 ||
-	    read_reply(ss, t->helo, "receiving the EHLO reply", reply,
-		ehlo_line, ss) < 0)
-		goto fail;
-	if (reply->code / 100 == 2) {
-		/* The first line is the greeting, not a keyword; a server
-		 * whose name happens to be a keyword gains nothing. */
-		ss->features |= SMTP_FEAT_ESMTP;
-		return ss;
-	}
-	ss->features = 0;
-	ss->size_limit = 0;
-	if (reply->code / 100 != 5)
-		goto fail;
-	if (send_cmd(ss, 1, "sending HELO", reply, "HELO %s", helo_name) < 0 ||
-	    read_reply(ss, t->helo, "receiving the HELO reply", reply, NULL,
-		NULL) < 0 ||
-	    reply->code / 100 != 2)
+	if (say_hello(ss, 1, reply) < 0)
 		goto fail;
 	return ss;
 fail:
 	smtp_sess_close(&ss, 0);
 	return NULL;
+}
+
+/* A failure of the TLS policy: no server reply to report. */
+static int
+tls_fail(struct smtp_sess **ssp, struct smtp_reply *reply, const char *dsn,
+    int quit, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+tls_fail(struct smtp_sess **ssp, struct smtp_reply *reply, const char *dsn,
+    int quit, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(reply, 0, sizeof(*reply));
+	snprintf(reply->dsn, sizeof(reply->dsn), "%s", dsn);
+	reply->dsn_given = 1;
+	va_start(ap, fmt);
+	vsnprintf(reply->text, sizeof(reply->text), fmt, ap);
+	va_end(ap);
+	smtp_sess_close(ssp, quit);
+	return -1;
+}
+
+int
+smtp_sess_tls(struct smtp_sess **ssp, const struct smtp_tls *tls,
+    const char *name, struct smtp_reply *reply, int *handshake_failed_r)
+{
+	struct smtp_sess *ss = *ssp;
+	const char *error, *why = NULL;
+	int required = tls->level >= SMTP_TLS_ENCRYPT;
+	int verify = tls->level >= SMTP_TLS_VERIFY;
+
+	*handshake_failed_r = 0;
+	if (tls->level == SMTP_TLS_NONE)
+		return 0;
+	if (!(ss->features & SMTP_FEAT_STARTTLS)) {
+		if (!required)
+			return 0;
+		return tls_fail(ssp, reply, "4.7.4", 1,
+		    "TLS is required, but was not offered by host %s",
+		    ss->host);
+	}
+	if (tls->ctx == NULL) {
+		if (!required)
+			return 0;
+		return tls_fail(ssp, reply, "4.7.5", 1,
+		    "TLS is required, but our TLS engine is unavailable");
+	}
+	if (verify && (name == NULL || *name == '\0'))
+		return tls_fail(ssp, reply, "4.7.5", 1,
+		    "TLS is required, but there is no name to verify host "
+		    "%s against",
+		    ss->host);
+	if (send_cmd(ss, 1, "sending STARTTLS", reply, "STARTTLS") < 0 ||
+	    read_reply(ss, ss->t.helo, "receiving the STARTTLS reply", reply,
+		NULL, NULL) < 0) {
+		smtp_sess_close(ssp, 0);
+		return -1;
+	}
+	if (reply->code != 220) {
+		if (!required)
+			return say_hello(ss, 0, reply) < 0
+			    ? (smtp_sess_close(ssp, 0), -1)
+			    : 0;
+		return tls_fail(ssp, reply, "4.7.5", 1,
+		    "TLS is required, but host %s refused to start TLS: %d %s",
+		    ss->host, reply->code, reply->text);
+	}
+	/* RFC 3207 4.2: a reply the server sent ahead of the handshake
+	 * would be read as if it came inside TLS: refuse to go on. */
+	if (stream_pending(ss->s) > 0)
+		return tls_fail(ssp, reply, "4.7.5", 0,
+		    "host %s sent data after its STARTTLS reply", ss->host);
+	stream_set_timeout(ss->s, ss->t.helo);
+	ss->tls = tls_client_start(tls->ctx, ss->s, name, &error);
+	if (ss->tls == NULL) {
+		*handshake_failed_r = 1;
+		ss->broken = 1;
+		return tls_fail(ssp, reply, "4.7.5", 0,
+		    "Cannot start TLS: handshake failure with host %s: %s",
+		    ss->host, error);
+	}
+	if (verify && !tls_conn_verified(ss->tls, &why))
+		return tls_fail(ssp, reply, "4.7.5", 1,
+		    "Server certificate not verified: host %s: %s", ss->host,
+		    why != NULL ? why : "not trusted");
+	/* RFC 3207 4.2: what the server said before TLS is forgotten. */
+	if (say_hello(ss, 0, reply) < 0) {
+		smtp_sess_close(ssp, 0);
+		return -1;
+	}
+	return 0;
+}
+
+const struct tls_conn *
+smtp_sess_tls_conn(const struct smtp_sess *ss)
+{
+	return ss->tls;
 }
 
 int
@@ -655,6 +774,7 @@ smtp_sess_close(struct smtp_sess **ssp, int quit)
 		    NULL);
 	stream_destroy(&ss->s);
 	xfree(ss->host);
+	xfree(ss->helo_name);
 	xfree(ss);
 	*ssp = NULL;
 }

@@ -18,6 +18,7 @@
 #include "proto/proto_smtp.h"
 #include "queue/qfile.h"
 #include "util/attr.h"
+#include "util/buf.h"
 #include "util/delay.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -110,6 +111,7 @@ session_for(const char *nexthop, struct smtp_fail *fail)
 	struct smtp_sess *s;
 	const char *error;
 	char relay[1100];
+	struct buf match;
 
 	if (cached != NULL) {
 		if (strcasecmp(cached_nexthop, nexthop) == 0 &&
@@ -156,7 +158,14 @@ session_for(const char *nexthop, struct smtp_fail *fail)
 	conf.t.data_done = (int)var_smtp_data2_tmout;
 	conf.t.rset = (int)var_smtp_rset_tmout;
 	conf.t.quit = (int)var_smtp_quit_tmout;
+	buf_init(&match, DNS_NAME_MAX + 1);
+	if (smtp_tls_policy(nexthop, &d, &conf.tls, &match, fail) < 0) {
+		buf_deinit(&match);
+		smtp_dest_free(&d);
+		return NULL;
+	}
 	s = smtp_connect(&d, &conf, fail);
+	buf_deinit(&match);
 	if (s != NULL) {
 		snprintf(relay, sizeof(relay), "%s:%d", smtp_sess_host(s),
 		    d.port);

@@ -104,6 +104,9 @@ long var_smtp_data2_tmout;
 long var_smtp_rset_tmout;
 long var_smtp_quit_tmout;
 char *var_smtp_helo_name;
+char *var_smtp_tls_level;
+char *var_smtp_tls_cafile;
+char *var_smtp_tls_policy_maps;
 long var_smtp_tcp_port;
 long var_smtp_mxaddr_limit;
 long var_smtp_mxsess_limit;
@@ -312,6 +315,13 @@ const struct param_def param_table[] = {
 	    "SMTP client: wait for the RSET reply"),
 	P_TIME(VAR_SMTP_QUIT_TMOUT, DEF_SMTP_QUIT_TMOUT, var_smtp_quit_tmout, 1,
 	    "SMTP client: wait for the QUIT reply"),
+	P_STR(VAR_SMTP_TLS_LEVEL, DEF_SMTP_TLS_LEVEL, var_smtp_tls_level,
+	    "smtp: TLS (none, may, encrypt, verify, secure)"),
+	P_STR(VAR_SMTP_TLS_CAFILE, DEF_SMTP_TLS_CAFILE, var_smtp_tls_cafile,
+	    "smtp: trusted CAs (PEM; empty: the system's store)"),
+	P_STR(VAR_SMTP_TLS_POLICY_MAPS, DEF_SMTP_TLS_POLICY_MAPS,
+	    var_smtp_tls_policy_maps,
+	    "smtp: TLS level per destination (\"level [match=name]\")"),
 	P_STR(VAR_SMTP_HELO_NAME, DEF_SMTP_HELO_NAME, var_smtp_helo_name,
 	    "host name the SMTP client sends with EHLO or HELO"),
 	{ VAR_SMTP_TCP_PORT, PARAM_INT, XSTR(DEF_SMTP_TCP_PORT),

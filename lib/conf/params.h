@@ -99,6 +99,17 @@ extern char *var_smtpd_tls_key_file;
 #define VAR_SMTPD_TLS_WRAPPERMODE "smtpd_tls_wrappermode"
 extern int var_smtpd_tls_wrappermode;
 
+/* TLS in the SMTP client (smtp.h). */
+#define VAR_SMTP_TLS_LEVEL "smtp_tls_security_level"
+#define DEF_SMTP_TLS_LEVEL "may"
+extern char *var_smtp_tls_level;
+#define VAR_SMTP_TLS_CAFILE "smtp_tls_CAfile"
+#define DEF_SMTP_TLS_CAFILE ""
+extern char *var_smtp_tls_cafile;
+#define VAR_SMTP_TLS_POLICY_MAPS "smtp_tls_policy_maps"
+#define DEF_SMTP_TLS_POLICY_MAPS ""
+extern char *var_smtp_tls_policy_maps;
+
 /* Logging. */
 #define VAR_SYSLOG_NAME "syslog_name"
 #define DEF_SYSLOG_NAME "tern"
