@@ -5,10 +5,14 @@ only: an ordinary user's instance runs wholly as that user).
   ids, no supplementary group but its own, no capabilities;
 - local: the parent keeps root only to change identity; every process
   that writes a Maildir is the mailbox owner ("vmail") for good;
-- queue files are not readable by others, and mailbox files are 0600."""
+- queue files are not readable by others, and mailbox files are 0600;
+- smtpd's TLS key (root's, mode 0600) is read before the drop: TLS works,
+  yet no smtpd holds the file open and its user cannot read it."""
 import os
 import pwd
+import ssl
 import stat
+import subprocess
 import sys
 import unittest
 
@@ -39,6 +43,11 @@ class PrivsepTest(unittest.TestCase):
         self.t = ternlib.Instance(
             aliases={"fwd@example.test": "x@far.test"},
             main={"relayhost": "[127.0.0.1]:%d" % self.sink.port})
+        self.cert, self.key = ternlib.make_cert(self.t.etc, "smtpd")
+        with open(os.path.join(self.t.etc, "main.cf"), "a") as f:
+            f.write("smtpd_tls_security_level = may\n"
+                    "smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
+                    % (self.cert, self.key))
         self.t.start()
 
     def tearDown(self):
@@ -68,6 +77,10 @@ class PrivsepTest(unittest.TestCase):
     def test_processes_and_files(self):
         t = self.t
         with t.smtp() as s:
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            s.starttls(context=ctx)
             s.sendmail("alice@example.test", ["bob@example.test"],
                        b"Subject: here\r\n\r\nx\r\n")
             # The receiver holds this one for a while: smtp is running
@@ -78,6 +91,20 @@ class PrivsepTest(unittest.TestCase):
                                      what="smtpd after its drop")
             for pid in smtpd:
                 self.assert_identity(pid, "tern", "smtpd")
+                held = []
+                try:
+                    for fd in os.listdir("/proc/%d/fd" % pid):
+                        held.append(os.readlink("/proc/%d/fd/%s"
+                                                % (pid, fd)))
+                except OSError:
+                    pass  # it exited (max_idle) while we looked
+                self.assertNotIn(self.key, held, "smtpd holds the key")
+        key = os.stat(self.key)
+        self.assertEqual((key.st_uid, key.st_mode & 0o777), (0, 0o600))
+        r = subprocess.run(["runuser", "-u", "tern", "--", "cat", self.key],
+                           capture_output=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0, "tern can read the TLS key")
+        self.assertIn("Anonymous TLS connection established", t.log())
         smtp = ternlib.wait_for(lambda: self.dropped("smtp"),
                                 what="smtp after its drop")
         for pid in smtp:
