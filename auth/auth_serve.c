@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/* auth_serve - auth(8)'s clients: each connection (one smtpd, pop3d or
+ * imapd process) is watched on the event loop and has its requests
+ * answered in order. Requests are small and written at once by our own
+ * daemons, so reading one waits at most AUTH_READ_TIMEOUT. A final reply
+ * under a penalty is held in the connection and sent by a timer; the
+ * connection is not read meanwhile (the client waits in lockstep). */
+#include <string.h>
+
+#include "conf/params.h"
+#include "mail/sasl_server.h"
+#include "proto/proto_auth.h"
+#include "util/attr.h"
+#include "util/base64.h"
+#include "util/buf.h"
+#include "util/event.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/stream.h"
+
+#include "auth.h"
+#include "auth_serve.h"
+
+#define AUTH_READ_TIMEOUT 1
+#define AUTH_EXPIRE_MS (60 * 1000)
+#define AUTH_CLIENT_MAX 512 /* bytes of a client name we keep */
+
+struct conn {
+	struct stream *s;
+	int fd;
+	struct sasl_server *sasl; /* the attempt in progress, if any */
+	char *client;             /* "host[addr]" for the log */
+	char *addr;               /* the address, for the penalty */
+	uint64_t timer;           /* a held reply, sent when it fires */
+	char *held[4];            /* its status, data, user, reason */
+};
+
+static struct auth *table;
+
+static void
+expire_tick(void *ctx)
+{
+	(void)ctx;
+	auth_expire(table, event_now_ms());
+	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
+}
+
+void
+auth_init(void)
+{
+	const char *error;
+
+	table = auth_create(var_auth_user_file);
+	/* A missing table is warned about here and is a tempfail until it
+	 * appears; it is not fatal: the MTA works without AUTH. */
+	(void)auth_refresh(table, event_now_ms(), 1, &error);
+	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
+}
+
+int
+auth_busy(void)
+{
+	return 0;
+}
+
+static void
+held_clear(struct conn *c)
+{
+	for (size_t i = 0; i < 4; i++) {
+		xfree(c->held[i]);
+		c->held[i] = NULL;
+	}
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->timer != 0)
+		event_cancel(c->timer);
+	held_clear(c);
+	sasl_server_destroy(&c->sasl);
+	event_unwatch(c->fd);
+	stream_destroy(&c->s);
+	xfree(c->client);
+	xfree(c->addr);
+	xfree(c);
+}
+
+/* Queue one reply; NULL attributes are left out. 0, or -1. */
+static int
+reply(struct conn *c, const char *status, const char *data, const char *user,
+    const char *reason)
+{
+	if (attr_put(c->s, ATTR_AUTH_STATUS, status) < 0 ||
+	    (data != NULL && attr_put(c->s, ATTR_AUTH_DATA, data) < 0) ||
+	    (user != NULL && attr_put(c->s, ATTR_AUTH_USER, user) < 0) ||
+	    (reason != NULL && attr_put(c->s, ATTR_AUTH_REASON, reason) < 0))
+		return -1;
+	return attr_put_end(c->s);
+}
+
+/* Remember the client: "host[addr]" as given, a bare address as
+ * "unknown[addr]" (Postfix's shape for the log). */
+static void
+set_client(struct conn *c, const char *client)
+{
+	const char *open = strchr(client, '[');
+	size_t len = strlen(client);
+
+	xfree(c->client);
+	xfree(c->addr);
+	if (open != NULL && len > 0 && client[len - 1] == ']') {
+		c->client = xstrdup(client);
+		c->addr =
+		    xstrndup(open + 1, (size_t)(client + len - 1 - open - 1));
+	} else {
+		struct buf b;
+
+		buf_init(&b, AUTH_CLIENT_MAX);
+		buf_printf(&b, "unknown[%s]", client);
+		c->client = buf_steal(&b);
+		buf_deinit(&b);
+		c->addr = xstrdup(client);
+	}
+}
+
+static void conn_ready(int fd, int events, void *ctx);
+
+/* The held reply's time has come. */
+static void
+held_send(void *ctx)
+{
+	struct conn *c = ctx;
+	const char *error;
+
+	c->timer = 0;
+	if (reply(c, c->held[0], c->held[1], c->held[2], c->held[3]) < 0 ||
+	    stream_flush(c->s, &error) < 0) {
+		conn_close(c);
+		return;
+	}
+	held_clear(c);
+	event_watch(c->fd, EVENT_READ, conn_ready, c);
+	if (stream_pending(c->s) > 0)
+		conn_ready(c->fd, EVENT_READ, c);
+}
+
+/* A final reply: now, or after delay_ms with the connection unwatched.
+ * Returns 0, 1 when held, or -1. */
+static int
+final(struct conn *c, long delay_ms, const char *status, const char *data,
+    const char *user, const char *reason)
+{
+	int rc;
+
+	/* The strings may belong to the attempt: free it last. */
+	if (delay_ms <= 0) {
+		rc = reply(c, status, data, user, reason);
+		sasl_server_destroy(&c->sasl);
+		return rc;
+	}
+	c->held[0] = xstrdup(status);
+	c->held[1] = data != NULL ? xstrdup(data) : NULL;
+	c->held[2] = user != NULL ? xstrdup(user) : NULL;
+	c->held[3] = reason != NULL ? xstrdup(reason) : NULL;
+	event_unwatch(c->fd);
+	c->timer = event_timer(delay_ms, held_send, c);
+	sasl_server_destroy(&c->sasl);
+	return 1;
+}
+
+/* Feed one response to the attempt and answer. in is base64 text, "="
+ * for an empty response, or NULL for none (only first). */
+static int
+step(struct conn *c, const char *in)
+{
+	struct buf raw, out, enc;
+	const char *error, *mech = sasl_server_mech(c->sasl), *user;
+	int has_input = in != NULL, rc;
+	int64_t now = event_now_ms();
+	long delay;
+
+	buf_init(&raw, SASL_SERVER_INPUT_MAX);
+	buf_init(&out, SASL_SERVER_INPUT_MAX);
+	buf_init(&enc, base64_encoded_len(SASL_SERVER_INPUT_MAX) + 1);
+	if (in != NULL && strcmp(in, "=") != 0 &&
+	    base64_decode(in, strlen(in), &raw, &error) < 0) {
+		log_warn("%s: SASL %s: malformed response: %s", c->client, mech,
+		    error);
+		rc = final(c, 0, AUTH_STAT_BAD, NULL, NULL, error);
+		goto done;
+	}
+	switch (sasl_server_step(c->sasl, (const unsigned char *)buf_cstr(&raw),
+	    buf_len(&raw), has_input, &out)) {
+	case SASL_CONTINUE:
+		(void)base64_encode(buf_cstr(&out), buf_len(&out), &enc);
+		rc = reply(c, AUTH_STAT_CONTINUE, buf_cstr(&enc), NULL, NULL);
+		break;
+	case SASL_OK:
+		user = sasl_server_user(c->sasl);
+		delay = auth_delay(table, c->addr, user, now);
+		auth_succeeded(table, user);
+		log_debug(1, "%s: SASL %s authentication succeeded, user=%s",
+		    c->client, mech, log_str(user));
+		if (buf_len(&out) > 0)
+			(void)base64_encode(buf_cstr(&out), buf_len(&out),
+			    &enc);
+		rc = final(c, delay, AUTH_STAT_OK,
+		    buf_len(&enc) > 0 ? buf_cstr(&enc) : NULL, user, NULL);
+		break;
+	case SASL_FAIL:
+		user = sasl_server_user(c->sasl);
+		delay = auth_delay(table, c->addr, user, now);
+		auth_failed(table, c->addr, user, now);
+		/* Postfix's words, for fail2ban's postfix-sasl filter. */
+		if (*user != '\0')
+			log_warn("%s: SASL %s authentication failed: %s, "
+				 "sasl_username=%s",
+			    c->client, mech, sasl_server_reason(c->sasl),
+			    log_str(user));
+		else
+			log_warn("%s: SASL %s authentication failed: %s",
+			    c->client, mech, sasl_server_reason(c->sasl));
+		rc = final(c, delay, AUTH_STAT_FAIL, NULL, NULL,
+		    sasl_server_reason(c->sasl));
+		break;
+	case SASL_TEMPFAIL:
+		log_warn("%s: SASL %s authentication aborted: %s", c->client,
+		    mech, sasl_server_reason(c->sasl));
+		rc = final(c, 0, AUTH_STAT_TEMPFAIL, NULL, NULL,
+		    sasl_server_reason(c->sasl));
+		break;
+	default:
+		log_warn("%s: SASL %s: malformed response: %s", c->client, mech,
+		    sasl_server_reason(c->sasl));
+		rc = final(c, 0, AUTH_STAT_BAD, NULL, NULL,
+		    sasl_server_reason(c->sasl));
+		break;
+	}
+done:
+	/* The decoded response may be a password. */
+	if (buf_len(&raw) > 0)
+		explicit_bzero((char *)buf_cstr(&raw), buf_len(&raw));
+	buf_deinit(&raw);
+	buf_deinit(&out);
+	buf_deinit(&enc);
+	return rc;
+}
+
+static int
+req_mechs(struct conn *c, const struct attr_list *req)
+{
+	const char *error;
+
+	(void)req;
+	(void)auth_refresh(table, event_now_ms(), 0, &error);
+	if (attr_put(c->s, ATTR_AUTH_STATUS, AUTH_STAT_OK) < 0 ||
+	    attr_put(c->s, ATTR_AUTH_MECHS, auth_mechs(table)) < 0)
+		return -1;
+	return attr_put_end(c->s);
+}
+
+static int
+req_auth(struct conn *c, const struct attr_list *req)
+{
+	const char *service = attr_get(req, ATTR_AUTH_SERVICE);
+	const char *mech = attr_get(req, ATTR_AUTH_MECH);
+	const char *client = attr_get(req, ATTR_AUTH_CLIENT);
+	const char *error;
+
+	sasl_server_destroy(&c->sasl);
+	if (service == NULL || mech == NULL || client == NULL ||
+	    strlen(client) > AUTH_CLIENT_MAX - 16) {
+		log_warn("auth request without a valid %s, %s or %s",
+		    ATTR_AUTH_SERVICE, ATTR_AUTH_MECH, ATTR_AUTH_CLIENT);
+		return reply(c, AUTH_STAT_BAD, NULL, NULL, "bad request");
+	}
+	set_client(c, client);
+	if (auth_refresh(table, event_now_ms(), 0, &error) < 0)
+		return reply(c, AUTH_STAT_TEMPFAIL, NULL, NULL, error);
+	if (!auth_mech_offered(table, mech) ||
+	    (c->sasl = sasl_server_create(mech, var_myhostname, auth_lookup,
+		 table)) == NULL)
+		return reply(c, AUTH_STAT_NOMECH, NULL, NULL,
+		    "mechanism not available");
+	return step(c, attr_get(req, ATTR_AUTH_RESPONSE));
+}
+
+static int
+req_continue(struct conn *c, const struct attr_list *req)
+{
+	const char *in = attr_get(req, ATTR_AUTH_RESPONSE);
+
+	if (c->sasl == NULL || in == NULL) {
+		sasl_server_destroy(&c->sasl);
+		return reply(c, AUTH_STAT_BAD, NULL, NULL,
+		    "continue without an attempt or a response");
+	}
+	if (strcmp(in, "*") == 0)
+		return final(c, 0, AUTH_STAT_FAIL, NULL, NULL, "aborted");
+	return step(c, in);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct conn *, const struct attr_list *);
+} requests[] = {
+	{ AUTH_REQ_MECHS, req_mechs },
+	{ AUTH_REQ_AUTH, req_auth },
+	{ AUTH_REQ_CONTINUE, req_continue },
+};
+
+/* Answer one request: 0 replied, 1 reply held, -1 failure. */
+static int
+answer(struct conn *c, const struct attr_list *req)
+{
+	const char *what = attr_get(req, ATTR_AUTH_REQUEST);
+
+	for (size_t i = 0;
+	     what != NULL && i < sizeof(requests) / sizeof(requests[0]); i++)
+		if (strcmp(what, requests[i].name) == 0)
+			return requests[i].fn(c, req);
+	log_warn("unknown request \"%s\"", log_str(what != NULL ? what : ""));
+	return reply(c, AUTH_STAT_BAD, NULL, NULL, "unknown request");
+}
+
+static void
+conn_ready(int fd, int events, void *ctx)
+{
+	struct conn *c = ctx;
+	struct attr_list req = { 0 };
+	const char *error;
+	int rc, held = 0;
+
+	(void)fd;
+	(void)events;
+	do {
+		if ((rc = attr_recv(c->s, &req, &error)) != 1) {
+			if (rc < 0)
+				log_warn("client request: %s", error);
+			break;
+		}
+		if ((held = answer(c, &req)) < 0 ||
+		    stream_flush(c->s, &error) < 0) {
+			rc = -1;
+			break;
+		}
+	} while (!held && stream_pending(c->s) > 0);
+	attr_list_clear(&req);
+	if (rc != 1)
+		conn_close(c);
+}
+
+void
+auth_accept(int fd)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+
+	c->fd = fd;
+	c->s = stream_create(fd, 0);
+	stream_set_timeout(c->s, AUTH_READ_TIMEOUT);
+	event_watch(fd, EVENT_READ, conn_ready, c);
+}

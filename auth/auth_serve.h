@@ -1,0 +1,18 @@
+/* auth_serve - auth(8)'s event-loop side: the state of auth.h and the
+ * SASL attempts of sasl_server.h behind the protocol of proto_auth.h, for
+ * the server skeleton's SERVER_MULTI kind. One process keeps every
+ * client connection, so the penalty counts are shared by all smtpd,
+ * pop3d and imapd processes; a penalty delays a reply with an event
+ * timer, never by sleeping, so other clients are answered meanwhile. */
+#ifndef TERN_AUTH_SERVE_H
+#define TERN_AUTH_SERVE_H
+
+/* After the privilege drop: the user table (auth_user_file, read now and
+ * checked again before each attempt) and the penalty expiry timer. */
+void auth_init(void);
+/* Never busy: penalties may be lost at a restart. */
+int auth_busy(void);
+/* A new client connection. */
+void auth_accept(int fd);
+
+#endif
