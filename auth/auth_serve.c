@@ -48,12 +48,9 @@ expire_tick(void *ctx)
 void
 auth_init(void)
 {
-	const char *error;
-
+	/* The table is read at the first request, not now: an instance
+	 * without one (no AUTH offered) must not warn at every start. */
 	table = auth_create(var_auth_user_file);
-	/* A missing table is warned about here and is a tempfail until it
-	 * appears; it is not fatal: the MTA works without AUTH. */
-	(void)auth_refresh(table, event_now_ms(), 1, &error);
 	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
 }
 
