@@ -182,8 +182,8 @@ step(struct conn *c, const char *in)
 	buf_init(&enc, base64_encoded_len(SASL_SERVER_INPUT_MAX) + 1);
 	if (in != NULL && strcmp(in, "=") != 0 &&
 	    base64_decode(in, strlen(in), &raw, &error) < 0) {
-		log_warn("%s: SASL %s: malformed response: %s", c->client, mech,
-		    error);
+		log_warn("%s: SASL %s: malformed response: %s",
+		    log_str(c->client), mech, error);
 		rc = final(c, 0, AUTH_STAT_BAD, NULL, NULL, error);
 		goto done;
 	}
@@ -198,7 +198,7 @@ step(struct conn *c, const char *in)
 		delay = auth_delay(table, c->addr, user, now);
 		auth_succeeded(table, user);
 		log_debug(1, "%s: SASL %s authentication succeeded, user=%s",
-		    c->client, mech, log_str(user));
+		    log_str(c->client), mech, log_str(user));
 		if (buf_len(&out) > 0)
 			(void)base64_encode(buf_cstr(&out), buf_len(&out),
 			    &enc);
@@ -213,23 +213,24 @@ step(struct conn *c, const char *in)
 		if (*user != '\0')
 			log_warn("%s: SASL %s authentication failed: %s, "
 				 "sasl_username=%s",
-			    c->client, mech, sasl_server_reason(c->sasl),
-			    log_str(user));
+			    log_str(c->client), mech,
+			    sasl_server_reason(c->sasl), log_str(user));
 		else
 			log_warn("%s: SASL %s authentication failed: %s",
-			    c->client, mech, sasl_server_reason(c->sasl));
+			    log_str(c->client), mech,
+			    sasl_server_reason(c->sasl));
 		rc = final(c, delay, AUTH_STAT_FAIL, NULL, NULL,
 		    sasl_server_reason(c->sasl));
 		break;
 	case SASL_TEMPFAIL:
-		log_warn("%s: SASL %s authentication aborted: %s", c->client,
-		    mech, sasl_server_reason(c->sasl));
+		log_warn("%s: SASL %s authentication aborted: %s",
+		    log_str(c->client), mech, sasl_server_reason(c->sasl));
 		rc = final(c, 0, AUTH_STAT_TEMPFAIL, NULL, NULL,
 		    sasl_server_reason(c->sasl));
 		break;
 	default:
-		log_warn("%s: SASL %s: malformed response: %s", c->client, mech,
-		    sasl_server_reason(c->sasl));
+		log_warn("%s: SASL %s: malformed response: %s",
+		    log_str(c->client), mech, sasl_server_reason(c->sasl));
 		rc = final(c, 0, AUTH_STAT_BAD, NULL, NULL,
 		    sasl_server_reason(c->sasl));
 		break;
