@@ -48,12 +48,9 @@ expire_tick(void *ctx)
 void
 auth_init(void)
 {
-	const char *error;
-
+	/* The table is read at the first request, not now: an instance
+	 * without one (no AUTH offered) must not warn at every start. */
 	table = auth_create(var_auth_user_file);
-	/* A missing table is warned about here and is a tempfail until it
-	 * appears; it is not fatal: the MTA works without AUTH. */
-	(void)auth_refresh(table, event_now_ms(), 1, &error);
 	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
 }
 
@@ -185,8 +182,8 @@ step(struct conn *c, const char *in)
 	buf_init(&enc, base64_encoded_len(SASL_SERVER_INPUT_MAX) + 1);
 	if (in != NULL && strcmp(in, "=") != 0 &&
 	    base64_decode(in, strlen(in), &raw, &error) < 0) {
-		log_warn("%s: SASL %s: malformed response: %s", c->client, mech,
-		    error);
+		log_warn("%s: SASL %s: malformed response: %s",
+		    log_str(c->client), mech, error);
 		rc = final(c, 0, AUTH_STAT_BAD, NULL, NULL, error);
 		goto done;
 	}
@@ -201,7 +198,7 @@ step(struct conn *c, const char *in)
 		delay = auth_delay(table, c->addr, user, now);
 		auth_succeeded(table, user);
 		log_debug(1, "%s: SASL %s authentication succeeded, user=%s",
-		    c->client, mech, log_str(user));
+		    log_str(c->client), mech, log_str(user));
 		if (buf_len(&out) > 0)
 			(void)base64_encode(buf_cstr(&out), buf_len(&out),
 			    &enc);
@@ -216,23 +213,24 @@ step(struct conn *c, const char *in)
 		if (*user != '\0')
 			log_warn("%s: SASL %s authentication failed: %s, "
 				 "sasl_username=%s",
-			    c->client, mech, sasl_server_reason(c->sasl),
-			    log_str(user));
+			    log_str(c->client), mech,
+			    sasl_server_reason(c->sasl), log_str(user));
 		else
 			log_warn("%s: SASL %s authentication failed: %s",
-			    c->client, mech, sasl_server_reason(c->sasl));
+			    log_str(c->client), mech,
+			    sasl_server_reason(c->sasl));
 		rc = final(c, delay, AUTH_STAT_FAIL, NULL, NULL,
 		    sasl_server_reason(c->sasl));
 		break;
 	case SASL_TEMPFAIL:
-		log_warn("%s: SASL %s authentication aborted: %s", c->client,
-		    mech, sasl_server_reason(c->sasl));
+		log_warn("%s: SASL %s authentication aborted: %s",
+		    log_str(c->client), mech, sasl_server_reason(c->sasl));
 		rc = final(c, 0, AUTH_STAT_TEMPFAIL, NULL, NULL,
 		    sasl_server_reason(c->sasl));
 		break;
 	default:
-		log_warn("%s: SASL %s: malformed response: %s", c->client, mech,
-		    sasl_server_reason(c->sasl));
+		log_warn("%s: SASL %s: malformed response: %s",
+		    log_str(c->client), mech, sasl_server_reason(c->sasl));
 		rc = final(c, 0, AUTH_STAT_BAD, NULL, NULL,
 		    sasl_server_reason(c->sasl));
 		break;

@@ -7,8 +7,9 @@
 #ifndef TERN_AUTH_SERVE_H
 #define TERN_AUTH_SERVE_H
 
-/* After the privilege drop: the user table (auth_user_file, read now and
- * checked again before each attempt) and the penalty expiry timer. */
+/* After the privilege drop: the user table (auth_user_file, read at the
+ * first request and checked again before each attempt) and the penalty
+ * expiry timer. */
 void auth_init(void);
 /* Never busy: penalties may be lost at a restart. */
 int auth_busy(void);

@@ -173,6 +173,7 @@ class Instance:
             f.write("local unix - n n - %s local\n" % mp.get("local", "-"))
             f.write("smtp unix - - n - %s smtp\n" % mp.get("smtp", "-"))
             f.write("anvil unix - - n - 1 anvil\n")
+            f.write("auth unix - - n - 1 auth\n")
             f.write(master_extra)
         self.started = False
         self.keep = False

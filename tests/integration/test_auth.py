@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""auth(8) at private/auth, spoken to directly in its attribute protocol
+(proto_auth.h): PLAIN and LOGIN against a user table made by tern user
+add, failures logged in Postfix's words for fail2ban, a growing delay
+after failures, refusals of unknown mechanisms and malformed input, and a
+temporary failure without a table."""
+import base64
+import grp
+import os
+import pwd
+import socket
+import struct
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import ternlib  # noqa: E402
+
+CLIENT = "localhost[127.0.0.1]"
+
+
+class AuthClient:
+    """A lockstep client of the attribute protocol: each string is a
+    4-byte big-endian length and its bytes; an empty name ends a
+    message."""
+
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.settimeout(30 * ternlib.SLOW)
+        ternlib.wait_for(lambda: self.try_connect(path), what="private/auth")
+        self.f = self.s.makefile("rb")
+
+    def try_connect(self, path):
+        try:
+            self.s.connect(path)
+            return True
+        except OSError:
+            return False
+
+    def close(self):
+        self.f.close()
+        self.s.close()
+
+    def string(self):
+        n = struct.unpack(">I", self.f.read(4))[0]
+        return self.f.read(n).decode()
+
+    def request(self, **attrs):
+        out = b""
+        for k, v in list(attrs.items()) + [("", None)]:
+            out += struct.pack(">I", len(k)) + k.encode()
+            if v is not None:
+                out += struct.pack(">I", len(v.encode())) + v.encode()
+        self.s.sendall(out)
+        reply = {}
+        while True:
+            name = self.string()
+            if name == "":
+                return reply
+            reply[name] = self.string()
+
+    def auth(self, mech, initial=None, client=CLIENT):
+        attrs = {"request": "auth", "service": "smtpd", "mech": mech,
+                 "client": client}
+        if initial is not None:
+            attrs["response"] = initial
+        return self.request(**attrs)
+
+    def cont(self, response):
+        return self.request(request="continue", response=response)
+
+
+def b64(text):
+    return base64.b64encode(text.encode()).decode()
+
+
+class AuthTest(unittest.TestCase):
+    def setUp(self):
+        self.t = ternlib.Instance()
+        self.users = os.path.join(self.t.etc, "users")
+        self.clients = []
+
+    def tearDown(self):
+        for c in self.clients:
+            c.close()
+        self.t.cleanup()
+
+    def add_user(self, name, password):
+        r = self.t.tool("tern", "user", "add", name, input=password + "\n",
+                        check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        if ternlib.IS_ROOT:
+            # auth runs as mail_owner: the table is root's, mode 0640,
+            # group mail_owner's (as auth(8) says to set it up).
+            gid = pwd.getpwnam(self.t.owner).pw_gid
+            os.chown(self.users, -1, gid)
+
+    def client(self):
+        self.t.start()
+        c = AuthClient(os.path.join(self.t.spool, "private", "auth"))
+        self.clients.append(c)
+        return c
+
+    def timed(self, fn, *args):
+        start = time.monotonic()
+        r = fn(*args)
+        return r, time.monotonic() - start
+
+    def test_plain_and_penalty(self):
+        self.add_user("alice", "right pw")
+        c = self.client()
+        r = c.auth("PLAIN", b64("\0alice\0right pw"))
+        self.assertEqual(r.get("status"), "ok", r)
+        self.assertEqual(r.get("user"), "alice")
+        first, t1 = self.timed(c.auth, "PLAIN", b64("\0alice\0wrong"))
+        self.assertEqual(first.get("status"), "fail", first)
+        self.assertNotIn("user", first)
+        self.t.wait_log("warning: %s: SASL PLAIN authentication failed: "
+                        % CLIENT)
+        second, t2 = self.timed(c.auth, "PLAIN", b64("\0alice\0wrong2"))
+        self.assertEqual(second.get("status"), "fail", second)
+        self.assertGreaterEqual(t2, 1.5)
+        self.assertGreater(t2, t1)
+        # The log never holds the password.
+        self.assertNotIn("wrong", self.t.log().replace("wrong2", ""))
+        self.assertNotIn("right pw", self.t.log())
+        # Another client is answered while one waits: a second connection
+        # from elsewhere is not delayed.
+        other = AuthClient(os.path.join(self.t.spool, "private", "auth"))
+        self.clients.append(other)
+        r, t3 = self.timed(other.auth, "PLAIN", b64("\0nobody\0x"),
+                           "unknown[192.0.2.7]")
+        self.assertEqual(r.get("status"), "fail", r)
+        self.assertLess(t3, 1.5)
+        self.t.wait_log("warning: unknown[192.0.2.7]: SASL PLAIN "
+                        "authentication failed: ")
+
+    def test_login_two_steps(self):
+        self.add_user("bob", "b pass")
+        c = self.client()
+        r = c.auth("LOGIN")
+        self.assertEqual(r, {"status": "continue", "data": b64("Username:")})
+        r = c.cont(b64("bob"))
+        self.assertEqual(r, {"status": "continue", "data": b64("Password:")})
+        r = c.cont(b64("b pass"))
+        self.assertEqual(r.get("status"), "ok", r)
+        self.assertEqual(r.get("user"), "bob")
+
+    def test_refusals(self):
+        self.add_user("carol", "c pass")
+        c = self.client()
+        r = c.request(request="mechs")
+        self.assertEqual(r.get("status"), "ok", r)
+        # SHA512-CRYPT secrets: no CRAM-MD5 or SCRAM on offer.
+        self.assertEqual(r.get("mechs"), "PLAIN LOGIN")
+        self.assertEqual(c.auth("DIGEST-MD5").get("status"), "nomech")
+        self.assertEqual(c.auth("CRAM-MD5").get("status"), "nomech")
+        self.assertEqual(c.auth("PLAIN", "not base64!").get("status"), "bad")
+        self.assertEqual(c.cont(b64("x")).get("status"), "bad")
+        self.assertEqual(c.auth("LOGIN").get("status"), "continue")
+        r = c.cont("*")
+        self.assertEqual((r.get("status"), r.get("reason")),
+                         ("fail", "aborted"))
+        # "=" is an empty initial response: PLAIN cannot use it.
+        self.assertIn(c.auth("PLAIN", "=").get("status"), ("bad", "fail"))
+        # A refused authorization identity is a failure.
+        r = c.auth("PLAIN", b64("alice\0carol\0c pass"))
+        self.assertEqual(r.get("status"), "fail", r)
+
+    def test_no_table_is_tempfail(self):
+        c = self.client()
+        r = c.auth("PLAIN", b64("\0alice\0pw"))
+        self.assertEqual(r.get("status"), "tempfail", r)
+        self.t.wait_log("warning: user table %s: " % self.users)
+
+
+if __name__ == "__main__":
+    unittest.main()
