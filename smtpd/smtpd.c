@@ -16,6 +16,7 @@
 #include "util/stream.h"
 
 #include "smtpd.h"
+#include "smtpd_auth.h"
 #include "smtpd_check.h"
 #include "smtpd_limit.h"
 #include "smtpd_tls.h"
@@ -23,9 +24,11 @@
 const char *
 smtpd_proto(const struct smtpd_session *ss)
 {
-	/* RFC 3848: ESMTPS when the session runs under TLS. */
+	/* RFC 3848: ESMTPS under TLS, ESMTPA after AUTH, ESMTPSA both. */
 	if (!ss->esmtp)
 		return "SMTP";
+	if (ss->sasl_user != NULL)
+		return ss->tls != NULL ? "ESMTPSA" : "ESMTPA";
 	return ss->tls != NULL ? "ESMTPS" : "ESMTP";
 }
 
@@ -394,4 +397,5 @@ check_errors:
 	buf_deinit(&ss->line);
 	stream_destroy(&ss->s);
 	smtpd_tls_end(ss);
+	smtpd_auth_reset(ss);
 }

@@ -5,7 +5,7 @@
  * for DATA and for smtpd_bdat.c's BDAT chunks alike, with smtpd_dot.c for
  * the bytes and smtpd_dup.c against duplicate recipients; smtpd_forbid.c
  * refuses lines that are not SMTP (smtpd_forbidden_commands);
- * smtpd_tls.c runs STARTTLS and wrapper mode; smtpd_peer.c names the client
+ * smtpd_tls.c runs STARTTLS and wrapper mode; smtpd_auth.c SMTP AUTH; smtpd_peer.c names the client
  * (smtpd_peername_lookup). */
 #ifndef TERN_SMTPD_H
 #define TERN_SMTPD_H
@@ -39,6 +39,8 @@ struct smtpd_session {
 	int split_io;         /* reads and writes on two descriptors (no TLS) */
 	struct tls_conn *tls; /* TLS runs (smtpd_tls.h); the stream owns it */
 	char *tls_info;       /* "TLSv1.3 with cipher ..." for Received: */
+	char *sasl_user;      /* SMTP AUTH login (smtpd_auth.h); NULL: none */
+	char *sasl_method;    /* its mechanism, upper case */
 	char *helo;
 	int esmtp;
 	char *sender; /* NULL: no MAIL yet */

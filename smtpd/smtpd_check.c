@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf/params.h"
 #include "dns/dns.h"
@@ -16,6 +17,7 @@
 #include "util/dict.h"
 #include "util/event.h"
 #include "util/log.h"
+#include "util/maps.h"
 
 #include "smtpd_access.h"
 #include "smtpd_check.h"
@@ -39,6 +41,7 @@ struct eval {
 };
 
 static struct relay_policy *policy;
+static struct maps *login_maps; /* smtpd_sender_login_maps */
 static smtpd_check_mailhost_fn *mailhost_fn;
 static int dns_up;
 static int ready; /* smtpd_check_init succeeded */
@@ -54,6 +57,7 @@ smtpd_check_deinit(void)
 {
 	ready = 0;
 	relay_policy_destroy(&policy);
+	maps_close(&login_maps);
 }
 
 int
@@ -65,6 +69,23 @@ smtpd_check_init(const char **error_r)
 	smtpd_check_deinit();
 	if (relay_policy_create(&policy, error_r) < 0)
 		return -1;
+	if (maps_open(var_smtpd_snd_auth_maps, var_db_type, &login_maps, &why) <
+	    0) {
+		snprintf(error_buf, sizeof(error_buf), "%s: %s",
+		    VAR_SMTPD_SND_AUTH_MAPS, why);
+		*error_r = error_buf;
+		smtpd_check_deinit();
+		return -1;
+	}
+	if (relay_policy_uses(policy, R_SENDER_LOGIN_MISMATCH) &&
+	    maps_is_empty(login_maps)) {
+		snprintf(error_buf, sizeof(error_buf),
+		    "reject_sender_login_mismatch needs %s",
+		    VAR_SMTPD_SND_AUTH_MAPS);
+		*error_r = error_buf;
+		smtpd_check_deinit();
+		return -1;
+	}
 	/* The resolver reads resolv.conf now, before a chroot. */
 	if (!dns_up && mailhost_fn == NULL &&
 	    (relay_policy_uses(policy, R_UNKNOWN_RCPT_DOMAIN) ||
@@ -462,6 +483,61 @@ check_unknown_domain(struct eval *e, const char *addr, int sender)
 	    "<%s>: %s rejected: Domain not found", addr, what);
 }
 
+/* 1 when login is one of the names in owners (separated by commas or
+ * white space), else 0. */
+static int
+owner_listed(const char *owners, const char *login)
+{
+	size_t len = strlen(login);
+
+	for (const char *p = owners; *(p += strspn(p, ", \t")) != 0;) {
+		size_t n = strcspn(p, ", \t");
+
+		if (n == len && strncasecmp(p, login, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* reject_sender_login_mismatch: the owners of the sender address are
+ * looked up as the address, then as "@domain" (Postfix's order). */
+static enum verdict
+check_sender_login(struct eval *e)
+{
+	const struct smtpd_check_client *c = e->c;
+	const char *owners = NULL, *error, *domain;
+	char key[1100];
+	int found;
+
+	if (c->sender == NULL || *c->sender == 0)
+		return V_DUNNO;
+	found = maps_find(login_maps, c->sender, &owners, &error);
+	if (found == 0 && *(domain = addr_domain(c->sender)) != 0) {
+		snprintf(key, sizeof(key), "@%s", domain);
+		found = maps_find(login_maps, key, &owners, &error);
+	}
+	if (found < 0) {
+		log_warn("%s lookup of %s failed: %s", VAR_SMTPD_SND_AUTH_MAPS,
+		    c->sender, error);
+		return reply(e->r, 451, "4.3.0",
+		    "<%s>: Sender address rejected: Server configuration "
+		    "error",
+		    c->sender);
+	}
+	if (c->sasl_username == NULL)
+		return found ? reply(e->r, 553, "5.7.1",
+				   "<%s>: Sender address rejected: not logged "
+				   "in",
+				   c->sender)
+			     : V_DUNNO;
+	if (found && owner_listed(owners, c->sasl_username))
+		return V_DUNNO;
+	return reply(e->r, 553, "5.7.1",
+	    "<%s>: Sender address rejected: not owned by user %s", c->sender,
+	    c->sasl_username);
+}
+
 static enum verdict
 apply(struct eval *e, const struct restriction *x)
 {
@@ -475,6 +551,10 @@ apply(struct eval *e, const struct restriction *x)
 		if ((rc = smtpd_check_mynetworks(c->addr)) < 0)
 			return temp_fail(r, rcpt);
 		return rc > 0 ? V_PERMIT : V_DUNNO;
+	case R_PERMIT_SASL_AUTH:
+		return c->sasl_username != NULL ? V_PERMIT : V_DUNNO;
+	case R_SENDER_LOGIN_MISMATCH:
+		return check_sender_login(e);
 	case R_REJECT_UNAUTH_DEST:
 	case R_DEFER_UNAUTH_DEST:
 		if ((rc = smtpd_check_auth_destination(rcpt)) < 0)

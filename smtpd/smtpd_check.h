@@ -4,6 +4,10 @@
  * For each RCPT the relay list is evaluated first, then the recipient
  * list: a permit ends that list, a reject (or defer) ends the command,
  * the end of a list permits. Restrictions: permit_mynetworks,
+ * permit_sasl_authenticated, reject_sender_login_mismatch (the sender
+ * address against smtpd_sender_login_maps, as Postfix: a logged-in
+ * client may use only the addresses its login owns, and an address
+ * that a login owns may be used only by a client logged in as it),
  * reject_unauth_destination, defer_unauth_destination,
  * permit_auth_destination, reject_non_fqdn_recipient,
  * reject_non_fqdn_sender, reject_non_fqdn_helo_hostname,
@@ -32,10 +36,11 @@
 
 /* What the restrictions see of the session. */
 struct smtpd_check_client {
-	const char *addr;   /* client address, "unknown" when none */
-	const char *name;   /* client host name, "unknown" when none */
-	const char *helo;   /* NULL: no HELO/EHLO yet */
-	const char *sender; /* "" for the null sender */
+	const char *addr;          /* client address, "unknown" when none */
+	const char *name;          /* client host name, "unknown" when none */
+	const char *helo;          /* NULL: no HELO/EHLO yet */
+	const char *sender;        /* "" for the null sender */
+	const char *sasl_username; /* SMTP AUTH login; NULL: none */
 	/* An access table's WARN or INFO (whatsup "warn" or "info") and its
 	 * text, for the caller's log line; NULL: not logged. */
 	void (*log_fn)(void *ctx, const char *whatsup, const char *text);

@@ -17,6 +17,7 @@
 #include "util/stream.h"
 
 #include "smtpd.h"
+#include "smtpd_auth.h"
 #include "smtpd_check.h"
 #include "smtpd_limit.h"
 #include "smtpd_tls.h"
@@ -57,6 +58,8 @@ cmd_helo(struct smtpd_session *ss, char *args)
 static int
 cmd_ehlo(struct smtpd_session *ss, char *args)
 {
+	char auth[512];
+
 	if (helo_common(ss, args, 1) < 0)
 		return 0;
 	smtpd_reply(ss, "250-%s", var_myhostname);
@@ -69,6 +72,8 @@ cmd_ehlo(struct smtpd_session *ss, char *args)
 		smtpd_reply(ss, "250-VRFY");
 	if (smtpd_tls_offered(ss))
 		smtpd_reply(ss, "250-STARTTLS");
+	if (smtpd_auth_ehlo(ss, auth, sizeof(auth)))
+		smtpd_reply(ss, "250-%s", auth);
 	smtpd_reply(ss, "250-ENHANCEDSTATUSCODES");
 	/* RFC 3030 CHUNKING, but not BINARYMIME: queue files keep LF line
 	 * ends, which binary content would not survive. */
@@ -170,6 +175,10 @@ cmd_mail(struct smtpd_session *ss, char *args)
 	}
 	if (ss->sender != NULL) {
 		smtpd_reply(ss, "503 5.5.1 Error: nested MAIL command");
+		return 0;
+	}
+	if (smtpd_auth_required(ss)) {
+		smtpd_reply(ss, "530 5.7.0 Authentication required");
 		return 0;
 	}
 	if ((p = skip_keyword(args, "FROM:")) == NULL) {
@@ -456,6 +465,7 @@ cmd_rcpt(struct smtpd_session *ss, char *args)
 	cc.name = ss->client_name;
 	cc.helo = ss->helo;
 	cc.sender = ss->sender;
+	cc.sasl_username = ss->sasl_user;
 	cl.ss = ss;
 	cl.rcpt = buf_cstr(&addr);
 	cc.log_fn = check_log;
@@ -520,7 +530,7 @@ cmd_help(struct smtpd_session *ss, char *args)
 {
 	smtpd_reply(ss,
 	    "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT "
-	    "RSET NOOP QUIT HELP VRFY STARTTLS");
+	    "RSET NOOP QUIT HELP VRFY STARTTLS AUTH");
 	smtpd_reply(ss, "214 2.0.0 See RFC 5321 for details");
 	return 0;
 }
@@ -584,6 +594,7 @@ const struct smtpd_cmd smtpd_cmd_table[] = {
 	{ "EHLO", cmd_ehlo, 0 },
 	/* Here, so that the disconnect line reads as Postfix's does. */
 	{ "STARTTLS", smtpd_cmd_starttls, 0 },
+	{ "AUTH", smtpd_cmd_auth, 0 },
 	{ "MAIL", cmd_mail, 0 },
 	{ "RCPT", cmd_rcpt, 0 },
 	{ "DATA", smtpd_cmd_data, SMTPD_CMD_NO_ARGS },

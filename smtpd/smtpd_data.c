@@ -179,7 +179,13 @@ start_queue_file(struct smtpd_msg *d)
 				    ss->rcpt[i].orig, ss->rcpt[i].notify,
 				    ss->rcpt[i].orcpt);
 	smtpd_dup_destroy(&dup);
-	log_info("%s: client=%s", qfile_writer_id(d->w), ss->client);
+	/* Postfix's line, with the login after SMTP AUTH. */
+	if (ss->sasl_user != NULL)
+		log_info("%s: client=%s, sasl_method=%s, sasl_username=%s",
+		    qfile_writer_id(d->w), ss->client, ss->sasl_method,
+		    log_str(ss->sasl_user));
+	else
+		log_info("%s: client=%s", qfile_writer_id(d->w), ss->client);
 
 	/* Our trace header goes first (RFC 5321 4.4). */
 	{

@@ -11,6 +11,7 @@
 #include "util/stream.h"
 
 #include "smtpd.h"
+#include "smtpd_auth.h"
 #include "smtpd_tls.h"
 
 enum tls_level {
@@ -152,6 +153,7 @@ smtpd_cmd_starttls(struct smtpd_session *ss, char *args)
 	/* RFC 3207 4.2: forget everything learnt before TLS, the EHLO
 	 * name included; the client starts again with EHLO. */
 	smtpd_reset(ss);
+	smtpd_auth_reset(ss);
 	xfree(ss->helo);
 	ss->helo = NULL;
 	ss->esmtp = 0;

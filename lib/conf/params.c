@@ -105,6 +105,10 @@ long var_smtp_rset_tmout;
 long var_smtp_quit_tmout;
 char *var_smtp_helo_name;
 char *var_smtp_tls_level;
+int var_smtpd_sasl_enable;
+int var_smtpd_tls_auth_only;
+int var_smtpd_auth_required;
+char *var_smtpd_snd_auth_maps;
 char *var_smtp_tls_cafile;
 char *var_smtp_tls_policy_maps;
 long var_smtp_tcp_port;
@@ -173,6 +177,15 @@ const struct param_def param_table[] = {
 	    "smtpd: PEM private key files, paired with the certificates"),
 	P_BOOL(VAR_SMTPD_TLS_WRAPPERMODE, "no", var_smtpd_tls_wrappermode,
 	    "smtpd: TLS from the first byte (port 465), not STARTTLS"),
+	P_BOOL(VAR_SMTPD_SASL_ENABLE, "no", var_smtpd_sasl_enable,
+	    "smtpd: offer SMTP AUTH (through auth(8))"),
+	P_BOOL(VAR_SMTPD_TLS_AUTH_ONLY, "yes", var_smtpd_tls_auth_only,
+	    "smtpd: offer SMTP AUTH only once TLS runs"),
+	P_BOOL(VAR_SMTPD_AUTH_REQUIRED, "no", var_smtpd_auth_required,
+	    "smtpd: MAIL before AUTH gets 530 (submission)"),
+	P_STR(VAR_SMTPD_SND_AUTH_MAPS, DEF_SMTPD_SND_AUTH_MAPS,
+	    var_smtpd_snd_auth_maps,
+	    "smtpd: sender address -> login names allowed to use it"),
 	P_SIZE(VAR_MESSAGE_SIZE_LIMIT, DEF_MESSAGE_SIZE_LIMIT,
 	    var_message_size_limit, 0,
 	    "maximal message size in bytes (0: no limit)"),

@@ -99,6 +99,17 @@ extern char *var_smtpd_tls_key_file;
 #define VAR_SMTPD_TLS_WRAPPERMODE "smtpd_tls_wrappermode"
 extern int var_smtpd_tls_wrappermode;
 
+/* SMTP AUTH in the SMTP server (smtpd_auth.h). */
+#define VAR_SMTPD_SASL_ENABLE "smtpd_sasl_auth_enable"
+extern int var_smtpd_sasl_enable;
+#define VAR_SMTPD_TLS_AUTH_ONLY "smtpd_tls_auth_only"
+extern int var_smtpd_tls_auth_only;
+#define VAR_SMTPD_AUTH_REQUIRED "smtpd_auth_required"
+extern int var_smtpd_auth_required;
+#define VAR_SMTPD_SND_AUTH_MAPS "smtpd_sender_login_maps"
+#define DEF_SMTPD_SND_AUTH_MAPS ""
+extern char *var_smtpd_snd_auth_maps;
+
 /* TLS in the SMTP client (smtp.h). */
 #define VAR_SMTP_TLS_LEVEL "smtp_tls_security_level"
 #define DEF_SMTP_TLS_LEVEL "may"
@@ -205,7 +216,8 @@ extern char *var_mynetworks;
 #define DEF_RELAY_DOMAINS ""
 extern char *var_relay_domains;
 #define VAR_RELAY_CHECKS "smtpd_relay_restrictions"
-#define DEF_RELAY_CHECKS "permit_mynetworks, reject_unauth_destination"
+#define DEF_RELAY_CHECKS \
+	"permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination"
 extern char *var_relay_checks;
 #define VAR_RCPT_CHECKS "smtpd_recipient_restrictions"
 #define DEF_RCPT_CHECKS ""

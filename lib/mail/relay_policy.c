@@ -19,6 +19,8 @@ static const struct {
 	int table; /* takes a type:table argument */
 } restr_names[] = {
 	{ "permit_mynetworks", R_PERMIT_MYNETWORKS, 0 },
+	{ "permit_sasl_authenticated", R_PERMIT_SASL_AUTH, 0 },
+	{ "reject_sender_login_mismatch", R_SENDER_LOGIN_MISMATCH, 0 },
 	{ "reject_unauth_destination", R_REJECT_UNAUTH_DEST, 0 },
 	{ "defer_unauth_destination", R_DEFER_UNAUTH_DEST, 0 },
 	{ "permit_auth_destination", R_PERMIT_AUTH_DEST, 0 },

@@ -179,6 +179,18 @@ class Instance:
         self.keep = False
         self.allow_crashes = False
 
+    def add_user(self, name, password, scheme=None):
+        """Add name to auth_user_file with tern user add (password on
+        stdin). As root, the table is given to mail_owner's group, as
+        auth(8) says to set it up (auth runs as mail_owner)."""
+        args = ["user", "add", name] + (["-s", scheme] if scheme else [])
+        r = self.tool("tern", *args, input=password + "\n", check=False)
+        if r.returncode != 0:
+            raise AssertionError("tern user add: %s" % r.stderr)
+        if IS_ROOT:
+            os.chown(os.path.join(self.etc, "users"), -1,
+                     pwd.getpwnam(self.owner).pw_gid)
+
     def tool(self, name, *args, check=True, **kw):
         return subprocess.run([os.path.join(BIN, name), "-c", self.etc] + list(args),
                               capture_output=True, text=True, check=check,

@@ -87,14 +87,7 @@ class AuthTest(unittest.TestCase):
         self.t.cleanup()
 
     def add_user(self, name, password):
-        r = self.t.tool("tern", "user", "add", name, input=password + "\n",
-                        check=False)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        if ternlib.IS_ROOT:
-            # auth runs as mail_owner: the table is root's, mode 0640,
-            # group mail_owner's (as auth(8) says to set it up).
-            gid = pwd.getpwnam(self.t.owner).pw_gid
-            os.chown(self.users, -1, gid)
+        self.t.add_user(name, password)
 
     def client(self):
         self.t.start()

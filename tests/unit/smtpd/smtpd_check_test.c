@@ -272,7 +272,7 @@ static void
 test_unknown_address_code(void **state)
 {
 	struct smtpd_check_client c = { "127.0.0.1", "unknown", "h", "a@x.org",
-		NULL, NULL };
+		NULL, NULL, NULL };
 	struct smtpd_check_reply r;
 	const char *error;
 
@@ -497,7 +497,7 @@ static void
 test_access_warn(void **state)
 {
 	struct smtpd_check_client c = { "192.0.2.1", "unknown", "h", "a@x.org",
-		log_note, NULL };
+		NULL, log_note, NULL };
 	struct smtpd_check_reply r;
 	const char *error;
 

@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: MIT
+"""SMTP AUTH (RFC 4954) in smtpd through auth(8), as a client sees it:
+swaks with STARTTLS and AUTH PLAIN on the submission port gets 235 and
+the mail is delivered (ESMTPSA, sasl_method= and sasl_username= in the
+log); a wrong password gets 535 and a slower second failure; without TLS
+AUTH is not offered (538 if tried); MAIL without AUTH on submission gets
+530 5.7.0; an authenticated user relays, an unauthenticated client
+outside mynetworks does not; reject_sender_login_mismatch refuses
+sending as another user; a cancelled exchange gets 501; SCRAM-SHA-256
+works from a small client written here (RFC 5802, RFC 7677)."""
+import base64
+import hashlib
+import hmac
+import os
+import smtplib
+import ssl
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import ternlib  # noqa: E402
+
+MSG = "From: alice@example.test\r\nSubject: sub\r\n\r\nsubmitted\r\n"
+
+
+def ctx():
+    c = ssl.create_default_context()
+    c.check_hostname = False
+    c.verify_mode = ssl.CERT_NONE
+    return c
+
+
+def b64(data):
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.b64encode(data).decode()
+
+
+class SmtpdAuthTest(unittest.TestCase):
+    def setUp(self):
+        self.t = None
+
+    def tearDown(self):
+        if self.t is not None:
+            self.t.cleanup()
+
+    def start(self, scheme=None, **main):
+        self.sub = ternlib.free_port()
+        params = {"smtpd_sasl_auth_enable": "yes",
+                  "smtpd_tls_security_level": "may",
+                  # The test clients are not in mynetworks: only a
+                  # login lets them relay.
+                  "mynetworks": "192.0.2.0/24",
+                  "relayhost": "[127.0.0.1]:9",
+                  }
+        params.update(main)
+        t = self.t = ternlib.Instance(
+            main=params,
+            master_extra="127.0.0.1:%d inet n - n - - smtpd "
+            "-o smtpd_tls_security_level=encrypt "
+            "-o smtpd_auth_required=yes\n" % self.sub)
+        cert, key = ternlib.make_cert(t.etc, "smtpd")
+        with open(os.path.join(t.etc, "main.cf"), "a") as f:
+            f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
+                    % (cert, key))
+        t.add_user("alice", "alice secret", scheme)
+        t.add_user("bob", "bob secret", scheme)
+        t.start()
+        return t
+
+    def submission(self):
+        s = smtplib.SMTP(self.t.host, self.sub, timeout=60 * ternlib.SLOW)
+        s.ehlo("client.example.org")
+        s.starttls(context=ctx())
+        s.ehlo("client.example.org")
+        return s
+
+    def test_swaks_plain_on_submission(self):
+        t = self.start()
+        r = subprocess.run(
+            ["swaks", "--server", "127.0.0.1:%d" % self.sub, "--tls",
+             "--auth", "PLAIN", "--auth-user", "alice", "--auth-password",
+             "alice secret", "--from", "alice@example.test", "--to",
+             "bob@example.test", "--helo", "client.example.org"],
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("<~  235 2.7.0 Authentication successful", r.stdout)
+        [m] = t.wait_messages("bob", 1)
+        with open(m) as f:
+            self.assertIn("with ESMTPSA id", f.read())
+        self.assertRegex(t.log(), r": client=localhost\[127\.0\.0\.1\], "
+                         r"sasl_method=PLAIN, sasl_username=alice\n")
+
+    def test_wrong_password_and_penalty(self):
+        t = self.start()
+        s = self.submission()
+        self.assertIn("PLAIN", s.esmtp_features["auth"])
+        start = time.monotonic()
+        with self.assertRaises(smtplib.SMTPAuthenticationError) as e:
+            s.login("alice", "wrong one")
+        t1 = time.monotonic() - start
+        self.assertEqual(e.exception.smtp_code, 535)
+        self.assertTrue(e.exception.smtp_error.startswith(b"5.7.8 "))
+        start = time.monotonic()
+        with self.assertRaises(smtplib.SMTPAuthenticationError):
+            s.login("alice", "wrong two")
+        t2 = time.monotonic() - start
+        self.assertGreaterEqual(t2, 1.5)
+        self.assertGreater(t2, t1)
+        t.wait_log("warning: localhost[127.0.0.1]: SASL PLAIN "
+                   "authentication failed: ")
+        self.assertNotIn("wrong one", t.log())
+        # LOGIN too, and an unknown user.
+        s.ehlo_resp = None
+        self.assertEqual(s.docmd("AUTH", "LOGIN " + b64("nobody"))[0], 334)
+        self.assertEqual(s.docmd(b64("whatever"))[0], 535)
+        s.close()
+        # fail2ban's stock postfix filter, told our daemon names, counts
+        # every failed login of the run.
+        # (smtplib's login tries PLAIN, then LOGIN: two lines each.)
+        t.wait_log("SASL LOGIN authentication failed: no such user")
+        failed = [l for l in t.log().splitlines()
+                  if "authentication failed:" in l]
+        self.assertEqual(len(failed), 5, failed)
+        r = subprocess.run(
+            ["fail2ban-regex", t.maillog,
+             'postfix[mode=auth, _daemon="tern/\\w+"]'],
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"Failregex: %d total" % len(failed))
+
+    def test_no_auth_without_tls(self):
+        t = self.start()
+        s = t.smtp()
+        s.ehlo("client.example.org")
+        self.assertFalse(s.has_extn("auth"))
+        self.assertEqual(s.docmd("AUTH", "PLAIN " + b64("\0alice\0alice "
+                                                         "secret"))[0], 538)
+        s.quit()
+
+    def test_submission_requires_auth(self):
+        self.start()
+        s = smtplib.SMTP(self.t.host, self.sub, timeout=60 * ternlib.SLOW)
+        s.ehlo("client.example.org")
+        self.assertEqual(s.docmd("MAIL", "FROM:<alice@example.test>")[0],
+                         530)
+        s.starttls(context=ctx())
+        s.ehlo("client.example.org")
+        self.assertEqual(s.docmd("MAIL", "FROM:<alice@example.test>"),
+                         (530, b"5.7.0 Authentication required"))
+        # A cancelled exchange (RFC 4954 4): 501.
+        self.assertEqual(s.docmd("AUTH", "LOGIN")[0], 334)
+        self.assertEqual(s.docmd("*")[0], 501)
+        s.login("alice", "alice secret")
+        self.assertEqual(s.docmd("AUTH", "PLAIN")[0], 503)
+        self.assertEqual(s.docmd("MAIL", "FROM:<alice@example.test>")[0],
+                         250)
+        s.quit()
+
+    def test_relay_needs_login(self):
+        t = self.start()
+        s = t.smtp()
+        s.ehlo("client.example.org")
+        s.mail("alice@example.test")
+        code, text = s.rcpt("someone@far.test")
+        self.assertEqual(code, 554)
+        self.assertIn(b"Relay access denied", text)
+        s.quit()
+        s = self.submission()
+        s.login("bob", "bob secret")
+        s.mail("bob@example.test")
+        self.assertEqual(s.rcpt("someone@far.test")[0], 250)
+        s.rset()
+        s.quit()
+
+    def test_sender_login_mismatch(self):
+        t = self.start(smtpd_recipient_restrictions=
+                       "reject_sender_login_mismatch")
+        with open(os.path.join(t.etc, "logins"), "w") as f:
+            f.write("alice@example.test alice\nbob@example.test bob\n")
+        with open(os.path.join(t.etc, "main.cf"), "a") as f:
+            f.write("smtpd_sender_login_maps = texthash:%s/logins\n" % t.etc)
+        t.tool("tern", "reload")
+        t.wait_log("reload")
+        s = self.submission()
+        s.login("alice", "alice secret")
+        s.mail("bob@example.test")
+        self.assertEqual(s.rcpt("bob@example.test"),
+                         (553, b"5.7.1 <bob@example.test>: Sender address "
+                               b"rejected: not owned by user alice"))
+        s.rset()
+        s.mail("alice@example.test")
+        self.assertEqual(s.rcpt("bob@example.test")[0], 250)
+        s.rset()
+        s.quit()
+        s = t.smtp()
+        s.ehlo("client.example.org")
+        s.mail("alice@example.test")
+        self.assertEqual(s.rcpt("bob@example.test"),
+                         (553, b"5.7.1 <alice@example.test>: Sender address "
+                               b"rejected: not logged in"))
+        s.quit()
+
+    def test_scram_sha_256(self):
+        t = self.start(scheme="SCRAM-SHA-256")
+        s = self.submission()
+        self.assertIn("SCRAM-SHA-256", s.esmtp_features["auth"].split())
+        cnonce = b64(os.urandom(18))
+        bare = "n=alice,r=" + cnonce
+        code, first = s.docmd("AUTH", "SCRAM-SHA-256 " + b64("n,," + bare))
+        self.assertEqual(code, 334)
+        server_first = base64.b64decode(first).decode()
+        f = dict(kv.split("=", 1) for kv in server_first.split(","))
+        self.assertTrue(f["r"].startswith(cnonce))
+        salted = hashlib.pbkdf2_hmac("sha256", b"alice secret",
+                                     base64.b64decode(f["s"]), int(f["i"]))
+        client_key = hmac.digest(salted, b"Client Key", "sha256")
+        stored = hashlib.sha256(client_key).digest()
+        final_bare = "c=biws,r=" + f["r"]
+        auth_msg = ",".join((bare, server_first, final_bare)).encode()
+        sig = hmac.digest(stored, auth_msg, "sha256")
+        proof = bytes(a ^ b for a, b in zip(client_key, sig))
+        code, final = s.docmd(b64(final_bare + ",p=" + b64(proof)))
+        self.assertEqual(code, 334)
+        server_key = hmac.digest(salted, b"Server Key", "sha256")
+        expect = "v=" + b64(hmac.digest(server_key, auth_msg, "sha256"))
+        self.assertEqual(base64.b64decode(final).decode(), expect)
+        self.assertEqual(s.docmd("")[0], 235)
+        s.sendmail("alice@example.test", ["bob@example.test"], MSG)
+        s.quit()
+        t.wait_messages("bob", 1)
+        self.assertIn("sasl_method=SCRAM-SHA-256, sasl_username=alice",
+                      t.log())
+
+
+if __name__ == "__main__":
+    unittest.main()
