@@ -24,7 +24,8 @@ class DemoTest(unittest.TestCase):
         os.chmod(self.top, 0o755)
         self.env = dict(os.environ,
                         TERN_DEMO_BIN=os.path.abspath(ternlib.BIN),
-                        TERN_DEMO_PORT_BASE=str(ternlib.free_port() - 25))
+                        TERN_DEMO_PORT_BASE=str(ternlib.free_port() - 25),
+                        TERN_DEMO_PASSWORD="demo pw 7")
         self.started = []
 
     def tearDown(self):
@@ -62,6 +63,21 @@ class DemoTest(unittest.TestCase):
         self.assertEqual(s.ehlo()[0], 250)
         self.assertEqual(s.sock.version(), "TLSv1.3")
         s.quit()
+        # Submission (base + 87): STARTTLS, then AUTH with the demo
+        # password; mail before AUTH is refused.
+        self.assertIn("now: demo pw 7", r.stdout)
+        s = smtplib.SMTP("127.0.0.1", base + 87, timeout=30 * ternlib.SLOW)
+        s.starttls(context=ctx)
+        s.ehlo("client.example.org")
+        self.assertEqual(s.docmd("MAIL", "FROM:<alice@example.test>")[0],
+                         530)
+        s.login("alice", "demo pw 7")
+        s.sendmail("alice@example.test", ["bob@example.test"],
+                   b"Subject: submitted\r\n\r\nvia 587\r\n")
+        s.quit()
+        bob = os.path.join(inst, "mail", "example.test", "bob", "new")
+        ternlib.wait_for(lambda: os.path.isdir(bob) and os.listdir(bob),
+                         what="the submitted message")
         self.assertEqual(os.stat(os.path.join(inst, "etc", "tls",
                                               "key.pem")).st_mode & 0o777,
                          0o600)
