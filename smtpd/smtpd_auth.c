@@ -13,6 +13,7 @@
 
 #include "smtpd.h"
 #include "smtpd_auth.h"
+#include "smtpd_limit.h"
 
 /* RFC 4954 4: a server must take response lines of 12288 octets. */
 #define AUTH_LINE_MAX 12288
@@ -132,6 +133,8 @@ smtpd_cmd_auth(struct smtpd_session *ss, char *args)
 		    "503 5.5.1 Error: MAIL transaction in progress");
 		return 0;
 	}
+	if (smtpd_limit_auth(ss) < 0)
+		return 0;
 	mech = args;
 	initial = mech + strcspn(mech, " ");
 	if (*initial != '\0')

@@ -104,6 +104,16 @@ smtpd_limit_mail(struct smtpd_session *ss)
 }
 
 int
+smtpd_limit_auth(struct smtpd_session *ss)
+{
+	if (!over(ss, ANVIL_REQ_AUTH, var_cauth_limit, "AUTH command"))
+		return 0;
+	smtpd_reply(ss, "503 5.7.0 Error: too many AUTH commands from %s",
+	    ss->client_addr);
+	return -1;
+}
+
+int
 smtpd_limit_rcpt(struct smtpd_session *ss)
 {
 	if (!over(ss, ANVIL_REQ_RCPT, var_crcpt_limit, "Recipient address"))

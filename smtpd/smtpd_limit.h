@@ -2,7 +2,8 @@
  * smtpd processes by anvil(8): connections open at once and per
  * anvil_rate_time_unit (smtpd_client_connection_count_limit,
  * smtpd_client_connection_rate_limit), MAIL FROMs and RCPT TOs per window
- * (smtpd_client_message_rate_limit, smtpd_client_recipient_rate_limit). A
+ * (smtpd_client_message_rate_limit, smtpd_client_recipient_rate_limit)
+ * and AUTH commands per window (smtpd_client_auth_rate_limit). A
  * limit of 0 is off; clients in smtpd_client_event_limit_exceptions
  * (default $mynetworks) are never limited nor counted. When anvil cannot
  * be asked, nothing is limited (anvil_clnt.h). Each refusal is logged as
@@ -29,5 +30,8 @@ void smtpd_limit_disconnect(struct smtpd_session *ss);
  * from <addr>". */
 int smtpd_limit_mail(struct smtpd_session *ss);
 int smtpd_limit_rcpt(struct smtpd_session *ss);
+/* AUTH: 0, or -1 after "503 5.7.0 Error: too many AUTH commands from
+ * <addr>" (smtpd_client_auth_rate_limit). */
+int smtpd_limit_auth(struct smtpd_session *ss);
 
 #endif

@@ -45,6 +45,7 @@ long var_cconn_limit;
 long var_crate_limit;
 long var_cmsg_limit;
 long var_crcpt_limit;
+long var_cauth_limit;
 char *var_event_exceptions;
 long var_header_size_limit;
 long var_line_length_limit;
@@ -199,6 +200,8 @@ const struct param_def param_table[] = {
 	    "smtpd: MAIL FROMs from one client per window (0: no limit)"),
 	P_INT(VAR_CRCPT_LIMIT, DEF_CRCPT_LIMIT, var_crcpt_limit, 0,
 	    "smtpd: RCPT TOs from one client per window (0: no limit)"),
+	P_INT(VAR_CAUTH_LIMIT, DEF_CAUTH_LIMIT, var_cauth_limit, 0,
+	    "smtpd: AUTH commands from one client per window (0: no limit)"),
 	P_STR(VAR_EVENT_EXCEPTIONS, DEF_EVENT_EXCEPTIONS, var_event_exceptions,
 	    "smtpd: clients the client limits do not apply to"),
 	P_SIZE(VAR_QUEUE_MINFREE, DEF_QUEUE_MINFREE, var_queue_minfree, 0,

@@ -152,6 +152,9 @@ extern long var_crate_limit;
 #define VAR_CMSG_LIMIT "smtpd_client_message_rate_limit"
 #define DEF_CMSG_LIMIT 0
 extern long var_cmsg_limit;
+#define VAR_CAUTH_LIMIT "smtpd_client_auth_rate_limit"
+#define DEF_CAUTH_LIMIT 0
+extern long var_cauth_limit;
 #define VAR_CRCPT_LIMIT "smtpd_client_recipient_rate_limit"
 #define DEF_CRCPT_LIMIT 0
 extern long var_crcpt_limit;

@@ -203,6 +203,19 @@ class SmtpdAuthTest(unittest.TestCase):
                                b"rejected: not logged in"))
         s.quit()
 
+    def test_auth_rate_limit(self):
+        t = self.start(smtpd_client_auth_rate_limit="2")
+        s = self.submission()
+        for _ in range(2):
+            self.assertEqual(s.docmd("AUTH", "LOGIN")[0], 334)
+            self.assertEqual(s.docmd("*")[0], 501)
+        self.assertEqual(s.docmd("AUTH", "LOGIN"),
+                         (503, b"5.7.0 Error: too many AUTH commands from "
+                               b"127.0.0.1"))
+        s.close()
+        t.wait_log("warning: AUTH command rate limit exceeded: 3 from "
+                   "localhost[127.0.0.1] for service ")
+
     def test_scram_sha_256(self):
         t = self.start(scheme="SCRAM-SHA-256")
         s = self.submission()
