@@ -51,6 +51,10 @@ struct smtpd_msg {
 	size_t hlen;
 	char hline[HLINE_MAX];
 	char message_id[256];
+	/* Submission (a logged-in client): Date: and Message-ID: are added
+	 * at the end of the header section when the message has none. */
+	int add_missing;
+	int seen_date, seen_msgid;
 };
 
 /* The dot machine takes at most this much at a time, so that its output
@@ -79,9 +83,26 @@ store(struct smtpd_msg *d, const char *p, size_t n)
 		d->fail = DATA_WRITE;
 }
 
+/* 1 when the line piece p starts with a field name and ":" (printable
+ * ASCII but ":", RFC 5322 3.6.8), or could still (the piece ends
+ * within the name). */
+static int
+header_name(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == ':')
+			return i > 0;
+		if (p[i] < 33 || p[i] > 126)
+			return 0;
+	}
+	return 1;
+}
+
 /* A whole header line (its first HLINE_MAX bytes in d->hline, hlen in
  * all, line end included or not): count Received: hops, keep the first
- * Message-ID. */
+ * Message-ID; note Date: and Message-ID: for add_missing. */
 static void
 header_done(struct smtpd_msg *d)
 {
@@ -89,6 +110,10 @@ header_done(struct smtpd_msg *d)
 	const char *p = d->hline;
 
 	d->hlen = 0;
+	if (n >= 5 && strncasecmp(p, "Date:", 5) == 0)
+		d->seen_date = 1;
+	if (n >= 11 && strncasecmp(p, "Message-ID:", 11) == 0)
+		d->seen_msgid = 1;
 	if (n >= 9 && strncasecmp(p, "Received:", 9) == 0 &&
 	    ++d->received >= var_hopcount_limit && d->fail == DATA_OK)
 		d->fail = DATA_HOPS;
@@ -110,6 +135,35 @@ header_done(struct smtpd_msg *d)
 	}
 }
 
+/* The end of the header section of a submitted message: add what RFC
+ * 5322 3.6 requires (Date:) or asks for (Message-ID:) and the message
+ * lacks, as Postfix's cleanup does for local_header_rewrite_clients. */
+static void
+add_missing(struct smtpd_msg *d)
+{
+	char date[64], text[600];
+	struct timeval now;
+	struct tm tm;
+
+	if (!d->add_missing)
+		return;
+	d->add_missing = 0;
+	gettimeofday(&now, NULL);
+	if (!d->seen_date) {
+		rfc5322_date(date, sizeof(date), now.tv_sec);
+		snprintf(text, sizeof(text), "Date: %s\n", date);
+		store(d, text, strlen(text));
+	}
+	if (!d->seen_msgid) {
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(date, sizeof(date), "%Y%m%d%H%M%S", &tm);
+		snprintf(d->message_id, sizeof(d->message_id), "<%s.%s@%s>",
+		    date, qfile_writer_id(d->w), var_myhostname);
+		snprintf(text, sizeof(text), "Message-ID: %s\n", d->message_id);
+		store(d, text, strlen(text));
+	}
+}
+
 /* Watch the header section: its size, Received: hops, Message-ID. p is
  * a piece of one line: it ends with its "\n", or the line goes on in the
  * next piece. What is found does not depend on where pieces were cut. */
@@ -120,6 +174,19 @@ header_line(struct smtpd_msg *d, const char *p, size_t n)
 		return;
 	if (d->hlen == 0 && n == 1 && p[0] == '\n') {
 		d->in_header = 0;
+		add_missing(d);
+		return;
+	}
+	/* A line that is no header field (RFC 5322 2.2: a name, then
+	 * ":") nor a continuation ends the header section as well: the
+	 * body starts without the empty line. */
+	if (d->hlen == 0 && d->add_missing && p[0] != ' ' && p[0] != '\t' &&
+	    !header_name(p, n)) {
+		d->in_header = 0;
+		add_missing(d);
+		/* The empty line that separates the fields from the body
+		 * (RFC 5322 2.1), which the message lacked. */
+		store(d, "\n", 1);
 		return;
 	}
 	d->header_bytes += (long)n;
@@ -265,6 +332,7 @@ smtpd_msg_open(struct smtpd_session *ss, int raw)
 
 	d->ss = ss;
 	d->in_header = 1;
+	d->add_missing = ss->sasl_user != NULL;
 	if (raw)
 		smtpd_dot_init_raw(&d->dot);
 	else
@@ -330,8 +398,13 @@ smtpd_msg_finish(struct smtpd_session *ss, const char *cmd)
 	content(d, d->out.data, d->out.len);
 	/* A last header line without a line end (BDAT only: DATA ends
 	 * after CRLF). */
-	if (d->in_header && d->hlen > 0)
+	if (d->in_header && d->hlen > 0) {
 		header_done(d);
+		if (d->add_missing)
+			store(d, "\n", 1);
+	}
+	if (d->in_header)
+		add_missing(d);
 	id = qfile_writer_id(d->w);
 	if (d->message_id[0] != 0)
 		log_info("%s: message-id=%s", id, log_str(d->message_id));

@@ -203,6 +203,59 @@ class SmtpdAuthTest(unittest.TestCase):
                                b"rejected: not logged in"))
         s.quit()
 
+    def test_submission_adds_date_and_message_id(self):
+        t = self.start()
+        s = self.submission()
+        s.login("alice", "alice secret")
+        # No Date:, no Message-ID: they are added at the end of the
+        # header section (RFC 5322 3.6: Date: is required).
+        s.sendmail("alice@example.test", ["bob@example.test"],
+                   "From: alice@example.test\r\nSubject: bare\r\n\r\n"
+                   "Date: this is the body\r\n")
+        # Both present: nothing is added, nothing is changed.
+        s.sendmail("alice@example.test", ["bob@example.test"],
+                   "From: alice@example.test\r\nSubject: full\r\n"
+                   "Date: Fri, 4 Dec 2026 10:00:00 +0000\r\n"
+                   "Message-Id: <own@example.test>\r\n\r\nbody\r\n")
+        # The body starts without the empty line: one is put in.
+        s.sendmail("alice@example.test", ["bob@example.test"],
+                   "From: alice@example.test\r\nSubject: nobreak\r\n"
+                   "Hello, this is the body\r\n")
+        s.quit()
+        # Port 25 without a login: the message is passed on as it came.
+        s = t.smtp()
+        s.ehlo("client.example.org")
+        s.sendmail("carol@example.org", ["bob@example.test"],
+                   "From: carol@example.org\r\nSubject: relayed\r\n\r\n"
+                   "x\r\n")
+        s.quit()
+        texts = {}
+        for m in t.wait_messages("bob", 4):
+            with open(m) as f:
+                text = f.read()
+            subject = [l for l in text.splitlines()
+                       if l.startswith("Subject: ")][0]
+            texts[subject[9:]] = text
+        head, body = texts["bare"].split("\n\n", 1)
+        self.assertRegex(head, r"\nSubject: bare\nDate: [A-Z][a-z][a-z], "
+                         r"\d+ [A-Z][a-z][a-z] \d{4} \d\d:\d\d:\d\d "
+                         r"[+-]\d{4}\nMessage-ID: <\d{14}\.[0-9A-Za-z]+@"
+                         r"mail\.example\.test>$")
+        self.assertEqual(body, "Date: this is the body\n")
+        mid = head.rsplit("Message-ID: ", 1)[1]
+        self.assertIn(": message-id=%s\n" % mid, t.log())
+        head, body = texts["nobreak"].split("\n\n", 1)
+        self.assertRegex(head, r"\nSubject: nobreak\nDate: .*\n"
+                         r"Message-ID: <.*>$")
+        self.assertEqual(body, "Hello, this is the body\n")
+        head = texts["full"].split("\n\n", 1)[0]
+        self.assertEqual(head.count("Date:"), 1)
+        self.assertNotIn("Message-ID:", head)
+        self.assertIn("Message-Id: <own@example.test>", head)
+        head = texts["relayed"].split("\n\n", 1)[0]
+        self.assertNotIn("Date:", head)
+        self.assertNotIn("Message-ID:", head)
+
     def test_auth_rate_limit(self):
         t = self.start(smtpd_client_auth_rate_limit="2")
         s = self.submission()
