@@ -38,6 +38,8 @@ char *var_smtpd_tls_level;
 char *var_smtpd_tls_cert_file;
 char *var_smtpd_tls_key_file;
 int var_smtpd_tls_wrappermode;
+long var_smtpd_tls_scache_timeout;
+char *var_tls_server_sni_maps;
 long var_message_size_limit;
 long var_queue_minfree;
 long var_anvil_time_unit;
@@ -178,6 +180,11 @@ const struct param_def param_table[] = {
 	    "smtpd: PEM private key files, paired with the certificates"),
 	P_BOOL(VAR_SMTPD_TLS_WRAPPERMODE, "no", var_smtpd_tls_wrappermode,
 	    "smtpd: TLS from the first byte (port 465), not STARTTLS"),
+	P_TIME(VAR_SMTPD_TLS_SCACHE_TIMEOUT, DEF_SMTPD_TLS_SCACHE_TIMEOUT,
+	    var_smtpd_tls_scache_timeout, 0,
+	    "smtpd: TLS session lifetime for resumption (0: none)"),
+	P_STR(VAR_TLS_SERVER_SNI_MAPS, "", var_tls_server_sni_maps,
+	    "server name (SNI) => key and certificate chain files"),
 	P_BOOL(VAR_SMTPD_SASL_ENABLE, "no", var_smtpd_sasl_enable,
 	    "smtpd: offer SMTP AUTH (through auth(8))"),
 	P_BOOL(VAR_SMTPD_TLS_AUTH_ONLY, "yes", var_smtpd_tls_auth_only,

@@ -98,6 +98,11 @@ extern char *var_smtpd_tls_cert_file;
 extern char *var_smtpd_tls_key_file;
 #define VAR_SMTPD_TLS_WRAPPERMODE "smtpd_tls_wrappermode"
 extern int var_smtpd_tls_wrappermode;
+#define VAR_SMTPD_TLS_SCACHE_TIMEOUT "smtpd_tls_session_cache_timeout"
+#define DEF_SMTPD_TLS_SCACHE_TIMEOUT "3600s"
+extern long var_smtpd_tls_scache_timeout;
+#define VAR_TLS_SERVER_SNI_MAPS "tls_server_sni_maps"
+extern char *var_tls_server_sni_maps;
 
 /* SMTP AUTH in the SMTP server (smtpd_auth.h). */
 #define VAR_SMTPD_SASL_ENABLE "smtpd_sasl_auth_enable"

@@ -1082,6 +1082,7 @@ qfile_dirs_create(const char *queue_dir, const char **error_r)
 	} extra[] = {
 		{ "private", 0700 }, { "public", 0710 }, { "pid", 0700 },
 		{ "defer", 0700 }, /* qdefer.h */
+		{ "tls", 0700 },   /* TLS ticket keys (tls_ticket.h), root's */
 	};
 	char path[PATH_MAX];
 	size_t i, n = strlen(queue_dir);

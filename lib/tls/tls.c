@@ -1,23 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /* tls - TLS over OpenSSL 3, slotted in under a stream. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "tls/tls.h"
+#include "tls/tls_ticket.h"
 #include "util/buf.h"
+#include "util/htable.h"
 #include "util/mem.h"
 #include "util/stream.h"
 
 struct tls_server {
 	SSL_CTX *ctx;
+	struct tls_ticket_keys *keys; /* NULL: OpenSSL's, this process's */
+	struct htable *sni;           /* server name => SSL_CTX (a reference) */
+	struct htable *sni_files;     /* files => SSL_CTX, to load each once */
+	long lifetime;                /* tls_server_tickets() */
 };
+
+/* The session ID context, the same in every context of a server so that
+ * a session resumes whichever certificate SNI chose. */
+static const unsigned char sid_ctx[] = "tern";
 
 struct tls_client {
 	SSL_CTX *ctx;
@@ -149,23 +164,204 @@ tls_server_create(const char *cert_files, const char *key_files,
 		goto fail;
 	}
 	/* Sessions resume by ticket or by this process's cache. */
-	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"tern", 4);
+	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
 	srv = xcalloc(1, sizeof(*srv));
 	srv->ctx = ctx;
+	srv->lifetime = -1;
 	return srv;
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
 }
 
+static void
+ctx_unref(void *ctx)
+{
+	SSL_CTX_free(ctx);
+}
+
 void
 tls_server_destroy(struct tls_server **sp)
 {
-	if (*sp == NULL)
+	struct tls_server *srv = *sp;
+
+	if (srv == NULL)
 		return;
-	SSL_CTX_free((*sp)->ctx);
-	xfree(*sp);
+	if (srv->sni != NULL) {
+		htable_destroy(&srv->sni, ctx_unref);
+		htable_destroy(&srv->sni_files, ctx_unref);
+	}
+	SSL_CTX_free(srv->ctx);
+	if (srv->keys != NULL) {
+		OPENSSL_cleanse(srv->keys, sizeof(*srv->keys));
+		xfree(srv->keys);
+	}
+	xfree(srv);
 	*sp = NULL;
+}
+
+/* --- session tickets --------------------------------------------------- */
+
+/* Seal (enc 1) or open (enc 0) a ticket with the shared keys (OpenSSL's
+ * ticket key callback: AES-256-CBC and HMAC-SHA256, as its own default
+ * keys use). Opening: 1 for the current key, 2 (resume and issue a new
+ * ticket) for the previous one, 0 (a full handshake) for any other. */
+static int
+ticket_cb(SSL *ssl, unsigned char name[16], unsigned char *iv,
+    EVP_CIPHER_CTX *cctx, EVP_MAC_CTX *hctx, int enc)
+{
+	struct tls_server *srv = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	const struct tls_ticket_key *k;
+	OSSL_PARAM params[3];
+	int ret = 1;
+
+	if (srv == NULL || srv->keys == NULL)
+		return -1;
+	if (enc) {
+		k = &srv->keys->current;
+		memcpy(name, k->name, TLS_TICKET_NAME_LEN);
+		if (RAND_bytes(iv,
+			EVP_CIPHER_get_iv_length(EVP_aes_256_cbc())) != 1 ||
+		    EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes,
+			iv) != 1)
+			return -1;
+	} else {
+		if (memcmp(name, srv->keys->current.name,
+			TLS_TICKET_NAME_LEN) == 0)
+			k = &srv->keys->current;
+		else if (srv->keys->have_previous &&
+		    memcmp(name, srv->keys->previous.name,
+			TLS_TICKET_NAME_LEN) == 0) {
+			k = &srv->keys->previous;
+			ret = 2;
+		} else
+			return 0;
+		if (EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes,
+			iv) != 1)
+			return -1;
+	}
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
+	    (void *)k->hmac, sizeof(k->hmac));
+	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[2] = OSSL_PARAM_construct_end();
+	if (EVP_MAC_CTX_set_params(hctx, params) != 1)
+		return -1;
+	return ret;
+}
+
+/* Tickets (or none) on one context of srv. */
+static void
+ctx_tickets(struct tls_server *srv, SSL_CTX *ctx, long lifetime)
+{
+	SSL_CTX_set_app_data(ctx, srv);
+	if (lifetime < 0) /* not configured: OpenSSL's own */
+		return;
+	if (lifetime == 0) {
+		/* No tickets (TLS 1.3 then issues none at all) and no
+		 * cache: every handshake is a full one. */
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+		SSL_CTX_set_num_tickets(ctx, 0);
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+		return;
+	}
+	SSL_CTX_set_timeout(ctx, lifetime);
+	SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb);
+}
+
+static void
+sni_tickets(const char *files, void *ctx, void *arg)
+{
+	struct tls_server *srv = arg;
+
+	(void)files;
+	ctx_tickets(srv, ctx, srv->lifetime);
+}
+
+int
+tls_server_tickets(struct tls_server *srv, const char *key_file, long lifetime,
+    struct buf *err)
+{
+	struct tls_ticket_keys keys;
+
+	if (lifetime > 0) {
+		if (tls_ticket_keys_load(key_file, lifetime, time(NULL), &keys,
+			err) < 0)
+			return -1;
+		if (srv->keys == NULL)
+			srv->keys = xmalloc(sizeof(*srv->keys));
+		*srv->keys = keys;
+		OPENSSL_cleanse(&keys, sizeof(keys));
+	}
+	srv->lifetime = lifetime;
+	ctx_tickets(srv, srv->ctx, lifetime);
+	if (srv->sni_files != NULL)
+		htable_walk(srv->sni_files, sni_tickets, srv);
+	return 0;
+}
+
+/* --- SNI ----------------------------------------------------------------- */
+
+/* The client's server name (RFC 6066 3) picks a context: the name, else
+ * ".parent" entries from the nearest parent up; else the default. */
+static int
+servername_cb(SSL *ssl, int *alert, void *arg)
+{
+	struct tls_server *srv = arg;
+	const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	char key[256];
+	SSL_CTX *ctx;
+	size_t i, n;
+
+	(void)alert;
+	if (name == NULL || (n = strlen(name)) == 0 || n >= sizeof(key))
+		return SSL_TLSEXT_ERR_OK;
+	for (i = 0; i <= n; i++)
+		key[i] = (char)tolower((unsigned char)name[i]);
+	ctx = htable_find(srv->sni, key);
+	for (i = 0; ctx == NULL && i < n; i++)
+		if (key[i] == '.')
+			ctx = htable_find(srv->sni, key + i);
+	if (ctx != NULL && SSL_set_SSL_CTX(ssl, ctx) == NULL)
+		return SSL_TLSEXT_ERR_ALERT_FATAL;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+int
+tls_server_add_sni(struct tls_server *srv, const char *name, const char *files,
+    struct buf *err)
+{
+	struct tls_server *sub;
+	char key[256];
+	SSL_CTX *ctx;
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n >= sizeof(key)) {
+		buf_reset(err);
+		buf_printf(err, "bad server name \"%s\"", name);
+		return -1;
+	}
+	for (i = 0; i <= n; i++)
+		key[i] = (char)tolower((unsigned char)name[i]);
+	if (srv->sni == NULL) {
+		srv->sni = htable_create();
+		srv->sni_files = htable_create();
+		SSL_CTX_set_tlsext_servername_callback(srv->ctx, servername_cb);
+		SSL_CTX_set_tlsext_servername_arg(srv->ctx, srv);
+	}
+	if ((ctx = htable_find(srv->sni_files, files)) == NULL) {
+		if ((sub = tls_server_create(files, "", err)) == NULL)
+			return -1;
+		ctx = sub->ctx;
+		sub->ctx = NULL;
+		tls_server_destroy(&sub);
+		ctx_tickets(srv, ctx, srv->lifetime);
+		htable_enter(srv->sni_files, files, ctx);
+	}
+	SSL_CTX_up_ref(ctx);
+	if ((ctx = htable_enter(srv->sni, key, ctx)) != NULL)
+		SSL_CTX_free(ctx); /* the name's earlier entry */
+	return 0;
 }
 
 struct tls_client *

@@ -36,6 +36,23 @@ struct tls_server *tls_server_create(const char *cert_files,
     const char *key_files, struct buf *err);
 void tls_server_destroy(struct tls_server **sp);
 
+/* Share session tickets with the other processes that use key_file
+ * (tls_ticket.h: made or rotated as needed, read now), valid for lifetime
+ * seconds; lifetime 0: no resumption at all, every handshake a full one.
+ * Without this call each process seals tickets under keys of its own.
+ * Returns -1 with the reason in err. */
+int tls_server_tickets(struct tls_server *srv, const char *key_file,
+    long lifetime, struct buf *err);
+/* Serve the certificates in files (a list; each file holds a private key
+ * and its certificate chain, several key types allowed) to clients whose
+ * server name indication (RFC 6066 3) is name, compared without case; a
+ * name ".example.com" stands for every name under example.com that has
+ * no entry of its own or of a nearer parent. Other clients get the
+ * default certificates. Each list of files is loaded once, now (as root).
+ * Returns -1 with the reason (naming the file) in err. */
+int tls_server_add_sni(struct tls_server *srv, const char *name,
+    const char *files, struct buf *err);
+
 /* Trust ca_file (PEM), or the system store when ca_file is NULL or "".
  * Returns NULL with the reason in err. */
 struct tls_client *tls_client_create(const char *ca_file, struct buf *err);

@@ -7,6 +7,7 @@ only: an ordinary user's instance runs wholly as that user).
   that writes a Maildir is the mailbox owner ("vmail") for good;
 - queue files are not readable by others, and mailbox files are 0600;
 - smtpd's TLS key (root's, mode 0600) is read before the drop: TLS works,
+  and so are the shared session ticket keys (spool/tls/, root's 0700),
   yet no smtpd holds the file open and its user cannot read it."""
 import os
 import pwd
@@ -104,6 +105,12 @@ class PrivsepTest(unittest.TestCase):
         r = subprocess.run(["runuser", "-u", "tern", "--", "cat", self.key],
                            capture_output=True, timeout=30)
         self.assertNotEqual(r.returncode, 0, "tern can read the TLS key")
+        # So are the session ticket keys that every smtpd shares.
+        tickets = os.path.join(t.spool, "tls", "ticket_keys")
+        st = os.stat(tickets)
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (0, 0o600))
+        st = os.stat(os.path.dirname(tickets))
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (0, 0o700))
         self.assertIn("Anonymous TLS connection established", t.log())
         smtp = ternlib.wait_for(lambda: self.dropped("smtp"),
                                 what="smtp after its drop")

@@ -4,16 +4,21 @@
 STARTTLS in EHLO only before TLS; TLS 1.3 negotiated by openssl s_client;
 TLS 1.1 refused; commands pipelined behind STARTTLS never answered
 inside TLS; the EHLO state forgotten after the handshake; the Received:
-header naming the protocol and cipher; smtpd_tls_security_level =
+header naming the protocol and cipher; the certificate that
+tls_server_sni_maps names for the client's server name; a session that
+resumes in another smtpd process (shared ticket keys), and none with
+smtpd_tls_session_cache_timeout = 0; smtpd_tls_security_level =
 encrypt refusing MAIL before STARTTLS with 530 5.7.0; a certificate that
 cannot be loaded logged, with TLS then not offered (454)."""
 import os
 import re
+import shutil
 import smtplib
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -127,6 +132,87 @@ class SmtpdTlsTest(unittest.TestCase):
         self.assertRegex(t.log(), r"SSL_accept error from localhost"
                          r"\[127\.0\.0\.1\]: .*(unsupported protocol|"
                          r"version)")
+
+    def starttls_session(self, port, name=None, session=None):
+        """One STARTTLS handshake (SNI name, resuming session): the
+        server's certificate (DER), the session, and whether it was
+        resumed."""
+        raw = socket.create_connection(("127.0.0.1", port), timeout=30)
+        f = raw.makefile("rb")
+        self.assertTrue(f.readline().startswith(b"220 "))
+        raw.sendall(b"EHLO client.example.org\r\n")
+        while not f.readline().startswith(b"250 "):
+            pass
+        raw.sendall(b"STARTTLS\r\n")
+        self.assertTrue(f.readline().startswith(b"220 "))
+        # One client context: a session resumes only within it.
+        if not hasattr(self, "tls_ctx"):
+            self.tls_ctx = client_context()
+        s = self.tls_ctx.wrap_socket(raw, server_hostname=name,
+                                     session=session)
+        f = s.makefile("rb")
+        # TLS 1.3 tickets come after the handshake: read a reply first.
+        s.sendall(b"NOOP\r\n")
+        self.assertTrue(f.readline().startswith(b"250 "))
+        result = (s.getpeercert(binary_form=True), s.session,
+                  s.session_reused)
+        s.sendall(b"QUIT\r\n")
+        f.readline()
+        s.close()
+        return result
+
+    def test_sni_and_resumption_across_processes(self):
+        # The SNI table and its certificate (key and chain in one file),
+        # made before the instance starts.
+        extra = tempfile.mkdtemp(prefix="tern-sni.")
+        self.addCleanup(shutil.rmtree, extra)
+        cert, key = ternlib.make_cert(extra, "other",
+                                      cn="other.example.test")
+        both = os.path.join(extra, "other-all.pem")
+        with open(both, "w") as out:
+            for part in (key, cert):
+                with open(part) as f:
+                    out.write(f.read())
+        os.chmod(both, 0o600)
+        with open(os.path.join(extra, "sni"), "w") as f:
+            f.write("other.example.test %s\n.sub.example.test %s\n"
+                    "broken.example.test %s/missing.pem\n"
+                    % (both, both, extra))
+        # max_use 1: every connection is served by a new smtpd.
+        t = self.start(max_use="1",
+                       tls_server_sni_maps="texthash:%s/sni" % extra)
+        with open(cert) as f:
+            other = ssl.PEM_cert_to_DER_cert(f.read())
+        got, _, _ = self.starttls_session(t.port, "other.example.test")
+        self.assertEqual(got, other)
+        got, _, _ = self.starttls_session(t.port, "Mx.Sub.Example.Test")
+        self.assertEqual(got, other)
+        got, _, _ = self.starttls_session(t.port, "mail.example.test")
+        self.assertNotEqual(got, other)
+        # An entry that cannot be loaded: a warning, the default.
+        got, _, _ = self.starttls_session(t.port, "broken.example.test")
+        self.assertNotEqual(got, other)
+        self.assertRegex(t.log(), r"warning: tls_server_sni_maps: "
+                         r"texthash:\S+/sni: broken\.example\.test: "
+                         r"cannot load certificate chain \S+/missing\.pem")
+        default, session, reused = self.starttls_session(t.port)
+        self.assertNotEqual(default, other)
+        self.assertFalse(reused)
+        # The ticket from that process resumes in the next one.
+        _, _, reused = self.starttls_session(t.port, session=session)
+        self.assertTrue(reused)
+        # (The instance's start connects once as well.)
+        pids = re.findall(r"smtpd\[(\d+)\]: connect from", t.log())
+        self.assertGreaterEqual(len(pids), 6)
+        self.assertEqual(len(set(pids)), len(pids), pids)
+        keys = os.path.join(t.spool, "tls", "ticket_keys")
+        self.assertEqual(os.stat(keys).st_mode & 0o777, 0o600)
+
+    def test_no_resumption_when_timeout_is_zero(self):
+        t = self.start(smtpd_tls_session_cache_timeout="0")
+        _, session, _ = self.starttls_session(t.port)
+        _, _, reused = self.starttls_session(t.port, session=session)
+        self.assertFalse(reused)
 
     def test_pipelined_after_starttls_is_discarded(self):
         t = self.start()
