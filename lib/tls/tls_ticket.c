@@ -44,8 +44,7 @@ decode(const unsigned char *buf, size_t n, struct tls_ticket_keys *keys)
 	uint64_t t = 0;
 	int i;
 
-	if (n != FILE_LEN || memcmp(buf, magic, sizeof(magic)) != 0 ||
-	    p[8] > 1)
+	if (n != FILE_LEN || memcmp(buf, magic, sizeof(magic)) != 0 || p[8] > 1)
 		return 0;
 	for (i = 0; i < 8; i++)
 		t = t << 8 | p[i];
@@ -88,8 +87,8 @@ tls_ticket_keys_load(const char *path, long lifetime, time_t now,
 	ssize_t n;
 	int fd, ret = -1, ok;
 
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		 0600)) < 0)
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) <
+	    0)
 		return fail(err, "cannot open", path);
 	if (flock(fd, LOCK_EX) < 0) {
 		fail(err, "cannot lock", path);

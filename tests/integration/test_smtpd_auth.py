@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import os
+import shutil
 import smtplib
 import ssl
 import subprocess
@@ -269,10 +270,10 @@ class SmtpdAuthTest(unittest.TestCase):
         t.wait_log("warning: AUTH command rate limit exceeded: 3 from "
                    "localhost[127.0.0.1] for service ")
 
-    def test_scram_sha_256(self):
-        t = self.start(scheme="SCRAM-SHA-256")
-        s = self.submission()
-        self.assertIn("SCRAM-SHA-256", s.esmtp_features["auth"].split())
+    def scram(self, s, password):
+        """A SCRAM-SHA-256 exchange (RFC 5802 3, RFC 7677) for alice:
+        the reply code to the client's proof, and the server's
+        signature when it accepted it."""
         cnonce = b64(os.urandom(18))
         bare = "n=alice,r=" + cnonce
         code, first = s.docmd("AUTH", "SCRAM-SHA-256 " + b64("n,," + bare))
@@ -280,7 +281,7 @@ class SmtpdAuthTest(unittest.TestCase):
         server_first = base64.b64decode(first).decode()
         f = dict(kv.split("=", 1) for kv in server_first.split(","))
         self.assertTrue(f["r"].startswith(cnonce))
-        salted = hashlib.pbkdf2_hmac("sha256", b"alice secret",
+        salted = hashlib.pbkdf2_hmac("sha256", password.encode(),
                                      base64.b64decode(f["s"]), int(f["i"]))
         client_key = hmac.digest(salted, b"Client Key", "sha256")
         stored = hashlib.sha256(client_key).digest()
@@ -289,17 +290,44 @@ class SmtpdAuthTest(unittest.TestCase):
         sig = hmac.digest(stored, auth_msg, "sha256")
         proof = bytes(a ^ b for a, b in zip(client_key, sig))
         code, final = s.docmd(b64(final_bare + ",p=" + b64(proof)))
-        self.assertEqual(code, 334)
+        if code != 334:
+            return code, None
         server_key = hmac.digest(salted, b"Server Key", "sha256")
         expect = "v=" + b64(hmac.digest(server_key, auth_msg, "sha256"))
         self.assertEqual(base64.b64decode(final).decode(), expect)
+        return code, final
+
+    def test_scram_sha_256(self):
+        t = self.start(scheme="SCRAM-SHA-256")
+        s = self.submission()
+        self.assertIn("SCRAM-SHA-256", s.esmtp_features["auth"].split())
+        self.assertEqual(self.scram(s, "alice secret")[0], 334)
         self.assertEqual(s.docmd("")[0], 235)
         s.sendmail("alice@example.test", ["bob@example.test"], MSG)
         s.quit()
         t.wait_messages("bob", 1)
         self.assertIn("sasl_method=SCRAM-SHA-256, sasl_username=alice",
                       t.log())
-
+        # A wrong password: 535, logged in Postfix's words, and counted
+        # by fail2ban's postfix filter with the mechanism added as
+        # auth(8) says (the stock filter knows no SCRAM).
+        s = self.submission()
+        self.assertEqual(self.scram(s, "wrong")[0], 535)
+        s.close()
+        t.wait_log("SASL SCRAM-SHA-256 authentication failed: ")
+        f2b = os.path.join(t.dir, "fail2ban")
+        shutil.copytree("/etc/fail2ban/filter.d",
+                        os.path.join(f2b, "filter.d"))
+        with open(os.path.join(f2b, "filter.d", "postfix.local"), "w") as f:
+            f.write("[Definition]\nmdre-auth = ^[^[]*\\[<HOST>\\]"
+                    "%(_port)s: SASL ((?i)LOGIN|PLAIN|(?:CRAM|DIGEST)-MD5|"
+                    "SCRAM-SHA-256) authentication failed:\n")
+        r = subprocess.run(
+            ["fail2ban-regex", t.maillog,
+             '%s/filter.d/postfix.conf[mode=auth, _daemon="tern/\\w+"]'
+             % f2b], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"Failregex: 1 total")
 
 if __name__ == "__main__":
     unittest.main()
