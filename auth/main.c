@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* auth - the authentication service of smtpd, pop3d and imapd. */
+#include "conf/params.h"
 #include "server/server.h"
 
 #include "auth_serve.h"
@@ -15,6 +16,9 @@ main(int argc, char **argv)
 		.post_jail = auth_init,
 		.connect = auth_accept,
 		.busy = auth_busy,
+		/* Its own user: no other daemon can read the user table. */
+		.owner = &var_auth_owner,
+		.owner_param = VAR_AUTH_OWNER,
 	};
 
 	server_main(argc, argv, &spec);

@@ -145,9 +145,11 @@ check_postmaster(void)
 }
 
 /* The user table holds password hashes (or PLAIN passwords): others
- * must not read it, nor anyone but its owner write it. */
+ * must not read it, nor anyone but its owner write it; as root, auth_owner
+ * (uid, gid; have_auth: the account exists) must be able to read it and
+ * no other group. */
 static void
-check_user_file(void)
+check_user_file(int have_auth, uid_t uid, gid_t gid)
 {
 	struct stat st;
 
@@ -159,6 +161,20 @@ check_user_file(void)
 		    "fix with: chmod 0640 %s\n",
 		    var_auth_user_file, (unsigned)(st.st_mode & 07777),
 		    st.st_mode & 0004 ? "read" : "change", var_auth_user_file);
+	if (!have_auth)
+		return;
+	if (!(st.st_uid == uid && (st.st_mode & 0400)) &&
+	    !(st.st_gid == gid && (st.st_mode & 0040)))
+		problem("%s: %s (auth_owner) cannot read it; fix with: "
+			"chgrp %ld %s; chmod 0640 %s",
+		    var_auth_user_file, var_auth_owner, (long)gid,
+		    var_auth_user_file, var_auth_user_file);
+	else if ((st.st_mode & 0040) && st.st_gid != gid)
+		fprintf(stderr,
+		    "tern: warning: %s: group %ld may read it, not only %s "
+		    "(auth_owner); fix with: chgrp %ld %s\n",
+		    var_auth_user_file, (long)st.st_gid, var_auth_owner,
+		    (long)gid, var_auth_user_file);
 }
 
 /* Everything a start needs, with a precise message for each problem. */
@@ -172,7 +188,9 @@ cmd_check(void)
 	uid_t uid = 0;
 	gid_t gid;
 	size_t i;
-	int root = geteuid() == 0, have_owner = 0;
+	int root = geteuid() == 0, have_owner = 0, have_auth = 0;
+	uid_t auth_uid = 0;
+	gid_t auth_gid = 0;
 
 	config_foreach_warning(print_warning, NULL);
 	buf_init(&path, 8192);
@@ -182,6 +200,10 @@ cmd_check(void)
 	} else {
 		for (i = 0; i < cf->nsvc; i++) {
 			const char *cmd = cf->svc[i].command;
+			const char *base = strrchr(cmd, '/');
+
+			if (strcmp(base != NULL ? base + 1 : cmd, "auth") == 0)
+				have_auth = 1;
 
 			buf_reset(&path);
 			if (cmd[0] == '/')
@@ -217,8 +239,22 @@ cmd_check(void)
 			    error, var_mail_owner, config_dir);
 		else
 			have_owner = 1;
+		if (have_auth &&
+		    server_user_ids(var_auth_owner, &auth_uid, &auth_gid,
+			&error) < 0) {
+			problem("auth_owner: %s; create the account (for "
+				"example: useradd --system --user-group "
+				"--no-create-home --shell /usr/sbin/nologin "
+				"%s) or set auth_owner in %s/main.cf",
+			    error, var_auth_owner, config_dir);
+			have_auth = 0;
+		} else if (have_auth && have_owner && auth_uid == uid)
+			fprintf(stderr,
+			    "tern: warning: auth_owner is mail_owner (%s): "
+			    "smtpd can read %s\n",
+			    var_mail_owner, var_auth_user_file);
 	}
-	check_user_file();
+	check_user_file(root && have_auth, auth_uid, auth_gid);
 	check_dir(var_queue_dir, 0, 0);
 	for (i = 0; qfile_queue_names[i] != NULL; i++) {
 		buf_reset(&path);
@@ -637,6 +673,29 @@ user_list(void)
 	return ret;
 }
 
+/* As root, a table in root's group (one tern user add just made) goes to
+ * auth_owner's group, so that auth(8) can read it and no one else. */
+static void
+give_to_auth(void)
+{
+	struct stat st;
+	const char *error;
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0 || stat(var_auth_user_file, &st) < 0 ||
+	    st.st_gid != 0)
+		return;
+	if (server_user_ids(var_auth_owner, &uid, &gid, &error) < 0)
+		fprintf(stderr,
+		    "tern: warning: auth_owner: %s: auth(8) cannot read "
+		    "%s\n",
+		    error, var_auth_user_file);
+	else if (chown(var_auth_user_file, (uid_t)-1, gid) < 0)
+		fprintf(stderr, "tern: warning: chgrp %s: %s\n",
+		    var_auth_user_file, strerror(errno));
+}
+
 /* tern user add|passwd|del NAME [-s SCHEME]. */
 static int
 user_edit(enum passwd_edit_op op, const char *name, const char *scheme)
@@ -677,6 +736,7 @@ user_edit(enum passwd_edit_op op, const char *name, const char *scheme)
 		goto out;
 	}
 	fprintf(stderr, "tern: %s: %s\n", name, done[op]);
+	give_to_auth();
 	ret = 0;
 out:
 	explicit_bzero(pw, sizeof(pw));

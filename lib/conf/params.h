@@ -67,6 +67,9 @@ extern char *var_command_dir;
 #define VAR_MAIL_OWNER "mail_owner"
 #define DEF_MAIL_OWNER "tern"
 extern char *var_mail_owner;
+#define VAR_AUTH_OWNER "auth_owner"
+#define DEF_AUTH_OWNER "ternauth"
+extern char *var_auth_owner;
 #define VAR_MAIL_NAME "mail_name"
 #define DEF_MAIL_NAME "Tern"
 extern char *var_mail_name;

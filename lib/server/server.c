@@ -491,15 +491,19 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 	if (spec->pre_jail != NULL)
 		spec->pre_jail();
 	if (server_is_root() && unpriv) {
+		const char *owner =
+		    spec->owner != NULL ? *spec->owner : var_mail_owner;
 		uid_t uid;
 		gid_t gid;
 
-		if (server_user_ids(var_mail_owner, &uid, &gid, &error) < 0)
-			log_fatal("mail_owner: %s", error);
+		if (server_user_ids(owner, &uid, &gid, &error) < 0)
+			log_fatal("%s: %s",
+			    spec->owner != NULL ? spec->owner_param
+						: VAR_MAIL_OWNER,
+			    error);
 		if (server_drop_privileges(uid, gid,
 			do_chroot ? var_queue_dir : NULL, &error) < 0)
-			log_fatal("drop privileges to %s: %s", var_mail_owner,
-			    error);
+			log_fatal("drop privileges to %s: %s", owner, error);
 	} else if (server_is_root() && do_chroot) {
 		/* chroot = y with unpriv = n: jailed, but still root. */
 		if (chroot(var_queue_dir) < 0 || chdir("/") < 0)

@@ -63,6 +63,11 @@ struct server_spec {
 	int (*busy)(void);
 	/* SERVER_MULTI: a new client connection, now the daemon's. */
 	void (*connect)(int fd);
+	/* The user to drop privileges to and its parameter's name, for a
+	 * daemon that must not run as mail_owner (auth: the only reader
+	 * of the user table). NULL: mail_owner. */
+	char **owner;
+	const char *owner_param;
 };
 
 /* Never returns. */

@@ -117,11 +117,13 @@ class Instance:
         self.port = free_port(host=listen)
         if IS_ROOT:
             self.owner = "tern"
+            self.auth_owner = "ternauth"
             vm = pwd.getpwnam("vmail")
             self.uid, self.gid = vm.pw_uid, vm.pw_gid
             os.chown(self.mail, self.uid, self.gid)
         else:
             self.owner = pwd.getpwuid(os.getuid()).pw_name
+            self.auth_owner = self.owner
             self.uid, self.gid = os.getuid(), os.getgid()
         self.users = list(users)
         with open(os.path.join(self.etc, "vmailbox"), "w") as f:
@@ -138,6 +140,7 @@ class Instance:
             "command_directory": BIN,
             "maillog_file": self.maillog,
             "mail_owner": self.owner,
+            "auth_owner": self.auth_owner,
             "myhostname": "mail.example.test",
             "myorigin": self.domain,
             "virtual_mailbox_domains": self.domain,
@@ -181,15 +184,12 @@ class Instance:
 
     def add_user(self, name, password, scheme=None):
         """Add name to auth_user_file with tern user add (password on
-        stdin). As root, the table is given to mail_owner's group, as
-        auth(8) says to set it up (auth runs as mail_owner)."""
+        stdin). As root, tern user add gives a new table to the group of
+        auth_owner, the user auth(8) runs as."""
         args = ["user", "add", name] + (["-s", scheme] if scheme else [])
         r = self.tool("tern", *args, input=password + "\n", check=False)
         if r.returncode != 0:
             raise AssertionError("tern user add: %s" % r.stderr)
-        if IS_ROOT:
-            os.chown(os.path.join(self.etc, "users"), -1,
-                     pwd.getpwnam(self.owner).pw_gid)
 
     def tool(self, name, *args, check=True, **kw):
         return subprocess.run([os.path.join(BIN, name), "-c", self.etc] + list(args),

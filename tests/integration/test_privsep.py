@@ -9,6 +9,7 @@ only: an ordinary user's instance runs wholly as that user).
 - smtpd's TLS key (root's, mode 0600) is read before the drop: TLS works,
   and so are the shared session ticket keys (spool/tls/, root's 0700),
   yet no smtpd holds the file open and its user cannot read it."""
+import grp
 import os
 import pwd
 import ssl
@@ -151,6 +152,43 @@ class PrivsepTest(unittest.TestCase):
         self.assertTrue(queued, "no queue file to look at")
         ternlib.wait_for(lambda: len(self.sink.messages) == 1, timeout=30,
                          what="the relayed message")
+
+    def test_auth_alone_reads_the_user_table(self):
+        import base64
+        from test_auth import AuthClient
+        t = self.t
+        t.add_user("alice", "alice pw")
+        users = os.path.join(t.etc, "users")
+        # tern user add, as root, gave the new table to auth_owner's group.
+        st = os.stat(users)
+        self.assertEqual((st.st_uid, st.st_gid, st.st_mode & 0o777),
+                         (0, grp.getgrnam("ternauth").gr_gid, 0o640))
+        c = AuthClient(os.path.join(t.spool, "private", "auth"))
+        try:
+            r = c.auth("PLAIN", base64.b64encode(b"\0alice\0alice pw")
+                       .decode())
+        finally:
+            c.close()
+        self.assertEqual(r.get("status"), "ok", r)
+        auth = ternlib.wait_for(lambda: self.dropped("auth"),
+                                what="auth after its drop")
+        for pid in auth:
+            self.assert_identity(pid, "ternauth", "auth")
+        # The mail owner (smtpd, qmgr, smtp) cannot read it.
+        r = subprocess.run(["runuser", "-u", "tern", "--", "cat", users],
+                           capture_output=True, timeout=30)
+        self.assertNotEqual(r.returncode, 0, "tern can read the user table")
+        r = t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("users", r.stderr)
+        # A table that auth_owner cannot read: tern check says how to
+        # fix it.
+        os.chown(users, 0, 0)
+        r = t.tool("tern", "check", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("%s: ternauth (auth_owner) cannot read it; fix with: "
+                      "chgrp %d %s" % (users, grp.getgrnam("ternauth").gr_gid,
+                                       users), r.stderr)
 
 
 if __name__ == "__main__":
