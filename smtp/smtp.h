@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "tls/tls_level.h"
+
 struct buf;
 struct stream;
 
@@ -43,21 +45,10 @@ int smtp_body_end(struct smtp_body *e, struct buf *out);
 #define SMTP_FEAT_DSN 0x20        /* RFC 3461 */
 #define SMTP_FEAT_STARTTLS 0x40   /* RFC 3207 */
 
-/* The TLS policy of one next hop (smtp_tls_security_level, or the
- * destination's entry in smtp_tls_policy_maps), Postfix's levels. */
-enum smtp_tls_level {
-	SMTP_TLS_NONE,    /* never STARTTLS */
-	SMTP_TLS_MAY,     /* STARTTLS when offered; clear text otherwise */
-	SMTP_TLS_ENCRYPT, /* TLS or no delivery; certificate not checked */
-	SMTP_TLS_VERIFY,  /* and the certificate is trusted and names the
-			     server (the MX host name, or match) */
-	SMTP_TLS_SECURE,  /* the same, the name being the next-hop domain
-			     (DNS is not trusted to name the server) */
-};
 struct tls_client;
 struct tls_conn;
 struct smtp_tls {
-	enum smtp_tls_level level;
+	enum tls_level level;
 	struct tls_client *ctx; /* NULL: TLS unavailable */
 	const char *match; /* the name to verify; NULL: as the level says */
 };
@@ -228,14 +219,6 @@ struct smtp_sess *smtp_connect(const struct smtp_dest *d,
 /* Open smtp_tls_policy_maps (before the privilege drop). A table that
  * cannot be opened is logged, and every delivery then defers (4.3.5). */
 void smtp_tls_policy_init(void);
-/* The level named by the len bytes at name (any case). 0, or -1. */
-int smtp_tls_level_parse(const char *name, size_t len,
-    enum smtp_tls_level *level_r);
-/* A policy table value: "level [match=name]" (white space or commas
- * between). Returns 0 with the level and match (empty when not given),
- * or -1 with *error_r (static text). */
-int smtp_tls_policy_parse(const char *value, enum smtp_tls_level *level_r,
-    struct buf *match, const char **error_r);
 /* The policy of nexthop (parsed as d): its smtp_tls_policy_maps entry
  * (looked up as the next hop was given, then as its domain), else
  * smtp_tls_security_level; the client context made on first use. match

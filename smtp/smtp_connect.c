@@ -244,13 +244,13 @@ try_addr(const char *host, const struct dns_addr *a, int port,
 	}
 	if (smtp_sess_tls(&sess, &conf->tls, name, &reply, &handshake_failed) <
 	    0) {
-		if (handshake_failed && conf->tls.level == SMTP_TLS_MAY) {
+		if (handshake_failed && conf->tls.level == TLS_LEVEL_MAY) {
 			/* Opportunistic TLS that fails is no reason not
 			 * to deliver: once more, in clear. */
 			struct smtp_conf clear = *conf;
 
 			log_info("%s; trying again without TLS", reply.text);
-			clear.tls.level = SMTP_TLS_NONE;
+			clear.tls.level = TLS_LEVEL_NONE;
 			return try_addr(host, a, port, &clear, fail, greeted);
 		}
 		set_fail(fail, 0, reply.dsn_given ? reply.dsn : "4.4.2", "%s",

@@ -319,11 +319,11 @@ smtp_sess_tls(struct smtp_sess **ssp, const struct smtp_tls *tls,
 {
 	struct smtp_sess *ss = *ssp;
 	const char *error, *why = NULL;
-	int required = tls->level >= SMTP_TLS_ENCRYPT;
-	int verify = tls->level >= SMTP_TLS_VERIFY;
+	int required = tls->level >= TLS_LEVEL_ENCRYPT;
+	int verify = tls->level >= TLS_LEVEL_VERIFY;
 
 	*handshake_failed_r = 0;
-	if (tls->level == SMTP_TLS_NONE)
+	if (tls->level == TLS_LEVEL_NONE)
 		return 0;
 	if (!(ss->features & SMTP_FEAT_STARTTLS)) {
 		if (!required)

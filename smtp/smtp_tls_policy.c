@@ -8,70 +8,13 @@
 
 #include "conf/params.h"
 #include "tls/tls.h"
+#include "tls/tls_level.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/maps.h"
 #include "util/mem.h"
 
 #include "smtp.h"
-
-static const char *const level_names[] = {
-	[SMTP_TLS_NONE] = "none",
-	[SMTP_TLS_MAY] = "may",
-	[SMTP_TLS_ENCRYPT] = "encrypt",
-	[SMTP_TLS_VERIFY] = "verify",
-	[SMTP_TLS_SECURE] = "secure",
-};
-
-int
-smtp_tls_level_parse(const char *name, size_t len, enum smtp_tls_level *level_r)
-{
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
-	     i++)
-		if (strlen(level_names[i]) == len &&
-		    strncasecmp(name, level_names[i], len) == 0) {
-			*level_r = (enum smtp_tls_level)i;
-			return 0;
-		}
-	return -1;
-}
-
-int
-smtp_tls_policy_parse(const char *value, enum smtp_tls_level *level_r,
-    struct buf *match, const char **error_r)
-{
-	const char *p = value + strspn(value, " \t,");
-	size_t n = strcspn(p, " \t,");
-
-	buf_reset(match);
-	if (n == 0) {
-		*error_r = "no security level";
-		return -1;
-	}
-	if (smtp_tls_level_parse(p, n, level_r) < 0) {
-		*error_r = "unknown security level (none, may, encrypt, "
-			   "verify or secure)";
-		return -1;
-	}
-	for (p += n; *(p += strspn(p, " \t,")) != '\0'; p += n) {
-		n = strcspn(p, " \t,");
-		if (n > 6 && strncasecmp(p, "match=", 6) == 0) {
-			if (memchr(p + 6, ':', n - 6) != NULL) {
-				*error_r = "match= takes one name here";
-				return -1;
-			}
-			buf_reset(match);
-			if (buf_append(match, p + 6, n - 6) < 0) {
-				*error_r = "match= name too long";
-				return -1;
-			}
-			continue;
-		}
-		*error_r = "unknown attribute (match= is known)";
-		return -1;
-	}
-	return 0;
-}
 
 static struct maps *policy_maps;
 static char *policy_maps_error;
@@ -148,14 +91,13 @@ smtp_tls_policy(const char *nexthop, const struct smtp_dest *d,
 			    VAR_SMTP_TLS_POLICY_MAPS, keys[i], error);
 	}
 	if (found) {
-		if (smtp_tls_policy_parse(value, &tls->level, match, &error) <
-		    0)
+		if (tls_policy_parse(value, &tls->level, match, &error) < 0)
 			return config_fail(fail,
 			    "mail system configuration error: %s entry for "
 			    "%s: \"%s\": %s",
 			    VAR_SMTP_TLS_POLICY_MAPS, nexthop, log_str(value),
 			    error);
-	} else if (smtp_tls_level_parse(var_smtp_tls_level,
+	} else if (tls_level_parse(var_smtp_tls_level,
 		       strlen(var_smtp_tls_level), &tls->level) < 0) {
 		return config_fail(fail,
 		    "mail system configuration error: %s = %s: unknown "
@@ -164,9 +106,9 @@ smtp_tls_policy(const char *nexthop, const struct smtp_dest *d,
 	}
 	if (match->len > 0)
 		tls->match = buf_cstr(match);
-	else if (tls->level == SMTP_TLS_SECURE)
+	else if (tls->level == TLS_LEVEL_SECURE)
 		tls->match = d->host;
-	if (tls->level != SMTP_TLS_NONE)
+	if (tls->level != TLS_LEVEL_NONE)
 		tls->ctx = client_ctx();
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "conf/params.h"
 #include "tls/tls.h"
+#include "tls/tls_level.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/maps.h"
@@ -16,13 +17,7 @@
 #include "smtpd_auth.h"
 #include "smtpd_tls.h"
 
-enum tls_level {
-	TLS_NONE,
-	TLS_MAY,
-	TLS_ENCRYPT
-};
-
-static enum tls_level level = TLS_NONE;
+static enum tls_level level = TLS_LEVEL_NONE;
 static struct tls_server *server; /* NULL: keys not loaded */
 
 /* Session tickets under the keys that every smtpd shares, in the queue
@@ -88,20 +83,14 @@ void
 smtpd_tls_init(void)
 {
 	struct buf err;
+	const char *error;
 
-	if (strcasecmp(var_smtpd_tls_level, "none") == 0 ||
-	    *var_smtpd_tls_level == '\0')
-		level = TLS_NONE;
-	else if (strcasecmp(var_smtpd_tls_level, "may") == 0)
-		level = TLS_MAY;
-	else if (strcasecmp(var_smtpd_tls_level, "encrypt") == 0)
-		level = TLS_ENCRYPT;
-	else
+	if (tls_server_level_parse(var_smtpd_tls_level, &level, &error) < 0)
 		log_fatal("%s/main.cf: %s: unknown security level \"%s\" "
 			  "(none, may or encrypt)",
 		    var_config_dir, VAR_SMTPD_TLS_LEVEL,
 		    log_str(var_smtpd_tls_level));
-	if (level == TLS_NONE && !var_smtpd_tls_wrappermode)
+	if (level == TLS_LEVEL_NONE && !var_smtpd_tls_wrappermode)
 		return;
 	if (*var_smtpd_tls_cert_file == '\0') {
 		log_warn("TLS is not available: %s is empty",
@@ -123,7 +112,7 @@ smtpd_tls_init(void)
 int
 smtpd_tls_offered(const struct smtpd_session *ss)
 {
-	return level != TLS_NONE && ss->tls == NULL && server != NULL &&
+	return level != TLS_LEVEL_NONE && ss->tls == NULL && server != NULL &&
 	    stream_fd(ss->s) >= 0 && !ss->split_io;
 }
 
@@ -133,7 +122,7 @@ smtpd_tls_required(const struct smtpd_session *ss, const char *cmd)
 	static const char *const free_cmds[] = { "EHLO", "HELO", "STARTTLS",
 		"NOOP", "RSET", "HELP", "QUIT", NULL };
 
-	if (level != TLS_ENCRYPT || ss->tls != NULL)
+	if (level != TLS_LEVEL_ENCRYPT || ss->tls != NULL)
 		return 0;
 	for (size_t i = 0; free_cmds[i] != NULL; i++)
 		if (strcasecmp(cmd, free_cmds[i]) == 0)
@@ -191,7 +180,7 @@ smtpd_cmd_starttls(struct smtpd_session *ss, char *args)
 		smtpd_reply(ss, "554 5.5.1 Error: TLS already active");
 		return 0;
 	}
-	if (level == TLS_NONE || ss->split_io) {
+	if (level == TLS_LEVEL_NONE || ss->split_io) {
 		smtpd_reply(ss, "502 5.5.1 Error: command not implemented");
 		return 0;
 	}

@@ -64,6 +64,79 @@ class AdminTest(unittest.TestCase):
         self.assertIn("virtual_alias_maps", r.stderr)
         self.assertIn("nonexistent", r.stderr)
 
+    def test_check_tls_settings(self):
+        """TLS settings that smtpd or smtp would stop at or log are found
+        by tern check, named by file (and master.cf line) and parameter."""
+        t = self.t
+        cert, key = ternlib.make_cert(t.etc, "smtpd")
+        with open(os.path.join(t.etc, "master.cf")) as f:
+            line = f.read().count("\n") + 1
+        self.append("master.cf", "127.0.0.1:%d inet n - n - - smtpd "
+                    "-o smtpd_tls_wrappermode=yes\n" % ternlib.free_port())
+        self.append("main.cf", "smtpd_tls_security_level = sometimes\n")
+        r = t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("%s/main.cf: smtpd_tls_security_level = sometimes: "
+                      "unknown security level (none, may or encrypt)"
+                      % t.etc, r.stderr)
+        self.append("main.cf", "smtpd_tls_security_level = may\n")
+        r = t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 1)
+        # Implicit TLS without a certificate is an error; STARTTLS at
+        # may on the other service only a warning.
+        self.assertIn("tern: error: %s/master.cf:%d: 127.0.0.1:" % (t.etc, line),
+                      r.stderr)
+        self.assertIn("TLS is required but smtpd_tls_cert_file is empty",
+                      r.stderr)
+        self.assertIn("tern: warning: ", r.stderr)
+        self.assertIn("STARTTLS is not offered: smtpd_tls_cert_file is "
+                      "empty", r.stderr)
+        # A key that is not the certificate's.
+        other_cert, other_key = ternlib.make_cert(t.etc, "other")
+        self.append("main.cf", "smtpd_tls_cert_file = %s\n"
+                    "smtpd_tls_key_file = %s\n" % (cert, other_key))
+        r = t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("tern: error: %s/master.cf:%d: 127.0.0.1:" % (t.etc, line),
+                      r.stderr)
+        self.assertIn("cannot load private key %s: " % other_key, r.stderr)
+        self.append("main.cf", "smtpd_tls_key_file = %s\n" % key)
+        r = t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # The client side, and the tables.
+        with open(os.path.join(t.etc, "tls_policy"), "w") as f:
+            f.write("example.net encrypt\nexample.org always\n")
+        with open(os.path.join(t.etc, "sni"), "w") as f:
+            f.write("mail.example.org %s/missing.pem\n" % t.etc)
+        self.append("main.cf",
+                    "smtp_tls_security_level = dane\n"
+                    "smtp_tls_CAfile = %s/missing-ca.pem\n"
+                    "smtp_tls_policy_maps = texthash:%s/tls_policy\n"
+                    "tls_server_sni_maps = texthash:%s/sni\n"
+                    % (t.etc, t.etc, t.etc))
+        # What smtp and smtpd live with (mail waits, a name gets the
+        # default certificate) is a warning; a level that stops all
+        # outbound mail is an error.
+        r = t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("tern: error: %s/main.cf: smtp_tls_security_level = "
+                      "dane: unknown security level" % t.etc, r.stderr)
+        self.assertIn("tern: warning: smtp_tls_CAfile: cannot load CA file "
+                      "%s/missing-ca.pem" % t.etc, r.stderr)
+        self.assertIn('tern: warning: smtp_tls_policy_maps: '
+                      'texthash:%s/tls_policy: example.org: "always": '
+                      'unknown security level' % t.etc, r.stderr)
+        self.assertNotIn("example.net", r.stderr)
+        self.assertIn("tern: warning: tls_server_sni_maps: texthash:%s/sni: "
+                      "mail.example.org: cannot load certificate chain "
+                      "%s/missing.pem" % (t.etc, t.etc), r.stderr)
+        r = t.tool("tern", "start", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertFalse(t.port_open())
+        self.append("main.cf", "smtp_tls_security_level = may\n")
+        r = t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_start_status_reload_stop_and_one_master(self):
         self.t.start()
         r = self.t.tool("tern", "status", check=False)

@@ -300,12 +300,24 @@ class SmtpdTlsTest(unittest.TestCase):
         self.assertTrue(log)
 
     def test_bad_level_is_a_configuration_error(self):
-        t = ternlib.Instance(main={"smtpd_tls_security_level": "always"})
+        t = ternlib.Instance(main={"smtpd_tls_security_level": "always",
+                                   "max_use": "1"})
         self.t = t
         t.allow_crashes = True
+        # tern start refuses it, naming the file and parameter.
+        r = t.tool("tern", "start", check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("%s/main.cf: smtpd_tls_security_level = always: "
+                      "unknown security level (none, may or encrypt)"
+                      % t.etc, r.stderr)
+        # Set after the start, the next smtpd (max_use 1: a new process
+        # for each client) stops at once with the reason: the client
+        # gets no greeting.
+        with open(os.path.join(t.etc, "main.cf"), "a") as f:
+            f.write("smtpd_tls_security_level = none\n")
         t.start()
-        # smtpd starts for a client and stops at once with the reason:
-        # the client gets no greeting.
+        with open(os.path.join(t.etc, "main.cf"), "a") as f:
+            f.write("smtpd_tls_security_level = always\n")
         s = socket.create_connection((t.host, t.port), timeout=30)
         try:
             got = s.recv(100)
