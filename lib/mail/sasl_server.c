@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "mail/passwd_hash.h"
 #include "mail/passwd_scram.h"
 #include "mail/passwd_verify.h"
 #include "mail/sasl_plain.h"
@@ -118,6 +119,35 @@ is_plain_scheme(const char *scheme)
 		strcasecmp(scheme, "CLEARTEXT") == 0);
 }
 
+/* For a user that does not exist, the work of checking a password
+ * anyway, against a hash of the default scheme made once per process, so
+ * that the answer takes as long as for a wrong password of a real user
+ * and does not tell which names exist. */
+static void
+burn_check(const void *password, size_t len)
+{
+	static char *dummy;
+	const char *error;
+	struct buf tmp;
+	char *copy;
+
+	if (dummy == NULL) {
+		buf_init(&tmp, 256);
+		if (passwd_hash(PASSWD_HASH_DEFAULT, "no such user", &tmp,
+			&error) == 0)
+			dummy = xstrdup(buf_cstr(&tmp));
+		buf_deinit(&tmp);
+		if (dummy == NULL)
+			return;
+	}
+	/* dummy is "{SCHEME}secret". */
+	copy = xstrndup(password, len);
+	(void)passwd_verify(PASSWD_HASH_DEFAULT, strchr(dummy, '}') + 1, copy,
+	    &error);
+	explicit_bzero(copy, len);
+	xfree(copy);
+}
+
 /* PLAIN and LOGIN: check the password of len bytes (no NUL) for s->user. */
 static int
 check_password(struct sasl_server *s, const void *password, size_t len)
@@ -127,8 +157,11 @@ check_password(struct sasl_server *s, const void *password, size_t len)
 	char *copy;
 	int rc;
 
-	if ((rc = lookup(s, &secret)) != SASL_CONTINUE)
+	if ((rc = lookup(s, &secret)) != SASL_CONTINUE) {
+		if (rc == SASL_FAIL)
+			burn_check(password, len);
 		return rc;
+	}
 	/* passwd_verify wants a C string; the copy is wiped at once. */
 	copy = xstrndup(password, len);
 	rc = passwd_verify(secret.scheme, secret.stored, copy, &error);

@@ -13,8 +13,8 @@
 struct buf;
 
 enum tls_level {
-	TLS_LEVEL_NONE,	   /* never TLS */
-	TLS_LEVEL_MAY,	   /* TLS when the peer can; clear text otherwise */
+	TLS_LEVEL_NONE,    /* never TLS */
+	TLS_LEVEL_MAY,     /* TLS when the peer can; clear text otherwise */
 	TLS_LEVEL_ENCRYPT, /* TLS or nothing; the certificate not checked */
 	TLS_LEVEL_VERIFY,  /* client: and the certificate is trusted and
 			      names the server (the MX host, or match=) */
