@@ -19,6 +19,7 @@
 #include "util/stream.h"
 
 #include "auth.h"
+#include "auth_cookie.h"
 #include "auth_serve.h"
 
 #define AUTH_READ_TIMEOUT 1
@@ -28,20 +29,24 @@
 struct conn {
 	struct stream *s;
 	int fd;
-	struct sasl_server *sasl; /* the attempt in progress, if any */
-	char *client;             /* "host[addr]" for the log */
-	char *addr;               /* the address, for the penalty */
-	uint64_t timer;           /* a held reply, sent when it fires */
-	char *held[4];            /* its status, data, user, reason */
+	struct sasl_server *sasl;         /* the attempt in progress, if any */
+	char *client;                     /* "host[addr]" for the log */
+	char *addr;                       /* the address, for the penalty */
+	uint64_t timer;                   /* a held reply, sent when it fires */
+	char *held[4];                    /* its status, data, user, reason */
+	char *service;                    /* of the attempt in progress */
+	char cookie[AUTH_COOKIE_LEN + 1]; /* the next "ok" reply's, or "" */
 };
 
 static struct auth *table;
+static struct auth_cookies *cookies;
 
 static void
 expire_tick(void *ctx)
 {
 	(void)ctx;
 	auth_expire(table, event_now_ms());
+	auth_cookies_expire(cookies, event_now_ms());
 	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
 }
 
@@ -51,6 +56,7 @@ auth_init(void)
 	/* The table is read at the first request, not now: an instance
 	 * without one (no AUTH offered) must not warn at every start. */
 	table = auth_create(var_auth_user_file);
+	cookies = auth_cookies_create();
 	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
 }
 
@@ -80,6 +86,7 @@ conn_close(struct conn *c)
 	stream_destroy(&c->s);
 	xfree(c->client);
 	xfree(c->addr);
+	xfree(c->service);
 	xfree(c);
 }
 
@@ -91,8 +98,11 @@ reply(struct conn *c, const char *status, const char *data, const char *user,
 	if (attr_put(c->s, ATTR_AUTH_STATUS, status) < 0 ||
 	    (data != NULL && attr_put(c->s, ATTR_AUTH_DATA, data) < 0) ||
 	    (user != NULL && attr_put(c->s, ATTR_AUTH_USER, user) < 0) ||
-	    (reason != NULL && attr_put(c->s, ATTR_AUTH_REASON, reason) < 0))
+	    (reason != NULL && attr_put(c->s, ATTR_AUTH_REASON, reason) < 0) ||
+	    (c->cookie[0] != '\0' &&
+		attr_put(c->s, ATTR_AUTH_COOKIE, c->cookie) < 0))
 		return -1;
+	c->cookie[0] = '\0';
 	return attr_put_end(c->s);
 }
 
@@ -197,6 +207,11 @@ step(struct conn *c, const char *in)
 		user = sasl_server_user(c->sasl);
 		delay = auth_delay(table, c->addr, user, now);
 		auth_succeeded(table, user);
+		/* The proof a session starter redeems (auth_cookie.h); none
+		 * when the table of them is full: the starter then fails. */
+		if (auth_cookie_issue(cookies, user, c->service, now,
+			c->cookie) < 0)
+			c->cookie[0] = '\0';
 		log_debug(1, "%s: SASL %s authentication succeeded, user=%s",
 		    log_str(c->client), mech, log_str(user));
 		if (buf_len(&out) > 0)
@@ -274,6 +289,8 @@ req_auth(struct conn *c, const struct attr_list *req)
 		return reply(c, AUTH_STAT_BAD, NULL, NULL, "bad request");
 	}
 	set_client(c, client);
+	xfree(c->service);
+	c->service = xstrdup(service);
 	if (auth_refresh(table, event_now_ms(), 0, &error) < 0)
 		return reply(c, AUTH_STAT_TEMPFAIL, NULL, NULL, error);
 	if (!auth_mech_offered(table, mech) ||
@@ -299,6 +316,26 @@ req_continue(struct conn *c, const struct attr_list *req)
 	return step(c, in);
 }
 
+static int
+req_redeem(struct conn *c, const struct attr_list *req)
+{
+	const char *cookie = attr_get(req, ATTR_AUTH_COOKIE);
+	const char *service = attr_get(req, ATTR_AUTH_SERVICE);
+	char *user;
+	int rc;
+
+	if (cookie == NULL || service == NULL)
+		return reply(c, AUTH_STAT_BAD, NULL, NULL,
+		    "redeem without a cookie or a service");
+	if (!auth_cookie_redeem(cookies, cookie, service, event_now_ms(),
+		&user))
+		return reply(c, AUTH_STAT_FAIL, NULL, NULL,
+		    "unknown or expired cookie");
+	rc = reply(c, AUTH_STAT_OK, NULL, user, NULL);
+	xfree(user);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(struct conn *, const struct attr_list *);
@@ -306,6 +343,7 @@ static const struct {
 	{ AUTH_REQ_MECHS, req_mechs },
 	{ AUTH_REQ_AUTH, req_auth },
 	{ AUTH_REQ_CONTINUE, req_continue },
+	{ AUTH_REQ_REDEEM, req_redeem },
 };
 
 /* Answer one request: 0 replied, 1 reply held, -1 failure. */

@@ -65,6 +65,7 @@ result(struct auth_clnt_reply *r)
 	const char *data = attr_get(&last, ATTR_AUTH_DATA);
 	const char *reason = attr_get(&last, ATTR_AUTH_REASON);
 	const char *user = attr_get(&last, ATTR_AUTH_USER);
+	const char *cookie = attr_get(&last, ATTR_AUTH_COOKIE);
 
 	r->status = AUTH_CLNT_TEMPFAIL;
 	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
@@ -75,6 +76,7 @@ result(struct auth_clnt_reply *r)
 		r->status = AUTH_CLNT_TEMPFAIL;
 	}
 	r->user = r->status == AUTH_CLNT_OK ? user : "";
+	r->cookie = r->status == AUTH_CLNT_OK && cookie != NULL ? cookie : "";
 	if (r->status == AUTH_CLNT_CONTINUE || r->status == AUTH_CLNT_OK)
 		r->text = data != NULL ? data : "";
 	else
@@ -91,6 +93,7 @@ tempfail(struct auth_clnt_reply *r)
 	r->status = AUTH_CLNT_TEMPFAIL;
 	r->text = "authentication service unavailable";
 	r->user = "";
+	r->cookie = "";
 	return r->status;
 }
 
@@ -124,6 +127,22 @@ auth_clnt_continue(const char *response, struct auth_clnt_reply *r)
 	if (attr_put(auth, ATTR_AUTH_REQUEST, AUTH_REQ_CONTINUE) < 0 ||
 	    attr_put(auth, ATTR_AUTH_RESPONSE, response) < 0 ||
 	    exchange(AUTH_REQ_CONTINUE, &error) < 0)
+		return tempfail(r);
+	return result(r);
+}
+
+enum auth_clnt_status
+auth_clnt_redeem(const char *service, const char *cookie,
+    struct auth_clnt_reply *r)
+{
+	const char *error = NULL;
+
+	if (open_auth() < 0)
+		return tempfail(r);
+	if (attr_put(auth, ATTR_AUTH_REQUEST, AUTH_REQ_REDEEM) < 0 ||
+	    attr_put(auth, ATTR_AUTH_SERVICE, service) < 0 ||
+	    attr_put(auth, ATTR_AUTH_COOKIE, cookie) < 0 ||
+	    exchange(AUTH_REQ_REDEEM, &error) < 0)
 		return tempfail(r);
 	return result(r);
 }

@@ -26,8 +26,10 @@ enum auth_clnt_status {
 
 struct auth_clnt_reply {
 	enum auth_clnt_status status;
-	const char *text; /* never NULL */
-	const char *user; /* never NULL; "" except with AUTH_CLNT_OK */
+	const char *text;   /* never NULL */
+	const char *user;   /* never NULL; "" except with AUTH_CLNT_OK */
+	const char *cookie; /* never NULL; with AUTH_CLNT_OK, the proof of
+			       the login for auth_clnt_redeem, or "" */
 };
 
 /* Start an attempt with mechanism mech for service ("smtpd", ...) and
@@ -39,6 +41,11 @@ enum auth_clnt_status auth_clnt_start(const char *mech, const char *service,
 /* The client's next response: base64 text, or "*" for a cancel. */
 enum auth_clnt_status
 auth_clnt_continue(const char *response, struct auth_clnt_reply *r);
+/* Who earned cookie (from an AUTH_CLNT_OK reply) for service: OK with
+ * r->user, once; FAIL for an unknown, used or expired cookie; TEMPFAIL
+ * when auth cannot be reached. */
+enum auth_clnt_status auth_clnt_redeem(const char *service, const char *cookie,
+    struct auth_clnt_reply *r);
 /* The mechanisms auth offers, space-separated, strongest first: 0 and
  * *mechs_r, or -1 (warned) when auth cannot be reached. */
 int auth_clnt_mechs(const char **mechs_r);

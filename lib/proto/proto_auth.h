@@ -13,10 +13,18 @@
  *   continue  the client's next response in ATTR_AUTH_RESPONSE: base64
  *             text, or "*" when the client cancelled (reply "fail",
  *             reason "aborted").
+ *   redeem    ATTR_AUTH_COOKIE and ATTR_AUTH_SERVICE: the user whose
+ *             login earned that cookie for that service ("ok" with
+ *             ATTR_AUTH_USER), once, within a minute; else "fail". For
+ *             the root process that starts a session as the mailbox
+ *             owner: it learns the user from auth, not from the
+ *             unprivileged process that spoke with the client.
  * Every reply carries ATTR_AUTH_STATUS:
  *   continue  ATTR_AUTH_DATA holds the next challenge (base64, maybe "").
  *   ok        authenticated as ATTR_AUTH_USER; ATTR_AUTH_DATA holds final
- *             server data (base64) when the mechanism has any.
+ *             server data (base64) when the mechanism has any;
+ *             ATTR_AUTH_COOKIE a one-time proof of this login (32 hex
+ *             digits), when auth could make one.
  *   fail      bad credentials, unknown user, refused authzid, aborted;
  *             ATTR_AUTH_REASON is for the log, never for the client
  *             (SMTP: 535 5.7.8).
@@ -42,10 +50,12 @@
 #define ATTR_AUTH_USER "user"
 #define ATTR_AUTH_REASON "reason"
 #define ATTR_AUTH_MECHS "mechs"
+#define ATTR_AUTH_COOKIE "cookie"
 
 #define AUTH_REQ_MECHS "mechs"
 #define AUTH_REQ_AUTH "auth"
 #define AUTH_REQ_CONTINUE "continue"
+#define AUTH_REQ_REDEEM "redeem"
 
 #define AUTH_STAT_CONTINUE "continue"
 #define AUTH_STAT_OK "ok"

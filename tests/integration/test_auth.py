@@ -100,6 +100,25 @@ class AuthTest(unittest.TestCase):
         r = fn(*args)
         return r, time.monotonic() - start
 
+    def test_login_cookie_redeemed_once(self):
+        self.add_user("alice", "right pw")
+        c = self.client()
+        r = c.auth("PLAIN", b64("\0alice\0right pw"))
+        self.assertEqual(r.get("status"), "ok", r)
+        cookie = r.get("cookie", "")
+        self.assertRegex(cookie, r"^[0-9a-f]{32}$")
+        # Another service's process cannot use it; the right one, once.
+        r = c.request(request="redeem", service="imapd", cookie=cookie)
+        self.assertEqual(r.get("status"), "fail", r)
+        r = c.request(request="redeem", service="smtpd", cookie=cookie)
+        self.assertEqual((r.get("status"), r.get("user")), ("ok", "alice"))
+        r = c.request(request="redeem", service="smtpd", cookie=cookie)
+        self.assertEqual(r.get("status"), "fail", r)
+        # A failed attempt earns none.
+        r = c.auth("PLAIN", b64("\0alice\0wrong"))
+        self.assertEqual(r.get("status"), "fail", r)
+        self.assertNotIn("cookie", r)
+
     def test_plain_and_penalty(self):
         self.add_user("alice", "right pw")
         c = self.client()
