@@ -35,6 +35,7 @@ import argparse
 import base64
 import json
 import os
+import resource
 import socket
 import ssl
 import sys
@@ -299,6 +300,7 @@ def main():
     target = submit_worker if args.submit else worker
     lock = threading.Lock()
     start = time.monotonic()
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
     deadline = start + args.timeout
     threads = []
     for c in range(args.connections):
@@ -312,6 +314,8 @@ def main():
         t.join(max(0.0, deadline - time.monotonic()))
     accepted = stats["accepted"]
     t_accept = (stats["last_ok"] or time.monotonic()) - start
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
 
     delivered = None
     t_e2e = None
@@ -341,7 +345,9 @@ def main():
            "accepted": accepted, "accept_seconds": round(t_accept, 3),
            "accepted_per_second": None, "delivered": delivered,
            "end_to_end_seconds": None, "end_to_end_per_second": None,
-           "errors": len(stats["errors"])}
+           "errors": len(stats["errors"]),
+           "client_cpu_ms_per_message": round(1000 * cpu / max(accepted, 1),
+                                              2)}
     if args.submit:
         res["tls"] = args.tls_version
         res["session_ms"] = dict(
@@ -360,6 +366,8 @@ def main():
     elif waits:
         print("%send-to-end: only %s of %d delivered within %g s"
               % (label, delivered, accepted, args.timeout))
+    print("%sclient CPU: %.2f ms per message (this program, until the "
+          "last 250)" % (label, res["client_cpu_ms_per_message"]))
     if args.submit and res["session_ms"]:
         print("%ssession:    %s (mean ms%s)"
               % (label, ", ".join("%s %.1f" % kv for kv in
