@@ -22,11 +22,22 @@ seconds and the whole run, delivery wait included, after --timeout
 seconds. Exit status 0 when every message was accepted and (with
 --maildir) delivered, 1 otherwise, 2 on usage errors. With --json the
 last line of the output is a JSON object with the figures.
+
+With --submit USER:PASSWORD every message is a session of its own, as a
+mail user agent submits: connect, EHLO, (with --tls) STARTTLS and EHLO
+again, AUTH PLAIN with the initial response, MAIL, RCPT, DATA, QUIT.
+The C connections then each open their share of sessions one after the
+other. The server's certificate is not verified (self-signed test
+certificates) and TLS sessions are not resumed: every connection does a
+full handshake.
 """
 import argparse
+import base64
 import json
 import os
+import resource
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -40,11 +51,15 @@ class Session:
     """A minimal SMTP client: one reply per command, CRLF lines."""
 
     def __init__(self, host, port, timeout):
+        self.host = host
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.rfile = self.sock.makefile("rb")
+        self.lines = []
 
     def reply(self):
-        lines = []
+        """The code and last line of one reply; all its lines are left
+        in self.lines."""
+        self.lines = lines = []
         while True:
             line = self.rfile.readline(4096)
             if not line:
@@ -64,6 +79,13 @@ class Session:
         if code != want:
             raise SmtpError("%s: %s" % (text.split(" ")[0], line))
         return line
+
+    def starttls(self, context):
+        """STARTTLS, then the TLS handshake on the same socket."""
+        self.command("STARTTLS", 220)
+        self.rfile.close()
+        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
+        self.rfile = self.sock.makefile("rb")
 
     def close(self):
         try:
@@ -119,31 +141,45 @@ def count_done(args):
     return count_new(args.maildir)
 
 
+def send_message(sess, args, seq):
+    """One mail transaction on an open session, for message seq."""
+    rcpt = args.rcpt[seq % len(args.rcpt)]
+    sess.command("MAIL FROM:<%s>" % args.sender, 250)
+    sess.command("RCPT TO:<%s>" % rcpt, 250)
+    sess.command("DATA", 354)
+    sess.sock.sendall(make_body(args.size, args.sender, rcpt, seq)
+                      + b".\r\n")
+    code, line = sess.reply()
+    if code != 250:
+        raise SmtpError("end of DATA: %s" % line)
+
+
+def open_session(args):
+    sess = Session(args.host, args.port, args.io_timeout)
+    try:
+        code, line = sess.reply()
+        if code != 220:
+            raise SmtpError("greeting: %s" % line)
+        sess.command("EHLO smtp-load.test", 250)
+    except (OSError, SmtpError):
+        sess.close()
+        raise
+    return sess
+
+
 def worker(args, index, count, stats, lock, deadline):
+    """Persistent mode: count messages on one session."""
     accepted = 0
     errors = []
     last_ok = None
     sess = None
     try:
-        sess = Session(args.host, args.port, args.io_timeout)
-        code, line = sess.reply()
-        if code != 220:
-            raise SmtpError("greeting: %s" % line)
-        sess.command("EHLO smtp-load.test", 250)
+        sess = open_session(args)
         for i in range(count):
             if time.monotonic() > deadline:
                 errors.append("run time limit reached")
                 break
-            seq = index + i * args.connections
-            rcpt = args.rcpt[seq % len(args.rcpt)]
-            sess.command("MAIL FROM:<%s>" % args.sender, 250)
-            sess.command("RCPT TO:<%s>" % rcpt, 250)
-            sess.command("DATA", 354)
-            sess.sock.sendall(make_body(args.size, args.sender, rcpt, seq)
-                              + b".\r\n")
-            code, line = sess.reply()
-            if code != 250:
-                raise SmtpError("end of DATA: %s" % line)
+            send_message(sess, args, index + i * args.connections)
             accepted += 1
             last_ok = time.monotonic()
     except (OSError, SmtpError) as e:
@@ -151,12 +187,67 @@ def worker(args, index, count, stats, lock, deadline):
     finally:
         if sess is not None:
             sess.close()
+    add_stats(stats, lock, accepted, errors, last_ok, {})
+
+
+def submit_one(args, seq, phases):
+    """Submission mode: one session for message seq; adds the seconds
+    spent in each step to phases."""
+    t0 = time.monotonic()
+    sess = open_session(args)
+    try:
+        t1 = time.monotonic()
+        phases["connect+EHLO"] += t1 - t0
+        if args.tls_context is not None:
+            sess.starttls(args.tls_context)
+            sess.command("EHLO smtp-load.test", 250)
+            if args.tls_version is None:
+                args.tls_version = "%s %s" % (sess.sock.version(),
+                                              sess.sock.cipher()[0])
+            t2 = time.monotonic()
+            phases["STARTTLS+EHLO"] += t2 - t1
+            t1 = t2
+        sess.command("AUTH PLAIN " + args.auth_plain, 235)
+        t2 = time.monotonic()
+        phases["AUTH"] += t2 - t1
+        send_message(sess, args, seq)
+        phases["MAIL..DATA"] += time.monotonic() - t2
+    finally:
+        sess.close()
+
+
+def submit_worker(args, index, count, stats, lock, deadline):
+    """Submission mode: count sessions one after the other, one message
+    each. A failed session is counted and the next one tried."""
+    accepted = 0
+    errors = []
+    last_ok = None
+    phases = dict.fromkeys(PHASES, 0.0)
+    for i in range(count):
+        if time.monotonic() > deadline:
+            errors.append("run time limit reached")
+            break
+        try:
+            submit_one(args, index + i * args.connections, phases)
+            accepted += 1
+            last_ok = time.monotonic()
+        except (OSError, SmtpError) as e:
+            errors.append(str(e))
+    add_stats(stats, lock, accepted, errors, last_ok, phases)
+
+
+PHASES = ("connect+EHLO", "STARTTLS+EHLO", "AUTH", "MAIL..DATA")
+
+
+def add_stats(stats, lock, accepted, errors, last_ok, phases):
     with lock:
         stats["accepted"] += accepted
         stats["errors"] += errors
         if last_ok is not None and (stats["last_ok"] is None
                                     or last_ok > stats["last_ok"]):
             stats["last_ok"] = last_ok
+        for k, v in phases.items():
+            stats["phases"][k] = stats["phases"].get(k, 0.0) + v
 
 
 def main():
@@ -177,24 +268,45 @@ def main():
     p.add_argument("--sent-log", default=None,
                    help="a mail log: delivery means a status=sent line")
     p.add_argument("--io-timeout", type=float, default=60)
+    p.add_argument("--submit", metavar="USER:PASSWORD", default=None,
+                   help="one session per message with AUTH PLAIN")
+    p.add_argument("--tls", action="store_true",
+                   help="with --submit: STARTTLS before AUTH")
     p.add_argument("--label", default="")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
     if args.messages < 1 or args.connections < 1 or args.size < 512:
         p.error("need --messages >= 1, --connections >= 1, --size >= 512")
+    if args.tls and not args.submit:
+        p.error("--tls needs --submit")
     args.connections = min(args.connections, args.messages)
+    args.tls_context = None
+    args.tls_version = None
+    if args.submit:
+        user, sep, password = args.submit.partition(":")
+        if not sep or not user:
+            p.error("--submit wants USER:PASSWORD")
+        args.auth_plain = base64.b64encode(
+            b"\0" + user.encode() + b"\0" + password.encode()).decode()
+        if args.tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            args.tls_context = ctx
 
     waits = bool(args.maildir or args.sent_log)
     before = count_done(args)
-    stats = {"accepted": 0, "errors": [], "last_ok": None}
+    stats = {"accepted": 0, "errors": [], "last_ok": None, "phases": {}}
+    target = submit_worker if args.submit else worker
     lock = threading.Lock()
     start = time.monotonic()
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
     deadline = start + args.timeout
     threads = []
     for c in range(args.connections):
         share = args.messages // args.connections + \
             (1 if c < args.messages % args.connections else 0)
-        t = threading.Thread(target=worker, daemon=True,
+        t = threading.Thread(target=target, daemon=True,
                              args=(args, c, share, stats, lock, deadline))
         threads.append(t)
         t.start()
@@ -202,6 +314,8 @@ def main():
         t.join(max(0.0, deadline - time.monotonic()))
     accepted = stats["accepted"]
     t_accept = (stats["last_ok"] or time.monotonic()) - start
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
 
     delivered = None
     t_e2e = None
@@ -217,14 +331,28 @@ def main():
 
     label = (args.label + ": ") if args.label else ""
     size_kib = args.size / 1024
-    print("%s%d messages of %g KiB over %d connections: %d accepted"
-          % (label, args.messages, size_kib, args.connections, accepted))
+    if args.submit:
+        print("%s%d messages of %g KiB, one session each (%sAUTH PLAIN), "
+              "%d in parallel: %d accepted"
+              % (label, args.messages, size_kib,
+                 "STARTTLS, " if args.tls else "", args.connections,
+                 accepted))
+    else:
+        print("%s%d messages of %g KiB over %d connections: %d accepted"
+              % (label, args.messages, size_kib, args.connections, accepted))
     res = {"label": args.label, "messages": args.messages,
            "connections": args.connections, "size": args.size,
            "accepted": accepted, "accept_seconds": round(t_accept, 3),
            "accepted_per_second": None, "delivered": delivered,
            "end_to_end_seconds": None, "end_to_end_per_second": None,
-           "errors": len(stats["errors"])}
+           "errors": len(stats["errors"]),
+           "client_cpu_ms_per_message": round(1000 * cpu / max(accepted, 1),
+                                              2)}
+    if args.submit:
+        res["tls"] = args.tls_version
+        res["session_ms"] = dict(
+            (k, round(1000 * v / accepted, 2)) for k, v in
+            stats["phases"].items() if accepted > 0 and v > 0)
     if accepted > 0 and t_accept > 0:
         res["accepted_per_second"] = round(accepted / t_accept, 1)
         print("%saccepted:   %8.1f msgs/s (%.2f s until the last 250)"
@@ -238,6 +366,13 @@ def main():
     elif waits:
         print("%send-to-end: only %s of %d delivered within %g s"
               % (label, delivered, accepted, args.timeout))
+    print("%sclient CPU: %.2f ms per message (this program, until the "
+          "last 250)" % (label, res["client_cpu_ms_per_message"]))
+    if args.submit and res["session_ms"]:
+        print("%ssession:    %s (mean ms%s)"
+              % (label, ", ".join("%s %.1f" % kv for kv in
+                                  res["session_ms"].items()),
+                 ", " + args.tls_version if args.tls_version else ""))
     for e in sorted(set(stats["errors"]))[:10]:
         print("%serror: %s" % (label, e), file=sys.stderr)
     if stats["errors"]:
