@@ -1,0 +1,111 @@
+/* smtpd_fuzz - what the smtpd session harnesses (smtpd_cmd_fuzz,
+ * smtpd_tls_fuzz) share: the configuration, loaded once per process, and
+ * one session on a socket pair whose other end holds the input (then end
+ * of input) and collects the replies. The scratch directory is the
+ * session's working directory, as the queue directory is smtpd's: it has
+ * no incoming/ (DATA and BDAT get 451) and no private/ (no anvil, and no
+ * auth service: AUTH gets 454 at once, EHLO lists no AUTH). For libFuzzer
+ * harnesses only: a failed system call or a bad setting aborts. */
+#ifndef TERN_SMTPD_FUZZ_H
+#define TERN_SMTPD_FUZZ_H
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conf/config.h"
+#include "conf/params.h"
+#include "mail/resolve.h"
+
+#include "smtpd.h"
+#include "smtpd_check.h"
+
+#include "fuzz_util.h"
+
+/* A socket holds this much without a reader (Linux: about 200 KiB). */
+#define SMTPD_FUZZ_SESSION_MAX 60000
+
+/* The configuration every session harness starts from, as main.cf
+ * settings: the store owns the values. */
+static const char *const smtpd_fuzz_settings[] = {
+	"myhostname = mail.example.com",
+	"myorigin = example.com",
+	"recipient_delimiter = +",
+	"smtpd_error_sleep_time = 0",
+	"disable_vrfy_command = no",
+	"virtual_mailbox_domains = example.com",
+	"virtual_mailbox_maps = inline:{alice@example.com=a/, "
+	"bob@example.com=b/}",
+	"virtual_alias_maps = inline:{{team@example.com = alice@example.com "
+	"bob@example.com}, loop@example.com=loop@example.com}",
+};
+
+static int smtpd_fuzz_cwd = -1; /* libFuzzer's, for its artifacts */
+
+static inline void
+smtpd_fuzz_override(const char *setting)
+{
+	const char *error;
+
+	if (config_override(setting, &error) < 0) {
+		fprintf(stderr, "%s: %s\n", setting, error);
+		abort();
+	}
+}
+
+/* Load smtpd_fuzz_settings, then the n settings of extra (which win), as
+ * smtpd's pre_jail would: the resolver, then the restrictions. Once per
+ * process; never fails. */
+static inline void
+smtpd_fuzz_setup(const char *const *extra, size_t n)
+{
+	const char *dir = fuzz_dir(), *error;
+	size_t i;
+
+	(void)fuzz_file("main.cf", NULL, 0);
+	if ((smtpd_fuzz_cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+	    0)
+		abort();
+	for (i = 0;
+	     i < sizeof(smtpd_fuzz_settings) / sizeof(smtpd_fuzz_settings[0]);
+	     i++)
+		smtpd_fuzz_override(smtpd_fuzz_settings[i]);
+	for (i = 0; i < n; i++)
+		smtpd_fuzz_override(extra[i]);
+	if (config_load(dir, &error) < 0 || resolve_open(&error) < 0 ||
+	    smtpd_check_init(&error) < 0) {
+		fprintf(stderr, "smtpd_fuzz_setup: %s\n", error);
+		abort();
+	}
+}
+
+/* One session with the first SMTPD_FUZZ_SESSION_MAX bytes of data as the
+ * client's side; the replies end up in out (fuzz_util.h). */
+static inline void
+smtpd_fuzz_session(const uint8_t *data, size_t size, struct fuzz_drain *out)
+{
+	int sv[2];
+
+	if (size > SMTPD_FUZZ_SESSION_MAX)
+		size = SMTPD_FUZZ_SESSION_MAX;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		abort();
+	if (write(sv[0], data, size) != (ssize_t)size ||
+	    shutdown(sv[0], SHUT_WR) < 0)
+		abort();
+	fuzz_drain_start(out, sv[0]);
+	if (chdir(fuzz_dir()) < 0)
+		abort();
+	smtpd_session(sv[1], sv[1]);
+	if (fchdir(smtpd_fuzz_cwd) < 0)
+		abort();
+	close(sv[1]);
+	fuzz_drain_finish(out);
+	close(sv[0]);
+}
+
+#endif
