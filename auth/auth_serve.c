@@ -36,13 +36,16 @@ struct conn {
 };
 
 static struct auth *table;
+static uint64_t expire_timer;
+
+long auth_serve_hold_max_ms = AUTH_PENALTY_CAP_MS;
 
 static void
 expire_tick(void *ctx)
 {
 	(void)ctx;
 	auth_expire(table, event_now_ms());
-	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
+	expire_timer = event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
 }
 
 void
@@ -51,7 +54,15 @@ auth_init(void)
 	/* The table is read at the first request, not now: an instance
 	 * without one (no AUTH offered) must not warn at every start. */
 	table = auth_create(var_auth_user_file);
-	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
+	expire_timer = event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
+}
+
+void
+auth_deinit(void)
+{
+	event_cancel(expire_timer);
+	expire_timer = 0;
+	auth_destroy(&table);
 }
 
 int
@@ -161,7 +172,11 @@ final(struct conn *c, long delay_ms, const char *status, const char *data,
 	c->held[2] = user != NULL ? xstrdup(user) : NULL;
 	c->held[3] = reason != NULL ? xstrdup(reason) : NULL;
 	event_unwatch(c->fd);
-	c->timer = event_timer(delay_ms, held_send, c);
+	/* The cap is a test seam (auth_serve.h); auth(8) never lowers it. */
+	c->timer = event_timer(delay_ms < auth_serve_hold_max_ms
+		? delay_ms
+		: auth_serve_hold_max_ms,
+	    held_send, c);
 	sasl_server_destroy(&c->sasl);
 	return 1;
 }

@@ -1,7 +1,7 @@
 /* fuzz_util - what several harnesses need: a private scratch directory and
  * a file in it holding the input, for parsers that read a path or an fd;
- * a thread that reads what a server under test writes to its peer, so
- * that a server that writes more than a socket holds never blocks.
+ * a client on a socket pair that sends the input to a server under test
+ * and collects its replies.
  * Everything here is for libFuzzer harnesses only: a failed system call
  * aborts the run (it is the machine, not the input). */
 #ifndef TERN_FUZZ_UTIL_H
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -96,69 +97,87 @@ fuzz_file(const char *name, const uint8_t *data, size_t size)
 	return path;
 }
 
-/* What fuzz_drain_start() keeps of a peer's output. */
-#define FUZZ_DRAIN_MAX (1024 * 1024)
+/* A client that sends input and reads the replies, for a server under
+ * test on a socket pair. The most input it sends: a socket holds this
+ * much without a reader (Linux: about 200 KiB). */
+#define FUZZ_PEER_INPUT_MAX 60000
+/* What it keeps of the replies. */
+#define FUZZ_PEER_REPLY_MAX (1024 * 1024)
 
-struct fuzz_drain {
+struct fuzz_peer {
 	pthread_t thread;
-	int fd;
-	atomic_int done; /* end of input (or an error) was read */
-	char *data;      /* the first FUZZ_DRAIN_MAX bytes read */
+	int fd;          /* the client's end */
+	atomic_int done; /* the end of the replies was read */
+	char *data;      /* the first FUZZ_PEER_REPLY_MAX bytes of replies */
 	size_t len;
-	size_t lost; /* bytes read past FUZZ_DRAIN_MAX */
+	size_t lost; /* reply bytes past FUZZ_PEER_REPLY_MAX */
 };
 
 static inline void *
-fuzz_drain_run(void *arg)
+fuzz_peer_read(void *arg)
 {
-	struct fuzz_drain *d = arg;
+	struct fuzz_peer *c = arg;
 	char chunk[16384];
 	ssize_t n;
 
-	while ((n = read(d->fd, chunk, sizeof(chunk))) > 0) {
-		size_t room = FUZZ_DRAIN_MAX - d->len;
+	while ((n = read(c->fd, chunk, sizeof(chunk))) > 0) {
+		size_t room = FUZZ_PEER_REPLY_MAX - c->len;
 		size_t keep = (size_t)n < room ? (size_t)n : room;
 
-		memcpy(d->data + d->len, chunk, keep);
-		d->len += keep;
-		d->lost += (size_t)n - keep;
+		memcpy(c->data + c->len, chunk, keep);
+		c->len += keep;
+		c->lost += (size_t)n - keep;
 	}
-	atomic_store(&d->done, 1);
+	atomic_store(&c->done, 1);
 	return NULL;
 }
 
-/* Read fd to its end in a thread of its own, keeping what it reads in
- * d. Never fails. */
-static inline void
-fuzz_drain_start(struct fuzz_drain *d, int fd)
-{
-	static char *data;
-
-	if (data == NULL && (data = malloc(FUZZ_DRAIN_MAX + 1)) == NULL)
-		abort();
-	d->fd = fd;
-	atomic_store(&d->done, 0);
-	d->data = data;
-	d->len = d->lost = 0;
-	if (pthread_create(&d->thread, NULL, fuzz_drain_run, d) != 0)
-		abort();
-}
-
-/* 1 when the thread has read the end of fd. */
+/* Connect a client that has sent the first FUZZ_PEER_INPUT_MAX bytes of
+ * data, then the end of its input, and reads the replies in a thread of
+ * its own (so that a server that writes more than a socket holds never
+ * blocks). Returns the server's end, for the code under test to use
+ * and close. Never fails. */
 static inline int
-fuzz_drain_done(struct fuzz_drain *d)
+fuzz_peer_start(struct fuzz_peer *c, const uint8_t *data, size_t size)
 {
-	return atomic_load(&d->done);
+	static char *replies;
+	int sv[2];
+
+	if (replies == NULL &&
+	    (replies = malloc(FUZZ_PEER_REPLY_MAX + 1)) == NULL)
+		abort();
+	if (size > FUZZ_PEER_INPUT_MAX)
+		size = FUZZ_PEER_INPUT_MAX;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    write(sv[0], data, size) != (ssize_t)size ||
+	    shutdown(sv[0], SHUT_WR) < 0)
+		abort();
+	c->fd = sv[0];
+	atomic_store(&c->done, 0);
+	c->data = replies;
+	c->len = c->lost = 0;
+	if (pthread_create(&c->thread, NULL, fuzz_peer_read, c) != 0)
+		abort();
+	return sv[1];
 }
 
-/* Wait for the end of fd; then d->data holds d->len bytes (NUL-terminated,
- * valid until the next fuzz_drain_start()). Never fails. */
-static inline void
-fuzz_drain_finish(struct fuzz_drain *d)
+/* 1 once the server's end is closed and every reply read. */
+static inline int
+fuzz_peer_closed(struct fuzz_peer *c)
 {
-	if (pthread_join(d->thread, NULL) != 0)
+	return atomic_load(&c->done);
+}
+
+/* Wait until the server's end is closed; then c->data holds c->len bytes
+ * of replies (NUL-terminated, valid until the next fuzz_peer_start()).
+ * Never fails. */
+static inline void
+fuzz_peer_finish(struct fuzz_peer *c)
+{
+	if (pthread_join(c->thread, NULL) != 0)
 		abort();
-	d->data[d->len] = 0;
+	close(c->fd);
+	c->data[c->len] = 0;
 }
 
 #endif

@@ -65,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
 	const char *p = (const char *)data, *end = p + size;
-	struct fuzz_drain replies;
+	struct fuzz_peer replies;
 
 	if (!ready) {
 		smtpd_fuzz_setup(NULL, 0);

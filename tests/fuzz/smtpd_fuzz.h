@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "conf/config.h"
@@ -25,9 +24,6 @@
 #include "smtpd_check.h"
 
 #include "fuzz_util.h"
-
-/* A socket holds this much without a reader (Linux: about 200 KiB). */
-#define SMTPD_FUZZ_SESSION_MAX 60000
 
 /* The configuration every session harness starts from, as main.cf
  * settings: the store owns the values. */
@@ -83,29 +79,20 @@ smtpd_fuzz_setup(const char *const *extra, size_t n)
 	}
 }
 
-/* One session with the first SMTPD_FUZZ_SESSION_MAX bytes of data as the
- * client's side; the replies end up in out (fuzz_util.h). */
+/* One session with the client's side in data (fuzz_peer_start); the
+ * replies end up in c. */
 static inline void
-smtpd_fuzz_session(const uint8_t *data, size_t size, struct fuzz_drain *out)
+smtpd_fuzz_session(const uint8_t *data, size_t size, struct fuzz_peer *c)
 {
-	int sv[2];
+	int fd = fuzz_peer_start(c, data, size);
 
-	if (size > SMTPD_FUZZ_SESSION_MAX)
-		size = SMTPD_FUZZ_SESSION_MAX;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		abort();
-	if (write(sv[0], data, size) != (ssize_t)size ||
-	    shutdown(sv[0], SHUT_WR) < 0)
-		abort();
-	fuzz_drain_start(out, sv[0]);
 	if (chdir(fuzz_dir()) < 0)
 		abort();
-	smtpd_session(sv[1], sv[1]);
+	smtpd_session(fd, fd);
 	if (fchdir(smtpd_fuzz_cwd) < 0)
 		abort();
-	close(sv[1]);
-	fuzz_drain_finish(out);
-	close(sv[0]);
+	close(fd);
+	fuzz_peer_finish(c);
 }
 
 #endif

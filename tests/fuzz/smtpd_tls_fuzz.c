@@ -127,7 +127,7 @@ session_state(struct smtpd_session *ss)
 
 /* 1 when a line of the replies starts with prefix. */
 static int
-replied(const struct fuzz_drain *r, const char *prefix)
+replied(const struct fuzz_peer *r, const char *prefix)
 {
 	size_t n = strlen(prefix);
 	const char *p = r->data, *end = r->data + r->len;
@@ -146,7 +146,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
-	struct fuzz_drain replies;
+	struct fuzz_peer replies;
 
 	if (size < 1)
 		return 0;
