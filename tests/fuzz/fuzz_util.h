@@ -9,14 +9,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
+#include <semaphore.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -105,22 +107,31 @@ fuzz_file(const char *name, const uint8_t *data, size_t size)
 #define FUZZ_PEER_REPLY_MAX (1024 * 1024)
 
 struct fuzz_peer {
-	pthread_t thread;
-	int fd;          /* the client's end */
-	atomic_int done; /* the end of the replies was read */
-	char *data;      /* the first FUZZ_PEER_REPLY_MAX bytes of replies */
+	int fd;     /* the client's end */
+	char *data; /* the first FUZZ_PEER_REPLY_MAX bytes of replies */
 	size_t len;
 	size_t lost; /* reply bytes past FUZZ_PEER_REPLY_MAX */
 };
 
-static inline void *
-fuzz_peer_read(void *arg)
+/* One reader thread for the whole run, which reads the replies of
+ * *fuzz_peer_now from a post of fuzz_peer_go on: only what has come
+ * every FUZZ_PEER_TICK_NS while the server runs (a wakeup at every
+ * reply would cost more than most sessions), then, from a post of
+ * fuzz_peer_stop, everything to the end; then it posts fuzz_peer_end. */
+#define FUZZ_PEER_TICK_NS 2000000
+static sem_t fuzz_peer_go, fuzz_peer_stop, fuzz_peer_end;
+static struct fuzz_peer *fuzz_peer_now;
+
+/* Read what c's server has written: all of it (wait for the end), or
+ * only what has come (when nowait). */
+static inline void
+fuzz_peer_drain(struct fuzz_peer *c, int nowait)
 {
-	struct fuzz_peer *c = arg;
 	char chunk[16384];
 	ssize_t n;
 
-	while ((n = read(c->fd, chunk, sizeof(chunk))) > 0) {
+	while ((n = recv(c->fd, chunk, sizeof(chunk),
+		    nowait ? MSG_DONTWAIT : 0)) > 0) {
 		size_t room = FUZZ_PEER_REPLY_MAX - c->len;
 		size_t keep = (size_t)n < room ? (size_t)n : room;
 
@@ -128,24 +139,56 @@ fuzz_peer_read(void *arg)
 		c->len += keep;
 		c->lost += (size_t)n - keep;
 	}
-	atomic_store(&c->done, 1);
+}
+
+static inline void *
+fuzz_peer_read(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct timespec tick;
+
+		while (sem_wait(&fuzz_peer_go) < 0)
+			;
+		for (;;) {
+			if (clock_gettime(CLOCK_REALTIME, &tick) < 0)
+				abort();
+			tick.tv_nsec += FUZZ_PEER_TICK_NS;
+			if (tick.tv_nsec >= 1000000000) {
+				tick.tv_sec++;
+				tick.tv_nsec -= 1000000000;
+			}
+			if (sem_timedwait(&fuzz_peer_stop, &tick) == 0)
+				break;
+			fuzz_peer_drain(fuzz_peer_now, 1);
+		}
+		fuzz_peer_drain(fuzz_peer_now, 0);
+		sem_post(&fuzz_peer_end);
+	}
 	return NULL;
 }
 
 /* Connect a client that has sent the first FUZZ_PEER_INPUT_MAX bytes of
  * data, then the end of its input, and reads the replies in a thread of
  * its own (so that a server that writes more than a socket holds never
- * blocks). Returns the server's end, for the code under test to use
- * and close. Never fails. */
+ * blocks for long). Returns the server's end, for the code under test to
+ * use and close. Never fails. */
 static inline int
 fuzz_peer_start(struct fuzz_peer *c, const uint8_t *data, size_t size)
 {
 	static char *replies;
+	pthread_t reader;
 	int sv[2];
 
-	if (replies == NULL &&
-	    (replies = malloc(FUZZ_PEER_REPLY_MAX + 1)) == NULL)
-		abort();
+	if (replies == NULL) {
+		if ((replies = malloc(FUZZ_PEER_REPLY_MAX + 1)) == NULL ||
+		    sem_init(&fuzz_peer_go, 0, 0) < 0 ||
+		    sem_init(&fuzz_peer_stop, 0, 0) < 0 ||
+		    sem_init(&fuzz_peer_end, 0, 0) < 0 ||
+		    pthread_create(&reader, NULL, fuzz_peer_read, NULL) != 0 ||
+		    pthread_detach(reader) != 0)
+			abort();
+	}
 	if (size > FUZZ_PEER_INPUT_MAX)
 		size = FUZZ_PEER_INPUT_MAX;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
@@ -153,29 +196,32 @@ fuzz_peer_start(struct fuzz_peer *c, const uint8_t *data, size_t size)
 	    shutdown(sv[0], SHUT_WR) < 0)
 		abort();
 	c->fd = sv[0];
-	atomic_store(&c->done, 0);
 	c->data = replies;
 	c->len = c->lost = 0;
-	if (pthread_create(&c->thread, NULL, fuzz_peer_read, c) != 0)
-		abort();
+	fuzz_peer_now = c;
+	sem_post(&fuzz_peer_go);
 	return sv[1];
 }
 
-/* 1 once the server's end is closed and every reply read. */
+/* 1 once the server has closed its end (the replies may be unread). */
 static inline int
 fuzz_peer_closed(struct fuzz_peer *c)
 {
-	return atomic_load(&c->done);
+	struct pollfd p = { .fd = c->fd, .events = 0 };
+
+	/* Both directions shut (ours at the start): POLLHUP. */
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
 }
 
-/* Wait until the server's end is closed; then c->data holds c->len bytes
- * of replies (NUL-terminated, valid until the next fuzz_peer_start()).
- * Never fails. */
+/* After the server closed its end: read the rest of the replies; then
+ * c->data holds c->len bytes (NUL-terminated, valid until the next
+ * fuzz_peer_start()). Never fails. */
 static inline void
 fuzz_peer_finish(struct fuzz_peer *c)
 {
-	if (pthread_join(c->thread, NULL) != 0)
-		abort();
+	sem_post(&fuzz_peer_stop);
+	while (sem_wait(&fuzz_peer_end) < 0)
+		;
 	close(c->fd);
 	c->data[c->len] = 0;
 }
