@@ -75,8 +75,9 @@ setup(void)
 	keep(3, fuzz_file("open", (const uint8_t *)mixed, sizeof(mixed) - 1));
 	if (chmod(paths[3], 0644) < 0)
 		abort();
-	keep(2, paths[3]);
-	memcpy(paths[2] + strlen(paths[2]) - 4, "none", 4);
+	if ((size_t)snprintf(paths[2], sizeof(paths[2]), "%s/none",
+		fuzz_dir()) >= sizeof(paths[2]))
+		abort();
 	var_myhostname = hostname;
 	auth_serve_hold_max_ms = 0;
 }
