@@ -1,11 +1,12 @@
 /* smtpd_fuzz - what the smtpd session harnesses (smtpd_cmd_fuzz,
  * smtpd_tls_fuzz) share: the configuration, loaded once per process, and
  * one session on a socket pair whose other end holds the input (then end
- * of input) and collects the replies. The scratch directory is the
- * session's working directory, as the queue directory is smtpd's: it has
- * no incoming/ (DATA and BDAT get 451) and no private/ (no anvil, and no
- * auth service: AUTH gets 454 at once, EHLO lists no AUTH). For libFuzzer
- * harnesses only: a failed system call or a bad setting aborts. */
+ * of input) and collects the replies. The scratch directory is both
+ * queue_directory and the session's working directory, as the queue
+ * directory is smtpd's: it has no incoming/ (DATA and BDAT get 451) and
+ * no private/ (no anvil, and no auth service: AUTH gets 454 at once, EHLO
+ * lists no AUTH). For libFuzzer harnesses only: a failed system call or a
+ * bad setting aborts. */
 #ifndef TERN_SMTPD_FUZZ_H
 #define TERN_SMTPD_FUZZ_H
 
@@ -53,6 +54,20 @@ smtpd_fuzz_override(const char *setting)
 	}
 }
 
+/* Set parameter name to <fuzz_dir>/file, or to the scratch directory
+ * itself when file is NULL. */
+static inline void
+smtpd_fuzz_set_path(const char *name, const char *file)
+{
+	char setting[600];
+
+	if ((size_t)snprintf(setting, sizeof(setting), "%s = %s%s%s", name,
+		fuzz_dir(), file != NULL ? "/" : "",
+		file != NULL ? file : "") >= sizeof(setting))
+		abort();
+	smtpd_fuzz_override(setting);
+}
+
 /* Load smtpd_fuzz_settings, then the n settings of extra (which win), as
  * smtpd's pre_jail would: the resolver, then the restrictions. Once per
  * process; never fails. */
@@ -70,6 +85,8 @@ smtpd_fuzz_setup(const char *const *extra, size_t n)
 	     i < sizeof(smtpd_fuzz_settings) / sizeof(smtpd_fuzz_settings[0]);
 	     i++)
 		smtpd_fuzz_override(smtpd_fuzz_settings[i]);
+	/* Nothing of the host's queue, should smtpd look there. */
+	smtpd_fuzz_set_path("queue_directory", NULL);
 	for (i = 0; i < n; i++)
 		smtpd_fuzz_override(extra[i]);
 	if (config_load(dir, &error) < 0 || resolve_open(&error) < 0 ||

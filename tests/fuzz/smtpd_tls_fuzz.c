@@ -92,14 +92,8 @@ make_cert(void)
 static void
 setup(void)
 {
-	char cert[600];
-
 	make_cert();
-	if ((size_t)snprintf(cert, sizeof(cert),
-		"smtpd_tls_cert_file = %s/cert.pem",
-		fuzz_dir()) >= sizeof(cert))
-		abort();
-	smtpd_fuzz_override(cert);
+	smtpd_fuzz_set_path("smtpd_tls_cert_file", "cert.pem");
 	smtpd_fuzz_setup(extra, sizeof(extra) / sizeof(extra[0]));
 	/* Loads the key (smtpd_tls_security_level = may); later calls only
 	 * take the level of each input. */
