@@ -40,6 +40,9 @@ struct conn {
 
 static struct auth *table;
 static struct auth_cookies *cookies;
+static uint64_t expire_timer;
+
+long auth_serve_hold_max_ms = AUTH_PENALTY_CAP_MS;
 
 static void
 expire_tick(void *ctx)
@@ -47,7 +50,7 @@ expire_tick(void *ctx)
 	(void)ctx;
 	auth_expire(table, event_now_ms());
 	auth_cookies_expire(cookies, event_now_ms());
-	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
+	expire_timer = event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
 }
 
 void
@@ -57,7 +60,16 @@ auth_init(void)
 	 * without one (no AUTH offered) must not warn at every start. */
 	table = auth_create(var_auth_user_file);
 	cookies = auth_cookies_create();
-	event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
+	expire_timer = event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
+}
+
+void
+auth_deinit(void)
+{
+	event_cancel(expire_timer);
+	expire_timer = 0;
+	auth_destroy(&table);
+	auth_cookies_destroy(&cookies);
 }
 
 int
@@ -171,7 +183,11 @@ final(struct conn *c, long delay_ms, const char *status, const char *data,
 	c->held[2] = user != NULL ? xstrdup(user) : NULL;
 	c->held[3] = reason != NULL ? xstrdup(reason) : NULL;
 	event_unwatch(c->fd);
-	c->timer = event_timer(delay_ms, held_send, c);
+	/* The cap is a test seam (auth_serve.h); auth(8) never lowers it. */
+	c->timer = event_timer(delay_ms < auth_serve_hold_max_ms
+		? delay_ms
+		: auth_serve_hold_max_ms,
+	    held_send, c);
 	sasl_server_destroy(&c->sasl);
 	return 1;
 }

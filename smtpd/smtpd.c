@@ -21,6 +21,8 @@
 #include "smtpd_limit.h"
 #include "smtpd_tls.h"
 
+smtpd_session_hook_fn *smtpd_session_test_hook; /* a test seam: smtpd.h */
+
 const char *
 smtpd_proto(const struct smtpd_session *ss)
 {
@@ -300,6 +302,8 @@ smtpd_session(int in_fd, int out_fd)
 	ss->where = "CONNECT";
 	smtpd_peer(ss, in_fd);
 	log_info("connect from %s", ss->client);
+	if (smtpd_session_test_hook != NULL)
+		smtpd_session_test_hook(ss);
 	if (smtpd_limit_connect(ss) < 0 || smtpd_tls_wrapper(ss) < 0)
 		ss->quit = 1;
 	else

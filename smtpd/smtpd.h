@@ -83,6 +83,13 @@ void smtpd_deadline(struct smtpd_session *ss, time_t request_end);
  * caller ends the session. */
 void smtpd_timed_out(struct smtpd_session *ss, const char *after);
 void smtpd_session(int in_fd, int out_fd);
+/* Test seam for tests/fuzz/smtpd_tls_fuzz.c: when not NULL, smtpd_session()
+ * calls it once the client is named, before the greeting, so that a
+ * session can start in the state a TLS handshake or an AUTH leaves
+ * (ss->tls, ss->tls_info, ss->sasl_user, ss->sasl_method; the session
+ * frees the strings). Always NULL in smtpd. */
+typedef void smtpd_session_hook_fn(struct smtpd_session *ss);
+extern smtpd_session_hook_fn *smtpd_session_test_hook;
 /* The skeleton's pre_jail hook (still root): tables, resolver, and the
  * relay restrictions (a bad list is fatal: smtpd_check.h). */
 void smtpd_pre_jail(void);

@@ -1,5 +1,7 @@
 /* fuzz_util - what several harnesses need: a private scratch directory and
- * a file in it holding the input, for parsers that read a path or an fd.
+ * a file in it holding the input, for parsers that read a path or an fd;
+ * a client on a socket pair that sends the input to a server under test
+ * and collects its replies.
  * Everything here is for libFuzzer harnesses only: a failed system call
  * aborts the run (it is the machine, not the input). */
 #ifndef TERN_FUZZ_UTIL_H
@@ -7,10 +9,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -89,6 +97,133 @@ fuzz_file(const char *name, const uint8_t *data, size_t size)
 	if (close(fd) < 0)
 		abort();
 	return path;
+}
+
+/* A client that sends input and reads the replies, for a server under
+ * test on a socket pair. The most input it sends: a socket holds this
+ * much without a reader (Linux: about 200 KiB). */
+#define FUZZ_PEER_INPUT_MAX 60000
+/* What it keeps of the replies. */
+#define FUZZ_PEER_REPLY_MAX (1024 * 1024)
+
+struct fuzz_peer {
+	int fd;     /* the client's end */
+	char *data; /* the first FUZZ_PEER_REPLY_MAX bytes of replies */
+	size_t len;
+	size_t lost; /* reply bytes past FUZZ_PEER_REPLY_MAX */
+};
+
+/* One reader thread for the whole run, which reads the replies of
+ * *fuzz_peer_now from a post of fuzz_peer_go on: only what has come
+ * every FUZZ_PEER_TICK_NS while the server runs (a wakeup at every
+ * reply would cost more than most sessions), then, from a post of
+ * fuzz_peer_stop, everything to the end; then it posts fuzz_peer_end. */
+#define FUZZ_PEER_TICK_NS 2000000
+static sem_t fuzz_peer_go, fuzz_peer_stop, fuzz_peer_end;
+static struct fuzz_peer *fuzz_peer_now;
+
+/* Read what c's server has written: all of it (wait for the end), or
+ * only what has come (when nowait). */
+static inline void
+fuzz_peer_drain(struct fuzz_peer *c, int nowait)
+{
+	char chunk[16384];
+	ssize_t n;
+
+	while ((n = recv(c->fd, chunk, sizeof(chunk),
+		    nowait ? MSG_DONTWAIT : 0)) > 0) {
+		size_t room = FUZZ_PEER_REPLY_MAX - c->len;
+		size_t keep = (size_t)n < room ? (size_t)n : room;
+
+		memcpy(c->data + c->len, chunk, keep);
+		c->len += keep;
+		c->lost += (size_t)n - keep;
+	}
+}
+
+static inline void *
+fuzz_peer_read(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct timespec tick;
+
+		while (sem_wait(&fuzz_peer_go) < 0)
+			;
+		for (;;) {
+			if (clock_gettime(CLOCK_REALTIME, &tick) < 0)
+				abort();
+			tick.tv_nsec += FUZZ_PEER_TICK_NS;
+			if (tick.tv_nsec >= 1000000000) {
+				tick.tv_sec++;
+				tick.tv_nsec -= 1000000000;
+			}
+			if (sem_timedwait(&fuzz_peer_stop, &tick) == 0)
+				break;
+			fuzz_peer_drain(fuzz_peer_now, 1);
+		}
+		fuzz_peer_drain(fuzz_peer_now, 0);
+		sem_post(&fuzz_peer_end);
+	}
+	return NULL;
+}
+
+/* Connect a client that has sent the first FUZZ_PEER_INPUT_MAX bytes of
+ * data, then the end of its input, and reads the replies in a thread of
+ * its own (so that a server that writes more than a socket holds never
+ * blocks for long). Returns the server's end, for the code under test to
+ * use and close. Never fails. */
+static inline int
+fuzz_peer_start(struct fuzz_peer *c, const uint8_t *data, size_t size)
+{
+	static char *replies;
+	pthread_t reader;
+	int sv[2];
+
+	if (replies == NULL) {
+		if ((replies = malloc(FUZZ_PEER_REPLY_MAX + 1)) == NULL ||
+		    sem_init(&fuzz_peer_go, 0, 0) < 0 ||
+		    sem_init(&fuzz_peer_stop, 0, 0) < 0 ||
+		    sem_init(&fuzz_peer_end, 0, 0) < 0 ||
+		    pthread_create(&reader, NULL, fuzz_peer_read, NULL) != 0 ||
+		    pthread_detach(reader) != 0)
+			abort();
+	}
+	if (size > FUZZ_PEER_INPUT_MAX)
+		size = FUZZ_PEER_INPUT_MAX;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    write(sv[0], data, size) != (ssize_t)size ||
+	    shutdown(sv[0], SHUT_WR) < 0)
+		abort();
+	c->fd = sv[0];
+	c->data = replies;
+	c->len = c->lost = 0;
+	fuzz_peer_now = c;
+	sem_post(&fuzz_peer_go);
+	return sv[1];
+}
+
+/* 1 once the server has closed its end (the replies may be unread). */
+static inline int
+fuzz_peer_closed(struct fuzz_peer *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = 0 };
+
+	/* Both directions shut (ours at the start): POLLHUP. */
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+}
+
+/* After the server closed its end: read the rest of the replies; then
+ * c->data holds c->len bytes (NUL-terminated, valid until the next
+ * fuzz_peer_start()). Never fails. */
+static inline void
+fuzz_peer_finish(struct fuzz_peer *c)
+{
+	sem_post(&fuzz_peer_stop);
+	while (sem_wait(&fuzz_peer_end) < 0)
+		;
+	close(c->fd);
+	c->data[c->len] = 0;
 }
 
 #endif
