@@ -20,69 +20,11 @@
 static enum tls_level level = TLS_LEVEL_NONE;
 static struct tls_server *server; /* NULL: keys not loaded */
 
-/* Session tickets under the keys that every smtpd shares, in the queue
- * directory's tls/ (root's, like pid/), so that a client resumes with
- * whichever process serves its next connection. Without them each
- * process has keys of its own: resumption seldom works, nothing else
- * changes. */
-static void
-tickets_init(struct tls_server *srv, struct buf *err)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/tls/ticket_keys", var_queue_dir);
-	if (tls_server_tickets(srv, path, var_smtpd_tls_scache_timeout, err) <
-	    0)
-		log_warn("TLS sessions resume only in the same process: %s",
-		    buf_cstr(err));
-}
-
-struct sni_walk {
-	struct tls_server *srv;
-	struct buf *err;
-};
-
-static int
-sni_entry(void *ctx, const char *table, const char *key, const char *value)
-{
-	struct sni_walk *w = ctx;
-
-	if (key == NULL)
-		log_warn("%s: %s: a table without keys names no server",
-		    VAR_TLS_SERVER_SNI_MAPS, table);
-	else if (tls_server_add_sni(w->srv, key, value, w->err) < 0)
-		log_warn("%s: %s: %s: %s (clients asking for it get the "
-			 "default certificate)",
-		    VAR_TLS_SERVER_SNI_MAPS, table, log_str(key),
-		    buf_cstr(w->err));
-	return 0;
-}
-
-/* Every certificate that tls_server_sni_maps names, loaded now, while
- * the key files can be read (root). A table or an entry that cannot be
- * loaded is a warning: its names get the default certificate. */
-static void
-sni_init(struct tls_server *srv, struct buf *err)
-{
-	struct sni_walk w = { srv, err };
-	struct maps *m;
-	const char *error;
-
-	if (*var_tls_server_sni_maps == '\0')
-		return;
-	if (maps_open(var_tls_server_sni_maps, var_db_type, &m, &error) < 0) {
-		log_warn("%s: %s", VAR_TLS_SERVER_SNI_MAPS, error);
-		return;
-	}
-	if (maps_walk(m, sni_entry, &w, &error) < 0)
-		log_warn("%s: %s", VAR_TLS_SERVER_SNI_MAPS, error);
-	maps_close(&m);
-}
-
 void
 smtpd_tls_init(void)
 {
-	struct buf err;
+	struct tls_server_conf conf;
+	char tickets[4096];
 	const char *error;
 
 	if (tls_server_level_parse(var_smtpd_tls_level, &level, &error) < 0)
@@ -96,21 +38,19 @@ smtpd_tls_init(void)
 	 * each level it tries. */
 	if (server != NULL)
 		return;
-	if (*var_smtpd_tls_cert_file == '\0') {
-		log_warn("TLS is not available: %s is empty",
-		    VAR_SMTPD_TLS_CERT_FILE);
-		return;
-	}
-	buf_init(&err, 1024);
-	server = tls_server_create(var_smtpd_tls_cert_file,
-	    var_smtpd_tls_key_file, &err);
-	if (server == NULL)
-		log_warn("TLS is not available: %s", buf_cstr(&err));
-	else {
-		tickets_init(server, &err);
-		sni_init(server, &err);
-	}
-	buf_deinit(&err);
+	/* Ticket keys shared by every smtpd, in the queue directory's tls/
+	 * (root's, like pid/). */
+	snprintf(tickets, sizeof(tickets), "%s/tls/ticket_keys",
+	    var_queue_dir);
+	conf.cert_files = var_smtpd_tls_cert_file;
+	conf.key_files = var_smtpd_tls_key_file;
+	conf.cert_param = VAR_SMTPD_TLS_CERT_FILE;
+	conf.ticket_file = tickets;
+	conf.ticket_lifetime = var_smtpd_tls_scache_timeout;
+	conf.sni_maps = var_tls_server_sni_maps;
+	conf.sni_param = VAR_TLS_SERVER_SNI_MAPS;
+	conf.db_type = var_db_type;
+	server = tls_server_load(&conf);
 }
 
 int

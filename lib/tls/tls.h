@@ -53,6 +53,22 @@ int tls_server_tickets(struct tls_server *srv, const char *key_file,
 int tls_server_add_sni(struct tls_server *srv, const char *name,
     const char *files, struct buf *err);
 
+/* A server's TLS settings as main.cf gives them (tls_load.c). */
+struct tls_server_conf {
+	const char *cert_files, *key_files; /* as tls_server_create */
+	const char *cert_param;		    /* its name, for a warning */
+	const char *ticket_file; /* shared ticket keys; NULL: none */
+	long ticket_lifetime;	 /* as tls_server_tickets */
+	const char *sni_maps;	 /* lookup tables name => files, or "" */
+	const char *sni_param;	 /* their parameter's name */
+	const char *db_type;	 /* default table type */
+};
+/* The server context c describes, built now (as root): NULL when the
+ * certificates cannot be loaded (logged: "TLS is not available: ...").
+ * Ticket keys that cannot be shared and SNI entries that cannot be
+ * loaded are logged warnings, not failures. */
+struct tls_server *tls_server_load(const struct tls_server_conf *c);
+
 /* Trust ca_file (PEM), or the system store when ca_file is NULL or "".
  * Returns NULL with the reason in err. */
 struct tls_client *tls_client_create(const char *ca_file, struct buf *err);
