@@ -2,7 +2,6 @@
 /* uidlist - Dovecot's dovecot-uidlist (version 3): read, lock, write. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/store_err.h"
 #include "store/uidlist.h"
 #include "util/buf.h"
 #include "util/htable.h"
@@ -19,20 +19,6 @@
 /* A list larger than this is taken as damaged (some 100 bytes a message:
  * far beyond any real folder). */
 #define UIDLIST_MAX_SIZE ((size_t)256 * 1024 * 1024)
-
-static int __attribute__((format(printf, 2, 3)))
-set_err(struct buf *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL)
-		return -1;
-	buf_reset(err);
-	va_start(ap, fmt);
-	(void)buf_vprintf(err, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Prefix err's text with "what: " (the file or line it is about). */
 static void
@@ -127,7 +113,7 @@ parse_header(struct uidlist *ul, const char *p, const char *end,
 	uint64_t v;
 
 	if (end - p < 2 || p[0] != '3' || p[1] != ' ')
-		return set_err(err, "not a version 3 uidlist");
+		return store_err(err, "not a version 3 uidlist");
 	p += 2;
 	while (p < end) {
 		const char *tok = p, *val = p + 1;
@@ -142,7 +128,7 @@ parse_header(struct uidlist *ul, const char *p, const char *end,
 		case 'V':
 		case 'N':
 			if (parse_num(val, p, UINT32_MAX, &v) < 0 || v == 0)
-				return set_err(err, "bad header field %c",
+				return store_err(err, "bad header field %c",
 				    *tok);
 			if (*tok == 'V')
 				ul->uidvalidity = (uint32_t)v;
@@ -151,7 +137,7 @@ parse_header(struct uidlist *ul, const char *p, const char *end,
 			break;
 		case 'G':
 			if (!is_hex32(val, (size_t)(p - val)))
-				return set_err(err, "bad mailbox GUID");
+				return store_err(err, "bad mailbox GUID");
 			memcpy(ul->guid, val, 32);
 			ul->guid[32] = 0;
 			break;
@@ -161,7 +147,7 @@ parse_header(struct uidlist *ul, const char *p, const char *end,
 		}
 	}
 	if (ul->uidvalidity == 0 || ul->nextuid == 0)
-		return set_err(err, "header without V or N");
+		return store_err(err, "header without V or N");
 	return 0;
 }
 
@@ -191,11 +177,11 @@ parse_record(struct uidlist *ul, const char *p, const char *end,
 		p++;
 	/* UINT32_MAX is never a UID: nextuid must stay above every UID. */
 	if (parse_num(num, p, UINT32_MAX - 1, &uid) < 0 || uid == 0)
-		return set_err(err, "bad UID");
+		return store_err(err, "bad UID");
 	if (ul->count > 0 && uid <= ul->recs[ul->count - 1].uid)
-		return set_err(err, "UIDs not in ascending order");
+		return store_err(err, "UIDs not in ascending order");
 	if (p == end)
-		return set_err(err, "no file name");
+		return store_err(err, "no file name");
 	while (p < end && *p != ':') {
 		const char *tok = p;
 
@@ -207,12 +193,12 @@ parse_record(struct uidlist *ul, const char *p, const char *end,
 		}
 		if (*tok < 'A' || *tok > 'Z') {
 			xfree(ext);
-			return set_err(err, "bad extension");
+			return store_err(err, "bad extension");
 		}
 		if (*tok == 'W') {
 			if (parse_num(tok + 1, p, INT64_MAX / 2, &v) < 0) {
 				xfree(ext);
-				return set_err(err, "bad W extension");
+				return store_err(err, "bad W extension");
 			}
 			vsize = (off_t)v;
 		} else
@@ -222,7 +208,7 @@ parse_record(struct uidlist *ul, const char *p, const char *end,
 	if (p == end || base == end ||
 	    memchr(base, '/', (size_t)(end - base))) {
 		xfree(ext);
-		return set_err(err, "bad file name");
+		return store_err(err, "bad file name");
 	}
 	r = rec_new(ul);
 	r->uid = (uint32_t)uid;
@@ -242,22 +228,24 @@ uidlist_parse(const char *text, size_t len, struct uidlist *ul, struct buf *err)
 	const char *p = text, *end = text + len, *nl;
 	size_t line = 0;
 	uint32_t uidvalidity = 0;
-	char where[32];
+	char where[32], guid[33] = "";
 	int ret = 0;
 
 	memset(ul, 0, sizeof(*ul));
 	if (len == 0 || text[len - 1] != '\n') {
-		ret = set_err(err, "empty or cut short (no final newline)");
+		ret = store_err(err, "empty or cut short (no final newline)");
 		snprintf(where, sizeof(where), "line %zu", line + 1);
 	}
 	while (ret == 0 && p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		snprintf(where, sizeof(where), "line %zu", ++line);
 		if (memchr(p, 0, (size_t)(nl - p)) != NULL)
-			ret = set_err(err, "NUL byte");
+			ret = store_err(err, "NUL byte");
 		else if (line == 1) {
-			if ((ret = parse_header(ul, p, nl, err)) == 0)
+			if ((ret = parse_header(ul, p, nl, err)) == 0) {
 				uidvalidity = ul->uidvalidity;
+				memcpy(guid, ul->guid, sizeof(guid));
+			}
 		} else
 			ret = parse_record(ul, p, nl, err);
 		p = nl + 1;
@@ -265,7 +253,7 @@ uidlist_parse(const char *text, size_t len, struct uidlist *ul, struct buf *err)
 	/* A file name twice would make uidlist_find ambiguous. */
 	for (line = 0; ret == 0 && line < ul->count; line++)
 		if (uidlist_find(ul, ul->recs[line].base) != &ul->recs[line]) {
-			ret = set_err(err, "file name twice: %s",
+			ret = store_err(err, "file name twice: %s",
 			    ul->recs[line].base);
 			snprintf(where, sizeof(where), "line %zu", line + 2);
 		}
@@ -274,6 +262,7 @@ uidlist_parse(const char *text, size_t len, struct uidlist *ul, struct buf *err)
 		uidlist_free(ul);
 		ul->uidvalidity = uidvalidity;
 		ul->nextuid = 1;
+		memcpy(ul->guid, guid, sizeof(guid));
 	}
 	return ret;
 }
@@ -295,15 +284,15 @@ uidlist_read(const char *dir, struct uidlist *ul, struct buf *err)
 		if (errno == ENOENT)
 			ret = 0;
 		else
-			set_err(err, "open %s: %m", buf_cstr(&path));
+			store_err(err, "open %s: %m", buf_cstr(&path));
 		goto out;
 	}
 	if (fstat(fd, &st) < 0) {
-		set_err(err, "fstat %s: %m", buf_cstr(&path));
+		store_err(err, "fstat %s: %m", buf_cstr(&path));
 		goto out;
 	}
 	if (st.st_size < 0 || (uint64_t)st.st_size >= UIDLIST_MAX_SIZE) {
-		set_err(err, "%s: too large", buf_cstr(&path));
+		store_err(err, "%s: too large", buf_cstr(&path));
 		goto out;
 	}
 	/* Read to the end, not to st_size: the file never changes in place
@@ -315,13 +304,13 @@ uidlist_read(const char *dir, struct uidlist *ul, struct buf *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			set_err(err, "read %s: %m", buf_cstr(&path));
+			store_err(err, "read %s: %m", buf_cstr(&path));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		if (buf_append(&text, chunk, (size_t)n) < 0) {
-			set_err(err, "%s: too large", buf_cstr(&path));
+			store_err(err, "%s: too large", buf_cstr(&path));
 			goto out;
 		}
 	}
@@ -427,7 +416,7 @@ uidlist_lock(const char *dir, struct buf *err)
 		usleep(50 * 1000);
 	}
 	if (fd < 0)
-		set_err(err, "lock %s: %m", buf_cstr(&path));
+		store_err(err, "lock %s: %m", buf_cstr(&path));
 	buf_deinit(&path);
 	return fd;
 }
@@ -487,36 +476,36 @@ uidlist_commit(const char *dir, int lock_fd, const struct uidlist *ul,
 	lock_path(&lock, dir, UIDLIST_LOCK);
 	lock_path(&list, dir, UIDLIST_FILE);
 	if (uidlist_format(ul, &text) < 0) {
-		set_err(err, "%s: list too large or without UIDVALIDITY",
+		store_err(err, "%s: list too large or without UIDVALIDITY",
 		    buf_cstr(&list));
 		goto fail;
 	}
 	if (ftruncate(lock_fd, 0) < 0 || lseek(lock_fd, 0, SEEK_SET) < 0 ||
 	    write_all(lock_fd, buf_cstr(&text), buf_len(&text)) < 0) {
-		set_err(err, "write %s: %m", buf_cstr(&lock));
+		store_err(err, "write %s: %m", buf_cstr(&lock));
 		goto fail;
 	}
 	/* The data is durable before it gets the name readers look for. */
 	if (fsync(lock_fd) < 0) {
-		set_err(err, "fsync %s: %m", buf_cstr(&lock));
+		store_err(err, "fsync %s: %m", buf_cstr(&lock));
 		goto fail;
 	}
 	if (!lock_is_ours(buf_cstr(&lock), lock_fd)) {
-		set_err(err, "%s: lock taken over as stale", buf_cstr(&lock));
+		store_err(err, "%s: lock taken over as stale", buf_cstr(&lock));
 		close(lock_fd);
 		goto out;
 	}
 	if (rename(buf_cstr(&lock), buf_cstr(&list)) < 0) {
-		set_err(err, "rename %s: %m", buf_cstr(&lock));
+		store_err(err, "rename %s: %m", buf_cstr(&lock));
 		goto fail;
 	}
 	close(lock_fd);
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		set_err(err, "open %s: %m", dir);
+		store_err(err, "open %s: %m", dir);
 		goto out;
 	}
 	if (fsync(dfd) < 0)
-		set_err(err, "fsync %s: %m", dir);
+		store_err(err, "fsync %s: %m", dir);
 	else
 		ret = 0;
 	close(dfd);

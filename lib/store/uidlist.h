@@ -67,8 +67,8 @@ struct uidlist {
  * caller sets a UIDVALIDITY with uidlist_reset before it first writes).
  * Returns 0, or -1 with the reason in err (unreadable, or not a version 3
  * list: line number and what was wrong); on failure *ul is an empty list
- * whose uidvalidity is the damaged file's V when its header could be read
- * (0 otherwise), so that uidlist_reset can go above it. */
+ * whose uidvalidity (and guid) are the damaged file's when its header
+ * could be read (0 otherwise), so that uidlist_reset can go above it. */
 int uidlist_read(const char *dir, struct uidlist *ul, struct buf *err);
 
 /* The parser and writer behind uidlist_read and uidlist_commit, on a
