@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,7 +22,9 @@ struct maildir_msg {
 	int fd;
 	unsigned char *wbuf;
 	size_t wlen;
-	off_t size; /* bytes written, pending included */
+	off_t size;  /* bytes written, pending included */
+	off_t vsize; /* size with bare LFs made CRLF (maildir_vsize_add) */
+	int prev_cr; /* the last byte written was CR */
 	int failed;
 };
 
@@ -235,10 +238,13 @@ maildir_write(struct maildir_msg *m, const void *p, size_t n,
 	if (m->failed)
 		return md_error(error_r, "write %s: earlier error",
 		    m->tmp_path);
-	if (__builtin_add_overflow(m->size, (off_t)n, &m->size)) {
+	/* vsize is at most twice size: keep size below half the range. */
+	if (__builtin_add_overflow(m->size, (off_t)n, &m->size) ||
+	    m->size > INT64_MAX / 2) {
 		m->failed = 1;
 		return md_error(error_r, "message too large");
 	}
+	maildir_vsize_add(p, n, &m->prev_cr, &m->vsize);
 	if (n <= MAILDIR_WBUF - m->wlen) {
 		memcpy(m->wbuf + m->wlen, p, n);
 		m->wlen += n;
@@ -252,6 +258,23 @@ maildir_write(struct maildir_msg *m, const void *p, size_t n,
 		return 0;
 	}
 	return write_all(m, p, n, error_r);
+}
+
+void
+maildir_vsize_add(const void *p, size_t n, int *prev_cr, off_t *vsize)
+{
+	const unsigned char *s = p, *end = s + n, *lf;
+	off_t v = *vsize + (off_t)n;
+
+	if (n == 0)
+		return;
+	while ((lf = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+		if (lf == (const unsigned char *)p ? !*prev_cr : lf[-1] != '\r')
+			v++;
+		s = lf + 1;
+	}
+	*prev_cr = end[-1] == '\r';
+	*vsize = v;
 }
 
 /* Link failures that mean "this file system has no hard links". */
@@ -285,8 +308,8 @@ maildir_commit(struct maildir_msg *m, struct buf *final_path_r,
 		goto fail;
 	}
 	buf_reset(final_path_r);
-	if (buf_printf(final_path_r, "%s/new/%s,S=%lld", m->dir, m->name,
-		(long long)m->size) < 0) {
+	if (buf_printf(final_path_r, "%s/new/%s,S=%lld,W=%lld", m->dir, m->name,
+		(long long)m->size, (long long)m->vsize) < 0) {
 		md_error(error_r, "Maildir file name too long");
 		goto fail;
 	}

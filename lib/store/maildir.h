@@ -6,7 +6,9 @@
  * "<sec>.M<usec>P<pid>Q<n>.<host>" (in host, '/' and ':' are written as
  * \057 and \072, as Dovecot and Courier do). maildir_write buffers 64 KiB.
  * maildir_commit flushes, fsyncs the file, links it into
- * new/<name>,S=<size> (renames instead where the file system refuses hard
+ * new/<name>,S=<size>,W=<vsize> (size: the bytes written; vsize: the size
+ * on the wire, every LF not preceded by CR counted as CRLF, as Dovecot
+ * names its files; renames instead where the file system refuses hard
  * links), fsyncs new/, then unlinks the tmp/ name: success is reported only
  * once the new/ entry is durable, so a crash or failure before that means
  * "not delivered" and a later retry, never a loss.
@@ -19,6 +21,7 @@
 #define TERN_MAIL_MAILDIR_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct buf;
 struct maildir_msg;
@@ -45,6 +48,12 @@ int maildir_write(struct maildir_msg *m, const void *p, size_t n,
  * found before anything is linked. */
 int maildir_commit(struct maildir_msg *m, struct buf *final_path_r,
     const char **error_r);
+
+/* Add to *vsize the wire size of the n bytes at p: each LF not preceded
+ * by CR counts two. *prev_cr says whether the byte before p was CR (0 at
+ * the start) and is updated, so that a CR at the end of one piece and the
+ * LF at the start of the next count as one CRLF. Never fails. */
+void maildir_vsize_add(const void *p, size_t n, int *prev_cr, off_t *vsize);
 
 /* Append host to out with '/' as \057 and ':' as \072 (the host part of
  * unique names). Output is cut at out's maximum. Never fails. */

@@ -55,8 +55,12 @@ class DeliveryTest(unittest.TestCase):
         expected_body = BODY.split(b"\r\n\r\n", 1)[1].replace(b"\r\n", b"\n")
         self.assertEqual(body, expected_body)
         self.assertIn(b"\nSubject: byte check\n", head + b"\n")
-        # Maildir name carries the size (",S=") and the file is complete.
-        self.assertTrue(files[0].endswith(",S=%d" % len(data)), files[0])
+        # Maildir name carries the size (",S=") and the size on the wire
+        # (",W=": each LF counted as CRLF; local stores bare LFs), and the
+        # file is complete.
+        vsize = len(data) + data.count(b"\n") - data.count(b"\r\n")
+        self.assertTrue(files[0].endswith(",S=%d,W=%d" % (len(data), vsize)),
+                        files[0])
         # The tmp/ name goes after the new/ link is durable (Maildir
         # commit): it must go, a moment after the file shows in new/.
         tmp = os.path.join(self.t.maildir("alice"), "tmp")

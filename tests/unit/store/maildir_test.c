@@ -108,11 +108,14 @@ test_deliver_exact_bytes(void **state)
 	assert_int_equal(entries("tmp", NULL, 0), 0);
 	assert_int_equal(entries("new", name, sizeof(name)), 1);
 	check_file(buf_cstr(final), msg, total);
-	/* <sec>.M<usec>P<pid>Q<n>.<host>,S=<size> */
+	/* <sec>.M<usec>P<pid>Q<n>.<host>,S=<size>,W=<vsize>: msg is runs
+	 * of the bytes 0..250, whose LF (10) follows 9, so every LF is bare
+	 * and counts two. */
 	base = strrchr(buf_cstr(final), '/') + 1;
 	assert_string_equal(base, name);
 	assert_non_null(strstr(buf_cstr(final), "/home/u/Maildir/new/"));
-	snprintf(want_suffix, sizeof(want_suffix), ",S=%zu", total);
+	snprintf(want_suffix, sizeof(want_suffix), ",S=%zu,W=%zu", total,
+	    total + (total - 11) / 251 + 1);
 	assert_string_equal(name + strlen(name) - strlen(want_suffix),
 	    want_suffix);
 	assert_non_null(strstr(name, ".M"));
@@ -122,6 +125,49 @@ test_deliver_exact_bytes(void **state)
 	unlink(buf_cstr(final));
 	buf_destroy(&final);
 	xfree(msg);
+}
+
+/* The wire size: a bare LF counts two, CRLF two, whatever the pieces. */
+static void
+test_vsize(void **state)
+{
+	static const struct {
+		const char *pieces[4];
+		off_t vsize;
+	} cases[] = {
+		{ { "a\nb\n" }, 6 },
+		{ { "a\r\nb\r\n" }, 6 },
+		{ { "\n\n\r" }, 5 },
+		{ { "a\r", "\nb" }, 4 },    /* CRLF cut between writes */
+		{ { "a\r", "", "\n" }, 3 }, /* and an empty write between */
+		{ { "a", "\n", "\r", "\r\n" }, 6 },
+		{ { "\r\r", "\n\n" }, 5 },
+		{ { "", "" }, 0 },
+	};
+	struct maildir_msg *m;
+	struct buf *final = buf_create(PATH_MAX);
+	const char *err, *w;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		off_t v = 0;
+		int cr = 0;
+
+		assert_int_equal(maildir_open(mdir, &m, &err), 0);
+		for (j = 0; j < 4 && cases[i].pieces[j] != NULL; j++) {
+			const char *p = cases[i].pieces[j];
+
+			assert_int_equal(maildir_write(m, p, strlen(p), &err),
+			    0);
+			maildir_vsize_add(p, strlen(p), &cr, &v);
+		}
+		assert_int_equal(v, cases[i].vsize);
+		assert_int_equal(maildir_commit(m, final, &err), 0);
+		assert_non_null(w = strstr(buf_cstr(final), ",W="));
+		assert_int_equal(strtoll(w + 3, NULL, 10), cases[i].vsize);
+		unlink(buf_cstr(final));
+	}
+	buf_destroy(&final);
 }
 
 static void
@@ -216,6 +262,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deliver_exact_bytes),
+		cmocka_unit_test(test_vsize),
 		cmocka_unit_test(test_unique_names),
 		cmocka_unit_test(test_abort_and_failures),
 		cmocka_unit_test(test_host_escape),

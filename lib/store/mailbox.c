@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: MIT */
+/* mailbox - a snapshot of one Maildir folder in UID order, for POP3. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/mailbox.h"
+#include "store/maildir.h"
+#include "store/store_err.h"
+#include "store/uidlist.h"
+#include "util/buf.h"
+#include "util/htable.h"
+#include "util/mem.h"
+
+#define POP3_LOCK_FILE "tern-pop3.lock"
+
+struct mailbox {
+	char *path; /* the Maildir, without trailing slashes */
+	int lock_fd;
+	struct uidlist ul;
+	struct mailbox_msg *msgs;
+	size_t count;
+};
+
+/* One file found by a scan of cur/. */
+struct ent {
+	char *name; /* "cur/<file name>" */
+	char *base;
+	off_t size, vsize; /* vsize: -1 until known */
+	int counted;       /* vsize counted here: to be kept in the list */
+	int gone;
+};
+
+struct scan {
+	struct ent *ents;
+	size_t count, cap;
+	struct htable *bases; /* base -> ent */
+};
+
+/* path/sub (sub may be NULL) into b. */
+static const char *
+sub_path(struct buf *b, const char *path, const char *sub)
+{
+	buf_reset(b);
+	if (sub == NULL)
+		buf_puts(b, path);
+	else
+		buf_printf(b, "%s/%s", path, sub);
+	return buf_cstr(b);
+}
+
+static int
+fsync_dir(const char *path, struct buf *err)
+{
+	int fd, ret;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return store_err(err, "open %s: %m", path);
+	ret = fsync(fd);
+	close(fd);
+	if (ret < 0)
+		return store_err(err, "fsync %s: %m", path);
+	return 0;
+}
+
+/* The Maildir and its cur/ new/ tmp/, created when missing; a directory
+ * made is durable (its parent fsync'ed) before it is used. */
+static int
+make_dirs(const char *path, struct buf *err)
+{
+	static const char *const subs[] = { NULL, "cur", "new", "tmp" };
+	struct buf b;
+	size_t i;
+	int made = 0, ret = 0;
+
+	buf_init(&b, BUF_MAX_INTERNAL);
+	for (i = 0; i < 4 && ret == 0; i++) {
+		sub_path(&b, path, subs[i]);
+		if (mkdir(buf_cstr(&b), 0700) == 0) {
+			if (i == 0) {
+				char *parent = xstrdup(path), *slash;
+
+				slash = strrchr(parent, '/');
+				if (slash == parent)
+					slash[1] = 0;
+				else if (slash != NULL)
+					*slash = 0;
+				ret = fsync_dir(slash == NULL ? "." : parent,
+				    err);
+				xfree(parent);
+			} else
+				made = 1;
+		} else if (errno != EEXIST)
+			ret = store_err(err, "mkdir %s: %m", buf_cstr(&b));
+	}
+	if (ret == 0 && made)
+		ret = fsync_dir(path, err);
+	buf_deinit(&b);
+	return ret;
+}
+
+/* The POP3 session lock: an flock on tern-pop3.lock, held by the open
+ * file description until mailbox_close (so a second open conflicts even
+ * in the same process). The file stays: removing it would let a third
+ * session lock a new file while the second holds the old one. */
+static int
+pop3_lock(struct mailbox *mb, struct buf *err)
+{
+	struct buf b;
+	int fd;
+
+	buf_init(&b, BUF_MAX_INTERNAL);
+	sub_path(&b, mb->path, POP3_LOCK_FILE);
+	fd = open(buf_cstr(&b), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		store_err(err, "open %s: %m", buf_cstr(&b));
+		buf_deinit(&b);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			store_err(err, "%s: in use", buf_cstr(&b));
+			buf_deinit(&b);
+			return MAILBOX_IN_USE;
+		}
+		errno = e;
+		store_err(err, "flock %s: %m", buf_cstr(&b));
+		buf_deinit(&b);
+		return -1;
+	}
+	buf_deinit(&b);
+	mb->lock_fd = fd;
+	return 0;
+}
+
+/* The base name of a Maildir file name: up to its ":2," info. */
+static char *
+base_of(const char *name)
+{
+	return xstrndup(name, strcspn(name, ":"));
+}
+
+/* Move everything in new/ to cur/ with ":2," (":2,S" when seen), then
+ * fsync cur/ (the new names) and new/ (the old ones gone). A file that
+ * vanished meanwhile was moved or expunged by another session. */
+static int
+move_new(struct mailbox *mb, int flags, struct buf *err)
+{
+	struct buf from, to, dir;
+	struct dirent *e;
+	DIR *d;
+	int moved = 0, ret = 0;
+
+	buf_init(&from, BUF_MAX_INTERNAL);
+	buf_init(&to, BUF_MAX_INTERNAL);
+	buf_init(&dir, BUF_MAX_INTERNAL);
+	if ((d = opendir(sub_path(&dir, mb->path, "new"))) == NULL) {
+		ret = store_err(err, "opendir %s: %m", buf_cstr(&dir));
+		goto out;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		buf_reset(&from);
+		buf_reset(&to);
+		buf_printf(&from, "%s/new/%s", mb->path, e->d_name);
+		buf_printf(&to, "%s/cur/%.*s:2,%s", mb->path,
+		    (int)strcspn(e->d_name, ":"), e->d_name,
+		    (flags & MAILBOX_SEEN) ? "S" : "");
+		if (rename(buf_cstr(&from), buf_cstr(&to)) == 0)
+			moved = 1;
+		else if (errno != ENOENT) {
+			ret = store_err(err, "rename %s: %m", buf_cstr(&from));
+			break;
+		}
+	}
+	closedir(d);
+	if (moved && fsync_dir(sub_path(&dir, mb->path, "cur"), err) < 0)
+		ret = -1;
+	if (moved && ret == 0 &&
+	    fsync_dir(sub_path(&dir, mb->path, "new"), err) < 0)
+		ret = -1;
+out:
+	buf_deinit(&from);
+	buf_deinit(&to);
+	buf_deinit(&dir);
+	return ret;
+}
+
+/* The value of the ",<key>=<digits>" field of a file name's base, or
+ * -1. */
+static off_t
+name_field(const char *base, char key)
+{
+	const char *p = base;
+	char *end;
+	long long v;
+
+	while ((p = strchr(p, ',')) != NULL) {
+		p++;
+		if (p[0] != key || p[1] != '=' || p[2] < '0' || p[2] > '9')
+			continue;
+		errno = 0;
+		v = strtoll(p + 2, &end, 10);
+		if (errno == 0 && (*end == 0 || *end == ','))
+			return (off_t)v;
+	}
+	return -1;
+}
+
+static void
+scan_free(struct scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->count; i++) {
+		xfree(s->ents[i].name);
+		xfree(s->ents[i].base);
+	}
+	xfree(s->ents);
+	if (s->bases != NULL)
+		htable_destroy(&s->bases, NULL);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Read the names in path/sub into s (bases only when stat is 0; else
+ * regular files with their sizes). */
+static int
+scan_dir(const char *path, const char *sub, struct scan *s, int stat_files,
+    struct buf *err)
+{
+	struct buf dir;
+	struct dirent *e;
+	struct stat st = { 0 };
+	DIR *d;
+
+	if (s->bases == NULL)
+		s->bases = htable_create();
+	buf_init(&dir, BUF_MAX_INTERNAL);
+	if ((d = opendir(sub_path(&dir, path, sub))) == NULL) {
+		store_err(err, "opendir %s: %m", buf_cstr(&dir));
+		buf_deinit(&dir);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct ent *x;
+		char *base;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (stat_files &&
+		    (fstatat(dirfd(d), e->d_name, &st, 0) < 0 ||
+			!S_ISREG(st.st_mode)))
+			continue; /* gone meanwhile, or not a message */
+		base = base_of(e->d_name);
+		if (htable_find(s->bases, base) != NULL) {
+			xfree(base); /* one file a base: keep the first */
+			continue;
+		}
+		if (s->count == s->cap) {
+			s->cap = s->cap == 0 ? 64 : s->cap * 2;
+			s->ents = xrealloc(s->ents, s->cap * sizeof(*s->ents));
+		}
+		x = &s->ents[s->count++];
+		memset(x, 0, sizeof(*x));
+		x->base = base;
+		x->name = xmalloc(strlen(sub) + strlen(e->d_name) + 2);
+		memcpy(x->name, sub, strlen(sub));
+		x->name[strlen(sub)] = '/';
+		memcpy(x->name + strlen(sub) + 1, e->d_name,
+		    strlen(e->d_name) + 1);
+		x->size = stat_files ? st.st_size : 0;
+		x->vsize = name_field(base, 'W');
+		htable_enter(s->bases, x->base, x);
+	}
+	closedir(d);
+	buf_deinit(&dir);
+	return 0;
+}
+
+/* Find the file of base again in cur/ or new/ (renamed by another
+ * client: flags). Returns 1 with "cur/<name>" (or new/) in out, 0 when it
+ * is gone, -1 on error. */
+static int
+find_by_base(const char *path, const char *base, struct buf *out,
+    struct buf *err)
+{
+	static const char *const subs[] = { "cur", "new" };
+	struct scan s;
+	struct ent *x;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < 2; i++) {
+		if (scan_dir(path, subs[i], &s, 0, err) < 0) {
+			scan_free(&s);
+			return -1;
+		}
+		if ((x = htable_find(s.bases, base)) != NULL) {
+			buf_set(out, x->name);
+			scan_free(&s);
+			return 1;
+		}
+	}
+	scan_free(&s);
+	return 0;
+}
+
+/* Open path/name for reading; on ENOENT look for base again and update
+ * name. Returns 1 with *fd_r, 0 when gone, -1 on error. */
+static int
+open_msg(const char *path, char **name, const char *base, int *fd_r,
+    struct buf *err)
+{
+	struct buf b, found;
+	int tries, ret = 0;
+
+	buf_init(&b, BUF_MAX_INTERNAL);
+	buf_init(&found, BUF_MAX_INTERNAL);
+	/* Each try follows one rename; a file renamed again between the
+	 * scan and the open is followed again, a few times. */
+	for (tries = 0; tries < 5; tries++) {
+		sub_path(&b, path, *name);
+		if ((*fd_r = open(buf_cstr(&b), O_RDONLY | O_CLOEXEC)) >= 0) {
+			ret = 1;
+			break;
+		}
+		if (errno != ENOENT) {
+			ret = store_err(err, "open %s: %m", buf_cstr(&b));
+			break;
+		}
+		if ((ret = find_by_base(path, base, &found, err)) <= 0)
+			break;
+		xfree(*name);
+		*name = xstrdup(buf_cstr(&found));
+		ret = 0;
+	}
+	buf_deinit(&b);
+	buf_deinit(&found);
+	return ret;
+}
+
+/* Count the wire size of x's file (no ",W=" in its name). Returns 0, or
+ * -1 with err; x->gone when it was expunged meanwhile. */
+static int
+count_vsize(const char *path, struct ent *x, struct buf *err)
+{
+	char chunk[65536];
+	off_t v = 0;
+	ssize_t n;
+	int fd, cr = 0, ret;
+
+	if ((ret = open_msg(path, &x->name, x->base, &fd, err)) <= 0) {
+		x->gone = ret == 0;
+		return ret;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			store_err(err, "read %s/%s: %m", path, x->name);
+			close(fd);
+			return -1;
+		}
+		maildir_vsize_add(chunk, (size_t)n, &cr, &v);
+	}
+	close(fd);
+	x->vsize = v;
+	x->counted = 1;
+	return 0;
+}
+
+/* Delivery order: the name's leading seconds, then the name. */
+static int
+cmp_delivery(const void *a, const void *b)
+{
+	const struct ent *x = *(struct ent *const *)a;
+	const struct ent *y = *(struct ent *const *)b;
+	unsigned long long tx = strtoull(x->base, NULL, 10);
+	unsigned long long ty = strtoull(y->base, NULL, 10);
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return strcmp(x->base, y->base);
+}
+
+struct keep_ctx {
+	struct scan *scan;
+	struct scan *again; /* a second scan, made on first need */
+	const char *path;
+	int failed;
+};
+
+/* Keep the record of a file the scan found. One it missed is looked for
+ * in a second scan of cur/ and new/ before its record goes: readdir may
+ * miss a file that another client renames meanwhile (flags), and a
+ * dropped record would give that message a new UID. */
+static int
+keep_scanned(void *ctx, const char *base)
+{
+	struct keep_ctx *k = ctx;
+	struct ent *x = htable_find(k->scan->bases, base);
+
+	if (x != NULL && !x->gone)
+		return 1;
+	if (k->again == NULL) {
+		k->again = xcalloc(1, sizeof(*k->again));
+		if (scan_dir(k->path, "cur", k->again, 0, NULL) < 0 ||
+		    scan_dir(k->path, "new", k->again, 0, NULL) < 0)
+			k->failed = 1;
+	}
+	/* Unsure (a scan failed): keep, the next open decides. */
+	return k->failed || (x == NULL && htable_find(k->again->bases, base));
+}
+
+static int
+cmp_uid(const void *a, const void *b)
+{
+	const struct mailbox_msg *x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* Give UIDs to the files of s that the list lacks and keep counted
+ * sizes, under the list's lock; write the list. */
+static int
+update_list(struct mailbox *mb, struct scan *s, struct buf *err)
+{
+	struct keep_ctx k = { s, NULL, mb->path, 0 };
+	struct ent **order;
+	size_t i, n = 0;
+	int fd, round;
+
+	if ((fd = uidlist_lock(mb->path, err)) < 0)
+		return -1;
+	/* Another writer may have given UIDs since we read. */
+	uidlist_free(&mb->ul);
+	if (uidlist_read(mb->path, &mb->ul, NULL) < 0 ||
+	    mb->ul.uidvalidity == 0)
+		uidlist_reset(&mb->ul, mb->ul.uidvalidity);
+	uidlist_retain(&mb->ul, keep_scanned, &k);
+	if (k.again != NULL) {
+		scan_free(k.again);
+		xfree(k.again);
+	}
+	order = xcalloc(s->count + 1, sizeof(*order));
+	for (i = 0; i < s->count; i++)
+		if (!s->ents[i].gone)
+			order[n++] = &s->ents[i];
+	qsort(order, n, sizeof(*order), cmp_delivery);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < n; i++) {
+			const struct uidlist_rec *r =
+			    uidlist_find(&mb->ul, order[i]->base);
+
+			if (r != NULL) {
+				if (order[i]->counted && r->vsize < 0)
+					mb->ul.recs[r - mb->ul.recs].vsize =
+					    order[i]->vsize;
+				continue;
+			}
+			if (uidlist_append(&mb->ul, order[i]->base,
+				order[i]->counted ? order[i]->vsize : -1) == 0)
+				break;
+		}
+		if (i == n)
+			break;
+		/* UIDs used up: start again under a new UIDVALIDITY. */
+		uidlist_reset(&mb->ul, mb->ul.uidvalidity);
+	}
+	xfree(order);
+	return uidlist_commit(mb->path, fd, &mb->ul, err);
+}
+
+/* Whether the list must be written: a file without a record, a record
+ * without a file, a size counted here. */
+static int
+list_stale(struct uidlist *ul, struct scan *s)
+{
+	size_t i, found = 0;
+
+	if (ul->uidvalidity == 0)
+		return 1;
+	for (i = 0; i < s->count; i++) {
+		const struct uidlist_rec *r = uidlist_find(ul, s->ents[i].base);
+
+		if (s->ents[i].gone)
+			continue;
+		if (r == NULL || (s->ents[i].counted && r->vsize < 0))
+			return 1;
+		found++;
+	}
+	return found != ul->count;
+}
+
+static void
+take_snapshot(struct mailbox *mb, struct scan *s)
+{
+	size_t i;
+
+	mb->msgs = xcalloc(s->count + 1, sizeof(*mb->msgs));
+	for (i = 0; i < s->count; i++) {
+		struct ent *x = &s->ents[i];
+		const struct uidlist_rec *r = uidlist_find(&mb->ul, x->base);
+		struct mailbox_msg *m;
+
+		if (x->gone || r == NULL)
+			continue;
+		m = &mb->msgs[mb->count++];
+		m->uid = r->uid;
+		m->size = x->size;
+		m->vsize = x->vsize >= 0 ? x->vsize : r->vsize;
+		/* The strings move to the snapshot. */
+		m->base = x->base;
+		m->name = x->name;
+		x->base = x->name = NULL;
+	}
+	qsort(mb->msgs, mb->count, sizeof(*mb->msgs), cmp_uid);
+}
+
+int
+mailbox_open(const char *path, int flags, struct mailbox **mb_r,
+    struct buf *err)
+{
+	struct mailbox *mb;
+	struct scan s;
+	size_t i, n = strlen(path);
+	int ret;
+
+	memset(&s, 0, sizeof(s));
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n == 0)
+		return store_err(err, "empty Maildir path");
+	mb = xcalloc(1, sizeof(*mb));
+	mb->path = xstrndup(path, n);
+	mb->lock_fd = -1;
+	if ((ret = make_dirs(mb->path, err)) < 0)
+		goto fail;
+	if ((flags & MAILBOX_POP3_LOCK) && (ret = pop3_lock(mb, err)) < 0)
+		goto fail;
+	ret = -1;
+	if (move_new(mb, flags, err) < 0 ||
+	    scan_dir(mb->path, "cur", &s, 1, err) < 0)
+		goto fail;
+	/* The list as it is, without the lock: usually nothing changes. A
+	 * damaged list is rebuilt below, under the lock. */
+	if (uidlist_read(mb->path, &mb->ul, NULL) < 0)
+		mb->ul.uidvalidity = 0;
+	for (i = 0; i < s.count; i++) {
+		struct ent *x = &s.ents[i];
+		const struct uidlist_rec *r = uidlist_find(&mb->ul, x->base);
+
+		if (x->vsize < 0 && r != NULL)
+			x->vsize = r->vsize;
+		if (x->vsize < 0 && count_vsize(mb->path, x, err) < 0)
+			goto fail;
+	}
+	if (list_stale(&mb->ul, &s) && update_list(mb, &s, err) < 0)
+		goto fail;
+	take_snapshot(mb, &s);
+	scan_free(&s);
+	*mb_r = mb;
+	return 0;
+fail:
+	scan_free(&s);
+	mailbox_close(&mb);
+	return ret;
+}
+
+uint32_t
+mailbox_uidvalidity(const struct mailbox *mb)
+{
+	return mb->ul.uidvalidity;
+}
+
+size_t
+mailbox_count(const struct mailbox *mb)
+{
+	return mb->count;
+}
+
+const struct mailbox_msg *
+mailbox_msg(const struct mailbox *mb, size_t i)
+{
+	return i < mb->count ? &mb->msgs[i] : NULL;
+}
+
+int
+mailbox_msg_open(struct mailbox *mb, size_t i, int *fd_r, struct buf *err)
+{
+	struct mailbox_msg *m;
+	char *name;
+	int ret;
+
+	if (i >= mb->count)
+		return store_err(err, "no message %zu", i + 1);
+	m = &mb->msgs[i];
+	name = (char *)m->name;
+	ret = open_msg(mb->path, &name, m->base, fd_r, err);
+	m->name = name;
+	return ret;
+}
+
+static int
+not_removed(void *ctx, const char *base)
+{
+	return htable_find(ctx, base) == NULL;
+}
+
+int
+mailbox_expunge(struct mailbox *mb, const size_t *idx, size_t n,
+    struct buf *err)
+{
+	struct htable *removed = htable_create();
+	struct buf b, found;
+	size_t i;
+	int fd, ret = 0, tries, gone, found_ret;
+
+	buf_init(&b, BUF_MAX_INTERNAL);
+	buf_init(&found, BUF_MAX_INTERNAL);
+	for (i = 0; i < n; i++) {
+		struct mailbox_msg *m;
+
+		if (idx[i] >= mb->count) {
+			ret = store_err(err, "no message %zu", idx[i] + 1);
+			continue;
+		}
+		m = &mb->msgs[idx[i]];
+		gone = 0;
+		for (tries = 0; tries < 5; tries++) {
+			sub_path(&b, mb->path, m->name);
+			if (unlink(buf_cstr(&b)) == 0) {
+				gone = 1;
+				break;
+			}
+			if (errno != ENOENT) {
+				ret = store_err(err, "unlink %s: %m",
+				    buf_cstr(&b));
+				break;
+			}
+			/* Renamed (flags) or expunged by another session. */
+			if ((found_ret = find_by_base(mb->path, m->base, &found,
+				 err)) < 0) {
+				ret = -1;
+				break;
+			}
+			if (found_ret == 0) {
+				gone = 1;
+				break;
+			}
+			xfree((char *)m->name);
+			m->name = xstrdup(buf_cstr(&found));
+		}
+		if (gone)
+			htable_enter(removed, m->base, m);
+	}
+	/* The unlinks durable (new/ too: a message found again there)
+	 * before the list forgets them. */
+	if (htable_count(removed) > 0 &&
+	    (fsync_dir(sub_path(&b, mb->path, "cur"), err) < 0 ||
+		fsync_dir(sub_path(&b, mb->path, "new"), err) < 0))
+		ret = -1;
+	else if (htable_count(removed) > 0) {
+		if ((fd = uidlist_lock(mb->path, err)) < 0)
+			ret = -1;
+		else {
+			uidlist_free(&mb->ul);
+			if (uidlist_read(mb->path, &mb->ul, NULL) < 0) {
+				/* Damaged: the next open rebuilds it. */
+				uidlist_unlock(mb->path, fd);
+			} else {
+				uidlist_retain(&mb->ul, not_removed, removed);
+				if (uidlist_commit(mb->path, fd, &mb->ul, err) <
+				    0)
+					ret = -1;
+			}
+		}
+	}
+	htable_destroy(&removed, NULL);
+	buf_deinit(&b);
+	buf_deinit(&found);
+	return ret;
+}
+
+void
+mailbox_close(struct mailbox **mbp)
+{
+	struct mailbox *mb = *mbp;
+	size_t i;
+
+	if (mb == NULL)
+		return;
+	if (mb->lock_fd >= 0)
+		close(mb->lock_fd); /* releases the flock */
+	for (i = 0; i < mb->count; i++) {
+		xfree((char *)mb->msgs[i].base);
+		xfree((char *)mb->msgs[i].name);
+	}
+	xfree(mb->msgs);
+	uidlist_free(&mb->ul);
+	xfree(mb->path);
+	xfree(mb);
+	*mbp = NULL;
+}
