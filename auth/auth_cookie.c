@@ -73,8 +73,8 @@ auth_cookies_expire(struct auth_cookies *t, int64_t now_ms)
 }
 
 int
-auth_cookie_issue(struct auth_cookies *t, const char *user,
-    const char *service, int64_t now_ms, char out[AUTH_COOKIE_LEN + 1])
+auth_cookie_issue(struct auth_cookies *t, const char *user, const char *service,
+    int64_t now_ms, char out[AUTH_COOKIE_LEN + 1])
 {
 	unsigned char raw[AUTH_COOKIE_LEN / 2];
 	struct cookie *c;

@@ -40,8 +40,7 @@ smtpd_tls_init(void)
 		return;
 	/* Ticket keys shared by every smtpd, in the queue directory's tls/
 	 * (root's, like pid/). */
-	snprintf(tickets, sizeof(tickets), "%s/tls/ticket_keys",
-	    var_queue_dir);
+	snprintf(tickets, sizeof(tickets), "%s/tls/ticket_keys", var_queue_dir);
 	conf.cert_files = var_smtpd_tls_cert_file;
 	conf.key_files = var_smtpd_tls_key_file;
 	conf.cert_param = VAR_SMTPD_TLS_CERT_FILE;

@@ -56,12 +56,12 @@ int tls_server_add_sni(struct tls_server *srv, const char *name,
 /* A server's TLS settings as main.cf gives them (tls_load.c). */
 struct tls_server_conf {
 	const char *cert_files, *key_files; /* as tls_server_create */
-	const char *cert_param;		    /* its name, for a warning */
-	const char *ticket_file; /* shared ticket keys; NULL: none */
-	long ticket_lifetime;	 /* as tls_server_tickets */
-	const char *sni_maps;	 /* lookup tables name => files, or "" */
-	const char *sni_param;	 /* their parameter's name */
-	const char *db_type;	 /* default table type */
+	const char *cert_param;             /* its name, for a warning */
+	const char *ticket_file;            /* shared ticket keys; NULL: none */
+	long ticket_lifetime;               /* as tls_server_tickets */
+	const char *sni_maps;  /* lookup tables name => files, or "" */
+	const char *sni_param; /* their parameter's name */
+	const char *db_type;   /* default table type */
 };
 /* The server context c describes, built now (as root): NULL when the
  * certificates cannot be loaded (logged: "TLS is not available: ...").

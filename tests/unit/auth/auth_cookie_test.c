@@ -57,8 +57,9 @@ test_full_table(void **state)
 		assert_int_equal(auth_cookie_issue(t, "u", "pop3d", 0, c), 0);
 	assert_int_equal(auth_cookie_issue(t, "u", "pop3d", 1, c), -1);
 	/* Once they expire, there is room again. */
-	assert_int_equal(
-	    auth_cookie_issue(t, "u", "pop3d", AUTH_COOKIE_TTL_MS, c), 0);
+	assert_int_equal(auth_cookie_issue(t, "u", "pop3d", AUTH_COOKIE_TTL_MS,
+			     c),
+	    0);
 	auth_cookies_destroy(&t);
 }
 
