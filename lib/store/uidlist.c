@@ -295,8 +295,10 @@ uidlist_read(const char *dir, struct uidlist *ul, struct buf *err)
 		store_err(err, "%s: too large", buf_cstr(&path));
 		goto out;
 	}
-	/* Read to the end, not to st_size: the file never changes in place
-	 * (writers rename a new one over it), so this is one version. */
+	/* Read to the end, not to st_size. Dovecot appends records in place
+	 * (under the lock), so a reader without the lock may see a cut last
+	 * line: taken as damage, which callers check again under the lock
+	 * before they rebuild. */
 	for (;;) {
 		char chunk[8192];
 

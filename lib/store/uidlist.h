@@ -22,6 +22,12 @@
  * time (seconds), as Dovecot makes it, raised above the old value if the
  * clock says less.
  *
+ * Dovecot also appends new records to the file in place, under the lock,
+ * leaving N in the header below the UIDs it appended: the reader raises
+ * nextuid above every UID it reads, and a list that fails to read without
+ * the lock (a cut last line) must be read again under it before it is
+ * taken as damaged.
+ *
  * Writing is atomic and durable (DESIGN.md): the new list goes into
  * dovecot-uidlist.lock (created with O_EXCL: it is also the lock that
  * Dovecot takes, so a Dovecot and a Tern never write at once), is

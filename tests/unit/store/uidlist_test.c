@@ -31,6 +31,14 @@ static const char fixture[] =
     "2 G0f1e2d3c4b5a69788796a5b4c3d2e1f0 W1234 :1733450001.M200P11.host\n"
     "4 S1200 W1234 :1733450002.M300P12.host\n";
 
+/* As Dovecot 2.3.19 left it: records appended in place after a header
+ * written when the list was empty (N1). */
+static const char appended[] =
+    "3 V1796526026 N1 G9bba2e2dcacf146b8e54000083ecc375\n"
+    "1 :1700000001.M1P1.dovecothost\n"
+    "2 :1700000002.M2P1.dovecothost\n"
+    "3 :1700000003.M3P1.dovecothost,S=30,W=34\n";
+
 static int
 setup(void **state)
 {
@@ -263,6 +271,12 @@ test_damaged(void **state)
 	    0);
 	assert_int_equal(ul.nextuid, 6);
 	assert_int_equal(ul.recs[0].vsize, 3);
+	uidlist_free(&ul);
+	/* Dovecot's appends: N below the UIDs. */
+	assert_int_equal(uidlist_parse(appended, strlen(appended), &ul, err),
+	    0);
+	assert_int_equal(ul.count, 3);
+	assert_int_equal(ul.nextuid, 4);
 	uidlist_free(&ul);
 	buf_destroy(&err);
 }
