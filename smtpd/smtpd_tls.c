@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "conf/params.h"
+#include "server/server_tls.h"
 #include "tls/tls.h"
 #include "tls/tls_level.h"
 #include "util/buf.h"
@@ -23,33 +24,16 @@ static struct tls_server *server; /* NULL: keys not loaded */
 void
 smtpd_tls_init(void)
 {
-	struct tls_server_conf conf;
-	char tickets[4096];
-	const char *error;
-
-	if (tls_server_level_parse(var_smtpd_tls_level, &level, &error) < 0)
-		log_fatal("%s/main.cf: %s: unknown security level \"%s\" "
-			  "(none, may or encrypt)",
-		    var_config_dir, VAR_SMTPD_TLS_LEVEL,
-		    log_str(var_smtpd_tls_level));
-	if (level == TLS_LEVEL_NONE && !var_smtpd_tls_wrappermode)
-		return;
-	/* Loaded by an earlier call: a fuzz harness runs this again for
-	 * each level it tries. */
-	if (server != NULL)
-		return;
-	/* Ticket keys shared by every smtpd, in the queue directory's tls/
-	 * (root's, like pid/). */
-	snprintf(tickets, sizeof(tickets), "%s/tls/ticket_keys", var_queue_dir);
-	conf.cert_files = var_smtpd_tls_cert_file;
-	conf.key_files = var_smtpd_tls_key_file;
-	conf.cert_param = VAR_SMTPD_TLS_CERT_FILE;
-	conf.ticket_file = tickets;
-	conf.ticket_lifetime = var_smtpd_tls_scache_timeout;
-	conf.sni_maps = var_tls_server_sni_maps;
-	conf.sni_param = VAR_TLS_SERVER_SNI_MAPS;
-	conf.db_type = var_db_type;
-	server = tls_server_load(&conf);
+	const struct server_tls_params p = {
+		.level = var_smtpd_tls_level,
+		.level_param = VAR_SMTPD_TLS_LEVEL,
+		.wrappermode = var_smtpd_tls_wrappermode,
+		.cert_files = var_smtpd_tls_cert_file,
+		.key_files = var_smtpd_tls_key_file,
+		.cert_param = VAR_SMTPD_TLS_CERT_FILE,
+		.ticket_name = "ticket_keys",
+	};
+	server_tls_init(&p, &level, &server);
 }
 
 int

@@ -40,6 +40,15 @@ char *var_smtpd_tls_cert_file;
 char *var_smtpd_tls_key_file;
 int var_smtpd_tls_wrappermode;
 long var_smtpd_tls_scache_timeout;
+long var_pop3d_timeout;
+long var_pop3d_session_deadline;
+char *var_pop3d_tls_level;
+char *var_pop3d_tls_cert_file;
+char *var_pop3d_tls_key_file;
+int var_pop3d_tls_wrappermode;
+int var_pop3d_tls_auth_only;
+char *var_pop3_uidl_format;
+char *var_login_default_domain;
 char *var_tls_server_sni_maps;
 long var_message_size_limit;
 long var_queue_minfree;
@@ -188,6 +197,25 @@ const struct param_def param_table[] = {
 	    "smtpd: TLS session lifetime for resumption (0: none)"),
 	P_STR(VAR_TLS_SERVER_SNI_MAPS, "", var_tls_server_sni_maps,
 	    "server name (SNI) => key and certificate chain files"),
+	P_TIME(VAR_POP3D_TIMEOUT, DEF_POP3D_TIMEOUT, var_pop3d_timeout, 1,
+	    "pop3d: idle time before a session is closed (RFC 1939: 10m)"),
+	P_TIME(VAR_POP3D_SESSION_DEADLINE, DEF_POP3D_SESSION_DEADLINE,
+	    var_pop3d_session_deadline, 0, "pop3d: longest session (0: none)"),
+	P_STR(VAR_POP3D_TLS_LEVEL, "none", var_pop3d_tls_level,
+	    "pop3d: TLS offered (none, may: STLS, encrypt: required)"),
+	P_STR(VAR_POP3D_TLS_CERT_FILE, DEF_POP3D_TLS_CERT_FILE,
+	    var_pop3d_tls_cert_file, "pop3d: PEM certificate chain files"),
+	P_STR(VAR_POP3D_TLS_KEY_FILE, DEF_POP3D_TLS_KEY_FILE,
+	    var_pop3d_tls_key_file, "pop3d: PEM private key files"),
+	P_BOOL(VAR_POP3D_TLS_WRAPPERMODE, "no", var_pop3d_tls_wrappermode,
+	    "pop3d: TLS from the first byte (port 995), not STLS"),
+	P_BOOL(VAR_POP3D_TLS_AUTH_ONLY, "yes", var_pop3d_tls_auth_only,
+	    "pop3d: no password login before TLS but from loopback"),
+	P_STR(VAR_POP3_UIDL_FORMAT, DEF_POP3_UIDL_FORMAT, var_pop3_uidl_format,
+	    "pop3d: UIDL format, Dovecot's variables"),
+	P_STR(VAR_LOGIN_DEFAULT_DOMAIN, DEF_LOGIN_DEFAULT_DOMAIN,
+	    var_login_default_domain,
+	    "pop3d: domain added to a login name without one"),
 	P_BOOL(VAR_SMTPD_SASL_ENABLE, "no", var_smtpd_sasl_enable,
 	    "smtpd: offer SMTP AUTH (through auth(8))"),
 	P_BOOL(VAR_SMTPD_TLS_AUTH_ONLY, "yes", var_smtpd_tls_auth_only,

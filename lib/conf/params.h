@@ -107,6 +107,32 @@ extern long var_smtpd_tls_scache_timeout;
 #define VAR_TLS_SERVER_SNI_MAPS "tls_server_sni_maps"
 extern char *var_tls_server_sni_maps;
 
+/* The POP3 server (pop3d.h). */
+#define VAR_POP3D_TIMEOUT "pop3d_timeout"
+#define DEF_POP3D_TIMEOUT "600s"
+extern long var_pop3d_timeout;
+#define VAR_POP3D_SESSION_DEADLINE "pop3d_session_deadline"
+#define DEF_POP3D_SESSION_DEADLINE "3600s"
+extern long var_pop3d_session_deadline;
+#define VAR_POP3D_TLS_LEVEL "pop3d_tls_security_level"
+extern char *var_pop3d_tls_level;
+#define VAR_POP3D_TLS_CERT_FILE "pop3d_tls_cert_file"
+#define DEF_POP3D_TLS_CERT_FILE "$smtpd_tls_cert_file"
+extern char *var_pop3d_tls_cert_file;
+#define VAR_POP3D_TLS_KEY_FILE "pop3d_tls_key_file"
+#define DEF_POP3D_TLS_KEY_FILE "$smtpd_tls_key_file"
+extern char *var_pop3d_tls_key_file;
+#define VAR_POP3D_TLS_WRAPPERMODE "pop3d_tls_wrappermode"
+extern int var_pop3d_tls_wrappermode;
+#define VAR_POP3D_TLS_AUTH_ONLY "pop3d_tls_auth_only"
+extern int var_pop3d_tls_auth_only;
+#define VAR_POP3_UIDL_FORMAT "pop3_uidl_format"
+#define DEF_POP3_UIDL_FORMAT "%08Xu%08Xv"
+extern char *var_pop3_uidl_format;
+#define VAR_LOGIN_DEFAULT_DOMAIN "login_default_domain"
+#define DEF_LOGIN_DEFAULT_DOMAIN "$myorigin"
+extern char *var_login_default_domain;
+
 /* SMTP AUTH in the SMTP server (smtpd_auth.h). */
 #define VAR_SMTPD_SASL_ENABLE "smtpd_sasl_auth_enable"
 extern int var_smtpd_sasl_enable;

@@ -147,6 +147,13 @@ auth_clnt_redeem(const char *service, const char *cookie,
 	return result(r);
 }
 
+void
+auth_clnt_close(void)
+{
+	if (auth != NULL)
+		stream_destroy(&auth);
+}
+
 int
 auth_clnt_mechs(const char **mechs_r)
 {

@@ -46,6 +46,9 @@ auth_clnt_continue(const char *response, struct auth_clnt_reply *r);
  * when auth cannot be reached. */
 enum auth_clnt_status auth_clnt_redeem(const char *service, const char *cookie,
     struct auth_clnt_reply *r);
+/* Drop the connection (a process about to fork children that must not
+ * share it); the next call opens a new one. */
+void auth_clnt_close(void);
 /* The mechanisms auth offers, space-separated, strongest first: 0 and
  * *mechs_r, or -1 (warned) when auth cannot be reached. */
 int auth_clnt_mechs(const char **mechs_r);

@@ -490,7 +490,7 @@ server_main(int argc, char **argv, const struct server_spec *spec)
 		log_fatal("chdir %s: %m", var_queue_dir);
 	if (spec->pre_jail != NULL)
 		spec->pre_jail();
-	if (server_is_root() && unpriv) {
+	if (server_is_root() && unpriv && !spec->drops_itself) {
 		const char *owner =
 		    spec->owner != NULL ? *spec->owner : var_mail_owner;
 		uid_t uid;

@@ -63,6 +63,12 @@ struct server_spec {
 	int (*busy)(void);
 	/* SERVER_MULTI: a new client connection, now the daemon's. */
 	void (*connect)(int fd);
+	/* The daemon drops privileges itself, per connection (pop3d: its
+	 * login process becomes mail_owner, its session process the
+	 * mailbox owner): with the unpriv column set, the skeleton keeps
+	 * root for it instead of dropping to mail_owner. The process that
+	 * keeps root must never read the client. */
+	int drops_itself;
 	/* The user to drop privileges to and its parameter's name, for a
 	 * daemon that must not run as mail_owner (auth: the only reader
 	 * of the user table). NULL: mail_owner. */

@@ -70,40 +70,16 @@ fsync_dir(const char *path, struct buf *err)
 	return 0;
 }
 
-/* The Maildir and its cur/ new/ tmp/, created when missing; a directory
- * made is durable (its parent fsync'ed) before it is used. */
+/* The Maildir (and its parents) and its cur/ new/ tmp/, created when
+ * missing (maildir.h): a user without mail yet has an empty mailbox. */
 static int
 make_dirs(const char *path, struct buf *err)
 {
-	static const char *const subs[] = { NULL, "cur", "new", "tmp" };
-	struct buf b;
-	size_t i;
-	int made = 0, ret = 0;
+	const char *error;
 
-	buf_init(&b, BUF_MAX_INTERNAL);
-	for (i = 0; i < 4 && ret == 0; i++) {
-		sub_path(&b, path, subs[i]);
-		if (mkdir(buf_cstr(&b), 0700) == 0) {
-			if (i == 0) {
-				char *parent = xstrdup(path), *slash;
-
-				slash = strrchr(parent, '/');
-				if (slash == parent)
-					slash[1] = 0;
-				else if (slash != NULL)
-					*slash = 0;
-				ret = fsync_dir(slash == NULL ? "." : parent,
-				    err);
-				xfree(parent);
-			} else
-				made = 1;
-		} else if (errno != EEXIST)
-			ret = store_err(err, "mkdir %s: %m", buf_cstr(&b));
-	}
-	if (ret == 0 && made)
-		ret = fsync_dir(path, err);
-	buf_deinit(&b);
-	return ret;
+	if (maildir_make(path, &error) < 0)
+		return store_err(err, "%s", error);
+	return 0;
 }
 
 /* The POP3 session lock: an flock on tern-pop3.lock, held by the open

@@ -86,16 +86,17 @@ make_dir(const char *path, const char **error_r)
 	return 0;
 }
 
-/* mkdir -p dir, then its cur/ new/ tmp/. */
-static int
-make_dirs(const char *dir, const char **error_r)
+int
+maildir_make(const char *dir, const char **error_r)
 {
 	static const char *const subs[] = { "cur", "new", "tmp" };
 	char path[PATH_MAX];
 	size_t i, n = strlen(dir);
 	struct stat st;
 
-	memcpy(path, dir, n + 1); /* n < PATH_MAX: checked by caller */
+	if (n >= PATH_MAX - 8)
+		return md_error(error_r, "%s: path too long", dir);
+	memcpy(path, dir, n + 1);
 	/* The common case: everything exists. */
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, subs[i]);
@@ -170,7 +171,7 @@ maildir_open(const char *path, struct maildir_msg **m_r, const char **error_r)
 	m = xmalloc(sizeof(*m));
 	m->dir = xstrndup(path, n);
 	m->fd = -1;
-	if (make_dirs(m->dir, error_r) < 0) {
+	if (maildir_make(m->dir, error_r) < 0) {
 		maildir_abort(&m);
 		return -1;
 	}

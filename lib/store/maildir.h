@@ -29,6 +29,11 @@ struct maildir_msg;
 /* Size of the write buffer of one delivery. */
 #define MAILDIR_WBUF (64 * 1024)
 
+/* mkdir -p path (mode 0700), then its cur/ new/ tmp/; each directory
+ * made is durable (its parent fsync'ed) before this returns. Existing
+ * ones are fine. Returns 0, or -1 with *error_r set. */
+int maildir_make(const char *path, const char **error_r);
+
 /* Start a delivery into the Maildir at path (created as needed). Returns 0
  * with *m_r set, or -1 with *error_r set: a path too long, or a failed
  * mkdir/open. */

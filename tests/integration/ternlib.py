@@ -14,6 +14,7 @@ import shutil
 import signal
 import smtplib
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -67,6 +68,15 @@ def start_dnsmasq(records):
             continue
     s.close()
     return p, port
+
+
+def tls_context():
+    """A TLS client context that does not verify the server (the test
+    instances' certificates are self-signed)."""
+    c = ssl.create_default_context()
+    c.check_hostname = False
+    c.verify_mode = ssl.CERT_NONE
+    return c
 
 
 def make_cert(directory, name="server", cn="mail.example.test", kind="ec"):

@@ -14,7 +14,6 @@ import hmac
 import os
 import shutil
 import smtplib
-import ssl
 import subprocess
 import sys
 import time
@@ -26,11 +25,7 @@ import ternlib  # noqa: E402
 MSG = "From: alice@example.test\r\nSubject: sub\r\n\r\nsubmitted\r\n"
 
 
-def ctx():
-    c = ssl.create_default_context()
-    c.check_hostname = False
-    c.verify_mode = ssl.CERT_NONE
-    return c
+ctx = ternlib.tls_context
 
 
 def b64(data):

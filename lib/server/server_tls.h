@@ -1,0 +1,28 @@
+/* server_tls - a network daemon's TLS as main.cf sets it: the security
+ * level (an unknown one is fatal, naming main.cf and the parameter), the
+ * certificates, session tickets shared by every process of the service
+ * (keys in $queue_directory/tls/, root's like pid/), and
+ * tls_server_sni_maps. Called before the privilege drop: the keys are
+ * read as root. smtpd and pop3d (and imapd) load theirs through it. */
+#ifndef TERN_SERVER_SERVER_TLS_H
+#define TERN_SERVER_SERVER_TLS_H
+
+#include "tls/tls_level.h"
+
+struct tls_server;
+
+struct server_tls_params {
+	const char *level, *level_param; /* the level's value and name */
+	int wrappermode;                 /* TLS from the first byte */
+	const char *cert_files, *key_files, *cert_param;
+	const char *ticket_name; /* the ticket key file in tls/ */
+};
+
+/* The level into *level_r, and the server context into *srv_r unless one
+ * is there already (a fuzz harness calls again for each level it tries):
+ * it stays NULL when TLS is off (level none without wrapper mode) or its
+ * certificates cannot be loaded (logged: "TLS is not available: ..."). */
+void server_tls_init(const struct server_tls_params *p, enum tls_level *level_r,
+    struct tls_server **srv_r);
+
+#endif

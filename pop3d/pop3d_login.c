@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: MIT */
+/* pop3d_login - the AUTHORIZATION state (RFC 1939 4), as mail_owner:
+ * greeting, CAPA (RFC 2449), STLS (RFC 2595), USER/PASS and AUTH (RFC
+ * 5034) through auth(8); after the login, the relay between the client
+ * and the session process. See pop3d.h. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf/params.h"
+#include "proto/auth_clnt.h"
+#include "server/server_tls.h"
+#include "tls/tls.h"
+#include "tls/tls_level.h"
+#include "util/attr.h"
+#include "util/base64.h"
+#include "util/buf.h"
+#include "util/fdpass.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/stream.h"
+
+#include "pop3d.h"
+
+static enum tls_level level = TLS_LEVEL_NONE;
+static struct tls_server *server; /* NULL: no TLS */
+
+void
+pop3d_login_init(void)
+{
+	const struct server_tls_params p = {
+		.level = var_pop3d_tls_level,
+		.level_param = VAR_POP3D_TLS_LEVEL,
+		.wrappermode = var_pop3d_tls_wrappermode,
+		.cert_files = var_pop3d_tls_cert_file,
+		.key_files = var_pop3d_tls_key_file,
+		.cert_param = VAR_POP3D_TLS_CERT_FILE,
+		.ticket_name = "pop3d_ticket_keys",
+	};
+
+	server_tls_init(&p, &level, &server);
+}
+
+struct login {
+	struct stream *s;
+	const struct pop3_peer *p;
+	int ctl;
+	int tls;            /* TLS runs */
+	char *user;         /* from USER; the last name tried, for the log */
+	const char *method; /* of the last attempt */
+	int attempts;       /* failed logins */
+	int bad;            /* bad commands */
+	time_t start;
+	struct buf line;
+};
+
+static void
+reply(struct login *l, const char *text)
+{
+	(void)stream_puts(l->s, text);
+	(void)stream_puts(l->s, "\r\n");
+}
+
+/* Password mechanisms and USER/PASS are allowed: after TLS, or from
+ * loopback, or everywhere with pop3d_tls_auth_only = no; never before
+ * TLS at level encrypt. */
+static int
+plaintext_ok(const struct login *l)
+{
+	if (l->tls)
+		return 1;
+	if (level == TLS_LEVEL_ENCRYPT && server != NULL)
+		return 0;
+	return !var_pop3d_tls_auth_only || l->p->loopback;
+}
+
+static int
+is_plaintext_mech(const char *mech)
+{
+	return strcasecmp(mech, "PLAIN") == 0 || strcasecmp(mech, "LOGIN") == 0;
+}
+
+/* The mechanisms this client may use now, space-separated, into out. */
+static void
+mechs_now(const struct login *l, struct buf *out)
+{
+	const char *mechs, *p;
+	char mech[64];
+	size_t n;
+
+	buf_reset(out);
+	if (auth_clnt_mechs(&mechs) < 0)
+		return;
+	for (p = mechs; *(p += strspn(p, " ")) != '\0'; p += n) {
+		n = strcspn(p, " ");
+		if (n >= sizeof(mech))
+			continue;
+		memcpy(mech, p, n);
+		mech[n] = '\0';
+		if (is_plaintext_mech(mech) && !plaintext_ok(l))
+			continue;
+		if (buf_len(out) > 0)
+			buf_puts(out, " ");
+		buf_puts(out, mech);
+	}
+}
+
+static const char disallowed[] =
+    "-ERR [AUTH] Plaintext authentication disallowed on non-secure "
+    "(SSL/TLS) connections.";
+
+/* Dovecot's ", TLS" and secs, for the log. */
+static void
+log_disconnect(struct login *l, const char *why)
+{
+	long secs = (long)(time(NULL) - l->start);
+
+	if (l->attempts > 0)
+		log_info("pop3-login: %s (auth failed, %d attempts in %ld "
+			 "secs): user=<%s>, method=%s, rip=%s, lip=%s%s",
+		    why, l->attempts, secs, log_str(l->user ? l->user : ""),
+		    l->method, l->p->rip, l->p->lip, l->tls ? ", TLS" : "");
+	else
+		log_info("pop3-login: %s (no auth attempts in %ld secs): "
+			 "user=<%s>, rip=%s, lip=%s%s",
+		    why, secs, log_str(l->user ? l->user : ""), l->p->rip,
+		    l->p->lip, l->tls ? ", TLS" : "");
+}
+
+static int
+flush(struct login *l)
+{
+	const char *error;
+
+	return stream_flush(l->s, &error);
+}
+
+/* Relay bytes between the client and the session until either ends. */
+static void
+relay(struct login *l, int fd)
+{
+	char buf[16384];
+	struct buf line;
+	const char *error;
+	size_t n;
+	ssize_t got;
+	int ret;
+
+	buf_init(&line, sizeof(buf));
+	/* What the client pipelined behind its login goes first. */
+	while ((n = stream_pending(l->s)) > 0) {
+		if (n > sizeof(buf))
+			n = sizeof(buf);
+		if (stream_read_exact(l->s, buf, n, &error) != 1 ||
+		    write(fd, buf, n) != (ssize_t)n)
+			goto out;
+	}
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ stream_fd(l->s), POLLIN, 0 },
+			{ fd, POLLIN, 0 },
+		};
+
+		if (stream_pending(l->s) > 0)
+			pfd[0].revents = POLLIN;
+		else if (poll(pfd, 2, (int)(var_pop3d_timeout + 60) * 1000) <=
+		    0) {
+			if (errno == EINTR)
+				continue;
+			break; /* the session's own timer has failed */
+		}
+		if (pfd[1].revents != 0) {
+			if ((got = read(fd, buf, sizeof(buf))) <= 0)
+				break; /* the session is over */
+			if (stream_write(l->s, buf, (size_t)got) < 0 ||
+			    flush(l) < 0)
+				break;
+		}
+		if (pfd[0].revents != 0) {
+			/* Commands are lines: one at a time, or a piece of a
+			 * long one. */
+			buf_reset(&line);
+			ret = stream_get_line(l->s, &line, sizeof(buf), &error);
+			if (ret != STREAM_LINE && ret != STREAM_PARTIAL)
+				break; /* the client left: no UPDATE */
+			if (write(fd, buf_cstr(&line), buf_len(&line)) !=
+			    (ssize_t)buf_len(&line))
+				break;
+		}
+	}
+out:
+	buf_deinit(&line);
+	(void)flush(l);
+}
+
+/* After a login that auth accepted: ask the serve process for the
+ * session, then relay. Returns only when the connection is over. */
+static void
+logged_in(struct login *l, const char *cookie)
+{
+	struct stream *ctl = stream_create(l->ctl, STREAM_FLAG_NOCLOSE);
+	struct attr_list r = { 0 };
+	const char *error, *status;
+	long mpid = 0;
+	int fd;
+
+	stream_set_timeout(ctl, AUTH_CLNT_TIMEOUT);
+	if (attr_put(ctl, ATTR_POP3_COOKIE, cookie) < 0 ||
+	    attr_put(ctl, ATTR_POP3_METHOD, l->method) < 0 ||
+	    attr_put_end(ctl) < 0 || stream_flush(ctl, &error) < 0 ||
+	    attr_recv(ctl, &r, &error) != 1 ||
+	    (status = attr_get(&r, ATTR_POP3_STATUS)) == NULL) {
+		reply(l, "-ERR [SYS/TEMP] Internal error, try again later.");
+		log_warn("pop3-login: no session for user=<%s>: serve "
+			 "process gone, rip=%s",
+		    log_str(l->user), l->p->rip);
+		goto out;
+	}
+	if (strcmp(status, "ok") != 0) {
+		reply(l,
+		    strcmp(status, "fail") == 0
+			? "-ERR [AUTH] No mailbox for this user."
+			: "-ERR [SYS/TEMP] Internal error, try again later.");
+		goto out;
+	}
+	(void)attr_get_long(&r, ATTR_POP3_MPID, &mpid);
+	xfree(l->user);
+	l->user = xstrdup(attr_get(&r, ATTR_POP3_USER) != NULL
+		? attr_get(&r, ATTR_POP3_USER)
+		: "");
+	/* Ready for the descriptor: nothing else is on its way. */
+	if (attr_put(ctl, ATTR_POP3_STATUS, "ready") < 0 ||
+	    attr_put_end(ctl) < 0 || stream_flush(ctl, &error) < 0 ||
+	    (fd = fdpass_recv(l->ctl, AUTH_CLNT_TIMEOUT, &error)) < 0) {
+		reply(l, "-ERR [SYS/TEMP] Internal error, try again later.");
+		goto out;
+	}
+	log_info("pop3-login: Login: user=<%s>, method=%s, rip=%s, lip=%s, "
+		 "mpid=%ld%s",
+	    log_str(l->user), l->method, l->p->rip, l->p->lip, mpid,
+	    l->tls ? ", TLS" : "");
+	relay(l, fd);
+	close(fd);
+out:
+	attr_list_clear(&r);
+	stream_destroy(&ctl);
+}
+
+/* One attempt through auth(8); initial is base64 ("=" empty) or NULL.
+ * Returns 1 when logged in (the session has run), 0 to go on, -1 to
+ * close. */
+static int
+attempt(struct login *l, const char *mech, const char *initial)
+{
+	struct auth_clnt_reply r;
+	enum auth_clnt_status st;
+	const char *why;
+	int ret;
+
+	l->method = strcasecmp(mech, "LOGIN") == 0 ? "LOGIN"
+	    : strcasecmp(mech, "PLAIN") == 0       ? "PLAIN"
+						   : mech;
+	st = auth_clnt_start(mech, "pop3d", l->p->client, initial, &r);
+	while (st == AUTH_CLNT_CONTINUE) {
+		(void)stream_printf(l->s, "+ %s\r\n", r.text);
+		if (flush(l) < 0)
+			return -1;
+		ret = pop3_read_line(l->s, &l->line, POP3_SASL_LINE_MAX, &why);
+		if (ret < 0)
+			return -1;
+		if (ret == 0) {
+			(void)auth_clnt_continue("*", &r);
+			reply(l, "-ERR Line too long.");
+			return 0;
+		}
+		pop3_chomp(&l->line);
+		st = auth_clnt_continue(buf_cstr(&l->line), &r);
+	}
+	switch (st) {
+	case AUTH_CLNT_OK:
+		logged_in(l, r.cookie);
+		return 1;
+	case AUTH_CLNT_FAIL:
+		l->attempts++;
+		if (strcmp(r.text, "aborted") == 0)
+			reply(l, "-ERR Authentication aborted by client.");
+		else
+			reply(l, "-ERR [AUTH] Authentication failed.");
+		return 0;
+	case AUTH_CLNT_BAD:
+		reply(l, "-ERR Invalid base64 data in continued response.");
+		return 0;
+	case AUTH_CLNT_NOMECH:
+		reply(l, "-ERR Unsupported authentication mechanism.");
+		return 0;
+	default:
+		reply(l, "-ERR [SYS/TEMP] Temporary authentication failure.");
+		return 0;
+	}
+}
+
+/* --- commands ------------------------------------------------------- */
+
+static int
+cmd_capa(void *ctx, const char *args)
+{
+	struct login *l = ctx;
+	struct buf mechs;
+
+	(void)args;
+	buf_init(&mechs, 256);
+	mechs_now(l, &mechs);
+	reply(l, "+OK");
+	reply(l, "CAPA");
+	reply(l, "TOP");
+	reply(l, "UIDL");
+	reply(l, "RESP-CODES");
+	reply(l, "PIPELINING");
+	reply(l, "AUTH-RESP-CODE");
+	if (plaintext_ok(l))
+		reply(l, "USER");
+	if (buf_len(&mechs) > 0)
+		(void)stream_printf(l->s, "SASL %s\r\n", buf_cstr(&mechs));
+	if (server != NULL && !l->tls && level != TLS_LEVEL_NONE)
+		reply(l, "STLS");
+	reply(l, "IMPLEMENTATION Tern");
+	reply(l, ".");
+	buf_deinit(&mechs);
+	return 0;
+}
+
+static int
+cmd_stls(void *ctx, const char *args)
+{
+	struct login *l = ctx;
+	const char *error;
+
+	if (*args != '\0') {
+		reply(l, "-ERR STLS takes no arguments.");
+		return 0;
+	}
+	if (l->tls) {
+		reply(l, "-ERR TLS is already active.");
+		return 0;
+	}
+	if (server == NULL || level == TLS_LEVEL_NONE) {
+		reply(l, "-ERR TLS support isn't enabled.");
+		return 0;
+	}
+	reply(l, "+OK Begin TLS negotiation now.");
+	if (flush(l) < 0)
+		return -1;
+	/* Nothing the client sent before the handshake may be read as if
+	 * it came inside TLS (RFC 2595 3.1, as RFC 3207 6 for SMTP). */
+	stream_discard_input(l->s);
+	if (tls_server_start(server, l->s, &error) == NULL) {
+		log_info("pop3-login: Disconnected (TLS handshaking: %s): "
+			 "user=<>, rip=%s, lip=%s",
+		    error, l->p->rip, l->p->lip);
+		return -2;
+	}
+	l->tls = 1;
+	/* What was learnt before TLS is forgotten. */
+	xfree(l->user);
+	l->user = NULL;
+	return 0;
+}
+
+static int
+cmd_user(void *ctx, const char *args)
+{
+	struct login *l = ctx;
+
+	if (!plaintext_ok(l)) {
+		reply(l, disallowed);
+		return 0;
+	}
+	if (*args == '\0') {
+		reply(l, "-ERR USER needs a user name.");
+		return 0;
+	}
+	xfree(l->user);
+	l->user = xstrdup(args);
+	reply(l, "+OK");
+	return 0;
+}
+
+static int
+cmd_pass(void *ctx, const char *args)
+{
+	struct login *l = ctx;
+	struct buf raw, enc;
+	int ret;
+
+	if (!plaintext_ok(l)) {
+		reply(l, disallowed);
+		return 0;
+	}
+	if (l->user == NULL) {
+		reply(l, "-ERR No username given.");
+		return 0;
+	}
+	/* USER/PASS is PLAIN (RFC 4616) with the same two secrets. */
+	buf_init(&raw, strlen(l->user) + strlen(args) + 3);
+	buf_init(&enc,
+	    base64_encoded_len(strlen(l->user) + strlen(args) + 2) + 1);
+	buf_append(&raw, "", 1);
+	buf_puts(&raw, l->user);
+	buf_append(&raw, "", 1);
+	buf_puts(&raw, args);
+	(void)base64_encode(raw.data, buf_len(&raw), &enc);
+	explicit_bzero(raw.data, buf_len(&raw));
+	ret = attempt(l, "PLAIN", buf_cstr(&enc));
+	explicit_bzero(enc.data, buf_len(&enc));
+	buf_deinit(&raw);
+	buf_deinit(&enc);
+	return ret;
+}
+
+static int
+cmd_auth(void *ctx, const char *args)
+{
+	struct login *l = ctx;
+	char mech[64];
+	const char *initial;
+	size_t n = strcspn(args, " ");
+	struct buf mechs;
+
+	if (n == 0) {
+		/* No mechanism: the list (RFC 1734's form, which clients
+		 * still send). */
+		buf_init(&mechs, 256);
+		mechs_now(l, &mechs);
+		reply(l, "+OK");
+		for (const char *p = buf_cstr(&mechs);
+		     *(p += strspn(p, " ")) != '\0'; p += n) {
+			n = strcspn(p, " ");
+			(void)stream_printf(l->s, "%.*s\r\n", (int)n, p);
+		}
+		reply(l, ".");
+		buf_deinit(&mechs);
+		return 0;
+	}
+	if (n >= sizeof(mech)) {
+		reply(l, "-ERR Unsupported authentication mechanism.");
+		return 0;
+	}
+	memcpy(mech, args, n);
+	mech[n] = '\0';
+	initial = args[n] == ' ' ? args + n + 1 : NULL;
+	if (is_plaintext_mech(mech) && !plaintext_ok(l)) {
+		reply(l, disallowed);
+		return 0;
+	}
+	return attempt(l, mech, initial);
+}
+
+static int
+cmd_quit(void *ctx, const char *args)
+{
+	struct login *l = ctx;
+
+	(void)args;
+	reply(l, "+OK Logging out.");
+	return -1;
+}
+
+static const struct pop3_command commands[] = {
+	{ "CAPA", cmd_capa },
+	{ "STLS", cmd_stls },
+	{ "USER", cmd_user },
+	{ "PASS", cmd_pass },
+	{ "AUTH", cmd_auth },
+	{ "QUIT", cmd_quit },
+};
+
+void
+pop3d_login(int in_fd, int out_fd, int ctl, const struct pop3_peer *p)
+{
+	struct login login, *l = &login;
+	const char *why = "Disconnected", *error;
+	time_t end = 0;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->p = p;
+	l->ctl = ctl;
+	l->start = time(NULL);
+	l->s = stream_create(in_fd, STREAM_FLAG_NOCLOSE);
+	if (out_fd != in_fd)
+		stream_set_write_fd(l->s, out_fd);
+	stream_set_timeout(l->s, (int)var_pop3d_timeout);
+	if (var_pop3d_session_deadline > 0) {
+		end = l->start + var_pop3d_session_deadline;
+		stream_set_deadline(l->s, end);
+	}
+	buf_init(&l->line, POP3_SASL_LINE_MAX + 2);
+	if (var_pop3d_tls_wrappermode) {
+		if (server == NULL ||
+		    tls_server_start(server, l->s, &error) == NULL) {
+			log_info("pop3-login: Disconnected (TLS handshaking: "
+				 "%s): user=<>, rip=%s, lip=%s",
+			    server == NULL ? "no certificate" : error, p->rip,
+			    p->lip);
+			goto out;
+		}
+		l->tls = 1;
+	}
+	reply(l, "+OK Tern ready.");
+	for (;;) {
+		ret = pop3_next(l->s, &l->line, commands,
+		    sizeof(commands) / sizeof(commands[0]), l, &l->bad, &why);
+		if (ret == 0)
+			continue;
+		if (ret == 1 || ret == -2)
+			goto out; /* logged in (the session ran), or TLS failed */
+		why = ret == POP3_END_BAD
+		    ? "Disconnected: Too many bad commands"
+		    : "Disconnected";
+		break;
+	}
+	log_disconnect(l, why);
+out:
+	(void)flush(l);
+	xfree(l->user);
+	buf_deinit(&l->line);
+	stream_destroy(&l->s);
+}
