@@ -4,6 +4,7 @@ creates nothing; run as root from a directory the mail users cannot reach
 (a clone in /root), it still delivers. Uses the built programs
 (TERN_DEMO_BIN) and a free port range (TERN_DEMO_PORT_BASE)."""
 import os
+import poplib
 import shutil
 import smtplib
 import ssl
@@ -81,6 +82,22 @@ class DemoTest(unittest.TestCase):
         self.assertEqual(os.stat(os.path.join(inst, "etc", "tls",
                                               "key.pem")).st_mode & 0o777,
                          0o600)
+        # POP3 with STLS (base + 10) and POP3S (base + 95) for bob.
+        p = poplib.POP3("127.0.0.1", base + 10, timeout=30 * ternlib.SLOW)
+        p.stls(context=ctx)
+        p.user("bob")
+        p.pass_("demo pw 7")
+        self.assertEqual(p.stat()[0], 1)
+        self.assertIn(b"via 587", b"\n".join(p.retr(1)[1]))
+        p.quit()
+        p = poplib.POP3_SSL("127.0.0.1", base + 95, context=ctx,
+                            timeout=30 * ternlib.SLOW)
+        p.user("bob")
+        p.pass_("demo pw 7")
+        self.assertEqual(p.stat()[0], 1)
+        p.quit()
+        self.assertIn("curl -k pop3s://127.0.0.1:%d/1 -u bob:PASSWORD"
+                      % (base + 95), r.stdout)
         main_cf = os.path.join(inst, "etc", "main.cf")
         with open(main_cf, "a") as f:
             f.write("# the administrator's own line\n")
