@@ -70,7 +70,9 @@ struct pop3_command {
 
 /* Flush the replies when no command waits (PIPELINING), read the next
  * command and run it from table (n entries): an unknown command or a
- * line too long gets -ERR and counts in *bad. Returns 0 or the command's
+ * line too long gets -ERR and counts in *bad, the POP3_BAD_MAX-th only
+ * "-ERR Too many bad commands." (one reply a command: a client in
+ * lockstep never writes to a closed connection). Returns 0 or the command's
  * value, POP3_END_INPUT with *why_r ("Connection closed", "Disconnected
  * for inactivity" after telling the client, or the error), or
  * POP3_END_BAD after "-ERR Too many bad commands.". */

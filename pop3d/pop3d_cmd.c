@@ -97,9 +97,7 @@ pop3_next(struct stream *s, struct buf *line, const struct pop3_command *table,
 		}
 		return POP3_END_INPUT;
 	}
-	if (got == 0)
-		(void)stream_puts(s, "-ERR Line too long.\r\n");
-	else if (pop3_parse(line, &cmd) == 0) {
+	if (got != 0 && pop3_parse(line, &cmd) == 0) {
 		for (size_t i = 0; i < n && !known; i++)
 			if (strcmp(cmd.verb, table[i].verb) == 0) {
 				known = 1;
@@ -108,10 +106,13 @@ pop3_next(struct stream *s, struct buf *line, const struct pop3_command *table,
 	}
 	if (known)
 		return ret;
-	if (got != 0)
-		(void)stream_puts(s, "-ERR Unknown command.\r\n");
-	if (++*bad < POP3_BAD_MAX)
+	/* One reply a command: the last bad one gets only the farewell. */
+	if (++*bad < POP3_BAD_MAX) {
+		(void)stream_puts(s,
+		    got == 0 ? "-ERR Line too long.\r\n"
+			     : "-ERR Unknown command.\r\n");
 		return 0;
+	}
 	(void)stream_puts(s, "-ERR Too many bad commands.\r\n");
 	(void)stream_flush(s, &error);
 	*why_r = "Too many bad commands";
