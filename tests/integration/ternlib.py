@@ -7,6 +7,9 @@ privilege separation (mail_owner "tern", mailboxes owned by "vmail",
 both made by scripts/setup); otherwise everything runs as the caller.
 Every wait is bounded: wait_for() polls a condition until a deadline.
 """
+import base64
+import hashlib
+import hmac
 import os
 import pwd
 import re
@@ -77,6 +80,44 @@ def tls_context():
     c.check_hostname = False
     c.verify_mode = ssl.CERT_NONE
     return c
+
+
+class ScramClient:
+    """The client side of SCRAM-SHA-256 (RFC 5802 3, RFC 7677), base64 in
+    and out as SMTP, POP3 and IMAP carry it: first() is the initial
+    response, final(challenge) the answer to the server's first message,
+    and server_ok(data) checks the server's signature."""
+
+    def __init__(self, user, password):
+        self.user, self.password = user, password
+
+    def first(self):
+        self.cnonce = base64.b64encode(os.urandom(18)).decode()
+        self.bare = "n=%s,r=%s" % (self.user, self.cnonce)
+        return base64.b64encode(("n,," + self.bare).encode()).decode()
+
+    def final(self, challenge):
+        server_first = base64.b64decode(challenge).decode()
+        f = dict(kv.split("=", 1) for kv in server_first.split(","))
+        if not f["r"].startswith(self.cnonce):
+            raise AssertionError("server nonce does not extend ours")
+        salted = hashlib.pbkdf2_hmac("sha256", self.password.encode(),
+                                     base64.b64decode(f["s"]), int(f["i"]))
+        client_key = hmac.digest(salted, b"Client Key", "sha256")
+        stored = hashlib.sha256(client_key).digest()
+        final_bare = "c=biws,r=" + f["r"]
+        self.auth_msg = ",".join((self.bare, server_first,
+                                  final_bare)).encode()
+        sig = hmac.digest(stored, self.auth_msg, "sha256")
+        proof = bytes(a ^ b for a, b in zip(client_key, sig))
+        self.server_key = hmac.digest(salted, b"Server Key", "sha256")
+        return base64.b64encode((final_bare + ",p=" + base64.b64encode(
+            proof).decode()).encode()).decode()
+
+    def server_ok(self, data):
+        expect = "v=" + base64.b64encode(hmac.digest(
+            self.server_key, self.auth_msg, "sha256")).decode()
+        return base64.b64decode(data).decode() == expect
 
 
 def make_cert(directory, name="server", cn="mail.example.test", kind="ec"):

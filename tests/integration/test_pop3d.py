@@ -10,6 +10,7 @@ level encrypt; failed logins are logged as Dovecot does and fail2ban's
 stock dovecot filter counts them; fetchmail pulls a mailbox into an
 mbox; as root, the three processes of a session run as root (never
 reading the client), mail_owner and the mailbox owner."""
+import base64
 import os
 import poplib
 import pwd
@@ -42,7 +43,7 @@ class Pop3dTest(unittest.TestCase):
         if self.t is not None:
             self.t.cleanup()
 
-    def start(self, level="may", **main):
+    def start(self, level="may", scheme=None, **main):
         self.pop = ternlib.free_port()
         self.pops = ternlib.free_port()
         t = self.t = ternlib.Instance(
@@ -55,8 +56,8 @@ class Pop3dTest(unittest.TestCase):
         with open(os.path.join(t.etc, "main.cf"), "a") as f:
             f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
                     % (cert, key))
-        t.add_user("alice", "alice pw")
-        t.add_user("bob", "bob pw")
+        t.add_user("alice", "alice pw", scheme)
+        t.add_user("bob", "bob pw", scheme)
         t.start()
         return t
 
@@ -232,6 +233,58 @@ class Pop3dTest(unittest.TestCase):
         with open(os.path.join(d, "dovecot-uidlist")) as f:
             head = f.readline()
         self.assertRegex(head, r"^3 V\d+ N1001 G[0-9a-f]{32}")
+
+    def session(self):
+        p = poplib.POP3("127.0.0.1", self.pop, timeout=30)
+        p.stls(context=ctx())
+        return p
+
+    def test_auth_mechanisms(self):
+        """RFC 5034: AUTH PLAIN with an initial response, LOGIN step by
+        step, a cancelled exchange."""
+        self.start()
+        session = self.session
+
+        p = session()
+        self.assertIn("PLAIN", p.capa()["SASL"])
+        self.assertTrue(p._shortcmd("AUTH PLAIN " + base64.b64encode(
+            b"\0alice\0alice pw").decode()).startswith(b"+OK"))
+        self.assertEqual(p.stat()[0], 0)
+        p.quit()
+        p = session()
+        self.assertEqual(p._shortcmd("AUTH LOGIN"), b"+ VXNlcm5hbWU6")
+        p._putcmd(base64.b64encode(b"bob").decode())
+        self.assertEqual(p._getline()[0], b"+ UGFzc3dvcmQ6")
+        p._putcmd(base64.b64encode(b"bob pw").decode())
+        self.assertTrue(p._getresp().startswith(b"+OK"))
+        p.quit()
+        p = session()
+        self.assertEqual(p._shortcmd("AUTH LOGIN"), b"+ VXNlcm5hbWU6")
+        p._putcmd("*")
+        with self.assertRaises(poplib.error_proto):
+            p._getresp()
+        p.quit()
+
+    def test_auth_scram(self):
+        """SCRAM-SHA-256 (RFC 7677), offered when every user has SCRAM
+        keys."""
+        t = self.start(scheme="SCRAM-SHA-256")
+        self.deliver("for bob\r\n", to="bob")
+        p = self.session()
+        self.assertIn("SCRAM-SHA-256", p.capa()["SASL"])
+        c = ternlib.ScramClient("bob", "bob pw")
+        first = p._shortcmd("AUTH SCRAM-SHA-256 " + c.first())
+        self.assertTrue(first.startswith(b"+ "), first)
+        p._putcmd(c.final(first[2:].decode()))
+        line = p._getline()[0]
+        self.assertTrue(line.startswith(b"+ "), line)
+        self.assertTrue(c.server_ok(line[2:].decode()))
+        p._putcmd("")
+        self.assertTrue(p._getresp().startswith(b"+OK"))
+        self.assertEqual(p.stat()[0], 1)
+        p.quit()
+        self.assertRegex(t.log(), r"pop3-login: Login: user=<bob>, "
+                         r"method=SCRAM-SHA-256, ")
 
     def test_second_session_in_use(self):
         self.start()
