@@ -114,7 +114,8 @@ parse_lines(const uint8_t *data, size_t size)
 	buf_init(&uidl, 70000);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		size_t n =
+		    nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
 
 		buf_reset(&line);
 		if (buf_append(&line, p, n) < 0)
@@ -175,8 +176,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_peer_finish(&replies);
 	/* Every reply of a session starts with a status or is inside a
 	 * multi-line answer: the greeting at least is there. */
-	if (replies.len < 3 || (strncmp(replies.data, "+OK", 3) != 0 &&
-				   strncmp(replies.data, "-ERR", 4) != 0))
+	if (replies.len < 3 ||
+	    (strncmp(replies.data, "+OK", 3) != 0 &&
+		strncmp(replies.data, "-ERR", 4) != 0))
 		__builtin_trap();
 	return 0;
 }
