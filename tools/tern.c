@@ -208,32 +208,49 @@ svc_where(const struct mastercf *cf, const struct mastercf_service *svc,
 	buf_printf(out, "%s/main.cf: %s", config_dir, name);
 }
 
-/* An smtpd service's TLS settings: its level must be known, and when TLS
- * is on its certificates must load (a warning at may, where smtpd only
- * stops offering STARTTLS; an error where TLS is required). */
+/* The TLS parameters of a network daemon, by its command name. */
+struct daemon_tls {
+	const char *command, *starttls;
+	const char *level_param, *wrapper_param, *cert_param, *key_param;
+	char **level, **cert, **key;
+	int *wrapper;
+};
+
+static const struct daemon_tls daemon_tls[] = {
+	{ "smtpd", "STARTTLS", VAR_SMTPD_TLS_LEVEL, VAR_SMTPD_TLS_WRAPPERMODE,
+	    VAR_SMTPD_TLS_CERT_FILE, VAR_SMTPD_TLS_KEY_FILE,
+	    &var_smtpd_tls_level, &var_smtpd_tls_cert_file,
+	    &var_smtpd_tls_key_file, &var_smtpd_tls_wrappermode },
+	{ "pop3d", "STLS", VAR_POP3D_TLS_LEVEL, VAR_POP3D_TLS_WRAPPERMODE,
+	    VAR_POP3D_TLS_CERT_FILE, VAR_POP3D_TLS_KEY_FILE,
+	    &var_pop3d_tls_level, &var_pop3d_tls_cert_file,
+	    &var_pop3d_tls_key_file, &var_pop3d_tls_wrappermode },
+};
+
+/* A network service's TLS settings: its level must be known, and when TLS
+ * is on its certificates must load (a warning at may, where the daemon
+ * only stops offering STARTTLS or STLS; an error where TLS is required). */
 static void
-check_smtpd_tls(const struct mastercf *cf, const struct mastercf_service *svc)
+check_service_tls(const struct mastercf *cf, const struct mastercf_service *svc,
+    const struct daemon_tls *d)
 {
-	const char *lv =
-	    svc_param(svc, VAR_SMTPD_TLS_LEVEL, var_smtpd_tls_level);
-	const char *wm = svc_param(svc, VAR_SMTPD_TLS_WRAPPERMODE,
-	    var_smtpd_tls_wrappermode ? "yes" : "no");
-	const char *cert =
-	    svc_param(svc, VAR_SMTPD_TLS_CERT_FILE, var_smtpd_tls_cert_file);
+	const char *lv = svc_param(svc, d->level_param, *d->level);
+	const char *wm =
+	    svc_param(svc, d->wrapper_param, *d->wrapper ? "yes" : "no");
+	const char *cert = svc_param(svc, d->cert_param, *d->cert);
 	const char *key, *error;
 	enum tls_level level;
 	struct tls_server *srv;
 	struct buf err;
 	int wrapper = strcasecmp(wm, "yes") == 0, required;
 
-	/* The key's default is the certificate file, as main.cf says. */
-	key = strcmp(var_smtpd_tls_key_file, var_smtpd_tls_cert_file) == 0
-	    ? cert
-	    : var_smtpd_tls_key_file;
-	key = svc_param(svc, VAR_SMTPD_TLS_KEY_FILE, key);
+	/* A key that main.cf leaves in the certificate's file stays there
+	 * when a service names another certificate. */
+	key = strcmp(*d->key, *d->cert) == 0 ? cert : *d->key;
+	key = svc_param(svc, d->key_param, key);
 	if (tls_server_level_parse(lv, &level, &error) < 0) {
 		buf_init(&err, 1024);
-		svc_where(cf, svc, VAR_SMTPD_TLS_LEVEL, &err);
+		svc_where(cf, svc, d->level_param, &err);
 		problem("%s = %s: %s", buf_cstr(&err), lv, error);
 		buf_deinit(&err);
 		return;
@@ -241,31 +258,21 @@ check_smtpd_tls(const struct mastercf *cf, const struct mastercf_service *svc)
 	if (level == TLS_LEVEL_NONE && !wrapper)
 		return;
 	required = wrapper || level == TLS_LEVEL_ENCRYPT;
-	if (*cert == '\0') {
-		if (required)
-			problem("%s:%d: %s: TLS is required but %s is empty",
-			    cf->path, svc->line, svc->name,
-			    VAR_SMTPD_TLS_CERT_FILE);
-		else
-			fprintf(stderr,
-			    "tern: warning: %s:%d: %s: STARTTLS is not "
-			    "offered: %s is empty\n",
-			    cf->path, svc->line, svc->name,
-			    VAR_SMTPD_TLS_CERT_FILE);
-		return;
-	}
 	buf_init(&err, 1024);
-	if ((srv = tls_server_create(cert, key, &err)) == NULL) {
-		if (required)
-			problem("%s:%d: %s: %s", cf->path, svc->line, svc->name,
-			    buf_cstr(&err));
-		else
-			fprintf(stderr,
-			    "tern: warning: %s:%d: %s: STARTTLS is not "
-			    "offered: %s\n",
-			    cf->path, svc->line, svc->name, buf_cstr(&err));
+	if (*cert == '\0')
+		buf_printf(&err, "%s is empty", d->cert_param);
+	else if ((srv = tls_server_create(cert, key, &err)) != NULL) {
+		tls_server_destroy(&srv);
+		buf_reset(&err);
 	}
-	tls_server_destroy(&srv);
+	if (buf_len(&err) > 0 && required)
+		problem("%s:%d: %s: TLS is required but %s", cf->path,
+		    svc->line, svc->name, buf_cstr(&err));
+	else if (buf_len(&err) > 0)
+		fprintf(stderr,
+		    "tern: warning: %s:%d: %s: %s is not offered: %s\n",
+		    cf->path, svc->line, svc->name, d->starttls,
+		    buf_cstr(&err));
 	buf_deinit(&err);
 }
 
@@ -335,8 +342,12 @@ check_tls(const struct mastercf *cf)
 		const char *cmd = cf->svc[i].command;
 		const char *base = strrchr(cmd, '/');
 
-		if (strcmp(base != NULL ? base + 1 : cmd, "smtpd") == 0)
-			check_smtpd_tls(cf, &cf->svc[i]);
+		for (size_t k = 0;
+		     k < sizeof(daemon_tls) / sizeof(daemon_tls[0]); k++)
+			if (strcmp(base != NULL ? base + 1 : cmd,
+				daemon_tls[k].command) == 0)
+				check_service_tls(cf, &cf->svc[i],
+				    &daemon_tls[k]);
 	}
 	check_tables(VAR_TLS_SERVER_SNI_MAPS, var_tls_server_sni_maps,
 	    check_sni_entry);

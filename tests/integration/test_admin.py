@@ -73,6 +73,8 @@ class AdminTest(unittest.TestCase):
             line = f.read().count("\n") + 1
         self.append("master.cf", "127.0.0.1:%d inet n - n - - smtpd "
                     "-o smtpd_tls_wrappermode=yes\n" % ternlib.free_port())
+        self.append("master.cf", "127.0.0.1:%d inet n - n - - pop3d "
+                    "-o pop3d_tls_wrappermode=yes\n" % ternlib.free_port())
         self.append("main.cf", "smtpd_tls_security_level = sometimes\n")
         r = t.tool("tern", "check", check=False)
         self.assertEqual(r.returncode, 1)
@@ -87,6 +89,11 @@ class AdminTest(unittest.TestCase):
         self.assertIn("tern: error: %s/master.cf:%d: 127.0.0.1:" % (t.etc, line),
                       r.stderr)
         self.assertIn("TLS is required but smtpd_tls_cert_file is empty",
+                      r.stderr)
+        # pop3d's too (POP3S), named as its own parameter.
+        self.assertIn("tern: error: %s/master.cf:%d: 127.0.0.1:"
+                      % (t.etc, line + 1), r.stderr)
+        self.assertIn("TLS is required but pop3d_tls_cert_file is empty",
                       r.stderr)
         self.assertIn("tern: warning: ", r.stderr)
         self.assertIn("STARTTLS is not offered: smtpd_tls_cert_file is "
