@@ -95,11 +95,13 @@ int pop3_read_line(struct stream *s, struct buf *line, size_t max,
 /* The peer of fd (getpeername/getsockname); "unknown" when fd is no
  * socket (stand-alone mode). */
 void pop3_peer_get(int fd, struct pop3_peer *p);
-/* Replace out with the UIDL of a message under pop3_uidl_format (%u the
- * UID, %v the UIDVALIDITY, %m nothing known here, %% a percent sign;
- * Dovecot's width and X/x flags as printf's). */
+/* Replace out with the UIDL of a message under pop3_uidl_format, with
+ * Dovecot's variables for a Maildir: %u the UID, %v the UIDVALIDITY, %f
+ * and %g the file's base name (its name without ":2,..."), %% a percent
+ * sign; %m (Dovecot: mbox only) and other letters give nothing. Width, a
+ * leading 0 and X/x (hexadecimal) as printf's. */
 void pop3_uidl(const char *format, unsigned uid, unsigned uidvalidity,
-    struct buf *out);
+    const char *base, struct buf *out);
 
 /* pop3d_serve.c: the process master started. */
 void pop3d_pre_jail(void);

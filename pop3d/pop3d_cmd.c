@@ -186,7 +186,7 @@ put_number(struct buf *out, unsigned v, int zero, int width, char hex)
 
 void
 pop3_uidl(const char *format, unsigned uid, unsigned uidvalidity,
-    struct buf *out)
+    const char *base, struct buf *out)
 {
 	const char *p = format;
 
@@ -218,10 +218,14 @@ pop3_uidl(const char *format, unsigned uid, unsigned uidvalidity,
 			put_number(out, var == 'u' ? uid : uidvalidity,
 			    w > 0 && q[0] == '0', w > 0 ? atoi(q) : 0, hex);
 			break;
+		case 'f': /* the file name; in a Maildir also the GUID */
+		case 'g':
+			buf_puts(out, base);
+			break;
 		case '%':
 			buf_append(out, "%", 1);
 			break;
-		default: /* %m, %f, %g: not known here, left out */
+		default: /* %m (Dovecot: mbox only) and others: nothing */
 			break;
 		}
 		p = q + w + (hex != 0) + 1;

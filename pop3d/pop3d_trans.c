@@ -194,7 +194,7 @@ static void
 uidl_of(struct trans *t, size_t i)
 {
 	pop3_uidl(var_pop3_uidl_format, mailbox_msg(t->mb, i)->uid,
-	    mailbox_uidvalidity(t->mb), &t->uidl);
+	    mailbox_uidvalidity(t->mb), mailbox_msg(t->mb, i)->base, &t->uidl);
 }
 
 static int

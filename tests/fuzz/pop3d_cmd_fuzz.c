@@ -122,7 +122,7 @@ parse_lines(const uint8_t *data, size_t size)
 			abort();
 		if (first) {
 			pop3_uidl(buf_cstr(&line), 0xdeadbeef, 1700000000,
-			    &uidl);
+			    "1700000000.M1P1.fuzz", &uidl);
 			first = 0;
 		}
 		if (pop3_parse(&line, &cmd) == 0) {
