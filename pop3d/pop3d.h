@@ -98,8 +98,9 @@ void pop3_peer_get(int fd, struct pop3_peer *p);
 /* Replace out with the UIDL of a message under pop3_uidl_format, with
  * Dovecot's variables for a Maildir: %u the UID, %v the UIDVALIDITY, %f
  * and %g the file's base name (its name without ":2,..."), %% a percent
- * sign; %m (Dovecot: mbox only) and other letters give nothing. Width, a
- * leading 0 and X/x (hexadecimal) as printf's. */
+ * sign; %m (Dovecot: mbox only) and other letters give nothing. Width
+ * and a leading 0 as printf's; X (or x) hexadecimal in lower case, as
+ * Dovecot writes it. */
 void pop3_uidl(const char *format, unsigned uid, unsigned uidvalidity,
     const char *base, struct buf *out);
 

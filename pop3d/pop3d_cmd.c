@@ -172,13 +172,13 @@ pop3_peer_get(int fd, struct pop3_peer *p)
 }
 
 /* One number under a Dovecot modifier: zero-padded or not, width, hex
- * (X or x) or decimal. */
+ * or decimal. Dovecot's X modifier writes lower-case digits (its POP3
+ * server answers UIDL with "0000002a6b14d063" under %08Xu%08Xv), and so
+ * must we, or clients moved between the two would fetch all again. */
 static void
-put_number(struct buf *out, unsigned v, int zero, int width, char hex)
+put_number(struct buf *out, unsigned v, int zero, int width, int hex)
 {
-	if (hex == 'X')
-		buf_printf(out, zero ? "%0*X" : "%*X", width, v);
-	else if (hex == 'x')
+	if (hex)
 		buf_printf(out, zero ? "%0*x" : "%*x", width, v);
 	else
 		buf_printf(out, zero ? "%0*u" : "%*u", width, v);
@@ -216,7 +216,8 @@ pop3_uidl(const char *format, unsigned uid, unsigned uidvalidity,
 		case 'u':
 		case 'v':
 			put_number(out, var == 'u' ? uid : uidvalidity,
-			    w > 0 && q[0] == '0', w > 0 ? atoi(q) : 0, hex);
+			    w > 0 && q[0] == '0', w > 0 ? atoi(q) : 0,
+			    hex != 0);
 			break;
 		case 'f': /* the file name; in a Maildir also the GUID */
 		case 'g':

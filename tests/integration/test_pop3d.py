@@ -8,13 +8,15 @@ keeps; UIDLs are stable across sessions and unique in a mailbox of
 message numbers and long lines get -ERR; no password login before TLS at
 level encrypt; failed logins are logged as Dovecot does and fail2ban's
 stock dovecot filter counts them; fetchmail pulls a mailbox into an
-mbox; as root, the three processes of a session run as root (never
+mbox; a Maildir moved from Tern to Dovecot 2.3's POP3 server (Debian's
+dovecot-pop3d, run by the test) or back keeps its UIDLs and sizes; as root, the three processes of a session run as root (never
 reading the client), mail_owner and the mailbox owner."""
 import base64
 import os
 import poplib
 import pwd
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +27,9 @@ import ternlib  # noqa: E402
 
 
 ctx = ternlib.tls_context
+
+
+DOVECOT_POP3 = "/usr/lib/dovecot/pop3"
 
 
 def proc_uid(pid):
@@ -118,7 +123,7 @@ class Pop3dTest(unittest.TestCase):
             uidls = [u.split()[1] for u in p.uidl()[1]]
             self.assertEqual(len(set(uidls)), 3)
             for u in uidls:
-                self.assertRegex(u.decode(), r"^[0-9A-F]{16}$")
+                self.assertRegex(u.decode(), r"^[0-9a-f]{16}$")
             for n in range(1, 4):
                 _, lines, octets = p.retr(n)
                 subject = re.search(rb"Subject: (m\d)",
@@ -395,6 +400,80 @@ class Pop3dTest(unittest.TestCase):
             self.assertIn(s, text)
         # fetchmail deletes what it fetched.
         self.assertEqual(self.files(), [])
+
+    def dovecot_pop3(self, maildir):
+        """Dovecot 2.3's own POP3 server (Debian's dovecot-pop3d), run as
+        a pre-authenticated session on stdin and stdout over maildir, as
+        the mailbox owner: its UIDL and LIST lines."""
+        t = self.t
+        d = os.path.join(t.dir, "dovecot")
+        os.makedirs(d, exist_ok=True)
+        conf = os.path.join(d, "dovecot.conf")
+        with open(conf, "w") as f:
+            f.write("base_dir = %s/run\nstate_dir = %s/state\n"
+                    "log_path = %s/log\nprotocols =\nssl = no\n"
+                    "mail_location = maildir:%s\nmail_uid = %d\n"
+                    "mail_gid = %d\nfirst_valid_uid = 1\n"
+                    "first_valid_gid = 1\n"
+                    % (d, d, d, maildir, t.uid, t.gid))
+        r = subprocess.run(
+            [DOVECOT_POP3, "-c", conf], input=b"UIDL\r\nLIST\r\nQUIT\r\n",
+            capture_output=True, timeout=60,
+            env=dict(os.environ, USER="alice", HOME=d))
+        lines = r.stdout.split(b"\r\n")
+        self.assertEqual(lines[0], b"+OK", r.stdout + r.stderr)
+        end = lines.index(b".")
+        uidl = lines[1:end]
+        self.assertEqual(lines[end + 1], b"+OK %d messages:" % len(uidl))
+        return uidl, lines[end + 2:end + 2 + len(uidl)]
+
+    def copy_maildir(self, src, dst):
+        """src as another server's Maildir: the same files and list, owned
+        by the mailbox owner."""
+        shutil.copytree(src, dst)
+        for root, dirs, names in os.walk(dst):
+            for n in dirs + names:
+                os.chown(os.path.join(root, n), self.t.uid, self.t.gid)
+        os.chown(dst, self.t.uid, self.t.gid)
+
+    @unittest.skipUnless(os.path.exists(DOVECOT_POP3),
+                         "Debian's dovecot-pop3d (scripts/setup) is missing")
+    def test_uidls_as_dovecot_both_ways(self):
+        """A Maildir moves from Tern to Dovecot and from Dovecot to Tern
+        and its POP3 clients see the same UIDLs and sizes."""
+        t = self.start()
+        self.deliver("one\r\n", ".two\r\nlines\r\n", "x" * 500 + "\r\n")
+        p = self.stls()
+        tern = (p.uidl()[1], p.list()[1])
+        p.quit()
+        copy = os.path.join(t.dir, "to-dovecot")
+        self.copy_maildir(t.maildir("alice"), copy)
+        self.assertEqual(self.dovecot_pop3(copy), tern)
+        # The other way: a Maildir Dovecot numbered first becomes bob's.
+        fresh = os.path.join(t.dir, "fresh")
+        for sub in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(fresh, sub))
+        for i in range(4):
+            with open(os.path.join(fresh, "new", "%d.M%dP9.elsewhere"
+                                   % (1600000000 + i, i)), "w") as f:
+                f.write("Subject: d%d\n\nfrom dovecot %d\n" % (i, i))
+        self.copy_maildir(fresh, os.path.join(t.dir, "dovecot-side"))
+        dovecot = self.dovecot_pop3(os.path.join(t.dir, "dovecot-side"))
+        bob = t.maildir("bob")
+        self.copy_maildir(os.path.join(t.dir, "dovecot-side"), bob)
+        p = self.stls("bob", "bob pw")
+        self.assertEqual((p.uidl()[1], p.list()[1]), dovecot)
+        p.quit()
+        # New mail after the move takes the next UID on both sides.
+        self.deliver("later\r\n", to="bob")
+        p = self.stls("bob", "bob pw")
+        after = (p.uidl()[1], p.list()[1])
+        p.quit()
+        self.assertEqual(after[0][:4], dovecot[0])
+        self.assertTrue(after[0][4].startswith(b"5 00000005"), after[0])
+        back = os.path.join(t.dir, "back")
+        self.copy_maildir(bob, back)
+        self.assertEqual(self.dovecot_pop3(back), after)
 
     @unittest.skipUnless(ternlib.IS_ROOT, "privilege separation needs root")
     def test_process_identities(self):

@@ -58,9 +58,9 @@ test_uidl(void **state)
 
 	(void)state;
 	buf_init(&out, 1024);
-	/* Dovecot's default. */
+	/* Dovecot's default, in Dovecot's lower case. */
 	pop3_uidl("%08Xu%08Xv", 0x2a, 0x6b14d063, base, &out);
-	assert_string_equal(out.data, "0000002A6B14D063");
+	assert_string_equal(out.data, "0000002a6b14d063");
 	pop3_uidl("%u-%v", 42, 1700000000, base, &out);
 	assert_string_equal(out.data, "42-1700000000");
 	pop3_uidl("%xu.%4v", 255, 1, base, &out);
