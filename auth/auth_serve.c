@@ -6,6 +6,7 @@
  * under a penalty is held in the connection and sent by a timer; the
  * connection is not read meanwhile (the client waits in lockstep). */
 #include <string.h>
+#include <strings.h>
 
 #include "conf/params.h"
 #include "mail/sasl_server.h"
@@ -296,6 +297,7 @@ req_auth(struct conn *c, const struct attr_list *req)
 	const char *mech = attr_get(req, ATTR_AUTH_MECH);
 	const char *client = attr_get(req, ATTR_AUTH_CLIENT);
 	const char *error;
+	int offered;
 
 	sasl_server_destroy(&c->sasl);
 	if (service == NULL || mech == NULL || client == NULL ||
@@ -309,7 +311,14 @@ req_auth(struct conn *c, const struct attr_list *req)
 	c->service = xstrdup(service);
 	if (auth_refresh(table, event_now_ms(), 0, &error) < 0)
 		return reply(c, AUTH_STAT_TEMPFAIL, NULL, NULL, error);
-	if (!auth_mech_offered(table, mech) ||
+	/* APOP (POP3's own, RFC 1939 7) wherever CRAM-MD5 is possible, for
+	 * pop3d only. */
+	if (strcasecmp(mech, "APOP") == 0)
+		offered = strcmp(service, "pop3d") == 0 &&
+		    auth_mech_offered(table, "CRAM-MD5");
+	else
+		offered = auth_mech_offered(table, mech);
+	if (!offered ||
 	    (c->sasl = sasl_server_create(mech, var_myhostname, auth_lookup,
 		 table)) == NULL)
 		return reply(c, AUTH_STAT_NOMECH, NULL, NULL,

@@ -3,6 +3,7 @@
  * greeting, CAPA (RFC 2449), STLS (RFC 2595), USER/PASS and AUTH (RFC
  * 5034) through auth(8); after the login, the relay between the client
  * and the session process. See pop3d.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -50,11 +51,13 @@ struct login {
 	struct stream *s;
 	const struct pop3_peer *p;
 	int ctl;
-	int tls;            /* TLS runs */
-	char *user;         /* from USER; the last name tried, for the log */
-	const char *method; /* of the last attempt */
-	int attempts;       /* failed logins */
-	int bad;            /* bad commands */
+	int tls;         /* TLS runs */
+	char *user;      /* from USER; the last name tried, for the log */
+	char method[32]; /* of the last attempt, upper case */
+	char *apop;      /* the greeting's APOP timestamp (auth's
+			      challenge), while that attempt is open */
+	int attempts;    /* failed logins */
+	int bad;         /* bad commands */
 	time_t start;
 	struct buf line;
 };
@@ -252,21 +255,31 @@ out:
 }
 
 /* One attempt through auth(8); initial is base64 ("=" empty) or NULL.
- * Returns 1 when logged in (the session has run), 0 to go on, -1 to
- * close. */
+ * With mech NULL, the APOP attempt the greeting opened goes on, initial
+ * being the client's response. Returns 1 when logged in (the session has
+ * run), 0 to go on, -1 to close. */
 static int
 attempt(struct login *l, const char *mech, const char *initial)
 {
 	struct auth_clnt_reply r;
 	enum auth_clnt_status st;
 	const char *why;
+	size_t i;
 	int ret;
 
-	l->method = strcasecmp(mech, "LOGIN") == 0 ? "LOGIN"
-	    : strcasecmp(mech, "PLAIN") == 0       ? "PLAIN"
-						   : mech;
-	st = auth_clnt_start(mech, "pop3d", l->p->client, initial, &r);
-	while (st == AUTH_CLNT_CONTINUE) {
+	if (mech == NULL) {
+		snprintf(l->method, sizeof(l->method), "APOP");
+		st = auth_clnt_continue(initial, &r);
+	} else {
+		for (i = 0; mech[i] != '\0' && i < sizeof(l->method) - 1; i++)
+			l->method[i] = (char)toupper((unsigned char)mech[i]);
+		l->method[i] = '\0';
+		st = auth_clnt_start(mech, "pop3d", l->p->client, initial, &r);
+	}
+	/* A new attempt ends the greeting's, and APOP gets one try. */
+	xfree(l->apop);
+	l->apop = NULL;
+	while (st == AUTH_CLNT_CONTINUE && mech != NULL) {
 		(void)stream_printf(l->s, "+ %s\r\n", r.text);
 		if (flush(l) < 0)
 			return -1;
@@ -285,6 +298,11 @@ attempt(struct login *l, const char *mech, const char *initial)
 	case AUTH_CLNT_OK:
 		logged_in(l, r.cookie);
 		return 1;
+	case AUTH_CLNT_CONTINUE: /* APOP: auth wants more; it gets no more */
+		(void)auth_clnt_continue("*", &r);
+		l->attempts++;
+		reply(l, "-ERR [AUTH] Authentication failed.");
+		return 0;
 	case AUTH_CLNT_FAIL:
 		l->attempts++;
 		if (strcmp(r.text, "aborted") == 0)
@@ -460,6 +478,55 @@ cmd_auth(void *ctx, const char *args)
 	return attempt(l, mech, initial);
 }
 
+/* RFC 1939 7: APOP name digest, against the greeting's timestamp. */
+static int
+cmd_apop(void *ctx, const char *args)
+{
+	struct login *l = ctx;
+	struct buf enc;
+	int ret;
+
+	if (l->apop == NULL) {
+		reply(l,
+		    "-ERR [AUTH] APOP is not available here; use USER "
+		    "and PASS, or AUTH.");
+		return 0;
+	}
+	buf_init(&enc, base64_encoded_len(strlen(args)) + 1);
+	(void)base64_encode(args, strlen(args), &enc);
+	ret = attempt(l, NULL, buf_cstr(&enc));
+	buf_deinit(&enc);
+	return ret;
+}
+
+/* The greeting, with an APOP timestamp (auth's challenge for the
+ * attempt it keeps open) when the user table allows APOP: where it has
+ * CRAM-MD5, since both need {PLAIN} secrets. */
+static void
+greet(struct login *l)
+{
+	struct auth_clnt_reply r;
+	struct buf mechs, raw;
+	const char *error;
+
+	buf_init(&mechs, 256);
+	buf_init(&raw, 512);
+	mechs_now(l, &mechs);
+	if (strstr(buf_cstr(&mechs), "CRAM-MD5") != NULL &&
+	    auth_clnt_start("APOP", "pop3d", l->p->client, NULL, &r) ==
+		AUTH_CLNT_CONTINUE &&
+	    base64_decode(r.text, strlen(r.text), &raw, &error) == 0 &&
+	    buf_len(&raw) > 0 && strchr(buf_cstr(&raw), '\r') == NULL &&
+	    strchr(buf_cstr(&raw), '\n') == NULL)
+		l->apop = xstrdup(buf_cstr(&raw));
+	if (l->apop != NULL)
+		(void)stream_printf(l->s, "+OK Tern ready. %s\r\n", l->apop);
+	else
+		reply(l, "+OK Tern ready.");
+	buf_deinit(&mechs);
+	buf_deinit(&raw);
+}
+
 static int
 cmd_quit(void *ctx, const char *args)
 {
@@ -476,6 +543,7 @@ static const struct pop3_command commands[] = {
 	{ "USER", cmd_user },
 	{ "PASS", cmd_pass },
 	{ "AUTH", cmd_auth },
+	{ "APOP", cmd_apop },
 	{ "QUIT", cmd_quit },
 };
 
@@ -511,7 +579,7 @@ pop3d_login(int in_fd, int out_fd, int ctl, const struct pop3_peer *p)
 		}
 		l->tls = 1;
 	}
-	reply(l, "+OK Tern ready.");
+	greet(l);
 	for (;;) {
 		ret = pop3_next(l->s, &l->line, commands,
 		    sizeof(commands) / sizeof(commands[0]), l, &l->bad, &why);
@@ -527,6 +595,7 @@ pop3d_login(int in_fd, int out_fd, int ctl, const struct pop3_peer *p)
 	log_disconnect(l, why);
 out:
 	(void)flush(l);
+	xfree(l->apop);
 	xfree(l->user);
 	buf_deinit(&l->line);
 	stream_destroy(&l->s);

@@ -232,21 +232,26 @@ hexval(int c)
 	return -1;
 }
 
-/* RFC 2195: challenge, then "user SP hex(HMAC-MD5(secret, challenge))". */
+/* RFC 2195 CRAM-MD5, and RFC 1939 7 APOP, which differ only in the
+ * digest: a challenge "<random.time@hostname>", then "user SP digest" in
+ * hex: HMAC-MD5(secret, challenge) for CRAM-MD5, MD5(challenge secret)
+ * for APOP. Both need the user's {PLAIN} secret. */
 static int
-step_cram(struct sasl_server *s, const unsigned char *in, size_t len,
-    int has_input, struct buf *out)
+step_challenge(struct sasl_server *s, const unsigned char *in, size_t len,
+    int has_input, struct buf *out, int apop)
 {
 	unsigned char want[CRAM_DIGEST_LEN], got[CRAM_DIGEST_LEN];
 	struct sasl_secret secret;
 	const unsigned char *hex;
+	unsigned int n = 0;
+	size_t nh = 0;
 	uint64_t r;
-	size_t sp, i, n = 0;
-	int rc, hi, lo;
+	size_t sp, i;
+	int rc, hi, lo, ok;
 
 	if (s->state++ == 0) {
 		if (has_input)
-			return bad(s, "CRAM-MD5 takes no initial response");
+			return bad(s, "no initial response is taken");
 		if (buf_len(&s->fixed) > 0)
 			(void)buf_append(&s->challenge, s->fixed.data,
 			    s->fixed.len);
@@ -254,9 +259,9 @@ step_cram(struct sasl_server *s, const unsigned char *in, size_t len,
 		    buf_printf(&s->challenge, "<%llu.%lld@%s>",
 			(unsigned long long)r, (long long)time(NULL),
 			s->hostname) < 0)
-			return tempfail(s, "cannot make a CRAM-MD5 challenge");
+			return tempfail(s, "cannot make a challenge");
 		if (buf_append(out, s->challenge.data, s->challenge.len) < 0)
-			return tempfail(s, "CRAM-MD5 challenge too long");
+			return tempfail(s, "challenge too long");
 		return SASL_CONTINUE;
 	}
 	/* The user name may hold spaces: the digest follows the last one. */
@@ -264,30 +269,62 @@ step_cram(struct sasl_server *s, const unsigned char *in, size_t len,
 		;
 	if (sp == 0 || len - sp != 2 * CRAM_DIGEST_LEN ||
 	    set_user(s, in, sp - 1) < 0)
-		return bad(s, "malformed CRAM-MD5 response");
+		return bad(s,
+		    apop ? "malformed APOP response"
+			 : "malformed CRAM-MD5 response");
 	hex = in + sp;
 	for (i = 0; i < CRAM_DIGEST_LEN; i++) {
 		if ((hi = hexval(hex[2 * i])) < 0 ||
 		    (lo = hexval(hex[2 * i + 1])) < 0)
-			return bad(s, "malformed CRAM-MD5 response");
+			return bad(s,
+			    apop ? "malformed APOP response"
+				 : "malformed CRAM-MD5 response");
 		got[i] = (unsigned char)(hi << 4 | lo);
 	}
 	if ((rc = lookup(s, &secret)) != SASL_CONTINUE)
 		return rc;
 	if (!is_plain_scheme(secret.scheme))
-		return fail(s, "CRAM-MD5 needs a {PLAIN} secret");
-	if (EVP_Q_mac(NULL, "HMAC", NULL, "MD5", NULL, secret.stored,
-		strlen(secret.stored), (const unsigned char *)s->challenge.data,
-		s->challenge.len, want, sizeof(want), &n) == NULL ||
-	    n != sizeof(want)) {
+		return fail(s,
+		    apop ? "APOP needs a {PLAIN} secret"
+			 : "CRAM-MD5 needs a {PLAIN} secret");
+	if (apop) {
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+		ok = md != NULL && EVP_DigestInit_ex(md, EVP_md5(), NULL) &&
+		    EVP_DigestUpdate(md, s->challenge.data, s->challenge.len) &&
+		    EVP_DigestUpdate(md, secret.stored,
+			strlen(secret.stored)) &&
+		    EVP_DigestFinal_ex(md, want, &n) && n == sizeof(want);
+		EVP_MD_CTX_free(md);
+	} else
+		ok = EVP_Q_mac(NULL, "HMAC", NULL, "MD5", NULL, secret.stored,
+			 strlen(secret.stored),
+			 (const unsigned char *)s->challenge.data,
+			 s->challenge.len, want, sizeof(want), &nh) != NULL &&
+		    nh == sizeof(want);
+	if (!ok) {
 		explicit_bzero(want, sizeof(want));
-		return tempfail(s, "HMAC-MD5 failed");
+		return tempfail(s, apop ? "MD5 failed" : "HMAC-MD5 failed");
 	}
 	rc = CRYPTO_memcmp(want, got, sizeof(want)) == 0
 	    ? SASL_OK
 	    : fail(s, "authentication failure");
 	explicit_bzero(want, sizeof(want));
 	return rc;
+}
+
+static int
+step_cram(struct sasl_server *s, const unsigned char *in, size_t len,
+    int has_input, struct buf *out)
+{
+	return step_challenge(s, in, len, has_input, out, 0);
+}
+
+static int
+step_apop(struct sasl_server *s, const unsigned char *in, size_t len,
+    int has_input, struct buf *out)
+{
+	return step_challenge(s, in, len, has_input, out, 1);
 }
 
 /* The salt of a user without a stored SCRAM key (unknown, or {PLAIN}):
@@ -507,10 +544,9 @@ step_scram(struct sasl_server *s, const unsigned char *in, size_t len,
 }
 
 static const struct mech mechs[] = {
-	{ "SCRAM-SHA-256", step_scram },
-	{ "CRAM-MD5", step_cram },
-	{ "PLAIN", step_plain },
-	{ "LOGIN", step_login },
+	{ "SCRAM-SHA-256", step_scram }, { "CRAM-MD5", step_cram },
+	{ "PLAIN", step_plain }, { "LOGIN", step_login },
+	{ "APOP", step_apop }, /* not SASL: POP3's own (RFC 1939 7) */
 };
 
 struct sasl_server *

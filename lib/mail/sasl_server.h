@@ -9,7 +9,10 @@
  * CRAM-MD5 (RFC 2195: challenge "<random.time@hostname>", possible only
  * for a user whose stored secret is {PLAIN}), SCRAM-SHA-256 (RFC 5802,
  * RFC 7677; from a {SCRAM-SHA-256} stored key or a {PLAIN} secret; no
- * channel binding, so no -PLUS variant). After SCRAM's server-final
+ * channel binding, so no -PLUS variant), and POP3's APOP (RFC 1939 7, not
+ * SASL but the same shape as CRAM-MD5: the challenge is the greeting's
+ * timestamp, the response "user SP hex(MD5(challenge secret))", only for
+ * a {PLAIN} secret). After SCRAM's server-final
  * message ("v=...", returned with SASL_CONTINUE) the client sends an empty
  * response and only then is the result SASL_OK, as SMTP AUTH (RFC 4954 4)
  * and IMAP AUTHENTICATE carry it. Success data (none here) would be in out

@@ -5,9 +5,8 @@ add, failures logged in Postfix's words for fail2ban, a growing delay
 after failures, refusals of unknown mechanisms and malformed input, and a
 temporary failure without a table."""
 import base64
-import grp
+import hashlib
 import os
-import pwd
 import socket
 import struct
 import sys
@@ -118,6 +117,27 @@ class AuthTest(unittest.TestCase):
         r = c.auth("PLAIN", b64("\0alice\0wrong"))
         self.assertEqual(r.get("status"), "fail", r)
         self.assertNotIn("cookie", r)
+
+    def test_apop_for_pop3d_only(self):
+        """APOP (RFC 1939 7) where every secret is {PLAIN}, and only for
+        pop3d: a challenge, then "user digest" with MD5(challenge
+        secret)."""
+        self.t.add_user("alice", "right pw", "PLAIN")
+        c = self.client()
+        r = c.auth("APOP")
+        self.assertEqual(r.get("status"), "nomech", r)
+        r = c.request(request="auth", service="pop3d", mech="APOP",
+                      client=CLIENT)
+        self.assertEqual(r.get("status"), "continue", r)
+        stamp = base64.b64decode(r["data"])
+        self.assertRegex(stamp.decode(), r"^<\d+\.\d+@[^>]+>$")
+        digest = hashlib.md5(stamp + b"right pw").hexdigest()
+        r = c.cont(b64("alice " + digest))
+        self.assertEqual((r.get("status"), r.get("user")), ("ok", "alice"))
+        r = c.request(request="auth", service="pop3d", mech="APOP",
+                      client=CLIENT)
+        r = c.cont(b64("alice " + hashlib.md5(b"x").hexdigest()))
+        self.assertEqual(r.get("status"), "fail", r)
 
     def test_plain_and_penalty(self):
         self.add_user("alice", "right pw")

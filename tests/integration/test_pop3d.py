@@ -291,6 +291,37 @@ class Pop3dTest(unittest.TestCase):
         self.assertRegex(t.log(), r"pop3-login: Login: user=<bob>, "
                          r"method=SCRAM-SHA-256, ")
 
+    def test_apop_where_secrets_allow(self):
+        """RFC 1939 7: with {PLAIN} secrets the greeting carries a
+        timestamp and APOP logs in with MD5(timestamp secret); a wrong
+        digest fails; one try a connection. Without them: no timestamp,
+        APOP refused."""
+        t = self.start(scheme="PLAIN")
+        self.deliver("one\r\n")
+        p = poplib.POP3("127.0.0.1", self.pop, timeout=30)
+        stamp = re.search(rb"<[^>]+>", p.getwelcome()).group(0)
+        self.assertTrue(p.apop("alice", "alice pw").startswith(b"+OK"))
+        self.assertEqual(p.stat()[0], 1)
+        p.quit()
+        p = poplib.POP3("127.0.0.1", self.pop, timeout=30)
+        self.assertNotIn(stamp, p.getwelcome())
+        with self.assertRaises(poplib.error_proto) as e:
+            p.apop("alice", "wrong")
+        self.assertIn("[AUTH]", str(e.exception))
+        with self.assertRaises(poplib.error_proto):
+            p.apop("alice", "alice pw")
+        p.quit()
+        self.assertIn("pop3-login: Login: user=<alice>, method=APOP, ",
+                      t.log())
+
+    def test_no_apop_with_hashed_secrets(self):
+        self.start()
+        p = poplib.POP3("127.0.0.1", self.pop, timeout=30)
+        self.assertEqual(p.getwelcome(), b"+OK Tern ready.")
+        with self.assertRaises(poplib.error_proto):
+            p.apop("alice", "alice pw")
+        p.quit()
+
     def test_second_session_in_use(self):
         self.start()
         self.deliver("one\r\n")

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sasl_server_test - PLAIN, LOGIN, CRAM-MD5 (RFC 2195's example) and
+/* sasl_server_test - PLAIN, LOGIN, CRAM-MD5 (RFC 2195's example), APOP
+ * (RFC 1939's) and
  * SCRAM-SHA-256 (RFC 7677's user "user", password "pencil": its example
  * verbatim with the server nonce fixed, and a client computed here for
  * whatever random server nonce comes back): success, bad credentials,
@@ -36,11 +37,10 @@ static const struct {
 	int rc;
 } users[] = {
 	{ "user", "SCRAM-SHA-256", PENCIL, 1 },
-	{ "tim", "PLAIN", "tanstaaftanstaaf", 1 },
-	{ "crypt", NULL, SHA512, 1 },
+	{ "tim", "PLAIN", "tanstaaftanstaaf", 1 }, { "crypt", NULL, SHA512, 1 },
 	{ "broken", "SCRAM-SHA-256", "4096,x,y,z", 1 },
-	{ "temp", NULL, NULL, -1 },
-	{ "odd user", "CLEARTEXT", "pw", 1 },
+	{ "temp", NULL, NULL, -1 }, { "odd user", "CLEARTEXT", "pw", 1 },
+	{ "mrose", "PLAIN", "tanstaaf", 1 }, /* RFC 1939 7's APOP */
 };
 
 static int lookups;
@@ -228,11 +228,13 @@ test_login(void **state)
 	buf_deinit(&out);
 }
 
-/* CRAM-MD5 with challenge ch (NULL: the server's own) and response. */
+/* CRAM-MD5 or APOP with challenge ch (NULL: the server's own) and
+ * response. */
 static int
-cram(const char *ch, const char *response, struct buf *out)
+challenged(const char *mech, const char *ch, const char *response,
+    struct buf *out)
 {
-	struct sasl_server *s = start("CRAM-MD5");
+	struct sasl_server *s = start(mech);
 	int rc;
 
 	if (ch != NULL)
@@ -243,6 +245,39 @@ cram(const char *ch, const char *response, struct buf *out)
 	rc = step(s, response, strlen(response), out);
 	sasl_server_destroy(&s);
 	return rc;
+}
+
+static int
+cram(const char *ch, const char *response, struct buf *out)
+{
+	return challenged("CRAM-MD5", ch, response, out);
+}
+
+/* RFC 1939 7: MD5 of the greeting's timestamp and the secret. */
+static void
+test_apop(void **state)
+{
+	static const char stamp[] = "<1896.697170952@dbc.mtview.ca.us>";
+	struct buf out;
+
+	(void)state;
+	buf_init(&out, SASL_SERVER_INPUT_MAX);
+	assert_int_equal(challenged("APOP", stamp,
+			     "mrose c4c9334bac560ecc979e58001b3e22fb", &out),
+	    SASL_OK);
+	assert_int_equal(challenged("APOP", stamp,
+			     "mrose c4c9334bac560ecc979e58001b3e22fc", &out),
+	    SASL_FAIL);
+	/* CRAM-MD5's digest is not APOP's. */
+	assert_int_equal(challenged("APOP", CRAM_CHALLENGE,
+			     "tim b913a602c7eda7a495b4e6e7334d3890", &out),
+	    SASL_FAIL);
+	assert_int_equal(challenged("APOP", stamp,
+			     "crypt c4c9334bac560ecc979e58001b3e22fb", &out),
+	    SASL_FAIL);
+	assert_int_equal(challenged("APOP", stamp, "mrose", &out),
+	    SASL_BAD_PROTOCOL);
+	buf_deinit(&out);
 }
 
 static void
@@ -697,6 +732,7 @@ main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_cram),
+		cmocka_unit_test(test_apop),
 		cmocka_unit_test(test_scram),
 		cmocka_unit_test(test_scram_rfc7677),
 		cmocka_unit_test(test_scram_malformed),
