@@ -539,5 +539,76 @@ class Pop3dTest(unittest.TestCase):
         self.assertEqual(holders, [pwd.getpwnam("tern").pw_uid])
         p.quit()
 
+class SourcedPOP3(poplib.POP3):
+    """poplib.POP3 from a given local address."""
+
+    def __init__(self, host, port, source, timeout=30):
+        self.source = source
+        super().__init__(host, port, timeout=timeout)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout,
+                                        source_address=(self.source, 0))
+
+
+@unittest.skipUnless(os.environ.get("TERN_TEST_NETNS") == "1",
+                     "run by Pop3dOffLoopbackTest in a network namespace")
+class Pop3dInNamespace(unittest.TestCase):
+    """Inside a network namespace of its own where 192.0.2.1 (Tern) and
+    192.0.2.2 (the client) are local: a client that is not on a loopback
+    address may not send a password before STLS."""
+
+    def test_no_plaintext_before_stls(self):
+        pop = ternlib.free_port(host="192.0.2.1")
+        t = ternlib.Instance(
+            listen="192.0.2.1",
+            master_extra="192.0.2.1:%d inet n - n - - pop3d "
+            "-o pop3d_tls_security_level=may\n" % pop)
+        self.addCleanup(t.cleanup)
+        cert, key = ternlib.make_cert(t.etc, "server")
+        with open(os.path.join(t.etc, "main.cf"), "a") as f:
+            f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
+                    % (cert, key))
+        t.add_user("alice", "alice pw")
+        t.start()
+        p = SourcedPOP3("192.0.2.1", pop, "192.0.2.2")
+        capa = p.capa()
+        self.assertNotIn("USER", capa)
+        self.assertNotIn("SASL", capa)
+        self.assertIn("STLS", capa)
+        for cmd in ("USER alice", "AUTH PLAIN AGFsaWNlAGFsaWNlIHB3"):
+            with self.assertRaises(poplib.error_proto) as e:
+                p._shortcmd(cmd)
+            self.assertIn("Plaintext authentication disallowed",
+                          str(e.exception))
+        p.stls(context=ctx())
+        self.assertIn("USER", p.capa())
+        p.user("alice")
+        p.pass_("alice pw")
+        p.quit()
+        self.assertRegex(t.log(), r"pop3-login: Login: user=<alice>, "
+                         r"method=PLAIN, rip=192\.0\.2\.2, "
+                         r"lip=192\.0\.2\.1, mpid=\d+, TLS\n")
+
+
+@unittest.skipUnless(ternlib.IS_ROOT and shutil.which("unshare") and
+                     shutil.which("ip"), "a network namespace needs root")
+class Pop3dOffLoopbackTest(unittest.TestCase):
+    def test_plaintext_refused_off_loopback(self):
+        # Addresses that are not loopback ones (127.0.0.0/8, ::1), on
+        # the namespace's own lo: nothing leaves it.
+        setup = ("ip link set lo up && "
+                 "ip addr add 192.0.2.1/32 dev lo && "
+                 "ip addr add 192.0.2.2/32 dev lo")
+        r = subprocess.run(
+            ["unshare", "--net", "--", "sh", "-c",
+             setup + " && exec \"$0\" \"$1\" -v Pop3dInNamespace",
+             sys.executable, os.path.abspath(__file__)],
+            capture_output=True, text=True, timeout=300,
+            env=dict(os.environ, TERN_TEST_NETNS="1"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("test_no_plaintext_before_stls", r.stderr)
+        self.assertNotIn("skipped", r.stderr)
+
 if __name__ == "__main__":
     unittest.main()
