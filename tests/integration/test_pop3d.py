@@ -322,6 +322,31 @@ class Pop3dTest(unittest.TestCase):
             p.apop("alice", "alice pw")
         p.quit()
 
+    def test_snapshot_and_idle_timeout(self):
+        """Mail that arrives during a session waits for the next one
+        (RFC 1939: the maildrop is the session's); an idle client is
+        told and disconnected after pop3d_timeout, and nothing it marked
+        is deleted."""
+        t = self.start(pop3d_timeout="%ds" % int(6 * ternlib.SLOW))
+        self.deliver("one\r\n")
+        p = self.stls()
+        self.assertEqual(p.stat()[0], 1)
+        p.dele(1)
+        self.deliver("two\r\n", "three\r\n")
+        self.assertEqual(p.stat()[0], 0)
+        self.assertEqual(len(p.list()[1]), 0)
+        p.rset()
+        self.assertEqual(p.stat()[0], 1)
+        p.dele(1)
+        # Idle past pop3d_timeout: the server speaks first, then closes.
+        line = p.file.readline()
+        self.assertEqual(line, b"-ERR Disconnected for inactivity.\r\n")
+        self.assertEqual(p.file.readline(), b"")
+        t.wait_log("pop3(alice): Disconnected: Inactivity ")
+        p = self.stls()
+        self.assertEqual(p.stat()[0], 3)
+        p.quit()
+
     def test_second_session_in_use(self):
         self.start()
         self.deliver("one\r\n")
