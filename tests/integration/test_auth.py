@@ -7,6 +7,8 @@ temporary failure without a table."""
 import base64
 import hashlib
 import os
+import shutil
+import subprocess
 import socket
 import struct
 import sys
@@ -137,6 +139,41 @@ class AuthTest(unittest.TestCase):
         r = c.request(request="auth", service="pop3d", mech="APOP",
                       client=CLIENT)
         r = c.cont(b64("alice " + hashlib.md5(b"x").hexdigest()))
+        self.assertEqual(r.get("status"), "fail", r)
+
+    @unittest.skipUnless(shutil.which("doveadm"),
+                         "Debian's dovecot-core (scripts/setup) is missing")
+    def test_dovecot_passwd_file(self):
+        """A users file as Dovecot's doveadm pw makes it (SHA512-CRYPT,
+        BLF-CRYPT, SCRAM-SHA-256) and a yescrypt {CRYPT} entry, with
+        Dovecot's uid:gid:gecos:home:shell:extra fields, works as it is."""
+        def pw(scheme, password):
+            return subprocess.run(["doveadm", "pw", "-s", scheme, "-p",
+                                   password], capture_output=True,
+                                  text=True, check=True,
+                                  timeout=60).stdout.strip()
+        yescrypt = subprocess.run(
+            [sys.executable, "-W", "ignore", "-c",
+             "import crypt, sys; print(crypt.crypt(sys.argv[1], "
+             "'$y$j9T$F5Jx5fExrKuPp53xLKQ..1$'))", "c pw"],
+            capture_output=True, text=True, check=True).stdout.strip()
+        self.assertTrue(yescrypt.startswith("$y$"), yescrypt)
+        with open(self.users, "w") as f:
+            f.write("alice:%s:1001:1001::/home/alice::userdb_quota=1G\n"
+                    % pw("SHA512-CRYPT", "a pw"))
+            f.write("bob:%s::::::\n" % pw("BLF-CRYPT", "b pw"))
+            f.write("carol:{CRYPT}%s::::::\n" % yescrypt)
+            f.write("dave:%s\n" % pw("SCRAM-SHA-256", "d pw"))
+        if ternlib.IS_ROOT:
+            shutil.chown(self.users, group="ternauth")
+        os.chmod(self.users, 0o640)
+        c = self.client()
+        for user, password in (("alice", "a pw"), ("bob", "b pw"),
+                               ("carol", "c pw"), ("dave", "d pw")):
+            r = c.auth("PLAIN", b64("\0%s\0%s" % (user, password)))
+            self.assertEqual((r.get("status"), r.get("user")),
+                             ("ok", user), r)
+        r = c.auth("PLAIN", b64("\0bob\0a pw"))
         self.assertEqual(r.get("status"), "fail", r)
 
     def test_plain_and_penalty(self):
