@@ -1,24 +1,23 @@
 /* pop3d - the POP3 server (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC
  * 5034 AUTH) on Maildir, in three processes per connection:
  *
- *   pop3d_serve.c  the process master started, root when master runs as
- *                  root: it never reads the client. It forks the login
- *                  process, and when that reports a login, learns the
- *                  user from auth(8) by the login's one-time cookie
- *                  (auth_cookie), finds the Maildir and its owner as
- *                  delivery does (resolve.h), and forks the session
- *                  process as that owner.
- *   pop3d_login.c  the AUTHORIZATION state, as mail_owner: greeting,
- *                  CAPA, STLS (or TLS from the first byte), USER/PASS and
- *                  AUTH through auth(8). After the login it relays bytes
+ *   pop3d_serve.c  the process master started: server_login.h's split,
+ *                  which never reads the client, learns the user from
+ *                  auth(8) by the login's one-time cookie, finds the
+ *                  Maildir and its owner as delivery does, and starts
+ *                  the session as that owner.
+ *   pop3d_login.c  the AUTHORIZATION state, as mail_owner: greeting (with
+ *                  an APOP timestamp where APOP can work), CAPA, STLS (or
+ *                  TLS from the first byte), USER/PASS, APOP and AUTH
+ *                  through auth(8); after the login, server_login_relay
  *                  between the client (TLS or not) and the session.
  *   pop3d_trans.c  the TRANSACTION and UPDATE states, as the mailbox
  *                  owner for good (it cannot become root again), on a
  *                  socket pair to the login process: the mailbox store
  *                  (mailbox.h) does the rest.
  *
- * pop3d_cmd.c holds what both states share: the command line parser,
- * replies, the error count. Log lines are Dovecot's ("pop3-login:
+ * pop3d_cmd.c holds what both states share: the command line parser and
+ * loop (the bad-command count), UIDLs. Log lines are Dovecot's ("pop3-login:
  * Login: user=<...>, method=PLAIN, rip=..., lip=..., mpid=..., TLS" and
  * "pop3(user): Disconnected: Logged out top=.../..., retr=.../...,
  * del=.../..., size=...") so that fail2ban's dovecot filter and log
@@ -30,6 +29,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "server/server_login.h"
 #include "util/buf.h"
 
 struct stream;
@@ -40,14 +40,6 @@ struct stream;
 #define POP3_SASL_LINE_MAX 8192
 /* Bad commands before the connection is closed (Dovecot's figure). */
 #define POP3_BAD_MAX 10
-
-/* Who the client is, for logs: addresses without port. */
-struct pop3_peer {
-	char rip[64];     /* remote address */
-	char lip[64];     /* local address */
-	char client[340]; /* "unknown[rip]", for auth(8) */
-	int loopback;     /* rip is 127.0.0.0/8 or ::1 */
-};
 
 /* One parsed command line: verb upper-cased, args (may be ""). */
 struct pop3_cmd {
@@ -92,9 +84,6 @@ int pop3_parse(struct buf *line, struct pop3_cmd *cmd);
  * "Connection closed", "Disconnected for inactivity", or the error). */
 int pop3_read_line(struct stream *s, struct buf *line, size_t max,
     const char **why_r);
-/* The peer of fd (getpeername/getsockname); "unknown" when fd is no
- * socket (stand-alone mode). */
-void pop3_peer_get(int fd, struct pop3_peer *p);
 /* Replace out with the UIDL of a message under pop3_uidl_format, with
  * Dovecot's variables for a Maildir: %u the UID, %v the UIDVALIDITY, %f
  * and %g the file's base name (its name without ":2,..."), %% a percent
@@ -104,31 +93,20 @@ void pop3_peer_get(int fd, struct pop3_peer *p);
 void pop3_uidl(const char *format, unsigned uid, unsigned uidvalidity,
     const char *base, struct buf *out);
 
-/* pop3d_serve.c: the process master started. */
+/* pop3d_serve.c: the process master started (server_login.h). */
 void pop3d_pre_jail(void);
 void pop3d_serve(int in_fd, int out_fd);
+const struct login_service *pop3d_service(void);
 
 /* pop3d_login.c: the login process; ctl is its socket to the serve
  * process. Returns when the connection is over. */
-void pop3d_login(int in_fd, int out_fd, int ctl, const struct pop3_peer *p);
+void pop3d_login(int in_fd, int out_fd, int ctl, const struct login_peer *p);
 /* Set up TLS (as root, before the login process forks). */
 void pop3d_login_init(void);
 
 /* pop3d_trans.c: the session, on fd (a socket pair to the login
  * process), for user, in the Maildir at path. Returns when it is over. */
 void pop3d_trans(int fd, const char *user, const char *path,
-    const struct pop3_peer *p);
-
-/* The attributes between the login process and pop3d_serve.c: the login
- * sends ATTR_POP3_COOKIE and ATTR_POP3_METHOD; the reply has
- * ATTR_POP3_STATUS ("ok": a descriptor follows, the session's socket;
- * "fail" or "tempfail": ATTR_POP3_REASON for the client) and, with "ok",
- * ATTR_POP3_MPID and ATTR_POP3_USER. */
-#define ATTR_POP3_COOKIE "cookie"
-#define ATTR_POP3_METHOD "method"
-#define ATTR_POP3_STATUS "status"
-#define ATTR_POP3_REASON "reason"
-#define ATTR_POP3_MPID "mpid"
-#define ATTR_POP3_USER "user"
+    const struct login_peer *p);
 
 #endif

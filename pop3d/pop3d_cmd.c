@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* pop3d_cmd - what the login and session processes share: the command
  * line, the peer's addresses, the UIDL format. See pop3d.h. */
-#include <arpa/inet.h>
 #include <ctype.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "util/buf.h"
 #include "util/stream.h"
@@ -117,58 +114,6 @@ pop3_next(struct stream *s, struct buf *line, const struct pop3_command *table,
 	(void)stream_flush(s, &error);
 	*why_r = "Too many bad commands";
 	return POP3_END_BAD;
-}
-
-/* The numeric address of sa into out ("unknown" when not IP). */
-static void
-addr_text(const struct sockaddr_storage *sa, char *out, size_t size,
-    int *loopback)
-{
-	const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
-	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-
-	snprintf(out, size, "unknown");
-	if (sa->ss_family == AF_INET) {
-		inet_ntop(AF_INET, &in4->sin_addr, out, (socklen_t)size);
-		if (loopback != NULL)
-			*loopback = (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
-	} else if (sa->ss_family == AF_INET6) {
-		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-			struct in_addr a;
-
-			memcpy(&a, &in6->sin6_addr.s6_addr[12], 4);
-			inet_ntop(AF_INET, &a, out, (socklen_t)size);
-			if (loopback != NULL)
-				*loopback = in6->sin6_addr.s6_addr[12] == 127;
-		} else {
-			inet_ntop(AF_INET6, &in6->sin6_addr, out,
-			    (socklen_t)size);
-			if (loopback != NULL)
-				*loopback =
-				    IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
-		}
-	}
-}
-
-void
-pop3_peer_get(int fd, struct pop3_peer *p)
-{
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
-
-	memset(p, 0, sizeof(*p));
-	memset(&sa, 0, sizeof(sa));
-	if (getpeername(fd, (struct sockaddr *)&sa, &len) == 0)
-		addr_text(&sa, p->rip, sizeof(p->rip), &p->loopback);
-	else
-		snprintf(p->rip, sizeof(p->rip), "unknown");
-	len = sizeof(sa);
-	memset(&sa, 0, sizeof(sa));
-	if (getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		addr_text(&sa, p->lip, sizeof(p->lip), NULL);
-	else
-		snprintf(p->lip, sizeof(p->lip), "unknown");
-	snprintf(p->client, sizeof(p->client), "unknown[%s]", p->rip);
 }
 
 /* One number under a Dovecot modifier: zero-padded or not, width, hex

@@ -5,11 +5,9 @@
  * and the session process. See pop3d.h. */
 #include <ctype.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,10 +16,8 @@
 #include "server/server_tls.h"
 #include "tls/tls.h"
 #include "tls/tls_level.h"
-#include "util/attr.h"
 #include "util/base64.h"
 #include "util/buf.h"
-#include "util/fdpass.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/stream.h"
@@ -49,7 +45,7 @@ pop3d_login_init(void)
 
 struct login {
 	struct stream *s;
-	const struct pop3_peer *p;
+	const struct login_peer *p;
 	int ctl;
 	int tls;         /* TLS runs */
 	char *user;      /* from USER; the last name tried, for the log */
@@ -143,115 +139,32 @@ flush(struct login *l)
 	return stream_flush(l->s, &error);
 }
 
-/* Relay bytes between the client and the session until either ends. */
-static void
-relay(struct login *l, int fd)
-{
-	char buf[16384];
-	struct buf line;
-	const char *error;
-	size_t n;
-	ssize_t got;
-	int ret;
-
-	buf_init(&line, sizeof(buf));
-	/* What the client pipelined behind its login goes first. */
-	while ((n = stream_pending(l->s)) > 0) {
-		if (n > sizeof(buf))
-			n = sizeof(buf);
-		if (stream_read_exact(l->s, buf, n, &error) != 1 ||
-		    write(fd, buf, n) != (ssize_t)n)
-			goto out;
-	}
-	for (;;) {
-		struct pollfd pfd[2] = {
-			{ stream_fd(l->s), POLLIN, 0 },
-			{ fd, POLLIN, 0 },
-		};
-
-		if (stream_pending(l->s) > 0)
-			pfd[0].revents = POLLIN;
-		else if (poll(pfd, 2, (int)(var_pop3d_timeout + 60) * 1000) <=
-		    0) {
-			if (errno == EINTR)
-				continue;
-			break; /* the session's own timer has failed */
-		}
-		if (pfd[1].revents != 0) {
-			if ((got = read(fd, buf, sizeof(buf))) <= 0)
-				break; /* the session is over */
-			if (stream_write(l->s, buf, (size_t)got) < 0 ||
-			    flush(l) < 0)
-				break;
-		}
-		if (pfd[0].revents != 0) {
-			/* Commands are lines: one at a time, or a piece of a
-			 * long one. */
-			buf_reset(&line);
-			ret = stream_get_line(l->s, &line, sizeof(buf), &error);
-			if (ret != STREAM_LINE && ret != STREAM_PARTIAL)
-				break; /* the client left: no UPDATE */
-			if (write(fd, buf_cstr(&line), buf_len(&line)) !=
-			    (ssize_t)buf_len(&line))
-				break;
-		}
-	}
-out:
-	buf_deinit(&line);
-	(void)flush(l);
-}
-
-/* After a login that auth accepted: ask the serve process for the
- * session, then relay. Returns only when the connection is over. */
+/* After a login that auth accepted: the session, then the relay to it.
+ * Returns when the connection is over. */
 static void
 logged_in(struct login *l, const char *cookie)
 {
-	struct stream *ctl = stream_create(l->ctl, STREAM_FLAG_NOCLOSE);
-	struct attr_list r = { 0 };
-	const char *error, *status;
-	long mpid = 0;
+	char *user;
+	long mpid;
 	int fd;
 
-	stream_set_timeout(ctl, AUTH_CLNT_TIMEOUT);
-	if (attr_put(ctl, ATTR_POP3_COOKIE, cookie) < 0 ||
-	    attr_put(ctl, ATTR_POP3_METHOD, l->method) < 0 ||
-	    attr_put_end(ctl) < 0 || stream_flush(ctl, &error) < 0 ||
-	    attr_recv(ctl, &r, &error) != 1 ||
-	    (status = attr_get(&r, ATTR_POP3_STATUS)) == NULL) {
-		reply(l, "-ERR [SYS/TEMP] Internal error, try again later.");
-		log_warn("pop3-login: no session for user=<%s>: serve "
-			 "process gone, rip=%s",
-		    log_str(l->user), l->p->rip);
-		goto out;
-	}
-	if (strcmp(status, "ok") != 0) {
+	fd = server_login_session(pop3d_service(), l->ctl, cookie, l->method,
+	    &mpid, &user);
+	if (fd < 0) {
 		reply(l,
-		    strcmp(status, "fail") == 0
+		    fd == -2
 			? "-ERR [AUTH] No mailbox for this user."
 			: "-ERR [SYS/TEMP] Internal error, try again later.");
-		goto out;
+		return;
 	}
-	(void)attr_get_long(&r, ATTR_POP3_MPID, &mpid);
 	xfree(l->user);
-	l->user = xstrdup(attr_get(&r, ATTR_POP3_USER) != NULL
-		? attr_get(&r, ATTR_POP3_USER)
-		: "");
-	/* Ready for the descriptor: nothing else is on its way. */
-	if (attr_put(ctl, ATTR_POP3_STATUS, "ready") < 0 ||
-	    attr_put_end(ctl) < 0 || stream_flush(ctl, &error) < 0 ||
-	    (fd = fdpass_recv(l->ctl, AUTH_CLNT_TIMEOUT, &error)) < 0) {
-		reply(l, "-ERR [SYS/TEMP] Internal error, try again later.");
-		goto out;
-	}
+	l->user = user;
 	log_info("pop3-login: Login: user=<%s>, method=%s, rip=%s, lip=%s, "
 		 "mpid=%ld%s",
 	    log_str(l->user), l->method, l->p->rip, l->p->lip, mpid,
 	    l->tls ? ", TLS" : "");
-	relay(l, fd);
+	server_login_relay(l->s, fd, var_pop3d_timeout);
 	close(fd);
-out:
-	attr_list_clear(&r);
-	stream_destroy(&ctl);
 }
 
 /* One attempt through auth(8); initial is base64 ("=" empty) or NULL.
@@ -548,7 +461,7 @@ static const struct pop3_command commands[] = {
 };
 
 void
-pop3d_login(int in_fd, int out_fd, int ctl, const struct pop3_peer *p)
+pop3d_login(int in_fd, int out_fd, int ctl, const struct login_peer *p)
 {
 	struct login login, *l = &login;
 	const char *why = "Disconnected", *error;

@@ -404,7 +404,7 @@ log_logout(struct trans *t, const char *why)
 
 void
 pop3d_trans(int fd, const char *user, const char *path,
-    const struct pop3_peer *p)
+    const struct login_peer *p)
 {
 	struct trans trans, *t = &trans;
 	struct buf err;

@@ -145,7 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
 	struct fuzz_peer replies;
-	struct pop3_peer peer;
+	struct login_peer peer;
 	int fd, ctl[2];
 
 	if (!ready) {

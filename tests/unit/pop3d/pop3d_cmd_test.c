@@ -82,12 +82,12 @@ test_uidl(void **state)
 static void
 test_peer_not_ip(void **state)
 {
-	struct pop3_peer p;
+	struct login_peer p;
 	int sv[2];
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	pop3_peer_get(sv[0], &p);
+	login_peer_get(sv[0], &p);
 	assert_string_equal(p.rip, "unknown");
 	assert_string_equal(p.client, "unknown[unknown]");
 	assert_int_equal(p.loopback, 0);
