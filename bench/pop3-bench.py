@@ -5,13 +5,15 @@ copy of the same Maildir in the same run (bench/run -p starts this).
 
     bench/pop3-bench.py --src DIR --bin DIR [-n N] [--seed S] [--window W]
         [--timeout S] [--sizes] [--no-dovecot] [--no-drop-caches]
+        [--dovecot-first]
 
 Writes a Maildir of N messages (maildir-gen.py) into a throw-away Tern
 instance's mailbox of user "bench" and, before any session, copies it for
 a throw-away Dovecot. Then: a cold session with Tern, a cold one with
 Dovecot (each after dropping the page cache, as root), a warm one with
-each (pop3-load.py: login, STAT, UIDL, LIST, then every message RETR'd,
-pipelined, QUIT without DELE). Compares counts, octets and message
+each (--dovecot-first: Dovecot's before Tern's each time). A session is
+pop3-load.py's: login, STAT, UIDL, LIST, then every message RETR'd,
+pipelined, QUIT without DELE. Compares counts, octets and message
 contents, and the UIDLs both ways: Dovecot on a copy of the Maildir that
 Tern served (with Tern's dovecot-uidlist), Tern on a copy of the one that
 Dovecot served (with Dovecot's). Everything is stopped and removed at
@@ -312,6 +314,7 @@ def main():
     ap.add_argument("--sizes", action="store_true")
     ap.add_argument("--no-dovecot", action="store_true")
     ap.add_argument("--no-drop-caches", action="store_true")
+    ap.add_argument("--dovecot-first", action="store_true")
     ap.add_argument("--json")
     args = ap.parse_args()
 
@@ -390,16 +393,15 @@ def main():
         tern_names = ("pop3d",)
         dc_names = ("pop3", "pop3-login")
         res = {}
-        res["tern", "cold"] = timed("tern cold", port, "bench", tern_root,
-                                    tern_names, True, args)
+        servers = [("tern", port, tern_root, tern_names)]
         if dc:
-            res["dovecot", "cold"] = timed("dovecot cold", dc.port, "bench",
-                                           dc_root, dc_names, True, args)
-        res["tern", "warm"] = timed("tern warm", port, "bench", tern_root,
-                                    tern_names, False, args)
-        if dc:
-            res["dovecot", "warm"] = timed("dovecot warm", dc.port, "bench",
-                                           dc_root, dc_names, False, args)
+            servers.append(("dovecot", dc.port, dc_root, dc_names))
+            if args.dovecot_first:
+                servers.reverse()
+        for phase in ("cold", "warm"):
+            for name, p, pid, names in servers:
+                res[name, phase] = timed("%s %s" % (name, phase), p, "bench",
+                                         pid, names, phase == "cold", args)
         for k, r in res.items():
             if not r["ok"]:
                 ok = False

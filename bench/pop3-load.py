@@ -81,17 +81,34 @@ class Conn:
             self.fill()
             start = self.pos + off
 
+    def body(self, size):
+        """Skip over a RETR response's text after its status line,
+        whose unstuffed length LIST gave as size: returns its length
+        with the dot-stuffing taken off and its CRC-32 (of the text as
+        sent), without copying it out of the buffer."""
+        start = self.pos
+        # The stuffed text is no shorter than size: its end ("\r\n.\r\n",
+        # or ".\r\n" for an empty one) is not before start + size - 2.
+        skip = max(size - 2, 0)
+        while True:
+            if self.buf.startswith(b".\r\n", start):
+                self.pos = start + 3
+                return 0, 0
+            k = self.buf.find(b"\r\n.\r\n", start + skip)
+            if k >= 0:
+                end = k + 2
+                stuffed = self.buf.count(b"\r\n.", start, end) + \
+                    (1 if self.buf.startswith(b".", start) else 0)
+                with memoryview(self.buf) as m:
+                    crc = zlib.crc32(m[start:end])
+                self.pos = k + 5
+                return end - start - stuffed, crc
+            off = start - self.pos
+            self.fill()
+            start = self.pos + off
+
     def send(self, data):
         self.s.sendall(data)
-
-
-def unstuffed_len(raw):
-    """Octets of a dot-stuffed response body without the stuffing."""
-    if not raw:
-        return 0
-    # Every line that starts with "." was stuffed; raw ends in CRLF.
-    return len(raw) - raw.count(b"\r\n.") - (1 if raw.startswith(b".")
-                                             else 0)
 
 
 def session(host, port, user, password, window=64, retr=True, timeout=60):
@@ -147,12 +164,11 @@ def session(host, port, user, password, window=64, retr=True, timeout=60):
                                     for i in range(sent, k)))
                     sent = k
                 c.ok("RETR %d" % (done + 1))
-                raw = c.multi()
-                n = unstuffed_len(raw)
+                n, crc = c.body(sizes[done])
                 if n != sizes[done]:
                     bad += 1
                 got += n
-                crcs.append(zlib.crc32(raw))
+                crcs.append(crc)
                 done += 1
             t6 = time.monotonic()
             r.update(retr_s=t6 - t5, retr_octets=got, retr_bad=bad,
