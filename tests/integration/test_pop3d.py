@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -346,6 +347,37 @@ class Pop3dTest(unittest.TestCase):
         p = self.stls()
         self.assertEqual(p.stat()[0], 3)
         p.quit()
+
+    def test_deep_pipelining(self):
+        """A client that keeps hundreds of kilobytes of commands in flight
+        while it reads (RFC 2449 PIPELINING) is served to the end: the
+        relay never waits on the session while the session waits on it."""
+        self.start()
+        self.deliver("y" * 998 + "\r\n" * 1 + ("z" * 998 + "\r\n") * 99)
+        s = socket.create_connection(("127.0.0.1", self.pop), timeout=60)
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(b"USER alice\r\nPASS alice pw\r\n")
+        f.readline()
+        self.assertEqual(f.readline(), b"+OK Logged in.\r\n")
+        batch = (b"NOOP\r\n" * 500 + b"RETR 1\r\n") * 80
+        sent = []
+        writer = threading.Thread(target=lambda: sent.append(
+            s.sendall(batch + b"QUIT\r\n")))
+        writer.start()
+        oks = dots = 0
+        while True:
+            line = f.readline()
+            if line == b"":
+                break
+            if line.startswith(b"+OK"):
+                oks += 1
+            elif line == b".\r\n":
+                dots += 1
+        writer.join(60)
+        s.close()
+        # 40,000 NOOPs, 80 RETRs and the QUIT.
+        self.assertEqual((oks, dots), (40000 + 80 + 1, 80))
 
     def test_second_session_in_use(self):
         self.start()
