@@ -55,10 +55,12 @@
  * after it is skipped in the same way. Only when such a literal is longer
  * than discard_max (or its size does not fit in 64 bits) does the parser
  * give up with FATAL, as RFC 7888 allows. A NUL inside a literal gives BAD
- * at once and the rest of the literal is discarded. Peer input never
- * panics; misuse (feeding after FATAL is fine and returns FATAL) such as
- * imap_parser_refuse_literal() without a pending CONTINUE panics. Not
- * thread-safe. */
+ * at once and the rest of the literal is discarded. The parser accepts a
+ * value of any type wherever an argument may stand (literal8 too): which
+ * types a command takes is for its handler to check. Peer input never
+ * panics; a feed after FATAL returns FATAL again; calling
+ * imap_parser_refuse_literal() without a pending CONTINUE is a caller bug
+ * and panics. Not thread-safe. */
 #ifndef TERN_MAIL_IMAP_PARSE_H
 #define TERN_MAIL_IMAP_PARSE_H
 
@@ -87,7 +89,8 @@ enum imap_literal_policy {
 };
 
 struct imap_parser_limits {
-	size_t line_max;    /* bytes of one command outside its literals */
+	/* bytes of one command outside its literals (CRs count, LFs not) */
+	size_t line_max;
 	size_t literal_max; /* octets of one literal (buffered or streamed) */
 	/* octets of the buffered literals of one command (streamed ones
 	 * do not count: they take no memory) */
