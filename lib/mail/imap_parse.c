@@ -433,6 +433,41 @@ add_value(struct imap_parser *p, enum imap_arg_type t)
 	return a;
 }
 
+/* The length of the well-formed UTF-8 sequence at s[j] (lead byte 0x80 or
+ * more), or 0: no overlong forms, surrogates or code points past
+ * U+10FFFF (RFC 3629 4). */
+static size_t
+utf8_len(const char *s, size_t L, size_t j)
+{
+	unsigned char c = (unsigned char)s[j], lo = 0x80, hi = 0xbf;
+	size_t n, k;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (n > L - j)
+		return 0;
+	for (k = 1; k < n; k++) {
+		c = (unsigned char)s[j + k];
+		if (c < (k == 1 ? lo : 0x80) || c > (k == 1 ? hi : 0xbf))
+			return 0;
+	}
+	return n;
+}
+
 /* A quoted string's body from s[*jp] (after the opening quote): checks
  * it and counts the unescaped bytes into *n_r; *jp ends on the closing
  * quote. Returns 0 or SEG_BAD. */
@@ -440,7 +475,7 @@ static int
 quoted_scan(struct imap_parser *p, const char *s, size_t L, size_t *jp,
     size_t *n_r)
 {
-	size_t j = *jp, n = 0;
+	size_t j = *jp, n = 0, k;
 	unsigned char c;
 
 	for (; j < L; j++, n++) {
@@ -457,8 +492,15 @@ quoted_scan(struct imap_parser *p, const char *s, size_t L, size_t *jp,
 			j++;
 		} else if (c == '\0' || c == '\r' || c == '\n')
 			return bad(p, "Invalid character in quoted string");
-		else if (c >= 0x80 && !p->lim.utf8)
-			return bad(p, "8-bit character in quoted string");
+		else if (c >= 0x80) {
+			if (!p->lim.utf8)
+				return bad(p,
+				    "8-bit character in quoted string");
+			if ((k = utf8_len(s, L, j)) == 0)
+				return bad(p, "Invalid UTF-8 in quoted string");
+			j += k - 1;
+			n += k - 1;
+		}
 	}
 	return bad(p, "Unterminated quoted string");
 }

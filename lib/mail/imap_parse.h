@@ -34,8 +34,8 @@
  * Lexical rules: CRLF ends a line, a bare LF is accepted too; values are
  * separated by exactly one SP, none after "(" or before ")"; one trailing
  * SP before the end of the command is tolerated. 8-bit bytes in quoted
- * strings only when limits.utf8 is set (not checked for well-formed
- * UTF-8 here); NUL never in a quoted string or a literal (literal8 may
+ * strings only when limits.utf8 is set, and then only as well-formed
+ * UTF-8 (RFC 3629); NUL never in a quoted string or a literal (literal8 may
  * hold it).
  *
  * Limits (struct imap_parser_limits, a zero field takes the default) are

@@ -206,6 +206,18 @@ static const struct tcase cases[] = {
 	T(L_DEF, "l LIST \"\" * \r\nl LIST [Gmail]/% INBOX.*\r\n",
 	    "C:l LIST \"\" seq:0:0\nC:l LIST [Gmail]/%/s1+5 INBOX.*\n"),
 	T(L_UTF8, "u X \"\xc3\xa9\"\r\n", "C:u X \"\\xc3\\xa9\"\n"),
+	T(L_UTF8, "u X \"\xf0\x9f\x93\xa7 \xe2\x82\xac\"\r\n",
+	    "C:u X \"\\xf0\\x9f\\x93\\xa7 \\xe2\\x82\\xac\"\n"),
+	T(L_UTF8, "u X \"\xc3\"\r\n" NOOP,
+	    "B:u Invalid UTF-8 in quoted string\n" ZC),
+	T(L_UTF8, "u X \"\xc0\xaf\"\r\n" NOOP,
+	    "B:u Invalid UTF-8 in quoted string\n" ZC),
+	T(L_UTF8, "u X \"\xed\xa0\x80\"\r\n" NOOP,
+	    "B:u Invalid UTF-8 in quoted string\n" ZC),
+	T(L_UTF8, "u X \"\xf4\x90\x80\x80\"\r\n" NOOP,
+	    "B:u Invalid UTF-8 in quoted string\n" ZC),
+	T(L_UTF8, "u X \"\xe2\x82\r\n" NOOP,
+	    "B:u Invalid UTF-8 in quoted string\n" ZC),
 	T(L_DEF, "a] X\r\n", "C:a] X\n"),
 
 	/* Errors, each followed by a command that must parse. */
