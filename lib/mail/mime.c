@@ -747,7 +747,7 @@ parse_multipart(struct parser *ps, struct mime_part *part, const char *boundary,
 static size_t
 parse_part(struct parser *ps, struct mime_part *part, size_t pos, int digest)
 {
-	size_t stop, blen = 0;
+	size_t stop, end, blen = 0;
 	const char *boundary = NULL;
 	int close;
 
@@ -766,6 +766,10 @@ parse_part(struct parser *ps, struct mime_part *part, size_t pos, int digest)
 		if (ps->nstack > 0 && ps->data[pos] == '-' &&
 		    delimiter(ps, pos, &close) >= 0) {
 			part->flags |= MIME_PART_NO_BODY;
+			/* A delimiter at once: this empty part lies before
+			 * the line break that the delimiter takes. */
+			if (pos == part->hdr_off)
+				part->hdr_off = content_end(ps, pos, 0);
 			part->body_off = content_end(ps, pos, part->hdr_off);
 			part->hdr_len = part->body_off - part->hdr_off;
 			stop = pos;
@@ -780,14 +784,13 @@ parse_part(struct parser *ps, struct mime_part *part, size_t pos, int digest)
 		}
 		pos = next_line(ps, pos);
 	}
-	count_lines(ps->data + part->hdr_off, part->hdr_len, &part->hdr_lines,
-	    &part->hdr_bare_lf);
 	parse_fields(ps, part);
 	if (part->type == NULL)
 		set_default_type(part, digest);
 
 	if (stop != SIZE_MAX) {
-		part->body_len = 0;
+		count_lines(ps->data + part->hdr_off, part->hdr_len,
+		    &part->hdr_lines, &part->hdr_bare_lf);
 		return stop;
 	}
 	if (strcmp(part->type, "multipart") == 0) {
@@ -806,7 +809,10 @@ parse_part(struct parser *ps, struct mime_part *part, size_t pos, int digest)
 		strcmp(part->subtype, "global") == 0) &&
 	    mime_encoding_get(part->encoding) == MIME_ENC_IDENTITY &&
 	    part->depth < ps->lim.max_depth &&
-	    ps->msg->nparts < ps->lim.max_parts) {
+	    ps->msg->nparts < ps->lim.max_parts &&
+	    scan_delimiter(ps, part->body_off) != part->body_off) {
+		/* (An empty body is no message: a delimiter at once would
+		 * take the empty line's break, leaving the child outside.) */
 		struct mime_part *child = new_part(ps, part);
 
 		part->children = child;
@@ -816,7 +822,16 @@ parse_part(struct parser *ps, struct mime_part *part, size_t pos, int digest)
 			part->flags |= MIME_PART_TRUNCATED;
 		stop = scan_delimiter(ps, part->body_off);
 	}
-	part->body_len = content_end(ps, stop, part->body_off) - part->body_off;
+	end = content_end(ps, stop, part->hdr_off);
+	if (end < part->body_off) {
+		/* A delimiter right after the empty line takes the line
+		 * break before it: that of the empty line. */
+		part->body_off = end;
+		part->hdr_len = end - part->hdr_off;
+	}
+	part->body_len = end - part->body_off;
+	count_lines(ps->data + part->hdr_off, part->hdr_len, &part->hdr_lines,
+	    &part->hdr_bare_lf);
 	count_lines(ps->data + part->body_off, part->body_len,
 	    &part->body_lines, &part->body_bare_lf);
 	return stop;

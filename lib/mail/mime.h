@@ -68,8 +68,9 @@ enum mime_part_flag {
 
 /* A part: the root is the message; a multipart's children are its body
  * parts in order; a message/rfc822 or message/global part (not base64 or
- * quoted-printable) has one child, the encapsulated message. A multipart
- * may end up without children (no boundary, none found, a limit): IMAP
+ * quoted-printable, body not empty) has one child, the encapsulated
+ * message. A multipart may end up without children (no boundary, none
+ * found, a limit), a message part without its child (the same): IMAP
  * writers must cope. Strings are NUL-terminated, NULL when absent. */
 struct mime_part {
 	struct mime_part *parent, *children, *next;

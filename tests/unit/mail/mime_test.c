@@ -390,6 +390,24 @@ test_boundaries(void **state)
 	assert_int_equal(r->nchildren, 2);
 	assert_int_equal(child(r, 0)->body_len, 0);
 	assert_true(child(r, 0)->flags & MIME_PART_NO_BODY);
+	/* The empty part is before the LF that "--x--" takes (fuzz). */
+	assert_int_equal(child(r, 1)->hdr_off,
+	    strlen("Content-Type: multipart/mixed; boundary=x\n\n--x\n--x"));
+	mime_destroy(&m);
+	/* A delimiter right after an empty line takes that line's break:
+	 * the encapsulated message's header ends before it (fuzz). */
+	m = parse("Content-Type: multipart/mixed; boundary=o\n\n--o\n"
+		  "Content-Type: message/rfc822\n\nX: y\n\n--o--\n",
+	    NULL);
+	r = child(mime_root(m), 0)->children;
+	assert_int_equal(r->hdr_len, 5);
+	assert_int_equal(r->body_len, 0);
+	assert_int_equal(r->body_off, r->hdr_off + 5);
+	mime_destroy(&m);
+	m = parse("Content-Type: multipart/mixed; boundary=o\n\n--o\n"
+		  "Content-Type: message/rfc822\n\n--o--\n",
+	    NULL);
+	assert_int_equal(child(mime_root(m), 0)->nchildren, 0);
 	mime_destroy(&m);
 	/* A bad Content-Type is the default. */
 	m = parse("Content-Type: text\n\nx", NULL);
