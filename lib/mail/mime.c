@@ -810,7 +810,7 @@ parse_part(struct parser *ps, struct mime_part *part, size_t pos, int digest)
 	    mime_encoding_get(part->encoding) == MIME_ENC_IDENTITY &&
 	    part->depth < ps->lim.max_depth &&
 	    ps->msg->nparts < ps->lim.max_parts &&
-	    scan_delimiter(ps, part->body_off) != part->body_off) {
+	    !(ps->nstack > 0 && delimiter(ps, part->body_off, &close) >= 0)) {
 		/* (An empty body is no message: a delimiter at once would
 		 * take the empty line's break, leaving the child outside.) */
 		struct mime_part *child = new_part(ps, part);

@@ -128,6 +128,35 @@ int mime_header_find(const char *hdr, size_t hdr_len, const char *name,
  * as found in a header) to out, cut at out's maximum. */
 void mime_header_unfold(const char *raw, size_t n, struct buf *out);
 
+/* Address lists for IMAP's ENVELOPE (mime_addr.c): From, To, Cc...
+ * parsed leniently by RFC 5322 3.4 (obsolete routes and a comment as the
+ * name of a bare addr-spec included). A group "name: a, b;" gives a start
+ * entry (mailbox the group's name, host NULL), its members, and an end
+ * entry (mailbox and host NULL), as RFC 3501 7.4.2 wants them. name is
+ * the display name with quotes and escapes removed and RFC 2047 words
+ * left encoded (ENVELOPE shows them raw; mime_word_decode() for SEARCH);
+ * mailbox is the local part as written (a quoted one keeps its quotes).
+ * A mailbox without "@" gets host MIME_ADDR_MISSING_DOMAIN, and an empty
+ * one MIME_ADDR_MISSING_MAILBOX, so that host is NULL only in groups. */
+#define MIME_ADDR_MISSING_DOMAIN "MISSING_DOMAIN"
+#define MIME_ADDR_MISSING_MAILBOX "MISSING_MAILBOX"
+
+struct mime_address {
+	char *name;    /* NULL when none */
+	char *route;   /* "@a,@b" of an obsolete route, or NULL */
+	char *mailbox; /* NULL at a group's end */
+	char *host;    /* NULL at a group's start and end */
+};
+
+/* Parse the n bytes at value (an unfolded field value) into at most max
+ * entries, each string cut at MIME_DEF_MAX_FIELD bytes; the rest is
+ * ignored. *list_r gets an array to free with mime_addr_free() (NULL
+ * when there are none). Returns the number of entries. Never fails. */
+unsigned mime_addr_parse(const char *value, size_t n, unsigned max,
+    struct mime_address **list_r);
+/* Free n entries from mime_addr_parse(). */
+void mime_addr_free(struct mime_address *list, unsigned n);
+
 /* Streaming Content-Transfer-Encoding decoders (mime_decode.c). base64
  * is lenient like mail clients: it skips white space and any byte outside
  * the alphabet, and stops at the first "=" (padding ends the data).

@@ -10,8 +10,9 @@
  * within the limits, line counts are right, every body decodes (base64,
  * quoted-printable, as is) within a bound, fed in two pieces, to what it
  * decodes to in one; every Content-Description and the root's Subject
- * decode as RFC 2047 words to valid UTF-8 as bounded. Nothing crashes or
- * leaks. */
+ * decode as RFC 2047 words within bounds; the root's From, To, Cc and
+ * Sender parse into address entries whose groups open and close in
+ * pairs. Nothing crashes or leaks. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -119,6 +120,46 @@ walk(const char *msg, size_t len, const struct mime_part *p,
 	return n;
 }
 
+/* Every address list of the header: host is NULL only for a group's
+ * start and end, which pair up. */
+static void
+addresses(const char *hdr, size_t len)
+{
+	static const char *const fields[] = { "from", "to", "cc", "sender" };
+	struct mime_address *a;
+	struct buf v;
+	unsigned i, k, n;
+
+	buf_init(&v, MIME_DEF_MAX_FIELD);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		size_t pos = 0;
+		int open = 0;
+
+		buf_reset(&v);
+		if (!mime_header_find(hdr, len, fields[i], &pos, &v))
+			continue;
+		n = mime_addr_parse(v.data, v.len, 50, &a);
+		CHECK(n <= 50 && (n == 0) == (a == NULL));
+		for (k = 0; k < n; k++) {
+			if (a[k].host != NULL) {
+				CHECK(a[k].mailbox != NULL);
+				continue;
+			}
+			CHECK(a[k].route == NULL);
+			if (a[k].mailbox != NULL) {
+				CHECK(!open);
+				open = 1;
+			} else {
+				CHECK(open);
+				open = 0;
+			}
+		}
+		CHECK(!open || n == 50);
+		mime_addr_free(a, n);
+	}
+	buf_deinit(&v);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -141,6 +182,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    &subject))
 		;
 	words(subject.data, subject.len);
+	addresses(msg + r->hdr_off, r->hdr_len);
 	buf_deinit(&subject);
 	mime_destroy(&m);
 	return 0;

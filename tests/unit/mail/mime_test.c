@@ -4,7 +4,7 @@
  * multipart, a missing end boundary, a boundary that is the prefix of a
  * longer line, LF and CRLF), RFC 2231 parameters, RFC 2047 words, the
  * base64 and quoted-printable decoders fed at every split point, header
- * lookup, and the limits (deep nesting, many parts, a header of 100,000
+ * lookup, ENVELOPE address lists (groups, routes, comments), and the limits (deep nesting, many parts, a header of 100,000
  * continuations) keeping the parse bounded. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -541,6 +541,79 @@ test_words(void **state)
 	buf_deinit(&v);
 }
 
+struct want_addr {
+	const char *name, *route, *mailbox, *host;
+};
+
+static void
+addrs(const char *in, const struct want_addr *want, unsigned n)
+{
+	struct mime_address *a;
+	unsigned got, i;
+
+	got = mime_addr_parse(in, strlen(in), 100, &a);
+	assert_int_equal(got, n);
+	for (i = 0; i < n; i++) {
+		const char *w[4] = { want[i].name, want[i].route,
+			want[i].mailbox, want[i].host };
+		const char *g[4] = { a[i].name, a[i].route, a[i].mailbox,
+			a[i].host };
+		unsigned k;
+
+		for (k = 0; k < 4; k++) {
+			if (w[k] == NULL)
+				assert_null(g[k]);
+			else {
+				assert_non_null(g[k]);
+				assert_string_equal(g[k], w[k]);
+			}
+		}
+	}
+	mime_addr_free(a, got);
+}
+
+static void
+test_addresses(void **state)
+{
+	static const struct want_addr one[] = {
+		{ "John Q. Public", NULL, "jqp", "example.org" },
+		{ "=?utf-8?q?J=C3=B6rg?=", NULL, "joerg", "example.de" },
+		{ NULL, NULL, "bare", "example.net" },
+		{ "Old Style", NULL, "old", "example.com" },
+		{ "Joe Q Smith", "@relay.example,@b.example", "\"j s\"",
+		    "[192.0.2.1]" },
+	};
+	static const struct want_addr group[] = {
+		{ NULL, NULL, "A Group", NULL },
+		{ "Ed", NULL, "ed", "x.example" },
+		{ NULL, NULL, "jdoe", MIME_ADDR_MISSING_DOMAIN },
+		{ NULL, NULL, NULL, NULL },
+		{ NULL, NULL, "after", "x.example" },
+		{ NULL, NULL, "undisclosed-recipients", NULL },
+		{ NULL, NULL, NULL, NULL },
+		{ NULL, NULL, "open", NULL },
+		{ NULL, NULL, MIME_ADDR_MISSING_MAILBOX, "y.example" },
+		{ NULL, NULL, NULL, NULL },
+	};
+	struct mime_address *a;
+
+	(void)state;
+	addrs(
+	    "\"John Q. Public\" <jqp@example.org>, "
+	    "=?utf-8?q?J=C3=B6rg?= <joerg@example.de>,bare@example.net ,\n"
+	    " old@example.com (Old Style),"
+	    "Joe \"Q\" Smith <@relay.example,@b.example: \"j s\"@[192.0.2.1]>",
+	    one, 5);
+	addrs("A Group: Ed <ed@x.example>, jdoe;after@x.example, "
+	      "undisclosed-recipients:;open: <@y.example>",
+	    group, 10);
+	addrs("", NULL, 0);
+	addrs(" , ;>)", NULL, 0);
+	/* The limit on entries. */
+	assert_int_equal(mime_addr_parse("a@b, c@d, e@f", 13, 2, &a), 2);
+	mime_addr_free(a, 2);
+}
+
 /* Decode in with enc, fed at every split point, and compare. */
 static void
 decode_split(enum mime_encoding enc, const char *in, const char *want,
@@ -693,6 +766,7 @@ main(void)
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_rfc2231),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_decoders),
 		cmocka_unit_test(test_limits),
 	};
