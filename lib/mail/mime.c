@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* mime - a message as a tree of MIME parts, in one bounded forward pass. */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -593,11 +594,17 @@ parse_content_type(const struct parser *ps, struct mime_part *part,
 	parse_params(ps, p, end, &part->params, &part->nparams);
 }
 
-static char *
-dup_value(const char *v, size_t n)
-{
-	return xstrndup(v, n);
-}
+/* Fields kept as they stand (unfolded), after "Content-". */
+static const struct {
+	const char *name;
+	size_t off; /* of a char * in struct mime_part */
+} plain_fields[] = {
+	{ "id", offsetof(struct mime_part, id) },
+	{ "description", offsetof(struct mime_part, description) },
+	{ "md5", offsetof(struct mime_part, md5) },
+	{ "language", offsetof(struct mime_part, language) },
+	{ "location", offsetof(struct mime_part, location) },
+};
 
 /* Read the fields this module keeps; the first of each wins. */
 static void
@@ -633,22 +640,6 @@ parse_fields(struct parser *ps, struct mime_part *part)
 			(void)token(p, e, &len);
 			if (part->encoding == NULL && len > 0)
 				part->encoding = lower_dup(p, len);
-		} else if (n == 2 && strncasecmp(name, "id", 2) == 0) {
-			if (part->id == NULL)
-				part->id = dup_value(v, ps->field.len);
-		} else if (n == 11 &&
-		    strncasecmp(name, "description", 11) == 0) {
-			if (part->description == NULL)
-				part->description = dup_value(v, ps->field.len);
-		} else if (n == 3 && strncasecmp(name, "md5", 3) == 0) {
-			if (part->md5 == NULL)
-				part->md5 = dup_value(v, ps->field.len);
-		} else if (n == 8 && strncasecmp(name, "language", 8) == 0) {
-			if (part->language == NULL)
-				part->language = dup_value(v, ps->field.len);
-		} else if (n == 8 && strncasecmp(name, "location", 8) == 0) {
-			if (part->location == NULL)
-				part->location = dup_value(v, ps->field.len);
 		} else if (n == 11 &&
 		    strncasecmp(name, "disposition", 11) == 0 &&
 		    part->disposition == NULL) {
@@ -661,6 +652,21 @@ parse_fields(struct parser *ps, struct mime_part *part)
 				part->disposition = lower_dup(p - len, len);
 				parse_params(ps, p, e, &part->disp_params,
 				    &part->ndisp_params);
+			}
+		} else {
+			size_t i;
+
+			for (i = 0;
+			     i < sizeof(plain_fields) / sizeof(plain_fields[0]);
+			     i++) {
+				char **slot = (char **)(void *)((char *)part +
+				    plain_fields[i].off);
+
+				if (strlen(plain_fields[i].name) == n &&
+				    strncasecmp(name, plain_fields[i].name,
+					n) == 0 &&
+				    *slot == NULL)
+					*slot = xstrndup(v, ps->field.len);
 			}
 		}
 	}

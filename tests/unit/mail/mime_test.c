@@ -259,6 +259,32 @@ test_mixed_crlf(void **state)
 	buf_deinit(&crlf);
 }
 
+/* The message cut at every byte still parses into a sound tree, and the
+ * parts before the cut come out as in the whole message. */
+static void
+test_every_cut(void **state)
+{
+	size_t n = strlen(mixed), cut;
+
+	(void)state;
+	for (cut = 0; cut <= n; cut++) {
+		char *prefix = xstrndup(mixed, cut);
+		struct mime_message *m = parse(prefix, NULL);
+		const struct mime_part *r = mime_root(m);
+
+		if (cut >= (size_t)(strstr(mixed, "--=_b1 \t") - mixed) + 6) {
+			/* (3 where the cut leaves "--=_b1" of the close) */
+			assert_true(r->nchildren >= 2);
+			assert_body(prefix, child(r, 0), "Hello=20there");
+		}
+		if (cut > (size_t)(strstr(mixed, "This is") - mixed) &&
+		    cut < n - strlen("--=_b1--\nThe epilogue.\n"))
+			assert_true(r->flags & MIME_PART_NO_END_BOUNDARY);
+		mime_destroy(&m);
+		xfree(prefix);
+	}
+}
+
 static void
 test_nested(void **state)
 {
@@ -762,6 +788,7 @@ main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_mixed_crlf),
+		cmocka_unit_test(test_every_cut),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_rfc2231),
