@@ -9,9 +9,8 @@
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* The 6-bit value of character c, or -1 when c is not in the alphabet. */
-static int
-value(unsigned char c)
+int
+base64_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -102,7 +101,7 @@ base64_decode(const char *text, size_t len, struct buf *out,
 			/* '=' only in the pad positions of the last group. */
 			if (i + 4 == len && k >= 4 - (int)pad)
 				d = 0;
-			else if ((d = value(s[i + k])) < 0)
+			else if ((d = base64_value(s[i + k])) < 0)
 				goto bad;
 			v = v << 6 | (uint32_t)d;
 		}

@@ -25,6 +25,10 @@ size_t base64_encoded_len(size_t n);
  * when out's maximum would be exceeded (out then unchanged). */
 int base64_encode(const void *p, size_t n, struct buf *out);
 
+/* The 6-bit value of character c, or -1 when c is not in the alphabet
+ * (for lenient decoders of their own, such as MIME bodies). */
+int base64_value(unsigned char c);
+
 /* Append the bytes that the len characters of text encode to out.
  * Returns 0, or -1 with *error_r set for text that is not canonical
  * base64 or a result beyond out's maximum (out then unchanged). */
