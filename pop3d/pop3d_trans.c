@@ -14,6 +14,7 @@
 
 #include "conf/params.h"
 #include "store/mailbox.h"
+#include "store/mflags.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -27,6 +28,8 @@ struct trans {
 	const char *user;
 	size_t count;       /* messages in the snapshot */
 	unsigned char *del; /* per message: marked by DELE */
+	unsigned char
+	    *retr_seen; /* per message: sent by RETR (\Seen at QUIT) */
 	size_t ndel;
 	long long size; /* of the snapshot, on the wire */
 	int top, retr;  /* commands that sent a message, and octets */
@@ -256,6 +259,7 @@ send_msg(struct trans *t, long i, long body_lines)
 	if (body_lines < 0) {
 		t->retr++;
 		t->retr_bytes += sent;
+		t->retr_seen[i] = 1;
 	} else {
 		t->top++;
 		t->top_bytes += sent;
@@ -349,6 +353,23 @@ cmd_capa(void *ctx, const char *args)
 	return 0;
 }
 
+/* The messages RETR sent and DELE did not mark get \Seen, as Dovecot's
+ * POP3 server gives them, so that an IMAP client of the same mailbox sees
+ * them read (TOP is a peek). A flag that cannot be set is only logged. */
+static void
+mark_seen(struct trans *t)
+{
+	struct buf err;
+
+	buf_init(&err, 1024);
+	for (size_t i = 0; i < t->count; i++)
+		if (t->retr_seen[i] && !t->del[i] &&
+		    mailbox_add_flags(t->mb, i, MFLAG_SEEN, &err) < 0)
+			log_warn("pop3(%s): Error: %s", log_str(t->user),
+			    buf_cstr(&err));
+	buf_deinit(&err);
+}
+
 /* QUIT: the UPDATE state (RFC 1939 6). */
 static int
 cmd_quit(void *ctx, const char *args)
@@ -358,6 +379,7 @@ cmd_quit(void *ctx, const char *args)
 	size_t *idx, n = 0;
 
 	(void)args;
+	mark_seen(t);
 	if (t->ndel == 0) {
 		reply(t, "+OK Logging out.");
 		return 1;
@@ -442,6 +464,7 @@ pop3d_trans(int fd, const char *user, const char *path,
 	}
 	t->count = mailbox_count(t->mb);
 	t->del = xcalloc(t->count + 1, 1);
+	t->retr_seen = xcalloc(t->count + 1, 1);
 	for (size_t i = 0; i < t->count; i++)
 		t->size += mailbox_msg(t->mb, i)->vsize;
 	reply(t, "+OK Logged in.");
@@ -464,6 +487,7 @@ out:
 	(void)stream_flush(t->s, &error);
 	mailbox_close(&t->mb);
 	xfree(t->del);
+	xfree(t->retr_seen);
 	buf_deinit(&err);
 	buf_deinit(&t->line);
 	buf_deinit(&t->uidl);

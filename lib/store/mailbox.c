@@ -13,6 +13,7 @@
 
 #include "store/mailbox.h"
 #include "store/maildir.h"
+#include "store/mflags.h"
 #include "store/store_err.h"
 #include "store/uidlist.h"
 #include "util/buf.h"
@@ -594,6 +595,58 @@ mailbox_msg_open(struct mailbox *mb, size_t i, int *fd_r, struct buf *err)
 	ret = open_msg(mb->path, &name, m->base, fd_r, err);
 	m->name = name;
 	return ret;
+}
+
+int
+mailbox_add_flags(struct mailbox *mb, size_t i, unsigned flags, struct buf *err)
+{
+	struct mailbox_msg *m;
+	struct mflags f;
+	struct buf from, to, found;
+	int tries, ret = 0;
+
+	if (i >= mb->count)
+		return store_err(err, "no message %zu", i + 1);
+	m = &mb->msgs[i];
+	buf_init(&from, BUF_MAX_INTERNAL);
+	buf_init(&to, BUF_MAX_INTERNAL);
+	buf_init(&found, BUF_MAX_INTERNAL);
+	/* Each try follows one rename by another client, as open_msg. */
+	for (tries = 0; tries < 5; tries++) {
+		char *name;
+
+		mflags_parse(m->name, &f);
+		if ((f.flags & flags) == flags)
+			break; /* there already */
+		f.flags |= flags;
+		/* m->name is "cur/<file>"; the new file is there too. */
+		if (mflags_name(m->base, &f, &found) < 0) {
+			ret = store_err(err, "%s: name too long", m->base);
+			break;
+		}
+		sub_path(&from, mb->path, m->name);
+		buf_reset(&to);
+		buf_printf(&to, "%s/cur/%s", mb->path, buf_cstr(&found));
+		if (rename(buf_cstr(&from), buf_cstr(&to)) == 0) {
+			name = xstrdup(buf_cstr(&to) + strlen(mb->path) + 1);
+			xfree((char *)m->name);
+			m->name = name;
+			break;
+		}
+		if (errno != ENOENT) {
+			ret = store_err(err, "rename %s: %m", buf_cstr(&from));
+			break;
+		}
+		if ((ret = find_by_base(mb->path, m->base, &found, err)) <= 0)
+			break; /* expunged meanwhile: nothing to flag */
+		xfree((char *)m->name);
+		m->name = xstrdup(buf_cstr(&found));
+		ret = 0;
+	}
+	buf_deinit(&from);
+	buf_deinit(&to);
+	buf_deinit(&found);
+	return ret < 0 ? -1 : 0;
 }
 
 static int

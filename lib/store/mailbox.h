@@ -69,6 +69,13 @@ const struct mailbox_msg *mailbox_msg(const struct mailbox *mb, size_t i);
  * or -1 with err set. */
 int mailbox_msg_open(struct mailbox *mb, size_t i, int *fd_r, struct buf *err);
 
+/* Give message i the MFLAG_* flags (mflags.h) it lacks: its file is
+ * renamed in cur/ (found again by base name if another client renamed
+ * it; one expunged meanwhile needs nothing). Not fsync'ed: a flag lost
+ * in a crash costs nothing but the flag. Returns 0, or -1 with err. */
+int mailbox_add_flags(struct mailbox *mb, size_t i, unsigned flags,
+    struct buf *err);
+
 /* Remove messages: unlink each (already gone is fine; a renamed one is
  * found by base name), fsync cur/ and new/, drop them from the list. idx
  * holds n message numbers (0-based). The snapshot keeps its numbering: an

@@ -379,6 +379,40 @@ class Pop3dTest(unittest.TestCase):
         # 40,000 NOOPs, 80 RETRs and the QUIT.
         self.assertEqual((oks, dots), (40000 + 80 + 1, 80))
 
+    def test_retr_marks_seen(self):
+        """As Dovecot's POP3 server: messages sent by RETR get \\Seen (the
+        Maildir flag S) at QUIT; TOP is a peek; a session that does not
+        QUIT changes nothing."""
+        self.start()
+        self.deliver("one\r\n", "two\r\n", "three\r\n")
+        p = self.stls()
+        p.retr(1)
+        p.top(2, 0)
+        p.sock.shutdown(socket.SHUT_RDWR)
+        p.sock.close()
+        p.file.close()
+        ternlib.wait_for(lambda: "Disconnected: Connection closed" in
+                         self.t.log(), what="the dropped session")
+        self.assertEqual(sorted(f.rsplit(":2,", 1)[1] for f in self.files()),
+                         ["", "", ""])
+        p = self.stls()
+        # Which number is which message (TOP does not mark).
+        num = {}
+        for n in (1, 2, 3):
+            head = b"\n".join(p.top(n, 0)[1])
+            num[re.search(rb"Subject: (m\d)", head).group(1).decode()] = n
+        p.retr(num["m0"])
+        p.top(num["m1"], 0)
+        p.retr(num["m2"])
+        p.dele(num["m2"])
+        p.quit()
+        flags = {}
+        for f in self.files():
+            with open(f) as fh:
+                flags[re.search(r"Subject: (m\d)", fh.read()).group(1)] = \
+                    f.rsplit(":2,", 1)[1]
+        self.assertEqual(flags, {"m0": "S", "m1": ""})
+
     def test_second_session_in_use(self):
         self.start()
         self.deliver("one\r\n")

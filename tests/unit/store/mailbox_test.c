@@ -21,6 +21,7 @@
 
 #include "store/mailbox.h"
 #include "store/maildir.h"
+#include "store/mflags.h"
 #include "store/uidlist.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -342,6 +343,40 @@ test_renamed(void **state)
 	assert_string_equal(strchr(get(UIDLIST_FILE), '\n'), "\n");
 }
 
+/* \Seen and friends: the file renamed with the flag, once; one renamed
+ * by another client keeps that client's flags; one expunged meanwhile
+ * needs nothing. */
+static void
+test_add_flags(void **state)
+{
+	struct mailbox *mb;
+	char path[PATH_MAX], to[PATH_MAX];
+
+	(void)state;
+	make_maildir();
+	put("cur/1.A.h:2,", "one\n");
+	put("cur/2.B.h:2,", "two\n");
+	mb = open_ok(0);
+	assert_int_equal(mailbox_add_flags(mb, 0, MFLAG_SEEN, err), 0);
+	assert_string_equal(mailbox_msg(mb, 0)->name, "cur/1.A.h:2,S");
+	assert_string_equal(get("cur/1.A.h:2,S"), "one\n");
+	assert_int_equal(mailbox_add_flags(mb, 0, MFLAG_SEEN, err), 0);
+	assert_int_equal(count_entries("cur"), 2);
+	snprintf(path, sizeof(path), "%s/cur/2.B.h:2,", mdir);
+	snprintf(to, sizeof(to), "%s/cur/2.B.h:2,Fa", mdir);
+	assert_int_equal(rename(path, to), 0);
+	assert_int_equal(mailbox_add_flags(mb, 1, MFLAG_SEEN, err), 0);
+	assert_string_equal(mailbox_msg(mb, 1)->name, "cur/2.B.h:2,FSa");
+	assert_non_null(get("cur/2.B.h:2,FSa"));
+	snprintf(path, sizeof(path), "%s/cur/1.A.h:2,S", mdir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mailbox_add_flags(mb, 0, MFLAG_SEEN | MFLAG_FLAGGED,
+			     err),
+	    0);
+	assert_int_equal(mailbox_add_flags(mb, 2, MFLAG_SEEN, err), -1);
+	mailbox_close(&mb);
+}
+
 static void
 test_damaged_rebuilt(void **state)
 {
@@ -441,6 +476,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_in_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_renamed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_flags, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_rebuilt, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stale_lock, setup,
