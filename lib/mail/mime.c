@@ -6,8 +6,8 @@
 #include <strings.h>
 
 #include "mail/mime.h"
-#include "mail/mime_private.h"
 #include "util/buf.h"
+#include "util/hex.h"
 #include "util/mem.h"
 
 const struct mime_limits mime_default_limits = {
@@ -323,8 +323,8 @@ percent_decode(const char *p, size_t n, struct buf *out)
 		int h, l;
 
 		if (p[i] == '%' && i + 2 < n &&
-		    (h = mime_hexval((unsigned char)p[i + 1])) >= 0 &&
-		    (l = mime_hexval((unsigned char)p[i + 2])) >= 0) {
+		    (h = hex_value((unsigned char)p[i + 1])) >= 0 &&
+		    (l = hex_value((unsigned char)p[i + 2])) >= 0) {
 			(void)buf_putc(out, h * 16 + l);
 			i += 2;
 		} else

@@ -4,9 +4,9 @@
 #include <strings.h>
 
 #include "mail/mime.h"
-#include "mail/mime_private.h"
 #include "util/base64.h"
 #include "util/buf.h"
+#include "util/hex.h"
 
 enum qp_state {
 	QP_TEXT,
@@ -136,7 +136,7 @@ again:
 		}
 		break;
 	case QP_EQ:
-		if (mime_hexval(c) >= 0) {
+		if (hex_value(c) >= 0) {
 			d->bits = c; /* the digit as written */
 			d->state = QP_EQ_HEX;
 		} else if (c == '\n')
@@ -154,9 +154,9 @@ again:
 		break;
 	case QP_EQ_HEX:
 		d->state = QP_TEXT;
-		if ((h = mime_hexval(c)) >= 0) {
+		if ((h = hex_value(c)) >= 0) {
 			unsigned char o =
-			    (unsigned char)(mime_hexval((int)d->bits) << 4 | h);
+			    (unsigned char)(hex_value((int)d->bits) << 4 | h);
 
 			rc |= put(out, &o, 1);
 			break;

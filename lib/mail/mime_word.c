@@ -5,8 +5,8 @@
 #include <strings.h>
 
 #include "mail/mime.h"
-#include "mail/mime_private.h"
 #include "util/buf.h"
+#include "util/hex.h"
 
 enum charset {
 	CS_UNKNOWN,
@@ -248,8 +248,8 @@ word_bytes(const struct word *w, struct buf *raw)
 		if (t[i] == '_')
 			rc |= buf_putc(raw, ' ');
 		else if (t[i] == '=' && i + 2 < w->text_len &&
-		    (h = mime_hexval((unsigned char)t[i + 1])) >= 0 &&
-		    (l = mime_hexval((unsigned char)t[i + 2])) >= 0) {
+		    (h = hex_value((unsigned char)t[i + 1])) >= 0 &&
+		    (l = hex_value((unsigned char)t[i + 2])) >= 0) {
 			rc |= buf_putc(raw, h << 4 | l);
 			i += 2;
 		} else

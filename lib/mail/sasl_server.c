@@ -17,6 +17,7 @@
 #include "mail/sasl_server.h"
 #include "util/base64.h"
 #include "util/buf.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -220,18 +221,6 @@ step_login(struct sasl_server *s, const unsigned char *in, size_t len,
 	return SASL_CONTINUE;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 2195 CRAM-MD5, and RFC 1939 7 APOP, which differ only in the
  * digest: a challenge "<random.time@hostname>", then "user SP digest" in
  * hex: HMAC-MD5(secret, challenge) for CRAM-MD5, MD5(challenge secret)
@@ -274,8 +263,8 @@ step_challenge(struct sasl_server *s, const unsigned char *in, size_t len,
 			 : "malformed CRAM-MD5 response");
 	hex = in + sp;
 	for (i = 0; i < CRAM_DIGEST_LEN; i++) {
-		if ((hi = hexval(hex[2 * i])) < 0 ||
-		    (lo = hexval(hex[2 * i + 1])) < 0)
+		if ((hi = hex_value(hex[2 * i])) < 0 ||
+		    (lo = hex_value(hex[2 * i + 1])) < 0)
 			return bad(s,
 			    apop ? "malformed APOP response"
 				 : "malformed CRAM-MD5 response");
