@@ -5,10 +5,15 @@
  * daemons, so reading one waits at most AUTH_READ_TIMEOUT. A final reply
  * under a penalty is held in the connection and sent by a timer; the
  * connection is not read meanwhile (the client waits in lockstep). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "conf/params.h"
+#include "mail/passwd_verify.h"
 #include "mail/sasl_server.h"
 #include "proto/proto_auth.h"
 #include "util/attr.h"
@@ -37,10 +42,15 @@ struct conn {
 	char *held[4];                    /* its status, data, user, reason */
 	char *service;                    /* of the attempt in progress */
 	char cookie[AUTH_COOKIE_LEN + 1]; /* the next "ok" reply's, or "" */
+	int verifying; /* its password is being checked (a worker's) */
+	int closing;   /* closed meanwhile: freed when the check is done */
 };
 
 static struct auth *table;
 static struct auth_cookies *cookies;
+
+static void workers_start(void);
+static void workers_stop(void);
 static uint64_t expire_timer;
 
 long auth_serve_hold_max_ms = AUTH_PENALTY_CAP_MS;
@@ -62,11 +72,13 @@ auth_init(void)
 	table = auth_create(var_auth_user_file);
 	cookies = auth_cookies_create();
 	expire_timer = event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
+	workers_start();
 }
 
 void
 auth_deinit(void)
 {
+	workers_stop();
 	event_cancel(expire_timer);
 	expire_timer = 0;
 	auth_destroy(&table);
@@ -91,6 +103,12 @@ held_clear(struct conn *c)
 static void
 conn_close(struct conn *c)
 {
+	/* A worker still checks its password: freed when it is done. */
+	if (c->verifying) {
+		c->closing = 1;
+		event_unwatch(c->fd);
+		return;
+	}
 	if (c->timer != 0)
 		event_cancel(c->timer);
 	held_clear(c);
@@ -193,32 +211,173 @@ final(struct conn *c, long delay_ms, const char *status, const char *data,
 	return 1;
 }
 
-/* Feed one response to the attempt and answer. in is base64 text, "="
- * for an empty response, or NULL for none (only first). */
-static int
-step(struct conn *c, const char *in)
-{
-	struct buf raw, out, enc;
-	const char *error, *mech = sasl_server_mech(c->sasl), *user;
-	int has_input = in != NULL, rc;
-	int64_t now = event_now_ms();
-	long delay;
+/* --- password checks on worker threads ------------------------------ */
 
-	buf_init(&raw, SASL_SERVER_INPUT_MAX);
-	buf_init(&out, SASL_SERVER_INPUT_MAX);
-	buf_init(&enc, base64_encoded_len(SASL_SERVER_INPUT_MAX) + 1);
-	if (in != NULL && strcmp(in, "=") != 0 &&
-	    base64_decode(in, strlen(in), &raw, &error) < 0) {
-		log_warn("%s: SASL %s: malformed response: %s",
-		    log_str(c->client), mech, error);
-		rc = final(c, 0, AUTH_STAT_BAD, NULL, NULL, error);
-		goto done;
+/* A crypt(3) hash costs milliseconds to check, on purpose: done on the
+ * event loop, every client would wait for every other's. The checks run
+ * on a few worker threads (one a CPU, at most AUTH_WORKERS_MAX); the
+ * event loop learns of each finished one through a pipe, and only then
+ * touches the connection again. Workers run passwd_verify() alone, on
+ * copies the attempt owns (sasl_server_verify_job), so they share nothing
+ * with the loop but the queue. */
+#define AUTH_WORKERS_MAX 8
+
+struct job {
+	struct conn *c;
+	const char *scheme, *stored, *password;
+	const char *error;
+	int rc;
+	struct job *next;
+};
+
+static pthread_t workers[AUTH_WORKERS_MAX];
+static int nworkers;
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_cond = PTHREAD_COND_INITIALIZER;
+static struct job *queue_head, *queue_tail;
+static int stopping;
+static int done_pipe[2] = { -1, -1 };
+
+static void *
+worker(void *arg)
+{
+	struct job *j;
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&queue_lock);
+		while (queue_head == NULL && !stopping)
+			pthread_cond_wait(&queue_cond, &queue_lock);
+		if ((j = queue_head) == NULL) {
+			pthread_mutex_unlock(&queue_lock);
+			return NULL;
+		}
+		if ((queue_head = j->next) == NULL)
+			queue_tail = NULL;
+		pthread_mutex_unlock(&queue_lock);
+		j->error = NULL;
+		j->rc =
+		    passwd_verify(j->scheme, j->stored, j->password, &j->error);
+		/* A pointer is written whole (less than PIPE_BUF). */
+		while (write(done_pipe[1], &j, sizeof(j)) < 0 && errno == EINTR)
+			;
 	}
-	switch (sasl_server_step(c->sasl, (const unsigned char *)buf_cstr(&raw),
-	    buf_len(&raw), has_input, &out)) {
+}
+
+static int outcome(struct conn *c, int status, struct buf *out);
+static void conn_ready(int fd, int events, void *ctx);
+
+/* Finished checks: answer each attempt. */
+static void
+jobs_done(int fd, int events, void *ctx)
+{
+	struct job *j;
+	const char *error;
+	int rc;
+
+	(void)events;
+	(void)ctx;
+	while (read(fd, &j, sizeof(j)) == (ssize_t)sizeof(j)) {
+		struct conn *c = j->c;
+
+		c->verifying = 0;
+		if (c->closing) {
+			xfree(j);
+			conn_close(c);
+			continue;
+		}
+		rc = outcome(c, sasl_server_verified(c->sasl, j->rc, j->error),
+		    NULL);
+		xfree(j);
+		if (rc < 0 || (rc == 0 && stream_flush(c->s, &error) < 0)) {
+			conn_close(c);
+			continue;
+		}
+		if (rc == 0) {
+			event_watch(c->fd, EVENT_READ, conn_ready, c);
+			if (stream_pending(c->s) > 0)
+				conn_ready(c->fd, EVENT_READ, c);
+		}
+	}
+}
+
+/* Queue the check the attempt asks for; the connection is not read
+ * until it is done. Returns 1 (the reply is held). */
+static int
+verify_start(struct conn *c)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->c = c;
+	sasl_server_verify_job(c->sasl, &j->scheme, &j->stored, &j->password);
+	c->verifying = 1;
+	event_unwatch(c->fd);
+	pthread_mutex_lock(&queue_lock);
+	if (queue_tail != NULL)
+		queue_tail->next = j;
+	else
+		queue_head = j;
+	queue_tail = j;
+	pthread_cond_signal(&queue_cond);
+	pthread_mutex_unlock(&queue_lock);
+	return 1;
+}
+
+static void
+workers_start(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (pipe2(done_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		log_fatal("pipe: %m");
+	event_watch(done_pipe[0], EVENT_READ, jobs_done, NULL);
+	stopping = 0;
+	nworkers = cpus < 1           ? 1
+	    : cpus > AUTH_WORKERS_MAX ? AUTH_WORKERS_MAX
+				      : (int)cpus;
+	for (int i = 0; i < nworkers; i++)
+		if ((errno = pthread_create(&workers[i], NULL, worker, NULL)) !=
+		    0)
+			log_fatal("pthread_create: %m");
+}
+
+/* Stop the workers (after the last check: connections are closed). */
+static void
+workers_stop(void)
+{
+	pthread_mutex_lock(&queue_lock);
+	stopping = 1;
+	pthread_cond_broadcast(&queue_cond);
+	pthread_mutex_unlock(&queue_lock);
+	for (int i = 0; i < nworkers; i++)
+		pthread_join(workers[i], NULL);
+	nworkers = 0;
+	event_unwatch(done_pipe[0]);
+	close(done_pipe[0]);
+	close(done_pipe[1]);
+	done_pipe[0] = done_pipe[1] = -1;
+}
+
+/* Answer a step's status (out: the mechanism's data). 0 replied, 1
+ * reply held (a penalty, or a password being checked), -1 failure. */
+static int
+outcome(struct conn *c, int status, struct buf *out)
+{
+	const char *mech = sasl_server_mech(c->sasl), *user;
+	int64_t now = event_now_ms();
+	struct buf enc;
+	long delay;
+	int rc;
+
+	buf_init(&enc, base64_encoded_len(SASL_SERVER_INPUT_MAX) + 1);
+	switch (status) {
 	case SASL_CONTINUE:
-		(void)base64_encode(buf_cstr(&out), buf_len(&out), &enc);
+		(void)base64_encode(buf_cstr(out), buf_len(out), &enc);
 		rc = reply(c, AUTH_STAT_CONTINUE, buf_cstr(&enc), NULL, NULL);
+		break;
+	case SASL_VERIFY:
+		/* A password to check: on a worker; the connection waits. */
+		rc = verify_start(c);
 		break;
 	case SASL_OK:
 		user = sasl_server_user(c->sasl);
@@ -231,9 +390,8 @@ step(struct conn *c, const char *in)
 			c->cookie[0] = '\0';
 		log_debug(1, "%s: SASL %s authentication succeeded, user=%s",
 		    log_str(c->client), mech, log_str(user));
-		if (buf_len(&out) > 0)
-			(void)base64_encode(buf_cstr(&out), buf_len(&out),
-			    &enc);
+		if (out != NULL && buf_len(out) > 0)
+			(void)base64_encode(buf_cstr(out), buf_len(out), &enc);
 		rc = final(c, delay, AUTH_STAT_OK,
 		    buf_len(&enc) > 0 ? buf_cstr(&enc) : NULL, user, NULL);
 		break;
@@ -267,13 +425,38 @@ step(struct conn *c, const char *in)
 		    sasl_server_reason(c->sasl));
 		break;
 	}
+	buf_deinit(&enc);
+	return rc;
+}
+
+/* Feed one response to the attempt and answer. in is base64 text, "="
+ * for an empty response, or NULL for none (only first). */
+static int
+step(struct conn *c, const char *in)
+{
+	struct buf raw, out;
+	const char *error, *mech = sasl_server_mech(c->sasl);
+	int has_input = in != NULL, rc;
+
+	buf_init(&raw, SASL_SERVER_INPUT_MAX);
+	buf_init(&out, SASL_SERVER_INPUT_MAX);
+	if (in != NULL && strcmp(in, "=") != 0 &&
+	    base64_decode(in, strlen(in), &raw, &error) < 0) {
+		log_warn("%s: SASL %s: malformed response: %s",
+		    log_str(c->client), mech, error);
+		rc = final(c, 0, AUTH_STAT_BAD, NULL, NULL, error);
+		goto done;
+	}
+	rc = outcome(c,
+	    sasl_server_step(c->sasl, (const unsigned char *)buf_cstr(&raw),
+		buf_len(&raw), has_input, &out),
+	    &out);
 done:
 	/* The decoded response may be a password. */
 	if (buf_len(&raw) > 0)
 		explicit_bzero((char *)buf_cstr(&raw), buf_len(&raw));
 	buf_deinit(&raw);
 	buf_deinit(&out);
-	buf_deinit(&enc);
 	return rc;
 }
 
@@ -323,6 +506,7 @@ req_auth(struct conn *c, const struct attr_list *req)
 		 table)) == NULL)
 		return reply(c, AUTH_STAT_NOMECH, NULL, NULL,
 		    "mechanism not available");
+	sasl_server_defer_verify(c->sasl);
 	return step(c, attr_get(req, ATTR_AUTH_RESPONSE));
 }
 

@@ -56,6 +56,10 @@ struct sasl_server {
 	struct buf nonce;    /* c-nonce followed by our s-nonce */
 	struct passwd_scram keys;
 	int unknown; /* no such user: fail at the proof */
+	/* Deferred password check (sasl_server_defer_verify). */
+	int defer, v_unknown;
+	char *v_scheme, *v_stored, *v_password;
+	size_t v_len;
 };
 
 const char *const sasl_server_mechs[] = { "SCRAM-SHA-256", "CRAM-MD5", "PLAIN",
@@ -124,13 +128,14 @@ is_plain_scheme(const char *scheme)
  * anyway, against a hash of the default scheme made once per process, so
  * that the answer takes as long as for a wrong password of a real user
  * and does not tell which names exist. */
-static void
-burn_check(const void *password, size_t len)
+/* The stored part of a default-scheme hash made once per process, or
+ * NULL. */
+static const char *
+dummy_hash(void)
 {
 	static char *dummy;
 	const char *error;
 	struct buf tmp;
-	char *copy;
 
 	if (dummy == NULL) {
 		buf_init(&tmp, 256);
@@ -138,15 +143,36 @@ burn_check(const void *password, size_t len)
 			&error) == 0)
 			dummy = xstrdup(buf_cstr(&tmp));
 		buf_deinit(&tmp);
-		if (dummy == NULL)
-			return;
 	}
 	/* dummy is "{SCHEME}secret". */
+	return dummy != NULL ? strchr(dummy, '}') + 1 : NULL;
+}
+
+static void
+burn_check(const void *password, size_t len)
+{
+	const char *error, *stored = dummy_hash();
+	char *copy;
+
+	if (stored == NULL)
+		return;
 	copy = xstrndup(password, len);
-	(void)passwd_verify(PASSWD_HASH_DEFAULT, strchr(dummy, '}') + 1, copy,
-	    &error);
+	(void)passwd_verify(PASSWD_HASH_DEFAULT, stored, copy, &error);
 	explicit_bzero(copy, len);
 	xfree(copy);
+}
+
+/* Deferred mode: keep the check for the caller to run. */
+static int
+defer_check(struct sasl_server *s, const char *scheme, const char *stored,
+    const void *password, size_t len, int unknown)
+{
+	s->v_scheme = scheme != NULL ? xstrdup(scheme) : NULL;
+	s->v_stored = xstrdup(stored);
+	s->v_password = xstrndup(password, len);
+	s->v_len = len;
+	s->v_unknown = unknown;
+	return SASL_VERIFY;
 }
 
 /* PLAIN and LOGIN: check the password of len bytes (no NUL) for s->user. */
@@ -159,10 +185,16 @@ check_password(struct sasl_server *s, const void *password, size_t len)
 	int rc;
 
 	if ((rc = lookup(s, &secret)) != SASL_CONTINUE) {
+		if (rc == SASL_FAIL && s->defer && dummy_hash() != NULL)
+			return defer_check(s, PASSWD_HASH_DEFAULT, dummy_hash(),
+			    password, len, 1);
 		if (rc == SASL_FAIL)
 			burn_check(password, len);
 		return rc;
 	}
+	if (s->defer)
+		return defer_check(s, secret.scheme, secret.stored, password,
+		    len, 0);
 	/* passwd_verify wants a C string; the copy is wiped at once. */
 	copy = xstrndup(password, len);
 	rc = passwd_verify(secret.scheme, secret.stored, copy, &error);
@@ -572,6 +604,18 @@ wipe_buf(struct buf *b)
 	buf_deinit(b);
 }
 
+/* Forget the deferred check, wiping the password. */
+static void
+job_clear(struct sasl_server *s)
+{
+	if (s->v_password != NULL)
+		explicit_bzero(s->v_password, s->v_len);
+	xfree(s->v_password);
+	xfree(s->v_scheme);
+	xfree(s->v_stored);
+	s->v_password = s->v_scheme = s->v_stored = NULL;
+}
+
 void
 sasl_server_destroy(struct sasl_server **sp)
 {
@@ -587,6 +631,7 @@ sasl_server_destroy(struct sasl_server **sp)
 	wipe_buf(&s->gs2);
 	wipe_buf(&s->nonce);
 	explicit_bzero(&s->keys, sizeof(s->keys));
+	job_clear(s);
 	xfree(s->hostname);
 	xfree(s);
 }
@@ -611,13 +656,49 @@ sasl_server_step(struct sasl_server *s, const unsigned char *in, size_t in_len,
 		rc =
 		    s->mech->step(s, in, in_len, s->first ? has_input : 1, out);
 	s->first = 0;
-	if (rc != SASL_CONTINUE) {
+	if (rc != SASL_CONTINUE && rc != SASL_VERIFY) {
 		s->done = 1;
 		explicit_bzero(&s->keys, sizeof(s->keys));
 		if (rc != SASL_OK)
 			buf_reset(out);
 	}
 	return rc;
+}
+
+void
+sasl_server_defer_verify(struct sasl_server *s)
+{
+	s->defer = 1;
+}
+
+void
+sasl_server_verify_job(const struct sasl_server *s, const char **scheme,
+    const char **stored, const char **password)
+{
+	if (s->v_stored == NULL)
+		log_panic("sasl_server_verify_job: no check pending");
+	*scheme = s->v_scheme;
+	*stored = s->v_stored;
+	*password = s->v_password;
+}
+
+int
+sasl_server_verified(struct sasl_server *s, int rc, const char *error)
+{
+	int unknown = s->v_unknown, status;
+
+	if (s->v_stored == NULL)
+		log_panic("sasl_server_verified: no check pending");
+	job_clear(s);
+	s->done = 1;
+	if (unknown)
+		status = fail(s, "no such user");
+	else if (rc < 0)
+		status = tempfail(s,
+		    error != NULL ? error : "password check failed");
+	else
+		status = rc == 1 ? SASL_OK : fail(s, "authentication failure");
+	return status;
 }
 
 const char *

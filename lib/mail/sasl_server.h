@@ -49,6 +49,7 @@ enum sasl_status {
 	SASL_FAIL,         /* bad credentials, no such user, authzid refused */
 	SASL_TEMPFAIL,     /* lookup failed (or a malformed stored secret) */
 	SASL_BAD_PROTOCOL, /* malformed client message (SMTP: 501) */
+	SASL_VERIFY,       /* deferred mode: a password to check first */
 };
 
 /* A user's stored secret as passwd_file gives it: scheme "PLAIN",
@@ -95,6 +96,21 @@ const char *sasl_server_user(const struct sasl_server *s);
 const char *sasl_server_reason(const struct sasl_server *s);
 /* The mechanism's canonical name ("PLAIN"). */
 const char *sasl_server_mech(const struct sasl_server *s);
+
+/* Deferred password checks, for a caller that checks passwords on other
+ * threads (crypt(3) hashes cost milliseconds each): after this, a PLAIN or
+ * LOGIN step that would check a password returns SASL_VERIFY instead;
+ * sasl_server_verify_job() gives the check (copies, owned by s), the
+ * caller runs passwd_verify() on it anywhere, and sasl_server_verified()
+ * takes its result and gives the final status. A user that does not exist
+ * gets a check too (of a default-scheme hash), so that the answer takes as
+ * long. Call before the first step. */
+void sasl_server_defer_verify(struct sasl_server *s);
+void sasl_server_verify_job(const struct sasl_server *s, const char **scheme,
+    const char **stored, const char **password);
+/* rc and error are passwd_verify()'s. Returns SASL_OK, SASL_FAIL or
+ * SASL_TEMPFAIL; the attempt is over, and the password copy wiped. */
+int sasl_server_verified(struct sasl_server *s, int rc, const char *error);
 
 /* For tests only: use text (at most 1024 bytes) where the mechanism would
  * use random data: as CRAM-MD5's whole challenge, as SCRAM-SHA-256's

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "mail/passwd_verify.h"
 #include "mail/sasl_server.h"
 #include "util/base64.h"
 #include "util/buf.h"
@@ -224,6 +225,61 @@ test_login(void **state)
 	assert_int_equal(STEP(s, "tim", &out), SASL_CONTINUE);
 	assert_int_equal(STEP(s, "tanstaaf\0tanstaaf", &out),
 	    SASL_BAD_PROTOCOL);
+	sasl_server_destroy(&s);
+	buf_deinit(&out);
+}
+
+/* Deferred checks: the step asks for a check and the caller's result
+ * decides; an unknown user gets a check too, and fails. */
+static void
+test_deferred_verify(void **state)
+{
+	const char *scheme, *stored, *password, *error = NULL;
+	struct sasl_server *s;
+	struct buf out;
+	int rc;
+
+	(void)state;
+	buf_init(&out, SASL_SERVER_INPUT_MAX);
+	s = start("PLAIN");
+	sasl_server_defer_verify(s);
+	assert_int_equal(STEP(s, "\0crypt\0secret", &out), SASL_VERIFY);
+	sasl_server_verify_job(s, &scheme, &stored, &password);
+	assert_null(scheme);
+	assert_string_equal(stored, SHA512);
+	assert_string_equal(password, "secret");
+	rc = passwd_verify(scheme, stored, password, &error);
+	assert_int_equal(sasl_server_verified(s, rc, error), SASL_OK);
+	assert_string_equal(sasl_server_user(s), "crypt");
+	sasl_server_destroy(&s);
+	/* A wrong password, and a check that cannot be made. */
+	s = start("LOGIN");
+	sasl_server_defer_verify(s);
+	assert_int_equal(sasl_server_step(s, NULL, 0, 0, &out), SASL_CONTINUE);
+	assert_int_equal(STEP(s, "crypt", &out), SASL_CONTINUE);
+	assert_int_equal(STEP(s, "wrong", &out), SASL_VERIFY);
+	assert_int_equal(sasl_server_verified(s, 0, NULL), SASL_FAIL);
+	assert_string_equal(sasl_server_reason(s), "authentication failure");
+	sasl_server_destroy(&s);
+	s = start("PLAIN");
+	sasl_server_defer_verify(s);
+	assert_int_equal(STEP(s, "\0crypt\0secret", &out), SASL_VERIFY);
+	assert_int_equal(sasl_server_verified(s, -1, "bad hash"),
+	    SASL_TEMPFAIL);
+	sasl_server_destroy(&s);
+	/* No such user: a check of the default hash, then a failure. */
+	s = start("PLAIN");
+	sasl_server_defer_verify(s);
+	assert_int_equal(STEP(s, "\0nobody\0secret", &out), SASL_VERIFY);
+	sasl_server_verify_job(s, &scheme, &stored, &password);
+	assert_string_equal(scheme, "SHA512-CRYPT");
+	assert_int_equal(sasl_server_verified(s, 1, NULL), SASL_FAIL);
+	assert_string_equal(sasl_server_reason(s), "no such user");
+	sasl_server_destroy(&s);
+	/* Destroyed with a check pending: nothing leaks (ASan). */
+	s = start("PLAIN");
+	sasl_server_defer_verify(s);
+	assert_int_equal(STEP(s, "\0crypt\0secret", &out), SASL_VERIFY);
 	sasl_server_destroy(&s);
 	buf_deinit(&out);
 }
@@ -733,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_login),
 		cmocka_unit_test(test_cram),
 		cmocka_unit_test(test_apop),
+		cmocka_unit_test(test_deferred_verify),
 		cmocka_unit_test(test_scram),
 		cmocka_unit_test(test_scram_rfc7677),
 		cmocka_unit_test(test_scram_malformed),
