@@ -148,6 +148,8 @@ pop3_uidl(const char *format, unsigned uid, unsigned uidvalidity,
 		/* %[0][width][X|x]<variable>: Dovecot's modifiers, as far
 		 * as UIDLs use them. */
 		w = strspn(q, "0123456789");
+		/* At most 6 digits: the width is then below 10^6, and the
+		 * strtol below cannot overflow. */
 		if (w > 6) {
 			buf_append(out, p++, 1);
 			continue;
@@ -161,8 +163,8 @@ pop3_uidl(const char *format, unsigned uid, unsigned uidvalidity,
 		case 'u':
 		case 'v':
 			put_number(out, var == 'u' ? uid : uidvalidity,
-			    w > 0 && q[0] == '0', w > 0 ? atoi(q) : 0,
-			    hex != 0);
+			    w > 0 && q[0] == '0',
+			    w > 0 ? (int)strtol(q, NULL, 10) : 0, hex != 0);
 			break;
 		case 'f': /* the file name; in a Maildir also the GUID */
 		case 'g':
