@@ -248,159 +248,6 @@ bad(struct imap_parser *p, const char *text)
 	return SEG_BAD;
 }
 
-/* --- sequence sets --- */
-
-/* One seq-number at s[*ip]: "*" (IMAP_SEQ_STAR) or an nz-number that fits
- * in 32 bits. Returns 0 or -1. */
-static int
-seq_number(const char *s, size_t n, size_t *ip, uint32_t *num_r)
-{
-	size_t i = *ip;
-	uint64_t v = 0;
-
-	if (i < n && s[i] == '*') {
-		*num_r = IMAP_SEQ_STAR;
-		*ip = i + 1;
-		return 0;
-	}
-	if (i >= n || s[i] < '1' || s[i] > '9')
-		return -1;
-	while (i < n && s[i] >= '0' && s[i] <= '9') {
-		v = v * 10 + (uint64_t)(s[i] - '0');
-		if (v > UINT32_MAX)
-			return -1;
-		i++;
-	}
-	*num_r = (uint32_t)v;
-	*ip = i;
-	return 0;
-}
-
-/* Check s as a sequence set (not "$") and count its ranges, filling out
- * when not NULL. Returns the count, or -1 when it is not a set. Linear. */
-static long
-seqset_scan(const char *s, size_t n, struct imap_seq_range *out)
-{
-	size_t i = 0;
-	long count = 0;
-	uint32_t a, b;
-
-	for (;;) {
-		if (seq_number(s, n, &i, &a) < 0)
-			return -1;
-		b = a;
-		if (i < n && s[i] == ':') {
-			i++;
-			if (seq_number(s, n, &i, &b) < 0)
-				return -1;
-		}
-		if (out != NULL) {
-			out[count].first = a;
-			out[count].last = b;
-		}
-		count++;
-		if (i == n)
-			return count;
-		if (s[i] != ',')
-			return -1;
-		i++;
-	}
-}
-
-struct imap_seqset *
-imap_seqset_parse(const char *s, size_t len, unsigned ranges_max,
-    const char **error_r)
-{
-	struct imap_seqset *set;
-	long count;
-
-	if (len == 1 && s[0] == '$') {
-		set = xmalloc(sizeof(*set));
-		set->saved = 1;
-		return set;
-	}
-	if ((count = seqset_scan(s, len, NULL)) < 0) {
-		*error_r = "invalid sequence set";
-		return NULL;
-	}
-	if ((unsigned long)count > ranges_max) {
-		*error_r = "too many ranges in sequence set";
-		return NULL;
-	}
-	set = xmalloc(sizeof(*set));
-	set->count = (unsigned)count;
-	set->ranges = xcalloc((size_t)count, sizeof(*set->ranges));
-	(void)seqset_scan(s, len, set->ranges);
-	return set;
-}
-
-void
-imap_seqset_free(struct imap_seqset **setp)
-{
-	if (*setp == NULL)
-		return;
-	xfree((*setp)->ranges);
-	xfree(*setp);
-	*setp = NULL;
-}
-
-static void
-resolve_one(const struct imap_seq_range *r, uint32_t max,
-    struct imap_seq_range *out)
-{
-	uint32_t a = r->first == IMAP_SEQ_STAR ? max : r->first;
-	uint32_t b = r->last == IMAP_SEQ_STAR ? max : r->last;
-
-	out->first = a < b ? a : b;
-	out->last = a < b ? b : a;
-}
-
-static int
-range_cmp(const void *x, const void *y)
-{
-	const struct imap_seq_range *a = x, *b = y;
-
-	return a->first < b->first ? -1 : a->first > b->first;
-}
-
-unsigned
-imap_seqset_resolve(const struct imap_seqset *set, uint32_t max,
-    struct imap_seq_range *out)
-{
-	unsigned i, n = 0;
-
-	if (set->saved || set->count == 0)
-		return 0;
-	for (i = 0; i < set->count; i++)
-		resolve_one(&set->ranges[i], max, &out[i]);
-	qsort(out, set->count, sizeof(*out), range_cmp);
-	for (i = 1; i < set->count; i++) {
-		/* Merge overlapping or adjacent (64 bits: last + 1). */
-		if ((uint64_t)out[i].first <= (uint64_t)out[n].last + 1) {
-			if (out[i].last > out[n].last)
-				out[n].last = out[i].last;
-		} else
-			out[++n] = out[i];
-	}
-	return n + 1;
-}
-
-int
-imap_seqset_contains(const struct imap_seqset *set, uint32_t n, uint32_t max)
-{
-	struct imap_seq_range r;
-	unsigned i;
-
-	if (set->saved)
-		return 0;
-	for (i = 0; i < set->count; i++) {
-		resolve_one(&set->ranges[i], max, &r);
-		if (n >= r.first && n <= r.last)
-			return 1;
-	}
-	return 0;
-}
-
 /* --- the tree --- */
 
 /* A new value of type t at the end of the innermost open list, or NULL
@@ -690,7 +537,7 @@ classify(struct imap_parser *p, struct imap_arg *a, const char *t, size_t n)
 		set->saved = 1;
 		a->seqset = set;
 		return 0;
-	} else if ((count = seqset_scan(t, n, NULL)) < 0)
+	} else if ((count = imap_seqset_scan(t, n, NULL)) < 0)
 		return 0;
 	else if ((unsigned long)count > p->lim.ranges_max)
 		return bad(p, "Too many ranges in sequence set");
@@ -700,7 +547,7 @@ classify(struct imap_parser *p, struct imap_arg *a, const char *t, size_t n)
 	set->saved = 0;
 	set->count = (unsigned)count;
 	set->ranges = arena_alloc(p, (size_t)count * sizeof(*set->ranges));
-	(void)seqset_scan(t, n, set->ranges);
+	(void)imap_seqset_scan(t, n, set->ranges);
 	a->seqset = set;
 	return 0;
 }
@@ -1126,92 +973,4 @@ imap_parser_refuse_literal(struct imap_parser *p)
 		log_panic("imap_parser_refuse_literal: no literal pending");
 	p->cont_pending = 0;
 	p->finished = 1;
-}
-
-/* --- rendering --- */
-
-static int
-dump_bytes(struct buf *out, const char *s, size_t n)
-{
-	size_t i;
-	unsigned char c;
-	int rc = buf_putc(out, '"');
-
-	for (i = 0; i < n && rc == 0; i++) {
-		c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			rc = buf_printf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			rc = buf_printf(out, "\\x%02x", c);
-		else
-			rc = buf_putc(out, c);
-	}
-	return rc < 0 ? -1 : buf_putc(out, '"');
-}
-
-static int
-dump_arg(const struct imap_arg *a, struct buf *out)
-{
-	const struct imap_arg *c;
-	unsigned i;
-	int rc = 0;
-
-	switch (a->type) {
-	case IMAP_ARG_ATOM:
-		rc = buf_append(out, a->str, a->len);
-		if (rc == 0 && (a->flags & IMAP_ARG_F_SECTION))
-			rc = buf_printf(out, "/s%zu+%zu", a->section_off,
-			    a->section_len);
-		if (rc == 0 && (a->flags & IMAP_ARG_F_PARTIAL))
-			rc = buf_printf(out, "/p%u.%u", a->partial_off,
-			    a->partial_len);
-		return rc;
-	case IMAP_ARG_NUMBER:
-		return buf_printf(out, "#%llu", (unsigned long long)a->num);
-	case IMAP_ARG_NIL:
-		return buf_puts(out, "NIL");
-	case IMAP_ARG_STRING:
-		return dump_bytes(out, a->str, a->len);
-	case IMAP_ARG_SEQSET:
-		rc = buf_puts(out, "seq:");
-		if (a->seqset->saved)
-			return rc < 0 ? -1 : buf_putc(out, '$');
-		for (i = 0; i < a->seqset->count && rc == 0; i++) {
-			const struct imap_seq_range *r = &a->seqset->ranges[i];
-
-			rc = buf_printf(out, i > 0 ? ",%u:%u" : "%u:%u",
-			    r->first, r->last);
-		}
-		return rc;
-	case IMAP_ARG_LITERAL:
-		rc = buf_printf(out, "%s{%zu%s}",
-		    (a->flags & IMAP_ARG_F_LITERAL8) ? "~" : "", a->len,
-		    (a->flags & IMAP_ARG_F_NONSYNC) ? "+" : "");
-		if (rc == 0 && a->str == NULL)
-			return buf_puts(out, "...");
-		return rc < 0 ? -1 : dump_bytes(out, a->str, a->len);
-	case IMAP_ARG_LIST:
-		rc = buf_putc(out, '(');
-		for (c = a->list; c != NULL && rc == 0; c = c->next) {
-			if (c != a->list)
-				rc = buf_putc(out, ' ');
-			if (rc == 0)
-				rc = dump_arg(c, out);
-		}
-		return rc < 0 ? -1 : buf_putc(out, ')');
-	}
-	return -1;
-}
-
-int
-imap_command_dump(const struct imap_command *cmd, struct buf *out)
-{
-	const struct imap_arg *a;
-
-	if (buf_printf(out, "%s %s", cmd->tag, cmd->name) < 0)
-		return -1;
-	for (a = cmd->args; a != NULL; a = a->next)
-		if (buf_putc(out, ' ') < 0 || dump_arg(a, out) < 0)
-			return -1;
-	return 0;
 }

@@ -215,6 +215,11 @@ void imap_parser_refuse_literal(struct imap_parser *p);
  * streamed), NIL, (list). Returns 0, or -1 when out is full. */
 int imap_command_dump(const struct imap_command *cmd, struct buf *out);
 
+/* imap_seqset.c: check the n bytes at s as a sequence set (not "$") and
+ * count its ranges, filling out with them when not NULL (room for the
+ * count). Returns the count, or -1 when s is no sequence set. */
+long imap_seqset_scan(const char *s, size_t n, struct imap_seq_range *out);
+
 /* Parse len bytes at s as a sequence set (nz-number or "*", ranges a:b,
  * comma lists, or "$" alone) of at most ranges_max ranges. Returns a set
  * to free with imap_seqset_free(), or NULL with *error_r set. */
