@@ -28,11 +28,9 @@
 #include "queue/trigger.h"
 #include "server/master_proto.h"
 #include "server/server.h"
-#include "tls/tls.h"
-#include "tls/tls_level.h"
+#include "server/server_tls.h"
 #include "util/buf.h"
 #include "util/log.h"
-#include "util/maps.h"
 #include "util/mem.h"
 
 static const char *config_dir;
@@ -180,197 +178,6 @@ check_user_file(int have_auth, uid_t uid, gid_t gid)
 		    (long)gid, var_auth_user_file);
 }
 
-/* --- TLS: what smtpd and smtp would stop at or log, found before start */
-
-/* The value of name for service svc: its -o override, else main.cf's. */
-static const char *
-svc_param(const struct mastercf_service *svc, const char *name,
-    const char *main_value)
-{
-	for (size_t i = 0; i < svc->noverrides; i++)
-		if (strcmp(svc->overrides[i].name, name) == 0)
-			return svc->overrides[i].value;
-	return main_value;
-}
-
-/* Where the value of name for svc comes from, for messages. */
-static void
-svc_where(const struct mastercf *cf, const struct mastercf_service *svc,
-    const char *name, struct buf *out)
-{
-	buf_reset(out);
-	for (size_t i = 0; i < svc->noverrides; i++)
-		if (strcmp(svc->overrides[i].name, name) == 0) {
-			buf_printf(out, "%s:%d: %s: -o %s", cf->path, svc->line,
-			    svc->name, name);
-			return;
-		}
-	buf_printf(out, "%s/main.cf: %s", config_dir, name);
-}
-
-/* The TLS parameters of a network daemon, by its command name. */
-struct daemon_tls {
-	const char *command, *starttls;
-	const char *level_param, *wrapper_param, *cert_param, *key_param;
-	char **level, **cert, **key;
-	int *wrapper;
-};
-
-static const struct daemon_tls daemon_tls[] = {
-	{ "smtpd", "STARTTLS", VAR_SMTPD_TLS_LEVEL, VAR_SMTPD_TLS_WRAPPERMODE,
-	    VAR_SMTPD_TLS_CERT_FILE, VAR_SMTPD_TLS_KEY_FILE,
-	    &var_smtpd_tls_level, &var_smtpd_tls_cert_file,
-	    &var_smtpd_tls_key_file, &var_smtpd_tls_wrappermode },
-	{ "pop3d", "STLS", VAR_POP3D_TLS_LEVEL, VAR_POP3D_TLS_WRAPPERMODE,
-	    VAR_POP3D_TLS_CERT_FILE, VAR_POP3D_TLS_KEY_FILE,
-	    &var_pop3d_tls_level, &var_pop3d_tls_cert_file,
-	    &var_pop3d_tls_key_file, &var_pop3d_tls_wrappermode },
-};
-
-/* A network service's TLS settings: its level must be known, and when TLS
- * is on its certificates must load (a warning at may, where the daemon
- * only stops offering STARTTLS or STLS; an error where TLS is required). */
-static void
-check_service_tls(const struct mastercf *cf, const struct mastercf_service *svc,
-    const struct daemon_tls *d)
-{
-	const char *lv = svc_param(svc, d->level_param, *d->level);
-	const char *wm =
-	    svc_param(svc, d->wrapper_param, *d->wrapper ? "yes" : "no");
-	const char *cert = svc_param(svc, d->cert_param, *d->cert);
-	const char *key, *error;
-	enum tls_level level;
-	struct tls_server *srv;
-	struct buf err;
-	int wrapper = strcasecmp(wm, "yes") == 0, required;
-
-	/* A key that main.cf leaves in the certificate's file stays there
-	 * when a service names another certificate. */
-	key = strcmp(*d->key, *d->cert) == 0 ? cert : *d->key;
-	key = svc_param(svc, d->key_param, key);
-	if (tls_server_level_parse(lv, &level, &error) < 0) {
-		buf_init(&err, 1024);
-		svc_where(cf, svc, d->level_param, &err);
-		problem("%s = %s: %s", buf_cstr(&err), lv, error);
-		buf_deinit(&err);
-		return;
-	}
-	if (level == TLS_LEVEL_NONE && !wrapper)
-		return;
-	required = wrapper || level == TLS_LEVEL_ENCRYPT;
-	buf_init(&err, 1024);
-	if (*cert == '\0')
-		buf_printf(&err, "%s is empty", d->cert_param);
-	else if ((srv = tls_server_create(cert, key, &err)) != NULL) {
-		tls_server_destroy(&srv);
-		buf_reset(&err);
-	}
-	if (buf_len(&err) > 0 && required)
-		problem("%s:%d: %s: TLS is required but %s", cf->path,
-		    svc->line, svc->name, buf_cstr(&err));
-	else if (buf_len(&err) > 0)
-		fprintf(stderr,
-		    "tern: warning: %s:%d: %s: %s is not offered: %s\n",
-		    cf->path, svc->line, svc->name, d->starttls,
-		    buf_cstr(&err));
-	buf_deinit(&err);
-}
-
-static int
-check_policy_entry(void *ctx, const char *table, const char *key,
-    const char *value)
-{
-	enum tls_level level;
-	const char *error;
-
-	/* smtp defers (4.3.5) the mail of such a destination: a warning. */
-	if (tls_policy_parse(value, &level, (struct buf *)ctx, &error) < 0)
-		fprintf(stderr,
-		    "tern: warning: %s: %s: %s: \"%s\": %s (its mail "
-		    "waits in the queue)\n",
-		    VAR_SMTP_TLS_POLICY_MAPS, table,
-		    key != NULL ? key : "(every key)", value, error);
-	return 0;
-}
-
-static int
-check_sni_entry(void *ctx, const char *table, const char *key,
-    const char *value)
-{
-	struct tls_server *srv;
-
-	/* smtpd shows such a name the default certificate: a warning. */
-	if ((srv = tls_server_create(value, "", ctx)) == NULL)
-		fprintf(stderr,
-		    "tern: warning: %s: %s: %s: %s (its clients get the "
-		    "default certificate)\n",
-		    VAR_TLS_SERVER_SNI_MAPS, table,
-		    key != NULL ? key : "(every key)", buf_cstr(ctx));
-	tls_server_destroy(&srv);
-	return 0;
-}
-
-/* Every entry of the tables in list through fn (ctx: a scratch buf). */
-static void
-check_tables(const char *param, const char *list, maps_walk_cb *fn)
-{
-	struct maps *m;
-	struct buf scratch;
-	const char *error;
-
-	if (*list == '\0')
-		return;
-	if (maps_open(list, var_db_type, &m, &error) < 0) {
-		problem("%s: %s", param, error);
-		return;
-	}
-	buf_init(&scratch, 1024);
-	if (maps_walk(m, fn, &scratch, &error) < 0)
-		problem("%s: %s", param, error);
-	buf_deinit(&scratch);
-	maps_close(&m);
-}
-
-static void
-check_tls(const struct mastercf *cf)
-{
-	struct tls_client *client;
-	enum tls_level level;
-	struct buf err;
-
-	for (size_t i = 0; cf != NULL && i < cf->nsvc; i++) {
-		const char *cmd = cf->svc[i].command;
-		const char *base = strrchr(cmd, '/');
-
-		for (size_t k = 0;
-		     k < sizeof(daemon_tls) / sizeof(daemon_tls[0]); k++)
-			if (strcmp(base != NULL ? base + 1 : cmd,
-				daemon_tls[k].command) == 0)
-				check_service_tls(cf, &cf->svc[i],
-				    &daemon_tls[k]);
-	}
-	check_tables(VAR_TLS_SERVER_SNI_MAPS, var_tls_server_sni_maps,
-	    check_sni_entry);
-	if (tls_level_parse(var_smtp_tls_level, strlen(var_smtp_tls_level),
-		&level) < 0)
-		problem("%s/main.cf: %s = %s: unknown security level (none, "
-			"may, encrypt, verify or secure)",
-		    config_dir, VAR_SMTP_TLS_LEVEL, var_smtp_tls_level);
-	check_tables(VAR_SMTP_TLS_POLICY_MAPS, var_smtp_tls_policy_maps,
-	    check_policy_entry);
-	if (*var_smtp_tls_cafile != '\0') {
-		buf_init(&err, 1024);
-		/* Without it smtp has no TLS: mail that needs TLS waits. */
-		if ((client = tls_client_create(var_smtp_tls_cafile, &err)) ==
-		    NULL)
-			fprintf(stderr,
-			    "tern: warning: %s: %s (smtp then has no TLS)\n",
-			    VAR_SMTP_TLS_CAFILE, buf_cstr(&err));
-		tls_client_destroy(&client);
-		buf_deinit(&err);
-	}
-}
-
 /* Everything a start needs, with a precise message for each problem. */
 static int
 cmd_check(void)
@@ -391,7 +198,7 @@ cmd_check(void)
 	buf_printf(&path, "%s/master.cf", config_dir);
 	if (mastercf_load(buf_cstr(&path), &cf, &error) < 0) {
 		problem("%s", error);
-		check_tls(NULL);
+		server_tls_check(NULL, config_dir, report_problem, NULL);
 	} else {
 		for (i = 0; i < cf->nsvc; i++) {
 			const char *cmd = cf->svc[i].command;
@@ -411,7 +218,7 @@ cmd_check(void)
 				    cf->svc[i].name, buf_cstr(&path),
 				    strerror(errno));
 		}
-		check_tls(cf);
+		server_tls_check(cf, config_dir, report_problem, NULL);
 		mastercf_destroy(&cf);
 	}
 	/* What smtpd would refuse to start with (smtpd_check.h). */

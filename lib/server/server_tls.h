@@ -25,4 +25,19 @@ struct server_tls_params {
 void server_tls_init(const struct server_tls_params *p, enum tls_level *level_r,
     struct tls_server **srv_r);
 
+/* For tern check: each finding, error 1 for what stops a daemon (or all
+ * outbound mail), 0 for a warning (what a daemon lives with and logs). */
+typedef void server_check_report_fn(void *ctx, int error, const char *text);
+struct mastercf;
+
+/* The TLS settings of every smtpd and pop3d service of cf (NULL: main.cf
+ * only: no services), from main.cf or its -o: the level must be known,
+ * and where TLS is required the certificates must load (a warning at
+ * may, where the daemon then offers no STARTTLS or STLS); smtp's level
+ * (error), its CA file, policy table and the SNI tables (warnings).
+ * Messages name the file (config_dir/main.cf, or the master.cf line and
+ * service) and the parameter. */
+void server_tls_check(const struct mastercf *cf, const char *config_dir,
+    server_check_report_fn *report, void *ctx);
+
 #endif
