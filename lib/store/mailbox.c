@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* mailbox - a snapshot of one Maildir folder in UID order, for POP3. */
+/* mailbox - a view of one Maildir folder in UID order, for POP3 and IMAP:
+ * the scan, the list's upkeep, reading, flags and expunges. mailbox_sync.c
+ * looks again (IMAP), mailbox_put.c adds messages. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "store/mailbox.h"
+#include "store/mailbox_impl.h"
 #include "store/maildir.h"
 #include "store/mflags.h"
 #include "store/store_err.h"
@@ -22,32 +25,8 @@
 
 #define POP3_LOCK_FILE "tern-pop3.lock"
 
-struct mailbox {
-	char *path; /* the Maildir, without trailing slashes */
-	int lock_fd;
-	struct uidlist ul;
-	struct mailbox_msg *msgs;
-	size_t count;
-};
-
-/* One file found by a scan of cur/. */
-struct ent {
-	char *name; /* "cur/<file name>" */
-	char *base;
-	off_t size, vsize; /* vsize: -1 until known */
-	int counted;       /* vsize counted here: to be kept in the list */
-	int gone;
-};
-
-struct scan {
-	struct ent *ents;
-	size_t count, cap;
-	struct htable *bases; /* base -> ent */
-};
-
-/* path/sub (sub may be NULL) into b. */
-static const char *
-sub_path(struct buf *b, const char *path, const char *sub)
+const char *
+mbx_sub_path(struct buf *b, const char *path, const char *sub)
 {
 	buf_reset(b);
 	if (sub == NULL)
@@ -57,8 +36,8 @@ sub_path(struct buf *b, const char *path, const char *sub)
 	return buf_cstr(b);
 }
 
-static int
-fsync_dir(const char *path, struct buf *err)
+int
+mbx_fsync_dir(const char *path, struct buf *err)
 {
 	int fd, ret;
 
@@ -94,7 +73,7 @@ pop3_lock(struct mailbox *mb, struct buf *err)
 	int fd;
 
 	buf_init(&b, BUF_MAX_INTERNAL);
-	sub_path(&b, mb->path, POP3_LOCK_FILE);
+	mbx_sub_path(&b, mb->path, POP3_LOCK_FILE);
 	fd = open(buf_cstr(&b), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		store_err(err, "open %s: %m", buf_cstr(&b));
@@ -129,19 +108,21 @@ base_of(const char *name)
 
 /* Move everything in new/ to cur/ with ":2," (":2,S" when seen), then
  * fsync cur/ (the new names) and new/ (the old ones gone). A file that
- * vanished meanwhile was moved or expunged by another session. */
+ * vanished meanwhile was moved or expunged by another session. The bases
+ * moved go into moved (when not NULL): IMAP's \Recent. */
 static int
-move_new(struct mailbox *mb, int flags, struct buf *err)
+move_new(struct mailbox *mb, int flags, struct htable *moved, struct buf *err)
 {
 	struct buf from, to, dir;
 	struct dirent *e;
 	DIR *d;
-	int moved = 0, ret = 0;
+	size_t nmoved = 0;
+	int ret = 0;
 
 	buf_init(&from, BUF_MAX_INTERNAL);
 	buf_init(&to, BUF_MAX_INTERNAL);
 	buf_init(&dir, BUF_MAX_INTERNAL);
-	if ((d = opendir(sub_path(&dir, mb->path, "new"))) == NULL) {
+	if ((d = opendir(mbx_sub_path(&dir, mb->path, "new"))) == NULL) {
 		ret = store_err(err, "opendir %s: %m", buf_cstr(&dir));
 		goto out;
 	}
@@ -154,18 +135,25 @@ move_new(struct mailbox *mb, int flags, struct buf *err)
 		buf_printf(&to, "%s/cur/%.*s:2,%s", mb->path,
 		    (int)strcspn(e->d_name, ":"), e->d_name,
 		    (flags & MAILBOX_SEEN) ? "S" : "");
-		if (rename(buf_cstr(&from), buf_cstr(&to)) == 0)
-			moved = 1;
-		else if (errno != ENOENT) {
+		if (rename(buf_cstr(&from), buf_cstr(&to)) == 0) {
+			nmoved++;
+			if (moved != NULL) {
+				char *base = base_of(e->d_name);
+
+				(void)htable_enter(moved, base, moved);
+				xfree(base);
+			}
+		} else if (errno != ENOENT) {
 			ret = store_err(err, "rename %s: %m", buf_cstr(&from));
 			break;
 		}
 	}
 	closedir(d);
-	if (moved && fsync_dir(sub_path(&dir, mb->path, "cur"), err) < 0)
+	if (nmoved > 0 &&
+	    mbx_fsync_dir(mbx_sub_path(&dir, mb->path, "cur"), err) < 0)
 		ret = -1;
-	if (moved && ret == 0 &&
-	    fsync_dir(sub_path(&dir, mb->path, "new"), err) < 0)
+	if (nmoved > 0 && ret == 0 &&
+	    mbx_fsync_dir(mbx_sub_path(&dir, mb->path, "new"), err) < 0)
 		ret = -1;
 out:
 	buf_deinit(&from);
@@ -195,8 +183,8 @@ name_field(const char *base, char key)
 	return -1;
 }
 
-static void
-scan_free(struct scan *s)
+void
+mbx_scan_free(struct scan *s)
 {
 	size_t i;
 
@@ -224,7 +212,7 @@ scan_dir(const char *path, const char *sub, struct scan *s, int stat_files,
 	if (s->bases == NULL)
 		s->bases = htable_create();
 	buf_init(&dir, BUF_MAX_INTERNAL);
-	if ((d = opendir(sub_path(&dir, path, sub))) == NULL) {
+	if ((d = opendir(mbx_sub_path(&dir, path, sub))) == NULL) {
 		store_err(err, "opendir %s: %m", buf_cstr(&dir));
 		buf_deinit(&dir);
 		return -1;
@@ -273,11 +261,8 @@ scan_dir(const char *path, const char *sub, struct scan *s, int stat_files,
 	return 0;
 }
 
-/* Find the file of base again in cur/ or new/ (renamed by another
- * client: flags). Returns 1 with "cur/<name>" (or new/) in out, 0 when it
- * is gone, -1 on error. */
-static int
-find_by_base(const char *path, const char *base, struct buf *out,
+int
+mbx_find_by_base(const char *path, const char *base, struct buf *out,
     struct buf *err)
 {
 	static const char *const subs[] = { "cur", "new" };
@@ -288,16 +273,16 @@ find_by_base(const char *path, const char *base, struct buf *out,
 	memset(&s, 0, sizeof(s));
 	for (i = 0; i < 2; i++) {
 		if (scan_dir(path, subs[i], &s, 0, err) < 0) {
-			scan_free(&s);
+			mbx_scan_free(&s);
 			return -1;
 		}
 		if ((x = htable_find(s.bases, base)) != NULL) {
 			buf_set(out, x->name);
-			scan_free(&s);
+			mbx_scan_free(&s);
 			return 1;
 		}
 	}
-	scan_free(&s);
+	mbx_scan_free(&s);
 	return 0;
 }
 
@@ -315,7 +300,7 @@ open_msg(const char *path, char **name, const char *base, int *fd_r,
 	/* Each try follows one rename; a file renamed again between the
 	 * scan and the open is followed again, a few times. */
 	for (tries = 0; tries < 5; tries++) {
-		sub_path(&b, path, *name);
+		mbx_sub_path(&b, path, *name);
 		if ((*fd_r = open(buf_cstr(&b), O_RDONLY | O_CLOEXEC)) >= 0) {
 			ret = 1;
 			break;
@@ -324,7 +309,7 @@ open_msg(const char *path, char **name, const char *base, int *fd_r,
 			ret = store_err(err, "open %s: %m", buf_cstr(&b));
 			break;
 		}
-		if ((ret = find_by_base(path, base, &found, err)) <= 0)
+		if ((ret = mbx_find_by_base(path, base, &found, err)) <= 0)
 			break;
 		xfree(*name);
 		*name = xstrdup(buf_cstr(&found));
@@ -435,7 +420,7 @@ update_list(struct mailbox *mb, struct scan *s, struct buf *err)
 		uidlist_reset(&mb->ul, mb->ul.uidvalidity);
 	uidlist_retain(&mb->ul, keep_scanned, &k);
 	if (k.again != NULL) {
-		scan_free(k.again);
+		mbx_scan_free(k.again);
 		xfree(k.again);
 	}
 	order = xcalloc(s->count + 1, sizeof(*order));
@@ -488,29 +473,113 @@ list_stale(struct uidlist *ul, struct scan *s)
 	return found != ul->count;
 }
 
+struct mailbox_msg *
+mbx_msg_new(struct mailbox *mb)
+{
+	struct mailbox_msg *m;
+
+	if (mb->count == mb->cap) {
+		mb->cap = mb->cap == 0 ? 64 : mb->cap * 2;
+		mb->msgs = xrealloc(mb->msgs, mb->cap * sizeof(*mb->msgs));
+	}
+	m = &mb->msgs[mb->count++];
+	memset(m, 0, sizeof(*m));
+	return m;
+}
+
+struct mailbox_msg *
+mbx_msg_take(struct mailbox *mb, struct ent *x, const struct uidlist_rec *r)
+{
+	struct mailbox_msg *m = mbx_msg_new(mb);
+
+	m->uid = r->uid;
+	m->size = x->size;
+	m->vsize = x->vsize >= 0 ? x->vsize : r->vsize;
+	m->recent = x->recent != 0;
+	/* The strings move to the view. */
+	m->base = x->base;
+	m->name = x->name;
+	x->base = x->name = NULL;
+	if (m->uid > mb->max_uid)
+		mb->max_uid = m->uid;
+	return m;
+}
+
+void
+mbx_msg_free(struct mailbox_msg *m)
+{
+	xfree((char *)m->base);
+	xfree((char *)m->name);
+}
+
+/* The view: every file of s that has a UID, in UID order. */
 static void
 take_snapshot(struct mailbox *mb, struct scan *s)
 {
 	size_t i;
 
-	mb->msgs = xcalloc(s->count + 1, sizeof(*mb->msgs));
 	for (i = 0; i < s->count; i++) {
 		struct ent *x = &s->ents[i];
 		const struct uidlist_rec *r = uidlist_find(&mb->ul, x->base);
-		struct mailbox_msg *m;
 
 		if (x->gone || r == NULL)
 			continue;
-		m = &mb->msgs[mb->count++];
-		m->uid = r->uid;
-		m->size = x->size;
-		m->vsize = x->vsize >= 0 ? x->vsize : r->vsize;
-		/* The strings move to the snapshot. */
-		m->base = x->base;
-		m->name = x->name;
-		x->base = x->name = NULL;
+		mbx_msg_take(mb, x, r);
 	}
-	qsort(mb->msgs, mb->count, sizeof(*mb->msgs), cmp_uid);
+	if (mb->count > 0)
+		qsort(mb->msgs, mb->count, sizeof(*mb->msgs), cmp_uid);
+}
+
+/* The mtime of path/sub into *ts (zero when it cannot be read). */
+static void
+dir_mtime(const char *path, const char *sub, struct timespec *ts)
+{
+	struct buf b;
+	struct stat st;
+
+	buf_init(&b, BUF_MAX_INTERNAL);
+	if (stat(mbx_sub_path(&b, path, sub), &st) == 0)
+		*ts = st.st_mtim;
+	else
+		memset(ts, 0, sizeof(*ts));
+	buf_deinit(&b);
+}
+
+int
+mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
+    struct buf *err)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	if (move_new(mb, mb->flags, moved, err) < 0)
+		return -1;
+	/* Before the scan: a change made during it moves the mtime on. */
+	dir_mtime(mb->path, "cur", &mb->cur_mtime);
+	dir_mtime(mb->path, "new", &mb->new_mtime);
+	if (scan_dir(mb->path, "cur", s, 1, err) < 0)
+		return -1;
+	if (moved != NULL)
+		for (i = 0; i < s->count; i++)
+			s->ents[i].recent =
+			    htable_find(moved, s->ents[i].base) != NULL;
+	/* The list as it is, without the lock: usually nothing changes. A
+	 * damaged list is rebuilt below, under the lock. */
+	uidlist_free(&mb->ul);
+	if (uidlist_read(mb->path, &mb->ul, NULL) < 0)
+		mb->ul.uidvalidity = 0;
+	for (i = 0; i < s->count; i++) {
+		struct ent *x = &s->ents[i];
+		const struct uidlist_rec *r = uidlist_find(&mb->ul, x->base);
+
+		if (x->vsize < 0 && r != NULL)
+			x->vsize = r->vsize;
+		if (x->vsize < 0 && count_vsize(mb->path, x, err) < 0)
+			return -1;
+	}
+	if (list_stale(&mb->ul, s) && update_list(mb, s, err) < 0)
+		return -1;
+	return 0;
 }
 
 int
@@ -518,47 +587,37 @@ mailbox_open(const char *path, int flags, struct mailbox **mb_r,
     struct buf *err)
 {
 	struct mailbox *mb;
+	struct htable *moved = htable_create();
 	struct scan s;
-	size_t i, n = strlen(path);
+	size_t n = strlen(path);
 	int ret;
 
 	memset(&s, 0, sizeof(s));
 	while (n > 1 && path[n - 1] == '/')
 		n--;
-	if (n == 0)
+	if (n == 0) {
+		htable_destroy(&moved, NULL);
 		return store_err(err, "empty Maildir path");
+	}
 	mb = xcalloc(1, sizeof(*mb));
 	mb->path = xstrndup(path, n);
 	mb->lock_fd = -1;
+	mb->flags = flags;
 	if ((ret = make_dirs(mb->path, err)) < 0)
 		goto fail;
 	if ((flags & MAILBOX_POP3_LOCK) && (ret = pop3_lock(mb, err)) < 0)
 		goto fail;
 	ret = -1;
-	if (move_new(mb, flags, err) < 0 ||
-	    scan_dir(mb->path, "cur", &s, 1, err) < 0)
-		goto fail;
-	/* The list as it is, without the lock: usually nothing changes. A
-	 * damaged list is rebuilt below, under the lock. */
-	if (uidlist_read(mb->path, &mb->ul, NULL) < 0)
-		mb->ul.uidvalidity = 0;
-	for (i = 0; i < s.count; i++) {
-		struct ent *x = &s.ents[i];
-		const struct uidlist_rec *r = uidlist_find(&mb->ul, x->base);
-
-		if (x->vsize < 0 && r != NULL)
-			x->vsize = r->vsize;
-		if (x->vsize < 0 && count_vsize(mb->path, x, err) < 0)
-			goto fail;
-	}
-	if (list_stale(&mb->ul, &s) && update_list(mb, &s, err) < 0)
+	if (mbx_scan(mb, &s, moved, err) < 0)
 		goto fail;
 	take_snapshot(mb, &s);
-	scan_free(&s);
+	mbx_scan_free(&s);
+	htable_destroy(&moved, NULL);
 	*mb_r = mb;
 	return 0;
 fail:
-	scan_free(&s);
+	mbx_scan_free(&s);
+	htable_destroy(&moved, NULL);
 	mailbox_close(&mb);
 	return ret;
 }
@@ -591,14 +650,21 @@ mailbox_msg_open(struct mailbox *mb, size_t i, int *fd_r, struct buf *err)
 	if (i >= mb->count)
 		return store_err(err, "no message %zu", i + 1);
 	m = &mb->msgs[i];
+	if (m->expunged)
+		return 0;
 	name = (char *)m->name;
 	ret = open_msg(mb->path, &name, m->base, fd_r, err);
 	m->name = name;
 	return ret;
 }
 
-int
-mailbox_add_flags(struct mailbox *mb, size_t i, unsigned flags, struct buf *err)
+/* Rename message i's file in cur/ to the flags fn makes of its current
+ * ones; each try follows one rename by another client, as open_msg.
+ * Expunged meanwhile: nothing to do. */
+static int
+change_flags(struct mailbox *mb, size_t i,
+    int (*fn)(struct mflags *f, const void *arg), const void *arg,
+    struct buf *err)
 {
 	struct mailbox_msg *m;
 	struct mflags f;
@@ -611,20 +677,18 @@ mailbox_add_flags(struct mailbox *mb, size_t i, unsigned flags, struct buf *err)
 	buf_init(&from, BUF_MAX_INTERNAL);
 	buf_init(&to, BUF_MAX_INTERNAL);
 	buf_init(&found, BUF_MAX_INTERNAL);
-	/* Each try follows one rename by another client, as open_msg. */
-	for (tries = 0; tries < 5; tries++) {
+	for (tries = 0; tries < 5 && !m->expunged; tries++) {
 		char *name;
 
 		mflags_parse(m->name, &f);
-		if ((f.flags & flags) == flags)
+		if (!fn(&f, arg))
 			break; /* there already */
-		f.flags |= flags;
 		/* m->name is "cur/<file>"; the new file is there too. */
 		if (mflags_name(m->base, &f, &found) < 0) {
 			ret = store_err(err, "%s: name too long", m->base);
 			break;
 		}
-		sub_path(&from, mb->path, m->name);
+		mbx_sub_path(&from, mb->path, m->name);
 		buf_reset(&to);
 		buf_printf(&to, "%s/cur/%s", mb->path, buf_cstr(&found));
 		if (rename(buf_cstr(&from), buf_cstr(&to)) == 0) {
@@ -637,7 +701,8 @@ mailbox_add_flags(struct mailbox *mb, size_t i, unsigned flags, struct buf *err)
 			ret = store_err(err, "rename %s: %m", buf_cstr(&from));
 			break;
 		}
-		if ((ret = find_by_base(mb->path, m->base, &found, err)) <= 0)
+		if ((ret = mbx_find_by_base(mb->path, m->base, &found, err)) <=
+		    0)
 			break; /* expunged meanwhile: nothing to flag */
 		xfree((char *)m->name);
 		m->name = xstrdup(buf_cstr(&found));
@@ -647,6 +712,91 @@ mailbox_add_flags(struct mailbox *mb, size_t i, unsigned flags, struct buf *err)
 	buf_deinit(&to);
 	buf_deinit(&found);
 	return ret < 0 ? -1 : 0;
+}
+
+/* change_flags: add the MFLAG_* bits at arg; 0 when all are there. */
+static int
+add_bits(struct mflags *f, const void *arg)
+{
+	unsigned flags = *(const unsigned *)arg;
+
+	if ((f->flags & flags) == flags)
+		return 0;
+	f->flags |= flags;
+	return 1;
+}
+
+/* change_flags: flags and keywords as in arg; 0 when they are so. */
+static int
+set_bits(struct mflags *f, const void *arg)
+{
+	const struct mflags *want = arg;
+
+	if (f->flags == want->flags && f->keywords == want->keywords)
+		return 0;
+	f->flags = want->flags;
+	f->keywords = want->keywords;
+	return 1;
+}
+
+int
+mailbox_add_flags(struct mailbox *mb, size_t i, unsigned flags, struct buf *err)
+{
+	return change_flags(mb, i, add_bits, &flags, err);
+}
+
+int
+mailbox_set_flags(struct mailbox *mb, size_t i, const struct mflags *f,
+    struct buf *err)
+{
+	return change_flags(mb, i, set_bits, f, err);
+}
+
+int
+mailbox_msg_date(struct mailbox *mb, size_t i, struct buf *err)
+{
+	struct mailbox_msg *m;
+	struct buf b, found;
+	struct stat st;
+	int tries, ret = -1;
+
+	if (i >= mb->count)
+		return store_err(err, "no message %zu", i + 1);
+	m = &mb->msgs[i];
+	if (m->date != 0)
+		return 1;
+	buf_init(&b, BUF_MAX_INTERNAL);
+	buf_init(&found, BUF_MAX_INTERNAL);
+	for (tries = 0; tries < 5; tries++) {
+		if (stat(mbx_sub_path(&b, mb->path, m->name), &st) == 0) {
+			/* 1970-01-01T00:00:00 itself reads as unknown: a
+			 * second later says the same to a client. */
+			m->date = st.st_mtime != 0 ? st.st_mtime : 1;
+			ret = 1;
+			break;
+		}
+		if (errno != ENOENT) {
+			store_err(err, "stat %s: %m", buf_cstr(&b));
+			break;
+		}
+		if ((ret = mbx_find_by_base(mb->path, m->base, &found, err)) <=
+		    0)
+			break;
+		xfree((char *)m->name);
+		m->name = xstrdup(buf_cstr(&found));
+		ret = -1;
+	}
+	if (tries == 5)
+		store_err(err, "%s: renamed too often", m->base);
+	buf_deinit(&b);
+	buf_deinit(&found);
+	return ret;
+}
+
+const char *
+mailbox_path(const struct mailbox *mb)
+{
+	return mb->path;
 }
 
 static int
@@ -676,7 +826,7 @@ mailbox_expunge(struct mailbox *mb, const size_t *idx, size_t n,
 		m = &mb->msgs[idx[i]];
 		gone = 0;
 		for (tries = 0; tries < 5; tries++) {
-			sub_path(&b, mb->path, m->name);
+			mbx_sub_path(&b, mb->path, m->name);
 			if (unlink(buf_cstr(&b)) == 0) {
 				gone = 1;
 				break;
@@ -687,8 +837,8 @@ mailbox_expunge(struct mailbox *mb, const size_t *idx, size_t n,
 				break;
 			}
 			/* Renamed (flags) or expunged by another session. */
-			if ((found_ret = find_by_base(mb->path, m->base, &found,
-				 err)) < 0) {
+			if ((found_ret = mbx_find_by_base(mb->path, m->base,
+				 &found, err)) < 0) {
 				ret = -1;
 				break;
 			}
@@ -705,8 +855,8 @@ mailbox_expunge(struct mailbox *mb, const size_t *idx, size_t n,
 	/* The unlinks durable (new/ too: a message found again there)
 	 * before the list forgets them. */
 	if (htable_count(removed) > 0 &&
-	    (fsync_dir(sub_path(&b, mb->path, "cur"), err) < 0 ||
-		fsync_dir(sub_path(&b, mb->path, "new"), err) < 0))
+	    (mbx_fsync_dir(mbx_sub_path(&b, mb->path, "cur"), err) < 0 ||
+		mbx_fsync_dir(mbx_sub_path(&b, mb->path, "new"), err) < 0))
 		ret = -1;
 	else if (htable_count(removed) > 0) {
 		if ((fd = uidlist_lock(mb->path, err)) < 0)
@@ -740,10 +890,8 @@ mailbox_close(struct mailbox **mbp)
 		return;
 	if (mb->lock_fd >= 0)
 		close(mb->lock_fd); /* releases the flock */
-	for (i = 0; i < mb->count; i++) {
-		xfree((char *)mb->msgs[i].base);
-		xfree((char *)mb->msgs[i].name);
-	}
+	for (i = 0; i < mb->count; i++)
+		mbx_msg_free(&mb->msgs[i]);
 	xfree(mb->msgs);
 	uidlist_free(&mb->ul);
 	xfree(mb->path);

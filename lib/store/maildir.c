@@ -26,6 +26,7 @@ struct maildir_msg {
 	off_t vsize; /* size with bare LFs made CRLF (maildir_vsize_add) */
 	int prev_cr; /* the last byte written was CR */
 	int failed;
+	time_t mtime; /* maildir_set_mtime's; 0: the commit's time */
 };
 
 static char maildir_errbuf[1024];
@@ -286,9 +287,22 @@ link_unsupported(int err)
 	    err == EOPNOTSUPP || err == EMLINK;
 }
 
+void
+maildir_set_mtime(struct maildir_msg *m, time_t t)
+{
+	m->mtime = t;
+}
+
 int
 maildir_commit(struct maildir_msg *m, struct buf *final_path_r,
     const char **error_r)
+{
+	return maildir_commit_info(m, NULL, final_path_r, error_r);
+}
+
+int
+maildir_commit_info(struct maildir_msg *m, const char *info,
+    struct buf *final_path_r, const char **error_r)
 {
 	int linked = 1, ret;
 
@@ -298,6 +312,15 @@ maildir_commit(struct maildir_msg *m, struct buf *final_path_r,
 	}
 	if (flush(m, error_r) < 0)
 		goto fail;
+	if (m->mtime != 0) {
+		const struct timespec ts[2] = { { m->mtime, 0 },
+			{ m->mtime, 0 } };
+
+		if (futimens(m->fd, ts) < 0) {
+			md_error(error_r, "futimens %s: %m", m->tmp_path);
+			goto fail;
+		}
+	}
 	if (fsync(m->fd) < 0) {
 		md_error(error_r, "fsync %s: %m", m->tmp_path);
 		goto fail;
@@ -309,8 +332,10 @@ maildir_commit(struct maildir_msg *m, struct buf *final_path_r,
 		goto fail;
 	}
 	buf_reset(final_path_r);
-	if (buf_printf(final_path_r, "%s/new/%s,S=%lld,W=%lld", m->dir, m->name,
-		(long long)m->size, (long long)m->vsize) < 0) {
+	if (buf_printf(final_path_r, "%s/%s/%s,S=%lld,W=%lld%s%s", m->dir,
+		info == NULL ? "new" : "cur", m->name, (long long)m->size,
+		(long long)m->vsize, info == NULL ? "" : ":2,",
+		info == NULL ? "" : info) < 0) {
 		md_error(error_r, "Maildir file name too long");
 		goto fail;
 	}

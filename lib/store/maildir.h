@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct buf;
 struct maildir_msg;
@@ -53,6 +54,17 @@ int maildir_write(struct maildir_msg *m, const void *p, size_t n,
  * found before anything is linked. */
 int maildir_commit(struct maildir_msg *m, struct buf *final_path_r,
     const char **error_r);
+
+/* Give the file t as its modification time when it is committed (IMAP's
+ * internal date, RFC 9051 6.3.12 APPEND). Never fails. */
+void maildir_set_mtime(struct maildir_msg *m, time_t t);
+
+/* maildir_commit, but into cur/ with the info ":2,<info>" after the
+ * name's size fields (info holds the flag letters, mflags.h), for a
+ * message that is not new (IMAP APPEND, COPY); info NULL is
+ * maildir_commit. */
+int maildir_commit_info(struct maildir_msg *m, const char *info,
+    struct buf *final_path_r, const char **error_r);
 
 /* Add to *vsize the wire size of the n bytes at p: each LF not preceded
  * by CR counts two. *prev_cr says whether the byte before p was CR (0 at

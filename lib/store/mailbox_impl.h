@@ -1,0 +1,68 @@
+/* mailbox_impl - what mailbox.c, mailbox_sync.c and mailbox_put.c share:
+ * the struct mailbox and the scan of a folder's directories. Internal to
+ * lib/store; see mailbox.h for the contract. */
+#ifndef TERN_STORE_MAILBOX_IMPL_H
+#define TERN_STORE_MAILBOX_IMPL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "store/mailbox.h"
+#include "store/uidlist.h"
+
+struct buf;
+struct htable;
+
+struct mailbox {
+	char *path; /* the Maildir, without trailing slashes */
+	int lock_fd;
+	int flags; /* mailbox_open's */
+	struct uidlist ul;
+	struct mailbox_msg *msgs;
+	size_t count, cap;
+	uint32_t max_uid; /* the highest UID the view has shown */
+	/* cur/ and new/ as the last scan found them (mailbox_sync skips a
+	 * scan when neither changed since) */
+	struct timespec cur_mtime, new_mtime;
+};
+
+/* One file found by a scan of cur/. */
+struct ent {
+	char *name; /* "cur/<file name>" */
+	char *base;
+	off_t size, vsize; /* vsize: -1 until known */
+	int counted;       /* vsize counted here: to be kept in the list */
+	int gone;
+	int recent; /* moved from new/ by this scan */
+	int taken;  /* mailbox_sync: matched to a message of the view */
+};
+
+struct scan {
+	struct ent *ents;
+	size_t count, cap;
+	struct htable *bases; /* base -> ent */
+};
+
+/* path/sub (sub may be NULL) into b; returns b's text. */
+const char *mbx_sub_path(struct buf *b, const char *path, const char *sub);
+int mbx_fsync_dir(const char *path, struct buf *err);
+/* Look at the folder: move new/ to cur/ (the moved bases into moved, when
+ * not NULL), scan cur/ with sizes, read the list, count the sizes it
+ * lacks, and write the list when it is stale. s is filled. */
+int mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
+    struct buf *err);
+void mbx_scan_free(struct scan *s);
+/* Find base's file again (another client renamed it). 1 with
+ * "cur/<name>" in out, 0 gone, -1 error. */
+int mbx_find_by_base(const char *path, const char *base, struct buf *out,
+    struct buf *err);
+/* Make room for one more message in mb->msgs. */
+struct mailbox_msg *mbx_msg_new(struct mailbox *mb);
+/* Append the file x (which has UID record r) to the view; its strings
+ * move to the message. */
+struct mailbox_msg *
+mbx_msg_take(struct mailbox *mb, struct ent *x, const struct uidlist_rec *r);
+void mbx_msg_free(struct mailbox_msg *m);
+
+#endif
