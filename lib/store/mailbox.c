@@ -628,6 +628,12 @@ mailbox_uidvalidity(const struct mailbox *mb)
 	return mb->ul.uidvalidity;
 }
 
+uint32_t
+mailbox_uidnext(const struct mailbox *mb)
+{
+	return mb->ul.nextuid > mb->max_uid ? mb->ul.nextuid : mb->max_uid + 1;
+}
+
 size_t
 mailbox_count(const struct mailbox *mb)
 {
