@@ -154,8 +154,9 @@ int imap_section_parse(const char *text, size_t len, struct imap_section *sec);
  *               nothing for any other part;
  *   HEADER.FIELDS (names) the fields of that header whose names are in
  *               the list, HEADER.FIELDS.NOT those whose are not, as
- *               written (folding kept) in the header's order, then an
- *               empty line; always at least that empty line.
+ *               written (folding kept) in the header's order, then the
+ *               empty line, unless the header had none (RFC 9051
+ *               6.4.5); each field ends with CRLF even at the end.
  * A part that does not exist gives nothing: the response is an empty
  * string (RFC 9051 6.4.5), not an error.
  *

@@ -321,10 +321,12 @@ listed(const struct imap_section *sec, const char *name, size_t n)
 	return 0;
 }
 
-/* HEADER.FIELDS [.NOT]: the fields chosen, as written, then an empty
- * line (RFC 9051 6.4.5: the blank line is included). */
+/* HEADER.FIELDS [.NOT]: the fields chosen, as written, then the empty
+ * line (RFC 9051 6.4.5: "the blank line is included in all header
+ * fetches, except in the case of a message which has no body and no
+ * blank line"). */
 static void
-header_fields(struct sink *s, const char *h, size_t n,
+header_fields(struct sink *s, const char *h, size_t n, int blank,
     const struct imap_section *sec)
 {
 	int want = sec->text == IMAP_SECTION_FIELDS;
@@ -337,7 +339,8 @@ header_fields(struct sink *s, const char *h, size_t n,
 		if (h[pos - 1] != '\n')
 			emit(s, "\r\n", 2); /* the header's last line */
 	}
-	emit(s, "\r\n", 2);
+	if (blank)
+		emit(s, "\r\n", 2);
 }
 
 static void
@@ -347,7 +350,8 @@ header_of(struct sink *s, const char *msg, const struct mime_part *p,
 	if (sec->text == IMAP_SECTION_HEADER || sec->text == IMAP_SECTION_MIME)
 		wire(s, msg + p->hdr_off, p->hdr_len);
 	else
-		header_fields(s, msg + p->hdr_off, p->hdr_len, sec);
+		header_fields(s, msg + p->hdr_off, p->hdr_len,
+		    !(p->flags & MIME_PART_NO_BODY), sec);
 }
 
 /* Content-Transfer-Encodings that BINARY knows (RFC 2045 6.1). */

@@ -757,8 +757,11 @@ test_sections_single(void **state)
 	    "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n"
 	    "\r\naGk=\r\n");
 
-	/* A header without its empty line: each field still ends a line. */
-	SECTION("A: 1\nB: 2", "HEADER.FIELDS (B)", "B: 2\r\n\r\n");
+	/* A header without its empty line: each field still ends a line,
+	 * and no empty line is made up (RFC 9051 6.4.5). */
+	SECTION("A: 1\nB: 2", "HEADER.FIELDS (B)", "B: 2\r\n");
+	SECTION("A: 1\nB: 2", "HEADER.FIELDS (C)", "");
+	SECTION("A: 1\nB: 2", "HEADER", "A: 1\r\nB: 2");
 
 	/* BINARY of something else than a part path: BAD. */
 	buf_init(&out, OUT_MAX);
