@@ -4,8 +4,8 @@
  * from the input parsed and fetched.
  *
  * Input: byte 0 picks limits (bit 0: mime.h's defaults, else small ones:
- * depth 4, 20 parts, 4 parameters, 64-byte fields) and, in its other bits,
- * a small output maximum for the cut checks; byte 1 is the length n of a
+ * depth 0 to 7 from bits 1 to 3, 20 parts, 4 parameters, 64-byte fields)
+ * and, in its bits 1 to 7, a small output maximum for the cut checks; byte 1 is the length n of a
  * section text (cut to what is there), the next n bytes are that text,
  * and the rest is the message. Checked: BODY, BODYSTRUCTURE and ENVELOPE
  * succeed with room and are well-formed IMAP (parentheses balanced,
@@ -27,22 +27,33 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                          \
-	do {                              \
-		if (!(x))                 \
-			__builtin_trap(); \
-	} while (0)
+/* A failed check stops the run where it failed. */
+static inline void
+check(int ok)
+{
+	if (!ok)
+		__builtin_trap();
+}
+
+#define CHECK(x) check(!!(x))
 
 /* Room for any output of a fuzzer-sized input. */
 #define ROOM (16 * 1024 * 1024)
 
-static const struct mime_limits small = {
-	.max_depth = 4,
-	.max_parts = 20,
-	.max_params = 4,
-	.max_field = 64,
-	.max_sections = 3,
-};
+/* mime.h's defaults (bit 0 of b set), else small limits that the fuzzer
+ * can reach, the depth (0 to 7) from bits 1 to 3. */
+static void
+limits(uint8_t b, struct mime_limits *lim)
+{
+	*lim = mime_default_limits;
+	if (b & 1)
+		return;
+	lim->max_depth = (b >> 1) & 7;
+	lim->max_parts = 20;
+	lim->max_params = 4;
+	lim->max_field = 64;
+	lim->max_sections = 3;
+}
 
 struct ctx {
 	const char *msg;
@@ -245,19 +256,19 @@ own_section(struct ctx *c, const char *text, size_t n, size_t small_max)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct mime_limits *lim;
+	struct mime_limits lim;
 	const struct mime_part *r;
 	size_t tlen, small_max;
 	struct ctx c;
 
 	if (size < 2)
 		return 0;
-	lim = (data[0] & 1) ? &mime_default_limits : &small;
+	limits(data[0], &lim);
 	small_max = 1 + (size_t)(data[0] >> 1) * 4;
 	tlen = data[1] <= size - 2 ? data[1] : size - 2;
 	c.msg = (const char *)data + 2 + tlen;
 	c.len = size - 2 - tlen;
-	c.m = mime_parse(c.msg, c.len, lim);
+	c.m = mime_parse(c.msg, c.len, &lim);
 	buf_init(&c.out, ROOM);
 	buf_init(&c.body, ROOM);
 	buf_init(&c.path, 4096);
