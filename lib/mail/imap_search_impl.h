@@ -1,6 +1,12 @@
 /* imap_search_impl - private interface between imap_search.c (compiling
- * and evaluating keys) and imap_search_text.c (dates, folded substring
- * search in headers and bodies). Only imap_search*.c include this.
+ * keys into a tree), imap_search_match.c (evaluating it) and
+ * imap_search_text.c (dates, folded substring search in headers and
+ * bodies). Only imap_search*.c and the unit test include this.
+ *
+ * A compiled search is a tree of struct sk: leaves test one thing, NOT
+ * has one child, OR two (the cheaper first), AND a list (cheapest first);
+ * every key knows the cost of what it makes the server fetch. All keys
+ * are also listed in struct imap_search's keys, which owns them.
  *
  * A needle is a search string folded once (ASCII letters, and the two-byte
  * UTF-8 letters of Latin-1, Greek and Cyrillic, to lower case) with its
@@ -14,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mail/imap_parse.h"
 #include "util/buf.h"
 
 struct mime_message;
@@ -40,6 +47,74 @@ struct imap_search_scan {
 
 struct imap_search_scratch {
 	struct buf field, decoded, chunk;
+};
+
+/* A compiled search (imap_search.c builds it, imap_search_match.c
+ * evaluates it). */
+enum sk_type {
+	SK_ALL,
+	SK_FLAGS,   /* on and off masks */
+	SK_KEYWORD, /* name, neg for UNKEYWORD */
+	SK_SEQ,     /* sequence numbers in set */
+	SK_UID,     /* UIDs in set */
+	SK_SAVED,   /* "$": UIDs in the saved result */
+	SK_LARGER,
+	SK_SMALLER,
+	SK_BEFORE, /* internal date's day */
+	SK_ON,
+	SK_SINCE,
+	SK_SENTBEFORE, /* Date: header's day */
+	SK_SENTON,
+	SK_SENTSINCE,
+	SK_OLDER, /* RFC 5032: seconds */
+	SK_YOUNGER,
+	SK_HEADER, /* name, needle */
+	SK_BODY,   /* needle */
+	SK_TEXT,   /* needle */
+	SK_NOT,    /* child */
+	SK_OR,     /* child and child->next */
+	SK_AND,    /* child list */
+};
+
+/* Costs: what a key makes the server fetch (AND lists run cheapest
+ * first). */
+enum sk_cost {
+	SK_COST_NONE,    /* the struct imap_search_msg fields */
+	SK_COST_KEYWORD, /* a callback */
+	SK_COST_HEADER,  /* the header block */
+	SK_COST_MESSAGE, /* the whole message, MIME-parsed */
+};
+
+/* RFC 5032 intervals are clamped here (beyond any date), so that "now -
+ * interval" cannot overflow. */
+#define INTERVAL_MAX ((uint64_t)1 << 40)
+
+struct sk {
+	enum sk_type type;
+	enum sk_cost cost;
+	unsigned on, off; /* SK_FLAGS: bits set, bits clear */
+	int neg;          /* SK_KEYWORD */
+	uint64_t num;     /* LARGER, SMALLER, OLDER, YOUNGER */
+	int64_t day;      /* dates */
+	char *name;       /* KEYWORD, HEADER */
+	struct imap_search_needle needle;
+	/* SEQ, UID: the set as written, and resolved for resolved_max */
+	struct imap_seqset set;
+	struct imap_seq_range *resolved;
+	unsigned nresolved;
+	uint32_t resolved_max;
+	int resolved_ok;
+	struct sk *child, *next;
+};
+
+struct imap_search {
+	struct sk *root;
+	struct sk **keys; /* all of them, for destroy */
+	unsigned nkeys, keys_max, depth_max;
+	unsigned ret; /* IMAP_SEARCH_RET_* */
+	int uses_saved;
+	unsigned needs;
+	struct imap_search_scratch x;
 };
 
 /* Fold the len bytes at s into n. Never fails. */
