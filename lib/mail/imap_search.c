@@ -15,6 +15,8 @@
 
 /* --- compiling --- */
 
+#define KEYS_MIN_CAP 16
+
 static int
 fail(struct buf *err, const char *text)
 {
@@ -29,6 +31,13 @@ key_new(struct imap_search *s, enum sk_type type)
 
 	if (s->nkeys == s->keys_max)
 		return NULL;
+	if (s->nkeys == s->keys_cap) {
+		/* UNSAFE: keys_cap <= keys_max, an unsigned of pointers */
+		s->keys_cap = s->keys_cap == 0 ? KEYS_MIN_CAP : s->keys_cap * 2;
+		if (s->keys_cap > s->keys_max)
+			s->keys_cap = s->keys_max;
+		s->keys = xrealloc(s->keys, s->keys_cap * sizeof(*s->keys));
+	}
 	k = xmalloc(sizeof(*k));
 	k->type = type;
 	s->keys[s->nkeys++] = k;
@@ -497,7 +506,6 @@ imap_search_compile(const struct imap_arg *args,
 	s->keys_max = lim != NULL && lim->keys_max != 0
 	    ? lim->keys_max
 	    : IMAP_SEARCH_DEF_KEYS_MAX;
-	s->keys = xcalloc(s->keys_max, sizeof(*s->keys));
 	imap_search_scratch_init(&s->x);
 	*s_r = NULL;
 	if (is_atom(c.a, "RETURN")) {

@@ -110,7 +110,7 @@ struct sk {
 struct imap_search {
 	struct sk *root;
 	struct sk **keys; /* all of them, for destroy */
-	unsigned nkeys, keys_max, depth_max;
+	unsigned nkeys, keys_cap, keys_max, depth_max;
 	unsigned ret; /* IMAP_SEARCH_RET_* */
 	int uses_saved;
 	unsigned needs;

@@ -54,8 +54,8 @@ get_header(struct eval *e)
 	return e->hdr_state;
 }
 
-/* The Date: header's day into e->sent_day: 1, 0 when there is none or it
- * does not parse, -1 when the header could not be had. */
+/* The Date: header's day into e->sent_day: 1, or 2 when there is none or
+ * it does not parse, or -1 when the header could not be had. */
 static int
 get_sent(struct eval *e)
 {

@@ -21,6 +21,7 @@
 #include "mail/imap_parse.h"
 #include "mail/imap_search.h"
 #include "mail/imap_search_impl.h"
+#include "util/base64.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -800,6 +801,115 @@ test_linear(void **state)
 	xfree(text);
 }
 
+/* The scan gives the same answer however its input is cut, a folded
+ * two-byte character included, in the needle's middle or at its end. */
+static void
+test_scan_splits(void **state)
+{
+	static const struct {
+		const char *needle, *hay;
+		int want;
+	} cases[] = {
+		{ "caf\xc3\xa9", "Un CAF\xc3\x89 noir", 1 },
+		{ "\xce\xb1\xce\xb2", "x\xce\x91\xce\x92y", 1 },
+		{ "\xd0\xb4\xd0\xb0", "\xd0\x94\xd0\x90", 1 },
+		{ "\xd1\x91", "\xd0\x81", 1 }, /* Ё folds to ё */
+		{ "\xc3\xb7", "\xc3\x97", 0 }, /* × is not ÷ */
+		{ "abab", "abaabab", 1 },
+		{ "aab", "aaaaaaab", 1 },
+		{ "aab", "aaaaaaaa", 0 },
+		{ "\xc3", "\xc3", 1 }, /* a lone lead byte */
+		{ "\xc3x", "\xc3X", 1 },
+		{ "", "", 1 },
+	};
+	struct imap_search_needle n;
+	struct imap_search_scan sc;
+	size_t i, len, cut, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		imap_search_needle_init(&n, cases[i].needle,
+		    strlen(cases[i].needle));
+		len = strlen(cases[i].hay);
+		for (cut = 0; cut <= len; cut++) {
+			imap_search_scan_init(&sc, &n);
+			(void)imap_search_scan_feed(&sc, cases[i].hay, cut);
+			(void)imap_search_scan_feed(&sc, cases[i].hay + cut,
+			    len - cut);
+			if (imap_search_scan_break(&sc) != cases[i].want)
+				fail_msg("case %zu cut %zu", i, cut);
+		}
+		imap_search_scan_init(&sc, &n);
+		for (j = 0; j < len; j++)
+			(void)imap_search_scan_feed(&sc, cases[i].hay + j, 1);
+		assert_int_equal(imap_search_scan_break(&sc), cases[i].want);
+		imap_search_needle_deinit(&n);
+	}
+}
+
+/* A character split by the decoder's chunks, in a base64 body and a
+ * plain one; a needle across two parts does not match. */
+static void
+test_body_chunks(void **state)
+{
+	struct imap_search_msg m;
+	struct imap_search *s;
+	struct tmsg t = { 0 };
+	struct buf err, text, plain;
+	size_t i;
+
+	(void)state;
+	buf_init(&err, ERR_MAX);
+	buf_init(&text, OUT_MAX);
+	buf_init(&plain, OUT_MAX);
+	assert_int_equal(buf_puts(&text, "Subject: x\n\n"), 0);
+	for (i = 0; i < IMAP_SEARCH_CHUNK - 1; i++)
+		assert_int_equal(buf_putc(&text, 'x'), 0);
+	assert_int_equal(buf_puts(&text, "\xc3\x89t\xc3\xa9\n"), 0);
+	t.text = text.data;
+	memset(&m, 0, sizeof(m));
+	m.message = t_message;
+	m.ctx = &t;
+	assert_int_equal(compile("BODY \"x\xc3\xa9T\xc3\x89\"", &s, &err),
+	    IMAP_SEARCH_OK);
+	assert_int_equal(imap_search_match(s, &m, &env3), 1);
+	imap_search_destroy(&s);
+
+	/* base64 on one line: 4096 characters decode to 3072 bytes, so a
+	 * character at 3071 is split between two chunks. */
+	buf_reset(&plain);
+	for (i = 0; i < 3071; i++)
+		assert_int_equal(buf_putc(&plain, 'a'), 0);
+	assert_int_equal(buf_puts(&plain,
+			     "\xc3\x89"
+			     "ba"),
+	    0);
+	buf_reset(&text);
+	assert_int_equal(buf_puts(&text,
+			     "Content-Type: multipart/mixed; boundary=q\n\n"
+			     "--q\nContent-Transfer-Encoding: base64\n\n"),
+	    0);
+	assert_int_equal(base64_encode(plain.data, plain.len, &text), 0);
+	assert_int_equal(buf_puts(&text, "\n--q\n\nzzz\n--q--\n"), 0);
+	t.text = text.data;
+	assert_int_equal(compile("BODY \"a\xc3\xa9"
+				 "BA\"",
+			     &s, &err),
+	    IMAP_SEARCH_OK);
+	assert_int_equal(imap_search_match(s, &m, &env3), 1);
+	imap_search_destroy(&s);
+	assert_int_equal(compile("BODY \"\xc3\xa9zzz\"", &s, &err),
+	    IMAP_SEARCH_OK);
+	assert_int_equal(imap_search_match(s, &m, &env3), 0);
+	imap_search_destroy(&s);
+	assert_int_equal(compile("BODY zzz", &s, &err), IMAP_SEARCH_OK);
+	assert_int_equal(imap_search_match(s, &m, &env3), 1);
+	imap_search_destroy(&s);
+	buf_deinit(&plain);
+	buf_deinit(&text);
+	buf_deinit(&err);
+}
+
 /* --- results --- */
 
 static void
@@ -965,6 +1075,8 @@ main(void)
 		cmocka_unit_test(test_lazy),
 		cmocka_unit_test(test_callback_errors),
 		cmocka_unit_test(test_linear),
+		cmocka_unit_test(test_scan_splits),
+		cmocka_unit_test(test_body_chunks),
 		cmocka_unit_test(test_seqlist),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_save),
