@@ -162,7 +162,7 @@ parse_item(struct sess *s, struct fetch *f, const struct imap_arg *a)
 	it->sec_text = xstrndup(a->str + a->section_off, a->section_len);
 	if (imap_section_parse(a->str + a->section_off, a->section_len,
 		&it->sec) < 0 ||
-	    (it->kind != ITEM_SECTION && !imap_section_is_part(&it->sec))) {
+	    (it->kind != ITEM_SECTION && it->sec.text != IMAP_SECTION_ALL)) {
 		buf_puts(&s->tmp, "Invalid section.");
 		return -1;
 	}
@@ -300,23 +300,19 @@ write_date(struct sess *s, time_t t)
 	    labs(off) % 60);
 }
 
-/* The section octets (partial applied) as a literal; literal8 for
- * BINARY with NULs. */
+/* The section octets (partial applied, RFC 9051 6.4.5) as a literal;
+ * literal8 for BINARY with NULs (RFC 3516 4.2). */
 static void
-write_octets(struct sess *s, const struct item *it, const struct buf *b)
+write_octets(struct sess *s, const struct item *it, struct buf *b)
 {
-	size_t off = 0, n = buf_len(b);
-
-	if (it->partial) {
-		off = it->off < n ? it->off : n;
-		n = n - off < it->len ? n - off : it->len;
-	}
+	if (it->partial)
+		imap_partial(b, it->off, it->len);
 	sess_printf(s, "%s{%zu}\r\n",
-	    it->kind == ITEM_BINARY && memchr(b->data + off, 0, n) != NULL
+	    it->kind == ITEM_BINARY && memchr(b->data, 0, buf_len(b)) != NULL
 		? "~"
 		: "",
-	    n);
-	sess_write(s, b->data + off, n);
+	    buf_len(b));
+	sess_write(s, b->data, buf_len(b));
 }
 
 /* One item of one message. Returns 0, or -1 when the message cannot be

@@ -102,10 +102,9 @@ struct sess {
 void sess_printf(struct sess *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void sess_write(struct sess *s, const void *p, size_t n);
-/* An astring/nstring value: quoted, or a literal when it holds CR, LF,
- * NUL, 8-bit bytes (unless UTF-8 was enabled) or is long. */
+/* A string value: quoted, or a literal when it holds CR, LF, NUL or
+ * 8-bit bytes or is long (imap_write_nstring). */
 void sess_string(struct sess *s, const char *p, size_t n);
-void string_to_buf(struct buf *out, const char *p, size_t n, int utf8);
 /* n UIDs (ascending runs compressed: 1:3,7) as a uid-set into out. */
 void uidset_to_buf(struct buf *out, const uint32_t *v, size_t n);
 /* "(\Seen \Flagged $Forwarded kw)" for flags f in the selected folder,

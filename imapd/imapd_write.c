@@ -7,15 +7,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mail/imap_body.h"
 #include "mail/imap_parse.h"
 #include "store/mflags.h"
 #include "util/buf.h"
 #include "util/stream.h"
 
 #include "imapd_sess.h"
-
-/* Longer strings go as literals: quoted ones must fit a line. */
-#define QUOTED_MAX 1024
 
 void
 sess_write(struct sess *s, const void *p, size_t n)
@@ -37,39 +35,12 @@ sess_printf(struct sess *s, const char *fmt, ...)
 }
 
 void
-string_to_buf(struct buf *out, const char *p, size_t n, int utf8)
-{
-	size_t i;
-	int quote = n <= QUOTED_MAX;
-
-	for (i = 0; quote && i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == '\0' || c == '\r' || c == '\n' || (c >= 0x80 && !utf8))
-			quote = 0;
-	}
-	if (!quote) {
-		/* RFC 9051 4.3: {n} CRLF and the octets. */
-		(void)buf_printf(out, "{%zu}\r\n", n);
-		(void)buf_append(out, p, n);
-		return;
-	}
-	(void)buf_putc(out, '"');
-	for (i = 0; i < n; i++) {
-		if (p[i] == '"' || p[i] == '\\')
-			(void)buf_putc(out, '\\');
-		(void)buf_putc(out, p[i]);
-	}
-	(void)buf_putc(out, '"');
-}
-
-void
 sess_string(struct sess *s, const char *p, size_t n)
 {
 	struct buf b;
 
-	buf_init(&b, n * 2 + 64);
-	string_to_buf(&b, p, n, (s->enabled & SESS_ENABLED_UTF8) != 0);
+	buf_init(&b, n + 64);
+	(void)imap_write_nstring(&b, p, n, 0);
 	sess_write(s, b.data, buf_len(&b));
 	buf_deinit(&b);
 }
