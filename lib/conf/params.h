@@ -108,10 +108,6 @@ extern long var_smtpd_tls_scache_timeout;
 extern char *var_tls_server_sni_maps;
 
 /* The POP3 server (pop3d.h). */
-#define VAR_IMAPD_TIMEOUT "imapd_timeout"
-extern long var_imapd_timeout;
-extern long var_imapd_max_line_length;
-extern long var_imapd_idle_notify_interval;
 #define VAR_POP3D_TIMEOUT "pop3d_timeout"
 #define DEF_POP3D_TIMEOUT "600s"
 extern long var_pop3d_timeout;
