@@ -12,12 +12,13 @@ what the client pipelines behind its LOGIN reaches the session; ID and
 NOOP; ENABLE and unknown commands get BAD and the tenth bad command
 "* BYE"; a non-synchronizing literal over 4096 octets is refused; an
 idle client gets "* BYE Disconnected for inactivity."; at level encrypt,
-LOGINDISABLED and PRIVACYREQUIRED until STARTTLS."""
+LOGINDISABLED and PRIVACYREQUIRED until STARTTLS, and so off loopback
+(as root, in a network namespace of its own)."""
 import base64
 import imaplib
 import os
+import shutil
 import socket
-import ssl
 import subprocess
 import sys
 import unittest
@@ -262,6 +263,77 @@ class ImapdLoginTest(unittest.TestCase):
         tls.sendall(b"f3 NOOP\r\n")
         self.assertEqual(tf.readline(), b"f3 OK NOOP completed.\r\n")
         tls.close()
+
+
+class SourcedIMAP4(imaplib.IMAP4):
+    """imaplib.IMAP4 from a given local address."""
+
+    def __init__(self, host, port, source, timeout=30):
+        self.source = source
+        super().__init__(host, port, timeout=timeout)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout,
+                                        source_address=(self.source, 0))
+
+
+@unittest.skipUnless(os.environ.get("TERN_TEST_NETNS") == "1",
+                     "run by ImapdOffLoopbackTest in a network namespace")
+class ImapdInNamespace(unittest.TestCase):
+    """Inside a network namespace of its own where 192.0.2.1 (Tern) and
+    192.0.2.2 (the client) are local: a client that is not on a loopback
+    address may not send a password before STARTTLS (RFC 9051 6.2.3)."""
+
+    def test_logindisabled_before_starttls(self):
+        imap = ternlib.free_port(host="192.0.2.1")
+        t = ternlib.Instance(
+            listen="192.0.2.1",
+            master_extra="192.0.2.1:%d inet n - n - - imapd "
+            "-o imapd_tls_security_level=may\n" % imap)
+        self.addCleanup(t.cleanup)
+        cert, key = ternlib.make_cert(t.etc, "server")
+        with open(os.path.join(t.etc, "main.cf"), "a") as f:
+            f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
+                    % (cert, key))
+        t.add_user("alice", "alice pw")
+        t.start()
+        m = SourcedIMAP4("192.0.2.1", imap, "192.0.2.2")
+        self.assertIn("LOGINDISABLED", m.capabilities)
+        self.assertIn("STARTTLS", m.capabilities)
+        self.assertNotIn("AUTH=PLAIN", m.capabilities)
+        for args in (("LOGIN", "alice", '"alice pw"'),
+                     ("AUTHENTICATE", "PLAIN", "AGFsaWNlAGFsaWNlIHB3")):
+            typ, data = m._simple_command(*args)
+            self.assertEqual(typ, "NO")
+            self.assertIn(b"[PRIVACYREQUIRED]", data[-1])
+        m.starttls(ssl_context=ctx())
+        self.assertNotIn("LOGINDISABLED", m.capabilities)
+        self.assertIn("AUTH=PLAIN", m.capabilities)
+        self.assertEqual(m.login("alice", "alice pw")[0], "OK")
+        m.logout()
+        self.assertRegex(t.log(), r"imap-login: Login: user=<alice>, "
+                         r"method=PLAIN, rip=192\.0\.2\.2, "
+                         r"lip=192\.0\.2\.1, mpid=\d+, TLS\n")
+
+
+@unittest.skipUnless(ternlib.IS_ROOT and shutil.which("unshare") and
+                     shutil.which("ip"), "a network namespace needs root")
+class ImapdOffLoopbackTest(unittest.TestCase):
+    def test_plaintext_refused_off_loopback(self):
+        # Addresses that are not loopback ones (127.0.0.0/8, ::1), on
+        # the namespace's own lo: nothing leaves it.
+        setup = ("ip link set lo up && "
+                 "ip addr add 192.0.2.1/32 dev lo && "
+                 "ip addr add 192.0.2.2/32 dev lo")
+        r = subprocess.run(
+            ["unshare", "--net", "--", "sh", "-c",
+             setup + " && exec \"$0\" \"$1\" -v ImapdInNamespace",
+             sys.executable, os.path.abspath(__file__)],
+            capture_output=True, text=True, timeout=300,
+            env=dict(os.environ, TERN_TEST_NETNS="1"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("test_logindisabled_before_starttls", r.stderr)
+        self.assertNotIn("skipped", r.stderr)
 
 
 if __name__ == "__main__":
