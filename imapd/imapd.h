@@ -97,6 +97,10 @@ const char *imapd_reader_rest(const struct imapd_reader *r, size_t *len_r);
  * its text, or NULL for a list, a literal8 or a section. */
 const char *imapd_arg_astring(const struct imap_arg *a);
 
+/* 1 when the n bytes at mech name a mechanism that sends the password
+ * itself (PLAIN, LOGIN: refused before TLS off loopback), else 0. */
+int imapd_mech_is_plaintext(const char *mech, size_t n);
+
 /* The pre-login capability list (RFC 9051 7.2.2) into out (replaced):
  * IMAP4rev1 IMAP4rev2 SASL-IR ID ENABLE IDLE LITERAL-, then STARTTLS when
  * starttls, LOGINDISABLED unless plaintext (RFC 9051 6.2.3), and AUTH=

@@ -128,11 +128,11 @@ imapd_arg_astring(const struct imap_arg *a)
 	}
 }
 
-static int
-is_plaintext_mech(const char *mech, size_t n)
+int
+imapd_mech_is_plaintext(const char *mech, size_t n)
 {
-	return (n == 5 && strncasecmp(mech, "PLAIN", n) == 0) ||
-	    (n == 5 && strncasecmp(mech, "LOGIN", n) == 0);
+	return (n == strlen("PLAIN") && strncasecmp(mech, "PLAIN", n) == 0) ||
+	    (n == strlen("LOGIN") && strncasecmp(mech, "LOGIN", n) == 0);
 }
 
 void
@@ -154,7 +154,7 @@ imapd_capability_login(const char *mechs, int starttls, int plaintext,
 		return;
 	for (p = mechs; *(p += strspn(p, " ")) != '\0'; p += n) {
 		n = strcspn(p, " ");
-		if (is_plaintext_mech(p, n) && !plaintext)
+		if (imapd_mech_is_plaintext(p, n) && !plaintext)
 			continue;
 		buf_puts(out, " AUTH=");
 		buf_append(out, p, n);

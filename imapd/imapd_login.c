@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,10 +59,11 @@ struct login {
 
 /* What a command handler tells the loop. */
 enum {
-	GO_ON = 0,     /* read the next command */
-	LOGGED_IN = 1, /* the session ran: the connection is over */
-	CLOSE = 2,     /* log the disconnection and close */
-	TLS_FAILED = 3 /* logged already: close */
+	BAD_COMMAND = -1, /* answered BAD: counts towards IMAPD_BAD_MAX */
+	GO_ON = 0,        /* read the next command */
+	LOGGED_IN = 1,    /* the session ran: the connection is over */
+	CLOSE = 2,        /* log the disconnection and close */
+	TLS_FAILED = 3    /* logged already: close */
 };
 
 /* The pre-login limits (imapd.h): small, and LITERAL- semantics. */
@@ -141,7 +141,8 @@ log_disconnect(struct login *l, const char *why)
 		log_info("imap-login: %s (auth failed, %d attempts in %ld "
 			 "secs): user=<%s>, method=%s, rip=%s, lip=%s%s",
 		    why, l->attempts, secs, log_str(l->user ? l->user : ""),
-		    l->method, l->p->rip, l->p->lip, l->tls ? ", TLS" : "");
+		    log_str(l->method), l->p->rip, l->p->lip,
+		    l->tls ? ", TLS" : "");
 	else if (l->disallowed)
 		log_info("imap-login: %s (tried to use disallowed plaintext "
 			 "auth): user=<%s>, rip=%s, lip=%s%s",
@@ -198,7 +199,7 @@ logged_in(struct login *l, const char *tag, const char *cookie)
 	l->user = user;
 	log_info("imap-login: Login: user=<%s>, method=%s, rip=%s, lip=%s, "
 		 "mpid=%ld%s",
-	    log_str(l->user), l->method, l->p->rip, l->p->lip, mpid,
+	    log_str(l->user), log_str(l->method), l->p->rip, l->p->lip, mpid,
 	    l->tls ? ", TLS" : "");
 	/* The tag first, then what the reader holds beyond the command
 	 * (nothing: it never reads past one), then the stream's buffered
@@ -367,7 +368,7 @@ cmd_id(struct login *l, const struct imap_command *c)
 	if (c->nargs != 1 ||
 	    (a->type != IMAP_ARG_LIST && a->type != IMAP_ARG_NIL)) {
 		tagged(l, c->tag, "BAD ID takes a list or NIL.");
-		return -1;
+		return BAD_COMMAND;
 	}
 	untagged(l, "ID (\"name\" \"Tern\")");
 	tagged(l, c->tag, "OK ID completed.");
@@ -381,11 +382,11 @@ cmd_starttls(struct login *l, const struct imap_command *c)
 
 	if (l->tls) {
 		tagged(l, c->tag, "BAD TLS is already active.");
-		return -1;
+		return BAD_COMMAND;
 	}
 	if (!starttls_offered(l)) {
 		tagged(l, c->tag, "BAD TLS support isn't enabled.");
-		return -1;
+		return BAD_COMMAND;
 	}
 	tagged(l, c->tag, "OK Begin TLS negotiation now.");
 	if (flush(l) < 0)
@@ -422,7 +423,7 @@ cmd_login(struct login *l, const struct imap_command *c)
 	    (pass = imapd_arg_astring(c->args->next)) == NULL) {
 		tagged(l, c->tag,
 		    "BAD LOGIN takes a user name and a password.");
-		return -1;
+		return BAD_COMMAND;
 	}
 	if (!plaintext_ok(l)) {
 		l->disallowed = 1;
@@ -450,12 +451,6 @@ cmd_login(struct login *l, const struct imap_command *c)
 	return ret;
 }
 
-static int
-is_plaintext_mech(const char *mech)
-{
-	return strcasecmp(mech, "PLAIN") == 0 || strcasecmp(mech, "LOGIN") == 0;
-}
-
 /* AUTHENTICATE mechanism [initial-response] (RFC 9051 6.2.2, RFC 4959). */
 static int
 cmd_authenticate(struct login *l, const struct imap_command *c)
@@ -467,13 +462,14 @@ cmd_authenticate(struct login *l, const struct imap_command *c)
 		tagged(l, c->tag,
 		    "BAD AUTHENTICATE takes a mechanism and perhaps an "
 		    "initial response.");
-		return -1;
+		return BAD_COMMAND;
 	}
 	if (c->nargs == 2 && (initial = imapd_arg_astring(a->next)) == NULL) {
 		tagged(l, c->tag, "BAD Invalid initial response.");
-		return -1;
+		return BAD_COMMAND;
 	}
-	if (is_plaintext_mech(a->str) && !plaintext_ok(l)) {
+	if (imapd_mech_is_plaintext(a->str, strlen(a->str)) &&
+	    !plaintext_ok(l)) {
 		l->disallowed = 1;
 		tagged(l, c->tag, disallowed);
 		return GO_ON;
@@ -486,11 +482,10 @@ cmd_enable(struct login *l, const struct imap_command *c)
 {
 	/* RFC 5161 3.1: only in the authenticated state. */
 	tagged(l, c->tag, "BAD ENABLE is not allowed before login.");
-	return -1;
+	return BAD_COMMAND;
 }
 
-/* A handler returns one of the values above, or -1 for a bad command
- * (already answered) that counts towards IMAPD_BAD_MAX. */
+/* A handler answers and returns one of the values above. */
 struct login_command {
 	const char *name;
 	int (*fn)(struct login *l, const struct imap_command *c);
@@ -516,12 +511,12 @@ dispatch(struct login *l, const struct imap_command *c)
 			continue;
 		if (commands[i].no_args && c->nargs > 0) {
 			tagged(l, c->tag, "BAD Unexpected arguments.");
-			return -1;
+			return BAD_COMMAND;
 		}
 		return commands[i].fn(l, c);
 	}
 	tagged(l, c->tag, "BAD Error in IMAP command received by server.");
-	return -1;
+	return BAD_COMMAND;
 }
 
 /* One bad command more: 1 when that was too many (told "* BYE"). */
@@ -553,7 +548,7 @@ serve(struct login *l)
 			(void)stream_printf(l->s, "%s BAD %s\r\n",
 			    imap_parser_tag(l->r.parser),
 			    imap_parser_error(l->r.parser));
-			ret = -1;
+			ret = BAD_COMMAND;
 			break;
 		case IMAPD_READ_FATAL:
 			(void)stream_printf(l->s, "* BYE %s\r\n",
@@ -568,7 +563,7 @@ serve(struct login *l)
 		switch (ret) {
 		case GO_ON:
 			continue;
-		case -1:
+		case BAD_COMMAND:
 			if (count_bad(l))
 				return "Disconnected: Too many invalid commands";
 			continue;
