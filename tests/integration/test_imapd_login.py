@@ -6,7 +6,8 @@ session (the placeholder one for now) answers with the login's tag and
 LOGOUT; a wrong password is NO [AUTHENTICATIONFAILED] and logged as
 Dovecot does, so that fail2ban's stock dovecot filter counts it;
 AUTHENTICATE PLAIN with an initial response (SASL-IR) and with a
-continuation, "*" cancels with BAD; a user name as a literal (with "+ OK"
+continuation, "*" cancels with BAD; SCRAM-SHA-256 with the server's
+signature as a last challenge; a user name as a literal (with "+ OK"
 for a synchronizing one, none for LITERAL-'s non-synchronizing one);
 what the client pipelines behind its LOGIN reaches the session; ID and
 NOOP; ENABLE and unknown commands get BAD and the tenth bad command
@@ -38,7 +39,7 @@ class ImapdLoginTest(unittest.TestCase):
         if self.t is not None:
             self.t.cleanup()
 
-    def start(self, level="may", **main):
+    def start(self, level="may", scheme=None, **main):
         self.imap = ternlib.free_port()
         self.imaps = ternlib.free_port()
         t = self.t = ternlib.Instance(
@@ -51,8 +52,8 @@ class ImapdLoginTest(unittest.TestCase):
         with open(os.path.join(t.etc, "main.cf"), "a") as f:
             f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
                     % (cert, key))
-        t.add_user("alice", "alice pw")
-        t.add_user("bob", "bob pw")
+        t.add_user("alice", "alice pw", scheme)
+        t.add_user("bob", "bob pw", scheme)
         t.start()
         return t
 
@@ -166,6 +167,31 @@ class ImapdLoginTest(unittest.TestCase):
         s.sendall(good + b"\r\n")
         self.assertTrue(f.readline().startswith(b"b1 OK "))
         s.close()
+
+    def test_authenticate_scram(self):
+        """SCRAM-SHA-256 (RFC 7677): the server's signature comes as one
+        more challenge, answered with an empty line, then the OK."""
+        t = self.start(scheme="SCRAM-SHA-256")
+        s, f, greeting = self.raw()
+        self.assertIn(b"AUTH=SCRAM-SHA-256", greeting)
+        c = ternlib.ScramClient("bob", "bob pw")
+        s.sendall(b"s1 AUTHENTICATE SCRAM-SHA-256 " + c.first().encode() +
+                  b"\r\n")
+        first = f.readline()
+        self.assertTrue(first.startswith(b"+ "), first)
+        s.sendall(c.final(first[2:].strip().decode()).encode() + b"\r\n")
+        line = f.readline()
+        self.assertTrue(line.startswith(b"+ "), line)
+        self.assertTrue(c.server_ok(line[2:].strip().decode()))
+        s.sendall(b"\r\n")
+        self.assertTrue(f.readline().startswith(b"s1 OK "))
+        s.sendall(b"s2 LOGOUT\r\n")
+        self.assertEqual(self.until_tagged(f, b"s2")[-1],
+                         b"s2 OK Logout completed.\r\n")
+        f.close()
+        s.close()
+        self.assertRegex(t.log(), r"imap-login: Login: user=<bob>, "
+                         r"method=SCRAM-SHA-256, ")
 
     def test_literals_and_pipelining(self):
         self.start()
