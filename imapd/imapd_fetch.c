@@ -222,10 +222,8 @@ parse_fetch(struct sess *s, const struct imap_arg *a, struct fetch *f)
 	return 0;
 }
 
-/* Read message i: the whole file, or (whole 0) its header block (and
- * perhaps more) into data. Returns 1, 0 when gone, -1 (logged). */
-static int
-load(struct sess *s, size_t i, int whole, struct buf *data)
+int
+sess_load(struct sess *s, size_t i, int whole, struct buf *data)
 {
 	const struct mailbox_msg *m = mailbox_msg(s->sel->mb, i);
 	struct buf err;
@@ -262,9 +260,8 @@ load(struct sess *s, size_t i, int whole, struct buf *data)
 	return 1;
 }
 
-/* The header block of the n bytes at p: up to and with the empty line. */
-static size_t
-header_len(const char *p, size_t n)
+size_t
+sess_header_len(const char *p, size_t n)
 {
 	size_t i;
 
@@ -344,7 +341,7 @@ write_item(struct sess *s, const struct item *it, size_t i,
 	case ITEM_ENVELOPE:
 		buf_reset(out);
 		(void)imap_envelope(data->data,
-		    header_len(data->data, buf_len(data)), out);
+		    sess_header_len(data->data, buf_len(data)), out);
 		sess_printf(s, "ENVELOPE ");
 		sess_write(s, out->data, buf_len(out));
 		break;
@@ -440,7 +437,7 @@ fetch_one(struct sess *s, const struct fetch *f, size_t i, struct buf *data,
 			return 1;
 	}
 	if (f->want & (F_ENVELOPE | F_BODY | F_BODYSTRUCTURE | F_SECTIONS)) {
-		if ((ret = load(s, i, f->need_whole, data)) == 0)
+		if ((ret = sess_load(s, i, f->need_whole, data)) == 0)
 			return 1;
 		if (ret < 0) {
 			buf_set(&s->tmp, "[SERVERBUG] A message could not be "

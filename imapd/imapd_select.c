@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "mail/imap_parse.h"
+#include "store/folder.h"
 #include "store/mailbox.h"
 #include "store/mflags.h"
 #include "util/buf.h"
@@ -28,7 +29,7 @@ sel_close(struct sess *s)
 	mkeywords_free(&sel->kw);
 	xfree(sel->name);
 	xfree(sel->path);
-	xfree(sel->saved);
+	imap_seqlist_deinit(&sel->saved);
 	xfree(sel);
 	s->sel = NULL;
 }
@@ -209,9 +210,9 @@ sel_resolve(struct sess *s, const struct imap_arg *a, int uid, size_t **idx)
 	}
 	if (set->saved) {
 		/* RFC 5182: "$" is the last SEARCH ... SAVE's result. */
-		for (i = 0; s->sel->have_saved && i < s->sel->nsaved; i++)
-			add_uid_range(mb, s->sel->saved[i], s->sel->saved[i],
-			    idx, &n, &cap);
+		for (i = 0; i < s->sel->saved.count; i++)
+			add_uid_range(mb, s->sel->saved.nums[i],
+			    s->sel->saved.nums[i], idx, &n, &cap);
 		return (long)n;
 	}
 	if (uid)
@@ -247,27 +248,13 @@ sel_resolve(struct sess *s, const struct imap_arg *a, int uid, size_t **idx)
 	return (long)n;
 }
 
-/* Temporary until folder.h: INBOX is the Maildir, "a/b" is ".a.b". */
 int
 sess_folder_path(struct sess *s, const char *name, struct buf *out)
 {
-	const char *p;
-
-	buf_reset(out);
-	if (strcasecmp(name, "INBOX") == 0) {
-		buf_puts(out, s->maildir);
-		return 0;
-	}
-	if (*name == '\0' || *name == '/' || *name == '.' ||
-	    strstr(name, "//") != NULL || name[strlen(name) - 1] == '/')
-		return -1;
-	for (p = name; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == '.' || *p == 0x7f)
-			return -1;
-	buf_printf(out, "%s/.", s->maildir);
-	for (p = name; *p != '\0'; p++)
-		buf_putc(out, *p == '/' ? '.' : *p);
-	return 0;
+	return folder_path(s->maildir, name, sess_folder_flags(s), out, NULL) <
+		0
+	    ? -1
+	    : 0;
 }
 
 /* Whether the folder at path exists (a Maildir: its cur/). */
@@ -362,6 +349,7 @@ cmd_select(struct sess *s, const struct imap_command *c)
 		goto out;
 	}
 	s->sel = sel;
+	imap_seqlist_init(&sel->saved, SESS_SAVED_MAX);
 	sel_keywords(s);
 	sel->exists = mailbox_count(sel->mb);
 	write_flags(s);
@@ -465,40 +453,40 @@ cmd_expunge(struct sess *s, const struct imap_command *c)
 	return SESS_OK;
 }
 
-/* STATUS (RFC 9051 6.3.11; SIZE from RFC 8438). */
+/* Whether a (a list) holds only status items we know. */
 int
-cmd_status(struct sess *s, const struct imap_command *c)
+sess_status_items_ok(const struct imap_arg *a)
 {
-	const struct imap_arg *a;
-	struct mailbox *mb;
-	struct buf path, err;
-	const char *sep = "";
-	size_t i, unseen = 0, deleted = 0;
-	unsigned long long size = 0;
-
-	if (c->nargs != 2 || c->args->next->type != IMAP_ARG_LIST ||
-	    c->args->next->list == NULL)
-		return sess_bad(s, c, "STATUS needs a mailbox and a list.");
-	for (a = c->args->next->list; a != NULL; a = a->next)
+	if (a == NULL || a->type != IMAP_ARG_LIST || a->list == NULL)
+		return 0;
+	for (a = a->list; a != NULL; a = a->next)
 		if (!arg_is(a, "MESSAGES") && !arg_is(a, "UIDNEXT") &&
 		    !arg_is(a, "UIDVALIDITY") && !arg_is(a, "UNSEEN") &&
 		    !arg_is(a, "DELETED") && !arg_is(a, "SIZE") &&
 		    !arg_is(a, "RECENT"))
-			return sess_bad(s, c, "Invalid status item.");
-	buf_init(&path, BUF_MAX_INTERNAL);
+			return 0;
+	return 1;
+}
+
+int
+sess_status(struct sess *s, const char *name, const char *path,
+    const struct imap_arg *items)
+{
+	const struct imap_arg *a;
+	struct mailbox *mb;
+	struct buf err;
+	const char *sep = "";
+	size_t i, unseen = 0, deleted = 0;
+	unsigned long long size = 0;
+
 	buf_init(&err, 1024);
-	if (folder_arg(s, c, c->args, &path, 1) < 0) {
-		buf_deinit(&path);
-		buf_deinit(&err);
-		return SESS_REPLIED;
-	}
-	if (mailbox_open(buf_cstr(&path), 0, &mb, &err) < 0) {
+	if (mailbox_open(path, 0, &mb, &err) < 0) {
 		log_warn("imap(%s): Error: %s", log_str(s->user),
 		    buf_cstr(&err));
-		buf_deinit(&path);
 		buf_deinit(&err);
-		return sess_no(s, c, "[SERVERBUG] Internal error occurred.");
+		return -1;
 	}
+	buf_deinit(&err);
 	for (i = 0; i < mailbox_count(mb); i++) {
 		struct mflags f;
 
@@ -508,9 +496,9 @@ cmd_status(struct sess *s, const struct imap_command *c)
 		size += (unsigned long long)mailbox_msg(mb, i)->vsize;
 	}
 	sess_printf(s, "* STATUS ");
-	sess_string(s, arg_text(c->args), strlen(arg_text(c->args)));
+	sess_string(s, name, strlen(name));
 	sess_printf(s, " (");
-	for (a = c->args->next->list; a != NULL; a = a->next, sep = " ") {
+	for (a = items->list; a != NULL; a = a->next, sep = " ") {
 		if (arg_is(a, "MESSAGES"))
 			sess_printf(s, "%sMESSAGES %zu", sep,
 			    mailbox_count(mb));
@@ -531,7 +519,25 @@ cmd_status(struct sess *s, const struct imap_command *c)
 	}
 	sess_printf(s, ")\r\n");
 	mailbox_close(&mb);
+	return 0;
+}
+
+/* STATUS (RFC 9051 6.3.11; SIZE from RFC 8438). */
+int
+cmd_status(struct sess *s, const struct imap_command *c)
+{
+	struct buf path;
+	int ret = SESS_OK;
+
+	if (c->nargs != 2 || !sess_status_items_ok(c->args->next))
+		return sess_bad(s, c, "STATUS needs a mailbox and a list of "
+				      "status items.");
+	buf_init(&path, BUF_MAX_INTERNAL);
+	if (folder_arg(s, c, c->args, &path, 1) < 0)
+		ret = SESS_REPLIED;
+	else if (sess_status(s, arg_text(c->args), buf_cstr(&path),
+		     c->args->next) < 0)
+		ret = sess_no(s, c, "[SERVERBUG] Internal error occurred.");
 	buf_deinit(&path);
-	buf_deinit(&err);
-	return SESS_OK;
+	return ret;
 }

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "mail/imap_parse.h"
+#include "mail/imap_search.h"
 #include "store/mflags.h"
 #include "util/buf.h"
 
@@ -43,6 +44,9 @@ enum sess_result {
 	SESS_REPLIED, /* the handler wrote its tagged response */
 	SESS_LOGOUT,  /* end the session after the reply */
 };
+
+/* The most UIDs a saved search result holds (RFC 5182). */
+#define SESS_SAVED_MAX ((size_t)1 << 24)
 
 /* Command table flags. */
 #define CMD_SELECTED 0x01 /* needs a selected folder */
@@ -64,9 +68,7 @@ struct sel {
 	struct mkeywords kw;
 	time_t kw_mtime;   /* dovecot-keywords as last read */
 	size_t exists;     /* EXISTS announced */
-	uint32_t *saved;   /* SEARCHRES "$": UIDs, ascending */
-	size_t nsaved;
-	int have_saved;
+	struct imap_seqlist saved; /* SEARCHRES "$": UIDs (RFC 5182) */
 };
 
 struct sess {
@@ -95,6 +97,7 @@ struct sess {
 	unsigned long expunged, deleted;
 	int bad;
 	time_t start;
+	time_t deadline; /* imapd_session_deadline; 0: none */
 };
 
 /* imapd_write.c: output helpers. Strings as quoted when they can be,
@@ -141,7 +144,14 @@ void sel_keywords(struct sess *s);
 /* The folder's Maildir for an IMAP name (INBOX or a folder), into out;
  * -1 when the name is not valid. */
 int sess_folder_path(struct sess *s, const char *name, struct buf *out);
-/* RFC 9051 7.1: the response code with the folder's UIDs, etc. */
+/* folder.h's flags for this session's names: UTF-8 after ENABLE
+ * IMAP4rev2 (RFC 9051 5.1), modified UTF-7 before. */
+int sess_folder_flags(const struct sess *s);
+/* Whether a is a list of status items this server knows. */
+int sess_status_items_ok(const struct imap_arg *a);
+/* "* STATUS name (items...)" of the folder at path. 0, or -1 (logged). */
+int sess_status(struct sess *s, const char *name, const char *path,
+    const struct imap_arg *items);
 
 /* imapd_fetch.c */
 int cmd_fetch(struct sess *s, const struct imap_command *c);
@@ -149,6 +159,12 @@ int cmd_store(struct sess *s, const struct imap_command *c);
 /* imapd_write.c: the MFLAG_* bit of a system flag, 0 for a keyword, -1
  * for one a client cannot set. */
 int sess_flag_bit(const char *name);
+/* Read message i: the whole file, or (whole 0) at least its header
+ * block, into data. Returns 1, 0 when it is gone, -1 (logged). */
+int sess_load(struct sess *s, size_t i, int whole, struct buf *data);
+/* The length of the header block at p (n bytes), its empty line
+ * included. */
+size_t sess_header_len(const char *p, size_t n);
 /* Parse a flag list (or a single flag) into f; -1 with s->tmp set. */
 int sess_parse_flags(struct sess *s, const struct imap_arg *a,
     struct mflags *f, int create_keywords);

@@ -13,6 +13,7 @@
 
 #include "conf/params.h"
 #include "mail/imap_parse.h"
+#include "store/folder.h"
 #include "store/mailbox.h"
 #include "store/maildir.h"
 #include "util/buf.h"
@@ -184,7 +185,7 @@ cmd_enable(struct sess *s, const struct imap_command *c)
 		unsigned bit = 0;
 
 		if (strcasecmp(a->str, "IMAP4rev2") == 0)
-			bit = SESS_ENABLED_REV2;
+			bit = SESS_ENABLED_REV2 | SESS_ENABLED_UTF8;
 		if (bit == 0 || (before & bit))
 			continue;
 		s->enabled |= bit;
@@ -227,7 +228,13 @@ read_more(struct sess *s, const char **why_r)
 		return -1;
 	}
 	for (;;) {
-		r = poll(&pfd, 1, (int)var_imapd_timeout * 1000);
+		long wait = var_imapd_timeout;
+
+		if (s->deadline != 0 && s->deadline - time(NULL) < wait)
+			wait = s->deadline > time(NULL)
+			    ? (long)(s->deadline - time(NULL))
+			    : 0;
+		r = poll(&pfd, 1, (int)wait * 1000);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0) {
@@ -320,6 +327,9 @@ cmd_idle(struct sess *s, const struct imap_command *c)
 	struct buf line;
 	const char *error, *why;
 	time_t end = time(NULL) + var_imapd_timeout;
+
+	if (s->deadline != 0 && s->deadline < end)
+		end = s->deadline;
 	int wfd, ret = SESS_REPLIED;
 
 	if (c->nargs != 0)
@@ -332,7 +342,7 @@ cmd_idle(struct sess *s, const struct imap_command *c)
 	for (;;) {
 		struct pollfd pfd[2] = { { s->fd, POLLIN, 0 },
 			{ wfd, POLLIN, 0 } };
-		long wait = var_imapd_idle_notify_interval;
+		long wait = var_imapd_idle_interval;
 		int r;
 
 		if ((r = idle_line(s, &line)) != 0) {
@@ -425,6 +435,10 @@ run(struct sess *s, const struct imap_command *cmd)
 		sess_bad(s, cmd, "No mailbox selected.");
 		return SESS_REPLIED;
 	}
+	/* Others' changes first, so that the command sees fresh flags and
+	 * new messages (no expunges yet: the client's numbers stand). */
+	if (s->sel != NULL && k->fn != cmd_idle)
+		sel_sync(s, 0);
 	ret = k->fn(s, c);
 	sess_append_drop(s);
 	if (ret == SESS_REPLIED)
@@ -530,7 +544,7 @@ imapd_session(int fd, const char *user, const char *maildir,
 	(void)p;
 	memset(s, 0, sizeof(*s));
 	memset(&lim, 0, sizeof(lim));
-	lim.line_max = (size_t)var_imapd_max_line_length;
+	lim.line_max = (size_t)var_imapd_max_line;
 	lim.literal_max = (size_t)var_message_size_limit > 0
 	    ? (size_t)var_message_size_limit
 	    : IMAP_PARSE_DEF_LITERAL_MAX;
@@ -540,6 +554,8 @@ imapd_session(int fd, const char *user, const char *maildir,
 	s->user = user;
 	s->maildir = maildir;
 	s->start = time(NULL);
+	if (var_imapd_session_deadline > 0)
+		s->deadline = s->start + var_imapd_session_deadline;
 	s->out = stream_create(fd, STREAM_FLAG_NOCLOSE);
 	stream_set_timeout(s->out, (int)var_imapd_timeout);
 	s->parser = imap_parser_create(&lim);
@@ -550,6 +566,11 @@ imapd_session(int fd, const char *user, const char *maildir,
 	buf_init(&tag, 256);
 	buf_init(&caps, 1024);
 	if (read_tag(s, &tag) == 0) {
+		/* The first login: INBOX and the SPECIAL-USE folders. */
+		buf_reset(&s->tmp);
+		if (folder_make_defaults(maildir, &s->tmp) < 0)
+			log_warn("imap(%s): Error: %s", log_str(user),
+			    buf_cstr(&s->tmp));
 		sess_capability(&caps);
 		sess_printf(s, "%s OK [CAPABILITY %s] Logged in\r\n",
 		    buf_cstr(&tag), buf_cstr(&caps));

@@ -203,7 +203,7 @@ class ImapdLoginTest(unittest.TestCase):
         # LOGIN, pipelined commands go to the session.
         s.sendall(b"alice {8+}\r\nalice pw\r\nc2 NOOP\r\nc3 LOGOUT\r\n")
         self.assertTrue(f.readline().startswith(b"c1 OK "))
-        self.assertEqual(f.readline(), b"c2 BAD not yet\r\n")
+        self.assertEqual(f.readline(), b"c2 OK NOOP completed.\r\n")
         self.assertEqual(self.until_tagged(f, b"c3")[-1],
                          b"c3 OK Logout completed.\r\n")
         self.assertEqual(f.readline(), b"")

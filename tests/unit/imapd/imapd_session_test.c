@@ -339,5 +339,8 @@ main(void)
 	};
 
 	signal(SIGPIPE, SIG_IGN);
+	var_imapd_timeout = 60;
+	var_imapd_max_line = 65536;
+	var_imapd_idle_interval = 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
