@@ -99,30 +99,25 @@ number(struct writer *w, size_t n)
 	w->err |= buf_printf(w->out, "%zu", n) < 0;
 }
 
-/* A token (type, subtype, encoding, parameter name) upper-case; anything
- * that would need escaping goes out as it stands. An RFC 2231 parameter's
+/* A token (type, subtype, encoding, parameter name) upper-case, as a
+ * string like any other (quoted when it can be). An RFC 2231 parameter's
  * name takes the "*" that says its value is encoded (RFC 2231 4). */
 static void
 upper(struct writer *w, const char *s, int star)
 {
 	size_t i, n = strlen(s);
+	struct buf t;
 
+	/* UNSAFE: n is a string's length, so n + 1 cannot overflow. */
+	buf_init(&t, n + 1);
+	(void)buf_append(&t, s, n);
 	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == '"' || s[i] == '\\')
-			break;
-	if (i < n || n + 1 > IMAP_QUOTED_MAX) {
-		nstring(w, s);
-		return;
-	}
-	put(w, "\"");
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		w->err |= buf_putc(w->out, (unsigned char)c) < 0;
-	}
-	put(w, star ? "*\"" : "\"");
+		if (t.data[i] >= 'a' && t.data[i] <= 'z')
+			t.data[i] = (char)(t.data[i] - 'a' + 'A');
+	if (star)
+		(void)buf_putc(&t, '*');
+	w->err |= imap_write_nstring(w->out, t.data, t.len, 0) < 0;
+	buf_deinit(&t);
 }
 
 /* RFC 2231 7 attribute-char: CHAR but SPACE, CTLs, "*", "'", "%" and

@@ -165,7 +165,10 @@ int imap_section_parse(const char *text, size_t len, struct imap_section *sec);
  * and none as they are), after the CRLF conversion; [] is the whole
  * message as it is. BINARY.SIZE is the length of this output.
  *
- * The partial <a.b> is the caller's: imap_partial() on the output.
+ * The output is never longer than 2 * len + 2 bytes (a LF becomes CRLF,
+ * a header's last field gets its CRLF, HEADER.FIELDS its empty line): an
+ * out of that maximum is never cut. The partial <a.b> is the caller's:
+ * imap_partial() on the output.
  * Returns 0; -1 when out's maximum cut the output; with binary,
  * IMAP_SECTION_UNKNOWN_CTE for a Content-Transfer-Encoding it cannot
  * decode, IMAP_SECTION_NOT_BINARY when sec holds more than a part path

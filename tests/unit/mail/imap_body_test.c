@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "mail/imap_body.h"
+#include "mail/imap_parse.h"
 #include "mail/mime.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -620,6 +621,63 @@ test_section_parse(void **state)
 	buf_deinit(&t);
 }
 
+/* The section of a FETCH item as imap_parse hands it over: the text
+ * between the brackets verbatim, quoted names still quoted. */
+static void
+test_section_from_parser(void **state)
+{
+	static const char cmd[] = "a1 FETCH 1 (BODY.PEEK[4.HEADER.FIELDS "
+				  "(\"Subject\" FROM)]<0.10> BINARY[2] "
+				  "BODY[])\r\n";
+	struct imap_parser *ps = imap_parser_create(NULL);
+	struct mime_message *m = mime_parse(mixed, strlen(mixed), NULL);
+	const struct imap_arg *a;
+	struct imap_section sec;
+	struct buf out;
+	size_t used;
+
+	(void)state;
+	assert_int_equal(imap_parser_feed(ps, cmd, sizeof(cmd) - 1, &used),
+	    IMAP_PARSE_COMMAND);
+	a = imap_parser_command(ps)->args->next->list;
+	assert_true(a->flags & IMAP_ARG_F_SECTION);
+	assert_int_equal(imap_section_parse(a->str + a->section_off,
+			     a->section_len, &sec),
+	    0);
+	assert_int_equal(sec.npath, 1);
+	assert_int_equal(sec.text, IMAP_SECTION_FIELDS);
+	assert_int_equal(sec.nfields, 2);
+	buf_init(&out, OUT_MAX);
+	assert_int_equal(imap_section_fetch(m, mixed, strlen(mixed), &sec, 0,
+			     &out),
+	    0);
+	ASSERT_BUF(&out,
+	    "From: carol@example.com\r\nSubject: inner\r\n"
+	    "\r\n");
+	assert_true(a->flags & IMAP_ARG_F_PARTIAL);
+	imap_partial(&out, a->partial_off, a->partial_len);
+	ASSERT_BUF(&out, "From: caro");
+	a = a->next;
+	assert_int_equal(imap_section_parse(a->str + a->section_off,
+			     a->section_len, &sec),
+	    0);
+	buf_reset(&out);
+	assert_int_equal(imap_section_fetch(m, mixed, strlen(mixed), &sec, 1,
+			     &out),
+	    0);
+	ASSERT_BUF(&out, "hello world");
+	a = a->next;
+	assert_int_equal(a->section_len, 0);
+	assert_int_equal(imap_section_parse(a->str + a->section_off,
+			     a->section_len, &sec),
+	    0);
+	assert_int_equal(sec.npath, 0);
+	assert_int_equal(sec.text, IMAP_SECTION_ALL);
+	mime_destroy(&m);
+	buf_deinit(&out);
+	imap_parser_destroy(&ps);
+}
+
 /* Fetch section text of msg into a buffer; returns the result code. */
 static int
 fetch(const char *msg, size_t len, const char *text, int binary,
@@ -888,6 +946,7 @@ main(void)
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_section_parse),
 		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_section_from_parser),
 		cmocka_unit_test(test_sections_single),
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_section_limits),
