@@ -137,9 +137,13 @@ rfc2231_value(struct writer *w, const struct mime_param *p)
 	struct buf v;
 	size_t i, max;
 
-	/* UNSAFE: value_len is at most a field's bytes (mime.h limits), so
-	 * three times it plus the names cannot overflow. */
-	max = 3 * p->value_len + strlen(p->charset) + strlen(lang) + 2;
+	/* Each byte takes at most three, the names theirs and two quotes. */
+	if (__builtin_mul_overflow(p->value_len, (size_t)3, &max) ||
+	    __builtin_add_overflow(max, strlen(p->charset), &max) ||
+	    __builtin_add_overflow(max, strlen(lang) + 2, &max)) {
+		w->err = 1;
+		return;
+	}
 	buf_init(&v, max);
 	(void)buf_printf(&v, "%s'%s'", p->charset, lang);
 	for (i = 0; i < p->value_len; i++) {

@@ -13,10 +13,11 @@
  *
  * Output is appended to a caller's struct buf, whose maximum bounds it:
  * a function that could not append everything returns -1 and leaves a cut
- * result behind (truncate to the length you had to drop it). Nothing here
- * allocates more than a header field's worth besides the output, keeps
- * state, or fails on peer input otherwise; recursion is bounded by the
- * depth of the mime tree (mime.h's limits). Re-entrant.
+ * result behind (truncate to the length you had to drop it). Besides the
+ * output, nothing here allocates more than scratch space of the order of
+ * a header field, keeps state, or fails on peer input otherwise;
+ * recursion is bounded by the depth of the mime tree (mime.h's limits).
+ * Re-entrant.
  *
  * Case: BODYSTRUCTURE writes types, subtypes, encodings, parameter names
  * and disposition types upper-case, as RFC 3501's example does ("TEXT"
@@ -144,9 +145,9 @@ int imap_section_parse(const char *text, size_t len, struct imap_section *sec);
  *   []          the whole message;   [HEADER], [TEXT]: its header (with
  *               the empty line) and its body;
  *   [p]         part p's body; part 1 of a message that is not multipart
- *               is its body; a message/rfc822 part's body is the whole
- *               encapsulated message, whose parts are p.1, p.2... (or p.1
- *               for its body when it is not multipart);
+ *               is its body; a message/rfc822 (or global) part's body is
+ *               the whole encapsulated message, whose parts are p.1,
+ *               p.2... (or p.1 for its body when it is not multipart);
  *   [p.MIME]    part p's own header (for part 1 of a message that is not
  *               multipart: the message's header);
  *   [p.HEADER], [p.TEXT], [p.HEADER.FIELDS...]: the header and body of
@@ -167,7 +168,7 @@ int imap_section_parse(const char *text, size_t len, struct imap_section *sec);
  *
  * The output is never longer than 2 * len + 2 bytes (a LF becomes CRLF,
  * a header's last field gets its CRLF, HEADER.FIELDS its empty line): an
- * out of that maximum is never cut. The partial <a.b> is the caller's:
+ * out with that much room is never cut. The partial <a.b> is the caller's:
  * imap_partial() on the output.
  * Returns 0; -1 when out's maximum cut the output; with binary,
  * IMAP_SECTION_UNKNOWN_CTE for a Content-Transfer-Encoding it cannot

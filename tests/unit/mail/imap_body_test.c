@@ -9,11 +9,13 @@
  * forms, the limits); the sections 1, 3.1, 2.MIME, HEADER.FIELDS,
  * HEADER.FIELDS.NOT, TEXT and HEADER of a message/rfc822 part, parts
  * beyond the tree, BINARY of base64 and quoted-printable parts and an
- * unknown encoding; the partial <a.b>; and every writer cut by its
- * buffer's maximum. Expected strings follow RFC 9051 9's grammar (and
- * RFC 3501 7.4.2's example, whose ENVELOPE is checked as it stands but for
+ * unknown encoding; a FETCH from imap_parse; the partial <a.b>; every
+ * writer cut by its buffer's maximum; every prefix of a message and of a
+ * section text. Expected strings follow RFC 9051 9's grammar (and RFC
+ * 3501 7.4.2's example, whose ENVELOPE is checked as it stands but for
  * the space that example puts between addresses, which the grammar has
- * not). */
+ * not), and agree, but for the case of tokens, with what Dovecot's own
+ * tests expect of the same shapes of message. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -905,6 +907,72 @@ test_section_limits(void **state)
 	buf_deinit(&out);
 }
 
+/* Every prefix of a message (a cut file, a part without its end):
+ * BODYSTRUCTURE, ENVELOPE and the sections of every part still come
+ * out, the sizes matching the sections; every prefix of a section text
+ * parses or is refused. */
+static void
+test_every_cut(void **state)
+{
+	static const char *const sections[] = { "1", "2", "3", "3.1", "3.2",
+		"4", "4.1", "4.HEADER", "4.TEXT", "2.MIME" };
+	static const char text[] = "4.HEADER.FIELDS.NOT (A \"B\")";
+	struct imap_section sec;
+	struct buf out;
+	size_t cut, i;
+
+	(void)state;
+	buf_init(&out, OUT_MAX);
+	for (cut = 0; cut <= strlen(mixed); cut++) {
+		struct mime_message *m = mime_parse(mixed, cut, NULL);
+		const struct mime_part *r = mime_root(m);
+		int ext;
+
+		for (ext = 0; ext <= 1; ext++) {
+			buf_reset(&out);
+			assert_int_equal(imap_bodystructure(m, mixed, cut, ext,
+					     &out),
+			    0);
+			assert_true(
+			    out.data[0] == '(' && out.data[out.len - 1] == ')');
+		}
+		buf_reset(&out);
+		assert_int_equal(imap_envelope(mixed, r->hdr_len, &out), 0);
+		for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+			assert_int_equal(imap_section_parse(sections[i],
+					     strlen(sections[i]), &sec),
+			    0);
+			buf_reset(&out);
+			assert_int_equal(imap_section_fetch(m, mixed, cut, &sec,
+					     0, &out),
+			    0);
+			assert_true(out.len <= 2 * cut + 2);
+		}
+		if (r->nchildren > 1) {
+			const struct mime_part *p = r->children->next;
+
+			assert_int_equal(imap_section_parse("2", 1, &sec), 0);
+			buf_reset(&out);
+			assert_int_equal(imap_section_fetch(m, mixed, cut, &sec,
+					     0, &out),
+			    0);
+			assert_int_equal(out.len,
+			    p->body_len + p->body_bare_lf);
+		}
+		mime_destroy(&m);
+	}
+	for (cut = 0; cut <= strlen(text); cut++) {
+		int ret = imap_section_parse(text, cut, &sec);
+
+		/* "", "4", "4.HEADER" and the whole are sections */
+		assert_int_equal(ret,
+		    cut == 0 || cut == 1 || cut == 8 || cut == strlen(text)
+			? 0
+			: -1);
+	}
+	buf_deinit(&out);
+}
+
 static void
 test_partial(void **state)
 {
@@ -950,6 +1018,7 @@ main(void)
 		cmocka_unit_test(test_sections_single),
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_section_limits),
+		cmocka_unit_test(test_every_cut),
 		cmocka_unit_test(test_partial),
 	};
 
