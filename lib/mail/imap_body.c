@@ -267,6 +267,18 @@ wire_size(size_t n, size_t bare_lf)
 	return s;
 }
 
+/* body-fld-lines: the line ends of the body, as UW-IMAP (by RFC 3501's
+ * author) and Dovecot count them: a last line without one, as every
+ * body part has before its delimiter (RFC 2046 5.1.1), does not count,
+ * though mime.h's body_lines counts it. */
+static size_t
+text_lines(const struct writer *w, const struct mime_part *p)
+{
+	if (p->body_len > 0 && w->msg[p->body_off + p->body_len - 1] != '\n')
+		return p->body_lines - 1;
+	return p->body_lines;
+}
+
 /* body-fields: params id description encoding octets. */
 static void
 fields(struct writer *w, const struct mime_part *p)
@@ -340,10 +352,10 @@ single(struct writer *w, const struct mime_part *p)
 		put(w, " ");
 		part(w, c);
 		put(w, " ");
-		number(w, p->body_lines);
+		number(w, text_lines(w, p));
 	} else if (is_type(p, "text", NULL)) {
 		put(w, " ");
-		number(w, p->body_lines);
+		number(w, text_lines(w, p));
 	}
 	if (!w->extended)
 		return;

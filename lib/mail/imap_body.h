@@ -82,8 +82,10 @@ int imap_envelope(const char *hdr, size_t hdr_len, struct buf *out);
  * which RFC 3501 clients would misread) is shown as a basic part. A text
  * part without a charset shows charset us-ascii (RFC 2046 4.1.2); an RFC
  * 2231 parameter shows as "NAME*" with its value charset'language'%XX
- * encoded again. Sizes and line counts are those of the wire (see
- * above). Returns 0, or -1 when out's maximum cut it. */
+ * encoded again. Sizes are those of the wire (see above); a line count
+ * is that of the body's line ends, as UW-IMAP and Dovecot count them: a
+ * last line without one (a body part's always, RFC 2046 5.1.1) does not
+ * count. Returns 0, or -1 when out's maximum cut it. */
 int imap_bodystructure(const struct mime_message *m, const char *msg,
     size_t len, int extended, struct buf *out);
 

@@ -298,10 +298,14 @@ test_text_plain(void **state)
 	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 9 "
 	    "3 NIL NIL NIL NIL)");
 	/* No Content-Type: text/plain; charset=us-ascii (RFC 2045 5.2). A
-	 * last line without LF counts as a line. */
+	 * last line without its line end is not counted (as UW-IMAP and
+	 * Dovecot count). */
 	structure("Subject: x\n\nhello", 1,
 	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 "
-	    "1 NIL NIL NIL NIL)");
+	    "0 NIL NIL NIL NIL)");
+	structure("Subject: x\n\nhello\nworld", 0,
+	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" "
+	    "12 1)");
 	/* A text part without charset gets us-ascii first (RFC 2046 4.1.2);
 	 * an encoding is upper-cased; an empty body. */
 	structure("Content-Type: text/html; format=flowed\n"
@@ -374,10 +378,11 @@ static const char mixed[] =
     "inner body\n"
     "--outer--\n";
 
-/* Part 1: "caf=C3=A9 au lait=\n ok" is 22 bytes, 23 on the wire, two
- * lines. Part 2: "aGVsbG8g\nd29ybGQ=" is 17, 18. Part 3.1 "plain" and
- * 3.2 "<b>html</b>": one line each. Part 4's body, the message: 24 + 15
- * + 25 + 1 + 10 bytes and four LFs = 79, five lines. */
+/* Part 1: "caf=C3=A9 au lait=\n ok" is 22 bytes, 23 on the wire, one
+ * line end (the LF before a delimiter is the delimiter's). Part 2:
+ * "aGVsbG8g\nd29ybGQ=" is 17, 18. Parts 3.1 "plain" and 3.2
+ * "<b>html</b>": no line end. Part 4's body, the message: 24 + 15 + 25 +
+ * 1 + 10 bytes and four LFs = 79, four line ends. */
 #define MIXED_ENVELOPE                                         \
 	"(\"Mon, 7 Dec 2026 10:00:00 +0000\" \"Report\" "      \
 	"((\"Alice Example\" NIL \"alice\" \"example.org\")) " \
@@ -391,27 +396,27 @@ static const char mixed[] =
 
 static const char mixed_body[] =
     "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL "
-    "\"QUOTED-PRINTABLE\" 23 2)"
+    "\"QUOTED-PRINTABLE\" 23 1)"
     "(\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") NIL NIL \"BASE64\" 18)"
-    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 1)"
-    "(\"TEXT\" \"HTML\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 1) "
+    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 0)"
+    "(\"TEXT\" \"HTML\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 0) "
     "\"ALTERNATIVE\")"
     "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 79 " INNER_ENVELOPE
-    " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 1) "
-    "5) \"MIXED\")";
+    " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 0) "
+    "4) \"MIXED\")";
 
 static const char mixed_bodystructure[] =
     "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL "
-    "\"QUOTED-PRINTABLE\" 23 2 NIL NIL NIL NIL)"
+    "\"QUOTED-PRINTABLE\" 23 1 NIL NIL NIL NIL)"
     "(\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") NIL NIL \"BASE64\" 18 "
     "NIL (\"ATTACHMENT\" (\"FILENAME\" \"r.pdf\")) NIL NIL)"
-    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 1 "
+    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 0 "
     "NIL NIL NIL NIL)"
-    "(\"TEXT\" \"HTML\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 1 "
+    "(\"TEXT\" \"HTML\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 0 "
     "NIL NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"alt\") NIL NIL NIL)"
     "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 79 " INNER_ENVELOPE
-    " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 1 "
-    "NIL NIL NIL NIL) 5 NIL NIL NIL NIL) "
+    " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 0 "
+    "NIL NIL NIL NIL) 4 NIL NIL NIL NIL) "
     "\"MIXED\" (\"BOUNDARY\" \"outer\") NIL NIL NIL)";
 
 /* The message with CRLF line ends. */
@@ -467,7 +472,8 @@ test_nested(void **state)
 	(void)state;
 	/* message/rfc822 whose message is a multipart, inside a multipart
 	 * inside a multipart. The message: 12 + 48 + 1 + 4 + 1 + 4 + 5
-	 * bytes with 6 LFs = 81 on the wire, 7 lines ("--c--" the last). */
+	 * bytes with 6 LFs = 81 on the wire, 6 line ends ("--c--" has
+	 * none: its LF is the delimiter's). */
 	structure("Content-Type: multipart/mixed; boundary=a\n"
 		  "\n"
 		  "--a\n"
@@ -489,7 +495,7 @@ test_nested(void **state)
 	    "(((\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 81 "
 	    "(NIL \"in\" NIL NIL NIL NIL NIL NIL NIL NIL) "
 	    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" "
-	    "3 1) \"ALTERNATIVE\") 7) \"RELATED\") \"MIXED\")");
+	    "3 0) \"ALTERNATIVE\") 6) \"RELATED\") \"MIXED\")");
 	/* multipart/digest: its parts are message/rfc822 by default. */
 	structure("Content-Type: multipart/digest; boundary=d\n"
 		  "\n"
@@ -503,7 +509,7 @@ test_nested(void **state)
 	    "((\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 15 "
 	    "(NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) "
 	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 1 "
-	    "1) 3) \"DIGEST\")");
+	    "0) 2) \"DIGEST\")");
 	/* A multipart without parts shows one empty text part; a base64
 	 * message/rfc822 is no message (a basic part). */
 	structure("Content-Type: multipart/mixed; boundary=none\n\nno parts\n",
