@@ -14,8 +14,9 @@
  * section text. Expected strings follow RFC 9051 9's grammar (and RFC
  * 3501 7.4.2's example, whose ENVELOPE is checked as it stands but for
  * the space that example puts between addresses, which the grammar has
- * not), and agree, but for the case of tokens, with what Dovecot's own
- * tests expect of the same shapes of message. */
+ * not). The writers were also run, outside this file, on the messages of
+ * Dovecot's own BODYSTRUCTURE and ENVELOPE tests: equal to what those
+ * expect but for the case of tokens. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
