@@ -74,7 +74,6 @@ imap_write_nstring(struct buf *out, const char *p, size_t n, int literal8)
 
 struct writer {
 	const char *msg;
-	size_t len;
 	int extended;
 	struct buf *out;
 	int err;
@@ -99,30 +98,25 @@ number(struct writer *w, size_t n)
 	w->err |= buf_printf(w->out, "%zu", n) < 0;
 }
 
-/* A token (type, subtype, encoding, parameter name) upper-case; anything
- * that would need escaping goes out as it stands. An RFC 2231 parameter's
+/* A token (type, subtype, encoding, parameter name) upper-case, as a
+ * string like any other (quoted when it can be). An RFC 2231 parameter's
  * name takes the "*" that says its value is encoded (RFC 2231 4). */
 static void
 upper(struct writer *w, const char *s, int star)
 {
 	size_t i, n = strlen(s);
+	struct buf t;
 
+	/* UNSAFE: n is a string's length, so n + 1 cannot overflow. */
+	buf_init(&t, n + 1);
+	(void)buf_append(&t, s, n);
 	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == '"' || s[i] == '\\')
-			break;
-	if (i < n || n + 1 > IMAP_QUOTED_MAX) {
-		nstring(w, s);
-		return;
-	}
-	put(w, "\"");
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		w->err |= buf_putc(w->out, (unsigned char)c) < 0;
-	}
-	put(w, star ? "*\"" : "\"");
+		if (t.data[i] >= 'a' && t.data[i] <= 'z')
+			t.data[i] = (char)(t.data[i] - 'a' + 'A');
+	if (star)
+		(void)buf_putc(&t, '*');
+	w->err |= imap_write_nstring(w->out, t.data, t.len, 0) < 0;
+	buf_deinit(&t);
 }
 
 /* RFC 2231 7 attribute-char: CHAR but SPACE, CTLs, "*", "'", "%" and
@@ -142,9 +136,14 @@ rfc2231_value(struct writer *w, const struct mime_param *p)
 	struct buf v;
 	size_t i, max;
 
-	/* UNSAFE: value_len is at most a field's bytes (mime.h limits), so
-	 * three times it plus the names cannot overflow. */
-	max = 3 * p->value_len + strlen(p->charset) + strlen(lang) + 2;
+	/* Each byte takes at most three; then the charset, the language and
+	 * the two apostrophes. */
+	if (__builtin_mul_overflow(p->value_len, (size_t)3, &max) ||
+	    __builtin_add_overflow(max, strlen(p->charset), &max) ||
+	    __builtin_add_overflow(max, strlen(lang) + 2, &max)) {
+		w->err = 1;
+		return;
+	}
 	buf_init(&v, max);
 	(void)buf_printf(&v, "%s'%s'", p->charset, lang);
 	for (i = 0; i < p->value_len; i++) {
@@ -268,6 +267,18 @@ wire_size(size_t n, size_t bare_lf)
 	return s;
 }
 
+/* body-fld-lines: the line ends of the body, as UW-IMAP (by RFC 3501's
+ * author) and Dovecot count them: a last line without one, as every
+ * body part has before its delimiter (RFC 2046 5.1.1), does not count,
+ * though mime.h's body_lines counts it. */
+static size_t
+text_lines(const struct writer *w, const struct mime_part *p)
+{
+	if (p->body_len > 0 && w->msg[p->body_off + p->body_len - 1] != '\n')
+		return p->body_lines - 1;
+	return p->body_lines;
+}
+
 /* body-fields: params id description encoding octets. */
 static void
 fields(struct writer *w, const struct mime_part *p)
@@ -341,10 +352,10 @@ single(struct writer *w, const struct mime_part *p)
 		put(w, " ");
 		part(w, c);
 		put(w, " ");
-		number(w, p->body_lines);
+		number(w, text_lines(w, p));
 	} else if (is_type(p, "text", NULL)) {
 		put(w, " ");
-		number(w, p->body_lines);
+		number(w, text_lines(w, p));
 	}
 	if (!w->extended)
 		return;
@@ -371,7 +382,10 @@ int
 imap_bodystructure(const struct mime_message *m, const char *msg, size_t len,
     int extended, struct buf *out)
 {
-	struct writer w = { msg, len, extended, out, 0 };
+	struct writer w = { msg, extended, out, 0 };
+
+	/* The tree's offsets lie within the len bytes it was parsed from. */
+	(void)len;
 
 	part(&w, mime_root(m));
 	return w.err ? -1 : 0;

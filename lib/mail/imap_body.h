@@ -13,10 +13,11 @@
  *
  * Output is appended to a caller's struct buf, whose maximum bounds it:
  * a function that could not append everything returns -1 and leaves a cut
- * result behind (truncate to the length you had to drop it). Nothing here
- * allocates more than a header field's worth besides the output, keeps
- * state, or fails on peer input otherwise; recursion is bounded by the
- * depth of the mime tree (mime.h's limits). Re-entrant.
+ * result behind (truncate to the length you had to drop it). Besides the
+ * output, nothing here allocates more than scratch space of the order of
+ * a header field, keeps state, or fails on peer input otherwise;
+ * recursion is bounded by the depth of the mime tree (mime.h's limits).
+ * Re-entrant.
  *
  * Case: BODYSTRUCTURE writes types, subtypes, encodings, parameter names
  * and disposition types upper-case, as RFC 3501's example does ("TEXT"
@@ -81,8 +82,10 @@ int imap_envelope(const char *hdr, size_t hdr_len, struct buf *out);
  * which RFC 3501 clients would misread) is shown as a basic part. A text
  * part without a charset shows charset us-ascii (RFC 2046 4.1.2); an RFC
  * 2231 parameter shows as "NAME*" with its value charset'language'%XX
- * encoded again. Sizes and line counts are those of the wire (see
- * above). Returns 0, or -1 when out's maximum cut it. */
+ * encoded again. Sizes are those of the wire (see above); a line count
+ * is that of the body's line ends, as UW-IMAP and Dovecot count them: a
+ * last line without one (a body part's always, RFC 2046 5.1.1) does not
+ * count. Returns 0, or -1 when out's maximum cut it. */
 int imap_bodystructure(const struct mime_message *m, const char *msg,
     size_t len, int extended, struct buf *out);
 
@@ -144,9 +147,9 @@ int imap_section_parse(const char *text, size_t len, struct imap_section *sec);
  *   []          the whole message;   [HEADER], [TEXT]: its header (with
  *               the empty line) and its body;
  *   [p]         part p's body; part 1 of a message that is not multipart
- *               is its body; a message/rfc822 part's body is the whole
- *               encapsulated message, whose parts are p.1, p.2... (or p.1
- *               for its body when it is not multipart);
+ *               is its body; a message/rfc822 (or global) part's body is
+ *               the whole encapsulated message, whose parts are p.1,
+ *               p.2... (or p.1 for its body when it is not multipart);
  *   [p.MIME]    part p's own header (for part 1 of a message that is not
  *               multipart: the message's header);
  *   [p.HEADER], [p.TEXT], [p.HEADER.FIELDS...]: the header and body of
@@ -167,7 +170,7 @@ int imap_section_parse(const char *text, size_t len, struct imap_section *sec);
  *
  * The output is never longer than 2 * len + 2 bytes (a LF becomes CRLF,
  * a header's last field gets its CRLF, HEADER.FIELDS its empty line): an
- * out of that maximum is never cut. The partial <a.b> is the caller's:
+ * out with that much room is never cut. The partial <a.b> is the caller's:
  * imap_partial() on the output.
  * Returns 0; -1 when out's maximum cut the output; with binary,
  * IMAP_SECTION_UNKNOWN_CTE for a Content-Transfer-Encoding it cannot

@@ -122,10 +122,14 @@ static int
 fetch(struct ctx *c, const char *text, int binary, struct buf *out)
 {
 	struct imap_section sec;
+	int ret;
 
 	CHECK(imap_section_parse(text, strlen(text), &sec) == 0);
 	buf_reset(out);
-	return imap_section_fetch(c->m, c->msg, c->len, &sec, binary, out);
+	ret = imap_section_fetch(c->m, c->msg, c->len, &sec, binary, out);
+	/* imap_body.h's bound on any section's output */
+	CHECK(out->len <= 2 * c->len + 2);
+	return ret;
 }
 
 /* The sections of part p, whose path is in c->path. */
@@ -241,6 +245,7 @@ own_section(struct ctx *c, const char *text, size_t n, size_t small_max)
 		CHECK(ret == 0 || ret == IMAP_SECTION_UNKNOWN_CTE ||
 		    ret == IMAP_SECTION_NOT_BINARY);
 		CHECK(binary || ret == 0);
+		CHECK(c->out.len <= 2 * c->len + 2);
 		if (ret == 0 && !binary)
 			no_bare_lf(&c->out);
 		imap_partial(&c->out, small_max, small_max);

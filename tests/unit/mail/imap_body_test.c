@@ -9,11 +9,14 @@
  * forms, the limits); the sections 1, 3.1, 2.MIME, HEADER.FIELDS,
  * HEADER.FIELDS.NOT, TEXT and HEADER of a message/rfc822 part, parts
  * beyond the tree, BINARY of base64 and quoted-printable parts and an
- * unknown encoding; the partial <a.b>; and every writer cut by its
- * buffer's maximum. Expected strings follow RFC 9051 9's grammar (and
- * RFC 3501 7.4.2's example, whose ENVELOPE is checked as it stands but for
+ * unknown encoding; a FETCH from imap_parse; the partial <a.b>; every
+ * writer cut by its buffer's maximum; every prefix of a message and of a
+ * section text. Expected strings follow RFC 9051 9's grammar (and RFC
+ * 3501 7.4.2's example, whose ENVELOPE is checked as it stands but for
  * the space that example puts between addresses, which the grammar has
- * not). */
+ * not). The writers were also run, outside this file, on the messages of
+ * Dovecot's own BODYSTRUCTURE and ENVELOPE tests: equal to what those
+ * expect but for the case of tokens. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +27,7 @@
 #include <cmocka.h>
 
 #include "mail/imap_body.h"
+#include "mail/imap_parse.h"
 #include "mail/mime.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -295,10 +299,14 @@ test_text_plain(void **state)
 	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 9 "
 	    "3 NIL NIL NIL NIL)");
 	/* No Content-Type: text/plain; charset=us-ascii (RFC 2045 5.2). A
-	 * last line without LF counts as a line. */
+	 * last line without its line end is not counted (as UW-IMAP and
+	 * Dovecot count). */
 	structure("Subject: x\n\nhello", 1,
 	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 "
-	    "1 NIL NIL NIL NIL)");
+	    "0 NIL NIL NIL NIL)");
+	structure("Subject: x\n\nhello\nworld", 0,
+	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" "
+	    "12 1)");
 	/* A text part without charset gets us-ascii first (RFC 2046 4.1.2);
 	 * an encoding is upper-cased; an empty body. */
 	structure("Content-Type: text/html; format=flowed\n"
@@ -371,10 +379,11 @@ static const char mixed[] =
     "inner body\n"
     "--outer--\n";
 
-/* Part 1: "caf=C3=A9 au lait=\n ok" is 22 bytes, 23 on the wire, two
- * lines. Part 2: "aGVsbG8g\nd29ybGQ=" is 17, 18. Part 3.1 "plain" and
- * 3.2 "<b>html</b>": one line each. Part 4's body, the message: 24 + 15
- * + 25 + 1 + 10 bytes and four LFs = 79, five lines. */
+/* Part 1: "caf=C3=A9 au lait=\n ok" is 22 bytes, 23 on the wire, one
+ * line end (the LF before a delimiter is the delimiter's). Part 2:
+ * "aGVsbG8g\nd29ybGQ=" is 17, 18. Parts 3.1 "plain" and 3.2
+ * "<b>html</b>": no line end. Part 4's body, the message: 24 + 15 + 25 +
+ * 1 + 10 bytes and four LFs = 79, four line ends. */
 #define MIXED_ENVELOPE                                         \
 	"(\"Mon, 7 Dec 2026 10:00:00 +0000\" \"Report\" "      \
 	"((\"Alice Example\" NIL \"alice\" \"example.org\")) " \
@@ -388,27 +397,27 @@ static const char mixed[] =
 
 static const char mixed_body[] =
     "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL "
-    "\"QUOTED-PRINTABLE\" 23 2)"
+    "\"QUOTED-PRINTABLE\" 23 1)"
     "(\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") NIL NIL \"BASE64\" 18)"
-    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 1)"
-    "(\"TEXT\" \"HTML\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 1) "
+    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 0)"
+    "(\"TEXT\" \"HTML\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 0) "
     "\"ALTERNATIVE\")"
     "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 79 " INNER_ENVELOPE
-    " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 1) "
-    "5) \"MIXED\")";
+    " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 0) "
+    "4) \"MIXED\")";
 
 static const char mixed_bodystructure[] =
     "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL "
-    "\"QUOTED-PRINTABLE\" 23 2 NIL NIL NIL NIL)"
+    "\"QUOTED-PRINTABLE\" 23 1 NIL NIL NIL NIL)"
     "(\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") NIL NIL \"BASE64\" 18 "
     "NIL (\"ATTACHMENT\" (\"FILENAME\" \"r.pdf\")) NIL NIL)"
-    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 1 "
+    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 5 0 "
     "NIL NIL NIL NIL)"
-    "(\"TEXT\" \"HTML\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 1 "
+    "(\"TEXT\" \"HTML\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 11 0 "
     "NIL NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"alt\") NIL NIL NIL)"
     "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 79 " INNER_ENVELOPE
-    " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 1 "
-    "NIL NIL NIL NIL) 5 NIL NIL NIL NIL) "
+    " (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 0 "
+    "NIL NIL NIL NIL) 4 NIL NIL NIL NIL) "
     "\"MIXED\" (\"BOUNDARY\" \"outer\") NIL NIL NIL)";
 
 /* The message with CRLF line ends. */
@@ -464,7 +473,8 @@ test_nested(void **state)
 	(void)state;
 	/* message/rfc822 whose message is a multipart, inside a multipart
 	 * inside a multipart. The message: 12 + 48 + 1 + 4 + 1 + 4 + 5
-	 * bytes with 6 LFs = 81 on the wire, 7 lines ("--c--" the last). */
+	 * bytes with 6 LFs = 81 on the wire, 6 line ends ("--c--" has
+	 * none: its LF is the delimiter's). */
 	structure("Content-Type: multipart/mixed; boundary=a\n"
 		  "\n"
 		  "--a\n"
@@ -486,7 +496,7 @@ test_nested(void **state)
 	    "(((\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 81 "
 	    "(NIL \"in\" NIL NIL NIL NIL NIL NIL NIL NIL) "
 	    "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" "
-	    "3 1) \"ALTERNATIVE\") 7) \"RELATED\") \"MIXED\")");
+	    "3 0) \"ALTERNATIVE\") 6) \"RELATED\") \"MIXED\")");
 	/* multipart/digest: its parts are message/rfc822 by default. */
 	structure("Content-Type: multipart/digest; boundary=d\n"
 		  "\n"
@@ -500,7 +510,7 @@ test_nested(void **state)
 	    "((\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 15 "
 	    "(NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) "
 	    "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 1 "
-	    "1) 3) \"DIGEST\")");
+	    "0) 2) \"DIGEST\")");
 	/* A multipart without parts shows one empty text part; a base64
 	 * message/rfc822 is no message (a basic part). */
 	structure("Content-Type: multipart/mixed; boundary=none\n\nno parts\n",
@@ -618,6 +628,63 @@ test_section_parse(void **state)
 	(void)buf_puts(&t, ")");
 	assert_int_equal(imap_section_parse(t.data, t.len, &sec), -1);
 	buf_deinit(&t);
+}
+
+/* The section of a FETCH item as imap_parse hands it over: the text
+ * between the brackets verbatim, quoted names still quoted. */
+static void
+test_section_from_parser(void **state)
+{
+	static const char cmd[] = "a1 FETCH 1 (BODY.PEEK[4.HEADER.FIELDS "
+				  "(\"Subject\" FROM)]<0.10> BINARY[2] "
+				  "BODY[])\r\n";
+	struct imap_parser *ps = imap_parser_create(NULL);
+	struct mime_message *m = mime_parse(mixed, strlen(mixed), NULL);
+	const struct imap_arg *a;
+	struct imap_section sec;
+	struct buf out;
+	size_t used;
+
+	(void)state;
+	assert_int_equal(imap_parser_feed(ps, cmd, sizeof(cmd) - 1, &used),
+	    IMAP_PARSE_COMMAND);
+	a = imap_parser_command(ps)->args->next->list;
+	assert_true(a->flags & IMAP_ARG_F_SECTION);
+	assert_int_equal(imap_section_parse(a->str + a->section_off,
+			     a->section_len, &sec),
+	    0);
+	assert_int_equal(sec.npath, 1);
+	assert_int_equal(sec.text, IMAP_SECTION_FIELDS);
+	assert_int_equal(sec.nfields, 2);
+	buf_init(&out, OUT_MAX);
+	assert_int_equal(imap_section_fetch(m, mixed, strlen(mixed), &sec, 0,
+			     &out),
+	    0);
+	ASSERT_BUF(&out,
+	    "From: carol@example.com\r\nSubject: inner\r\n"
+	    "\r\n");
+	assert_true(a->flags & IMAP_ARG_F_PARTIAL);
+	imap_partial(&out, a->partial_off, a->partial_len);
+	ASSERT_BUF(&out, "From: caro");
+	a = a->next;
+	assert_int_equal(imap_section_parse(a->str + a->section_off,
+			     a->section_len, &sec),
+	    0);
+	buf_reset(&out);
+	assert_int_equal(imap_section_fetch(m, mixed, strlen(mixed), &sec, 1,
+			     &out),
+	    0);
+	ASSERT_BUF(&out, "hello world");
+	a = a->next;
+	assert_int_equal(a->section_len, 0);
+	assert_int_equal(imap_section_parse(a->str + a->section_off,
+			     a->section_len, &sec),
+	    0);
+	assert_int_equal(sec.npath, 0);
+	assert_int_equal(sec.text, IMAP_SECTION_ALL);
+	mime_destroy(&m);
+	buf_deinit(&out);
+	imap_parser_destroy(&ps);
 }
 
 /* Fetch section text of msg into a buffer; returns the result code. */
@@ -847,6 +914,72 @@ test_section_limits(void **state)
 	buf_deinit(&out);
 }
 
+/* Every prefix of a message (a cut file, a part without its end):
+ * BODYSTRUCTURE, ENVELOPE and the sections of every part still come
+ * out, the sizes matching the sections; every prefix of a section text
+ * parses or is refused. */
+static void
+test_every_cut(void **state)
+{
+	static const char *const sections[] = { "1", "2", "3", "3.1", "3.2",
+		"4", "4.1", "4.HEADER", "4.TEXT", "2.MIME" };
+	static const char text[] = "4.HEADER.FIELDS.NOT (A \"B\")";
+	struct imap_section sec;
+	struct buf out;
+	size_t cut, i;
+
+	(void)state;
+	buf_init(&out, OUT_MAX);
+	for (cut = 0; cut <= strlen(mixed); cut++) {
+		struct mime_message *m = mime_parse(mixed, cut, NULL);
+		const struct mime_part *r = mime_root(m);
+		int ext;
+
+		for (ext = 0; ext <= 1; ext++) {
+			buf_reset(&out);
+			assert_int_equal(imap_bodystructure(m, mixed, cut, ext,
+					     &out),
+			    0);
+			assert_true(
+			    out.data[0] == '(' && out.data[out.len - 1] == ')');
+		}
+		buf_reset(&out);
+		assert_int_equal(imap_envelope(mixed, r->hdr_len, &out), 0);
+		for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
+			assert_int_equal(imap_section_parse(sections[i],
+					     strlen(sections[i]), &sec),
+			    0);
+			buf_reset(&out);
+			assert_int_equal(imap_section_fetch(m, mixed, cut, &sec,
+					     0, &out),
+			    0);
+			assert_true(out.len <= 2 * cut + 2);
+		}
+		if (r->nchildren > 1) {
+			const struct mime_part *p = r->children->next;
+
+			assert_int_equal(imap_section_parse("2", 1, &sec), 0);
+			buf_reset(&out);
+			assert_int_equal(imap_section_fetch(m, mixed, cut, &sec,
+					     0, &out),
+			    0);
+			assert_int_equal(out.len,
+			    p->body_len + p->body_bare_lf);
+		}
+		mime_destroy(&m);
+	}
+	for (cut = 0; cut <= strlen(text); cut++) {
+		int ret = imap_section_parse(text, cut, &sec);
+
+		/* "", "4", "4.HEADER" and the whole are sections */
+		assert_int_equal(ret,
+		    cut == 0 || cut == 1 || cut == 8 || cut == strlen(text)
+			? 0
+			: -1);
+	}
+	buf_deinit(&out);
+}
+
 static void
 test_partial(void **state)
 {
@@ -888,9 +1021,11 @@ main(void)
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_section_parse),
 		cmocka_unit_test(test_sections),
+		cmocka_unit_test(test_section_from_parser),
 		cmocka_unit_test(test_sections_single),
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_section_limits),
+		cmocka_unit_test(test_every_cut),
 		cmocka_unit_test(test_partial),
 	};
 
