@@ -156,16 +156,24 @@ struct compile {
 
 static int parse_key(struct compile *c, unsigned depth, struct sk **k_r);
 
-/* A header field name: a non-empty run of printable ASCII but ":". */
+/* A non-empty run of printable ASCII (a keyword: the parser's atoms hold
+ * nothing else, but a value of another type might). */
 static int
-field_name_ok(const char *p, size_t n)
+printable(const char *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (p[i] <= ' ' || p[i] >= 127 || p[i] == ':')
+		if (p[i] <= ' ' || p[i] >= 127)
 			return 0;
 	return n > 0;
+}
+
+/* A header field name: printable ASCII but ":" (RFC 5322 3.6.8). */
+static int
+field_name_ok(const char *p, size_t n)
+{
+	return printable(p, n) && memchr(p, ':', n) == NULL;
 }
 
 /* HEADER name string, or FROM string and the like (field given). */
@@ -230,7 +238,7 @@ parse_simple(struct compile *c, struct sk *k)
 		if (a == NULL ||
 		    (a->type != IMAP_ARG_ATOM && a->type != IMAP_ARG_NUMBER) ||
 		    a->flags != 0 || arg_string(a, &p, &n) < 0 ||
-		    !field_name_ok(p, n) || p[0] == '\\')
+		    !printable(p, n) || p[0] == '\\')
 			return fail(c->err, "KEYWORD needs a keyword");
 		k->name = xstrndup(p, n);
 		k->cost = SK_COST_KEYWORD;
