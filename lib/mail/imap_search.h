@@ -41,7 +41,16 @@
  * IMAP_SEARCH_BADCHARSET with a text for "<tag> NO <text>" (it starts
  * with the response code "[BADCHARSET (US-ASCII UTF-8)]"); the texts hold
  * no client bytes. Limits (nesting depth, number of keys) are checked
- * before memory is spent; peer input never panics. */
+ * before memory is spent; peer input never panics.
+ *
+ * A server's SEARCH, in outline:
+ *	rc = imap_search_compile(args, NULL, &s, err);  (BAD / NO on error)
+ *	for each message m: imap_search_match(s, &m, &env) -> add m.seq or
+ *	    m.uid to res (and m.uid to uids when RETURN has SAVE);
+ *	imap_search_render(s, tag, flags, &res, out);
+ *	if (imap_search_return(s) & IMAP_SEARCH_RET_SAVE)
+ *	    imap_search_save(s, &uids, &session_saved);
+ *	imap_search_destroy(&s); */
 #ifndef TERN_MAIL_IMAP_SEARCH_H
 #define TERN_MAIL_IMAP_SEARCH_H
 
