@@ -18,10 +18,11 @@
  * letters of Latin-1, Greek and Cyrillic are folded, nothing else (no
  * Unicode normalization). Header fields are unfolded and their RFC 2047
  * words decoded (mime_header_find, mime_word_decode) before the search;
- * "HEADER name" with an empty string matches when the field exists. BODY
- * searches the decoded (base64, quoted-printable) bodies of the leaf parts
- * of type text (any subtype) as mime_parse() finds them; TEXT searches those and every
- * header of the message (its own and those of the parts). Body charsets
+ * "HEADER name" with an empty string matches when the field exists.
+ * BODY searches the decoded (base64, quoted-printable) bodies of the leaf
+ * parts of type text (any subtype) as mime_parse() finds them; TEXT
+ * searches those and every header of the message (its own and those of
+ * the parts). Body charsets
  * are not converted: a body is searched in the bytes its transfer
  * encoding decodes to. The search is KMP over the folded bytes, streamed
  * through the decoders: time linear in the message, memory bounded by the
