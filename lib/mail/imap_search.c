@@ -156,16 +156,24 @@ struct compile {
 
 static int parse_key(struct compile *c, unsigned depth, struct sk **k_r);
 
-/* A header field name: a non-empty run of printable ASCII but ":". */
+/* A non-empty run of printable ASCII (a keyword: the parser's atoms hold
+ * nothing else, but a value of another type might). */
 static int
-field_name_ok(const char *p, size_t n)
+printable(const char *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (p[i] <= ' ' || p[i] >= 127 || p[i] == ':')
+		if (p[i] <= ' ' || p[i] >= 127)
 			return 0;
 	return n > 0;
+}
+
+/* A header field name: printable ASCII but ":" (RFC 5322 3.6.8). */
+static int
+field_name_ok(const char *p, size_t n)
+{
+	return printable(p, n) && memchr(p, ':', n) == NULL;
 }
 
 /* HEADER name string, or FROM string and the like (field given). */
@@ -230,7 +238,7 @@ parse_simple(struct compile *c, struct sk *k)
 		if (a == NULL ||
 		    (a->type != IMAP_ARG_ATOM && a->type != IMAP_ARG_NUMBER) ||
 		    a->flags != 0 || arg_string(a, &p, &n) < 0 ||
-		    !field_name_ok(p, n) || p[0] == '\\')
+		    !printable(p, n) || p[0] == '\\')
 			return fail(c->err, "KEYWORD needs a keyword");
 		k->name = xstrndup(p, n);
 		k->cost = SK_COST_KEYWORD;
@@ -432,12 +440,42 @@ is_atom(const struct imap_arg *a, const char *name)
 	    strcasecmp(a->str, name) == 0;
 }
 
-/* Order AND lists cheapest first (a stable insertion sort), OR's two
- * keys cheaper first, and set every key's cost from its children. */
+/* Sort an AND list cheapest first, keeping the order within a cost (one
+ * list a cost, joined: linear in the keys). Returns the last key. */
+static struct sk *
+sort_and(struct sk *k)
+{
+	struct sk *head[SK_COST_COUNT] = { 0 }, *last[SK_COST_COUNT] = { 0 };
+	struct sk *c, *next, *end = NULL;
+	unsigned i;
+
+	for (c = k->child; c != NULL; c = next) {
+		next = c->next;
+		c->next = NULL;
+		if (head[c->cost] == NULL)
+			head[c->cost] = c;
+		else
+			last[c->cost]->next = c;
+		last[c->cost] = c;
+	}
+	k->child = NULL;
+	for (i = SK_COST_COUNT; i-- > 0;) {
+		if (head[i] == NULL)
+			continue;
+		if (end == NULL)
+			end = last[i];
+		last[i]->next = k->child;
+		k->child = head[i];
+	}
+	return end;
+}
+
+/* Order AND lists cheapest first, OR's two keys cheaper first, and set
+ * every key's cost from its children. */
 static enum sk_cost
 order(struct sk *k)
 {
-	struct sk *c, *next, *sorted = NULL, **pp;
+	struct sk *c;
 
 	for (c = k->child; c != NULL; c = c->next)
 		(void)order(c);
@@ -455,19 +493,7 @@ order(struct sk *k)
 		k->cost = k->child->next->cost;
 		break;
 	case SK_AND:
-		for (c = k->child; c != NULL; c = next) {
-			next = c->next;
-			for (pp = &sorted;
-			     *pp != NULL && (*pp)->cost <= c->cost;
-			     pp = &(*pp)->next)
-				;
-			c->next = *pp;
-			*pp = c;
-		}
-		k->child = sorted;
-		for (c = sorted; c->next != NULL; c = c->next)
-			;
-		k->cost = c->cost;
+		k->cost = sort_and(k)->cost;
 		break;
 	default:
 		break;

@@ -18,10 +18,11 @@
  * letters of Latin-1, Greek and Cyrillic are folded, nothing else (no
  * Unicode normalization). Header fields are unfolded and their RFC 2047
  * words decoded (mime_header_find, mime_word_decode) before the search;
- * "HEADER name" with an empty string matches when the field exists. BODY
- * searches the decoded (base64, quoted-printable) bodies of the leaf parts
- * of type text (any subtype) as mime_parse() finds them; TEXT searches those and every
- * header of the message (its own and those of the parts). Body charsets
+ * "HEADER name" with an empty string matches when the field exists.
+ * BODY searches the decoded (base64, quoted-printable) bodies of the leaf
+ * parts of type text (any subtype) as mime_parse() finds them; TEXT
+ * searches those and every header of the message (its own and those of
+ * the parts). Body charsets
  * are not converted: a body is searched in the bytes its transfer
  * encoding decodes to. The search is KMP over the folded bytes, streamed
  * through the decoders: time linear in the message, memory bounded by the
@@ -41,7 +42,16 @@
  * IMAP_SEARCH_BADCHARSET with a text for "<tag> NO <text>" (it starts
  * with the response code "[BADCHARSET (US-ASCII UTF-8)]"); the texts hold
  * no client bytes. Limits (nesting depth, number of keys) are checked
- * before memory is spent; peer input never panics. */
+ * before memory is spent; peer input never panics.
+ *
+ * A server's SEARCH, in outline:
+ *	rc = imap_search_compile(args, NULL, &s, err);  (BAD / NO on error)
+ *	for each message m: imap_search_match(s, &m, &env) -> add m.seq or
+ *	    m.uid to res (and m.uid to uids when RETURN has SAVE);
+ *	imap_search_render(s, tag, flags, &res, out);
+ *	if (imap_search_return(s) & IMAP_SEARCH_RET_SAVE)
+ *	    imap_search_save(s, &uids, &session_saved);
+ *	imap_search_destroy(&s); */
 #ifndef TERN_MAIL_IMAP_SEARCH_H
 #define TERN_MAIL_IMAP_SEARCH_H
 

@@ -83,6 +83,7 @@ enum sk_cost {
 	SK_COST_KEYWORD, /* a callback */
 	SK_COST_HEADER,  /* the header block */
 	SK_COST_MESSAGE, /* the whole message, MIME-parsed */
+	SK_COST_COUNT
 };
 
 /* RFC 5032 intervals are clamped here (beyond any date), so that "now -

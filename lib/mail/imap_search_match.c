@@ -103,8 +103,13 @@ in_set(struct sk *k, uint32_t n, uint32_t max)
 static int64_t
 internal_day(const struct imap_search_msg *m)
 {
-	int64_t t = (int64_t)m->internaldate + (int64_t)m->internal_tz_min * 60;
-	int64_t day = t / 86400;
+	int64_t t, day;
+
+	/* A time so far out that the zone overflows is that far out anyway. */
+	if (__builtin_add_overflow((int64_t)m->internaldate,
+		(int64_t)m->internal_tz_min * 60, &t))
+		t = (int64_t)m->internaldate;
+	day = t / 86400;
 
 	return t % 86400 < 0 ? day - 1 : day;
 }

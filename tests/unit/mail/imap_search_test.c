@@ -91,6 +91,7 @@ static const char *const good[] = {
 	"HEADER X-Tag \"\"",
 	"KEYWORD $Junk",
 	"KEYWORD 1234",
+	"KEYWORD a:b",
 	"LARGER 10",
 	"NEW",
 	"NOT SEEN",
