@@ -72,13 +72,6 @@ folder_names_sort(struct folder_names *l)
 	l->n = j + 1;
 }
 
-int
-folder_names_has(const struct folder_names *l, const char *s)
-{
-	return l->n > 0 &&
-	    bsearch(&s, l->v, l->n, sizeof(*l->v), cmp_str) != NULL;
-}
-
 void
 folder_names_free(struct folder_names *l)
 {

@@ -22,8 +22,10 @@
  * longer than FOLDER_STORAGE_MAX (the directory name must fit NAME_MAX).
  *
  * Subscriptions are Dovecot 2.3's "subscriptions" file in the Maildir,
- * as src/lib-storage/list/subscription-file.c (dovecot/core) reads and
- * writes it: the header "V\t2\n\n", then one storage name a line, each
+ * as src/lib-storage/list/subscription-file.c (dovecot/core; the same
+ * in 2.3.21.1 and in its main branch of 2026) reads and writes it, given
+ * the storage name (index-storage.c, index_storage_set_subscribed: its
+ * box->name, mailbox_list_get_storage_name of the IMAP name): the header "V\t2\n\n", then one storage name a line, each
  * level written with str_append_tabescaped (\001 as \0011, TAB \001t, CR
  * \001r, LF \001n) and the levels joined by a TAB in place of the storage
  * separator ("Work\t2024"); INBOX written "INBOX". A file without the
@@ -198,13 +200,15 @@ int folder_delete(const char *maildir, const char *name, int flags,
  * or a target storage name too long), FOLDER_EXISTS (to, or the new name
  * of an inferior, exists; to is INBOX or from), FOLDER_NONEXISTENT
  * (neither from nor an inferior exists), FOLDER_CANNOT (to is under
- * from), or
- * FOLDER_ERROR (what was renamed before the failure stays renamed). */
+ * from), or FOLDER_ERROR (what was renamed before the failure stays
+ * renamed). Subscriptions are left as they are, as Dovecot leaves them
+ * (index-storage.c: "renames also don't change subscriptions"). */
 int folder_rename(const char *maildir, const char *from, const char *to,
     int flags, struct buf *err);
 
 /* Add name to, or remove it from, the subscriptions (see above). Any
- * valid name may be subscribed, existing or not. Returns 1 when the file
+ * valid name may be subscribed, existing or not; the Maildir is made
+ * when missing. Returns 1 when the file
  * changed, 0 when it already said so (nothing written), FOLDER_BADNAME,
  * or FOLDER_ERROR (the lock held past FOLDER_SUBS_WAIT seconds, a failed
  * read or write; the file is then as it was). */

@@ -19,8 +19,6 @@ struct folder_names {
 int folder_names_add(struct folder_names *l, const char *s, size_t len);
 /* Sort in byte order, dropping duplicates. */
 void folder_names_sort(struct folder_names *l);
-/* Whether s is in the sorted list l. */
-int folder_names_has(const struct folder_names *l, const char *s);
 void folder_names_free(struct folder_names *l);
 
 /* Replace err's text (may be NULL) with the printf output (%m allowed)

@@ -195,7 +195,7 @@ folder_delete(const char *maildir, const char *name, int flags, struct buf *err)
 {
 	struct buf storage, path;
 	struct stat st;
-	int ret;
+	int ret, found = 0;
 
 	buf_init(&storage, FOLDER_NAME_MAX * 2);
 	buf_init(&path, BUF_MAX_INTERNAL);
@@ -208,11 +208,17 @@ folder_delete(const char *maildir, const char *name, int flags, struct buf *err)
 	}
 	if ((ret = folder_storage_path(maildir, storage.data, &path, err)) < 0)
 		goto out;
-	if (lstat(path.data, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		ret = errno == ENOENT || !S_ISDIR(st.st_mode)
-		    ? folder_fail(err, FOLDER_NONEXISTENT,
-			  "mailbox does not exist")
-		    : folder_fail(err, FOLDER_ERROR, "lstat %s: %m", path.data);
+	/* A symbolic link to a directory is a folder (as listed); it is
+	 * the link that goes, never what it points to. */
+	if (stat(path.data, &st) == 0)
+		found = S_ISDIR(st.st_mode);
+	else if (errno != ENOENT && errno != ENOTDIR) {
+		ret = folder_fail(err, FOLDER_ERROR, "stat %s: %m", path.data);
+		goto out;
+	}
+	if (!found) {
+		ret = folder_fail(err, FOLDER_NONEXISTENT,
+		    "mailbox does not exist");
 		goto out;
 	}
 	ret = delete_dir(maildir, path.data, err);

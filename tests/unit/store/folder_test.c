@@ -380,6 +380,26 @@ test_create_delete(void **state)
 	}
 	assert_int_equal(folder_delete(mdir, "Links", U, err), 0);
 	assert_true(exists(".Half/cur"));
+	/* A folder that is a symbolic link: the link goes, not what it
+	 * points to. */
+	mkdir_rel("elsewhere");
+	mkdir_rel("elsewhere/cur");
+	put("elsewhere/cur/m", "x");
+	{
+		char target[PATH_MAX], link_path[PATH_MAX];
+
+		snprintf(target, sizeof(target), "%s/elsewhere", mdir);
+		snprintf(link_path, sizeof(link_path), "%s/.Linked", mdir);
+		assert_int_equal(symlink(target, link_path), 0);
+	}
+	assert_string_equal(list("", "L*", U), "Linked(n)");
+	assert_int_equal(folder_delete(mdir, "Linked", U, err), 0);
+	assert_false(exists(".Linked"));
+	assert_true(exists("elsewhere/cur/m"));
+	/* A file is no folder. */
+	put(".plain", "");
+	assert_int_equal(folder_delete(mdir, "plain", U, err),
+	    FOLDER_NONEXISTENT);
 }
 
 static void
@@ -457,7 +477,9 @@ test_subscriptions(void **state)
 	struct folder_set set;
 
 	(void)state;
-	assert_int_equal(mkdir(mdir, 0700), 0);
+	/* No Maildir yet: made for the file. */
+	assert_int_equal(folder_subscribe(mdir, "Early", U, err), 1);
+	assert_string_equal(get("subscriptions"), "V\t2\n\nEarly\n");
 	/* A file as Dovecot 2.3 writes it, with an entry that is no valid
 	 * name, an escape, and an empty line. */
 	put("subscriptions",
