@@ -112,23 +112,22 @@ folder_create(const char *maildir, const char *name, int flags, struct buf *err)
 	return ret;
 }
 
-/* Remove name in dirfd, a directory with what is in it (at most
+/* Remove name in the directory at, a directory with what is in it (at most
  * RM_DEPTH_MAX deep), never following a symbolic link. Gone already is
  * fine (another process may be removing the same tree). */
 static int
-rm_tree(int dirfd, const char *name, int depth)
+rm_tree(int at, const char *name, int depth)
 {
 	struct dirent *e;
 	int fd, ret = 0;
 	DIR *d;
 
-	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+	if (unlinkat(at, name, 0) == 0 || errno == ENOENT)
 		return 0;
 	/* Linux says EISDIR for a directory, POSIX EPERM. */
 	if ((errno != EISDIR && errno != EPERM) || depth >= RM_DEPTH_MAX)
 		return -1;
-	fd = openat(dirfd, name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	if ((d = fdopendir(fd)) == NULL) {
@@ -142,7 +141,7 @@ rm_tree(int dirfd, const char *name, int depth)
 			ret = -1;
 	}
 	closedir(d);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		ret = -1;
 	return ret;
 }
