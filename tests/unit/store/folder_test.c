@@ -441,6 +441,21 @@ test_rename(void **state)
 	/* Names in modified UTF-7 */
 	assert_int_equal(folder_rename(mdir, "x", "Entw&APw-rfe", 0, err), 0);
 	assert_true(exists(".Entw&APw-rfe/cur"));
+	/* An inferior whose new storage name would not fit a directory
+	 * name: refused before anything moves. */
+	{
+		char deep[FOLDER_STORAGE_MAX + 1], rel[FOLDER_STORAGE_MAX + 2];
+
+		memset(deep, 'd', sizeof(deep));
+		memcpy(deep, "s/", 2);
+		deep[FOLDER_STORAGE_MAX] = 0;
+		create_ok(deep, U);
+		assert_int_equal(folder_rename(mdir, "s", "longer", U, err),
+		    FOLDER_BADNAME);
+		snprintf(rel, sizeof(rel), ".s.%s", deep + 2);
+		assert_true(exists(rel));
+		assert_false(exists(".longer"));
+	}
 }
 
 static void
@@ -536,6 +551,19 @@ test_subscriptions(void **state)
 	}
 	assert_int_equal(folder_subscribe(mdir, "Y", U, err), 1);
 	assert_false(exists(FOLDER_SUBS_LOCK));
+	/* A live lock (Dovecot writing): given up after FOLDER_SUBS_WAIT
+	 * seconds, the file and the other's lock left as they were. */
+	put(FOLDER_SUBS_LOCK, "");
+	assert_int_equal(folder_subscribe(mdir, "Z", U, err), FOLDER_ERROR);
+	assert_true(exists(FOLDER_SUBS_LOCK));
+	assert_string_equal(get("subscriptions"),
+	    "V\t2\n\nINBOX\nWork\t2024\nOld\t\nX\nY\n");
+	{
+		char lock[PATH_MAX];
+
+		snprintf(lock, sizeof(lock), "%s/%s", mdir, FOLDER_SUBS_LOCK);
+		assert_int_equal(unlink(lock), 0);
+	}
 	/* No file: no subscriptions. */
 	{
 		char path[PATH_MAX];
@@ -567,6 +595,28 @@ test_defaults(void **state)
 	assert_int_equal(folder_make_defaults(mdir, err), 0);
 }
 
+/* More than FOLDER_COUNT_MAX folders: LIST fails, nothing grows
+ * without bound. */
+static void
+test_too_many(void **state)
+{
+	struct folder_set set;
+	char rel[64];
+
+	(void)state;
+	create_ok("first", U);
+	for (int i = 0; i <= FOLDER_COUNT_MAX; i++) {
+		snprintf(rel, sizeof(rel), ".f%d", i);
+		mkdir_rel(rel);
+		snprintf(rel, sizeof(rel), ".f%d/cur", i);
+		mkdir_rel(rel);
+	}
+	assert_int_equal(folder_list(mdir, "", "*", U, &set, err),
+	    FOLDER_ERROR);
+	assert_null(set.items);
+	assert_int_equal(set.count, 0);
+}
+
 /* A Maildir that has folders (a user of Dovecot before) but no
  * subscriptions file gets nothing. */
 static void
@@ -596,6 +646,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults_existing, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_too_many, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
