@@ -29,12 +29,13 @@ int folder_fail(struct buf *err, int code, const char *fmt, ...)
 /* Add to out the storage names of maildir's folder directories: entries
  * "." + storage (not "." or ".."), directories (symbolic links
  * followed, as Dovecot does), holding cur/ when need_cur. A missing
- * maildir has none. Returns 0 or FOLDER_ERROR. */
+ * maildir has none. Returns 0, or FOLDER_ERROR with out freed. */
 int folder_scan(const char *maildir, int need_cur, struct folder_names *out,
     struct buf *err);
 
 /* Add to out the storage names in maildir's subscriptions file, in its
- * order (see folder.h). No file: none. Returns 0 or FOLDER_ERROR. */
+ * order (see folder.h). No file: none. Returns 0, or FOLDER_ERROR with
+ * out freed. */
 int folder_subs_read(const char *maildir, struct folder_names *out,
     struct buf *err);
 

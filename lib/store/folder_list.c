@@ -81,6 +81,8 @@ folder_scan(const char *maildir, int need_cur, struct folder_names *out,
 	}
 	closedir(d);
 	buf_deinit(&path);
+	if (ret < 0)
+		folder_names_free(out);
 	return ret;
 }
 

@@ -188,6 +188,8 @@ folder_subs_read(const char *maildir, struct folder_names *out, struct buf *err)
 	buf_deinit(&path);
 	buf_deinit(&text);
 	buf_deinit(&name);
+	if (ret < 0)
+		folder_names_free(out);
 	return ret;
 }
 
