@@ -8,6 +8,14 @@
 
 struct buf;
 
+/* The bound of a buffer that holds a name while it is checked or
+ * converted: FOLDER_NAME_MAX bytes of input, a UTF-8 name from a storage
+ * name of FOLDER_STORAGE_MAX (at most 9 bytes of UTF-8 for 8 of base64),
+ * and room to find a storage name too long (anything past
+ * FOLDER_STORAGE_MAX is refused, so a conversion cut at this bound
+ * fails only what is refused anyway). */
+#define FOLDER_NAME_BUF (FOLDER_NAME_MAX * 2)
+
 /* A bounded list of strings (at most FOLDER_COUNT_MAX), owned. */
 struct folder_names {
 	char **v;

@@ -101,7 +101,7 @@ folder_create(const char *maildir, const char *name, int flags, struct buf *err)
 	/* RFC 3501 6.3.3: a separator at the end only declares that
 	 * inferiors will follow; Maildir++ makes the folder alone. */
 	copy = xstrndup(name, len > 1 && name[len - 1] == '/' ? len - 1 : len);
-	buf_init(&storage, FOLDER_NAME_MAX * 2);
+	buf_init(&storage, FOLDER_NAME_BUF);
 	ret = folder_storage_name(copy, flags, &storage, err);
 	if (ret == 0 && strcmp(storage.data, INBOX) == 0)
 		ret = folder_fail(err, FOLDER_EXISTS, "INBOX exists");
@@ -196,7 +196,7 @@ folder_delete(const char *maildir, const char *name, int flags, struct buf *err)
 	struct stat st;
 	int ret, found = 0;
 
-	buf_init(&storage, FOLDER_NAME_MAX * 2);
+	buf_init(&storage, FOLDER_NAME_BUF);
 	buf_init(&path, BUF_MAX_INTERNAL);
 	if ((ret = folder_storage_name(name, flags, &storage, err)) < 0)
 		goto out;
@@ -419,8 +419,8 @@ folder_rename(const char *maildir, const char *from, const char *to, int flags,
 	struct buf sf, st;
 	int ret;
 
-	buf_init(&sf, FOLDER_NAME_MAX * 2);
-	buf_init(&st, FOLDER_NAME_MAX * 2);
+	buf_init(&sf, FOLDER_NAME_BUF);
+	buf_init(&st, FOLDER_NAME_BUF);
 	if ((ret = folder_storage_name(from, flags, &sf, err)) < 0 ||
 	    (ret = folder_storage_name(to, flags, &st, err)) < 0)
 		goto out;

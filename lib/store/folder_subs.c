@@ -208,7 +208,7 @@ folder_subscriptions(const char *maildir, int flags, struct folder_set *out,
 		return ret;
 	out->items = xcalloc(stored.n + 1, sizeof(*out->items));
 	seen = htable_create();
-	buf_init(&name, FOLDER_NAME_MAX * 2);
+	buf_init(&name, FOLDER_NAME_BUF);
 	for (size_t i = 0; i < stored.n; i++) {
 		/* Dovecot drops entries that are not valid names. */
 		if (folder_imap_name(stored.v[i], flags, &name, NULL) < 0 ||
@@ -390,7 +390,7 @@ subscribe(const char *maildir, const char *name, int flags, int on,
 	const char *names[1];
 	int ret;
 
-	buf_init(&storage, FOLDER_NAME_MAX * 2);
+	buf_init(&storage, FOLDER_NAME_BUF);
 	if ((ret = folder_storage_name(name, flags, &storage, err)) == 0) {
 		names[0] = storage.data;
 		ret = subs_change(maildir, names, 1, on, err);

@@ -576,6 +576,41 @@ test_subscriptions(void **state)
 	folder_set_free(&set);
 }
 
+/* The file cut at every byte reads without failing, never giving a
+ * name that is not a prefix of one of its lines; but a
+ * cut header is no header, and then its "V" a name (as Dovecot reads
+ * it: the file is only ever replaced whole, so this is no loss). */
+static void
+test_subscriptions_cut(void **state)
+{
+	static const char text[] =
+	    "V\t2\n\nINBOX\nWork\t2024\nEntw&APw-rfe\nTab\001tbed\n";
+	static const char *const lines[] = { "INBOX", "Work/2024",
+		"Entw&APw-rfe", "Tab", "V" };
+	char cut[sizeof(text)];
+	struct folder_set set;
+
+	(void)state;
+	assert_int_equal(mkdir(mdir, 0700), 0);
+	for (size_t n = 0; n < sizeof(text); n++) {
+		memcpy(cut, text, n);
+		cut[n] = 0;
+		put("subscriptions", cut);
+		assert_int_equal(folder_subscriptions(mdir, 0, &set, err), 0);
+		for (size_t i = 0; i < set.count; i++) {
+			size_t k, len = strlen(set.items[i].name);
+
+			for (k = 0; k < 5; k++)
+				if (strncmp(set.items[i].name, lines[k], len) ==
+				    0)
+					break;
+			if (k == 5 || (k == 4 && n >= strlen("V\t2\n\n")))
+				fail_msg("cut %zu: %s", n, set.items[i].name);
+		}
+		folder_set_free(&set);
+	}
+}
+
 static void
 test_defaults(void **state)
 {
@@ -642,6 +677,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rename_inbox, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_subscriptions, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_subscriptions_cut, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults_existing, setup,
