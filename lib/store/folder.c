@@ -18,9 +18,6 @@
 #define HIER_SEP '/'    /* IMAP hierarchy separator */
 #define STORAGE_SEP '.' /* Maildir++'s */
 #define ASCII_DEL 0x7f
-/* A name in UTF-8 may be longer than its modified UTF-7 storage name:
- * at most 9 bytes of UTF-8 for 8 base64 characters (3 UTF-16 units). */
-#define UTF8_MAX (FOLDER_NAME_MAX * 2)
 
 int
 folder_fail(struct buf *err, int code, const char *fmt, ...)
@@ -70,13 +67,6 @@ folder_names_sort(struct folder_names *l)
 			l->v[++j] = l->v[i];
 	}
 	l->n = j + 1;
-}
-
-int
-folder_names_has(const struct folder_names *l, const char *s)
-{
-	return l->n > 0 &&
-	    bsearch(&s, l->v, l->n, sizeof(*l->v), cmp_str) != NULL;
 }
 
 void
@@ -153,7 +143,7 @@ folder_storage_name(const char *name, int flags, struct buf *storage_r,
 	if (len > FOLDER_NAME_MAX)
 		return folder_fail(err, FOLDER_BADNAME,
 		    "mailbox name too long");
-	buf_init(&utf8, UTF8_MAX);
+	buf_init(&utf8, FOLDER_NAME_BUF);
 	if (flags & FOLDER_UTF8)
 		(void)buf_append(&utf8, name, len);
 	else if (mutf7_to_utf8(name, len, &utf8, &why) < 0) {
@@ -199,7 +189,7 @@ folder_imap_name(const char *storage, int flags, struct buf *name_r,
 	if (len > FOLDER_STORAGE_MAX)
 		return folder_fail(err, FOLDER_BADNAME,
 		    "storage name too long");
-	buf_init(&utf8, UTF8_MAX);
+	buf_init(&utf8, FOLDER_NAME_BUF);
 	if (mutf7_to_utf8(storage, len, &utf8, &why) < 0) {
 		buf_deinit(&utf8);
 		return folder_fail(err, FOLDER_BADNAME,
@@ -247,7 +237,7 @@ folder_path(const char *maildir, const char *name, int flags,
 	struct buf storage;
 	int ret;
 
-	buf_init(&storage, FOLDER_NAME_MAX * 2);
+	buf_init(&storage, FOLDER_NAME_BUF);
 	ret = folder_storage_name(name, flags, &storage, err);
 	if (ret == 0)
 		ret = folder_storage_path(maildir, storage.data, path_r, err);

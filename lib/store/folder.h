@@ -22,14 +22,17 @@
  * longer than FOLDER_STORAGE_MAX (the directory name must fit NAME_MAX).
  *
  * Subscriptions are Dovecot 2.3's "subscriptions" file in the Maildir,
- * as src/lib-storage/list/subscription-file.c (dovecot/core) reads and
- * writes it: the header "V\t2\n\n", then one storage name a line, each
- * level written with str_append_tabescaped (\001 as \0011, TAB \001t, CR
+ * as src/lib-storage/list/subscription-file.c (dovecot/core; the same
+ * in 2.3.21.1 and in its main branch of 2026) reads and writes it, given
+ * the storage name (index-storage.c, index_storage_set_subscribed: its
+ * box->name, mailbox_list_get_storage_name of the IMAP name): the header
+ * "V\t2\n\n", then one storage name a line, each level written with str_append_tabescaped (\001 as \0011, TAB \001t, CR
  * \001r, LF \001n) and the levels joined by a TAB in place of the storage
  * separator ("Work\t2024"); INBOX written "INBOX". A file without the
  * header is version 1: one storage name a line, as it is. Dovecot drops
- * a separator at the end of a name and entries that are not valid names;
- * so does the reader here. Dovecot writes under a dot-lock,
+ * a separator at the end of a name and entries that are not valid names
+ * (and removes those from the file); the reader here drops them too but
+ * leaves the file alone. Dovecot writes under a dot-lock,
  * "subscriptions.lock", created exclusively, written, fsync'ed and
  * renamed over the file, a lock untouched for 30 s taken as stale
  * (SUBSCRIPTION_FILE_CHANGE_TIMEOUT); the writer here does the same, then
@@ -66,13 +69,13 @@ struct buf;
  * [UNAVAILABLE]), FOLDER_BADNAME NO [CANNOT] (RFC 5530: can never
  * succeed), FOLDER_EXISTS NO [ALREADYEXISTS], FOLDER_NONEXISTENT NO
  * [NONEXISTENT], FOLDER_CANNOT NO [CANNOT]. */
-#define FOLDER_ERROR (-1)       /* a system call failed; err names it */
+/* a system call failed, a lock is held, a count limit passed */
+#define FOLDER_ERROR (-1)
 #define FOLDER_BADNAME (-2)     /* not a valid name (err says why) */
 #define FOLDER_EXISTS (-3)      /* the target exists */
 #define FOLDER_NONEXISTENT (-4) /* the mailbox does not exist */
-#define FOLDER_CANNOT \
-	(-5) /* never allowed: delete INBOX, rename
-				   into its own inferior, too many */
+/* never allowed: delete INBOX, rename into its own inferior */
+#define FOLDER_CANNOT (-5)
 
 /* A name as the client writes it, in bytes (checked before conversion). */
 #define FOLDER_NAME_MAX 1024
@@ -94,16 +97,18 @@ struct buf;
 /* The file that marks a Maildir++ folder (Dovecot, Courier). */
 #define FOLDER_MARKER "maildirfolder"
 
-/* Attributes (RFC 3501 7.2.2, RFC 5258, RFC 6154). */
+/* Attributes (RFC 3501 7.2.2, RFC 5258, RFC 6154). Every name has one
+ * of \HasChildren and \HasNoChildren. FOLDER_NONEXISTENT_ATTR is
+ * \NonExistent, which implies \Noselect (IMAP4rev1 clients: show
+ * \Noselect). SPECIAL-USE: the top-level folders named Sent, Drafts,
+ * Trash, Junk and Archive (that case exactly), when they exist. */
 #define FOLDER_HASCHILDREN 0x001
 #define FOLDER_HASNOCHILDREN 0x002
-#define FOLDER_NONEXISTENT_ATTR \
-	0x004 /* \NonExistent (implies \Noselect;
-					 IMAP4rev1: \Noselect) */
+#define FOLDER_NONEXISTENT_ATTR 0x004
 #define FOLDER_SUBSCRIBED 0x008
-#define FOLDER_SENT 0x010   /* SPECIAL-USE, top-level folders of these */
-#define FOLDER_DRAFTS 0x020 /* names (exact case): Sent, Drafts, */
-#define FOLDER_TRASH 0x040  /* Trash, Junk, Archive */
+#define FOLDER_SENT 0x010
+#define FOLDER_DRAFTS 0x020
+#define FOLDER_TRASH 0x040
 #define FOLDER_JUNK 0x080
 #define FOLDER_ARCHIVE 0x100
 
@@ -198,13 +203,15 @@ int folder_delete(const char *maildir, const char *name, int flags,
  * or a target storage name too long), FOLDER_EXISTS (to, or the new name
  * of an inferior, exists; to is INBOX or from), FOLDER_NONEXISTENT
  * (neither from nor an inferior exists), FOLDER_CANNOT (to is under
- * from), or
- * FOLDER_ERROR (what was renamed before the failure stays renamed). */
+ * from), or FOLDER_ERROR (what was renamed before the failure stays
+ * renamed). Subscriptions are left as they are, as Dovecot leaves them
+ * (index-storage.c: "renames also don't change subscriptions"). */
 int folder_rename(const char *maildir, const char *from, const char *to,
     int flags, struct buf *err);
 
 /* Add name to, or remove it from, the subscriptions (see above). Any
- * valid name may be subscribed, existing or not. Returns 1 when the file
+ * valid name may be subscribed, existing or not; the Maildir is made
+ * when missing. Returns 1 when the file
  * changed, 0 when it already said so (nothing written), FOLDER_BADNAME,
  * or FOLDER_ERROR (the lock held past FOLDER_SUBS_WAIT seconds, a failed
  * read or write; the file is then as it was). */

@@ -81,6 +81,8 @@ folder_scan(const char *maildir, int need_cur, struct folder_names *out,
 	}
 	closedir(d);
 	buf_deinit(&path);
+	if (ret < 0)
+		folder_names_free(out);
 	return ret;
 }
 
@@ -162,7 +164,7 @@ add_existing(struct listing *l, const char *maildir, int flags, struct buf *err)
 
 	if ((ret = folder_scan(maildir, 1, &dirs, err)) < 0)
 		return ret;
-	buf_init(&name, FOLDER_NAME_MAX * 2);
+	buf_init(&name, FOLDER_NAME_BUF);
 	(void)listing_add(l, INBOX, strlen(INBOX), 0);
 	for (size_t i = 0; i < dirs.n && ret == 0; i++) {
 		/* ".INBOX" would be a second INBOX: not listed. */

@@ -101,7 +101,7 @@ folder_create(const char *maildir, const char *name, int flags, struct buf *err)
 	/* RFC 3501 6.3.3: a separator at the end only declares that
 	 * inferiors will follow; Maildir++ makes the folder alone. */
 	copy = xstrndup(name, len > 1 && name[len - 1] == '/' ? len - 1 : len);
-	buf_init(&storage, FOLDER_NAME_MAX * 2);
+	buf_init(&storage, FOLDER_NAME_BUF);
 	ret = folder_storage_name(copy, flags, &storage, err);
 	if (ret == 0 && strcmp(storage.data, INBOX) == 0)
 		ret = folder_fail(err, FOLDER_EXISTS, "INBOX exists");
@@ -112,23 +112,22 @@ folder_create(const char *maildir, const char *name, int flags, struct buf *err)
 	return ret;
 }
 
-/* Remove name in dirfd, a directory with what is in it (at most
+/* Remove name in the directory at, a directory with what is in it (at most
  * RM_DEPTH_MAX deep), never following a symbolic link. Gone already is
  * fine (another process may be removing the same tree). */
 static int
-rm_tree(int dirfd, const char *name, int depth)
+rm_tree(int at, const char *name, int depth)
 {
 	struct dirent *e;
 	int fd, ret = 0;
 	DIR *d;
 
-	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+	if (unlinkat(at, name, 0) == 0 || errno == ENOENT)
 		return 0;
 	/* Linux says EISDIR for a directory, POSIX EPERM. */
 	if ((errno != EISDIR && errno != EPERM) || depth >= RM_DEPTH_MAX)
 		return -1;
-	fd = openat(dirfd, name,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
 	if ((d = fdopendir(fd)) == NULL) {
@@ -142,7 +141,7 @@ rm_tree(int dirfd, const char *name, int depth)
 			ret = -1;
 	}
 	closedir(d);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	if (unlinkat(at, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		ret = -1;
 	return ret;
 }
@@ -195,9 +194,9 @@ folder_delete(const char *maildir, const char *name, int flags, struct buf *err)
 {
 	struct buf storage, path;
 	struct stat st;
-	int ret;
+	int ret, found = 0;
 
-	buf_init(&storage, FOLDER_NAME_MAX * 2);
+	buf_init(&storage, FOLDER_NAME_BUF);
 	buf_init(&path, BUF_MAX_INTERNAL);
 	if ((ret = folder_storage_name(name, flags, &storage, err)) < 0)
 		goto out;
@@ -208,11 +207,17 @@ folder_delete(const char *maildir, const char *name, int flags, struct buf *err)
 	}
 	if ((ret = folder_storage_path(maildir, storage.data, &path, err)) < 0)
 		goto out;
-	if (lstat(path.data, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		ret = errno == ENOENT || !S_ISDIR(st.st_mode)
-		    ? folder_fail(err, FOLDER_NONEXISTENT,
-			  "mailbox does not exist")
-		    : folder_fail(err, FOLDER_ERROR, "lstat %s: %m", path.data);
+	/* A symbolic link to a directory is a folder (as listed); it is
+	 * the link that goes, never what it points to. */
+	if (stat(path.data, &st) == 0)
+		found = S_ISDIR(st.st_mode);
+	else if (errno != ENOENT && errno != ENOTDIR) {
+		ret = folder_fail(err, FOLDER_ERROR, "stat %s: %m", path.data);
+		goto out;
+	}
+	if (!found) {
+		ret = folder_fail(err, FOLDER_NONEXISTENT,
+		    "mailbox does not exist");
 		goto out;
 	}
 	ret = delete_dir(maildir, path.data, err);
@@ -414,8 +419,8 @@ folder_rename(const char *maildir, const char *from, const char *to, int flags,
 	struct buf sf, st;
 	int ret;
 
-	buf_init(&sf, FOLDER_NAME_MAX * 2);
-	buf_init(&st, FOLDER_NAME_MAX * 2);
+	buf_init(&sf, FOLDER_NAME_BUF);
+	buf_init(&st, FOLDER_NAME_BUF);
 	if ((ret = folder_storage_name(from, flags, &sf, err)) < 0 ||
 	    (ret = folder_storage_name(to, flags, &st, err)) < 0)
 		goto out;

@@ -13,6 +13,7 @@
 #include "store/folder_impl.h"
 #include "store/maildir.h"
 #include "util/buf.h"
+#include "util/htable.h"
 #include "util/mem.h"
 
 /* Dovecot's version 2 header (subscription-file.c, version2_header). */
@@ -187,6 +188,8 @@ folder_subs_read(const char *maildir, struct folder_names *out, struct buf *err)
 	buf_deinit(&path);
 	buf_deinit(&text);
 	buf_deinit(&name);
+	if (ret < 0)
+		folder_names_free(out);
 	return ret;
 }
 
@@ -194,7 +197,8 @@ int
 folder_subscriptions(const char *maildir, int flags, struct folder_set *out,
     struct buf *err)
 {
-	struct folder_names stored = { 0 }, seen = { 0 };
+	struct folder_names stored = { 0 };
+	struct htable *seen;
 	struct buf name;
 	int ret;
 
@@ -203,20 +207,21 @@ folder_subscriptions(const char *maildir, int flags, struct folder_set *out,
 	if ((ret = folder_subs_read(maildir, &stored, err)) < 0)
 		return ret;
 	out->items = xcalloc(stored.n + 1, sizeof(*out->items));
-	buf_init(&name, FOLDER_NAME_MAX * 2);
+	seen = htable_create();
+	buf_init(&name, FOLDER_NAME_BUF);
 	for (size_t i = 0; i < stored.n; i++) {
 		/* Dovecot drops entries that are not valid names. */
 		if (folder_imap_name(stored.v[i], flags, &name, NULL) < 0 ||
-		    folder_names_has(&seen, name.data))
+		    htable_find(seen, name.data) != NULL)
 			continue;
-		(void)folder_names_add(&seen, name.data, name.len);
-		folder_names_sort(&seen);
 		out->items[out->count].name = xstrdup(name.data);
 		out->items[out->count].attrs = FOLDER_SUBSCRIBED;
+		(void)htable_enter(seen, out->items[out->count].name,
+		    out->items[out->count].name);
 		out->count++;
 	}
 	buf_deinit(&name);
-	folder_names_free(&seen);
+	htable_destroy(&seen, NULL);
 	folder_names_free(&stored);
 	return 0;
 }
@@ -335,12 +340,19 @@ subs_change(const char *maildir, const char *const *names, size_t n, int on,
     struct buf *err)
 {
 	struct buf file, lock, old, new;
+	const char *error;
 	int fd = -1, ret;
 
 	buf_init(&file, BUF_MAX_INTERNAL);
 	buf_init(&lock, BUF_MAX_INTERNAL);
 	buf_init(&old, FOLDER_SUBS_MAX);
 	buf_init(&new, FOLDER_SUBS_MAX);
+	/* The file's directory: the Maildir, made as Dovecot makes it when
+	 * missing. */
+	if (maildir_make(maildir, &error) < 0) {
+		ret = folder_fail(err, FOLDER_ERROR, "%s", error);
+		goto out;
+	}
 	if ((ret = subs_path(maildir, FOLDER_SUBS_FILE, &file, err)) < 0 ||
 	    (ret = subs_path(maildir, FOLDER_SUBS_LOCK, &lock, err)) < 0 ||
 	    (ret = fd = subs_lock(lock.data, err)) < 0)
@@ -378,7 +390,7 @@ subscribe(const char *maildir, const char *name, int flags, int on,
 	const char *names[1];
 	int ret;
 
-	buf_init(&storage, FOLDER_NAME_MAX * 2);
+	buf_init(&storage, FOLDER_NAME_BUF);
 	if ((ret = folder_storage_name(name, flags, &storage, err)) == 0) {
 		names[0] = storage.data;
 		ret = subs_change(maildir, names, 1, on, err);

@@ -380,6 +380,26 @@ test_create_delete(void **state)
 	}
 	assert_int_equal(folder_delete(mdir, "Links", U, err), 0);
 	assert_true(exists(".Half/cur"));
+	/* A folder that is a symbolic link: the link goes, not what it
+	 * points to. */
+	mkdir_rel("elsewhere");
+	mkdir_rel("elsewhere/cur");
+	put("elsewhere/cur/m", "x");
+	{
+		char target[PATH_MAX], link_path[PATH_MAX];
+
+		snprintf(target, sizeof(target), "%s/elsewhere", mdir);
+		snprintf(link_path, sizeof(link_path), "%s/.Linked", mdir);
+		assert_int_equal(symlink(target, link_path), 0);
+	}
+	assert_string_equal(list("", "L*", U), "Linked(n)");
+	assert_int_equal(folder_delete(mdir, "Linked", U, err), 0);
+	assert_false(exists(".Linked"));
+	assert_true(exists("elsewhere/cur/m"));
+	/* A file is no folder. */
+	put(".plain", "");
+	assert_int_equal(folder_delete(mdir, "plain", U, err),
+	    FOLDER_NONEXISTENT);
 }
 
 static void
@@ -421,6 +441,21 @@ test_rename(void **state)
 	/* Names in modified UTF-7 */
 	assert_int_equal(folder_rename(mdir, "x", "Entw&APw-rfe", 0, err), 0);
 	assert_true(exists(".Entw&APw-rfe/cur"));
+	/* An inferior whose new storage name would not fit a directory
+	 * name: refused before anything moves. */
+	{
+		char deep[FOLDER_STORAGE_MAX + 1], rel[FOLDER_STORAGE_MAX + 2];
+
+		memset(deep, 'd', sizeof(deep));
+		memcpy(deep, "s/", 2);
+		deep[FOLDER_STORAGE_MAX] = 0;
+		create_ok(deep, U);
+		assert_int_equal(folder_rename(mdir, "s", "longer", U, err),
+		    FOLDER_BADNAME);
+		snprintf(rel, sizeof(rel), ".s.%s", deep + 2);
+		assert_true(exists(rel));
+		assert_false(exists(".longer"));
+	}
 }
 
 static void
@@ -457,7 +492,9 @@ test_subscriptions(void **state)
 	struct folder_set set;
 
 	(void)state;
-	assert_int_equal(mkdir(mdir, 0700), 0);
+	/* No Maildir yet: made for the file. */
+	assert_int_equal(folder_subscribe(mdir, "Early", U, err), 1);
+	assert_string_equal(get("subscriptions"), "V\t2\n\nEarly\n");
 	/* A file as Dovecot 2.3 writes it, with an entry that is no valid
 	 * name, an escape, and an empty line. */
 	put("subscriptions",
@@ -514,6 +551,19 @@ test_subscriptions(void **state)
 	}
 	assert_int_equal(folder_subscribe(mdir, "Y", U, err), 1);
 	assert_false(exists(FOLDER_SUBS_LOCK));
+	/* A live lock (Dovecot writing): given up after FOLDER_SUBS_WAIT
+	 * seconds, the file and the other's lock left as they were. */
+	put(FOLDER_SUBS_LOCK, "");
+	assert_int_equal(folder_subscribe(mdir, "Z", U, err), FOLDER_ERROR);
+	assert_true(exists(FOLDER_SUBS_LOCK));
+	assert_string_equal(get("subscriptions"),
+	    "V\t2\n\nINBOX\nWork\t2024\nOld\t\nX\nY\n");
+	{
+		char lock[PATH_MAX];
+
+		snprintf(lock, sizeof(lock), "%s/%s", mdir, FOLDER_SUBS_LOCK);
+		assert_int_equal(unlink(lock), 0);
+	}
 	/* No file: no subscriptions. */
 	{
 		char path[PATH_MAX];
@@ -524,6 +574,41 @@ test_subscriptions(void **state)
 	assert_int_equal(folder_subscriptions(mdir, U, &set, err), 0);
 	assert_int_equal(set.count, 0);
 	folder_set_free(&set);
+}
+
+/* The file cut at every byte reads without failing, never giving a
+ * name that is not a prefix of one of its lines; but a
+ * cut header is no header, and then its "V" a name (as Dovecot reads
+ * it: the file is only ever replaced whole, so this is no loss). */
+static void
+test_subscriptions_cut(void **state)
+{
+	static const char text[] =
+	    "V\t2\n\nINBOX\nWork\t2024\nEntw&APw-rfe\nTab\001tbed\n";
+	static const char *const lines[] = { "INBOX", "Work/2024",
+		"Entw&APw-rfe", "Tab", "V" };
+	char cut[sizeof(text)];
+	struct folder_set set;
+
+	(void)state;
+	assert_int_equal(mkdir(mdir, 0700), 0);
+	for (size_t n = 0; n < sizeof(text); n++) {
+		memcpy(cut, text, n);
+		cut[n] = 0;
+		put("subscriptions", cut);
+		assert_int_equal(folder_subscriptions(mdir, 0, &set, err), 0);
+		for (size_t i = 0; i < set.count; i++) {
+			size_t k, len = strlen(set.items[i].name);
+
+			for (k = 0; k < 5; k++)
+				if (strncmp(set.items[i].name, lines[k], len) ==
+				    0)
+					break;
+			if (k == 5 || (k == 4 && n >= strlen("V\t2\n\n")))
+				fail_msg("cut %zu: %s", n, set.items[i].name);
+		}
+		folder_set_free(&set);
+	}
 }
 
 static void
@@ -543,6 +628,28 @@ test_defaults(void **state)
 	assert_int_equal(folder_make_defaults(mdir, err), 0);
 	assert_false(exists(".Archive"));
 	assert_int_equal(folder_make_defaults(mdir, err), 0);
+}
+
+/* More than FOLDER_COUNT_MAX folders: LIST fails, nothing grows
+ * without bound. */
+static void
+test_too_many(void **state)
+{
+	struct folder_set set;
+	char rel[64];
+
+	(void)state;
+	create_ok("first", U);
+	for (int i = 0; i <= FOLDER_COUNT_MAX; i++) {
+		snprintf(rel, sizeof(rel), ".f%d", i);
+		mkdir_rel(rel);
+		snprintf(rel, sizeof(rel), ".f%d/cur", i);
+		mkdir_rel(rel);
+	}
+	assert_int_equal(folder_list(mdir, "", "*", U, &set, err),
+	    FOLDER_ERROR);
+	assert_null(set.items);
+	assert_int_equal(set.count, 0);
 }
 
 /* A Maildir that has folders (a user of Dovecot before) but no
@@ -571,9 +678,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_subscriptions, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_subscriptions_cut, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults_existing, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_too_many, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
