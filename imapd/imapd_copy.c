@@ -30,21 +30,6 @@ log_err(struct sess *s, const struct buf *err)
 	log_warn("imap(%s): Error: %s", log_str(s->user), buf_cstr(err));
 }
 
-/* Whether the folder at path exists (its cur/). */
-static int
-exists(const char *path)
-{
-	struct buf b;
-	struct stat st;
-	int ret;
-
-	buf_init(&b, BUF_MAX_INTERNAL);
-	buf_printf(&b, "%s/cur", path);
-	ret = stat(buf_cstr(&b), &st) == 0 && S_ISDIR(st.st_mode);
-	buf_deinit(&b);
-	return ret;
-}
-
 /* The target folder of APPEND, COPY or MOVE into path. On failure the
  * tagged reply is written (NO [TRYCREATE] for a folder that does not
  * exist, RFC 9051 6.3.12): -1. */
@@ -62,7 +47,7 @@ target(struct sess *s, const struct imap_command *c, const struct imap_arg *a,
 		sess_no(s, c, "[CANNOT] Invalid mailbox name.");
 		return -1;
 	}
-	if (strcasecmp(name, "INBOX") != 0 && !exists(buf_cstr(path))) {
+	if (strcasecmp(name, "INBOX") != 0 && !sess_folder_exists(buf_cstr(path))) {
 		sess_no(s, c, "[TRYCREATE] Mailbox doesn't exist: %s",
 		    log_str(name));
 		return -1;
@@ -106,17 +91,17 @@ sess_append_piece(struct sess *s, const char *p, size_t n, uint64_t left)
 		buf_init(&path, BUF_MAX_INTERNAL);
 		buf_init(&err, 1024);
 		if (s->put == NULL &&
-		    sess_folder_path(s, arg_text(c->args) ? arg_text(c->args)
-							  : "",
+		    sess_folder_path(s,
+			arg_text(c->args) ? arg_text(c->args) : "",
 			&path) == 0 &&
-		    exists(buf_cstr(&path)))
+		    sess_folder_exists(buf_cstr(&path)))
 			s->put = mailbox_put_begin(buf_cstr(&path));
 		s->streamed = xrealloc(s->streamed,
 		    (s->nstreamed + 1) * sizeof(*s->streamed));
 		s->streamed[s->nstreamed] = NULL;
-		if (s->put == NULL || mailbox_put_start(s->put,
-					  &s->streamed[s->nstreamed],
-					  &err) < 0) {
+		if (s->put == NULL ||
+		    mailbox_put_start(s->put, &s->streamed[s->nstreamed],
+			&err) < 0) {
 			if (s->put != NULL)
 				log_err(s, &err);
 			s->stream_failed = 1;
@@ -281,8 +266,9 @@ cmd_append(struct sess *s, const struct imap_command *c)
 			s->streamed[next_streamed++] = NULL;
 		} else if (put_buffered(s, msgs[k].lit, &err, &m) < 0) {
 			log_err(s, &err);
-			sess_no(s, c, "[SERVERBUG] The message could not be "
-				      "saved.");
+			sess_no(s, c,
+			    "[SERVERBUG] The message could not be "
+			    "saved.");
 			goto out;
 		}
 		/* Keywords of another folder than the selected one are
@@ -292,8 +278,9 @@ cmd_append(struct sess *s, const struct imap_command *c)
 		if (mailbox_put_finish(s->put, m,
 			msgs[k].flags != NULL ? &f : NULL, date, &err) < 0) {
 			log_err(s, &err);
-			sess_no(s, c, "[SERVERBUG] The message could not be "
-				      "saved.");
+			sess_no(s, c,
+			    "[SERVERBUG] The message could not be "
+			    "saved.");
 			goto out;
 		}
 	}
@@ -384,8 +371,8 @@ copy_or_move(struct sess *s, const struct imap_command *c, int move)
 		if (m->expunged)
 			continue;
 		mflags_parse(m->name, &f);
-		f.keywords = map_keywords(s, f.keywords, buf_cstr(&path), &dkw,
-		    &grew);
+		f.keywords =
+		    map_keywords(s, f.keywords, buf_cstr(&path), &dkw, &grew);
 		if ((r = mailbox_put_copy(put, s->sel->mb, idx[k], &f, &err)) <
 		    0) {
 			log_err(s, &err);
@@ -414,8 +401,10 @@ copy_or_move(struct sess *s, const struct imap_command *c, int move)
 	uidset_to_buf(&dst, duids, ndone);
 	buf_reset(&s->ok);
 	if (ndone == 0)
-		buf_puts(&s->ok, move ? "No messages moved." : "No messages "
-								"copied.");
+		buf_puts(&s->ok,
+		    move ? "No messages moved."
+			 : "No messages "
+			   "copied.");
 	else if (!move)
 		buf_printf(&s->ok, "[COPYUID %u %s %s] Copy completed.", uidv,
 		    buf_cstr(&src), buf_cstr(&dst));
@@ -427,8 +416,9 @@ copy_or_move(struct sess *s, const struct imap_command *c, int move)
 		if (ndone > 0 &&
 		    mailbox_expunge(s->sel->mb, done, ndone, &err) < 0) {
 			log_err(s, &err);
-			sess_no(s, c, "[SERVERBUG] Some messages were copied "
-				      "but not removed.");
+			sess_no(s, c,
+			    "[SERVERBUG] Some messages were copied "
+			    "but not removed.");
 			goto out;
 		}
 		s->expunged += ndone;

@@ -132,7 +132,7 @@ parse_item(struct sess *s, struct fetch *f, const struct imap_arg *a)
 	name[n] = '\0';
 	if (!(a->flags & IMAP_ARG_F_SECTION)) {
 		for (i = 0; i < sizeof(simple_items) / sizeof(simple_items[0]);
-		    i++)
+		     i++)
 			if (strcmp(name, simple_items[i].name) == 0) {
 				it = add_item(f, simple_items[i].kind);
 				f->want |= simple_items[i].want;
@@ -158,7 +158,8 @@ parse_item(struct sess *s, struct fetch *f, const struct imap_arg *a)
 		buf_puts(&s->tmp, "Unknown fetch attribute.");
 		return -1;
 	}
-	it->peek = strstr(name, ".PEEK") != NULL || it->kind == ITEM_BINARY_SIZE;
+	it->peek =
+	    strstr(name, ".PEEK") != NULL || it->kind == ITEM_BINARY_SIZE;
 	it->sec_text = xstrndup(a->str + a->section_off, a->section_len);
 	if (imap_section_parse(a->str + a->section_off, a->section_len,
 		&it->sec) < 0 ||
@@ -189,11 +190,13 @@ parse_fetch(struct sess *s, const struct imap_arg *a, struct fetch *f)
 	static const struct {
 		const char *name, *items[5];
 	} macros[] = {
-		{ "ALL", { "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE",
-			     NULL } },
+		{ "ALL",
+		    { "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE",
+			NULL } },
 		{ "FAST", { "FLAGS", "INTERNALDATE", "RFC822.SIZE", NULL } },
-		{ "FULL", { "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE",
-			      "BODY" } },
+		{ "FULL",
+		    { "FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE",
+			"BODY" } },
 	};
 	size_t i, k;
 
@@ -251,9 +254,9 @@ sess_load(struct sess *s, size_t i, int whole, struct buf *data)
 			close(fd);
 			return -1;
 		}
-		if (!whole && (memmem(data->data, buf_len(data), "\n\n", 2) ||
-				  memmem(data->data, buf_len(data), "\n\r\n",
-				      3)))
+		if (!whole &&
+		    (memmem(data->data, buf_len(data), "\n\n", 2) ||
+			memmem(data->data, buf_len(data), "\n\r\n", 3)))
 			break;
 	}
 	close(fd);
@@ -440,8 +443,9 @@ fetch_one(struct sess *s, const struct fetch *f, size_t i, struct buf *data,
 		if ((ret = sess_load(s, i, f->need_whole, data)) == 0)
 			return 1;
 		if (ret < 0) {
-			buf_set(&s->tmp, "[SERVERBUG] A message could not be "
-					 "read.");
+			buf_set(&s->tmp,
+			    "[SERVERBUG] A message could not be "
+			    "read.");
 			return -1;
 		}
 		if (f->need_whole)
@@ -470,8 +474,9 @@ fetch_one(struct sess *s, const struct fetch *f, size_t i, struct buf *data,
 	sess_printf(s, ")\r\n");
 	mime_destroy(&mime);
 	if (unknown_cte) {
-		buf_set(&s->tmp, "[UNKNOWN-CTE] Unknown Content-Transfer-"
-				 "Encoding.");
+		buf_set(&s->tmp,
+		    "[UNKNOWN-CTE] Unknown Content-Transfer-"
+		    "Encoding.");
 		return -1;
 	}
 	return 0;

@@ -77,7 +77,8 @@ write_list(struct sess *s, const char *what, const struct folder_info *f,
 	if (f->attrs & FOLDER_NONEXISTENT_ATTR) {
 		/* RFC 5258 3: \NonExistent implies \Noselect; IMAP4rev1
 		 * clients know only the latter (RFC 3501 7.2.2). */
-		sess_printf(s, "%s", (s->enabled & SESS_ENABLED_REV2) &&
+		sess_printf(s, "%s",
+		    (s->enabled & SESS_ENABLED_REV2) &&
 			    strcmp(what, "LIST") == 0
 			? "\\NonExistent"
 			: "\\Noselect");
@@ -173,8 +174,9 @@ list_pattern(struct sess *s, const char *ref, const char *pattern,
 		const struct folder_info *f = &set.items[i];
 
 		if ((opts & SEL_SPECIAL_USE) &&
-		    !(f->attrs & (FOLDER_SENT | FOLDER_DRAFTS | FOLDER_TRASH |
-				     FOLDER_JUNK | FOLDER_ARCHIVE)))
+		    !(f->attrs &
+			(FOLDER_SENT | FOLDER_DRAFTS | FOLDER_TRASH |
+			    FOLDER_JUNK | FOLDER_ARCHIVE)))
 			continue;
 		write_list(s, "LIST", f, opts);
 		/* RFC 5819: STATUS after the LIST of each selectable
@@ -200,7 +202,8 @@ cmd_list(struct sess *s, const struct imap_command *c)
 
 	if (a != NULL && a->type == IMAP_ARG_LIST) {
 		if (parse_select(a, &opts) < 0)
-			return sess_bad(s, c, "Invalid LIST selection options.");
+			return sess_bad(s, c,
+			    "Invalid LIST selection options.");
 		a = a->next;
 	}
 	if (a == NULL || (ref = arg_text(a)) == NULL || (pat = a->next) == NULL)
@@ -255,9 +258,9 @@ cmd_lsub(struct sess *s, const struct imap_command *c)
 	    arg_text(c->args->next) == NULL)
 		return sess_bad(s, c, "LSUB needs a reference and a pattern.");
 	buf_init(&err, 1024);
-	ret = folder_list(s->maildir, arg_text(c->args),
-	    arg_text(c->args->next),
-	    sess_folder_flags(s) | FOLDER_LIST_SUBSCRIBED, &set, &err);
+	ret =
+	    folder_list(s->maildir, arg_text(c->args), arg_text(c->args->next),
+		sess_folder_flags(s) | FOLDER_LIST_SUBSCRIBED, &set, &err);
 	if (ret < 0) {
 		ret = ret == FOLDER_BADNAME ? sess_bad(s, c, "Invalid pattern.")
 					    : folder_reply(s, c, ret, &err);

@@ -160,7 +160,8 @@ cmd_search(struct sess *s, const struct imap_command *c)
 			break;
 		if (r == 0)
 			continue;
-		(void)imap_seqlist_add(&res, s->uid ? mm->uid : (uint32_t)i + 1);
+		(void)imap_seqlist_add(&res,
+		    s->uid ? mm->uid : (uint32_t)i + 1);
 		(void)imap_seqlist_add(&uids, mm->uid);
 	}
 	if (r < 0) {
@@ -176,7 +177,8 @@ cmd_search(struct sess *s, const struct imap_command *c)
 	}
 	(void)imap_search_render(srch, c->tag,
 	    (s->uid ? IMAP_SEARCH_RENDER_UID : 0) |
-		((s->enabled & SESS_ENABLED_REV2) ? IMAP_SEARCH_RENDER_REV2 : 0),
+		((s->enabled & SESS_ENABLED_REV2) ? IMAP_SEARCH_RENDER_REV2
+						  : 0),
 	    &res, &out);
 	sess_write(s, out.data, buf_len(&out));
 out:

@@ -143,8 +143,8 @@ sel_sync(struct sess *s, int expunge)
 			}
 	}
 	for (i = 0; i < ch.nchanged; i++) {
-		const struct mailbox_msg *m = mailbox_msg(sel->mb,
-		    ch.changed[i]);
+		const struct mailbox_msg *m =
+		    mailbox_msg(sel->mb, ch.changed[i]);
 		struct mflags f;
 
 		if (m->expunged)
@@ -183,7 +183,7 @@ add_uid_range(const struct mailbox *mb, uint32_t first, uint32_t last,
 	size_t i;
 
 	for (i = uid_lower_bound(mb, first);
-	    i < mailbox_count(mb) && mailbox_msg(mb, i)->uid <= last; i++) {
+	     i < mailbox_count(mb) && mailbox_msg(mb, i)->uid <= last; i++) {
 		if (*n == *cap) {
 			*cap = *cap == 0 ? 64 : *cap * 2;
 			*idx = xrealloc(*idx, *cap * sizeof(**idx));
@@ -232,8 +232,9 @@ sel_resolve(struct sess *s, const struct imap_arg *a, int uid, size_t **idx)
 			xfree(r);
 			xfree(*idx);
 			*idx = NULL;
-			buf_puts(&s->tmp, "Invalid messageset: message "
-					  "numbers beyond the mailbox.");
+			buf_puts(&s->tmp,
+			    "Invalid messageset: message "
+			    "numbers beyond the mailbox.");
 			return -1;
 		}
 		for (i = r[k].first - 1; i < r[k].last; i++) {
@@ -257,9 +258,8 @@ sess_folder_path(struct sess *s, const char *name, struct buf *out)
 	    : 0;
 }
 
-/* Whether the folder at path exists (a Maildir: its cur/). */
-static int
-folder_exists(const char *path)
+int
+sess_folder_exists(const char *path)
 {
 	struct buf b;
 	struct stat st;
@@ -289,7 +289,7 @@ folder_arg(struct sess *s, const struct imap_command *c,
 		return -1;
 	}
 	if (must_exist && strcasecmp(name, "INBOX") != 0 &&
-	    !folder_exists(buf_cstr(path))) {
+	    !sess_folder_exists(buf_cstr(path))) {
 		sess_no(s, c, "[NONEXISTENT] Mailbox doesn't exist: %s",
 		    log_str(name));
 		return -1;
@@ -530,8 +530,9 @@ cmd_status(struct sess *s, const struct imap_command *c)
 	int ret = SESS_OK;
 
 	if (c->nargs != 2 || !sess_status_items_ok(c->args->next))
-		return sess_bad(s, c, "STATUS needs a mailbox and a list of "
-				      "status items.");
+		return sess_bad(s, c,
+		    "STATUS needs a mailbox and a list of "
+		    "status items.");
 	buf_init(&path, BUF_MAX_INTERNAL);
 	if (folder_arg(s, c, c->args, &path, 1) < 0)
 		ret = SESS_REPLIED;

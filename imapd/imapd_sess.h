@@ -50,8 +50,8 @@ enum sess_result {
 
 /* Command table flags. */
 #define CMD_SELECTED 0x01 /* needs a selected folder */
-#define CMD_NO_EXPUNGE                                             \
-	0x02 /* no EXPUNGE responses after it (RFC 9051 \
+#define CMD_NO_EXPUNGE \
+	0x02         /* no EXPUNGE responses after it (RFC 9051 \
 		7.5.1: FETCH, STORE, SEARCH without UID) */
 #define CMD_UID 0x04 /* has a UID form */
 
@@ -66,8 +66,8 @@ struct sel {
 	struct mailbox *mb;
 	int readonly;
 	struct mkeywords kw;
-	time_t kw_mtime;   /* dovecot-keywords as last read */
-	size_t exists;     /* EXISTS announced */
+	time_t kw_mtime;           /* dovecot-keywords as last read */
+	size_t exists;             /* EXISTS announced */
 	struct imap_seqlist saved; /* SEARCHRES "$": UIDs (RFC 5182) */
 };
 
@@ -137,13 +137,15 @@ void sel_sync(struct sess *s, int expunge);
  * indices, ascending, into *idx (caller frees); "$" is the saved result.
  * Returns the count, or -1 with a BAD text in s->tmp (a number beyond
  * the view: RFC 9051 gives BAD for message numbers only). */
-long sel_resolve(struct sess *s, const struct imap_arg *set, int uid,
-    size_t **idx);
+long
+sel_resolve(struct sess *s, const struct imap_arg *set, int uid, size_t **idx);
 /* The keywords file of the selected folder, reread when it changed. */
 void sel_keywords(struct sess *s);
 /* The folder's Maildir for an IMAP name (INBOX or a folder), into out;
  * -1 when the name is not valid. */
 int sess_folder_path(struct sess *s, const char *name, struct buf *out);
+/* Whether the folder at path exists (a Maildir: its cur/). */
+int sess_folder_exists(const char *path);
 /* folder.h's flags for this session's names: UTF-8 after ENABLE
  * IMAP4rev2 (RFC 9051 5.1), modified UTF-7 before. */
 int sess_folder_flags(const struct sess *s);
@@ -166,8 +168,8 @@ int sess_load(struct sess *s, size_t i, int whole, struct buf *data);
  * included. */
 size_t sess_header_len(const char *p, size_t n);
 /* Parse a flag list (or a single flag) into f; -1 with s->tmp set. */
-int sess_parse_flags(struct sess *s, const struct imap_arg *a,
-    struct mflags *f, int create_keywords);
+int sess_parse_flags(struct sess *s, const struct imap_arg *a, struct mflags *f,
+    int create_keywords);
 
 /* imapd_copy.c */
 int cmd_append(struct sess *s, const struct imap_command *c);
@@ -192,10 +194,10 @@ int cmd_namespace(struct sess *s, const struct imap_command *c);
 int cmd_search(struct sess *s, const struct imap_command *c);
 
 /* imapd_session.c: the tagged NO/BAD of the command running. */
-int sess_no(struct sess *s, const struct imap_command *c, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
-int sess_bad(struct sess *s, const struct imap_command *c, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
+int sess_no(struct sess *s, const struct imap_command *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int sess_bad(struct sess *s, const struct imap_command *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The capability list after login, into out. */
 void sess_capability(struct buf *out);
 

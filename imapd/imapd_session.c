@@ -199,8 +199,8 @@ cmd_enable(struct sess *s, const struct imap_command *c)
 static int
 cmd_id(struct sess *s, const struct imap_command *c)
 {
-	if (c->nargs != 1 || (c->args->type != IMAP_ARG_NIL &&
-				 c->args->type != IMAP_ARG_LIST))
+	if (c->nargs != 1 ||
+	    (c->args->type != IMAP_ARG_NIL && c->args->type != IMAP_ARG_LIST))
 		return sess_bad(s, c, "ID needs a list or NIL.");
 	sess_printf(s, "* ID (\"name\" \"Tern\")\r\n");
 	return SESS_OK;
@@ -238,7 +238,8 @@ read_more(struct sess *s, const char **why_r)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r == 0) {
-			sess_printf(s, "* BYE Disconnected for inactivity.\r\n");
+			sess_printf(s,
+			    "* BYE Disconnected for inactivity.\r\n");
 			*why_r = "Inactivity";
 			return -1;
 		}
@@ -358,7 +359,8 @@ cmd_idle(struct sess *s, const struct imap_command *c)
 			break;
 		}
 		if (time(NULL) >= end) {
-			sess_printf(s, "* BYE Disconnected for inactivity.\r\n");
+			sess_printf(s,
+			    "* BYE Disconnected for inactivity.\r\n");
 			ret = SESS_LOGOUT;
 			break;
 		}
@@ -481,8 +483,8 @@ loop(struct sess *s)
 			sess_printf(s, "+ OK\r\n");
 			break;
 		case IMAP_PARSE_LITERAL: {
-			const char *p = imap_parser_literal(s->parser, &used,
-			    &left);
+			const char *p =
+			    imap_parser_literal(s->parser, &used, &left);
 
 			sess_append_piece(s, p, used, left);
 			break;
@@ -505,8 +507,9 @@ loop(struct sess *s)
 			return "Protocol error";
 		}
 		if (s->bad >= SESS_BAD_MAX) {
-			sess_printf(s, "* BYE Too many invalid IMAP "
-				       "commands.\r\n");
+			sess_printf(s,
+			    "* BYE Too many invalid IMAP "
+			    "commands.\r\n");
 			return "Too many invalid commands";
 		}
 	}

@@ -178,8 +178,9 @@ test_login_select_fetch(void **state)
 	assert_non_null(strstr(r, "* OK [UNSEEN 1]"));
 	assert_non_null(strstr(r, "* OK [UIDVALIDITY "));
 	assert_non_null(strstr(r, "* OK [UIDNEXT 3]"));
-	assert_non_null(strstr(r, "\\Answered \\Flagged \\Deleted \\Seen "
-				  "\\Draft $Forwarded \\*)]"));
+	assert_non_null(strstr(r,
+	    "\\Answered \\Flagged \\Deleted \\Seen "
+	    "\\Draft $Forwarded \\*)]"));
 	assert_non_null(strstr(r, "a OK [READ-WRITE] SELECT completed."));
 	cmd(&p, "b", "b FETCH 1:* (UID RFC822.SIZE FLAGS)\r\n",
 	    "* 2 FETCH (UID 2 RFC822.SIZE 26 FLAGS (\\Recent))\r\n");
@@ -187,8 +188,9 @@ test_login_select_fetch(void **state)
 	    "* 2 FETCH (UID 2 FLAGS (\\Recent))\r\n");
 	cmd(&p, "d", "d FETCH 3 FLAGS\r\n", "d BAD ");
 	cmd(&p, "e", "e UID FETCH 3:5 FLAGS\r\n", "e OK UID FETCH completed.");
-	cmd(&p, "f", "f LOGOUT\r\n", "* BYE Logging out\r\nf OK Logout "
-					 "completed.\r\n");
+	cmd(&p, "f", "f LOGOUT\r\n",
+	    "* BYE Logging out\r\nf OK Logout "
+	    "completed.\r\n");
 	stop(&p);
 }
 
