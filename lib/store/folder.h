@@ -26,8 +26,9 @@
  * in 2.3.21.1 and in its main branch of 2026) reads and writes it, given
  * the storage name (index-storage.c, index_storage_set_subscribed: its
  * box->name, mailbox_list_get_storage_name of the IMAP name): the header
- * "V\t2\n\n", then one storage name a line, each level written with str_append_tabescaped (\001 as \0011, TAB \001t, CR
- * \001r, LF \001n) and the levels joined by a TAB in place of the storage
+ * "V\t2\n\n", then one storage name a line, each level written with
+ * str_append_tabescaped (\001 as \0011, TAB \001t, CR \001r, LF
+ * \001n) and the levels joined by a TAB in place of the storage
  * separator ("Work\t2024"); INBOX written "INBOX". A file without the
  * header is version 1: one storage name a line, as it is. Dovecot drops
  * a separator at the end of a name and entries that are not valid names
@@ -143,19 +144,21 @@ int folder_imap_name(const char *storage, int flags, struct buf *name_r,
 int folder_path(const char *maildir, const char *name, int flags,
     struct buf *path_r, struct buf *err);
 
-/* Replace out with the LIST reference and pattern joined (RFC 3501 6.3.8:
- * the reference is put in front of the pattern). Returns 0, or FOLDER_BADNAME when the result is longer
- * than FOLDER_PATTERN_MAX. */
+/* Replace out with the LIST reference and pattern joined (RFC 3501
+ * 6.3.8: the reference is put in front of the pattern). Returns 0, or
+ * FOLDER_BADNAME when the result is longer than FOLDER_PATTERN_MAX. */
 int folder_pattern(const char *ref, const char *pattern, struct buf *out,
     struct buf *err);
 
 /* Whether name matches pattern (RFC 9051 6.3.9: "*" matches anything,
  * "%" anything but "/"; other characters themselves; a name whose first
- * level is INBOX matches it without case, RFC 3501 5.1). Time at most (name length + 1) * (pattern length + 1)
- * steps, with no recursion: a table of the pattern's prefixes row by row
- * of the name, after runs of wildcards are made one and a pattern with
- * more literal characters than the name is refused at once. A pattern
- * longer than FOLDER_PATTERN_MAX matches nothing. Returns 1 or 0. */
+ * level is INBOX matches it without case, RFC 3501 5.1). Time at most
+ * (name length + 1) * (pattern length + 1) steps, with no recursion: a
+ * table of the pattern's prefixes row by row of the name, after runs of
+ * wildcards are made one and a pattern with more literal characters
+ * than the name is refused at once (so at most about 2 * length^2). A
+ * pattern longer than FOLDER_PATTERN_MAX matches nothing. Returns 1 or
+ * 0. */
 int folder_match(const char *pattern, const char *name);
 
 /* The mailboxes of maildir (or, with FOLDER_LIST_SUBSCRIBED, the
@@ -211,10 +214,10 @@ int folder_rename(const char *maildir, const char *from, const char *to,
 
 /* Add name to, or remove it from, the subscriptions (see above). Any
  * valid name may be subscribed, existing or not; the Maildir is made
- * when missing. Returns 1 when the file
- * changed, 0 when it already said so (nothing written), FOLDER_BADNAME,
- * or FOLDER_ERROR (the lock held past FOLDER_SUBS_WAIT seconds, a failed
- * read or write; the file is then as it was). */
+ * when missing. Returns 1 when the file changed, 0 when it already said
+ * so (nothing written), FOLDER_BADNAME, or FOLDER_ERROR (the lock held
+ * past FOLDER_SUBS_WAIT seconds, a failed read or write; the file is
+ * then as it was). */
 int folder_subscribe(const char *maildir, const char *name, int flags,
     struct buf *err);
 int folder_unsubscribe(const char *maildir, const char *name, int flags,
