@@ -47,7 +47,8 @@ target(struct sess *s, const struct imap_command *c, const struct imap_arg *a,
 		sess_no(s, c, "[CANNOT] Invalid mailbox name.");
 		return -1;
 	}
-	if (strcasecmp(name, "INBOX") != 0 && !sess_folder_exists(buf_cstr(path))) {
+	if (strcasecmp(name, "INBOX") != 0 &&
+	    !sess_folder_exists(buf_cstr(path))) {
 		sess_no(s, c, "[TRYCREATE] Mailbox doesn't exist: %s",
 		    log_str(name));
 		return -1;

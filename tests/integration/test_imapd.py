@@ -141,7 +141,7 @@ class ImapdTest(unittest.TestCase):
         d = self.ok(m.fetch("1", "(BODYSTRUCTURE)"))
         bs = d[0].upper()
         self.assertRegex(bs, rb'\(\(\("TEXT" "PLAIN" \("CHARSET" "UTF-8"\)'
-                         rb' NIL NIL "7BIT" 11 1 .*\)\("TEXT" "HTML" .*'
+                         rb' NIL NIL "7BIT" 11 0 .*\)\("TEXT" "HTML" .*'
                          rb'"ALTERNATIVE" .*\)\("APPLICATION" '
                          rb'"OCTET-STREAM" \("NAME" "DATA.BIN"\) NIL NIL '
                          rb'"BASE64" 16 .*\)\("MESSAGE" "RFC822" NIL NIL NIL'
