@@ -47,6 +47,15 @@ char *var_pop3d_tls_cert_file;
 char *var_pop3d_tls_key_file;
 int var_pop3d_tls_wrappermode;
 int var_pop3d_tls_auth_only;
+long var_imapd_timeout;
+long var_imapd_session_deadline;
+char *var_imapd_tls_level;
+char *var_imapd_tls_cert_file;
+char *var_imapd_tls_key_file;
+int var_imapd_tls_wrappermode;
+int var_imapd_tls_auth_only;
+long var_imapd_max_line;
+long var_imapd_idle_interval;
 char *var_pop3_uidl_format;
 char *var_login_default_domain;
 char *var_tls_server_sni_maps;
@@ -211,6 +220,25 @@ const struct param_def param_table[] = {
 	    "pop3d: TLS from the first byte (port 995), not STLS"),
 	P_BOOL(VAR_POP3D_TLS_AUTH_ONLY, "yes", var_pop3d_tls_auth_only,
 	    "pop3d: no password login before TLS but from loopback"),
+	P_TIME(VAR_IMAPD_TIMEOUT, DEF_IMAPD_TIMEOUT, var_imapd_timeout, 1,
+	    "imapd: idle time before a session is closed (RFC 9051 5.4: 30m)"),
+	P_TIME(VAR_IMAPD_SESSION_DEADLINE, DEF_IMAPD_SESSION_DEADLINE,
+	    var_imapd_session_deadline, 0, "imapd: longest session (0: none)"),
+	P_STR(VAR_IMAPD_TLS_LEVEL, "none", var_imapd_tls_level,
+	    "imapd: TLS offered (none, may: STARTTLS, encrypt: required)"),
+	P_STR(VAR_IMAPD_TLS_CERT_FILE, DEF_IMAPD_TLS_CERT_FILE,
+	    var_imapd_tls_cert_file, "imapd: PEM certificate chain files"),
+	P_STR(VAR_IMAPD_TLS_KEY_FILE, DEF_IMAPD_TLS_KEY_FILE,
+	    var_imapd_tls_key_file, "imapd: PEM private key files"),
+	P_BOOL(VAR_IMAPD_TLS_WRAPPERMODE, "no", var_imapd_tls_wrappermode,
+	    "imapd: TLS from the first byte (port 993), not STARTTLS"),
+	P_BOOL(VAR_IMAPD_TLS_AUTH_ONLY, "yes", var_imapd_tls_auth_only,
+	    "imapd: no password login before TLS but from loopback"),
+	P_SIZE(VAR_IMAPD_MAX_LINE, DEF_IMAPD_MAX_LINE, var_imapd_max_line, 8192,
+	    "imapd: longest command after login, literals aside"),
+	P_TIME(VAR_IMAPD_IDLE_INTERVAL, DEF_IMAPD_IDLE_INTERVAL,
+	    var_imapd_idle_interval, 1,
+	    "imapd: IDLE's look for changes without inotify"),
 	P_STR(VAR_POP3_UIDL_FORMAT, DEF_POP3_UIDL_FORMAT, var_pop3_uidl_format,
 	    "pop3d: UIDL format, Dovecot's variables"),
 	P_STR(VAR_LOGIN_DEFAULT_DOMAIN, DEF_LOGIN_DEFAULT_DOMAIN,

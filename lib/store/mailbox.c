@@ -350,7 +350,18 @@ count_vsize(const char *path, struct ent *x, struct buf *err)
 	return 0;
 }
 
-/* Delivery order: the name's leading seconds, then the name. */
+/* The microseconds of a unique name "<sec>.M<usec>P<pid>..." (local's,
+ * Dovecot's), or 0. */
+static unsigned long
+name_usec(const char *base)
+{
+	const char *p = strchr(base, '.');
+
+	return p != NULL && p[1] == 'M' ? strtoul(p + 2, NULL, 10) : 0;
+}
+
+/* Delivery order: the name's leading seconds, its microseconds, then the
+ * name. */
 static int
 cmp_delivery(const void *a, const void *b)
 {
@@ -358,9 +369,14 @@ cmp_delivery(const void *a, const void *b)
 	const struct ent *y = *(struct ent *const *)b;
 	unsigned long long tx = strtoull(x->base, NULL, 10);
 	unsigned long long ty = strtoull(y->base, NULL, 10);
+	unsigned long ux, uy;
 
 	if (tx != ty)
 		return tx < ty ? -1 : 1;
+	ux = name_usec(x->base);
+	uy = name_usec(y->base);
+	if (ux != uy)
+		return ux < uy ? -1 : 1;
 	return strcmp(x->base, y->base);
 }
 
@@ -626,6 +642,12 @@ uint32_t
 mailbox_uidvalidity(const struct mailbox *mb)
 {
 	return mb->ul.uidvalidity;
+}
+
+uint32_t
+mailbox_uidnext(const struct mailbox *mb)
+{
+	return mb->ul.nextuid > mb->max_uid ? mb->ul.nextuid : mb->max_uid + 1;
 }
 
 size_t

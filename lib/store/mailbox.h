@@ -66,6 +66,9 @@ int mailbox_open(const char *path, int flags, struct mailbox **mb_r,
     struct buf *err);
 
 uint32_t mailbox_uidvalidity(const struct mailbox *mb);
+/* The UID the next message will get, as the list said at the last look
+ * (IMAP's UIDNEXT: a prediction, RFC 9051 2.3.1.1). */
+uint32_t mailbox_uidnext(const struct mailbox *mb);
 size_t mailbox_count(const struct mailbox *mb);
 /* Message i (0-based, i < mailbox_count), in ascending UID order. */
 const struct mailbox_msg *mailbox_msg(const struct mailbox *mb, size_t i);

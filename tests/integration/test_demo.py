@@ -3,6 +3,7 @@ unknown actions are refused, status reports, stop on a missing instance
 creates nothing; run as root from a directory the mail users cannot reach
 (a clone in /root), it still delivers. Uses the built programs
 (TERN_DEMO_BIN) and a free port range (TERN_DEMO_PORT_BASE)."""
+import imaplib
 import os
 import poplib
 import shutil
@@ -98,6 +99,17 @@ class DemoTest(unittest.TestCase):
         p.quit()
         self.assertIn("curl -k pop3s://127.0.0.1:%d/1 -u bob:PASSWORD"
                       % (base + 95), r.stdout)
+        # IMAP with STARTTLS (base + 43) and IMAPS (base + 93) for bob.
+        m = imaplib.IMAP4("127.0.0.1", base + 43, timeout=30 * ternlib.SLOW)
+        m.starttls(ssl_context=ctx)
+        self.assertEqual(m.login("bob", "demo pw 7")[0], "OK")
+        m.logout()
+        m = imaplib.IMAP4_SSL("127.0.0.1", base + 93, ssl_context=ctx,
+                              timeout=30 * ternlib.SLOW)
+        self.assertEqual(m.login("bob", "demo pw 7")[0], "OK")
+        m.logout()
+        self.assertIn("curl -k imaps://127.0.0.1:%d/INBOX -u bob:PASSWORD"
+                      % (base + 93), r.stdout)
         main_cf = os.path.join(inst, "etc", "main.cf")
         with open(main_cf, "a") as f:
             f.write("# the administrator's own line\n")

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* imapd_search - SEARCH and UID SEARCH (RFC 9051 6.4.4, ESEARCH RFC
+ * 4731, SEARCHRES RFC 5182) over the selected folder: imap_search.h
+ * compiles and matches, this file describes each message to it and reads
+ * the message only when a key needs it. See imapd_sess.h. */
+#include <string.h>
+#include <time.h>
+
+#include "mail/imap_search.h"
+#include "store/mailbox.h"
+#include "store/mflags.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+#include "imapd_sess.h"
+
+/* What the callbacks need of one message. */
+struct msg_ctx {
+	struct sess *s;
+	size_t i;
+	struct mflags f;
+	struct buf *data; /* what was read of the message */
+	int whole;        /* data holds all of it */
+	int read;         /* data holds at least the header */
+};
+
+static int
+has_keyword(void *ctx, const char *kw)
+{
+	struct msg_ctx *m = ctx;
+	int k = mkeywords_find(&m->s->sel->kw, kw);
+
+	return k >= 0 && (m->f.keywords & (1u << k)) != 0;
+}
+
+static int
+read_msg(struct msg_ctx *m, int whole)
+{
+	if (m->read && (m->whole || !whole))
+		return 0;
+	if (sess_load(m->s, m->i, whole, m->data) <= 0)
+		return -1;
+	m->read = 1;
+	m->whole = whole;
+	return 0;
+}
+
+static int
+header(void *ctx, const char **p, size_t *n)
+{
+	struct msg_ctx *m = ctx;
+
+	if (read_msg(m, 0) < 0)
+		return -1;
+	*p = m->data->data;
+	*n = sess_header_len(m->data->data, buf_len(m->data));
+	return 0;
+}
+
+static int
+message(void *ctx, const char **p, size_t *n)
+{
+	struct msg_ctx *m = ctx;
+
+	if (read_msg(m, 1) < 0)
+		return -1;
+	*p = m->data->data;
+	*n = buf_len(m->data);
+	return 0;
+}
+
+static unsigned
+search_flags(const struct mflags *f, int recent)
+{
+	unsigned out = recent ? IMAP_SF_RECENT : 0;
+
+	if (f->flags & MFLAG_SEEN)
+		out |= IMAP_SF_SEEN;
+	if (f->flags & MFLAG_REPLIED)
+		out |= IMAP_SF_ANSWERED;
+	if (f->flags & MFLAG_FLAGGED)
+		out |= IMAP_SF_FLAGGED;
+	if (f->flags & MFLAG_TRASHED)
+		out |= IMAP_SF_DELETED;
+	if (f->flags & MFLAG_DRAFT)
+		out |= IMAP_SF_DRAFT;
+	return out;
+}
+
+/* Match message i. 1, 0, or -1 (a message could not be read). */
+static int
+match_one(struct sess *s, struct imap_search *srch,
+    const struct imap_search_env *env, size_t i, struct buf *data)
+{
+	const struct mailbox_msg *mm = mailbox_msg(s->sel->mb, i);
+	struct msg_ctx m = { s, i, { 0 }, data, 0, 0 };
+	struct imap_search_msg sm;
+	struct buf err;
+	struct tm tm;
+
+	mflags_parse(mm->name, &m.f);
+	memset(&sm, 0, sizeof(sm));
+	sm.seq = (uint32_t)(i + 1);
+	sm.uid = mm->uid;
+	sm.flags = search_flags(&m.f, mm->recent);
+	sm.size = (uint64_t)mm->vsize;
+	buf_init(&err, 1024);
+	if (mailbox_msg_date(s->sel->mb, i, &err) < 0)
+		log_warn("imap(%s): Error: %s", log_str(s->user),
+		    buf_cstr(&err));
+	buf_deinit(&err);
+	sm.internaldate = mm->date;
+	localtime_r(&sm.internaldate, &tm);
+	sm.internal_tz_min = (int)(tm.tm_gmtoff / 60);
+	sm.has_keyword = has_keyword;
+	sm.header = header;
+	sm.message = message;
+	sm.ctx = &m;
+	return imap_search_match(srch, &sm, env);
+}
+
+int
+cmd_search(struct sess *s, const struct imap_command *c)
+{
+	struct imap_search *srch = NULL;
+	struct imap_search_env env;
+	struct imap_seqlist res, uids;
+	struct buf err, data, out;
+	size_t i, count = mailbox_count(s->sel->mb);
+	int r = 0, ret = SESS_OK;
+
+	buf_init(&err, 1024);
+	switch (imap_search_compile(c->args, NULL, &srch, &err)) {
+	case IMAP_SEARCH_OK:
+		break;
+	case IMAP_SEARCH_BADCHARSET:
+		ret = sess_no(s, c, "%s", buf_cstr(&err));
+		buf_deinit(&err);
+		return ret;
+	default:
+		ret = sess_bad(s, c, "%s", buf_cstr(&err));
+		buf_deinit(&err);
+		return ret;
+	}
+	memset(&env, 0, sizeof(env));
+	env.max_seq = (uint32_t)count;
+	env.max_uid = count > 0 ? mailbox_msg(s->sel->mb, count - 1)->uid : 0;
+	env.saved = &s->sel->saved;
+	env.now = time(NULL);
+	imap_seqlist_init(&res, count + 1);
+	imap_seqlist_init(&uids, count + 1);
+	buf_init(&data, (size_t)512 * 1024 * 1024);
+	buf_init(&out, BUF_MAX_INTERNAL);
+	for (i = 0; i < count; i++) {
+		const struct mailbox_msg *mm = mailbox_msg(s->sel->mb, i);
+
+		if (mm->expunged)
+			continue;
+		if ((r = match_one(s, srch, &env, i, &data)) < 0)
+			break;
+		if (r == 0)
+			continue;
+		(void)imap_seqlist_add(&res,
+		    s->uid ? mm->uid : (uint32_t)i + 1);
+		(void)imap_seqlist_add(&uids, mm->uid);
+	}
+	if (r < 0) {
+		/* RFC 5182 2.1: a failed search empties the saved result. */
+		if (imap_search_return(srch) & IMAP_SEARCH_RET_SAVE)
+			imap_seqlist_reset(&s->sel->saved);
+		ret = sess_no(s, c, "[SERVERBUG] A message could not be read.");
+		goto out;
+	}
+	if (imap_search_return(srch) & IMAP_SEARCH_RET_SAVE) {
+		imap_seqlist_reset(&s->sel->saved);
+		(void)imap_search_save(srch, &uids, &s->sel->saved);
+	}
+	(void)imap_search_render(srch, c->tag,
+	    (s->uid ? IMAP_SEARCH_RENDER_UID : 0) |
+		((s->enabled & SESS_ENABLED_REV2) ? IMAP_SEARCH_RENDER_REV2
+						  : 0),
+	    &res, &out);
+	sess_write(s, out.data, buf_len(&out));
+out:
+	imap_search_destroy(&srch);
+	imap_seqlist_deinit(&res);
+	imap_seqlist_deinit(&uids);
+	buf_deinit(&err);
+	buf_deinit(&data);
+	buf_deinit(&out);
+	return ret;
+}
