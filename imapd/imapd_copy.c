@@ -215,6 +215,7 @@ int
 cmd_append(struct sess *s, const struct imap_command *c)
 {
 	struct append_msg *msgs;
+	struct mkeywords kws;
 	struct buf path, err, res;
 	uint32_t uidv = 0, *uids = NULL;
 	size_t k, next_streamed = 0;
@@ -223,6 +224,7 @@ cmd_append(struct sess *s, const struct imap_command *c)
 
 	if (c->nargs < 2)
 		return sess_bad(s, c, "APPEND needs a mailbox and a message.");
+	memset(&kws, 0, sizeof(kws));
 	msgs = xcalloc(APPEND_MAX, sizeof(*msgs));
 	buf_init(&path, BUF_MAX_INTERNAL);
 	buf_init(&err, 1024);
@@ -237,6 +239,11 @@ cmd_append(struct sess *s, const struct imap_command *c)
 		sess_no(s, c, "[SERVERBUG] The message could not be saved.");
 		goto out;
 	}
+	if (mkeywords_read(buf_cstr(&path), &kws, &err) < 0) {
+		log_err(s, &err);
+		sess_no(s, c, "[SERVERBUG] Internal error occurred.");
+		goto out;
+	}
 	if (s->put == NULL)
 		s->put = mailbox_put_begin(buf_cstr(&path));
 	for (k = 0; k < (size_t)n; k++) {
@@ -249,8 +256,12 @@ cmd_append(struct sess *s, const struct imap_command *c)
 			goto out;
 		}
 		if (msgs[k].flags != NULL &&
-		    sess_parse_flags(s, msgs[k].flags, &f, 0) < 0) {
-			sess_bad(s, c, "%s", buf_cstr(&s->tmp));
+		    sess_parse_flags(s, msgs[k].flags, &f, &kws,
+			buf_cstr(&path)) < 0) {
+			if (strncmp(buf_cstr(&s->tmp), "[", 1) == 0)
+				sess_no(s, c, "%s", buf_cstr(&s->tmp));
+			else
+				sess_bad(s, c, "%s", buf_cstr(&s->tmp));
 			goto out;
 		}
 		if (msgs[k].date != NULL &&
@@ -272,10 +283,6 @@ cmd_append(struct sess *s, const struct imap_command *c)
 			    "saved.");
 			goto out;
 		}
-		/* Keywords of another folder than the selected one are
-		 * not kept yet: the flags alone. */
-		if (msgs[k].flags != NULL)
-			f.keywords = 0;
 		if (mailbox_put_finish(s->put, m,
 			msgs[k].flags != NULL ? &f : NULL, date, &err) < 0) {
 			log_err(s, &err);
@@ -299,6 +306,7 @@ cmd_append(struct sess *s, const struct imap_command *c)
 	    buf_cstr(&res));
 	ret = SESS_OK;
 out:
+	mkeywords_free(&kws);
 	xfree(uids);
 	xfree(msgs);
 	buf_deinit(&path);

@@ -527,7 +527,7 @@ cmd_fetch(struct sess *s, const struct imap_command *c)
 
 int
 sess_parse_flags(struct sess *s, const struct imap_arg *a, struct mflags *f,
-    int create_keywords)
+    struct mkeywords *kws, const char *dir)
 {
 	const struct imap_arg *x = a;
 	struct buf err;
@@ -553,23 +553,21 @@ sess_parse_flags(struct sess *s, const struct imap_arg *a, struct mflags *f,
 			f->flags |= (unsigned)bit;
 			continue;
 		}
-		if (s->sel == NULL)
+		if (kws == NULL)
 			continue;
-		kw = mkeywords_find(&s->sel->kw, x->str);
-		if (kw < 0 && create_keywords) {
-			kw = mkeywords_add(&s->sel->kw, x->str);
-			changed = kw >= 0;
-		}
-		if (kw < 0 && create_keywords) {
-			buf_set(&s->tmp, "[LIMIT] Too many keywords.");
-			return -1;
+		if ((kw = mkeywords_find(kws, x->str)) < 0 && dir != NULL) {
+			if ((kw = mkeywords_add(kws, x->str)) < 0) {
+				buf_set(&s->tmp, "[LIMIT] Too many keywords.");
+				return -1;
+			}
+			changed = 1;
 		}
 		if (kw >= 0)
 			f->keywords |= 1u << kw;
 	}
 	if (changed) {
 		buf_init(&err, 1024);
-		if (mkeywords_write(s->sel->path, &s->sel->kw, &err) < 0) {
+		if (mkeywords_write(dir, kws, &err) < 0) {
 			log_warn("imap(%s): Error: %s", log_str(s->user),
 			    buf_cstr(&err));
 			buf_set(&s->tmp, "[SERVERBUG] Keywords not saved.");
@@ -608,7 +606,9 @@ cmd_store(struct sess *s, const struct imap_command *c)
 	sel_keywords(s);
 	if (flags->type == IMAP_ARG_LIST && flags->next != NULL)
 		return sess_bad(s, c, "Invalid flags.");
-	if (sess_parse_flags(s, flags, &want, mode >= 0) < 0)
+	/* -FLAGS of a keyword the folder never had: nothing to add. */
+	if (sess_parse_flags(s, flags, &want, &s->sel->kw,
+		mode >= 0 ? s->sel->path : NULL) < 0)
 		return sess_bad(s, c, "%s", buf_cstr(&s->tmp));
 	if ((n = sel_resolve(s, c->args, s->uid, &idx)) < 0)
 		return sess_bad(s, c, "%s", buf_cstr(&s->tmp));

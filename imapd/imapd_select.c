@@ -134,7 +134,8 @@ sel_sync(struct sess *s, int expunge)
 	}
 	for (i = 0; i < MFLAG_KEYWORDS_MAX; i++)
 		kw_before[i] = sel->kw.names[i] != NULL;
-	if (ch.nchanged > 0) {
+	if (ch.nchanged > 0 || ch.added > 0) {
+		/* New keywords come with new names and new messages. */
 		sel_keywords(s);
 		for (i = 0; i < MFLAG_KEYWORDS_MAX; i++)
 			if (kw_before[i] != (sel->kw.names[i] != NULL)) {

@@ -167,9 +167,12 @@ int sess_load(struct sess *s, size_t i, int whole, struct buf *data);
 /* The length of the header block at p (n bytes), its empty line
  * included. */
 size_t sess_header_len(const char *p, size_t n);
-/* Parse a flag list (or a single flag) into f; -1 with s->tmp set. */
+/* Parse a flag list (or flags one after the other) into f: keywords by
+ * their index in kws (NULL: ignored), those kws lacks added to it and the
+ * table written to dir (NULL: a keyword kws lacks is left out). Returns
+ * 0, or -1 with a response text in s->tmp. */
 int sess_parse_flags(struct sess *s, const struct imap_arg *a, struct mflags *f,
-    int create_keywords);
+    struct mkeywords *kws, const char *dir);
 
 /* imapd_copy.c */
 int cmd_append(struct sess *s, const struct imap_command *c);

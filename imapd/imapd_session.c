@@ -24,8 +24,6 @@
 #include "imapd.h"
 #include "imapd_sess.h"
 
-/* Bad commands before the session is closed (as imap-login). */
-#define SESS_BAD_MAX 10
 /* Literals this long or longer are streamed to the message they hold
  * (APPEND) instead of buffered. */
 #define SESS_STREAM_MIN (64 * 1024)
@@ -506,7 +504,7 @@ loop(struct sess *s)
 			    imap_parser_error(s->parser));
 			return "Protocol error";
 		}
-		if (s->bad >= SESS_BAD_MAX) {
+		if (s->bad >= IMAPD_BAD_MAX) {
 			sess_printf(s,
 			    "* BYE Too many invalid IMAP "
 			    "commands.\r\n");

@@ -255,6 +255,13 @@ test_append_copy_move(void **state)
 	cmd(&p, "e", "e FETCH 1 (INTERNALDATE FLAGS RFC822.SIZE)\r\n",
 	    "INTERNALDATE \"05-Jan-2020 ");
 	cmd(&p, "f", "f FETCH 2 RFC822.SIZE\r\n", "RFC822.SIZE 100000)");
+	/* Keywords go into the target folder's table. */
+	cmd(&p, "k", "k APPEND INBOX (\\Flagged $Todo) {1+}\r\nx\r\n",
+	    "k OK [APPENDUID ");
+	cmd(&p, "k2", "k2 FETCH 4 FLAGS\r\n",
+	    "* 4 FETCH (FLAGS (\\Flagged $Todo))");
+	cmd(&p, "k3", "k3 UID STORE 4 +FLAGS.SILENT (\\Deleted)\r\n", "k3 OK");
+	cmd(&p, "k4", "k4 EXPUNGE\r\n", "* 4 EXPUNGE\r\nk4 OK");
 	assert_int_equal(mkdir(strcat(strcpy(big, mdir), "/.Work"), 0700), 0);
 	assert_int_equal(mkdir(strcat(big, "/cur"), 0700), 0);
 	cmd(&p, "g", "g COPY 1:2 Work\r\n", "g OK [COPYUID ");
