@@ -14,6 +14,7 @@
 #include "mail/imap_parse.h"
 #include "mail/mime.h"
 #include "store/mailbox.h"
+#include "store/mcache.h"
 #include "store/mflags.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -26,6 +27,24 @@
 #define FETCH_MSG_MAX ((size_t)512 * 1024 * 1024)
 /* A header block larger than this is read as the whole message. */
 #define FETCH_HEADER_CHUNK 65536
+
+/* The cached views, in the order of cached_fields. */
+enum {
+	VIEW_ENVELOPE,
+	VIEW_BODY,
+	VIEW_BODYSTRUCTURE,
+	VIEWS
+};
+
+static const char cached_fields[VIEWS] = { MCACHE_ENVELOPE, MCACHE_BODY,
+	MCACHE_BODYSTRUCTURE };
+
+/* What one FETCH reads and writes through. */
+struct fetch_bufs {
+	struct buf data;        /* the message, or its header */
+	struct buf out;         /* a section */
+	struct buf view[VIEWS]; /* ENVELOPE, BODY, BODYSTRUCTURE */
+};
 
 /* What one FETCH asks for. */
 #define F_UID 0x001
@@ -319,8 +338,10 @@ write_octets(struct sess *s, const struct item *it, struct buf *b)
  * given (an unknown transfer encoding for BINARY: s->tmp says). */
 static int
 write_item(struct sess *s, const struct item *it, size_t i,
-    const struct buf *data, struct mime_message *mime, struct buf *out)
+    struct fetch_bufs *fb, struct mime_message *mime)
 {
+	const struct buf *data = &fb->data;
+	struct buf *out = &fb->out;
 	const struct mailbox_msg *m = mailbox_msg(s->sel->mb, i);
 	struct mflags fl;
 	int r;
@@ -342,20 +363,19 @@ write_item(struct sess *s, const struct item *it, size_t i,
 		sess_printf(s, "RFC822.SIZE %lld", (long long)m->vsize);
 		break;
 	case ITEM_ENVELOPE:
-		buf_reset(out);
-		(void)imap_envelope(data->data,
-		    sess_header_len(data->data, buf_len(data)), out);
 		sess_printf(s, "ENVELOPE ");
-		sess_write(s, out->data, buf_len(out));
+		sess_write(s, fb->view[VIEW_ENVELOPE].data,
+		    buf_len(&fb->view[VIEW_ENVELOPE]));
 		break;
 	case ITEM_BODY:
+		sess_printf(s, "BODY ");
+		sess_write(s, fb->view[VIEW_BODY].data,
+		    buf_len(&fb->view[VIEW_BODY]));
+		break;
 	case ITEM_BODYSTRUCTURE:
-		buf_reset(out);
-		(void)imap_bodystructure(mime, data->data, buf_len(data),
-		    it->kind == ITEM_BODYSTRUCTURE, out);
-		sess_printf(s, "%s ",
-		    it->kind == ITEM_BODY ? "BODY" : "BODYSTRUCTURE");
-		sess_write(s, out->data, buf_len(out));
+		sess_printf(s, "BODYSTRUCTURE ");
+		sess_write(s, fb->view[VIEW_BODYSTRUCTURE].data,
+		    buf_len(&fb->view[VIEW_BODYSTRUCTURE]));
 		break;
 	case ITEM_RFC822:
 	case ITEM_RFC822_HEADER:
@@ -419,37 +439,80 @@ mark_seen(struct sess *s, size_t i)
 	return ret;
 }
 
+/* The views f asks for of message i (ENVELOPE, BODY, BODYSTRUCTURE): from
+ * the folder's cache, else made (the message read and parsed) and put in
+ * the cache; the message too when sections are asked for. *mime_r gets
+ * the parsed message when one was made. Returns 1, 0 when the message
+ * is gone, -1 when it could not be read. */
+static int
+prepare(struct sess *s, const struct fetch *f, size_t i, struct fetch_bufs *fb,
+    struct mime_message **mime_r)
+{
+	static const unsigned wants[VIEWS] = { F_ENVELOPE, F_BODY,
+		F_BODYSTRUCTURE };
+	const char *base = mailbox_msg(s->sel->mb, i)->base;
+	int missing[VIEWS] = { 0 }, need_read = (f->want & F_SECTIONS) != 0;
+	int whole = need_read, k, ret;
+
+	for (k = 0; k < VIEWS; k++) {
+		const char *v;
+		size_t n;
+
+		buf_reset(&fb->view[k]);
+		if (!(f->want & wants[k]))
+			continue;
+		v = mcache_get(s->sel->cache, base, cached_fields[k], &n);
+		if (v != NULL) {
+			(void)buf_append(&fb->view[k], v, n);
+			continue;
+		}
+		missing[k] = need_read = 1;
+		whole |= k != VIEW_ENVELOPE;
+	}
+	if (!need_read)
+		return 1;
+	if ((ret = sess_load(s, i, whole, &fb->data)) <= 0)
+		return ret;
+	if (whole)
+		*mime_r = mime_parse(fb->data.data, buf_len(&fb->data), NULL);
+	for (k = 0; k < VIEWS; k++) {
+		if (!missing[k])
+			continue;
+		if (k == VIEW_ENVELOPE)
+			ret = imap_envelope(fb->data.data,
+			    sess_header_len(fb->data.data, buf_len(&fb->data)),
+			    &fb->view[k]);
+		else
+			ret = imap_bodystructure(*mime_r, fb->data.data,
+			    buf_len(&fb->data), k == VIEW_BODYSTRUCTURE,
+			    &fb->view[k]);
+		if (ret == 0)
+			mcache_put(s->sel->cache, base, cached_fields[k],
+			    fb->view[k].data, buf_len(&fb->view[k]));
+	}
+	return 1;
+}
+
 /* One message's FETCH response. Returns 0, 1 when it is gone (skipped),
  * -1 with a NO text in s->tmp. */
 static int
-fetch_one(struct sess *s, const struct fetch *f, size_t i, struct buf *data,
-    struct buf *out)
+fetch_one(struct sess *s, const struct fetch *f, size_t i,
+    struct fetch_bufs *fb)
 {
 	struct mime_message *mime = NULL;
-	struct buf err;
 	size_t k;
 	int seen_now = 0, unknown_cte = 0, ret;
 
 	if (mailbox_msg(s->sel->mb, i)->expunged)
 		return 1;
-	if (f->want & F_INTERNALDATE) {
-		buf_init(&err, 1024);
-		ret = mailbox_msg_date(s->sel->mb, i, &err);
-		buf_deinit(&err);
+	if ((f->want & F_INTERNALDATE) && sess_msg_date(s, i) == 0)
+		return 1;
+	if ((ret = prepare(s, f, i, fb, &mime)) <= 0) {
+		mime_destroy(&mime);
 		if (ret == 0)
 			return 1;
-	}
-	if (f->want & (F_ENVELOPE | F_BODY | F_BODYSTRUCTURE | F_SECTIONS)) {
-		if ((ret = sess_load(s, i, f->need_whole, data)) == 0)
-			return 1;
-		if (ret < 0) {
-			buf_set(&s->tmp,
-			    "[SERVERBUG] A message could not be "
-			    "read.");
-			return -1;
-		}
-		if (f->need_whole)
-			mime = mime_parse(data->data, buf_len(data), NULL);
+		buf_set(&s->tmp, "[SERVERBUG] A message could not be read.");
+		return -1;
 	}
 	if (f->sets_seen && !s->sel->readonly)
 		seen_now = mark_seen(s, i);
@@ -457,7 +520,7 @@ fetch_one(struct sess *s, const struct fetch *f, size_t i, struct buf *data,
 	for (k = 0; k < f->n; k++) {
 		if (k > 0)
 			sess_write(s, " ", 1);
-		if (write_item(s, &f->items[k], i, data, mime, out) < 0) {
+		if (write_item(s, &f->items[k], i, fb, mime) < 0) {
 			/* RFC 3516 4.3: the FETCH fails; the response
 			 * stays well-formed. */
 			sess_printf(s, "NIL");
@@ -469,7 +532,7 @@ fetch_one(struct sess *s, const struct fetch *f, size_t i, struct buf *data,
 		const struct item flags = { .kind = ITEM_FLAGS };
 
 		sess_write(s, " ", 1);
-		(void)write_item(s, &flags, i, data, mime, out);
+		(void)write_item(s, &flags, i, fb, mime);
 	}
 	sess_printf(s, ")\r\n");
 	mime_destroy(&mime);
@@ -486,8 +549,9 @@ int
 cmd_fetch(struct sess *s, const struct imap_command *c)
 {
 	struct fetch f;
-	struct buf data, out;
+	struct fetch_bufs fb;
 	size_t *idx = NULL, k;
+	int j;
 	long n;
 
 	if (c->nargs != 2)
@@ -509,13 +573,18 @@ cmd_fetch(struct sess *s, const struct imap_command *c)
 		f.items[0] = uid;
 		f.want |= F_UID;
 	}
-	buf_init(&data, FETCH_MSG_MAX);
-	buf_init(&out, FETCH_MSG_MAX * 2);
+	buf_init(&fb.data, FETCH_MSG_MAX);
+	buf_init(&fb.out, FETCH_MSG_MAX * 2);
+	for (j = 0; j < VIEWS; j++)
+		buf_init(&fb.view[j], BUF_MAX_INTERNAL);
 	for (k = 0; k < (size_t)n; k++)
-		if (fetch_one(s, &f, idx[k], &data, &out) < 0)
+		if (fetch_one(s, &f, idx[k], &fb) < 0)
 			break;
-	buf_deinit(&data);
-	buf_deinit(&out);
+	sel_cache_flush(s);
+	buf_deinit(&fb.data);
+	buf_deinit(&fb.out);
+	for (j = 0; j < VIEWS; j++)
+		buf_deinit(&fb.view[j]);
 	fetch_free(&f);
 	xfree(idx);
 	if (k < (size_t)n)

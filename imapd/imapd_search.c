@@ -95,7 +95,6 @@ match_one(struct sess *s, struct imap_search *srch,
 	const struct mailbox_msg *mm = mailbox_msg(s->sel->mb, i);
 	struct msg_ctx m = { s, i, { 0 }, data, 0, 0 };
 	struct imap_search_msg sm;
-	struct buf err;
 	struct tm tm;
 
 	mflags_parse(mm->name, &m.f);
@@ -104,12 +103,7 @@ match_one(struct sess *s, struct imap_search *srch,
 	sm.uid = mm->uid;
 	sm.flags = search_flags(&m.f, mm->recent);
 	sm.size = (uint64_t)mm->vsize;
-	buf_init(&err, 1024);
-	if (mailbox_msg_date(s->sel->mb, i, &err) < 0)
-		log_warn("imap(%s): Error: %s", log_str(s->user),
-		    buf_cstr(&err));
-	buf_deinit(&err);
-	sm.internaldate = mm->date;
+	sm.internaldate = sess_msg_date(s, i);
 	localtime_r(&sm.internaldate, &tm);
 	sm.internal_tz_min = (int)(tm.tm_gmtoff / 60);
 	sm.has_keyword = has_keyword;
@@ -164,6 +158,7 @@ cmd_search(struct sess *s, const struct imap_command *c)
 		    s->uid ? mm->uid : (uint32_t)i + 1);
 		(void)imap_seqlist_add(&uids, mm->uid);
 	}
+	sel_cache_flush(s);
 	if (r < 0) {
 		/* RFC 5182 2.1: a failed search empties the saved result. */
 		if (imap_search_return(srch) & IMAP_SEARCH_RET_SAVE)

@@ -3,6 +3,7 @@
  * 6.4.2, 6.4.3, 7.4): SELECT and EXAMINE, the updates others' changes
  * make, sequence sets, CLOSE, UNSELECT, EXPUNGE, STATUS. See
  * imapd_sess.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,8 +12,10 @@
 #include "mail/imap_parse.h"
 #include "store/folder.h"
 #include "store/mailbox.h"
+#include "store/mcache.h"
 #include "store/mflags.h"
 #include "util/buf.h"
+#include "util/htable.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -26,6 +29,7 @@ sel_close(struct sess *s)
 	if (sel == NULL)
 		return;
 	mailbox_close(&sel->mb);
+	mcache_close(&sel->cache);
 	mkeywords_free(&sel->kw);
 	xfree(sel->name);
 	xfree(sel->path);
@@ -120,6 +124,7 @@ sel_sync(struct sess *s, int expunge)
 		return;
 	}
 	buf_deinit(&err);
+	mcache_refresh(sel->cache);
 	/* Descending numbers: each EXPUNGE leaves the others' numbers as
 	 * the client has them (RFC 9051 7.5.1). */
 	for (i = 0; i < ch.nexpunged; i++)
@@ -350,6 +355,7 @@ cmd_select(struct sess *s, const struct imap_command *c)
 		goto out;
 	}
 	s->sel = sel;
+	sel->cache = mcache_open(sel->path);
 	imap_seqlist_init(&sel->saved, SESS_SAVED_MAX);
 	sel_keywords(s);
 	sel->exists = mailbox_count(sel->mb);
@@ -542,4 +548,74 @@ cmd_status(struct sess *s, const struct imap_command *c)
 		ret = sess_no(s, c, "[SERVERBUG] Internal error occurred.");
 	buf_deinit(&path);
 	return ret;
+}
+
+time_t
+sess_msg_date(struct sess *s, size_t i)
+{
+	const struct mailbox_msg *m = mailbox_msg(s->sel->mb, i);
+	const char *v;
+	struct buf err;
+	char num[32];
+	size_t n;
+	int ret;
+
+	if (m->date != 0)
+		return m->date;
+	v = mcache_get(s->sel->cache, m->base, MCACHE_DATE, &n);
+	if (v != NULL && n > 0 && n < sizeof(num)) {
+		memcpy(num, v, n);
+		num[n] = '\0';
+		mailbox_msg_set_date(s->sel->mb, i,
+		    (time_t)strtoll(num, NULL, 10));
+		if (m->date != 0)
+			return m->date;
+	}
+	buf_init(&err, 1024);
+	if ((ret = mailbox_msg_date(s->sel->mb, i, &err)) < 0)
+		log_warn("imap(%s): Error: %s", log_str(s->user),
+		    buf_cstr(&err));
+	buf_deinit(&err);
+	if (ret <= 0)
+		return ret < 0 ? 1 : 0; /* unreadable: shown as the epoch */
+	n = (size_t)snprintf(num, sizeof(num), "%lld", (long long)m->date);
+	mcache_put(s->sel->cache, m->base, MCACHE_DATE, num, n);
+	return m->date;
+}
+
+/* mcache_flush's is_live: a base of the view. The table is made on the
+ * first call (only a flush that may compact asks). */
+struct live {
+	struct sess *s;
+	struct htable *bases;
+};
+
+static int
+is_live(void *ctx, const char *base)
+{
+	struct live *l = ctx;
+	size_t i;
+
+	if (l->bases == NULL) {
+		l->bases = htable_create();
+		for (i = 0; i < mailbox_count(l->s->sel->mb); i++)
+			(void)htable_enter(l->bases,
+			    mailbox_msg(l->s->sel->mb, i)->base, l);
+	}
+	return htable_find(l->bases, base) != NULL;
+}
+
+void
+sel_cache_flush(struct sess *s)
+{
+	struct live l = { s, NULL };
+	struct buf err;
+
+	buf_init(&err, 1024);
+	if (mcache_flush(s->sel->cache, is_live, &l, &err) < 0)
+		log_warn("imap(%s): Error: %s", log_str(s->user),
+		    buf_cstr(&err));
+	if (l.bases != NULL)
+		htable_destroy(&l.bases, NULL);
+	buf_deinit(&err);
 }

@@ -69,6 +69,7 @@ struct sel {
 	time_t kw_mtime;           /* dovecot-keywords as last read */
 	size_t exists;             /* EXISTS announced */
 	struct imap_seqlist saved; /* SEARCHRES "$": UIDs (RFC 5182) */
+	struct mcache *cache;      /* dates, ENVELOPE, BODYSTRUCTURE */
 };
 
 struct sess {
@@ -139,6 +140,11 @@ void sel_sync(struct sess *s, int expunge);
  * the view: RFC 9051 gives BAD for message numbers only). */
 long
 sel_resolve(struct sess *s, const struct imap_arg *set, int uid, size_t **idx);
+/* Message i's internal date: from the folder's cache, else its file's
+ * mtime (then cached). The date, or 0 when the message is gone. */
+time_t sess_msg_date(struct sess *s, size_t i);
+/* Write what was put in the folder's cache (errors are logged). */
+void sel_cache_flush(struct sess *s);
 /* The keywords file of the selected folder, reread when it changed. */
 void sel_keywords(struct sess *s);
 /* The folder's Maildir for an IMAP name (INBOX or a folder), into out;

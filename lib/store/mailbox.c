@@ -815,6 +815,13 @@ mailbox_msg_date(struct mailbox *mb, size_t i, struct buf *err)
 	return ret;
 }
 
+void
+mailbox_msg_set_date(struct mailbox *mb, size_t i, time_t date)
+{
+	if (i < mb->count && date > 0)
+		mb->msgs[i].date = date;
+}
+
 const char *
 mailbox_path(const struct mailbox *mb)
 {

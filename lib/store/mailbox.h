@@ -99,6 +99,10 @@ int mailbox_set_flags(struct mailbox *mb, size_t i, const struct mflags *f,
  * when the message is gone, or -1 with err. */
 int mailbox_msg_date(struct mailbox *mb, size_t i, struct buf *err);
 
+/* Give message i its internal date when it is known from elsewhere (a
+ * cache): mailbox_msg_date then does not look. */
+void mailbox_msg_set_date(struct mailbox *mb, size_t i, time_t date);
+
 /* The Maildir's path, as opened. */
 const char *mailbox_path(const struct mailbox *mb);
 

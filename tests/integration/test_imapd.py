@@ -384,6 +384,7 @@ class ImapdTest(unittest.TestCase):
                 os._exit(127)
         shown, seen = b"", 0
         end = time.monotonic() + timeout * ternlib.SLOW
+        reaped = False
         try:
             for want, keys in steps + [(None, None)]:
                 while want is not None and want.encode() not in shown[seen:]:
@@ -403,24 +404,24 @@ class ImapdTest(unittest.TestCase):
                 seen = len(shown)
                 if keys is not None:
                     os.write(fd, keys.encode())
-            while time.monotonic() < end:
+            reaped = False
+            while time.monotonic() < end and not reaped:
                 r, _, _ = select.select([fd], [], [], 0.5)
                 try:
                     chunk = os.read(fd, 65536) if r else b""
                 except OSError:
-                    break
+                    chunk = b""
+                shown += chunk
                 if r and not chunk:
                     break
-                shown += chunk
-                done, _ = os.waitpid(pid, os.WNOHANG)
-                if done and not r:
-                    break
+                reaped = os.waitpid(pid, os.WNOHANG)[0] == pid
         finally:
-            try:
-                os.kill(pid, 9)
-            except ProcessLookupError:
-                pass
-            os.waitpid(pid, 0)
+            if not reaped:
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
+                os.waitpid(pid, 0)
             os.close(fd)
         return shown.decode(errors="replace")
 

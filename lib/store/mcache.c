@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/* mcache - a folder's cache file of immutable message facts, read without
+ * locks, appended and compacted under an flock. See mcache.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/mcache.h"
+#include "store/store_err.h"
+#include "util/buf.h"
+#include "util/htable.h"
+#include "util/mem.h"
+
+#define HEADER "TERNCACHE 1\n"
+#define HEADER_LEN (sizeof(HEADER) - 1)
+/* "llllllll ssssssss " */
+#define PREFIX_LEN 18
+/* A record: the field, a base name (a file name), TAB, the value, LF. */
+#define RECORD_MAX (1 + 256 + 1 + MCACHE_VALUE_MAX + 1)
+/* Compaction: only past this size, and when live records are less than
+ * half of it. */
+#define COMPACT_MIN (1024 * 1024)
+#define READ_CHUNK (1024 * 1024)
+
+/* Where one value is in the file. */
+struct loc {
+	off_t off;      /* of the value */
+	size_t len;     /* of the value */
+	size_t rec_len; /* of the whole record, prefix included */
+};
+
+struct mcache {
+	char *path;
+	int fd; /* open for reading, or -1 */
+	dev_t dev;
+	ino_t ino;
+	off_t good;           /* end of the last record that checked out */
+	struct htable *index; /* "<field><base>" -> struct loc */
+	size_t nrec;
+	struct buf pending;   /* records formatted, not written */
+	struct htable *added; /* keys in pending */
+	char *val;            /* mcache_get's */
+};
+
+static uint32_t
+fnv1a(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n-- > 0) {
+		h ^= (unsigned char)*p++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void
+forget(struct mcache *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->good = 0;
+	c->nrec = 0;
+	htable_destroy(&c->index, xfree);
+	c->index = htable_create();
+}
+
+/* Index the records of the len bytes at p, which start at file offset
+ * base; returns the bytes that held whole records that check out. */
+static size_t
+index_records(struct mcache *c, const char *p, size_t len, off_t base)
+{
+	size_t at = 0;
+
+	while (len - at >= PREFIX_LEN) {
+		const char *r = p + at, *tab;
+		char key[1 + 257];
+		unsigned long n, sum;
+		struct loc *l;
+		char *end;
+
+		if (r[8] != ' ' || r[17] != ' ')
+			break;
+		n = strtoul(r, &end, 16);
+		if (end != r + 8 || n < 3 || n > RECORD_MAX ||
+		    n > len - at - PREFIX_LEN)
+			break;
+		sum = strtoul(r + 9, &end, 16);
+		if (end != r + 17 || sum != fnv1a(r + PREFIX_LEN, n) ||
+		    r[PREFIX_LEN + n - 1] != '\n')
+			break;
+		tab = memchr(r + PREFIX_LEN, '\t', n);
+		if (tab == NULL || (size_t)(tab - (r + PREFIX_LEN)) > 257)
+			break;
+		memcpy(key, r + PREFIX_LEN, (size_t)(tab - (r + PREFIX_LEN)));
+		key[tab - (r + PREFIX_LEN)] = '\0';
+		l = xmalloc(sizeof(*l));
+		l->off = base + (off_t)(tab + 1 - p);
+		l->len = (size_t)(r + PREFIX_LEN + n - 1 - (tab + 1));
+		l->rec_len = PREFIX_LEN + n;
+		xfree(htable_enter(c->index, key, l));
+		c->nrec++;
+		at += PREFIX_LEN + n;
+	}
+	return at;
+}
+
+/* Read from c->good to the end of the file (or the first record that does
+ * not check out). */
+static void
+read_on(struct mcache *c)
+{
+	char *chunk = NULL;
+	size_t have = 0;
+	ssize_t n;
+
+	if (c->fd < 0)
+		return;
+	chunk = xmalloc(READ_CHUNK + RECORD_MAX + PREFIX_LEN);
+	for (;;) {
+		size_t used;
+
+		n = pread(c->fd, chunk + have, READ_CHUNK,
+		    c->good + (off_t)have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		used = index_records(c, chunk, have, c->good);
+		c->good += (off_t)used;
+		memmove(chunk, chunk + used, have - used);
+		have -= used;
+		/* A record that still fails with all of it here is damage. */
+		if (have > RECORD_MAX + PREFIX_LEN)
+			break;
+	}
+	xfree(chunk);
+}
+
+/* (Re)open the file from its start. */
+static void
+load(struct mcache *c)
+{
+	char head[HEADER_LEN];
+	struct stat st;
+
+	forget(c);
+	if ((c->fd = open(c->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (fstat(c->fd, &st) < 0 ||
+	    pread(c->fd, head, HEADER_LEN, 0) != (ssize_t)HEADER_LEN ||
+	    memcmp(head, HEADER, HEADER_LEN) != 0) {
+		close(c->fd);
+		c->fd = -1;
+		return;
+	}
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	c->good = HEADER_LEN;
+	read_on(c);
+}
+
+struct mcache *
+mcache_open(const char *dir)
+{
+	struct mcache *c = xcalloc(1, sizeof(*c));
+	struct buf b;
+
+	buf_init(&b, BUF_MAX_INTERNAL);
+	buf_printf(&b, "%s/%s", dir, MCACHE_FILE);
+	c->path = buf_steal(&b);
+	buf_deinit(&b);
+	c->fd = -1;
+	c->index = htable_create();
+	c->added = htable_create();
+	buf_init(&c->pending, BUF_MAX_INTERNAL);
+	load(c);
+	return c;
+}
+
+void
+mcache_refresh(struct mcache *c)
+{
+	struct stat st;
+
+	if (stat(c->path, &st) < 0)
+		return;
+	if (c->fd < 0 || st.st_dev != c->dev || st.st_ino != c->ino)
+		load(c); /* made, or compacted by another session */
+	else if (st.st_size > c->good)
+		read_on(c);
+}
+
+static void
+make_key(char *key, const char *base, char field)
+{
+	key[0] = field;
+	snprintf(key + 1, 258, "%s", base);
+}
+
+const char *
+mcache_get(struct mcache *c, const char *base, char field, size_t *len_r)
+{
+	char key[1 + 258];
+	struct loc *l;
+
+	if (strlen(base) > 256 || c->fd < 0)
+		return NULL;
+	make_key(key, base, field);
+	if ((l = htable_find(c->index, key)) == NULL)
+		return NULL;
+	xfree(c->val);
+	c->val = xmalloc(l->len + 1);
+	if (pread(c->fd, c->val, l->len, l->off) != (ssize_t)l->len)
+		return NULL;
+	c->val[l->len] = '\0';
+	*len_r = l->len;
+	return c->val;
+}
+
+void
+mcache_put(struct mcache *c, const char *base, char field, const char *value,
+    size_t len)
+{
+	char key[1 + 258];
+	size_t n;
+
+	if (len > MCACHE_VALUE_MAX || strlen(base) > 256 ||
+	    strchr(base, '\t') != NULL)
+		return;
+	make_key(key, base, field);
+	if (htable_find(c->index, key) != NULL ||
+	    htable_find(c->added, key) != NULL)
+		return;
+	(void)htable_enter(c->added, key, c);
+	n = strlen(key) + 1 + len + 1;
+	(void)buf_printf(&c->pending, "%08zx %08x ", n, 0u);
+	{
+		size_t start = buf_len(&c->pending);
+		char sum[9];
+
+		(void)buf_puts(&c->pending, key);
+		(void)buf_putc(&c->pending, '\t');
+		(void)buf_append(&c->pending, value, len);
+		(void)buf_putc(&c->pending, '\n');
+		snprintf(sum, sizeof(sum), "%08x",
+		    fnv1a(c->pending.data + start, n));
+		memcpy(c->pending.data + start - 9, sum, 8);
+	}
+}
+
+size_t
+mcache_records(const struct mcache *c)
+{
+	return c->nrec;
+}
+
+struct live_ctx {
+	int (*is_live)(void *ctx, const char *base);
+	void *ctx;
+	size_t live_bytes;
+	struct buf *out; /* compaction: live records copied here */
+	int fd;
+	int failed;
+};
+
+static void
+count_live(const char *key, void *value, void *ctx)
+{
+	struct live_ctx *k = ctx;
+	const struct loc *l = value;
+
+	if (k->is_live(k->ctx, key + 1))
+		k->live_bytes += l->rec_len;
+}
+
+static void
+copy_live(const char *key, void *value, void *ctx)
+{
+	struct live_ctx *k = ctx;
+	const struct loc *l = value;
+	char *rec;
+
+	if (k->failed || !k->is_live(k->ctx, key + 1))
+		return;
+	/* The whole record, prefix and all, as it stands. */
+	rec = xmalloc(l->rec_len);
+	if (pread(k->fd, rec, l->rec_len,
+		l->off - (off_t)(l->rec_len - l->len - 1)) !=
+		(ssize_t)l->rec_len ||
+	    buf_append(k->out, rec, l->rec_len) < 0)
+		k->failed = 1;
+	xfree(rec);
+}
+
+/* Write the live records to a new file and rename it over the cache,
+ * under the lock. */
+static int
+compact(struct mcache *c, struct live_ctx *k, struct buf *err)
+{
+	struct buf tmp, out;
+	int fd, ret = 0;
+
+	buf_init(&tmp, BUF_MAX_INTERNAL);
+	buf_init(&out, BUF_MAX_INTERNAL);
+	buf_printf(&tmp, "%s.new", c->path);
+	buf_puts(&out, HEADER);
+	k->out = &out;
+	k->fd = c->fd;
+	htable_walk(c->index, copy_live, k);
+	fd = open(buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600);
+	if (k->failed || fd < 0 ||
+	    write(fd, out.data, buf_len(&out)) != (ssize_t)buf_len(&out) ||
+	    rename(buf_cstr(&tmp), c->path) < 0) {
+		ret = store_err(err, "compact %s: %m", c->path);
+		unlink(buf_cstr(&tmp));
+	}
+	if (fd >= 0)
+		close(fd);
+	buf_deinit(&tmp);
+	buf_deinit(&out);
+	return ret;
+}
+
+/* Open and lock the cache file that is at the path now: a compaction
+ * between the open and the lock replaces it, and the lock must be the
+ * new file's. Returns the descriptor (st its stat), or -1 with err. */
+static int
+lock_file(struct mcache *c, struct stat *st, struct buf *err)
+{
+	struct stat now;
+	int fd, tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		fd = open(c->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC,
+		    0600);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0 || fstat(fd, st) < 0) {
+			store_err(err, "open %s: %m", c->path);
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		if (stat(c->path, &now) == 0 && now.st_ino == st->st_ino &&
+		    now.st_dev == st->st_dev)
+			return fd;
+		close(fd);
+	}
+	store_err(err, "%s: replaced too often", c->path);
+	return -1;
+}
+
+int
+mcache_flush(struct mcache *c, int (*is_live)(void *ctx, const char *base),
+    void *ctx, struct buf *err)
+{
+	struct live_ctx k = { is_live, ctx, 0, NULL, -1, 0 };
+	struct stat st;
+	int fd, ret = 0;
+
+	if (buf_len(&c->pending) == 0)
+		return 0;
+	if ((fd = lock_file(c, &st, err)) < 0) {
+		ret = -1;
+		goto out;
+	}
+	/* Under the lock: the file as it is (another writer appended, or
+	 * compacted), its torn tail cut off. */
+	mcache_refresh(c);
+	if (c->fd < 0) {
+		/* New, or no cache file of ours: start it. */
+		if (ftruncate(fd, 0) < 0 ||
+		    write(fd, HEADER, HEADER_LEN) != (ssize_t)HEADER_LEN) {
+			ret = store_err(err, "write %s: %m", c->path);
+			goto out;
+		}
+		mcache_refresh(c);
+	} else if (st.st_size > c->good && ftruncate(fd, c->good) < 0) {
+		ret = store_err(err, "ftruncate %s: %m", c->path);
+		goto out;
+	}
+	if (c->fd < 0 ||
+	    write(fd, c->pending.data, buf_len(&c->pending)) !=
+		(ssize_t)buf_len(&c->pending)) {
+		/* A half record left is cut off by the next writer. */
+		ret = store_err(err, "write %s: %m", c->path);
+		goto out;
+	}
+	mcache_refresh(c);
+	if (is_live != NULL && c->good > COMPACT_MIN) {
+		htable_walk(c->index, count_live, &k);
+		if ((off_t)(k.live_bytes * 2) < c->good &&
+		    compact(c, &k, err) < 0)
+			ret = -1;
+		else if ((off_t)(k.live_bytes * 2) < c->good)
+			load(c);
+	}
+out:
+	if (fd >= 0)
+		close(fd); /* releases the lock */
+	buf_reset(&c->pending);
+	htable_destroy(&c->added, NULL);
+	c->added = htable_create();
+	return ret;
+}
+
+void
+mcache_close(struct mcache **cp)
+{
+	struct mcache *c = *cp;
+
+	if (c == NULL)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	htable_destroy(&c->index, xfree);
+	htable_destroy(&c->added, NULL);
+	buf_deinit(&c->pending);
+	xfree(c->val);
+	xfree(c->path);
+	xfree(c);
+	*cp = NULL;
+}
