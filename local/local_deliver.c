@@ -18,6 +18,7 @@
 #include "queue/qfile.h"
 #include "server/server.h"
 #include "store/maildir.h"
+#include "store/uidlist.h"
 #include "util/buf.h"
 #include "util/delay.h"
 #include "util/log.h"
@@ -87,6 +88,22 @@ result(struct local_result *res, const char *status, const char *fmt, ...)
 
 /* Write the message into the Maildir at path: our two headers, then the
  * queued content. Returns 0, or -1 with *error_r. */
+/* The delivered message's UID, at once, when the Maildir has a UID list
+ * (uidlist.h): IMAP and POP3 then agree on it and on arrival order. The
+ * delivery stands whatever happens here: a message without a UID gets one
+ * at the next open. */
+static void
+give_uid(const char *maildir, const char *final)
+{
+	struct buf err;
+
+	buf_init(&err, 1024);
+	if (uidlist_add_delivered(maildir, strrchr(final, '/') + 1, &err) < 0)
+		log_warn("%s: UID not given at delivery: %s", maildir,
+		    buf_cstr(&err));
+	buf_deinit(&err);
+}
+
 int
 local_write_maildir(struct local_msg *m, const char *rcpt, const char *path,
     const char **error_r)
@@ -123,6 +140,8 @@ local_write_maildir(struct local_msg *m, const char *rcpt, const char *path,
 	}
 	buf_init(&head, 8192);
 	ret = maildir_commit(md, &head, error_r);
+	if (ret == 0)
+		give_uid(path, buf_cstr(&head));
 	buf_deinit(&head);
 	return ret;
 }

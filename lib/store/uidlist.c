@@ -382,6 +382,8 @@ uidlist_format(const struct uidlist *ul, struct buf *out)
 	return ret;
 }
 
+static int lock_wait(const char *dir, int wait_s, struct buf *err);
+
 static void
 lock_path(struct buf *b, const char *dir, const char *name)
 {
@@ -391,6 +393,12 @@ lock_path(struct buf *b, const char *dir, const char *name)
 
 int
 uidlist_lock(const char *dir, struct buf *err)
+{
+	return lock_wait(dir, UIDLIST_LOCK_WAIT, err);
+}
+
+static int
+lock_wait(const char *dir, int wait_s, struct buf *err)
 {
 	struct buf path;
 	struct stat st;
@@ -411,7 +419,7 @@ uidlist_lock(const char *dir, struct buf *err)
 			(void)unlink(buf_cstr(&path));
 			continue;
 		}
-		if (time(NULL) - start >= UIDLIST_LOCK_WAIT) {
+		if (time(NULL) - start >= wait_s) {
 			errno = EWOULDBLOCK;
 			break;
 		}
@@ -590,4 +598,97 @@ uidlist_reset(struct uidlist *ul, uint32_t old_uidvalidity)
 	ul->nextuid = 1;
 	if (is_hex32(guid, strnlen(guid, sizeof(guid))))
 		memcpy(ul->guid, guid, sizeof(guid));
+}
+
+/* The UID after the last record of the list open at fd (of size bytes),
+ * from its header's N and its last line: 0 when the list does not end
+ * in a whole record line (it is left to a writer that reads it all). */
+static uint32_t
+next_after_tail(int fd, off_t size)
+{
+	char tail[UIDLIST_TAIL];
+	struct uidlist ul;
+	const char *line, *nl;
+	off_t off = size > (off_t)sizeof(tail) ? size - (off_t)sizeof(tail) : 0;
+	ssize_t n;
+	uint32_t next;
+
+	n = pread(fd, tail, sizeof(tail), off);
+	if (n <= 0 || tail[n - 1] != '\n')
+		return 0;
+	/* The header, for N. */
+	memset(&ul, 0, sizeof(ul));
+	{
+		char head[512];
+		ssize_t h = pread(fd, head, sizeof(head), 0);
+		const char *e = h > 0 ? memchr(head, '\n', (size_t)h) : NULL;
+
+		if (e == NULL || parse_header(&ul, head, e, NULL) < 0) {
+			uidlist_free(&ul);
+			return 0;
+		}
+	}
+	next = ul.nextuid;
+	uidlist_free(&ul);
+	/* The last line: "<uid> ... :<base>". */
+	for (line = tail + n - 1; line > tail && line[-1] != '\n'; line--)
+		;
+	nl = tail + n - 1;
+	if (line == tail && off > 0)
+		return 0; /* a line longer than the tail */
+	if (line > tail || off > 0) {
+		uint64_t uid;
+		const char *sp = memchr(line, ' ', (size_t)(nl - line));
+
+		if (sp == NULL || parse_num(line, sp, UINT32_MAX - 1, &uid) < 0)
+			return 0;
+		if (uid >= next)
+			next = (uint32_t)uid + 1;
+	}
+	return next;
+}
+
+int
+uidlist_add_delivered(const char *dir, const char *base, struct buf *err)
+{
+	struct buf path, line;
+	struct stat st;
+	uint32_t uid;
+	int lock, fd = -1, ret = 0;
+
+	buf_init(&path, BUF_MAX_INTERNAL);
+	buf_init(&line, BUF_MAX_INTERNAL);
+	lock_path(&path, dir, UIDLIST_FILE);
+	if (access(buf_cstr(&path), F_OK) < 0) {
+		buf_deinit(&path);
+		buf_deinit(&line);
+		return 0; /* no list yet: the first open numbers */
+	}
+	if ((lock = lock_wait(dir, UIDLIST_DELIVERY_WAIT, err)) < 0) {
+		buf_deinit(&path);
+		buf_deinit(&line);
+		return -1;
+	}
+	fd = open(buf_cstr(&path), O_RDWR | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		ret = store_err(err, "open %s: %m", buf_cstr(&path));
+		goto out;
+	}
+	if ((uid = next_after_tail(fd, st.st_size)) == 0 ||
+	    uid >= UINT32_MAX - 1)
+		goto out; /* left to the next open */
+	buf_printf(&line, "%u :%s\n", uid, base);
+	/* Durable before the lock goes: a UID a reader saw must never be
+	 * given again (RFC 9051 2.3.1.1). A failed write leaves at worst
+	 * a cut line, which readers take as damage and rebuild. */
+	if (write_all(fd, buf_cstr(&line), buf_len(&line)) < 0 ||
+	    fdatasync(fd) < 0)
+		ret = store_err(err, "write %s: %m", buf_cstr(&path));
+out:
+	if (fd >= 0)
+		close(fd);
+	uidlist_unlock(dir, lock);
+	buf_deinit(&path);
+	buf_deinit(&line);
+	return ret;
 }

@@ -102,6 +102,21 @@ int uidlist_lock(const char *dir, struct buf *err);
 int uidlist_commit(const char *dir, int lock_fd, const struct uidlist *ul,
     struct buf *err);
 
+/* Delivery (local): give the new message base (in new/) the next UID at
+ * once, as Dovecot's LDA does, so that IMAP and POP3 see it with the same
+ * UID and in arrival order. The record is appended to the list in place
+ * under the lock (Dovecot's way: N in the header is left behind, readers
+ * raise it), its UID taken from the header and the last line, and made
+ * durable. A Maildir without a list is left alone (the first open
+ * numbers it); a list that does not end in a whole line is left to the
+ * next writer that reads it all. The lock is waited for at most
+ * UIDLIST_DELIVERY_WAIT seconds: a delivery must not hang on a reader.
+ * Returns 0 (done, or nothing to do), or -1 with err: the message then
+ * gets its UID at the next open, as if there were no list. */
+#define UIDLIST_DELIVERY_WAIT 2
+#define UIDLIST_TAIL 4096
+int uidlist_add_delivered(const char *dir, const char *base, struct buf *err);
+
 /* Drop the lock without writing. */
 void uidlist_unlock(const char *dir, int lock_fd);
 

@@ -128,6 +128,18 @@ class ImapdTest(unittest.TestCase):
         typ, data = m.select("INBOX")
         self.assertEqual(data, [b"3"])
         self.assertEqual(m.untagged_responses.get("RECENT"), [b"3"])
+        # Now that the folder has a UID list, local gives the next
+        # delivery its UID at once (as Dovecot's LDA does).
+        self.deliver("Subject: fourth\r\n\r\nfour\r\n")
+        new = os.path.basename(t.messages("alice")[0])
+        uidlist = os.path.join(t.maildir("alice"), "dovecot-uidlist")
+
+        def numbered():
+            with open(uidlist) as f:
+                return ("\n4 :%s\n" % new) in f.read()
+        ternlib.wait_for(numbered, what="UID 4 in dovecot-uidlist")
+        self.ok(m.noop())
+        self.assertEqual(m.untagged_responses.get("EXISTS")[-1], b"4")
         # FETCH: envelope, structure, sections, partial, BINARY.
         d = self.ok(m.fetch("1", "(FLAGS RFC822.SIZE INTERNALDATE "
                                  "ENVELOPE)"))
@@ -163,14 +175,14 @@ class ImapdTest(unittest.TestCase):
         m.literal = "CAFÉ".encode()
         self.assertEqual(self.ok(m.search("UTF-8", "SUBJECT")), [b"1"])
         self.assertEqual(self.ok(m.search(None, "SUBJECT", "report")), [b"1"])
-        self.assertEqual(self.ok(m.search(None, "UNSEEN")), [b"1 3"])
+        self.assertEqual(self.ok(m.search(None, "UNSEEN")), [b"1 3 4"])
         self.assertEqual(self.ok(m.search(None, "HEADER", "X-Tag", "blue")),
                          [b"3"])
         self.assertEqual(self.ok(m.search(None, "BODY", '"HTML WORDS"')), [b"1"])
         typ, d = m.uid("SEARCH", "RETURN", "(MIN MAX COUNT)", "ALL")
         self.assertEqual(typ, "OK")
         self.assertRegex(m.untagged_responses.get("ESEARCH", [b""])[0],
-                         rb'\(TAG "\w+"\) UID MIN 1 MAX 3 COUNT 3')
+                         rb'\(TAG "\w+"\) UID MIN 1 MAX 4 COUNT 4')
         # STORE with a keyword; COPY and MOVE with UIDPLUS.
         d = self.ok(m.store("3", "+FLAGS", "(\\Flagged $Important)"))
         self.assertIn(b"\\Flagged $Important", d[0])
@@ -196,9 +208,9 @@ class ImapdTest(unittest.TestCase):
         self.ok(m.select("INBOX"))
         self.ok(m.store("1", "+FLAGS.SILENT", "(\\Deleted)"))
         self.ok(m.expunge())
-        self.assertEqual(self.ok(m.search(None, "ALL")), [b"1"])
+        self.assertEqual(self.ok(m.search(None, "ALL")), [b"1 2"])
         m.logout()
-        self.assertEqual(len(t.messages("alice", "cur")), 1)
+        self.assertEqual(len(t.messages("alice", "cur")), 2)
         t.wait_log("imap(alice): Disconnected: Logged out in=")
 
     def test_folders(self):

@@ -352,6 +352,50 @@ test_lock(void **state)
 	buf_destroy(&err);
 }
 
+/* Delivery: the next UID appended in place, as Dovecot's LDA does. */
+static void
+test_add_delivered(void **state)
+{
+	struct buf *err = buf_create(1024);
+	struct uidlist ul;
+	char path[256];
+
+	/* No list: nothing done, nothing made. */
+	snprintf(path, sizeof(path), "%s/%s", dir, UIDLIST_FILE);
+	unlink(path);
+	assert_int_equal(uidlist_add_delivered(dir, "9.M1P1.h,S=1,W=2", err),
+	    0);
+	assert_null(get_file(UIDLIST_FILE));
+	/* After the last record (UID 4), above a header N that is 5. */
+	put_file(UIDLIST_FILE, fixture);
+	assert_int_equal(uidlist_add_delivered(dir, "9.M1P1.h,S=1,W=2", err),
+	    0);
+	assert_non_null(strstr(get_file(UIDLIST_FILE),
+	    "W1234 :1733450002.M300P12.host\n5 :9.M1P1.h,S=1,W=2\n"));
+	/* Records appended before, N left behind: above the last one. */
+	put_file(UIDLIST_FILE, appended);
+	assert_int_equal(uidlist_add_delivered(dir, "a.M2P2.h", err), 0);
+	assert_int_equal(uidlist_add_delivered(dir, "b.M3P3.h", err), 0);
+	assert_int_equal(uidlist_read(dir, &ul, err), 0);
+	assert_int_equal(ul.count, 5);
+	assert_int_equal(ul.recs[3].uid, 4);
+	assert_string_equal(ul.recs[4].base, "b.M3P3.h");
+	assert_int_equal(ul.recs[4].uid, 5);
+	assert_int_equal(ul.nextuid, 6);
+	uidlist_free(&ul);
+	assert_null(get_file(UIDLIST_LOCK));
+	/* A header alone: N. */
+	put_file(UIDLIST_FILE, "3 V1 N7 G9bba2e2dcacf146b8e54000083ecc375\n");
+	assert_int_equal(uidlist_add_delivered(dir, "c", err), 0);
+	assert_non_null(strstr(get_file(UIDLIST_FILE), "\n7 :c\n"));
+	/* A cut last line is left to a writer that reads it all. */
+	put_file(UIDLIST_FILE,
+	    "3 V1 N2 G9bba2e2dcacf146b8e54000083ecc375\n1 :x");
+	assert_int_equal(uidlist_add_delivered(dir, "d", err), 0);
+	assert_null(strstr(get_file(UIDLIST_FILE), ":d"));
+	buf_destroy(&err);
+}
+
 int
 main(void)
 {
@@ -362,6 +406,7 @@ main(void)
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_every_cut),
 		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_add_delivered),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
