@@ -187,6 +187,9 @@ cmd_enable(struct sess *s, const struct imap_command *c)
 		if (bit == 0 || (before & bit))
 			continue;
 		s->enabled |= bit;
+		/* IMAP4rev2 takes UTF-8 in quoted strings (RFC 9051
+		 * 4.3): mailbox names, search strings. */
+		imap_parser_set_utf8(s->parser, 1);
 		sess_printf(s, " %s", a->str);
 	}
 	sess_write(s, "\r\n", 2);

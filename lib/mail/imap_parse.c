@@ -221,6 +221,12 @@ imap_parser_create(const struct imap_parser_limits *lim)
 }
 
 void
+imap_parser_set_utf8(struct imap_parser *p, int on)
+{
+	p->lim.utf8 = on != 0;
+}
+
+void
 imap_parser_destroy(struct imap_parser **pp)
 {
 	struct imap_parser *p = *pp;

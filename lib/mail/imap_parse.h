@@ -178,6 +178,9 @@ struct imap_parser;
 /* A parser for one session. limits may be NULL (every default); a zero
  * field takes its default. Never fails. */
 struct imap_parser *imap_parser_create(const struct imap_parser_limits *lim);
+/* Allow (or not) 8-bit UTF-8 in quoted strings from the next command on
+ * (ENABLE IMAP4rev2 or UTF8=ACCEPT, RFC 9051 4.3, RFC 6855 3). */
+void imap_parser_set_utf8(struct imap_parser *p, int on);
 /* Free the parser and everything it returned; *pp becomes NULL. */
 void imap_parser_destroy(struct imap_parser **pp);
 /* Forget any partial command (after STARTTLS, say); the next byte starts

@@ -206,7 +206,20 @@ test_store_expunge(void **state)
 	deliver("c\n");
 	start(&p);
 	until_tag(&p, "L1");
+	/* 8-bit names: BAD before IMAP4rev2, UTF-8 after (stored in
+	 * modified UTF-7, as Dovecot does). */
+	cmd(&p, "u", "u CREATE \"Entw\xc3\xbcrfe\"\r\n", "u BAD ");
 	cmd(&p, "x", "x ENABLE IMAP4rev2\r\n", "* ENABLED IMAP4rev2\r\n");
+	cmd(&p, "u2", "u2 CREATE \"Entw\xc3\xbcrfe\"\r\n", "u2 OK");
+	cmd(&p, "u3", "u3 LIST \"\" Entw*\r\n",
+	    "* LIST (\\HasNoChildren) \"/\" {9}\r\nEntw\xc3\xbcrfe\r\n");
+	{
+		char path[256];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/.Entw&APw-rfe/cur", mdir);
+		assert_int_equal(stat(path, &st), 0);
+	}
 	r = cmd(&p, "a", "a SELECT INBOX\r\n", "a OK [READ-WRITE]");
 	assert_null(strstr(r, "RECENT"));
 	cmd(&p, "b", "b STORE 1:2 +FLAGS (\\Deleted $Label1)\r\n",
