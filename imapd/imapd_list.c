@@ -10,6 +10,7 @@
 #include "mail/imap_parse.h"
 #include "store/folder.h"
 #include "util/buf.h"
+#include "util/htable.h"
 #include "util/log.h"
 
 #include "imapd_sess.h"
@@ -65,10 +66,11 @@ static const struct {
 	{ FOLDER_ARCHIVE, "\\Archive" },
 };
 
-/* "* LIST (attrs) "/" name" (or LSUB). */
+/* "* LIST (attrs) "/" name" (or LSUB), with RFC 5258's CHILDINFO when
+ * childinfo is set. */
 static void
-write_list(struct sess *s, const char *what, const struct folder_info *f,
-    unsigned opts)
+write_list_ext(struct sess *s, const char *what, const struct folder_info *f,
+    unsigned opts, int childinfo)
 {
 	const char *sep = "";
 	size_t i;
@@ -102,7 +104,78 @@ write_list(struct sess *s, const char *what, const struct folder_info *f,
 		}
 	sess_printf(s, ") \"" SEP "\" ");
 	sess_string(s, f->name, strlen(f->name));
+	if (childinfo)
+		sess_printf(s, " (\"CHILDINFO\" (\"SUBSCRIBED\"))");
 	sess_printf(s, "\r\n");
+}
+
+static void
+write_list(struct sess *s, const char *what, const struct folder_info *f,
+    unsigned opts)
+{
+	write_list_ext(s, what, f, opts, 0);
+}
+
+/* RFC 5258 3.5 RECURSIVEMATCH with SUBSCRIBED: the names that match the
+ * pattern and have subscribed inferiors that do not match it get
+ * CHILDINFO ("SUBSCRIBED"); those not subscribed themselves are listed
+ * for it (after the subscribed ones). listed holds the names already
+ * written, and what this writes. */
+static int
+list_childinfo(struct sess *s, const char *ref, const char *pattern,
+    unsigned opts, struct htable *listed, struct buf *err)
+{
+	struct folder_set subs = { 0 }, all = { 0 };
+	struct htable *emitted = htable_create(), *exists = htable_create();
+	struct buf joined, parent;
+	size_t i;
+	int ret, flags = sess_folder_flags(s);
+
+	buf_init(&joined, FOLDER_PATTERN_MAX + 1);
+	buf_init(&parent, FOLDER_NAME_MAX + 1);
+	if ((ret = folder_pattern(ref, pattern, &joined, err)) < 0 ||
+	    (ret = folder_list(s->maildir, "", "*",
+		 flags | FOLDER_LIST_SUBSCRIBED, &subs, err)) < 0 ||
+	    (ret = folder_list(s->maildir, "", "*", flags, &all, err)) < 0)
+		goto out;
+	for (i = 0; i < all.count; i++)
+		(void)htable_enter(exists, all.items[i].name, &all.items[i]);
+	for (i = 0; i < subs.count; i++) {
+		const char *name = subs.items[i].name, *slash;
+
+		if (folder_match(buf_cstr(&joined), name))
+			continue; /* matched itself: no parent needs it */
+		for (slash = strchr(name, '/'); slash != NULL;
+		     slash = strchr(slash + 1, '/')) {
+			struct folder_info info = { 0 };
+			const struct folder_info *known;
+
+			buf_reset(&parent);
+			(void)buf_append(&parent, name, (size_t)(slash - name));
+			if (!folder_match(buf_cstr(&joined),
+				buf_cstr(&parent)) ||
+			    htable_find(emitted, buf_cstr(&parent)) != NULL)
+				continue;
+			(void)htable_enter(emitted, buf_cstr(&parent), &info);
+			known = htable_find(exists, buf_cstr(&parent));
+			info.name = (char *)buf_cstr(&parent);
+			info.attrs = known != NULL
+			    ? known->attrs & ~FOLDER_SUBSCRIBED
+			    : FOLDER_NONEXISTENT_ATTR;
+			if (htable_find(listed, info.name) != NULL)
+				info.attrs |= FOLDER_SUBSCRIBED;
+			write_list_ext(s, "LIST", &info, opts, 1);
+		}
+	}
+	ret = 0;
+out:
+	folder_set_free(&subs);
+	folder_set_free(&all);
+	htable_destroy(&emitted, NULL);
+	htable_destroy(&exists, NULL);
+	buf_deinit(&joined);
+	buf_deinit(&parent);
+	return ret;
 }
 
 /* Parse "(opt ...)" of LIST into *opts; status items into *status.
@@ -153,6 +226,34 @@ parse_return(const struct imap_arg *a, unsigned *opts,
 	return 0;
 }
 
+/* Whether a subscribed inferior of name does not match ref + pattern
+ * (then name was written with CHILDINFO). */
+static int
+has_unmatched_child(struct sess *s, const char *ref, const char *pattern,
+    const char *name)
+{
+	struct folder_set subs = { 0 };
+	struct buf joined, err;
+	size_t i, n = strlen(name);
+	int found = 0;
+
+	buf_init(&joined, FOLDER_PATTERN_MAX + 1);
+	buf_init(&err, 1024);
+	if (folder_pattern(ref, pattern, &joined, &err) == 0 &&
+	    folder_list(s->maildir, "", "*",
+		sess_folder_flags(s) | FOLDER_LIST_SUBSCRIBED, &subs,
+		&err) == 0)
+		for (i = 0; i < subs.count && !found; i++)
+			found = strncmp(subs.items[i].name, name, n) == 0 &&
+			    subs.items[i].name[n] == '/' &&
+			    !folder_match(buf_cstr(&joined),
+				subs.items[i].name);
+	folder_set_free(&subs);
+	buf_deinit(&joined);
+	buf_deinit(&err);
+	return found;
+}
+
 /* One pattern: list and write what matches. Returns 0, or a folder.h
  * error with err set. */
 static int
@@ -160,9 +261,10 @@ list_pattern(struct sess *s, const char *ref, const char *pattern,
     unsigned opts, const struct imap_arg *status, struct buf *err)
 {
 	struct folder_set set = { 0 };
+	struct htable *listed = NULL;
 	struct buf path;
 	size_t i;
-	int ret, flags = sess_folder_flags(s);
+	int ret, recursive, flags = sess_folder_flags(s);
 
 	ret = folder_list(s->maildir, ref, pattern,
 	    flags | ((opts & SEL_SUBSCRIBED) ? FOLDER_LIST_SUBSCRIBED : 0),
@@ -170,9 +272,26 @@ list_pattern(struct sess *s, const char *ref, const char *pattern,
 	if (ret < 0)
 		return ret;
 	buf_init(&path, BUF_MAX_INTERNAL);
+	recursive = (opts & SEL_RECURSIVEMATCH) && (opts & SEL_SUBSCRIBED);
+	if (recursive) {
+		/* The subscribed names that CHILDINFO will list again
+		 * are written there, once. */
+		listed = htable_create();
+		for (i = 0; i < set.count; i++)
+			(void)htable_enter(listed, set.items[i].name, listed);
+		if ((ret = list_childinfo(s, ref, pattern, opts, listed, err)) <
+		    0) {
+			htable_destroy(&listed, NULL);
+			buf_deinit(&path);
+			folder_set_free(&set);
+			return ret;
+		}
+	}
 	for (i = 0; i < set.count; i++) {
 		const struct folder_info *f = &set.items[i];
 
+		if (recursive && has_unmatched_child(s, ref, pattern, f->name))
+			continue; /* written with CHILDINFO */
 		if ((opts & SEL_SPECIAL_USE) &&
 		    !(f->attrs &
 			(FOLDER_SENT | FOLDER_DRAFTS | FOLDER_TRASH |
@@ -188,6 +307,8 @@ list_pattern(struct sess *s, const char *ref, const char *pattern,
 	}
 	buf_deinit(&path);
 	folder_set_free(&set);
+	if (listed != NULL)
+		htable_destroy(&listed, NULL);
 	return 0;
 }
 

@@ -326,6 +326,49 @@ test_two_sessions(void **state)
 }
 
 static void
+test_list(void **state)
+{
+	struct peer p;
+	const char *r;
+
+	(void)state;
+	start(&p);
+	until_tag(&p, "L1");
+	/* A new user's folders, SPECIAL-USE, subscribed. */
+	r = cmd(&p, "a", "a LIST \"\" *\r\n", "a OK");
+	assert_non_null(strstr(r, "* LIST (\\HasNoChildren) \"/\" \"INBOX\""));
+	assert_non_null(strstr(r, "\\Sent) \"/\" \"Sent\""));
+	assert_non_null(strstr(r, "\\Trash) \"/\" \"Trash\""));
+	cmd(&p, "b", "b CREATE Work/2026\r\n", "b OK");
+	cmd(&p, "c", "c SUBSCRIBE Work/2026\r\n", "c OK");
+	/* RFC 5258 3.5: the unsubscribed parent of a subscribed folder
+	 * the pattern does not reach, with CHILDINFO. */
+	r = cmd(&p, "d", "d LIST (SUBSCRIBED RECURSIVEMATCH) \"\" %\r\n",
+	    "d OK");
+	assert_non_null(strstr(r,
+	    "\"/\" \"Work\" (\"CHILDINFO\" "
+	    "(\"SUBSCRIBED\"))\r\n"));
+	assert_null(strstr(r, "Work/2026"));
+	assert_non_null(strstr(r,
+	    "(\\Subscribed \\HasNoChildren) \"/\" "
+	    "\"INBOX\"\r\n"));
+	r = cmd(&p, "e", "e LIST (SUBSCRIBED) \"\" *\r\n", "e OK");
+	assert_non_null(strstr(r, "\"Work/2026\"\r\n"));
+	assert_null(strstr(r, "CHILDINFO"));
+	cmd(&p, "f", "f LIST (RECURSIVEMATCH) \"\" *\r\n", "f BAD");
+	cmd(&p, "g", "g LIST \"\" \"\"\r\n",
+	    "* LIST (\\Noselect) \"/\" \"\"\r\n");
+	cmd(&p, "h",
+	    "h LIST (SPECIAL-USE) \"\" * RETURN (STATUS (MESSAGES))\r\n",
+	    "* STATUS \"Drafts\" (MESSAGES 0)\r\n");
+	cmd(&p, "i", "i RENAME Work Jobs\r\n", "i OK");
+	cmd(&p, "j", "j DELETE Jobs/2026\r\n", "j OK");
+	cmd(&p, "k", "k DELETE Jobs/2026\r\n", "k NO [NONEXISTENT]");
+	cmd(&p, "l", "l LOGOUT\r\n", "l OK");
+	stop(&p);
+}
+
+static void
 test_errors(void **state)
 {
 	struct peer p;
@@ -357,6 +400,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_two_sessions, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_list, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	};
 
