@@ -25,8 +25,10 @@
 /* The most of a message FETCH holds in memory at once. Larger messages
  * (beyond any sensible message_size_limit) are answered NO. */
 #define FETCH_MSG_MAX ((size_t)512 * 1024 * 1024)
-/* A header block larger than this is read as the whole message. */
+/* Reads of a whole message, and of a header block (more pieces follow
+ * until the empty line). */
 #define FETCH_HEADER_CHUNK 65536
+#define FETCH_HEADER_PIECE 4096
 
 /* The cached views, in the order of cached_fields. */
 enum {
@@ -266,7 +268,10 @@ sess_load(struct sess *s, size_t i, int whole, struct buf *data)
 	buf_deinit(&err);
 	if (ret <= 0)
 		return ret;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+	/* A header is small: read it in small pieces, the rest in big
+	 * ones. */
+	while ((n = read(fd, chunk,
+		    whole ? sizeof(chunk) : FETCH_HEADER_PIECE)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || buf_append(data, chunk, (size_t)n) < 0) {

@@ -88,9 +88,8 @@ sess_capability(struct buf *out)
 	    "SPECIAL-USE ESEARCH SEARCHRES BINARY MULTIAPPEND STATUS=SIZE");
 }
 
-static int
-vreply(struct sess *s, const struct imap_command *c, const char *what,
-    const char *fmt, va_list ap)
+static int __attribute__((format(printf, 4, 0))) vreply(struct sess *s,
+    const struct imap_command *c, const char *what, const char *fmt, va_list ap)
 {
 	struct buf b;
 

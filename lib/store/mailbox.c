@@ -183,6 +183,15 @@ name_field(const char *base, char key)
 	return -1;
 }
 
+struct ent *
+mbx_scan_find(const struct scan *s, const char *base)
+{
+	uintptr_t i =
+	    s->bases != NULL ? (uintptr_t)htable_find(s->bases, base) : 0;
+
+	return i == 0 ? NULL : &s->ents[i - 1];
+}
+
 void
 mbx_scan_free(struct scan *s)
 {
@@ -254,7 +263,8 @@ scan_dir(const char *path, const char *sub, struct scan *s, int stat_files,
 		    strlen(e->d_name) + 1);
 		x->size = stat_files ? st.st_size : 0;
 		x->vsize = name_field(base, 'W');
-		htable_enter(s->bases, x->base, x);
+		/* The index, not the address: ents moves as it grows. */
+		htable_enter(s->bases, x->base, (void *)(uintptr_t)s->count);
 	}
 	closedir(d);
 	buf_deinit(&dir);
@@ -276,7 +286,7 @@ mbx_find_by_base(const char *path, const char *base, struct buf *out,
 			mbx_scan_free(&s);
 			return -1;
 		}
-		if ((x = htable_find(s.bases, base)) != NULL) {
+		if ((x = mbx_scan_find(&s, base)) != NULL) {
 			buf_set(out, x->name);
 			mbx_scan_free(&s);
 			return 1;
@@ -395,7 +405,7 @@ static int
 keep_scanned(void *ctx, const char *base)
 {
 	struct keep_ctx *k = ctx;
-	struct ent *x = htable_find(k->scan->bases, base);
+	struct ent *x = mbx_scan_find(k->scan, base);
 
 	if (x != NULL && !x->gone)
 		return 1;

@@ -41,7 +41,7 @@ struct ent {
 struct scan {
 	struct ent *ents;
 	size_t count, cap;
-	struct htable *bases; /* base -> ent */
+	struct htable *bases; /* base -> index in ents, plus one */
 };
 
 /* path/sub (sub may be NULL) into b; returns b's text. */
@@ -52,6 +52,9 @@ int mbx_fsync_dir(const char *path, struct buf *err);
  * lacks, and write the list when it is stale. s is filled. */
 int mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
     struct buf *err);
+/* The file of base that the scan found, or NULL. The table holds
+ * indices (plus one) into ents, which moves as it grows. */
+struct ent *mbx_scan_find(const struct scan *s, const char *base);
 void mbx_scan_free(struct scan *s);
 /* Find base's file again (another client renamed it). 1 with
  * "cur/<name>" in out, 0 gone, -1 error. */

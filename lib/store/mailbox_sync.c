@@ -53,7 +53,7 @@ match(struct mailbox *mb, struct scan *s, struct mailbox_changes *ch)
 
 	for (i = 0; i < mb->count; i++) {
 		struct mailbox_msg *m = &mb->msgs[i];
-		struct ent *x = htable_find(s->bases, m->base);
+		struct ent *x = mbx_scan_find(s, m->base);
 
 		if (m->expunged)
 			continue;

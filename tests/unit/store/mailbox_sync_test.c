@@ -200,6 +200,38 @@ test_unchanged_not_read(void **state)
 	mailbox_close(&mb);
 }
 
+/* More files than the scan's first allocation: its table must follow
+ * the array as it grows (it once kept addresses into it). */
+static void
+test_many(void **state)
+{
+	struct mailbox *a, *b;
+	struct mailbox_changes ch;
+	size_t gone[] = { 10, 150 };
+	int i;
+
+	for (i = 0; i < 300; i++)
+		deliver("m\n", NULL, 0);
+	a = open_ok(0);
+	b = open_ok(0);
+	assert_int_equal(mailbox_count(a), 300);
+	assert_int_equal(mailbox_add_flags(b, 200, MFLAG_SEEN, err), 0);
+	assert_int_equal(mailbox_expunge(b, gone, 2, err), 0);
+	deliver("late\n", NULL, 0);
+	sync_ok(a, MAILBOX_SYNC_EXPUNGE, &ch);
+	assert_int_equal(ch.nexpunged, 2);
+	assert_int_equal(ch.expunged[0], 151);
+	assert_int_equal(ch.expunged[1], 11);
+	assert_int_equal(ch.nchanged, 1);
+	assert_int_equal(ch.changed[0], 198);
+	assert_int_equal(ch.added, 1);
+	assert_int_equal(mailbox_count(a), 299);
+	assert_int_equal(mailbox_msg(a, 298)->uid, 301);
+	mailbox_changes_free(&ch);
+	mailbox_close(&a);
+	mailbox_close(&b);
+}
+
 int
 main(void)
 {
@@ -211,6 +243,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unchanged_not_read, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,17 +156,18 @@ static void
 test_compaction(void **state)
 {
 	struct mcache *c = mcache_open(mdir), *old;
-	static char value[4000];
+	static char value[4001]; /* 4000 bytes and a NUL */
 	char base[64], path[256];
 	struct stat st;
 	int i;
 
 	(void)state;
-	memset(value, 'v', sizeof(value));
+	memset(value, 'v', sizeof(value) - 1);
 	for (i = 0; i < 400; i++) {
 		snprintf(base, sizeof(base), "%s%d", i < 20 ? "live" : "dead",
 		    i);
-		mcache_put(c, base, MCACHE_BODYSTRUCTURE, value, sizeof(value));
+		mcache_put(c, base, MCACHE_BODYSTRUCTURE, value,
+		    sizeof(value) - 1);
 	}
 	flush_ok(c);
 	old = mcache_open(mdir);
