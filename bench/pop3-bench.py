@@ -146,8 +146,67 @@ def complaints(label, path, words=("warning", "error", "fatal", "panic")):
         print("    " + x[:300])
 
 
+def user_hashes(t):
+    """{name: password hash} from the Tern instance's auth_user_file."""
+    hashes = {}
+    with open(os.path.join(t.etc, "users")) as f:
+        for line in f:
+            parts = line.rstrip("\n").split(":")
+            if len(parts) >= 2:
+                hashes[parts[0]] = parts[1]
+    return hashes
+
+
+def dovecot_why_not(no_dovecot, server):
+    """Why a private Dovecot with server (its imap or pop3 program)
+    cannot run, or None."""
+    if no_dovecot:
+        return "-P"
+    if not (os.path.exists(DOVECOT) and os.path.exists(server)):
+        return "%s or %s not found" % (DOVECOT, server)
+    if os.geteuid() != 0:
+        return "a private Dovecot needs root"
+    return None
+
+
+def machine(args, root):
+    print("Machine: %d CPUs, load average %s" % (
+        os.cpu_count(), " ".join(open("/proc/loadavg").read().split()[:3])))
+    if not root or args.no_drop_caches:
+        print("Page cache: not dropped before the cold sessions")
+
+
+def stop_all(t, dc, program, who):
+    """Stop and remove Dovecot and the Tern instance, killing the
+    sessions (processes named program) that outlive "tern stop".
+    Returns False when the instance's log shows a crash."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if dc:
+        dc.cleanup()
+    if not t:
+        return True
+    # A session that hangs outlives "tern stop" (seen with a deep
+    # pipeline): its processes are this instance's to end.
+    t.stop()
+    for pid in t.pids(program):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        t.cleanup()
+    except AssertionError as e:
+        print("%s: %s" % (who, e), file=sys.stderr)
+        return False
+    return True
+
+
 class Dovecot:
-    def __init__(self, uid, gid, users, port):
+    def __init__(self, uid, gid, users, port, protocol="pop3"):
+        """A private Dovecot serving protocol ("pop3" or "imap") on
+        127.0.0.1:port to users [(name, hash)], Maildirs owned by
+        uid:gid."""
         self.dir = tempfile.mkdtemp(prefix="tern-bench-dovecot.")
         os.chmod(self.dir, 0o755)
         self.port = port
@@ -164,9 +223,12 @@ class Dovecot:
         os.chown(os.path.join(self.dir, "users"), 0,
                  pwd.getpwnam("dovecot").pw_gid)
         os.chmod(os.path.join(self.dir, "users"), 0o640)
+        # POP3 UIDLs as Tern's pop3d makes them.
+        extra = "pop3_uidl_format = %08Xu%08Xv\n" if protocol == "pop3" \
+            else ""
         with open(self.conf, "w") as f:
-            f.write("""# written by bench/pop3-bench.py
-protocols = pop3
+            f.write("""# written by bench/{script}
+protocols = {proto}
 listen = 127.0.0.1
 base_dir = {d}/run
 state_dir = {d}/state
@@ -175,8 +237,7 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain
 mail_location = maildir:~/Maildir
-pop3_uidl_format = %08Xu%08Xv
-passdb {{
+{extra}passdb {{
   driver = passwd-file
   args = {d}/users
 }}
@@ -184,16 +245,17 @@ userdb {{
   driver = passwd-file
   args = {d}/users
 }}
-service pop3-login {{
-  inet_listener pop3 {{
+service {proto}-login {{
+  inet_listener {proto} {{
     address = 127.0.0.1
     port = {port}
   }}
-  inet_listener pop3s {{
+  inet_listener {proto}s {{
     port = 0
   }}
 }}
-""".format(d=self.dir, port=port))
+""".format(d=self.dir, port=port, proto=protocol, extra=extra,
+                    script=os.path.basename(sys.argv[0])))
 
     def home(self, name):
         return os.path.join(self.dir, "home", name)
@@ -216,7 +278,12 @@ service pop3-login {{
             raise RuntimeError("dovecot: port %d never opened" % self.port)
 
     def master(self):
-        with open(os.path.join(self.dir, "run", "master.pid")) as f:
+        # The port can open before the pid file is written.
+        pidfile = os.path.join(self.dir, "run", "master.pid")
+        deadline = time.monotonic() + 20
+        while not os.path.exists(pidfile) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with open(pidfile) as f:
             return int(f.read().split()[0])
 
     def version(self):
@@ -318,22 +385,8 @@ def compare(res):
           "time or CPU / Tern's, Tern's rate / Dovecot's; warm: medians)")
 
 
-def main():
-    ap = argparse.ArgumentParser(description="POP3 benchmark")
-    ap.add_argument("--src", required=True)
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("-n", type=int, default=10000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--window", type=int, default=64)
-    ap.add_argument("--timeout", type=float, default=600)
-    ap.add_argument("--sizes", action="store_true")
-    ap.add_argument("--no-dovecot", action="store_true")
-    ap.add_argument("--no-drop-caches", action="store_true")
-    ap.add_argument("--dovecot-first", action="store_true")
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--json")
-    args = ap.parse_args()
-
+def prepare(args):
+    """The environment and signals of a run; ternlib."""
     os.environ["TERN_BIN"] = args.bin
     os.environ["TERN_SOURCE"] = args.src
     sys.path.insert(0, os.path.join(args.src, "tests", "integration"))
@@ -343,35 +396,68 @@ def main():
         raise KeyboardInterrupt("signal %d" % signo)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
+    return ternlib
 
+
+def start_tern(ternlib, users, program, args):
+    """A started Tern instance with program (pop3d, imapd) on
+    127.0.0.1 and a free port, and users [(name, password)]: (instance,
+    port, master's pid). The caller stops it with stop_all()."""
+    port = ternlib.free_port()
+    t = ternlib.Instance(
+        users=[u for u, _ in users],
+        master_extra="127.0.0.1:%d inet n - n - - %s\n" % (port, program))
+    try:
+        for u, password in users:
+            t.add_user(u, password)
+        t.start()
+        if not wait_port(port):
+            raise RuntimeError("Tern: %s port %d never opened"
+                               % (program, port))
+    except BaseException:
+        stop_all(t, None, program, program)
+        raise
+    print("Tern: instance %s, %s on 127.0.0.1:%d, binaries %s"
+          % (t.dir, program, port, args.bin))
+    dom = os.path.join(t.mail, t.domain)
+    os.makedirs(dom, exist_ok=True)
+    os.chown(dom, t.uid, t.gid)
+    return t, port, (t.pids("master") or [0])[0]
+
+
+def arguments(description):
+    """The options pop3-bench.py and imap-bench.py share."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--src", required=True)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("-n", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--sizes", action="store_true")
+    ap.add_argument("--no-dovecot", action="store_true")
+    ap.add_argument("--no-drop-caches", action="store_true")
+    ap.add_argument("--dovecot-first", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3)
+    return ap
+
+
+def main():
+    ap = arguments("POP3 benchmark")
+    ap.add_argument("--window", type=int, default=64)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+
+    ternlib = prepare(args)
     root = os.geteuid() == 0
-    dovecot_ok = not args.no_dovecot
-    why = "-P"
-    if dovecot_ok and not (os.path.exists(DOVECOT) and
-                           os.path.exists(DOVECOT_POP3)):
-        dovecot_ok, why = False, "%s or %s not found" % (DOVECOT,
-                                                         DOVECOT_POP3)
-    if dovecot_ok and not root:
-        dovecot_ok, why = False, "a private Dovecot needs root"
+    why = dovecot_why_not(args.no_dovecot, DOVECOT_POP3)
+    dovecot_ok = why is None
 
     t = dc = None
     ok = True
     try:
-        port = ternlib.free_port()
-        t = ternlib.Instance(
-            users=("bench", "interop"),
-            master_extra="127.0.0.1:%d inet n - n - - pop3d\n" % port)
-        t.add_user("bench", PASSWORD)
-        t.add_user("interop", PASSWORD)
-        t.start()
-        if not wait_port(port):
-            raise RuntimeError("Tern: pop3d port %d never opened" % port)
-        tern_root = (t.pids("master") or [0])[0]
-        print("Tern: instance %s, pop3d on 127.0.0.1:%d, binaries %s"
-              % (t.dir, port, args.bin))
-        dom = os.path.join(t.mail, t.domain)
-        os.makedirs(dom, exist_ok=True)
-        os.chown(dom, t.uid, t.gid)
+        t, port, tern_root = start_tern(
+            ternlib, (("bench", PASSWORD), ("interop", PASSWORD)), "pop3d",
+            args)
         t0 = time.monotonic()
         info = gen.generate(t.maildir("bench"), args.n, args.seed,
                             sizes=args.sizes, owner=(t.uid, t.gid))
@@ -382,12 +468,7 @@ def main():
                  "names without sizes", time.monotonic() - t0))
 
         if dovecot_ok:
-            hashes = {}
-            with open(os.path.join(t.etc, "users")) as f:
-                for line in f:
-                    parts = line.rstrip("\n").split(":")
-                    if len(parts) >= 2:
-                        hashes[parts[0]] = parts[1]
+            hashes = user_hashes(t)
             dc = Dovecot(t.uid, t.gid,
                          [(u, hashes[u]) for u in ("bench", "interop")],
                          ternlib.free_port())
@@ -400,11 +481,7 @@ def main():
                   % (dc.version(), dc.dir, dc.port))
         else:
             print("Dovecot: not run (%s); Tern figures only" % why)
-        print("Machine: %d CPUs, load average %s" % (
-            os.cpu_count(), " ".join(open("/proc/loadavg").read().split()
-                                     [:3])))
-        if not root or args.no_drop_caches:
-            print("Page cache: not dropped before the cold sessions")
+        machine(args, root)
 
         tern_names = ("pop3d",)
         dc_names = ("pop3", "pop3-login")
@@ -495,24 +572,7 @@ def main():
         print("pop3-bench: %s" % e, file=sys.stderr)
         ok = False
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if dc:
-            dc.cleanup()
-        if t:
-            # A session that hangs outlives "tern stop" (seen with a
-            # deep pipeline): its processes are this instance's to end.
-            t.stop()
-            for pid in t.pids("pop3d"):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            try:
-                t.cleanup()
-            except AssertionError as e:
-                print("pop3-bench: %s" % e, file=sys.stderr)
-                ok = False
+        ok = stop_all(t, dc, "pop3d", "pop3-bench") and ok
     sys.exit(0 if ok else 1)
 
 
