@@ -8,6 +8,7 @@
 
 #include "mail/imap_search.h"
 #include "store/mailbox.h"
+#include "store/mcache.h"
 #include "store/mflags.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -45,15 +46,23 @@ read_msg(struct msg_ctx *m, int whole)
 	return 0;
 }
 
+/* The header block: from the folder's cache (one read of one file), else
+ * from the message (then cached when short). */
 static int
 header(void *ctx, const char **p, size_t *n)
 {
 	struct msg_ctx *m = ctx;
+	const char *base = mailbox_msg(m->s->sel->mb, m->i)->base;
 
+	if (!m->read &&
+	    (*p = mcache_get(m->s->sel->cache, base, MCACHE_HEADER, n)) != NULL)
+		return 0;
 	if (read_msg(m, 0) < 0)
 		return -1;
 	*p = m->data->data;
 	*n = sess_header_len(m->data->data, buf_len(m->data));
+	if (*n <= MCACHE_HEADER_MAX)
+		mcache_put(m->s->sel->cache, base, MCACHE_HEADER, *p, *n);
 	return 0;
 }
 

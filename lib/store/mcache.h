@@ -1,5 +1,6 @@
 /* mcache - a folder's cache of what IMAP clients ask of its messages again
- * and again (internal dates, ENVELOPE, BODY and BODYSTRUCTURE), so that a
+ * and again (internal dates, ENVELOPE, BODY, BODYSTRUCTURE and the header
+ * blocks SEARCH reads), so that a
  * large mailbox answers FETCH 1:* without opening a message file once the
  * answers are known.
  *
@@ -50,6 +51,9 @@ struct mcache;
 #define MCACHE_ENVELOPE 'E'      /* the ENVELOPE list */
 #define MCACHE_BODY 'b'          /* BODY */
 #define MCACHE_BODYSTRUCTURE 'B' /* BODYSTRUCTURE */
+#define MCACHE_HEADER 'H'        /* the header block (SEARCH), when short */
+/* Header blocks longer than this are not cached. */
+#define MCACHE_HEADER_MAX (16 * 1024)
 
 /* The cache of the folder at dir, read as it is now (a missing or
  * unreadable file is an empty cache). Never fails. */

@@ -188,6 +188,25 @@ test_login_select_fetch(void **state)
 	    "* 2 FETCH (UID 2 FLAGS (\\Recent))\r\n");
 	cmd(&p, "d", "d FETCH 3 FLAGS\r\n", "d BAD ");
 	cmd(&p, "e", "e UID FETCH 3:5 FLAGS\r\n", "e OK UID FETCH completed.");
+	/* Headers searched once come from the folder's cache after. */
+	cmd(&p, "s1", "s1 SEARCH SUBJECT two\r\n", "* SEARCH 2\r\n");
+	cmd(&p, "s2", "s2 SEARCH SUBJECT two\r\n", "* SEARCH 2\r\n");
+	cmd(&p, "s3", "s3 FETCH 1 (ENVELOPE INTERNALDATE)\r\n",
+	    "ENVELOPE (NIL \"one\" NIL NIL NIL NIL NIL NIL NIL NIL)");
+	{
+		char path[256], text[8192];
+		int fd;
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/tern-cache", mdir);
+		assert_true((fd = open(path, O_RDONLY)) >= 0);
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+		assert_true(n > 0);
+		text[n] = '\0';
+		assert_non_null(strstr(text, "\tSubject: two\n\n\n"));
+		assert_non_null(strstr(text, "\t(NIL \"one\" NIL"));
+	}
 	cmd(&p, "f", "f LOGOUT\r\n",
 	    "* BYE Logging out\r\nf OK Logout "
 	    "completed.\r\n");
