@@ -43,6 +43,7 @@ enum sess_result {
 	SESS_OK,      /* tagged OK from sess->ok */
 	SESS_REPLIED, /* the handler wrote its tagged response */
 	SESS_LOGOUT,  /* end the session after the reply */
+	SESS_CLOSED,  /* the connection is over, no reply: sess->why */
 };
 
 /* The most UIDs a saved search result holds (RFC 5182). */
@@ -99,6 +100,7 @@ struct sess {
 	int bad;
 	time_t start;
 	time_t deadline; /* imapd_session_deadline; 0: none */
+	const char *why; /* SESS_CLOSED's reason, for the log */
 };
 
 /* imapd_write.c: output helpers. Strings as quoted when they can be,

@@ -355,25 +355,29 @@ cmd_idle(struct sess *s, const struct imap_command *c)
 			break;
 		}
 		if (stream_flush(s->out, &error) < 0) {
-			ret = SESS_LOGOUT;
+			s->why = "Connection closed";
+			ret = SESS_CLOSED;
 			break;
 		}
 		if (time(NULL) >= end) {
 			sess_printf(s,
 			    "* BYE Disconnected for inactivity.\r\n");
-			ret = SESS_LOGOUT;
+			s->why = "Inactivity";
+			ret = SESS_CLOSED;
 			break;
 		}
 		if (wfd >= 0)
 			wait = (long)(end - time(NULL));
 		r = poll(pfd, wfd >= 0 ? 2 : 1, (int)(wait * 1000));
 		if (r < 0 && errno != EINTR) {
-			ret = SESS_LOGOUT;
+			s->why = "Connection closed";
+			ret = SESS_CLOSED;
 			break;
 		}
 		if (r > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			if (read_more(s, &why) <= 0) {
-				ret = SESS_LOGOUT;
+				s->why = why;
+				ret = SESS_CLOSED;
 				break;
 			}
 			continue;
@@ -402,7 +406,7 @@ find_command(const char *name)
 	return NULL;
 }
 
-/* Run one command; returns SESS_LOGOUT to end. */
+/* Run one command; returns SESS_LOGOUT or SESS_CLOSED to end. */
 static int
 run(struct sess *s, const struct imap_command *cmd)
 {
@@ -443,7 +447,7 @@ run(struct sess *s, const struct imap_command *cmd)
 		sel_sync(s, 0);
 	ret = k->fn(s, c);
 	sess_append_drop(s);
-	if (ret == SESS_REPLIED)
+	if (ret == SESS_REPLIED || ret == SESS_CLOSED)
 		return ret;
 	if (s->sel != NULL && ret == SESS_OK)
 		sel_sync(s, !(k->flags & CMD_NO_EXPUNGE) || s->uid);
@@ -490,9 +494,14 @@ loop(struct sess *s)
 			break;
 		}
 		case IMAP_PARSE_COMMAND:
-			if (run(s, imap_parser_command(s->parser)) ==
-			    SESS_LOGOUT)
+			switch (run(s, imap_parser_command(s->parser))) {
+			case SESS_LOGOUT:
 				return "Logged out";
+			case SESS_CLOSED:
+				return s->why;
+			default:
+				break;
+			}
 			break;
 		case IMAP_PARSE_BAD:
 			sess_append_drop(s);

@@ -188,6 +188,11 @@ test_login_select_fetch(void **state)
 	    "* 2 FETCH (UID 2 FLAGS (\\Recent))\r\n");
 	cmd(&p, "d", "d FETCH 3 FLAGS\r\n", "d BAD ");
 	cmd(&p, "e", "e UID FETCH 3:5 FLAGS\r\n", "e OK UID FETCH completed.");
+	/* A header-only section (once crashed the session: no parse). */
+	cmd(&p, "h1",
+	    "h1 FETCH 1:* (FLAGS UID RFC822.SIZE INTERNALDATE "
+	    "RFC822.HEADER)\r\n",
+	    "RFC822.HEADER {16}\r\nSubject: two\r\n\r\n)\r\n");
 	/* Headers searched once come from the folder's cache after. */
 	cmd(&p, "s1", "s1 SEARCH SUBJECT two\r\n", "* SEARCH 2\r\n");
 	cmd(&p, "s2", "s2 SEARCH SUBJECT two\r\n", "* SEARCH 2\r\n");
