@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 
 BIN = os.environ.get("TERN_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "dev", "bin")
@@ -403,6 +404,40 @@ class Instance:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 pass
+
+
+class AccessTest(unittest.TestCase):
+    """A test case of a mail access service (pop3d, imapd): self.t, the
+    Instance it starts, is cleaned up after each test."""
+
+    def setUp(self):
+        self.t = None
+
+    def tearDown(self):
+        if self.t is not None:
+            self.t.cleanup()
+
+    def start_service(self, daemon, level="may", scheme=None,
+                      cn="mail.example.test", **main):
+        """Start an Instance with main's settings, users alice and bob
+        ("alice pw", "bob pw", with scheme), the certificate for cn
+        (add_server_cert) and two daemon services on 127.0.0.1: STARTTLS
+        at level on self.port, TLS from the first byte on
+        self.tls_port."""
+        self.port = free_port()
+        self.tls_port = free_port()
+        t = self.t = Instance(
+            main=main,
+            master_extra="127.0.0.1:%d inet n - n - - %s "
+            "-o %s_tls_security_level=%s\n"
+            "127.0.0.1:%d inet n - n - - %s -o %s_tls_wrappermode=yes\n"
+            % (self.port, daemon, daemon, level, self.tls_port, daemon,
+               daemon))
+        t.add_server_cert(cn)
+        t.add_user("alice", "alice pw", scheme)
+        t.add_user("bob", "bob pw", scheme)
+        t.start()
+        return t
 
 
 class SourcedClient:

@@ -66,25 +66,11 @@ MIXED = (
     "--outer--\r\n")
 
 
-class ImapdTest(unittest.TestCase):
-    def setUp(self):
-        self.t = None
-
-    def tearDown(self):
-        if self.t is not None:
-            self.t.cleanup()
-
+class ImapdTest(ternlib.AccessTest):
     def start(self, **main):
-        self.imap = ternlib.free_port()
-        t = self.t = ternlib.Instance(
-            main=main,
-            master_extra="127.0.0.1:%d inet n - n - - imapd "
-            "-o imapd_tls_security_level=may\n" % self.imap)
         # mbsync checks the name it connects to: "localhost".
-        t.add_server_cert(cn="localhost")
-        t.add_user("alice", "alice pw")
-        t.add_user("bob", "bob pw")
-        t.start()
+        t = self.start_service("imapd", cn="localhost", **main)
+        self.imap = self.port
         return t
 
     def deliver(self, *texts, to="alice"):

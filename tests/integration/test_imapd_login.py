@@ -31,27 +31,10 @@ import ternlib  # noqa: E402
 ctx = ternlib.tls_context
 
 
-class ImapdLoginTest(unittest.TestCase):
-    def setUp(self):
-        self.t = None
-
-    def tearDown(self):
-        if self.t is not None:
-            self.t.cleanup()
-
+class ImapdLoginTest(ternlib.AccessTest):
     def start(self, level="may", scheme=None, **main):
-        self.imap = ternlib.free_port()
-        self.imaps = ternlib.free_port()
-        t = self.t = ternlib.Instance(
-            main=main,
-            master_extra="127.0.0.1:%d inet n - n - - imapd "
-            "-o imapd_tls_security_level=%s\n"
-            "127.0.0.1:%d inet n - n - - imapd "
-            "-o imapd_tls_wrappermode=yes\n" % (self.imap, level, self.imaps))
-        t.add_server_cert()
-        t.add_user("alice", "alice pw", scheme)
-        t.add_user("bob", "bob pw", scheme)
-        t.start()
+        t = self.start_service("imapd", level, scheme, **main)
+        self.imap, self.imaps = self.port, self.tls_port
         return t
 
     def raw(self):

@@ -41,27 +41,10 @@ def proc_uid(pid):
     return None
 
 
-class Pop3dTest(unittest.TestCase):
-    def setUp(self):
-        self.t = None
-
-    def tearDown(self):
-        if self.t is not None:
-            self.t.cleanup()
-
+class Pop3dTest(ternlib.AccessTest):
     def start(self, level="may", scheme=None, **main):
-        self.pop = ternlib.free_port()
-        self.pops = ternlib.free_port()
-        t = self.t = ternlib.Instance(
-            main=main,
-            master_extra="127.0.0.1:%d inet n - n - - pop3d "
-            "-o pop3d_tls_security_level=%s\n"
-            "127.0.0.1:%d inet n - n - - pop3d "
-            "-o pop3d_tls_wrappermode=yes\n" % (self.pop, level, self.pops))
-        t.add_server_cert()
-        t.add_user("alice", "alice pw", scheme)
-        t.add_user("bob", "bob pw", scheme)
-        t.start()
+        t = self.start_service("pop3d", level, scheme, **main)
+        self.pop, self.pops = self.port, self.tls_port
         return t
 
     def deliver(self, *bodies, to="alice"):
