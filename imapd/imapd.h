@@ -97,15 +97,12 @@ const char *imapd_reader_rest(const struct imapd_reader *r, size_t *len_r);
  * its text, or NULL for a list, a literal8 or a section. */
 const char *imapd_arg_astring(const struct imap_arg *a);
 
-/* 1 when the n bytes at mech name a mechanism that sends the password
- * itself (PLAIN, LOGIN: refused before TLS off loopback), else 0. */
-int imapd_mech_is_plaintext(const char *mech, size_t n);
-
 /* The pre-login capability list (RFC 9051 7.2.2) into out (replaced):
  * IMAP4rev1 IMAP4rev2 SASL-IR ID ENABLE IDLE LITERAL-, then STARTTLS when
  * starttls, LOGINDISABLED unless plaintext (RFC 9051 6.2.3), and AUTH=
  * for each of mechs (auth's space-separated list, NULL for none) that
- * may be used now: PLAIN and LOGIN only with plaintext. */
+ * may be used now (login_common.h's login_mechs_now: PLAIN and LOGIN only
+ * with plaintext). */
 void imapd_capability_login(const char *mechs, int starttls, int plaintext,
     struct buf *out);
 

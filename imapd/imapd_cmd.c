@@ -2,9 +2,9 @@
 /* imapd_cmd - the command reader over imap_parse.h, astring arguments and
  * the pre-login capability list. See imapd.h. */
 #include <string.h>
-#include <strings.h>
 
 #include "mail/imap_parse.h"
+#include "server/login_common.h"
 #include "util/buf.h"
 #include "util/stream.h"
 
@@ -128,17 +128,11 @@ imapd_arg_astring(const struct imap_arg *a)
 	}
 }
 
-int
-imapd_mech_is_plaintext(const char *mech, size_t n)
-{
-	return (n == strlen("PLAIN") && strncasecmp(mech, "PLAIN", n) == 0) ||
-	    (n == strlen("LOGIN") && strncasecmp(mech, "LOGIN", n) == 0);
-}
-
 void
 imapd_capability_login(const char *mechs, int starttls, int plaintext,
     struct buf *out)
 {
+	struct buf now;
 	const char *p;
 	size_t n;
 
@@ -150,13 +144,12 @@ imapd_capability_login(const char *mechs, int starttls, int plaintext,
 		buf_puts(out, " STARTTLS");
 	if (!plaintext)
 		buf_puts(out, " LOGINDISABLED");
-	if (mechs == NULL)
-		return;
-	for (p = mechs; *(p += strspn(p, " ")) != '\0'; p += n) {
+	buf_init(&now, out->max);
+	login_mechs_now(mechs, plaintext, &now);
+	for (p = buf_cstr(&now); *(p += strspn(p, " ")) != '\0'; p += n) {
 		n = strcspn(p, " ");
-		if (imapd_mech_is_plaintext(p, n) && !plaintext)
-			continue;
 		buf_puts(out, " AUTH=");
 		buf_append(out, p, n);
 	}
+	buf_deinit(&now);
 }

@@ -3,19 +3,15 @@
  * mail_owner: greeting, CAPABILITY, NOOP, LOGOUT, ID (RFC 2971), STARTTLS,
  * LOGIN and AUTHENTICATE (SASL-IR, RFC 4959) through auth(8); after the
  * login, the hand-over to the session and the relay. See imapd.h. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conf/params.h"
 #include "proto/auth_clnt.h"
+#include "server/login_common.h"
 #include "server/server_tls.h"
-#include "tls/tls.h"
-#include "tls/tls_level.h"
-#include "util/base64.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -23,8 +19,7 @@
 
 #include "imapd.h"
 
-static enum tls_level level = TLS_LEVEL_NONE;
-static struct tls_server *server; /* NULL: no TLS */
+static struct login_tls tls;
 
 void
 imapd_login_init(void)
@@ -39,20 +34,14 @@ imapd_login_init(void)
 		.ticket_name = "imapd_ticket_keys",
 	};
 
-	server_tls_init(&p, &level, &server);
+	server_tls_init(&p, &tls.level, &tls.server);
 }
 
 struct login {
 	struct stream *s;
-	const struct login_peer *p;
+	struct login_conn c; /* the peer, TLS, user and method, for logs */
 	int ctl;
-	int tls;         /* TLS runs */
-	char *user;      /* the last name tried, for the log */
-	char method[32]; /* of the last attempt, upper case */
-	int attempts;    /* failed logins */
-	int disallowed;  /* a plaintext login was refused before TLS */
-	int bad;         /* bad commands */
-	time_t start;
+	int bad; /* bad commands */
 	struct imapd_reader r;
 	struct buf line; /* a SASL response */
 };
@@ -97,23 +86,17 @@ flush(struct login *l)
 	return stream_flush(l->s, &error);
 }
 
-/* Password mechanisms and LOGIN are allowed: after TLS, or from
- * loopback, or everywhere with imapd_tls_auth_only = no; never before
- * TLS at level encrypt. */
+/* LOGIN and the password mechanisms (login_common.h's rule). */
 static int
 plaintext_ok(const struct login *l)
 {
-	if (l->tls)
-		return 1;
-	if (level == TLS_LEVEL_ENCRYPT && server != NULL)
-		return 0;
-	return !var_imapd_tls_auth_only || l->p->loopback;
+	return login_plaintext_ok(&l->c, &tls, var_imapd_tls_auth_only);
 }
 
 static int
 starttls_offered(const struct login *l)
 {
-	return server != NULL && !l->tls && level != TLS_LEVEL_NONE;
+	return login_starttls_offered(&l->c, &tls);
 }
 
 static void
@@ -129,31 +112,6 @@ capability(struct login *l, struct buf *out)
 static const char disallowed[] =
     "NO [PRIVACYREQUIRED] Plaintext authentication disallowed on "
     "non-secure (SSL/TLS) connections.";
-
-/* Dovecot's reasons, ", TLS" and secs, for the log (fail2ban reads the
- * "auth failed" and "tried to use disallowed" forms). */
-static void
-log_disconnect(struct login *l, const char *why)
-{
-	long secs = (long)(time(NULL) - l->start);
-
-	if (l->attempts > 0)
-		log_info("imap-login: %s (auth failed, %d attempts in %ld "
-			 "secs): user=<%s>, method=%s, rip=%s, lip=%s%s",
-		    why, l->attempts, secs, log_str(l->user ? l->user : ""),
-		    log_str(l->method), l->p->rip, l->p->lip,
-		    l->tls ? ", TLS" : "");
-	else if (l->disallowed)
-		log_info("imap-login: %s (tried to use disallowed plaintext "
-			 "auth): user=<%s>, rip=%s, lip=%s%s",
-		    why, log_str(l->user ? l->user : ""), l->p->rip, l->p->lip,
-		    l->tls ? ", TLS" : "");
-	else
-		log_info("imap-login: %s (no auth attempts in %ld secs): "
-			 "user=<%s>, rip=%s, lip=%s%s",
-		    why, secs, log_str(l->user ? l->user : ""), l->p->rip,
-		    l->p->lip, l->tls ? ", TLS" : "");
-}
 
 /* Write all of n bytes at p to fd (a socket pair to the session, which
  * reads them as it starts). 0, or -1. */
@@ -185,7 +143,7 @@ logged_in(struct login *l, const char *tag, const char *cookie)
 	long mpid;
 	int fd;
 
-	fd = server_login_session(imapd_service(), l->ctl, cookie, l->method,
+	fd = server_login_session(imapd_service(), l->ctl, cookie, l->c.method,
 	    &mpid, &user);
 	if (fd < 0) {
 		tagged(l, tag,
@@ -195,12 +153,9 @@ logged_in(struct login *l, const char *tag, const char *cookie)
 			       "later.");
 		return GO_ON;
 	}
-	xfree(l->user);
-	l->user = user;
-	log_info("imap-login: Login: user=<%s>, method=%s, rip=%s, lip=%s, "
-		 "mpid=%ld%s",
-	    log_str(l->user), log_str(l->method), l->p->rip, l->p->lip, mpid,
-	    l->tls ? ", TLS" : "");
+	xfree(l->c.user);
+	l->c.user = user;
+	login_log_login(&l->c, mpid);
 	/* The tag first, then what the reader holds beyond the command
 	 * (nothing: it never reads past one), then the stream's buffered
 	 * input as the relay's first bytes. */
@@ -210,16 +165,6 @@ logged_in(struct login *l, const char *tag, const char *cookie)
 		server_login_relay(l->s, fd, var_imapd_timeout);
 	close(fd);
 	return LOGGED_IN;
-}
-
-static void
-set_method(struct login *l, const char *mech)
-{
-	size_t i;
-
-	for (i = 0; mech[i] != '\0' && i < sizeof(l->method) - 1; i++)
-		l->method[i] = (char)toupper((unsigned char)mech[i]);
-	l->method[i] = '\0';
 }
 
 /* A SASL response line (RFC 9051 6.2.2) into l->line, CRLF removed: 1,
@@ -283,8 +228,8 @@ attempt(struct login *l, const char *tag, const char *mech, const char *initial)
 	enum auth_clnt_status st;
 	int ret;
 
-	set_method(l, mech);
-	st = auth_clnt_start(mech, "imapd", l->p->client, initial, &r);
+	login_conn_set_method(&l->c, mech);
+	st = auth_clnt_start(mech, "imapd", l->c.p->client, initial, &r);
 	while (st == AUTH_CLNT_CONTINUE) {
 		(void)stream_printf(l->s, "+ %s\r\n", r.text);
 		if ((ret = read_response(l)) < 0)
@@ -308,7 +253,7 @@ attempt(struct login *l, const char *tag, const char *mech, const char *initial)
 			tagged(l, tag, "BAD Authentication aborted by client.");
 			return GO_ON;
 		}
-		l->attempts++;
+		l->c.attempts++;
 		tagged(l, tag,
 		    "NO [AUTHENTICATIONFAILED] Authentication failed.");
 		return GO_ON;
@@ -378,9 +323,7 @@ cmd_id(struct login *l, const struct imap_command *c)
 static int
 cmd_starttls(struct login *l, const struct imap_command *c)
 {
-	const char *error;
-
-	if (l->tls) {
+	if (l->c.tls) {
 		tagged(l, c->tag, "BAD TLS is already active.");
 		return BAD_COMMAND;
 	}
@@ -396,17 +339,7 @@ cmd_starttls(struct login *l, const struct imap_command *c)
 	 * for SMTP). */
 	stream_discard_input(l->s);
 	imapd_reader_reset(&l->r);
-	if (tls_server_start(server, l->s, &error) == NULL) {
-		log_info("imap-login: Disconnected (TLS handshaking: %s): "
-			 "user=<>, rip=%s, lip=%s",
-		    error, l->p->rip, l->p->lip);
-		return TLS_FAILED;
-	}
-	l->tls = 1;
-	/* What was learnt before TLS is forgotten. */
-	xfree(l->user);
-	l->user = NULL;
-	return GO_ON;
+	return login_tls_start(&l->c, &tls, l->s) < 0 ? TLS_FAILED : GO_ON;
 }
 
 /* LOGIN user password (RFC 9051 6.2.3) is PLAIN (RFC 4616) with the same
@@ -415,8 +348,7 @@ static int
 cmd_login(struct login *l, const struct imap_command *c)
 {
 	const char *user, *pass;
-	struct buf raw, enc;
-	size_t un, pn;
+	struct buf enc;
 	int ret;
 
 	if (c->nargs != 2 || (user = imapd_arg_astring(c->args)) == NULL ||
@@ -426,28 +358,14 @@ cmd_login(struct login *l, const struct imap_command *c)
 		return BAD_COMMAND;
 	}
 	if (!plaintext_ok(l)) {
-		l->disallowed = 1;
+		l->c.disallowed = 1;
 		tagged(l, c->tag, disallowed);
 		return GO_ON;
 	}
-	xfree(l->user);
-	l->user = xstrdup(user);
-	un = strlen(user);
-	pn = strlen(pass);
-	/* UNSAFE: both are bounded by the parser's line and literal
-	 * limits, so the sums cannot overflow. */
-	buf_init(&raw, un + pn + 3);
-	buf_init(&enc, base64_encoded_len(un + pn + 2) + 1);
-	buf_append(&raw, "", 1);
-	buf_append(&raw, user, un);
-	buf_append(&raw, "", 1);
-	buf_append(&raw, pass, pn);
-	(void)base64_encode(raw.data, buf_len(&raw), &enc);
-	explicit_bzero(raw.data, buf_len(&raw));
+	login_conn_set_user(&l->c, user);
+	login_plain_init(&enc, user, pass);
 	ret = attempt(l, c->tag, "PLAIN", buf_cstr(&enc));
-	explicit_bzero(enc.data, buf_len(&enc));
-	buf_deinit(&raw);
-	buf_deinit(&enc);
+	login_plain_wipe(&enc);
 	return ret;
 }
 
@@ -468,9 +386,9 @@ cmd_authenticate(struct login *l, const struct imap_command *c)
 		tagged(l, c->tag, "BAD Invalid initial response.");
 		return BAD_COMMAND;
 	}
-	if (imapd_mech_is_plaintext(a->str, strlen(a->str)) &&
+	if (login_mech_is_plaintext(a->str, strlen(a->str)) &&
 	    !plaintext_ok(l)) {
-		l->disallowed = 1;
+		l->c.disallowed = 1;
 		tagged(l, c->tag, disallowed);
 		return GO_ON;
 	}
@@ -582,32 +500,22 @@ imapd_login(int in_fd, int out_fd, int ctl, const struct login_peer *p)
 {
 	struct login login, *l = &login;
 	struct buf caps;
-	const char *why, *error;
+	const char *why;
 
 	memset(l, 0, sizeof(*l));
-	l->p = p;
+	login_conn_init(&l->c, "imap-login", p);
 	l->ctl = ctl;
-	l->start = time(NULL);
 	l->s = stream_create(in_fd, STREAM_FLAG_NOCLOSE);
 	if (out_fd != in_fd)
 		stream_set_write_fd(l->s, out_fd);
 	stream_set_timeout(l->s, (int)var_imapd_timeout);
 	if (var_imapd_session_deadline > 0)
 		stream_set_deadline(l->s,
-		    l->start + var_imapd_session_deadline);
+		    l->c.start + var_imapd_session_deadline);
 	buf_init(&l->line, IMAPD_SASL_LINE_MAX + 2);
 	imapd_reader_init(&l->r, l->s, &login_limits);
-	if (var_imapd_tls_wrappermode) {
-		if (server == NULL ||
-		    tls_server_start(server, l->s, &error) == NULL) {
-			log_info("imap-login: Disconnected (TLS handshaking: "
-				 "%s): user=<>, rip=%s, lip=%s",
-			    server == NULL ? "no certificate" : error, p->rip,
-			    p->lip);
-			goto out;
-		}
-		l->tls = 1;
-	}
+	if (var_imapd_tls_wrappermode && login_tls_start(&l->c, &tls, l->s) < 0)
+		goto out;
 	/* RFC 9051 7.1.1: the greeting may carry the capabilities, which
 	 * spares the client a round trip. */
 	buf_init(&caps, 1024);
@@ -616,10 +524,10 @@ imapd_login(int in_fd, int out_fd, int ctl, const struct login_peer *p)
 	    buf_cstr(&caps));
 	buf_deinit(&caps);
 	if ((why = serve(l)) != NULL)
-		log_disconnect(l, why);
+		login_log_disconnect(&l->c, why);
 out:
 	(void)flush(l);
-	xfree(l->user);
+	login_conn_deinit(&l->c);
 	imapd_reader_deinit(&l->r);
 	buf_deinit(&l->line);
 	stream_destroy(&l->s);

@@ -3,19 +3,15 @@
  * greeting, CAPA (RFC 2449), STLS (RFC 2595), USER/PASS and AUTH (RFC
  * 5034) through auth(8); after the login, the relay between the client
  * and the session process. See pop3d.h. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conf/params.h"
 #include "proto/auth_clnt.h"
+#include "server/login_common.h"
 #include "server/server_tls.h"
-#include "tls/tls.h"
-#include "tls/tls_level.h"
 #include "util/base64.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -24,8 +20,7 @@
 
 #include "pop3d.h"
 
-static enum tls_level level = TLS_LEVEL_NONE;
-static struct tls_server *server; /* NULL: no TLS */
+static struct login_tls tls;
 
 void
 pop3d_login_init(void)
@@ -40,21 +35,17 @@ pop3d_login_init(void)
 		.ticket_name = "pop3d_ticket_keys",
 	};
 
-	server_tls_init(&p, &level, &server);
+	server_tls_init(&p, &tls.level, &tls.server);
 }
 
 struct login {
 	struct stream *s;
-	const struct login_peer *p;
+	struct login_conn c; /* the peer, TLS, user (from USER: the last
+				name tried) and method, for logs */
 	int ctl;
-	int tls;         /* TLS runs */
-	char *user;      /* from USER; the last name tried, for the log */
-	char method[32]; /* of the last attempt, upper case */
-	char *apop;      /* the greeting's APOP timestamp (auth's
-			      challenge), while that attempt is open */
-	int attempts;    /* failed logins */
-	int bad;         /* bad commands */
-	time_t start;
+	char *apop; /* the greeting's APOP timestamp (auth's challenge),
+		       while that attempt is open */
+	int bad;    /* bad commands */
 	struct buf line;
 };
 
@@ -65,71 +56,26 @@ reply(struct login *l, const char *text)
 	(void)stream_puts(l->s, "\r\n");
 }
 
-/* Password mechanisms and USER/PASS are allowed: after TLS, or from
- * loopback, or everywhere with pop3d_tls_auth_only = no; never before
- * TLS at level encrypt. */
+/* USER/PASS and the password mechanisms (login_common.h's rule). */
 static int
 plaintext_ok(const struct login *l)
 {
-	if (l->tls)
-		return 1;
-	if (level == TLS_LEVEL_ENCRYPT && server != NULL)
-		return 0;
-	return !var_pop3d_tls_auth_only || l->p->loopback;
-}
-
-static int
-is_plaintext_mech(const char *mech)
-{
-	return strcasecmp(mech, "PLAIN") == 0 || strcasecmp(mech, "LOGIN") == 0;
+	return login_plaintext_ok(&l->c, &tls, var_pop3d_tls_auth_only);
 }
 
 /* The mechanisms this client may use now, space-separated, into out. */
 static void
 mechs_now(const struct login *l, struct buf *out)
 {
-	const char *mechs, *p;
-	char mech[64];
-	size_t n;
+	const char *mechs;
 
-	buf_reset(out);
-	if (auth_clnt_mechs(&mechs) < 0)
-		return;
-	for (p = mechs; *(p += strspn(p, " ")) != '\0'; p += n) {
-		n = strcspn(p, " ");
-		if (n >= sizeof(mech))
-			continue;
-		memcpy(mech, p, n);
-		mech[n] = '\0';
-		if (is_plaintext_mech(mech) && !plaintext_ok(l))
-			continue;
-		if (buf_len(out) > 0)
-			buf_puts(out, " ");
-		buf_puts(out, mech);
-	}
+	login_mechs_now(auth_clnt_mechs(&mechs) < 0 ? NULL : mechs,
+	    plaintext_ok(l), out);
 }
 
 static const char disallowed[] =
     "-ERR [AUTH] Plaintext authentication disallowed on non-secure "
     "(SSL/TLS) connections.";
-
-/* Dovecot's ", TLS" and secs, for the log. */
-static void
-log_disconnect(struct login *l, const char *why)
-{
-	long secs = (long)(time(NULL) - l->start);
-
-	if (l->attempts > 0)
-		log_info("pop3-login: %s (auth failed, %d attempts in %ld "
-			 "secs): user=<%s>, method=%s, rip=%s, lip=%s%s",
-		    why, l->attempts, secs, log_str(l->user ? l->user : ""),
-		    l->method, l->p->rip, l->p->lip, l->tls ? ", TLS" : "");
-	else
-		log_info("pop3-login: %s (no auth attempts in %ld secs): "
-			 "user=<%s>, rip=%s, lip=%s%s",
-		    why, secs, log_str(l->user ? l->user : ""), l->p->rip,
-		    l->p->lip, l->tls ? ", TLS" : "");
-}
 
 static int
 flush(struct login *l)
@@ -148,7 +94,7 @@ logged_in(struct login *l, const char *cookie)
 	long mpid;
 	int fd;
 
-	fd = server_login_session(pop3d_service(), l->ctl, cookie, l->method,
+	fd = server_login_session(pop3d_service(), l->ctl, cookie, l->c.method,
 	    &mpid, &user);
 	if (fd < 0) {
 		reply(l,
@@ -157,12 +103,9 @@ logged_in(struct login *l, const char *cookie)
 			: "-ERR [SYS/TEMP] Internal error, try again later.");
 		return;
 	}
-	xfree(l->user);
-	l->user = user;
-	log_info("pop3-login: Login: user=<%s>, method=%s, rip=%s, lip=%s, "
-		 "mpid=%ld%s",
-	    log_str(l->user), l->method, l->p->rip, l->p->lip, mpid,
-	    l->tls ? ", TLS" : "");
+	xfree(l->c.user);
+	l->c.user = user;
+	login_log_login(&l->c, mpid);
 	server_login_relay(l->s, fd, var_pop3d_timeout);
 	close(fd);
 }
@@ -177,17 +120,15 @@ attempt(struct login *l, const char *mech, const char *initial)
 	struct auth_clnt_reply r;
 	enum auth_clnt_status st;
 	const char *why;
-	size_t i;
 	int ret;
 
 	if (mech == NULL) {
-		snprintf(l->method, sizeof(l->method), "APOP");
+		login_conn_set_method(&l->c, "APOP");
 		st = auth_clnt_continue(initial, &r);
 	} else {
-		for (i = 0; mech[i] != '\0' && i < sizeof(l->method) - 1; i++)
-			l->method[i] = (char)toupper((unsigned char)mech[i]);
-		l->method[i] = '\0';
-		st = auth_clnt_start(mech, "pop3d", l->p->client, initial, &r);
+		login_conn_set_method(&l->c, mech);
+		st =
+		    auth_clnt_start(mech, "pop3d", l->c.p->client, initial, &r);
 	}
 	/* A new attempt ends the greeting's, and APOP gets one try. */
 	xfree(l->apop);
@@ -213,11 +154,11 @@ attempt(struct login *l, const char *mech, const char *initial)
 		return 1;
 	case AUTH_CLNT_CONTINUE: /* APOP: auth wants more; it gets no more */
 		(void)auth_clnt_continue("*", &r);
-		l->attempts++;
+		l->c.attempts++;
 		reply(l, "-ERR [AUTH] Authentication failed.");
 		return 0;
 	case AUTH_CLNT_FAIL:
-		l->attempts++;
+		l->c.attempts++;
 		if (strcmp(r.text, "aborted") == 0)
 			reply(l, "-ERR Authentication aborted by client.");
 		else
@@ -257,7 +198,7 @@ cmd_capa(void *ctx, const char *args)
 		reply(l, "USER");
 	if (buf_len(&mechs) > 0)
 		(void)stream_printf(l->s, "SASL %s\r\n", buf_cstr(&mechs));
-	if (server != NULL && !l->tls && level != TLS_LEVEL_NONE)
+	if (login_starttls_offered(&l->c, &tls))
 		reply(l, "STLS");
 	reply(l, "IMPLEMENTATION Tern");
 	reply(l, ".");
@@ -269,17 +210,16 @@ static int
 cmd_stls(void *ctx, const char *args)
 {
 	struct login *l = ctx;
-	const char *error;
 
 	if (*args != '\0') {
 		reply(l, "-ERR STLS takes no arguments.");
 		return 0;
 	}
-	if (l->tls) {
+	if (l->c.tls) {
 		reply(l, "-ERR TLS is already active.");
 		return 0;
 	}
-	if (server == NULL || level == TLS_LEVEL_NONE) {
+	if (!login_starttls_offered(&l->c, &tls)) {
 		reply(l, "-ERR TLS support isn't enabled.");
 		return 0;
 	}
@@ -289,17 +229,7 @@ cmd_stls(void *ctx, const char *args)
 	/* Nothing the client sent before the handshake may be read as if
 	 * it came inside TLS (RFC 2595 3.1, as RFC 3207 6 for SMTP). */
 	stream_discard_input(l->s);
-	if (tls_server_start(server, l->s, &error) == NULL) {
-		log_info("pop3-login: Disconnected (TLS handshaking: %s): "
-			 "user=<>, rip=%s, lip=%s",
-		    error, l->p->rip, l->p->lip);
-		return -2;
-	}
-	l->tls = 1;
-	/* What was learnt before TLS is forgotten. */
-	xfree(l->user);
-	l->user = NULL;
-	return 0;
+	return login_tls_start(&l->c, &tls, l->s) < 0 ? -2 : 0;
 }
 
 static int
@@ -315,8 +245,7 @@ cmd_user(void *ctx, const char *args)
 		reply(l, "-ERR USER needs a user name.");
 		return 0;
 	}
-	xfree(l->user);
-	l->user = xstrdup(args);
+	login_conn_set_user(&l->c, args);
 	reply(l, "+OK");
 	return 0;
 }
@@ -325,31 +254,20 @@ static int
 cmd_pass(void *ctx, const char *args)
 {
 	struct login *l = ctx;
-	struct buf raw, enc;
+	struct buf enc;
 	int ret;
 
 	if (!plaintext_ok(l)) {
 		reply(l, disallowed);
 		return 0;
 	}
-	if (l->user == NULL) {
+	if (l->c.user == NULL) {
 		reply(l, "-ERR No username given.");
 		return 0;
 	}
-	/* USER/PASS is PLAIN (RFC 4616) with the same two secrets. */
-	buf_init(&raw, strlen(l->user) + strlen(args) + 3);
-	buf_init(&enc,
-	    base64_encoded_len(strlen(l->user) + strlen(args) + 2) + 1);
-	buf_append(&raw, "", 1);
-	buf_puts(&raw, l->user);
-	buf_append(&raw, "", 1);
-	buf_puts(&raw, args);
-	(void)base64_encode(raw.data, buf_len(&raw), &enc);
-	explicit_bzero(raw.data, buf_len(&raw));
+	login_plain_init(&enc, l->c.user, args);
 	ret = attempt(l, "PLAIN", buf_cstr(&enc));
-	explicit_bzero(enc.data, buf_len(&enc));
-	buf_deinit(&raw);
-	buf_deinit(&enc);
+	login_plain_wipe(&enc);
 	return ret;
 }
 
@@ -384,7 +302,7 @@ cmd_auth(void *ctx, const char *args)
 	memcpy(mech, args, n);
 	mech[n] = '\0';
 	initial = args[n] == ' ' ? args + n + 1 : NULL;
-	if (is_plaintext_mech(mech) && !plaintext_ok(l)) {
+	if (login_mech_is_plaintext(mech, n) && !plaintext_ok(l)) {
 		reply(l, disallowed);
 		return 0;
 	}
@@ -426,7 +344,7 @@ greet(struct login *l)
 	buf_init(&raw, 512);
 	mechs_now(l, &mechs);
 	if (strstr(buf_cstr(&mechs), "CRAM-MD5") != NULL &&
-	    auth_clnt_start("APOP", "pop3d", l->p->client, NULL, &r) ==
+	    auth_clnt_start("APOP", "pop3d", l->c.p->client, NULL, &r) ==
 		AUTH_CLNT_CONTINUE &&
 	    base64_decode(r.text, strlen(r.text), &raw, &error) == 0 &&
 	    buf_len(&raw) > 0 && strchr(buf_cstr(&raw), '\r') == NULL &&
@@ -464,34 +382,22 @@ void
 pop3d_login(int in_fd, int out_fd, int ctl, const struct login_peer *p)
 {
 	struct login login, *l = &login;
-	const char *why = "Disconnected", *error;
-	time_t end = 0;
+	const char *why = "Disconnected";
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	l->p = p;
+	login_conn_init(&l->c, "pop3-login", p);
 	l->ctl = ctl;
-	l->start = time(NULL);
 	l->s = stream_create(in_fd, STREAM_FLAG_NOCLOSE);
 	if (out_fd != in_fd)
 		stream_set_write_fd(l->s, out_fd);
 	stream_set_timeout(l->s, (int)var_pop3d_timeout);
-	if (var_pop3d_session_deadline > 0) {
-		end = l->start + var_pop3d_session_deadline;
-		stream_set_deadline(l->s, end);
-	}
+	if (var_pop3d_session_deadline > 0)
+		stream_set_deadline(l->s,
+		    l->c.start + var_pop3d_session_deadline);
 	buf_init(&l->line, POP3_SASL_LINE_MAX + 2);
-	if (var_pop3d_tls_wrappermode) {
-		if (server == NULL ||
-		    tls_server_start(server, l->s, &error) == NULL) {
-			log_info("pop3-login: Disconnected (TLS handshaking: "
-				 "%s): user=<>, rip=%s, lip=%s",
-			    server == NULL ? "no certificate" : error, p->rip,
-			    p->lip);
-			goto out;
-		}
-		l->tls = 1;
-	}
+	if (var_pop3d_tls_wrappermode && login_tls_start(&l->c, &tls, l->s) < 0)
+		goto out;
 	greet(l);
 	for (;;) {
 		ret = pop3_next(l->s, &l->line, commands,
@@ -505,11 +411,11 @@ pop3d_login(int in_fd, int out_fd, int ctl, const struct login_peer *p)
 		    : "Disconnected";
 		break;
 	}
-	log_disconnect(l, why);
+	login_log_disconnect(&l->c, why);
 out:
 	(void)flush(l);
 	xfree(l->apop);
-	xfree(l->user);
+	login_conn_deinit(&l->c);
 	buf_deinit(&l->line);
 	stream_destroy(&l->s);
 }

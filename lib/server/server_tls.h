@@ -30,7 +30,7 @@ void server_tls_init(const struct server_tls_params *p, enum tls_level *level_r,
 typedef void server_check_report_fn(void *ctx, int error, const char *text);
 struct mastercf;
 
-/* The TLS settings of every smtpd and pop3d service of cf (NULL: main.cf
+/* The TLS settings of every smtpd, pop3d and imapd service of cf (NULL: main.cf
  * only: no services), from main.cf or its -o: the level must be known,
  * and where TLS is required the certificates must load (a warning at
  * may, where the daemon then offers no STARTTLS or STLS); smtp's level

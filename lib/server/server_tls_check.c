@@ -82,6 +82,10 @@ static const struct daemon_tls daemon_tls[] = {
 	    VAR_POP3D_TLS_CERT_FILE, VAR_POP3D_TLS_KEY_FILE,
 	    &var_pop3d_tls_level, &var_pop3d_tls_cert_file,
 	    &var_pop3d_tls_key_file, &var_pop3d_tls_wrappermode },
+	{ "imapd", "STARTTLS", VAR_IMAPD_TLS_LEVEL, VAR_IMAPD_TLS_WRAPPERMODE,
+	    VAR_IMAPD_TLS_CERT_FILE, VAR_IMAPD_TLS_KEY_FILE,
+	    &var_imapd_tls_level, &var_imapd_tls_cert_file,
+	    &var_imapd_tls_key_file, &var_imapd_tls_wrappermode },
 };
 
 /* A network service's TLS settings: its level must be known, and when TLS

@@ -1,7 +1,7 @@
 /* fuzz_util - what several harnesses need: a private scratch directory and
  * a file in it holding the input, for parsers that read a path or an fd;
- * a client on a socket pair that sends the input to a server under test
- * and collects its replies.
+ * main.cf settings for a daemon's code; a client on a socket pair that
+ * sends the input to a server under test and collects its replies.
  * Everything here is for libFuzzer harnesses only: a failed system call
  * aborts the run (it is the machine, not the input). */
 #ifndef TERN_FUZZ_UTIL_H
@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conf/config.h"
 #include "util/log.h"
 
 static char fuzz_dir_path[256];
@@ -97,6 +98,36 @@ fuzz_file(const char *name, const uint8_t *data, size_t size)
 	if (close(fd) < 0)
 		abort();
 	return path;
+}
+
+/* An empty main.cf in the scratch directory, loaded with
+ * queue_directory there and the "name = value" settings (NULL-ended)
+ * over it, for a daemon's code under test. Returns libFuzzer's working
+ * directory, open (for fchdir back after a run in the scratch one, so
+ * that its artifacts land where it expects). Never fails. */
+static inline int
+fuzz_config(const char *const *settings)
+{
+	const char *dir = fuzz_dir(), *error = "";
+	char setting[600];
+	int cwd;
+
+	(void)fuzz_file("main.cf", NULL, 0);
+	if ((cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		abort();
+	if ((size_t)snprintf(setting, sizeof(setting), "queue_directory = %s",
+		dir) >= sizeof(setting) ||
+	    config_override(setting, &error) < 0)
+		goto fail;
+	for (; *settings != NULL; settings++)
+		if (config_override(*settings, &error) < 0)
+			goto fail;
+	if (config_load(dir, &error) < 0)
+		goto fail;
+	return cwd;
+fail:
+	fprintf(stderr, "fuzz_config: %s\n", error);
+	abort();
 }
 
 /* A client that sends input and reads the replies, for a server under
@@ -224,6 +255,21 @@ fuzz_peer_finish(struct fuzz_peer *c)
 		;
 	close(c->fd);
 	c->data[c->len] = 0;
+}
+
+/* After fuzz_peer_finish: 1 when the replies start (end) with text. */
+static inline int
+fuzz_peer_starts(const struct fuzz_peer *c, const char *text)
+{
+	return strncmp(c->data, text, strlen(text)) == 0;
+}
+
+static inline int
+fuzz_peer_ends(const struct fuzz_peer *c, const char *text)
+{
+	size_t n = strlen(text);
+
+	return c->len >= n && memcmp(c->data + c->len - n, text, n) == 0;
 }
 
 #endif

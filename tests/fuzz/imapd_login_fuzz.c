@@ -28,25 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int cwd = -1; /* libFuzzer's, for its artifacts */
 
-static void
-setup(void)
-{
-	const char *dir = fuzz_dir(), *error;
-	char setting[600];
-
-	(void)fuzz_file("main.cf", NULL, 0);
-	if ((cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		abort();
-	snprintf(setting, sizeof(setting), "queue_directory = %s", dir);
-	/* Plaintext logins allowed, so that LOGIN and AUTHENTICATE PLAIN
-	 * reach the (absent) auth service rather than stop at the rule. */
-	if (config_override(setting, &error) < 0 ||
-	    config_override("imapd_tls_auth_only = no", &error) < 0 ||
-	    config_load(dir, &error) < 0) {
-		fprintf(stderr, "setup: %s\n", error);
-		abort();
-	}
-}
+/* Plaintext logins allowed, so that LOGIN and AUTHENTICATE PLAIN reach
+ * the (absent) auth service rather than stop at the rule. */
+static const char *const settings[] = { "imapd_tls_auth_only = no", NULL };
 
 /* The first line as auth's mechanism list: whatever it holds, the
  * capability text stays one line of atoms. */
@@ -79,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int fd, ctl[2];
 
 	if (!ready) {
-		setup();
+		cwd = fuzz_config(settings);
 		ready = 1;
 	}
 	memset(&peer, 0, sizeof(peer));
@@ -97,12 +81,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fchdir(cwd) < 0)
 		abort();
 	fuzz_peer_finish(&replies);
-	if (replies.len < 5 || strncmp(replies.data, "* OK [CAPABILITY ", 17))
-		__builtin_trap();
-	if (size == sizeof(logout) - 1 && memcmp(data, logout, size) == 0 &&
-	    (replies.len < sizeof(done) - 1 ||
-		strcmp(replies.data + replies.len - (sizeof(done) - 1), done) !=
-		    0))
+	if (!fuzz_peer_starts(&replies, "* OK [CAPABILITY ") ||
+	    (size == strlen(logout) && memcmp(data, logout, size) == 0 &&
+		!fuzz_peer_ends(&replies, done)))
 		__builtin_trap();
 	capabilities(data, size);
 	return 0;

@@ -34,20 +34,11 @@ static char mbox[512];
 static void
 setup(void)
 {
-	const char *dir = fuzz_dir(), *error;
-	char setting[600];
+	static const char *const settings[] = { "pop3d_tls_auth_only = no",
+		NULL };
 
-	(void)fuzz_file("main.cf", NULL, 0);
-	if ((cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		abort();
-	snprintf(setting, sizeof(setting), "queue_directory = %s", dir);
-	if (config_override(setting, &error) < 0 ||
-	    config_override("pop3d_tls_auth_only = no", &error) < 0 ||
-	    config_load(dir, &error) < 0) {
-		fprintf(stderr, "setup: %s\n", error);
-		abort();
-	}
-	snprintf(mbox, sizeof(mbox), "%s/mbox", dir);
+	cwd = fuzz_config(settings);
+	snprintf(mbox, sizeof(mbox), "%s/mbox", fuzz_dir());
 }
 
 /* Empty sub of the Maildir. */

@@ -19,8 +19,10 @@ import smtplib
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import time
+import unittest
 
 BIN = os.environ.get("TERN_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "dev", "bin")
@@ -242,6 +244,44 @@ class Instance:
         if r.returncode != 0:
             raise AssertionError("tern user add: %s" % r.stderr)
 
+    def add_server_cert(self, cn="mail.example.test"):
+        """A certificate for cn (make_cert) as main.cf's
+        smtpd_tls_cert_file and smtpd_tls_key_file, which pop3d and
+        imapd fall back on; returns the two paths."""
+        cert, key = make_cert(self.etc, "server", cn=cn)
+        with open(os.path.join(self.etc, "main.cf"), "a") as f:
+            f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
+                    % (cert, key))
+        return cert, key
+
+    def copy_maildir(self, src, dst):
+        """src as another server's Maildir at dst: the same files and
+        list, owned by the mailbox owner."""
+        shutil.copytree(src, dst)
+        for root, dirs, names in os.walk(dst):
+            for n in dirs + names:
+                os.chown(os.path.join(root, n), self.uid, self.gid)
+        os.chown(dst, self.uid, self.gid)
+
+    def dovecot(self, program, maildir, commands):
+        """Dovecot 2.3's program (Debian's /usr/lib/dovecot/pop3 or imap)
+        run pre-authenticated on stdin and stdout over maildir as the
+        mailbox owner, with commands (bytes) as its input: the
+        subprocess.CompletedProcess, output as bytes."""
+        d = os.path.join(self.dir, "dovecot")
+        os.makedirs(d, exist_ok=True)
+        conf = os.path.join(d, "dovecot.conf")
+        with open(conf, "w") as f:
+            f.write("base_dir = %s/run\nstate_dir = %s/state\n"
+                    "log_path = %s/log\nprotocols =\nssl = no\n"
+                    "mail_location = maildir:%s\nmail_uid = %d\n"
+                    "mail_gid = %d\nfirst_valid_uid = 1\n"
+                    "first_valid_gid = 1\n"
+                    % (d, d, d, maildir, self.uid, self.gid))
+        return subprocess.run(
+            [program, "-c", conf], input=commands, capture_output=True,
+            timeout=60, env=dict(os.environ, USER="alice", HOME=d))
+
     def tool(self, name, *args, check=True, **kw):
         return subprocess.run([os.path.join(BIN, name), "-c", self.etc] + list(args),
                               capture_output=True, text=True, check=check,
@@ -364,3 +404,81 @@ class Instance:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 pass
+
+
+class AccessTest(unittest.TestCase):
+    """A test case of a mail access service (pop3d, imapd): self.t, the
+    Instance it starts, is cleaned up after each test."""
+
+    def setUp(self):
+        self.t = None
+
+    def tearDown(self):
+        if self.t is not None:
+            self.t.cleanup()
+
+    def start_service(self, daemon, level="may", scheme=None,
+                      cn="mail.example.test", **main):
+        """Start an Instance with main's settings, users alice and bob
+        ("alice pw", "bob pw", with scheme), the certificate for cn
+        (add_server_cert) and two daemon services on 127.0.0.1: STARTTLS
+        at level on self.port, TLS from the first byte on
+        self.tls_port."""
+        self.port = free_port()
+        self.tls_port = free_port()
+        t = self.t = Instance(
+            main=main,
+            master_extra="127.0.0.1:%d inet n - n - - %s "
+            "-o %s_tls_security_level=%s\n"
+            "127.0.0.1:%d inet n - n - - %s -o %s_tls_wrappermode=yes\n"
+            % (self.port, daemon, daemon, level, self.tls_port, daemon,
+               daemon))
+        t.add_server_cert(cn)
+        t.add_user("alice", "alice pw", scheme)
+        t.add_user("bob", "bob pw", scheme)
+        t.start()
+        return t
+
+
+class SourcedClient:
+    """A mix-in for poplib.POP3 and imaplib.IMAP4 (listed first): the
+    connection comes from the local address source."""
+
+    def __init__(self, host, port, source, timeout=30):
+        self.source = source
+        super().__init__(host, port, timeout=timeout)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout,
+                                        source_address=(self.source, 0))
+
+
+def run_in_netns(script, test):
+    """Run test (a unittest name) of script in a network namespace of its
+    own where 192.0.2.1 and 192.0.2.2 are local addresses that are not
+    loopback ones (127.0.0.0/8, ::1), on the namespace's own lo: nothing
+    leaves it. Needs root, unshare and ip. TERN_TEST_NETNS=1 tells the
+    test it is inside. Returns the subprocess.CompletedProcess (text)."""
+    setup = ("ip link set lo up && "
+             "ip addr add 192.0.2.1/32 dev lo && "
+             "ip addr add 192.0.2.2/32 dev lo")
+    return subprocess.run(
+        ["unshare", "--net", "--", "sh", "-c",
+         setup + " && exec \"$0\" \"$1\" -v " + test,
+         sys.executable, os.path.abspath(script)],
+        capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, TERN_TEST_NETNS="1"))
+
+
+def imap_until(f, tag):
+    """The lines read from f up to and including the one tagged tag (or,
+    with tag b"+", a continuation request)."""
+    lines = []
+    while True:
+        line = f.readline()
+        if not line:
+            raise AssertionError("closed before %r: %r" % (tag, lines))
+        lines.append(line)
+        if line.startswith(tag + b" ") or (tag == b"+" and
+                                           line.startswith(b"+")):
+            return lines

@@ -75,6 +75,11 @@ class AdminTest(unittest.TestCase):
                     "-o smtpd_tls_wrappermode=yes\n" % ternlib.free_port())
         self.append("master.cf", "127.0.0.1:%d inet n - n - - pop3d "
                     "-o pop3d_tls_wrappermode=yes\n" % ternlib.free_port())
+        self.append("master.cf", "127.0.0.1:%d inet n - n - - imapd "
+                    "-o imapd_tls_wrappermode=yes\n" % ternlib.free_port())
+        self.append("master.cf", "127.0.0.1:%d inet n - n - - imapd "
+                    "-o imapd_tls_security_level=may\n"
+                    % ternlib.free_port())
         self.append("main.cf", "smtpd_tls_security_level = sometimes\n")
         r = t.tool("tern", "check", check=False)
         self.assertEqual(r.returncode, 1)
@@ -95,6 +100,15 @@ class AdminTest(unittest.TestCase):
                       % (t.etc, line + 1), r.stderr)
         self.assertIn("TLS is required but pop3d_tls_cert_file is empty",
                       r.stderr)
+        # imapd's (IMAPS, and STARTTLS at may).
+        self.assertIn("tern: error: %s/master.cf:%d: 127.0.0.1:"
+                      % (t.etc, line + 2), r.stderr)
+        self.assertIn("TLS is required but imapd_tls_cert_file is empty",
+                      r.stderr)
+        self.assertIn("tern: warning: %s/master.cf:%d: 127.0.0.1:"
+                      % (t.etc, line + 3), r.stderr)
+        self.assertIn("STARTTLS is not offered: imapd_tls_cert_file is "
+                      "empty", r.stderr)
         self.assertIn("tern: warning: ", r.stderr)
         self.assertIn("STARTTLS is not offered: smtpd_tls_cert_file is "
                       "empty", r.stderr)

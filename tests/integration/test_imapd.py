@@ -66,28 +66,11 @@ MIXED = (
     "--outer--\r\n")
 
 
-class ImapdTest(unittest.TestCase):
-    def setUp(self):
-        self.t = None
-
-    def tearDown(self):
-        if self.t is not None:
-            self.t.cleanup()
-
+class ImapdTest(ternlib.AccessTest):
     def start(self, **main):
-        self.imap = ternlib.free_port()
-        t = self.t = ternlib.Instance(
-            main=main,
-            master_extra="127.0.0.1:%d inet n - n - - imapd "
-            "-o imapd_tls_security_level=may\n" % self.imap)
         # mbsync checks the name it connects to: "localhost".
-        cert, key = ternlib.make_cert(t.etc, "server", cn="localhost")
-        with open(os.path.join(t.etc, "main.cf"), "a") as f:
-            f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
-                    % (cert, key))
-        t.add_user("alice", "alice pw")
-        t.add_user("bob", "bob pw")
-        t.start()
+        t = self.start_service("imapd", cn="localhost", **main)
+        self.imap = self.port
         return t
 
     def deliver(self, *texts, to="alice"):
@@ -259,17 +242,7 @@ class ImapdTest(unittest.TestCase):
         self.until(f, b"l")
         return s, f
 
-    @staticmethod
-    def until(f, tag):
-        lines = []
-        while True:
-            line = f.readline()
-            if not line:
-                raise AssertionError("closed before %r: %r" % (tag, lines))
-            lines.append(line)
-            if line.startswith(tag + b" ") or (tag == b"+" and
-                                               line.startswith(b"+")):
-                return lines
+    until = staticmethod(ternlib.imap_until)
 
     def test_two_sessions_and_idle(self):
         self.start()
@@ -441,30 +414,9 @@ class ImapdTest(unittest.TestCase):
         """Dovecot 2.3's IMAP server (Debian's dovecot-imapd), run
         pre-authenticated on stdin and stdout over maildir as its owner:
         its output."""
-        t = self.t
-        d = os.path.join(t.dir, "dovecot")
-        os.makedirs(d, exist_ok=True)
-        conf = os.path.join(d, "dovecot.conf")
-        with open(conf, "w") as f:
-            f.write("base_dir = %s/run\nstate_dir = %s/state\n"
-                    "log_path = %s/log\nprotocols =\nssl = no\n"
-                    "mail_location = maildir:%s\nmail_uid = %d\n"
-                    "mail_gid = %d\nfirst_valid_uid = 1\n"
-                    "first_valid_gid = 1\n"
-                    % (d, d, d, maildir, t.uid, t.gid))
-        r = subprocess.run(
-            [DOVECOT_IMAP, "-c", conf], input=commands.encode(),
-            capture_output=True, timeout=60,
-            env=dict(os.environ, USER="alice", HOME=d))
+        r = self.t.dovecot(DOVECOT_IMAP, maildir, commands.encode())
         return r.stdout.decode(errors="replace") + r.stderr.decode(
             errors="replace")
-
-    def copy_maildir(self, src, dst):
-        shutil.copytree(src, dst)
-        for root, dirs, names in os.walk(dst):
-            for n in dirs + names:
-                os.chown(os.path.join(root, n), self.t.uid, self.t.gid)
-        os.chown(dst, self.t.uid, self.t.gid)
 
     @staticmethod
     def as_lines(data):
@@ -491,7 +443,7 @@ class ImapdTest(unittest.TestCase):
         side = os.path.join(t.dir, "dovecot-side")
         for sub in ("cur", "new", "tmp"):
             os.makedirs(os.path.join(side, sub))
-        self.copy_maildir(side, os.path.join(t.dir, "d2"))
+        t.copy_maildir(side, os.path.join(t.dir, "d2"))
         side = os.path.join(t.dir, "d2")
         cmds = "".join("a%d APPEND INBOX {%d}\r\n%s\r\n" % (i, len(x), x)
                        for i, x in enumerate(
@@ -511,7 +463,7 @@ class ImapdTest(unittest.TestCase):
         dove, dv = self.uid_flags(out)
         self.assertEqual(len(dove), 2, out)
         bob = t.maildir("bob")
-        self.copy_maildir(side, bob)
+        t.copy_maildir(side, bob)
         m = self.login("bob", "bob pw")
         typ, d = m.select("INBOX")
         v = int(m.untagged_responses["UIDVALIDITY"][0])
@@ -531,7 +483,7 @@ class ImapdTest(unittest.TestCase):
         m.logout()
         self.assertEqual(sorted(tern), [3, 4])
         back = os.path.join(t.dir, "back")
-        self.copy_maildir(bob, back)
+        t.copy_maildir(bob, back)
         out = self.dovecot_imap(back, "s SELECT INBOX\r\n"
                                 "f FETCH 1:* (UID FLAGS)\r\nq LOGOUT\r\n")
         self.assertEqual(self.uid_flags(out), (tern, dv), out)

@@ -31,30 +31,10 @@ import ternlib  # noqa: E402
 ctx = ternlib.tls_context
 
 
-class ImapdLoginTest(unittest.TestCase):
-    def setUp(self):
-        self.t = None
-
-    def tearDown(self):
-        if self.t is not None:
-            self.t.cleanup()
-
+class ImapdLoginTest(ternlib.AccessTest):
     def start(self, level="may", scheme=None, **main):
-        self.imap = ternlib.free_port()
-        self.imaps = ternlib.free_port()
-        t = self.t = ternlib.Instance(
-            main=main,
-            master_extra="127.0.0.1:%d inet n - n - - imapd "
-            "-o imapd_tls_security_level=%s\n"
-            "127.0.0.1:%d inet n - n - - imapd "
-            "-o imapd_tls_wrappermode=yes\n" % (self.imap, level, self.imaps))
-        cert, key = ternlib.make_cert(t.etc, "server")
-        with open(os.path.join(t.etc, "main.cf"), "a") as f:
-            f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
-                    % (cert, key))
-        t.add_user("alice", "alice pw", scheme)
-        t.add_user("bob", "bob pw", scheme)
-        t.start()
+        t = self.start_service("imapd", level, scheme, **main)
+        self.imap, self.imaps = self.port, self.tls_port
         return t
 
     def raw(self):
@@ -64,17 +44,7 @@ class ImapdLoginTest(unittest.TestCase):
         f = s.makefile("rb")
         return s, f, f.readline()
 
-    @staticmethod
-    def until_tagged(f, tag):
-        """The lines up to and including the one tagged tag."""
-        lines = []
-        while True:
-            line = f.readline()
-            if not line:
-                raise AssertionError("closed before %r: %r" % (tag, lines))
-            lines.append(line)
-            if line.startswith(tag + b" "):
-                return lines
+    until_tagged = staticmethod(ternlib.imap_until)
 
     def test_capabilities_and_starttls(self):
         t = self.start()
@@ -291,16 +261,8 @@ class ImapdLoginTest(unittest.TestCase):
         tls.close()
 
 
-class SourcedIMAP4(imaplib.IMAP4):
+class SourcedIMAP4(ternlib.SourcedClient, imaplib.IMAP4):
     """imaplib.IMAP4 from a given local address."""
-
-    def __init__(self, host, port, source, timeout=30):
-        self.source = source
-        super().__init__(host, port, timeout=timeout)
-
-    def _create_socket(self, timeout):
-        return socket.create_connection((self.host, self.port), timeout,
-                                        source_address=(self.source, 0))
 
 
 @unittest.skipUnless(os.environ.get("TERN_TEST_NETNS") == "1",
@@ -317,10 +279,7 @@ class ImapdInNamespace(unittest.TestCase):
             master_extra="192.0.2.1:%d inet n - n - - imapd "
             "-o imapd_tls_security_level=may\n" % imap)
         self.addCleanup(t.cleanup)
-        cert, key = ternlib.make_cert(t.etc, "server")
-        with open(os.path.join(t.etc, "main.cf"), "a") as f:
-            f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
-                    % (cert, key))
+        t.add_server_cert()
         t.add_user("alice", "alice pw")
         t.start()
         m = SourcedIMAP4("192.0.2.1", imap, "192.0.2.2")
@@ -346,17 +305,7 @@ class ImapdInNamespace(unittest.TestCase):
                      shutil.which("ip"), "a network namespace needs root")
 class ImapdOffLoopbackTest(unittest.TestCase):
     def test_plaintext_refused_off_loopback(self):
-        # Addresses that are not loopback ones (127.0.0.0/8, ::1), on
-        # the namespace's own lo: nothing leaves it.
-        setup = ("ip link set lo up && "
-                 "ip addr add 192.0.2.1/32 dev lo && "
-                 "ip addr add 192.0.2.2/32 dev lo")
-        r = subprocess.run(
-            ["unshare", "--net", "--", "sh", "-c",
-             setup + " && exec \"$0\" \"$1\" -v ImapdInNamespace",
-             sys.executable, os.path.abspath(__file__)],
-            capture_output=True, text=True, timeout=300,
-            env=dict(os.environ, TERN_TEST_NETNS="1"))
+        r = ternlib.run_in_netns(__file__, "ImapdInNamespace")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("test_logindisabled_before_starttls", r.stderr)
         self.assertNotIn("skipped", r.stderr)

@@ -41,30 +41,10 @@ def proc_uid(pid):
     return None
 
 
-class Pop3dTest(unittest.TestCase):
-    def setUp(self):
-        self.t = None
-
-    def tearDown(self):
-        if self.t is not None:
-            self.t.cleanup()
-
+class Pop3dTest(ternlib.AccessTest):
     def start(self, level="may", scheme=None, **main):
-        self.pop = ternlib.free_port()
-        self.pops = ternlib.free_port()
-        t = self.t = ternlib.Instance(
-            main=main,
-            master_extra="127.0.0.1:%d inet n - n - - pop3d "
-            "-o pop3d_tls_security_level=%s\n"
-            "127.0.0.1:%d inet n - n - - pop3d "
-            "-o pop3d_tls_wrappermode=yes\n" % (self.pop, level, self.pops))
-        cert, key = ternlib.make_cert(t.etc, "server")
-        with open(os.path.join(t.etc, "main.cf"), "a") as f:
-            f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
-                    % (cert, key))
-        t.add_user("alice", "alice pw", scheme)
-        t.add_user("bob", "bob pw", scheme)
-        t.start()
+        t = self.start_service("pop3d", level, scheme, **main)
+        self.pop, self.pops = self.port, self.tls_port
         return t
 
     def deliver(self, *bodies, to="alice"):
@@ -527,36 +507,14 @@ class Pop3dTest(unittest.TestCase):
         """Dovecot 2.3's own POP3 server (Debian's dovecot-pop3d), run as
         a pre-authenticated session on stdin and stdout over maildir, as
         the mailbox owner: its UIDL and LIST lines."""
-        t = self.t
-        d = os.path.join(t.dir, "dovecot")
-        os.makedirs(d, exist_ok=True)
-        conf = os.path.join(d, "dovecot.conf")
-        with open(conf, "w") as f:
-            f.write("base_dir = %s/run\nstate_dir = %s/state\n"
-                    "log_path = %s/log\nprotocols =\nssl = no\n"
-                    "mail_location = maildir:%s\nmail_uid = %d\n"
-                    "mail_gid = %d\nfirst_valid_uid = 1\n"
-                    "first_valid_gid = 1\n"
-                    % (d, d, d, maildir, t.uid, t.gid))
-        r = subprocess.run(
-            [DOVECOT_POP3, "-c", conf], input=b"UIDL\r\nLIST\r\nQUIT\r\n",
-            capture_output=True, timeout=60,
-            env=dict(os.environ, USER="alice", HOME=d))
+        r = self.t.dovecot(DOVECOT_POP3, maildir,
+                           b"UIDL\r\nLIST\r\nQUIT\r\n")
         lines = r.stdout.split(b"\r\n")
         self.assertEqual(lines[0], b"+OK", r.stdout + r.stderr)
         end = lines.index(b".")
         uidl = lines[1:end]
         self.assertEqual(lines[end + 1], b"+OK %d messages:" % len(uidl))
         return uidl, lines[end + 2:end + 2 + len(uidl)]
-
-    def copy_maildir(self, src, dst):
-        """src as another server's Maildir: the same files and list, owned
-        by the mailbox owner."""
-        shutil.copytree(src, dst)
-        for root, dirs, names in os.walk(dst):
-            for n in dirs + names:
-                os.chown(os.path.join(root, n), self.t.uid, self.t.gid)
-        os.chown(dst, self.t.uid, self.t.gid)
 
     @unittest.skipUnless(os.path.exists(DOVECOT_POP3),
                          "Debian's dovecot-pop3d (scripts/setup) is missing")
@@ -569,7 +527,7 @@ class Pop3dTest(unittest.TestCase):
         tern = (p.uidl()[1], p.list()[1])
         p.quit()
         copy = os.path.join(t.dir, "to-dovecot")
-        self.copy_maildir(t.maildir("alice"), copy)
+        t.copy_maildir(t.maildir("alice"), copy)
         self.assertEqual(self.dovecot_pop3(copy), tern)
         # The other way: a Maildir Dovecot numbered first becomes bob's.
         fresh = os.path.join(t.dir, "fresh")
@@ -579,10 +537,10 @@ class Pop3dTest(unittest.TestCase):
             with open(os.path.join(fresh, "new", "%d.M%dP9.elsewhere"
                                    % (1600000000 + i, i)), "w") as f:
                 f.write("Subject: d%d\n\nfrom dovecot %d\n" % (i, i))
-        self.copy_maildir(fresh, os.path.join(t.dir, "dovecot-side"))
+        t.copy_maildir(fresh, os.path.join(t.dir, "dovecot-side"))
         dovecot = self.dovecot_pop3(os.path.join(t.dir, "dovecot-side"))
         bob = t.maildir("bob")
-        self.copy_maildir(os.path.join(t.dir, "dovecot-side"), bob)
+        t.copy_maildir(os.path.join(t.dir, "dovecot-side"), bob)
         p = self.stls("bob", "bob pw")
         self.assertEqual((p.uidl()[1], p.list()[1]), dovecot)
         p.quit()
@@ -594,7 +552,7 @@ class Pop3dTest(unittest.TestCase):
         self.assertEqual(after[0][:4], dovecot[0])
         self.assertTrue(after[0][4].startswith(b"5 00000005"), after[0])
         back = os.path.join(t.dir, "back")
-        self.copy_maildir(bob, back)
+        t.copy_maildir(bob, back)
         self.assertEqual(self.dovecot_pop3(back), after)
 
     @unittest.skipUnless(ternlib.IS_ROOT, "privilege separation needs root")
@@ -630,16 +588,8 @@ class Pop3dTest(unittest.TestCase):
         self.assertEqual(holders, [pwd.getpwnam("tern").pw_uid])
         p.quit()
 
-class SourcedPOP3(poplib.POP3):
+class SourcedPOP3(ternlib.SourcedClient, poplib.POP3):
     """poplib.POP3 from a given local address."""
-
-    def __init__(self, host, port, source, timeout=30):
-        self.source = source
-        super().__init__(host, port, timeout=timeout)
-
-    def _create_socket(self, timeout):
-        return socket.create_connection((self.host, self.port), timeout,
-                                        source_address=(self.source, 0))
 
 
 @unittest.skipUnless(os.environ.get("TERN_TEST_NETNS") == "1",
@@ -656,10 +606,7 @@ class Pop3dInNamespace(unittest.TestCase):
             master_extra="192.0.2.1:%d inet n - n - - pop3d "
             "-o pop3d_tls_security_level=may\n" % pop)
         self.addCleanup(t.cleanup)
-        cert, key = ternlib.make_cert(t.etc, "server")
-        with open(os.path.join(t.etc, "main.cf"), "a") as f:
-            f.write("smtpd_tls_cert_file = %s\nsmtpd_tls_key_file = %s\n"
-                    % (cert, key))
+        t.add_server_cert()
         t.add_user("alice", "alice pw")
         t.start()
         p = SourcedPOP3("192.0.2.1", pop, "192.0.2.2")
@@ -686,17 +633,7 @@ class Pop3dInNamespace(unittest.TestCase):
                      shutil.which("ip"), "a network namespace needs root")
 class Pop3dOffLoopbackTest(unittest.TestCase):
     def test_plaintext_refused_off_loopback(self):
-        # Addresses that are not loopback ones (127.0.0.0/8, ::1), on
-        # the namespace's own lo: nothing leaves it.
-        setup = ("ip link set lo up && "
-                 "ip addr add 192.0.2.1/32 dev lo && "
-                 "ip addr add 192.0.2.2/32 dev lo")
-        r = subprocess.run(
-            ["unshare", "--net", "--", "sh", "-c",
-             setup + " && exec \"$0\" \"$1\" -v Pop3dInNamespace",
-             sys.executable, os.path.abspath(__file__)],
-            capture_output=True, text=True, timeout=300,
-            env=dict(os.environ, TERN_TEST_NETNS="1"))
+        r = ternlib.run_in_netns(__file__, "Pop3dInNamespace")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("test_no_plaintext_before_stls", r.stderr)
         self.assertNotIn("skipped", r.stderr)

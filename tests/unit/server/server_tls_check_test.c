@@ -4,7 +4,8 @@
  * policy entry and SNI entry that cannot be used are warnings naming the
  * parameter, table and key; a service that requires TLS without a
  * certificate is an error naming its master.cf line, one at "may" a
- * warning. */
+ * warning; so for smtpd, pop3d and imapd, each named by its own
+ * parameters. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,7 +67,11 @@ test_findings(void **state)
 	snprintf(master, sizeof(master),
 	    "smtp inet n - n - - smtpd -o smtpd_tls_security_level=may\n"
 	    "pop3s inet n - n - - pop3d -o pop3d_tls_wrappermode=yes\n"
-	    "pop3 inet n - n - - pop3d -o pop3d_tls_security_level=never\n");
+	    "pop3 inet n - n - - pop3d -o pop3d_tls_security_level=never\n"
+	    "imaps inet n - n - - imapd -o imapd_tls_wrappermode=yes\n"
+	    "imap inet n - n - - imapd -o imapd_tls_security_level=may\n"
+	    "10143 inet n - n - - imapd -o imapd_tls_security_level=some\n"
+	    "10144 inet n - n - - imapd\n");
 	assert_int_equal(mastercf_parse("master.cf", master, strlen(master),
 			     &cf, &error),
 	    0);
@@ -82,6 +87,17 @@ test_findings(void **state)
 	assert_non_null(strstr(said.data,
 	    "E master.cf:3: pop3: -o pop3d_tls_security_level = never: "
 	    "unknown security level (none, may or encrypt)\n"));
+	assert_non_null(strstr(said.data,
+	    "E master.cf:4: imaps: TLS is required but imapd_tls_cert_file "
+	    "is empty\n"));
+	assert_non_null(strstr(said.data,
+	    "W master.cf:5: imap: STARTTLS is not offered: "
+	    "imapd_tls_cert_file is empty\n"));
+	assert_non_null(strstr(said.data,
+	    "E master.cf:6: 10143: -o imapd_tls_security_level = some: "
+	    "unknown security level (none, may or encrypt)\n"));
+	/* Level none by default: nothing to check. */
+	assert_null(strstr(said.data, "10144"));
 	assert_non_null(strstr(said.data,
 	    "/main.cf: smtp_tls_security_level = dane: unknown security "
 	    "level"));
