@@ -257,7 +257,7 @@ sess_load(struct sess *s, size_t i, int whole, struct buf *data)
 
 	buf_reset(data);
 	buf_init(&err, 1024);
-	if ((size_t)m->size > FETCH_MSG_MAX) {
+	if ((size_t)m->vsize > FETCH_MSG_MAX) {
 		buf_deinit(&err);
 		return -1;
 	}

@@ -233,12 +233,13 @@ scan_dir(const char *path, const char *sub, struct scan *s, int stat_files,
 		if (e->d_name[0] == '.')
 			continue;
 		base = base_of(e->d_name);
-		/* A regular file whose name carries its size (",S=", as local
-		 * and Dovecot name them) needs no stat: a mailbox of 100,000
-		 * messages opens without 100,000 system calls. */
-		if (stat_files && e->d_type == DT_REG &&
-		    (st.st_size = name_field(base, 'S')) >= 0)
-			;
+		/* A regular file needs no stat: its size is in its name
+		 * (",S=", as local and Dovecot name them) or not needed (-1:
+		 * the wire size is what POP3 and IMAP show), so a mailbox of
+		 * 100,000 messages opens without 100,000 system calls. Only
+		 * file systems that do not give d_type are stat'ed. */
+		if (stat_files && e->d_type == DT_REG)
+			st.st_size = name_field(base, 'S');
 		else if (stat_files &&
 		    (fstatat(dirfd(d), e->d_name, &st, 0) < 0 ||
 			!S_ISREG(st.st_mode))) {
@@ -336,7 +337,7 @@ static int
 count_vsize(const char *path, struct ent *x, struct buf *err)
 {
 	char chunk[65536];
-	off_t v = 0;
+	off_t v = 0, size = 0;
 	ssize_t n;
 	int fd, cr = 0, ret;
 
@@ -353,9 +354,11 @@ count_vsize(const char *path, struct ent *x, struct buf *err)
 			return -1;
 		}
 		maildir_vsize_add(chunk, (size_t)n, &cr, &v);
+		size += n;
 	}
 	close(fd);
 	x->vsize = v;
+	x->size = size; /* known now, read whole */
 	x->counted = 1;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,18 +27,21 @@
 /* Compaction: only past this size, and when live records are less than
  * half of it. */
 #define COMPACT_MIN (1024 * 1024)
-#define READ_CHUNK (1024 * 1024)
 
 /* Where one value is in the file. */
 struct loc {
+	off_t rec;      /* where the record starts */
 	off_t off;      /* of the value */
 	size_t len;     /* of the value */
 	size_t rec_len; /* of the whole record, prefix included */
+	int checked;    /* its sum held (1) or failed (-1); 0: not seen */
 };
 
 struct mcache {
 	char *path;
-	int fd; /* open for reading, or -1 */
+	int fd;          /* open for reading, or -1 */
+	const char *map; /* the file mapped, map_len bytes (or NULL) */
+	size_t map_len;
 	dev_t dev;
 	ino_t ino;
 	off_t good;           /* end of the last record that checked out */
@@ -45,7 +49,6 @@ struct mcache {
 	size_t nrec;
 	struct buf pending;   /* records formatted, not written */
 	struct htable *added; /* keys in pending */
-	char *val;            /* mcache_get's */
 };
 
 static uint32_t
@@ -61,8 +64,18 @@ fnv1a(const char *p, size_t n)
 }
 
 static void
+unmap(struct mcache *c)
+{
+	if (c->map != NULL)
+		munmap((void *)c->map, c->map_len);
+	c->map = NULL;
+	c->map_len = 0;
+}
+
+static void
 forget(struct mcache *c)
 {
+	unmap(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -73,7 +86,9 @@ forget(struct mcache *c)
 }
 
 /* Index the records of the len bytes at p, which start at file offset
- * base; returns the bytes that held whole records that check out. */
+ * base; returns the bytes that held whole records. Their sums are checked
+ * when they are read (mcache_get): opening a large cache reads only the
+ * prefixes and keys. */
 static size_t
 index_records(struct mcache *c, const char *p, size_t len, off_t base)
 {
@@ -82,26 +97,25 @@ index_records(struct mcache *c, const char *p, size_t len, off_t base)
 	while (len - at >= PREFIX_LEN) {
 		const char *r = p + at, *tab;
 		char key[1 + 257];
-		unsigned long n, sum;
+		unsigned long n;
 		struct loc *l;
 		char *end;
+		size_t klen;
 
 		if (r[8] != ' ' || r[17] != ' ')
 			break;
 		n = strtoul(r, &end, 16);
 		if (end != r + 8 || n < 3 || n > RECORD_MAX ||
-		    n > len - at - PREFIX_LEN)
+		    n > len - at - PREFIX_LEN || r[PREFIX_LEN + n - 1] != '\n')
 			break;
-		sum = strtoul(r + 9, &end, 16);
-		if (end != r + 17 || sum != fnv1a(r + PREFIX_LEN, n) ||
-		    r[PREFIX_LEN + n - 1] != '\n')
-			break;
-		tab = memchr(r + PREFIX_LEN, '\t', n);
+		klen = n < 259 ? n : 259;
+		tab = memchr(r + PREFIX_LEN, '\t', klen);
 		if (tab == NULL || (size_t)(tab - (r + PREFIX_LEN)) > 257)
 			break;
 		memcpy(key, r + PREFIX_LEN, (size_t)(tab - (r + PREFIX_LEN)));
 		key[tab - (r + PREFIX_LEN)] = '\0';
-		l = xmalloc(sizeof(*l));
+		l = xcalloc(1, sizeof(*l));
+		l->rec = base + (off_t)at;
 		l->off = base + (off_t)(tab + 1 - p);
 		l->len = (size_t)(r + PREFIX_LEN + n - 1 - (tab + 1));
 		l->rec_len = PREFIX_LEN + n;
@@ -112,37 +126,27 @@ index_records(struct mcache *c, const char *p, size_t len, off_t base)
 	return at;
 }
 
-/* Read from c->good to the end of the file (or the first record that does
- * not check out). */
+/* Map the file as it is now and index what it holds past c->good. */
 static void
 read_on(struct mcache *c)
 {
-	char *chunk = NULL;
-	size_t have = 0;
-	ssize_t n;
+	struct stat st;
+	void *map;
 
-	if (c->fd < 0)
+	if (c->fd < 0 || fstat(c->fd, &st) < 0 ||
+	    (size_t)st.st_size <= c->map_len)
 		return;
-	chunk = xmalloc(READ_CHUNK + RECORD_MAX + PREFIX_LEN);
-	for (;;) {
-		size_t used;
-
-		n = pread(c->fd, chunk + have, READ_CHUNK,
-		    c->good + (off_t)have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-		used = index_records(c, chunk, have, c->good);
-		c->good += (off_t)used;
-		memmove(chunk, chunk + used, have - used);
-		have -= used;
-		/* A record that still fails with all of it here is damage. */
-		if (have > RECORD_MAX + PREFIX_LEN)
-			break;
-	}
-	xfree(chunk);
+	/* Readers never touch bytes past good, and writers cut only past
+	 * the good end they all agree on: the mapping never loses a page
+	 * it reads (no SIGBUS). */
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, c->fd, 0);
+	if (map == MAP_FAILED)
+		return;
+	unmap(c);
+	c->map = map;
+	c->map_len = (size_t)st.st_size;
+	c->good += (off_t)index_records(c, c->map + c->good,
+	    c->map_len - (size_t)c->good, c->good);
 }
 
 /* (Re)open the file from its start. */
@@ -212,18 +216,23 @@ mcache_get(struct mcache *c, const char *base, char field, size_t *len_r)
 	char key[1 + 258];
 	struct loc *l;
 
-	if (strlen(base) > 256 || c->fd < 0)
+	if (strlen(base) > 256 || c->map == NULL)
 		return NULL;
 	make_key(key, base, field);
 	if ((l = htable_find(c->index, key)) == NULL)
 		return NULL;
-	xfree(c->val);
-	c->val = xmalloc(l->len + 1);
-	if (pread(c->fd, c->val, l->len, l->off) != (ssize_t)l->len)
-		return NULL;
-	c->val[l->len] = '\0';
+	if (l->checked == 0) {
+		const char *r = c->map + l->rec;
+		unsigned long sum = strtoul(r + 9, NULL, 16);
+
+		l->checked =
+		    sum == fnv1a(r + PREFIX_LEN, l->rec_len - PREFIX_LEN) ? 1
+									  : -1;
+	}
+	if (l->checked < 0)
+		return NULL; /* damaged: made again by the caller */
 	*len_r = l->len;
-	return c->val;
+	return c->map + l->off;
 }
 
 void
@@ -268,7 +277,7 @@ struct live_ctx {
 	void *ctx;
 	size_t live_bytes;
 	struct buf *out; /* compaction: live records copied here */
-	int fd;
+	const char *map;
 	int failed;
 };
 
@@ -287,18 +296,11 @@ copy_live(const char *key, void *value, void *ctx)
 {
 	struct live_ctx *k = ctx;
 	const struct loc *l = value;
-	char *rec;
 
-	if (k->failed || !k->is_live(k->ctx, key + 1))
-		return;
 	/* The whole record, prefix and all, as it stands. */
-	rec = xmalloc(l->rec_len);
-	if (pread(k->fd, rec, l->rec_len,
-		l->off - (off_t)(l->rec_len - l->len - 1)) !=
-		(ssize_t)l->rec_len ||
-	    buf_append(k->out, rec, l->rec_len) < 0)
+	if (!k->failed && k->is_live(k->ctx, key + 1) &&
+	    buf_append(k->out, k->map + l->rec, l->rec_len) < 0)
 		k->failed = 1;
-	xfree(rec);
 }
 
 /* Write the live records to a new file and rename it over the cache,
@@ -314,7 +316,7 @@ compact(struct mcache *c, struct live_ctx *k, struct buf *err)
 	buf_printf(&tmp, "%s.new", c->path);
 	buf_puts(&out, HEADER);
 	k->out = &out;
-	k->fd = c->fd;
+	k->map = c->map;
 	htable_walk(c->index, copy_live, k);
 	fd = open(buf_cstr(&tmp), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600);
@@ -362,7 +364,7 @@ int
 mcache_flush(struct mcache *c, int (*is_live)(void *ctx, const char *base),
     void *ctx, struct buf *err)
 {
-	struct live_ctx k = { is_live, ctx, 0, NULL, -1, 0 };
+	struct live_ctx k = { is_live, ctx, 0, NULL, NULL, 0 };
 	struct stat st;
 	int fd, ret = 0;
 
@@ -419,12 +421,12 @@ mcache_close(struct mcache **cp)
 
 	if (c == NULL)
 		return;
+	unmap(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	htable_destroy(&c->index, xfree);
 	htable_destroy(&c->added, NULL);
 	buf_deinit(&c->pending);
-	xfree(c->val);
 	xfree(c->path);
 	xfree(c);
 	*cp = NULL;

@@ -20,12 +20,15 @@
  * len, not LF, delimits a record.
  *
  * Concurrency, as after Dovecot's cache file: readers never lock and never
- * wait; the file is mapped and read up to the last record that checks
- * out (a record is appended whole by one write(2) with O_APPEND, so a
- * reader sees whole records or none, except after a crash). Writers take
- * an flock on the file, truncate a torn or damaged tail (the first record
- * that does not check out, and everything after it: a cache loses nothing
- * that cannot be made again), and append. Compaction writes the live
+ * wait; the file is mapped and indexed up to the last whole record (its
+ * length and final LF in place: a record is appended whole by one
+ * write(2) with O_APPEND, so a reader sees whole records or none, except
+ * after a crash), and a record's sum is checked when it is first read: a
+ * damaged one is never given out (the caller makes the value again).
+ * Writers take an flock on the file, truncate a torn tail (from the first
+ * record that is not whole: a cache loses nothing that cannot be made
+ * again), and append. Readers touch no byte past that end, so a mapping
+ * never loses a page it reads. Compaction writes the live
  * records to a new file and renames it over the old one, under the lock;
  * a reader with the old file mapped goes on reading it and picks up the
  * new one at its next refresh. Nothing is fsync'ed: after a crash the

@@ -124,11 +124,16 @@ test_torn_and_damaged(void **state)
 	c = mcache_open(mdir);
 	assert_int_equal(mcache_records(c), 2);
 	assert_value(c, "c", MCACHE_DATE, "3");
-	/* A record with a wrong sum is damage: nothing after it is read. */
-	append_raw("00000004 deadbeef Dd\t4\n", 23);
+	/* A whole record with a wrong sum is damage: never given out (its
+	 * value is made again by the caller), the others still are. */
+	append_raw("00000005 deadbeef Dd\t4\n", 23);
+	append_raw("00000005 6ea22912 Df\t6\n", 23);
 	mcache_close(&d);
 	d = mcache_open(mdir);
-	assert_int_equal(mcache_records(d), 2);
+	assert_int_equal(mcache_records(d), 4);
+	assert_value(d, "d", MCACHE_DATE, NULL);
+	assert_value(d, "f", MCACHE_DATE, "6");
+	assert_value(d, "c", MCACHE_DATE, "3");
 	/* Not our file at all: started again. */
 	snprintf(path, sizeof(path), "%s/%s", mdir, MCACHE_FILE);
 	assert_int_equal(truncate(path, 0), 0);
