@@ -37,6 +37,25 @@ struct loc {
 	int checked;    /* its sum held (1) or failed (-1); 0: not seen */
 };
 
+/* The fields of one message, in the order of field_slot(). */
+#define FIELDS 5
+
+struct entry {
+	struct loc f[FIELDS]; /* rec_len 0: not cached */
+};
+
+/* The slot of a field, or -1 for one this version does not know (kept in
+ * the file, not used). */
+static int
+field_slot(char field)
+{
+	static const char fields[FIELDS] = { MCACHE_DATE, MCACHE_ENVELOPE,
+		MCACHE_BODY, MCACHE_BODYSTRUCTURE, MCACHE_HEADER };
+	const char *p = memchr(fields, field, FIELDS);
+
+	return field != '\0' && p != NULL ? (int)(p - fields) : -1;
+}
+
 struct mcache {
 	char *path;
 	int fd;          /* open for reading, or -1 */
@@ -45,7 +64,7 @@ struct mcache {
 	dev_t dev;
 	ino_t ino;
 	off_t good;           /* end of the last record that checked out */
-	struct htable *index; /* "<field><base>" -> struct loc */
+	struct htable *index; /* base -> struct entry */
 	size_t nrec;
 	struct buf pending;   /* records formatted, not written */
 	struct htable *added; /* keys in pending */
@@ -98,9 +117,11 @@ index_records(struct mcache *c, const char *p, size_t len, off_t base)
 		const char *r = p + at, *tab;
 		char key[1 + 257];
 		unsigned long n;
+		struct entry *e;
 		struct loc *l;
 		char *end;
 		size_t klen;
+		int slot;
 
 		if (r[8] != ' ' || r[17] != ' ')
 			break;
@@ -114,12 +135,18 @@ index_records(struct mcache *c, const char *p, size_t len, off_t base)
 			break;
 		memcpy(key, r + PREFIX_LEN, (size_t)(tab - (r + PREFIX_LEN)));
 		key[tab - (r + PREFIX_LEN)] = '\0';
-		l = xcalloc(1, sizeof(*l));
-		l->rec = base + (off_t)at;
-		l->off = base + (off_t)(tab + 1 - p);
-		l->len = (size_t)(r + PREFIX_LEN + n - 1 - (tab + 1));
-		l->rec_len = PREFIX_LEN + n;
-		xfree(htable_enter(c->index, key, l));
+		if ((slot = field_slot(key[0])) >= 0 && key[1] != '\0') {
+			if ((e = htable_find(c->index, key + 1)) == NULL) {
+				e = xcalloc(1, sizeof(*e));
+				(void)htable_enter(c->index, key + 1, e);
+			}
+			l = &e->f[slot];
+			memset(l, 0, sizeof(*l));
+			l->rec = base + (off_t)at;
+			l->off = base + (off_t)(tab + 1 - p);
+			l->len = (size_t)(r + PREFIX_LEN + n - 1 - (tab + 1));
+			l->rec_len = PREFIX_LEN + n;
+		}
 		c->nrec++;
 		at += PREFIX_LEN + n;
 	}
@@ -210,16 +237,24 @@ make_key(char *key, const char *base, char field)
 	snprintf(key + 1, 258, "%s", base);
 }
 
+/* The place of base's field, or NULL when it is not cached. */
+static struct loc *
+find(struct mcache *c, const char *base, char field)
+{
+	struct entry *e = htable_find(c->index, base);
+	int slot = field_slot(field);
+
+	if (e == NULL || slot < 0 || e->f[slot].rec_len == 0)
+		return NULL;
+	return &e->f[slot];
+}
+
 const char *
 mcache_get(struct mcache *c, const char *base, char field, size_t *len_r)
 {
-	char key[1 + 258];
 	struct loc *l;
 
-	if (strlen(base) > 256 || c->map == NULL)
-		return NULL;
-	make_key(key, base, field);
-	if ((l = htable_find(c->index, key)) == NULL)
+	if (c->map == NULL || (l = find(c, base, field)) == NULL)
 		return NULL;
 	if (l->checked == 0) {
 		const char *r = c->map + l->rec;
@@ -242,12 +277,11 @@ mcache_put(struct mcache *c, const char *base, char field, const char *value,
 	char key[1 + 258];
 	size_t n;
 
-	if (len > MCACHE_VALUE_MAX || strlen(base) > 256 ||
-	    strchr(base, '\t') != NULL)
+	if (len > MCACHE_VALUE_MAX || strlen(base) > 256 || *base == '\0' ||
+	    strchr(base, '\t') != NULL || field_slot(field) < 0)
 		return;
 	make_key(key, base, field);
-	if (htable_find(c->index, key) != NULL ||
-	    htable_find(c->added, key) != NULL)
+	if (find(c, base, field) != NULL || htable_find(c->added, key) != NULL)
 		return;
 	(void)htable_enter(c->added, key, c);
 	n = strlen(key) + 1 + len + 1;
@@ -282,25 +316,33 @@ struct live_ctx {
 };
 
 static void
-count_live(const char *key, void *value, void *ctx)
+count_live(const char *base, void *value, void *ctx)
 {
 	struct live_ctx *k = ctx;
-	const struct loc *l = value;
+	const struct entry *e = value;
+	int i;
 
-	if (k->is_live(k->ctx, key + 1))
-		k->live_bytes += l->rec_len;
+	if (!k->is_live(k->ctx, base))
+		return;
+	for (i = 0; i < FIELDS; i++)
+		k->live_bytes += e->f[i].rec_len;
 }
 
 static void
-copy_live(const char *key, void *value, void *ctx)
+copy_live(const char *base, void *value, void *ctx)
 {
 	struct live_ctx *k = ctx;
-	const struct loc *l = value;
+	const struct entry *e = value;
+	int i;
 
-	/* The whole record, prefix and all, as it stands. */
-	if (!k->failed && k->is_live(k->ctx, key + 1) &&
-	    buf_append(k->out, k->map + l->rec, l->rec_len) < 0)
-		k->failed = 1;
+	if (k->failed || !k->is_live(k->ctx, base))
+		return;
+	/* The whole records, prefix and all, as they stand. */
+	for (i = 0; i < FIELDS; i++)
+		if (e->f[i].rec_len > 0 &&
+		    buf_append(k->out, k->map + e->f[i].rec, e->f[i].rec_len) <
+			0)
+			k->failed = 1;
 }
 
 /* Write the live records to a new file and rename it over the cache,
