@@ -89,6 +89,7 @@ struct fetch {
 	unsigned want;  /* F_* */
 	int sets_seen;  /* a non-PEEK body item */
 	int need_whole; /* a body item: the whole message */
+	int need_tree;  /* an item needs the MIME tree (not BODY[] alone) */
 };
 
 static void
@@ -130,6 +131,32 @@ static const struct {
 	{ "RFC822.TEXT", ITEM_RFC822_TEXT, F_SECTIONS },
 };
 
+/* Whether sec is the whole message ([], BINARY[]): sent as it is stored,
+ * bare LFs as CRLF, without parsing its MIME structure. */
+static int
+whole_message(const struct imap_section *sec)
+{
+	return sec->npath == 0 && sec->text == IMAP_SECTION_ALL;
+}
+
+/* Append the n bytes at p to out as on the wire: a LF without a CR before
+ * it is sent as CRLF. Returns 0, or -1 when out is full. */
+static int
+wire_copy(struct buf *out, const char *p, size_t n)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\n' || (i > 0 && p[i - 1] == '\r'))
+			continue;
+		if (buf_append(out, p + start, i - start) < 0 ||
+		    buf_append(out, "\r\n", 2) < 0)
+			return -1;
+		start = i + 1;
+	}
+	return buf_append(out, p + start, n - start);
+}
+
 /* One fetch-att (RFC 9051 9). Returns 0, or -1 with s->tmp set. */
 static int
 parse_item(struct sess *s, struct fetch *f, const struct imap_arg *a)
@@ -163,6 +190,9 @@ parse_item(struct sess *s, struct fetch *f, const struct imap_arg *a)
 				if (it->kind >= ITEM_BODY &&
 				    it->kind != ITEM_RFC822_HEADER)
 					f->need_whole = 1;
+				if (it->kind == ITEM_RFC822_HEADER ||
+				    it->kind == ITEM_RFC822_TEXT)
+					f->need_tree = 1;
 				return 0;
 			}
 		buf_puts(&s->tmp, "Unknown fetch attribute.");
@@ -199,6 +229,8 @@ parse_item(struct sess *s, struct fetch *f, const struct imap_arg *a)
 	}
 	f->want |= F_SECTIONS;
 	f->need_whole = 1;
+	if (!whole_message(&it->sec))
+		f->need_tree = 1;
 	if (!it->peek)
 		f->sets_seen = 1;
 	return 0;
@@ -393,8 +425,11 @@ write_item(struct sess *s, const struct item *it, size_t i,
 
 		(void)imap_section_parse(sec[k], strlen(sec[k]), &x.sec);
 		buf_reset(out);
-		(void)imap_section_fetch(mime, data->data, buf_len(data),
-		    &x.sec, 0, out);
+		if (whole_message(&x.sec))
+			(void)wire_copy(out, data->data, buf_len(data));
+		else
+			(void)imap_section_fetch(mime, data->data,
+			    buf_len(data), &x.sec, 0, out);
 		sess_printf(s, "%s ", names[k]);
 		write_octets(s, &x, out);
 		break;
@@ -403,8 +438,11 @@ write_item(struct sess *s, const struct item *it, size_t i,
 	case ITEM_BINARY:
 	case ITEM_BINARY_SIZE:
 		buf_reset(out);
-		r = imap_section_fetch(mime, data->data, buf_len(data),
-		    &it->sec, it->kind != ITEM_SECTION, out);
+		if (whole_message(&it->sec))
+			r = wire_copy(out, data->data, buf_len(data));
+		else
+			r = imap_section_fetch(mime, data->data, buf_len(data),
+			    &it->sec, it->kind != ITEM_SECTION, out);
 		if (r == IMAP_SECTION_UNKNOWN_CTE)
 			return -1;
 		if (it->kind == ITEM_BINARY_SIZE) {
@@ -458,10 +496,10 @@ prepare(struct sess *s, const struct fetch *f, size_t i, struct fetch_bufs *fb,
 	const char *base = mailbox_msg(s->sel->mb, i)->base;
 	int missing[VIEWS] = { 0 }, need_read = (f->want & F_SECTIONS) != 0;
 	int whole = need_read, k, ret;
+	size_t n;
 
 	for (k = 0; k < VIEWS; k++) {
 		const char *v;
-		size_t n;
 
 		buf_reset(&fb->view[k]);
 		if (!(f->want & wants[k]))
@@ -478,8 +516,13 @@ prepare(struct sess *s, const struct fetch *f, size_t i, struct fetch_bufs *fb,
 		return 1;
 	if ((ret = sess_load(s, i, whole, &fb->data)) <= 0)
 		return ret;
-	if (whole)
+	if (f->need_tree || missing[VIEW_BODY] || missing[VIEW_BODYSTRUCTURE])
 		*mime_r = mime_parse(fb->data.data, buf_len(&fb->data), NULL);
+	/* The header, for SEARCH, now that it is here anyway. */
+	n = sess_header_len(fb->data.data, buf_len(&fb->data));
+	if (n <= MCACHE_HEADER_MAX)
+		mcache_put(s->sel->cache, base, MCACHE_HEADER, fb->data.data,
+		    n);
 	for (k = 0; k < VIEWS; k++) {
 		if (!missing[k])
 			continue;
