@@ -504,7 +504,7 @@ prepare(struct sess *s, const struct fetch *f, size_t i, struct fetch_bufs *fb,
 		buf_reset(&fb->view[k]);
 		if (!(f->want & wants[k]))
 			continue;
-		v = mcache_get(s->sel->cache, base, cached_fields[k], &n);
+		v = mcache_get(sel_cache(s), base, cached_fields[k], &n);
 		if (v != NULL) {
 			(void)buf_append(&fb->view[k], v, n);
 			continue;
@@ -521,8 +521,7 @@ prepare(struct sess *s, const struct fetch *f, size_t i, struct fetch_bufs *fb,
 	/* The header, for SEARCH, now that it is here anyway. */
 	n = sess_header_len(fb->data.data, buf_len(&fb->data));
 	if (n <= MCACHE_HEADER_MAX)
-		mcache_put(s->sel->cache, base, MCACHE_HEADER, fb->data.data,
-		    n);
+		mcache_put(sel_cache(s), base, MCACHE_HEADER, fb->data.data, n);
 	for (k = 0; k < VIEWS; k++) {
 		if (!missing[k])
 			continue;
@@ -535,7 +534,7 @@ prepare(struct sess *s, const struct fetch *f, size_t i, struct fetch_bufs *fb,
 			    buf_len(&fb->data), k == VIEW_BODYSTRUCTURE,
 			    &fb->view[k]);
 		if (ret == 0)
-			mcache_put(s->sel->cache, base, cached_fields[k],
+			mcache_put(sel_cache(s), base, cached_fields[k],
 			    fb->view[k].data, buf_len(&fb->view[k]));
 	}
 	return 1;

@@ -55,14 +55,14 @@ header(void *ctx, const char **p, size_t *n)
 	const char *base = mailbox_msg(m->s->sel->mb, m->i)->base;
 
 	if (!m->read &&
-	    (*p = mcache_get(m->s->sel->cache, base, MCACHE_HEADER, n)) != NULL)
+	    (*p = mcache_get(sel_cache(m->s), base, MCACHE_HEADER, n)) != NULL)
 		return 0;
 	if (read_msg(m, 0) < 0)
 		return -1;
 	*p = m->data->data;
 	*n = sess_header_len(m->data->data, buf_len(m->data));
 	if (*n <= MCACHE_HEADER_MAX)
-		mcache_put(m->s->sel->cache, base, MCACHE_HEADER, *p, *n);
+		mcache_put(sel_cache(m->s), base, MCACHE_HEADER, *p, *n);
 	return 0;
 }
 

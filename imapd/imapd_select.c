@@ -124,7 +124,8 @@ sel_sync(struct sess *s, int expunge)
 		return;
 	}
 	buf_deinit(&err);
-	mcache_refresh(sel->cache);
+	if (sel->cache != NULL)
+		mcache_refresh(sel->cache);
 	/* Descending numbers: each EXPUNGE leaves the others' numbers as
 	 * the client has them (RFC 9051 7.5.1). */
 	for (i = 0; i < ch.nexpunged; i++)
@@ -355,7 +356,6 @@ cmd_select(struct sess *s, const struct imap_command *c)
 		goto out;
 	}
 	s->sel = sel;
-	sel->cache = mcache_open(sel->path);
 	imap_seqlist_init(&sel->saved, SESS_SAVED_MAX);
 	sel_keywords(s);
 	sel->exists = mailbox_count(sel->mb);
@@ -550,6 +550,16 @@ cmd_status(struct sess *s, const struct imap_command *c)
 	return ret;
 }
 
+struct mcache *
+sel_cache(struct sess *s)
+{
+	/* Opened at first use: a session that only selects and idles
+	 * never reads it. */
+	if (s->sel->cache == NULL)
+		s->sel->cache = mcache_open(s->sel->path);
+	return s->sel->cache;
+}
+
 time_t
 sess_msg_date(struct sess *s, size_t i)
 {
@@ -562,7 +572,7 @@ sess_msg_date(struct sess *s, size_t i)
 
 	if (m->date != 0)
 		return m->date;
-	v = mcache_get(s->sel->cache, m->base, MCACHE_DATE, &n);
+	v = mcache_get(sel_cache(s), m->base, MCACHE_DATE, &n);
 	if (v != NULL && n > 0 && n < sizeof(num)) {
 		memcpy(num, v, n);
 		num[n] = '\0';
@@ -579,7 +589,7 @@ sess_msg_date(struct sess *s, size_t i)
 	if (ret <= 0)
 		return ret < 0 ? 1 : 0; /* unreadable: shown as the epoch */
 	n = (size_t)snprintf(num, sizeof(num), "%lld", (long long)m->date);
-	mcache_put(s->sel->cache, m->base, MCACHE_DATE, num, n);
+	mcache_put(sel_cache(s), m->base, MCACHE_DATE, num, n);
 	return m->date;
 }
 
@@ -612,7 +622,8 @@ sel_cache_flush(struct sess *s)
 	struct buf err;
 
 	buf_init(&err, 1024);
-	if (mcache_flush(s->sel->cache, is_live, &l, &err) < 0)
+	if (s->sel->cache != NULL &&
+	    mcache_flush(s->sel->cache, is_live, &l, &err) < 0)
 		log_warn("imap(%s): Error: %s", log_str(s->user),
 		    buf_cstr(&err));
 	if (l.bases != NULL)

@@ -70,7 +70,7 @@ struct sel {
 	time_t kw_mtime;           /* dovecot-keywords as last read */
 	size_t exists;             /* EXISTS announced */
 	struct imap_seqlist saved; /* SEARCHRES "$": UIDs (RFC 5182) */
-	struct mcache *cache;      /* dates, ENVELOPE, BODYSTRUCTURE */
+	struct mcache *cache;      /* dates, ENVELOPE...: sel_cache() */
 };
 
 struct sess {
@@ -145,6 +145,8 @@ sel_resolve(struct sess *s, const struct imap_arg *set, int uid, size_t **idx);
 /* Message i's internal date: from the folder's cache, else its file's
  * mtime (then cached). The date, or 0 when the message is gone. */
 time_t sess_msg_date(struct sess *s, size_t i);
+/* The selected folder's cache (mcache.h), opened at first use. */
+struct mcache *sel_cache(struct sess *s);
 /* Write what was put in the folder's cache (errors are logged). */
 void sel_cache_flush(struct sess *s);
 /* The keywords file of the selected folder, reread when it changed. */
