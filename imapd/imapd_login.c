@@ -229,6 +229,7 @@ attempt(struct login *l, const char *tag, const char *mech, const char *initial)
 	int ret;
 
 	login_conn_set_method(&l->c, mech);
+	login_conn_note_response(&l->c, initial);
 	st = auth_clnt_start(mech, "imapd", l->c.p->client, initial, &r);
 	while (st == AUTH_CLNT_CONTINUE) {
 		(void)stream_printf(l->s, "+ %s\r\n", r.text);
@@ -239,6 +240,7 @@ attempt(struct login *l, const char *tag, const char *mech, const char *initial)
 			tagged(l, tag, "BAD Response line too long.");
 			return GO_ON;
 		}
+		login_conn_note_response(&l->c, buf_cstr(&l->line));
 		st = auth_clnt_continue(buf_cstr(&l->line), &r);
 		explicit_bzero(l->line.data, buf_len(&l->line));
 	}

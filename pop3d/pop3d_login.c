@@ -127,6 +127,7 @@ attempt(struct login *l, const char *mech, const char *initial)
 		st = auth_clnt_continue(initial, &r);
 	} else {
 		login_conn_set_method(&l->c, mech);
+		login_conn_note_response(&l->c, initial);
 		st =
 		    auth_clnt_start(mech, "pop3d", l->c.p->client, initial, &r);
 	}
@@ -146,6 +147,7 @@ attempt(struct login *l, const char *mech, const char *initial)
 			return 0;
 		}
 		pop3_chomp(&l->line);
+		login_conn_note_response(&l->c, buf_cstr(&l->line));
 		st = auth_clnt_continue(buf_cstr(&l->line), &r);
 	}
 	switch (st) {

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "mail/sasl_plain.h"
 #include "server/login_common.h"
 #include "server/server_login.h"
 #include "tls/tls.h"
@@ -36,6 +37,25 @@ login_conn_set_user(struct login_conn *c, const char *user)
 {
 	xfree(c->user);
 	c->user = user != NULL ? xstrdup(user) : NULL;
+}
+
+void
+login_conn_note_response(struct login_conn *c, const char *b64)
+{
+	struct sasl_plain plain;
+	struct buf raw;
+	const char *error;
+
+	if (b64 == NULL || strcmp(c->method, "PLAIN") != 0)
+		return;
+	buf_init(&raw, 3 * SASL_PLAIN_FIELD_MAX + 2);
+	if (base64_decode(b64, strlen(b64), &raw, &error) == 0 &&
+	    sasl_plain_decode(raw.data, buf_len(&raw), &plain, &error) == 0) {
+		xfree(c->user);
+		c->user = xstrndup(plain.authcid, plain.authcid_len);
+	}
+	explicit_bzero(raw.data, buf_len(&raw));
+	buf_deinit(&raw);
 }
 
 void

@@ -56,6 +56,11 @@ void login_conn_deinit(struct login_conn *c);
 void login_conn_set_user(struct login_conn *c, const char *user);
 /* The method to log: mech upper-cased, cut to fit. */
 void login_conn_set_method(struct login_conn *c, const char *mech);
+/* A client's SASL response (base64, as sent) for the method set: for
+ * PLAIN, its authentication identity becomes the user to log, as Dovecot
+ * logs it (the decoded password is wiped). Anything else, or a response
+ * that does not decode, changes nothing. Never fails. */
+void login_conn_note_response(struct login_conn *c, const char *b64);
 
 /* Password mechanisms and USER/PASS or LOGIN are allowed: after TLS, or
  * from loopback, or everywhere when auth_only (<d>_tls_auth_only) is

@@ -18,6 +18,7 @@ LOGINDISABLED and PRIVACYREQUIRED until STARTTLS, and so off loopback
 import base64
 import imaplib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -130,6 +131,16 @@ class ImapdLoginTest(ternlib.AccessTest):
                          b"a5 OK Logout completed.\r\n")
         s.close()
         t.wait_log("imap-login: Login: user=<alice>, method=PLAIN, ")
+        # A failed AUTHENTICATE PLAIN alone is logged with its user, as
+        # Dovecot logs it.
+        s, f, _ = self.raw()
+        s.sendall(b"c1 AUTHENTICATE PLAIN " + bad + b"\r\nc2 LOGOUT\r\n")
+        self.until_tagged(f, b"c2")
+        s.close()
+        ternlib.wait_for(lambda: re.search(
+            r"imap-login: Disconnected: Logged out \(auth failed, 1 "
+            r"attempts in \d+ secs\): user=<alice>, method=PLAIN, ",
+            t.log()), what="the failed login's log line")
         # With a continuation.
         s, f, _ = self.raw()
         s.sendall(b"b1 authenticate plain\r\n")

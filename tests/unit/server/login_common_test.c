@@ -139,6 +139,17 @@ test_method_and_user(void **state)
 	login_conn_set_user(&c, NULL);
 	assert_null(c.user);
 	login_conn_set_user(&c, "bob");
+	/* A PLAIN response names the user to log; others change nothing. */
+	login_conn_set_method(&c, "plain");
+	login_conn_note_response(&c, "AGFsaWNlAHB3"); /* \0alice\0pw */
+	assert_string_equal(c.user, "alice");
+	login_conn_note_response(&c, "not base64!");
+	login_conn_note_response(&c, "=");
+	login_conn_note_response(&c, NULL);
+	assert_string_equal(c.user, "alice");
+	login_conn_set_method(&c, "LOGIN");
+	login_conn_note_response(&c, "AGJvYgBwdw=="); /* \0bob\0pw */
+	assert_string_equal(c.user, "alice");
 	login_conn_deinit(&c);
 	assert_null(c.user);
 }
