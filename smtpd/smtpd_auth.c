@@ -18,8 +18,8 @@
 /* RFC 4954 4: a server must take response lines of 12288 octets. */
 #define AUTH_LINE_MAX 12288
 
-/* 1 when this session may use AUTH now; else 0, with *why_r the reply an
- * AUTH gets (left NULL when AUTH is not enabled at all). */
+/* 1 when this session may use AUTH now; else 0, with *why_r the reply to
+ * an AUTH command (left NULL when AUTH is not enabled at all). */
 static int
 auth_usable(const struct smtpd_session *ss, const char **why_r)
 {

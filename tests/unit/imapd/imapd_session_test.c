@@ -299,8 +299,10 @@ test_append_copy_move(void **state)
 	    "* 4 FETCH (FLAGS (\\Flagged $Todo))");
 	cmd(&p, "k3", "k3 UID STORE 4 +FLAGS.SILENT (\\Deleted)\r\n", "k3 OK");
 	cmd(&p, "k4", "k4 EXPUNGE\r\n", "* 4 EXPUNGE\r\nk4 OK");
-	assert_int_equal(mkdir(strcat(strcpy(big, mdir), "/.Work"), 0700), 0);
-	assert_int_equal(mkdir(strcat(big, "/cur"), 0700), 0);
+	snprintf(big, sizeof(big), "%s/.Work", mdir);
+	assert_int_equal(mkdir(big, 0700), 0);
+	snprintf(big, sizeof(big), "%s/.Work/cur", mdir);
+	assert_int_equal(mkdir(big, 0700), 0);
 	cmd(&p, "g", "g COPY 1:2 Work\r\n", "g OK [COPYUID ");
 	r = cmd(&p, "h", "h UID MOVE 3:4 Work\r\n", "* OK [COPYUID ");
 	assert_non_null(strstr(r, " 3 3] "));

@@ -94,9 +94,11 @@ test_put_get_reopen(void **state)
 static void
 append_raw(const char *text, size_t n)
 {
-	int fd = open(strcat(strcpy((char[256]){ 0 }, mdir), "/" MCACHE_FILE),
-	    O_WRONLY | O_APPEND);
+	char path[256];
+	int fd;
 
+	snprintf(path, sizeof(path), "%s/%s", mdir, MCACHE_FILE);
+	fd = open(path, O_WRONLY | O_APPEND);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, n), (ssize_t)n);
 	close(fd);
