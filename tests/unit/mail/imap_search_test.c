@@ -6,7 +6,7 @@
  * OR/NOT nesting, internal dates at zone edges, Date: headers with
  * obsolete forms, sequence sets with "*", "$"); that the header and
  * message callbacks are called only when needed; linear-time search on an
- * adversarial body; result lists and the SEARCH / ESEARCH renderings. */
+ * adversarial body (result lists: imap_search_result_test). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,57 +25,7 @@
 #include "util/buf.h"
 #include "util/mem.h"
 
-#define ERR_MAX 1024
-#define OUT_MAX (1024 * 1024)
-
-/* --- compiling through the parser --- */
-
-/* Feed "a SEARCH <args>\r\n" (or a whole line when it starts with a tag
- * given in full) to a parser and compile the command's arguments ("UID
- * SEARCH" skips its first). Returns what imap_search_compile() did. */
-static int
-compile_lim(const char *args, const struct imap_search_limits *lim,
-    struct imap_search **s_r, struct buf *err)
-{
-	struct imap_parser_limits plim = { .utf8 = 1 };
-	struct imap_parser *p = imap_parser_create(&plim);
-	const struct imap_command *cmd;
-	const struct imap_arg *a;
-	struct buf line;
-	size_t off = 0, used;
-	int rc;
-
-	buf_init(&line, OUT_MAX);
-	if (strncmp(args, "a ", 2) == 0)
-		assert_int_equal(buf_printf(&line, "%s\r\n", args), 0);
-	else
-		assert_int_equal(buf_printf(&line, "a SEARCH %s\r\n", args), 0);
-	for (;;) {
-		rc =
-		    imap_parser_feed(p, line.data + off, line.len - off, &used);
-		off += used;
-		if (rc == IMAP_PARSE_COMMAND)
-			break;
-		if (rc != IMAP_PARSE_CONTINUE)
-			fail_msg("parser said %d (%s) for %s", rc,
-			    imap_parser_error(p), args);
-	}
-	cmd = imap_parser_command(p);
-	a = cmd->args;
-	if (strcmp(cmd->name, "UID") == 0)
-		a = a->next;
-	rc = imap_search_compile(a, lim, s_r, err);
-	/* The search must not point into the parser. */
-	imap_parser_destroy(&p);
-	buf_deinit(&line);
-	return rc;
-}
-
-static int
-compile(const char *args, struct imap_search **s_r, struct buf *err)
-{
-	return compile_lim(args, NULL, s_r, err);
-}
+#include "imap_search_fixture.h"
 
 static const char *const good[] = {
 	"ALL",
@@ -913,155 +863,6 @@ test_body_chunks(void **state)
 
 /* --- results --- */
 
-static void
-test_seqlist(void **state)
-{
-	struct imap_seqlist l;
-	struct buf out;
-	static const uint32_t add[] = { 9, 2, 4, 3, 3, 2, 11, 12, 13, 1 };
-	size_t i;
-
-	(void)state;
-	buf_init(&out, ERR_MAX);
-	imap_seqlist_init(&l, 9);
-	assert_int_equal(imap_seqlist_render(&l, &out), 0);
-	assert_string_equal(out.data, "");
-	for (i = 0; i < sizeof(add) / sizeof(add[0]) - 1; i++)
-		assert_int_equal(imap_seqlist_add(&l, add[i]), 0);
-	assert_int_equal(l.count, 7);
-	assert_true(imap_seqlist_contains(&l, 4));
-	assert_false(imap_seqlist_contains(&l, 5));
-	assert_false(imap_seqlist_contains(&l, 14));
-	assert_int_equal(imap_seqlist_render(&l, &out), 0);
-	assert_string_equal(out.data, "2:4,9,11:13");
-	assert_int_equal(imap_seqlist_add(&l, 1), 0);
-	assert_int_equal(imap_seqlist_add(&l, 4294967295u), 0);
-	assert_int_equal(imap_seqlist_add(&l, 100), -1); /* max 9 */
-	assert_int_equal(imap_seqlist_add(&l, 4), 0);    /* there already */
-	buf_reset(&out);
-	assert_int_equal(imap_seqlist_render(&l, &out), 0);
-	assert_string_equal(out.data, "1:4,9,11:13,4294967295");
-	/* A full buffer says so. */
-	{
-		struct buf small;
-
-		buf_init(&small, 5);
-		assert_int_equal(imap_seqlist_render(&l, &small), -1);
-		buf_deinit(&small);
-	}
-	imap_seqlist_reset(&l);
-	assert_int_equal(l.count, 0);
-	/* Many, ascending: growth. */
-	imap_seqlist_deinit(&l);
-	imap_seqlist_init(&l, 100000);
-	for (i = 1; i <= 100000; i++)
-		assert_int_equal(imap_seqlist_add(&l, (uint32_t)i * 2), 0);
-	assert_true(imap_seqlist_contains(&l, 200000));
-	assert_false(imap_seqlist_contains(&l, 199999));
-	imap_seqlist_deinit(&l);
-	buf_deinit(&out);
-}
-
-static void
-render(const char *args, const char *tag, unsigned flags, const uint32_t *nums,
-    size_t n, const char *want)
-{
-	struct imap_seqlist res;
-	struct imap_search *s;
-	struct buf err, out;
-	size_t i;
-
-	buf_init(&err, ERR_MAX);
-	buf_init(&out, ERR_MAX);
-	imap_seqlist_init(&res, 100);
-	for (i = 0; i < n; i++)
-		assert_int_equal(imap_seqlist_add(&res, nums[i]), 0);
-	assert_int_equal(compile(args, &s, &err), IMAP_SEARCH_OK);
-	assert_int_equal(imap_search_render(s, tag, flags, &res, &out), 0);
-	if (strcmp(out.data, want) != 0)
-		fail_msg("%s: \"%s\"", args, out.data);
-	imap_search_destroy(&s);
-	imap_seqlist_deinit(&res);
-	buf_deinit(&out);
-	buf_deinit(&err);
-}
-
-static void
-test_render(void **state)
-{
-	static const uint32_t five[] = { 2, 3, 4, 9, 7 };
-
-	(void)state;
-	render("ALL", "a1", 0, five, 5, "* SEARCH 2 3 4 7 9\r\n");
-	render("ALL", "a1", IMAP_SEARCH_RENDER_UID, NULL, 0, "* SEARCH\r\n");
-	render("RETURN (MIN MAX COUNT ALL) ALL", "a1", IMAP_SEARCH_RENDER_UID,
-	    five, 5,
-	    "* ESEARCH (TAG \"a1\") UID MIN 2 MAX 9 COUNT 5 ALL 2:4,7,9\r\n");
-	render("RETURN () ALL", "A283", 0, five, 5,
-	    "* ESEARCH (TAG \"A283\") ALL 2:4,7,9\r\n");
-	render("RETURN (MIN COUNT) ALL", "t", 0, five, 5,
-	    "* ESEARCH (TAG \"t\") MIN 2 COUNT 5\r\n");
-	render("RETURN (MIN MAX COUNT ALL) ALL", "t", IMAP_SEARCH_RENDER_UID,
-	    NULL, 0, "* ESEARCH (TAG \"t\") UID COUNT 0\r\n");
-	render("RETURN (MIN) ALL", "t", 0, NULL, 0,
-	    "* ESEARCH (TAG \"t\")\r\n");
-	render("RETURN (SAVE) ALL", "t", 0, five, 5, "");
-	render("RETURN (SAVE MIN) ALL", "t", 0, five, 5,
-	    "* ESEARCH (TAG \"t\") MIN 2\r\n");
-	render("ALL", "b7", IMAP_SEARCH_RENDER_REV2, five, 3,
-	    "* ESEARCH (TAG \"b7\") ALL 2:4\r\n");
-	render("ALL", "q\"\\", IMAP_SEARCH_RENDER_REV2, five, 1,
-	    "* ESEARCH (TAG \"q\\\"\\\\\") ALL 2\r\n");
-}
-
-/* RFC 5182 2.4: what SAVE keeps. */
-static void
-test_save(void **state)
-{
-	static const struct {
-		const char *args, *want;
-	} cases[] = {
-		{ "RETURN (SAVE) ALL", "3:5,8" },
-		{ "RETURN (SAVE MIN) ALL", "3" },
-		{ "RETURN (SAVE MAX) ALL", "8" },
-		{ "RETURN (SAVE MIN MAX) ALL", "3,8" },
-		{ "RETURN (SAVE MIN COUNT) ALL", "3:5,8" },
-		{ "RETURN (SAVE MAX ALL) ALL", "3:5,8" },
-	};
-	static const uint32_t uids[] = { 3, 4, 5, 8 };
-	struct imap_seqlist res, saved;
-	struct imap_search *s;
-	struct buf err, out;
-	size_t i;
-
-	(void)state;
-	buf_init(&err, ERR_MAX);
-	buf_init(&out, ERR_MAX);
-	imap_seqlist_init(&res, 10);
-	imap_seqlist_init(&saved, 10);
-	for (i = 0; i < 4; i++)
-		assert_int_equal(imap_seqlist_add(&res, uids[i]), 0);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(compile(cases[i].args, &s, &err),
-		    IMAP_SEARCH_OK);
-		assert_int_equal(imap_search_save(s, &res, &saved), 0);
-		buf_reset(&out);
-		assert_int_equal(imap_seqlist_render(&saved, &out), 0);
-		assert_string_equal(out.data, cases[i].want);
-		imap_search_destroy(&s);
-	}
-	/* Nothing matched: nothing saved. */
-	imap_seqlist_reset(&res);
-	assert_int_equal(compile("RETURN (SAVE MIN) ALL", &s, &err), 0);
-	assert_int_equal(imap_search_save(s, &res, &saved), 0);
-	assert_int_equal(saved.count, 0);
-	imap_search_destroy(&s);
-	imap_seqlist_deinit(&saved);
-	imap_seqlist_deinit(&res);
-	buf_deinit(&out);
-	buf_deinit(&err);
-}
-
 int
 main(void)
 {
@@ -1078,9 +879,6 @@ main(void)
 		cmocka_unit_test(test_linear),
 		cmocka_unit_test(test_scan_splits),
 		cmocka_unit_test(test_body_chunks),
-		cmocka_unit_test(test_seqlist),
-		cmocka_unit_test(test_render),
-		cmocka_unit_test(test_save),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
