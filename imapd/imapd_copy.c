@@ -317,11 +317,10 @@ out:
 
 /* --- COPY and MOVE -------------------------------------------------- */
 
-/* Map the selected folder's keyword bits to those of the folder at
- * path (whose table is dst, written when it grows). */
+/* Map the selected folder's keyword bits to those of the target folder,
+ * whose table is dst (*grew set when a name was added to it). */
 static uint32_t
-map_keywords(struct sess *s, uint32_t bits, const char *path,
-    struct mkeywords *dst, int *grew)
+map_keywords(struct sess *s, uint32_t bits, struct mkeywords *dst, int *grew)
 {
 	uint32_t out = 0;
 	int i, k;
@@ -335,7 +334,6 @@ map_keywords(struct sess *s, uint32_t bits, const char *path,
 		if (k >= 0)
 			out |= 1u << k;
 	}
-	(void)path;
 	return out;
 }
 
@@ -380,8 +378,7 @@ copy_or_move(struct sess *s, const struct imap_command *c, int move)
 		if (m->expunged)
 			continue;
 		mflags_parse(m->name, &f);
-		f.keywords =
-		    map_keywords(s, f.keywords, buf_cstr(&path), &dkw, &grew);
+		f.keywords = map_keywords(s, f.keywords, &dkw, &grew);
 		if ((r = mailbox_put_copy(put, s->sel->mb, idx[k], &f, &err)) <
 		    0) {
 			log_err(s, &err);

@@ -117,16 +117,17 @@ write_list(struct sess *s, const char *what, const struct folder_info *f,
 }
 
 /* RFC 5258 3.5 RECURSIVEMATCH with SUBSCRIBED: the names that match the
- * pattern and have subscribed inferiors that do not match it get
- * CHILDINFO ("SUBSCRIBED"); those not subscribed themselves are listed
- * for it (after the subscribed ones). listed holds the names already
- * written, and what this writes. */
+ * pattern and have subscribed inferiors that do not match it are written
+ * here with CHILDINFO ("SUBSCRIBED") (\Subscribed too when listed, the
+ * subscribed names that matched, holds them) and entered in emitted, so
+ * that the caller does not write them again. */
 static int
 list_childinfo(struct sess *s, const char *ref, const char *pattern,
-    unsigned opts, struct htable *listed, struct buf *err)
+    unsigned opts, struct htable *listed, struct htable *emitted,
+    struct buf *err)
 {
 	struct folder_set subs = { 0 }, all = { 0 };
-	struct htable *emitted = htable_create(), *exists = htable_create();
+	struct htable *exists = htable_create();
 	struct buf joined, parent;
 	size_t i;
 	int ret, flags = sess_folder_flags(s);
@@ -156,7 +157,7 @@ list_childinfo(struct sess *s, const char *ref, const char *pattern,
 				buf_cstr(&parent)) ||
 			    htable_find(emitted, buf_cstr(&parent)) != NULL)
 				continue;
-			(void)htable_enter(emitted, buf_cstr(&parent), &info);
+			(void)htable_enter(emitted, buf_cstr(&parent), emitted);
 			known = htable_find(exists, buf_cstr(&parent));
 			info.name = (char *)buf_cstr(&parent);
 			info.attrs = known != NULL
@@ -171,7 +172,6 @@ list_childinfo(struct sess *s, const char *ref, const char *pattern,
 out:
 	folder_set_free(&subs);
 	folder_set_free(&all);
-	htable_destroy(&emitted, NULL);
 	htable_destroy(&exists, NULL);
 	buf_deinit(&joined);
 	buf_deinit(&parent);
@@ -226,34 +226,6 @@ parse_return(const struct imap_arg *a, unsigned *opts,
 	return 0;
 }
 
-/* Whether a subscribed inferior of name does not match ref + pattern
- * (then name was written with CHILDINFO). */
-static int
-has_unmatched_child(struct sess *s, const char *ref, const char *pattern,
-    const char *name)
-{
-	struct folder_set subs = { 0 };
-	struct buf joined, err;
-	size_t i, n = strlen(name);
-	int found = 0;
-
-	buf_init(&joined, FOLDER_PATTERN_MAX + 1);
-	buf_init(&err, 1024);
-	if (folder_pattern(ref, pattern, &joined, &err) == 0 &&
-	    folder_list(s->maildir, "", "*",
-		sess_folder_flags(s) | FOLDER_LIST_SUBSCRIBED, &subs,
-		&err) == 0)
-		for (i = 0; i < subs.count && !found; i++)
-			found = strncmp(subs.items[i].name, name, n) == 0 &&
-			    subs.items[i].name[n] == '/' &&
-			    !folder_match(buf_cstr(&joined),
-				subs.items[i].name);
-	folder_set_free(&subs);
-	buf_deinit(&joined);
-	buf_deinit(&err);
-	return found;
-}
-
 /* One pattern: list and write what matches. Returns 0, or a folder.h
  * error with err set. */
 static int
@@ -261,7 +233,7 @@ list_pattern(struct sess *s, const char *ref, const char *pattern,
     unsigned opts, const struct imap_arg *status, struct buf *err)
 {
 	struct folder_set set = { 0 };
-	struct htable *listed = NULL;
+	struct htable *listed = NULL, *emitted = NULL;
 	struct buf path;
 	size_t i;
 	int ret, recursive, flags = sess_folder_flags(s);
@@ -277,11 +249,13 @@ list_pattern(struct sess *s, const char *ref, const char *pattern,
 		/* The subscribed names that CHILDINFO will list again
 		 * are written there, once. */
 		listed = htable_create();
+		emitted = htable_create();
 		for (i = 0; i < set.count; i++)
 			(void)htable_enter(listed, set.items[i].name, listed);
-		if ((ret = list_childinfo(s, ref, pattern, opts, listed, err)) <
-		    0) {
+		if ((ret = list_childinfo(s, ref, pattern, opts, listed,
+			 emitted, err)) < 0) {
 			htable_destroy(&listed, NULL);
+			htable_destroy(&emitted, NULL);
 			buf_deinit(&path);
 			folder_set_free(&set);
 			return ret;
@@ -290,7 +264,7 @@ list_pattern(struct sess *s, const char *ref, const char *pattern,
 	for (i = 0; i < set.count; i++) {
 		const struct folder_info *f = &set.items[i];
 
-		if (recursive && has_unmatched_child(s, ref, pattern, f->name))
+		if (emitted != NULL && htable_find(emitted, f->name) != NULL)
 			continue; /* written with CHILDINFO */
 		if ((opts & SEL_SPECIAL_USE) &&
 		    !(f->attrs &
@@ -309,6 +283,8 @@ list_pattern(struct sess *s, const char *ref, const char *pattern,
 	folder_set_free(&set);
 	if (listed != NULL)
 		htable_destroy(&listed, NULL);
+	if (emitted != NULL)
+		htable_destroy(&emitted, NULL);
 	return 0;
 }
 
