@@ -183,8 +183,9 @@ classify(char *text, size_t len, struct alias_items *out, char *err,
 	if (text[0] == '/')
 		return add_item(out, ALIAS_FILE, text, len, 0, err, errlen);
 	if (text[0] == ':') {
-		set_err(err, errlen, "unknown element \"%s\" (only :include: "
-				     "starts with a colon)",
+		set_err(err, errlen,
+		    "unknown element \"%s\" (only :include: "
+		    "starts with a colon)",
 		    log_str(text));
 		return -1;
 	}
@@ -489,8 +490,9 @@ alias_stream_read(FILE *fp, const char *label, alias_entry_fn *fn, void *ctx,
 				goto too_long;
 			continue;
 		}
-		if (start != 0 && source_entry(&line, label, start, fn, ctx,
-				      &scratch, err, errlen) < 0)
+		if (start != 0 &&
+		    source_entry(&line, label, start, fn, ctx, &scratch, err,
+			errlen) < 0)
 			goto out;
 		buf_reset(&line);
 		start = lineno;
@@ -501,8 +503,9 @@ alias_stream_read(FILE *fp, const char *label, alias_entry_fn *fn, void *ctx,
 		set_err(err, errlen, "read %s: %s", label, strerror(errno));
 		goto out;
 	}
-	if (start != 0 && source_entry(&line, label, start, fn, ctx, &scratch,
-			      err, errlen) < 0)
+	if (start != 0 &&
+	    source_entry(&line, label, start, fn, ctx, &scratch, err, errlen) <
+		0)
 		goto out;
 	ret = 0;
 	goto out;
@@ -540,8 +543,8 @@ struct dict_put_ctx {
 };
 
 static int
-dict_put_entry(void *ctx, const char *name, const char *value,
-    const char *file, unsigned long lineno, char *err, size_t errlen)
+dict_put_entry(void *ctx, const char *name, const char *value, const char *file,
+    unsigned long lineno, char *err, size_t errlen)
 {
 	struct dict_put_ctx *c = ctx;
 	const char *error = NULL;
@@ -558,8 +561,8 @@ dict_put_entry(void *ctx, const char *name, const char *value,
 static char dict_source_err[2048];
 
 static int
-dict_source_read(void *ctx, const char *path, dict_entry_fn *put,
-    void *put_ctx, const char **error_r)
+dict_source_read(void *ctx, const char *path, dict_entry_fn *put, void *put_ctx,
+    const char **error_r)
 {
 	struct dict_put_ctx c = { put, put_ctx };
 
@@ -576,9 +579,8 @@ const struct dict_source alias_dict_source = { dict_source_read, NULL };
 
 /* .forward and :include: files. */
 
-static enum alias_load
-load_fail(enum alias_load ret, char *why, size_t whylen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static enum alias_load load_fail(enum alias_load ret, char *why, size_t whylen,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static enum alias_load
 load_fail(enum alias_load ret, char *why, size_t whylen, const char *fmt, ...)
@@ -603,7 +605,7 @@ open_dir(const char *dir, uid_t owner, int flags, enum alias_load *ret,
 
 	if (fd < 0) {
 		*ret = load_fail(errno == ENOENT ? ALIAS_LOAD_MISSING
-		    : errno == ENOTDIR		 ? ALIAS_LOAD_UNSAFE
+			: errno == ENOTDIR       ? ALIAS_LOAD_UNSAFE
 						 : ALIAS_LOAD_ERROR,
 		    why, whylen, "%s: %s", dir, strerror(errno));
 		return -1;
@@ -641,7 +643,7 @@ check_file(const char *path, const struct stat *st, uid_t owner, char *why,
 	if (!S_ISREG(st->st_mode))
 		return load_fail(ALIAS_LOAD_UNSAFE, why, whylen,
 		    "%s: is not a regular file (%s)", path,
-		    S_ISDIR(st->st_mode)       ? "a directory"
+		    S_ISDIR(st->st_mode)        ? "a directory"
 			: S_ISFIFO(st->st_mode) ? "a FIFO"
 			: S_ISSOCK(st->st_mode) ? "a socket"
 			: S_ISLNK(st->st_mode)  ? "a symbolic link"
@@ -748,9 +750,9 @@ alias_file_load(const char *path, uid_t owner, int flags, char **content_r,
 	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	close(dfd);
 	if (fd < 0)
-		return load_fail(errno == ELOOP	     ? ALIAS_LOAD_UNSAFE
-			: errno == ENOENT ? ALIAS_LOAD_MISSING
-					  : ALIAS_LOAD_ERROR,
+		return load_fail(errno == ELOOP ? ALIAS_LOAD_UNSAFE
+			: errno == ENOENT       ? ALIAS_LOAD_MISSING
+						: ALIAS_LOAD_ERROR,
 		    why, whylen, "%s: %s", path,
 		    errno == ELOOP ? "is a symbolic link" : strerror(errno));
 	/* The same checks on what was opened, which is what is read. */

@@ -98,8 +98,8 @@ typedef int alias_entry_fn(void *ctx, const char *name, const char *value,
  * alias name", "alias x has no value", a value that does not parse, a NUL
  * byte, a continuation line with nothing to continue, limits) name
  * path:line. */
-int alias_file_read(const char *path, alias_entry_fn *fn, void *ctx,
-    char *err, size_t errlen);
+int alias_file_read(const char *path, alias_entry_fn *fn, void *ctx, char *err,
+    size_t errlen);
 
 /* As alias_file_read, from an open stream; label names it in messages. */
 int alias_stream_read(FILE *fp, const char *label, alias_entry_fn *fn,

@@ -31,7 +31,8 @@ render(const struct alias_items *items, size_t from, struct buf *out)
 	for (i = from; i < items->n; i++) {
 		const struct alias_item *it = &items->v[i];
 
-		assert_int_equal(buf_printf(out, "%s%c:%s", i > from ? " | " : "",
+		assert_int_equal(buf_printf(out, "%s%c:%s",
+				     i > from ? " | " : "",
 				     it->noexpand ? 'N' : kinds[it->kind],
 				     it->text),
 		    0);
@@ -48,15 +49,12 @@ static const struct {
 	{ "bob carol\tdave,,erin", 4, "A:bob | A:carol | A:dave | A:erin" },
 	{ "  \t ", 0, "" },
 	{ "", 0, "" },
-	{ "<bob@example.com>, < carol >", 2,
-	    "A:bob@example.com | A:carol" },
+	{ "<bob@example.com>, < carol >", 2, "A:bob@example.com | A:carol" },
 	{ "\\joe, joe-archive", 2, "N:joe | A:joe-archive" },
 	{ "\"\\\\joe\"", 1, "N:joe" },
 	{ "|/usr/bin/procmail", 1, "P:/usr/bin/procmail" },
-	{ "\"|/usr/bin/foo -x a,b\", bob", 2,
-	    "P:/usr/bin/foo -x a,b | A:bob" },
-	{ "|/usr/bin/vacation joe, bob", 2,
-	    "P:/usr/bin/vacation joe | A:bob" },
+	{ "\"|/usr/bin/foo -x a,b\", bob", 2, "P:/usr/bin/foo -x a,b | A:bob" },
+	{ "|/usr/bin/vacation joe, bob", 2, "P:/usr/bin/vacation joe | A:bob" },
 	{ "|/bin/sh -c \"echo a, b\" , bob", 2,
 	    "P:/bin/sh -c \"echo a, b\" | A:bob" },
 	{ "\"| /usr/bin/x \\\"q\\\"\"", 1, "P:/usr/bin/x \"q\"" },
@@ -67,8 +65,8 @@ static const struct {
 	{ ":INCLUDE: /etc/tern/list", 1, "I:/etc/tern/list" },
 	{ "\":include:/etc/a b\"", 1, "I:/etc/a b" },
 	{ "\"joe smith\"@example.com", 1, "A:\"joe smith\"@example.com" },
-	{ "# a comment, not an address\nbob\n  # another\n|/bin/x y\ncarol",
-	    3, "A:bob | P:/bin/x y | A:carol" },
+	{ "# a comment, not an address\nbob\n  # another\n|/bin/x y\ncarol", 3,
+	    "A:bob | P:/bin/x y | A:carol" },
 	{ "bob # not a comment", 5, "A:bob | A:# | A:not | A:a | A:comment" },
 	{ "\r\nbob\r\n", 1, "A:bob" },
 	/* Errors. */
@@ -367,8 +365,9 @@ test_file_read(void **state)
 		c.count = 0;
 		c.fail_at = 0;
 		err[0] = 0;
-		assert_int_equal(
-		    alias_file_read(path, collect, &c, err, sizeof(err)), -1);
+		assert_int_equal(alias_file_read(path, collect, &c, err,
+				     sizeof(err)),
+		    -1);
 		if (strstr(err, bad[i].error) == NULL ||
 		    strncmp(err, path, strlen(path)) != 0)
 			fail_msg("bad %zu: error \"%s\", want \"%s\"", i, err,
