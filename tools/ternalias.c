@@ -78,8 +78,8 @@ build(const char *spec, const char *default_type)
 		dict_close(&d);
 		return;
 	}
-	if (dict_build_source(spec, default_type, &alias_dict_source,
-		&error) < 0)
+	if (dict_build_source(spec, default_type, &alias_dict_source, &error) <
+	    0)
 		die(1, "%s", error);
 }
 
@@ -123,8 +123,8 @@ query(const char *name, char **specs, int count, const char *default_type)
 		return ret > 0 ? EXIT_FOUND : EXIT_NOT_FOUND;
 	}
 	for (i = 0; i < count; i++) {
-		if (dict_open_source(specs[i], default_type,
-			&alias_dict_source, &d, &error) < 0)
+		if (dict_open_source(specs[i], default_type, &alias_dict_source,
+			&d, &error) < 0)
 			die(EXIT_TROUBLE, "%s", error);
 		ret = dict_lookup(d, name, &value, &error);
 		if (ret < 0)
