@@ -97,6 +97,8 @@ long var_dup_filter_limit;
 char *var_virt_uid_maps;
 char *var_virt_gid_maps;
 long var_virt_minimum_uid;
+char *var_alias_maps;
+char *var_alias_db;
 char *var_db_type;
 long var_queue_run_delay;
 long var_min_backoff_time;
@@ -338,6 +340,10 @@ const struct param_def param_table[] = {
 	    "tables of group ids for virtual mailboxes"),
 	P_INT(VAR_VIRT_MINIMUM_UID, DEF_VIRT_MINIMUM_UID, var_virt_minimum_uid,
 	    1, "smallest user id accepted for virtual mailboxes"),
+	P_STR(VAR_ALIAS_MAPS, DEF_ALIAS_MAPS, var_alias_maps,
+	    "local: aliases(5) tables of local names, in search order"),
+	P_STR(VAR_ALIAS_DB, DEF_ALIAS_DB, var_alias_db,
+	    "alias tables newaliases builds from their aliases(5) sources"),
 	P_STR(VAR_DB_TYPE, DEF_DB_TYPE, var_db_type,
 	    "table type used when a name has no type: prefix"),
 	P_TIME(VAR_QUEUE_RUN_DELAY, DEF_QUEUE_RUN_DELAY, var_queue_run_delay, 1,

@@ -331,6 +331,12 @@ extern char *var_virt_gid_maps;
 #define VAR_VIRT_MINIMUM_UID "virtual_minimum_uid"
 #define DEF_VIRT_MINIMUM_UID 100
 extern long var_virt_minimum_uid;
+#define VAR_ALIAS_MAPS "alias_maps"
+#define DEF_ALIAS_MAPS "hash:/etc/aliases"
+extern char *var_alias_maps;
+#define VAR_ALIAS_DB "alias_database"
+#define DEF_ALIAS_DB "hash:/etc/aliases"
+extern char *var_alias_db;
 #define VAR_DB_TYPE "default_database_type"
 #define DEF_DB_TYPE "hash"
 extern char *var_db_type;

@@ -71,6 +71,31 @@ int dict_changed(const char **spec_r);
 int
 dict_build(const char *spec, const char *default_type, const char **error_r);
 
+/* Sources in another format. A table whose source is not in the "key
+ * value" format above (aliases(5) has "name: value") is read by a reader
+ * that the caller supplies: hash: and btree: use it when they are built,
+ * texthash: when it is opened; the other types ignore it. The reader reads
+ * the file at path and calls put for each entry with the folded key, the
+ * value and "path:line"; put returns 0 when it stored the entry, 1 when the
+ * key was already there (the reader decides whether to warn), or -1 with
+ * *error_r set (the reader must then stop and return -1 with that error).
+ * The reader returns 0, or -1 with *error_r set to text that stays valid
+ * until the dict call that ran it returns (keep it in ctx). */
+typedef int dict_entry_fn(void *put_ctx, const char *key, const char *value,
+    const char *where, const char **error_r);
+struct dict_source {
+	int (*read)(void *ctx, const char *path, dict_entry_fn *put,
+	    void *put_ctx, const char **error_r);
+	void *ctx;
+};
+
+/* dict_open and dict_build with the source read by src (NULL: the "key
+ * value" format, exactly dict_open and dict_build). */
+int dict_open_source(const char *spec, const char *default_type,
+    const struct dict_source *src, struct dict **dict_r, const char **error_r);
+int dict_build_source(const char *spec, const char *default_type,
+    const struct dict_source *src, const char **error_r);
+
 /* Step through a list of items separated by commas and/or white space, as
  * in "hash:/a, inline:{ k=v, { k2 = v w } } static:x". Braces nest and
  * protect the commas and white space inside them, so inline:{...} stays

@@ -318,10 +318,22 @@ texthash_close(struct dict *d)
 struct dict *
 dict_texthash_open(const char *name, const char **error_r)
 {
+	return dict_texthash_open_source(name, NULL, error_r);
+}
+
+struct dict *
+dict_texthash_open_source(const char *name, const struct dict_source *src,
+    const char **error_r)
+{
 	struct dict_texthash *t;
 	struct dict_mem *mem = dict_mem_create();
+	int ret;
 
-	if (dict_text_parse(name, texthash_add, mem, error_r) < 0) {
+	if (src != NULL)
+		ret = src->read(src->ctx, name, texthash_add, mem, error_r);
+	else
+		ret = dict_text_parse(name, texthash_add, mem, error_r);
+	if (ret < 0) {
 		dict_mem_destroy(&mem);
 		return NULL;
 	}
