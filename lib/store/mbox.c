@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "store/mbox.h"
+#include "util/event.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -44,9 +46,8 @@ struct mbox {
 
 static const char from_word[] = "From ";
 
-static int __attribute__((format(printf, 4, 5)))
-fail(struct mbox_error *err, int temporary, const char *dsn, const char *fmt,
-    ...)
+static int __attribute__((format(printf, 4, 5))) fail(struct mbox_error *err,
+    int temporary, const char *dsn, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -90,28 +91,19 @@ unsafe(struct mbox_error *err, const char *path, const char *why)
 	return fail(err, 1, "4.2.0", "unsafe mailbox %s: %s", path, why);
 }
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Sleep before the next attempt: *ms, doubled up to RETRY_MAX_MS, never
  * past deadline. Returns -1 when the deadline has passed. */
 static int
-retry_wait(double deadline, long *ms)
+retry_wait(int64_t deadline, long *ms)
 {
-	double left = deadline - now_mono();
+	int64_t left = deadline - event_now_ms();
 	struct timespec ts;
 	long d = *ms;
 
 	if (left <= 0)
 		return -1;
-	if (d > (long)(left * 1000) + 1)
-		d = (long)(left * 1000) + 1;
+	if (d > left)
+		d = (long)left;
 	ts.tv_sec = d / 1000;
 	ts.tv_nsec = (d % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
@@ -124,7 +116,7 @@ retry_wait(double deadline, long *ms)
 /* Take the dot-lock. Returns 0 (held), 1 (the directory refuses us: go on
  * with fcntl alone) or -1 with *err filled. */
 static int
-dotlock_take(struct mbox *mb, const char *lock_path, double deadline,
+dotlock_take(struct mbox *mb, const char *lock_path, int64_t deadline,
     struct mbox_error *err)
 {
 	char pid[32];
@@ -160,8 +152,7 @@ dotlock_take(struct mbox *mb, const char *lock_path, double deadline,
 		}
 		if (retry_wait(deadline, &ms) < 0)
 			return fail(err, 1, "4.2.0",
-			    "mailbox %s busy: %s is held", mb->path,
-			    lock_path);
+			    "mailbox %s busy: %s is held", mb->path, lock_path);
 	}
 	/* The pid, as liblockfile writes it (for people and tools). */
 	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
@@ -203,7 +194,7 @@ dotlock_release(struct mbox *mb)
 
 /* The write lock on the whole file, retried until deadline. */
 static int
-fcntl_lock(struct mbox *mb, double deadline, struct mbox_error *err)
+fcntl_lock(struct mbox *mb, int64_t deadline, struct mbox_error *err)
 {
 	struct flock fl;
 	long ms = RETRY_MIN_MS;
@@ -292,13 +283,13 @@ mbox_open(const char *path, const struct mbox_opts *o, struct mbox **mb_r,
 	char lock_path[PATH_MAX];
 	struct mbox *mb;
 	struct stat st;
-	double deadline;
+	int64_t deadline;
 	int timeout, r;
 
 	if (o == NULL)
 		o = &defaults;
 	timeout = o->lock_timeout > 0 ? o->lock_timeout : MBOX_LOCK_TIMEOUT;
-	deadline = now_mono() + timeout;
+	deadline = event_now_ms() + (int64_t)timeout * 1000;
 	if (snprintf(lock_path, sizeof(lock_path), "%s.lock", path) >=
 	    (int)sizeof(lock_path))
 		return fail(err, 1, "4.3.0", "mailbox path too long: %.200s",

@@ -148,7 +148,8 @@ test_quoting_every_split(void **state)
 			lens[0] = i;
 			lens[1] = j - i;
 			lens[2] = len - j;
-			assert_int_equal(deliver(NULL, "s@x", msg, lens, 3, &err),
+			assert_int_equal(deliver(NULL, "s@x", msg, lens, 3,
+					     &err),
 			    0);
 			check_file(want);
 		}
@@ -551,8 +552,7 @@ test_concurrent_writers(void **state)
 		assert_true(end > body);
 		assert_int_equal(file[end], '\n');
 		assert_int_equal(file[end - 1], '\n');
-		assert_int_equal(sscanf(file + body, "X-Id: %d-%d", &p, &i),
-		    2);
+		assert_int_equal(sscanf(file + body, "X-Id: %d-%d", &p, &i), 2);
 		assert_true(p >= 0 && p < WRITERS && i >= 0 && i < MESSAGES);
 		want = make_msg(p, i, 1, &wlen);
 		assert_int_equal(end - body, wlen);
