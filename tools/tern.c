@@ -129,10 +129,12 @@ check_postmaster(void)
 	buf_printf(&pm, "postmaster@%s", var_myorigin);
 	if (resolve_alias(buf_cstr(&pm), &finals, &err) == 0) {
 		ok = finals.n > 0;
-		for (i = 0; i < finals.n; i++)
-			if (resolve_class(finals.addr[i], &err) !=
-			    RESOLVE_VIRTUAL)
+		for (i = 0; i < finals.n; i++) {
+			int cls = resolve_class(finals.addr[i], &err);
+
+			if (cls != RESOLVE_VIRTUAL && cls != RESOLVE_LOCAL)
 				ok = 0;
+		}
 	}
 	if (!ok)
 		fprintf(stderr,

@@ -35,6 +35,7 @@ static const struct dict_type {
 	{ "inline", dict_inline_open, NULL, NULL, NULL },
 	{ "static", dict_static_open, NULL, NULL, NULL },
 	{ "cidr", dict_cidr_open, NULL, NULL, "" },
+	{ "unix", dict_unix_open, NULL, NULL, NULL },
 };
 
 /* What a table read when it was opened, to notice a new version. */

@@ -3,7 +3,7 @@
  * source read at open), "hash:/path" and "btree:/path" (a compiled database
  * /path.db built by dict_build, read-only at lookup), "inline:{ k1=v1,
  * { k2 = value with, commas } }" and "static:value" (every key maps to
- * value). Which database library stands behind hash: and btree: is a detail
+ * value), "unix:passwd.byname" (the system's users, dict_unix.c). Which database library stands behind hash: and btree: is a detail
  * of this module: callers only ever see struct dict. Keys are case-folded to
  * lower case (ASCII) when a table is built and at every lookup; values are
  * returned exactly as stored. Text sources have Postfix's format: "key

@@ -47,6 +47,7 @@ struct dict *dict_texthash_open_source(const char *name,
 struct dict *dict_inline_open(const char *name, const char **error_r);
 struct dict *dict_static_open(const char *name, const char **error_r);
 struct dict *dict_cidr_open(const char *name, const char **error_r);
+struct dict *dict_unix_open(const char *name, const char **error_r);
 struct dict *dict_hash_open(const char *name, const char **error_r);
 struct dict *dict_btree_open(const char *name, const char **error_r);
 /* Builders for types with a compiled form, reading the source with src
