@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/params.h"
@@ -387,6 +388,7 @@ local_job_expand(struct local_msg *m, const struct attr_list *req,
 	}
 	if (strcmp(source, "forward") == 0) {
 		struct buf path;
+		struct stat st;
 		char why[512];
 		char *content = NULL;
 		size_t len;
@@ -406,6 +408,12 @@ local_job_expand(struct local_msg *m, const struct attr_list *req,
 			buf_puts(out, "missing\n");
 			break;
 		case ALIAS_LOAD_UNSAFE:
+			/* An unsafe home without a .forward is no .forward
+			 * to ignore. */
+			if (lstat(path.data, &st) < 0 && errno == ENOENT) {
+				buf_puts(out, "missing\n");
+				break;
+			}
 			why[strcspn(why, "\r\n")] = 0;
 			buf_printf(out, "unsafe %s\n", why);
 			break;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "conf/params.h"
 #include "mail/addr.h"
@@ -756,6 +757,77 @@ check_mailbox(void *ctx, const char *table, const char *key, const char *value)
 	return 0;
 }
 
+/* An alias value must parse, and the :include: files it names must be
+ * there and be files local would read (alias_file_load). */
+static int
+check_alias(void *ctx, const char *table, const char *key, const char *value)
+{
+	struct check_ctx *c = ctx;
+	struct alias_items items = { 0 };
+	char err[512];
+	size_t i;
+
+	if (alias_parse(value, &items, err, sizeof(err)) < 0) {
+		check_report(c, 1, table, key, "%s: such mail is deferred",
+		    err);
+		return 0;
+	}
+	for (i = 0; i < items.n; i++) {
+		char *content = NULL;
+		size_t len;
+
+		if (items.v[i].kind != ALIAS_INCLUDE)
+			continue;
+		switch (alias_file_load(items.v[i].text, 0, 0, &content, &len,
+		    err, sizeof(err))) {
+		case ALIAS_LOAD_OK:
+			xfree(content);
+			break;
+		case ALIAS_LOAD_MISSING:
+			check_report(c, 1, table, key,
+			    ":include:%s: no such file: such mail is bounced",
+			    items.v[i].text);
+			break;
+		default:
+			check_report(c, 1, table, key,
+			    "%s: such mail is deferred", err);
+			break;
+		}
+	}
+	alias_items_free(&items);
+	return 0;
+}
+
+/* The mbox spool, when users' mailboxes are there: a directory that no
+ * other user may replace mailboxes in. */
+static void
+check_spool(struct check_ctx *c)
+{
+	char line[2048];
+	struct stat st;
+
+	if (*var_home_mailbox != 0)
+		return;
+	if (stat(var_mail_spool_dir, &st) < 0)
+		snprintf(line, sizeof(line),
+		    "%s %s: %s: mail for the users of the system is "
+		    "deferred",
+		    VAR_MAIL_SPOOL_DIR, var_mail_spool_dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		snprintf(line, sizeof(line), "%s %s: not a directory",
+		    VAR_MAIL_SPOOL_DIR, var_mail_spool_dir);
+	else if ((st.st_mode & 0002) && !(st.st_mode & S_ISVTX))
+		snprintf(line, sizeof(line),
+		    "%s %s: writable by every user without the sticky "
+		    "bit: anyone can replace a mailbox; fix with: chmod "
+		    "o-w,+t %s",
+		    VAR_MAIL_SPOOL_DIR, var_mail_spool_dir, var_mail_spool_dir);
+	else
+		return;
+	c->report(c->ctx, 1, line);
+	c->problems++;
+}
+
 int
 resolve_check(resolve_report_fn *report, void *ctx, const char **error_r)
 {
@@ -769,6 +841,10 @@ resolve_check(resolve_report_fn *report, void *ctx, const char **error_r)
 	c.param = VAR_VIRT_GID_MAPS;
 	if (maps_walk(gid_maps, check_id, &c, error_r) < 0)
 		return -1;
+	c.param = VAR_ALIAS_MAPS;
+	if (maps_walk(local_alias_maps, check_alias, &c, error_r) < 0)
+		return -1;
+	check_spool(&c);
 	return c.problems;
 }
 

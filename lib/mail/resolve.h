@@ -102,7 +102,12 @@ typedef void resolve_report_fn(void *ctx, int error, const char *text);
  * refuse: in virtual_mailbox_maps an mbox path (a value not ending in
  * "/": only Maildir is supported, such mail is bounced), an absolute path
  * or a ".." segment; in virtual_uid_maps and virtual_gid_maps uid or gid
- * 0, a uid below virtual_minimum_uid, a value that is not a number.
+ * 0, a uid below virtual_minimum_uid, a value that is not a number; in
+ * alias_maps a value that does not parse, an :include: file that is
+ * missing or that local would refuse (alias_file_load, read as the
+ * caller: run it as root); and, when home_mailbox is empty, a
+ * mail_spool_directory that is missing or writable by all without the
+ * sticky bit.
  * Calls report for each (a uid below the minimum is a warning, the rest
  * are errors). For "tern check". Returns the number of errors, or -1
  * with *error_r set when a table cannot be listed. */

@@ -305,5 +305,59 @@ class ForwardTest(unittest.TestCase):
             self.assertIn(b"\n>From me\n", f.read())
 
 
+class CheckTest(unittest.TestCase):
+    """tern check: aliases, the mbox spool and users' .forward files."""
+
+    def tearDown(self):
+        self.t.cleanup()
+
+    def test_bad_aliases_and_spool(self):
+        self.t = ternlib.Instance(main={
+            "home_mailbox": "",
+            "mail_spool_directory": "/nonexistent/spool"})
+        with open(os.path.join(self.t.etc, "aliases"), "w") as f:
+            f.write("gone: :include:%s/no-such-list\n" % self.t.etc)
+        r = self.t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("alias_maps texthash:%s/aliases: key \"gone\": "
+                      ":include:%s/no-such-list: no such file: such mail "
+                      "is bounced" % (self.t.etc, self.t.etc), r.stderr)
+        self.assertIn("mail_spool_directory /nonexistent/spool: No such "
+                      "file or directory", r.stderr)
+        # A value that does not parse: the file and line.
+        with open(os.path.join(self.t.etc, "aliases"), "a") as f:
+            f.write('broken: "|unterminated\n')
+        r = self.t.tool("tern", "check", check=False)
+        self.assertIn("alias_maps: %s/aliases:2: alias \"broken\": "
+                      "unterminated quoted string" % self.t.etc, r.stderr)
+        with open(os.path.join(self.t.etc, "aliases"), "w") as f:
+            f.write("fine: alice@%s\n" % self.t.domain)
+        spool = os.path.join(self.t.dir, "varmail")
+        os.mkdir(spool)
+        os.chmod(spool, 0o777)
+        self.t.tool("ternconf", "-e", "mail_spool_directory=%s" % spool)
+        r = self.t.tool("tern", "check", check=False)
+        self.assertIn("writable by every user without the sticky bit",
+                      r.stderr)
+        os.chmod(spool, 0o1777)
+        r = self.t.tool("tern", "check", check=False)
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+
+    @NEEDS_ROOT
+    def test_unsafe_forward_warned(self):
+        self.t = ternlib.Instance()
+        pw = self.t.add_system_user()
+        path = os.path.join(pw.pw_dir, ".forward")
+        with open(path, "w") as f:
+            f.write("bob@example.test\n")
+        os.chown(path, pw.pw_uid, pw.pw_gid)
+        os.chmod(path, 0o622)
+        r = self.t.tool("tern", "check", check=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("tern: warning: %s: " % path, r.stderr)
+        self.assertIn("local(8) ignores this .forward file and delivers "
+                      "%s's mail to the mailbox" % pw.pw_name, r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
