@@ -196,13 +196,22 @@ wait_child(struct run *r, int64_t deadline)
 	return 1;
 }
 
+/* Signal the command's group; before its setsid() there is no group yet,
+ * only the process (which then has no children). */
+static void
+signal_group(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) < 0 && errno == ESRCH)
+		(void)kill(pid, sig);
+}
+
 /* SIGTERM the group, SIGKILL it after the grace time, reap. */
 static void
 kill_group(struct run *r)
 {
-	(void)kill(-r->pid, SIGTERM);
+	signal_group(r->pid, SIGTERM);
 	if (!wait_child(r, event_now_ms() + PIPE_CMD_KILL_GRACE * 1000)) {
-		(void)kill(-r->pid, SIGKILL);
+		signal_group(r->pid, SIGKILL);
 		while (waitpid(r->pid, &r->status, 0) < 0 && errno == EINTR)
 			;
 	}
@@ -325,7 +334,7 @@ pipe_cmd_run(const struct pipe_cmd *pc, pipe_cmd_feed_fn *feed, void *ctx,
 	if (!fed && !peer_closed(in[0])) {
 		timed_out = event_now_ms() >= deadline - 10;
 		if (!timed_out)
-			(void)kill(-r.pid, SIGKILL);
+			signal_group(r.pid, SIGKILL);
 		kill_group(&r);
 		close(in[0]);
 		if (timed_out)
