@@ -20,6 +20,8 @@
 #include "util/event.h"
 #include "util/log.h"
 
+/* The output pipe's size we ask for (Linux's default pipe-max-size). */
+#define PIPE_CMD_OUTPUT_PIPE (1024 * 1024)
 /* How often the wait loop looks at the child while output is quiet. */
 #define POLL_MS 50
 
@@ -299,6 +301,11 @@ pipe_cmd_run(const struct pipe_cmd *pc, pipe_cmd_feed_fn *feed, void *ctx,
 		return result(res, 0, 1, "4.3.0", "cannot create pipe",
 		    strerror(e));
 	}
+	/* We read the output only once feed is done: a command that writes
+	 * more than the pipe holds before it has read its input would block,
+	 * and feed with it, until the deadline. A larger pipe makes that
+	 * rare (best effort: the system's pipe-max-size may refuse). */
+	(void)fcntl(out[0], F_SETPIPE_SZ, PIPE_CMD_OUTPUT_PIPE);
 	memset(&r, 0, sizeof(r));
 	r.out = out[0];
 	r.out_open = 1;

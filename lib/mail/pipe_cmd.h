@@ -17,7 +17,10 @@
  * so a command that exits without reading everything makes the write fail
  * with EPIPE instead of killing us; its exit status then decides, as for
  * Postfix. Then we collect the output (up to output_max bytes kept, the
- * rest read and dropped) and wait, all within one deadline of pc->timeout
+ * rest read and dropped; we read none while feed runs, so a command that
+ * writes more than the output pipe holds -- 1 MiB where the system allows
+ * it -- before it has read all of its input stalls until the deadline)
+ * and wait, all within one deadline of pc->timeout
  * seconds from the start; past it the process group gets SIGTERM and,
  * PIPE_CMD_KILL_GRACE seconds later, SIGKILL (children it left behind in
  * its group included).

@@ -303,6 +303,11 @@ test_early_exit_large_message(void **state)
 	assert_int_equal(run("head -c 10 > /dev/null; exit 0", env, big, 0,
 			     &res),
 	    0);
+	/* A command that copies its input to its output, which we read only
+	 * after feed: the output pipe holds this much. */
+	assert_int_equal(run("cat; exit 0", env, big + len - 600 * 1024, 0,
+			     &res),
+	    0);
 	assert_int_equal(run("exit 3", env, big, 0, &res), -1);
 	assert_int_equal(res.temporary, 0);
 	assert_string_equal(res.text, "Command died with status 3");
