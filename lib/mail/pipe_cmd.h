@@ -41,9 +41,9 @@
  *   shell's 127 (command not found) and 126 (not executable): the command
  *   text is wrong and a retry will not fix it;
  *   killed by a signal: temporary 4.3.0;
- *   the deadline passed: temporary 4.3.0 "Command time limit exceeded" (Postfix
- *   bounces this case; we retry, as the issue asks: a hung NFS home or a
- *   slow filter should not lose mail);
+ *   the deadline passed: temporary 4.3.0 "Command time limit exceeded"
+ *   (Postfix bounces this case; we retry, as the issue asks: a hung NFS
+ *   home or a slow filter should not lose mail);
  *   our own failures (socket, pipe, fork; /bin/sh not executable, which
  *   the child reports as EX_OSERR; feed's own error, such as a queue file
  *   read error): temporary 4.3.0.
