@@ -22,12 +22,12 @@
  * message to it while feed runs; the collector passes the first
  * output_max bytes on to us through a pipe sized to hold them (where the
  * system's pipe-max-size allows; past it, the collector may wait for us
- * while feed runs) and drops the rest. We wait for the command, all within one deadline of
- * pc->timeout seconds from the start; past it the process group gets
- * SIGTERM and, PIPE_CMD_KILL_GRACE seconds later, SIGKILL (children it
- * left behind in its group included). Output still in the pipe when the
- * command has exited is collected for at most a second (a process it
- * left behind may hold the pipe open).
+ * while feed runs) and drops the rest. We wait for the command, all
+ * within one deadline of pc->timeout seconds from the start; past it the
+ * process group gets SIGTERM and, PIPE_CMD_KILL_GRACE seconds later,
+ * SIGKILL (children it left behind in its group included). Output still
+ * in the pipe when the command has exited is collected for at most a
+ * second (a process it left behind may hold the pipe open).
  *
  * Results (res->dsn, temporary or not), exit statuses as Postfix's
  * sys_exits table has them:
