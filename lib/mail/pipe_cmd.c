@@ -2,6 +2,7 @@
 /* pipe_cmd - run a delivery command with the message on its stdin. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -20,6 +21,8 @@
 #include "util/event.h"
 #include "util/log.h"
 
+/* How long the collector may take to pass on the last output. */
+#define OUTPUT_GRACE_MS 1000
 /* How often the wait loop looks at the child while output is quiet. */
 #define POLL_MS 50
 
@@ -80,6 +83,80 @@ first_line(const struct buf *out, char *line, size_t size)
 	line[n] = 0;
 }
 
+/* After fork: every signal default and unblocked (no handler of the
+ * caller's may run in a child of ours). */
+static void
+signals_default(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int s;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (s = 1; s < NSIG; s++)
+		(void)sigaction(s, &sa, NULL); /* SIGKILL/SIGSTOP refuse */
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* After fork: fds a and b become 0 and 1 (and 2 as well when b2), every
+ * other fd is closed. Returns -1 on failure. */
+static int
+fds_only(int a, int b, int b2)
+{
+	long fd, max;
+	int low = b2 ? 3 : 2;
+
+	/* Above 2 first, so that no dup2 below overwrites the other. */
+	if ((a = fcntl(a, F_DUPFD, 3)) < 0 || (b = fcntl(b, F_DUPFD, 3)) < 0)
+		return -1;
+	if (dup2(a, 0) < 0 || dup2(b, 1) < 0 || (b2 && dup2(b, 2) < 0))
+		return -1;
+	if (close_range((unsigned)low, ~0U, 0) < 0) {
+		max = sysconf(_SC_OPEN_MAX);
+		for (fd = low; fd < (max > 0 ? max : 1024); fd++)
+			(void)close((int)fd);
+	}
+	return 0;
+}
+
+/* The collector, a forked helper: reads the command's output (fd 0) all
+ * along, so that the command never blocks on it while feed runs; passes
+ * the first keep bytes on to us (fd 1) and drops the rest; exits at end
+ * of file. */
+static void __attribute__((noreturn)) collector(int out, int fwd, size_t keep)
+{
+	char chunk[4096];
+	size_t sent = 0, k, off;
+	ssize_t n;
+
+	signals_default();
+	(void)signal(SIGPIPE, SIG_IGN); /* we may stop reading: EPIPE */
+	if (fds_only(out, fwd, 0) < 0)
+		_exit(EX_OSERR);
+	for (;;) {
+		n = read(0, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		k = (size_t)n < keep - sent ? (size_t)n : keep - sent;
+		for (off = 0; off < k;) {
+			n = write(1, chunk + off, k - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				keep = sent; /* we are gone: just drain */
+				break;
+			}
+			off += (size_t)n;
+			sent += (size_t)n;
+		}
+	}
+	_exit(0);
+}
+
 /* In the child, after fork: set up and exec, or report and exit. Only
  * async-signal-safe calls (we may have been forked from anything). */
 static void __attribute__((noreturn))
@@ -88,29 +165,10 @@ child(const struct pipe_cmd *pc, int in, int out)
 	static const char *const empty_env[] = { NULL };
 	const char *argv[] = { "sh", "-c", pc->command, NULL };
 	const char *const *env = pc->env != NULL ? pc->env : empty_env;
-	struct sigaction sa;
-	sigset_t none;
-	int s;
-	long fd, max;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (s = 1; s < NSIG; s++)
-		(void)sigaction(s, &sa, NULL); /* SIGKILL/SIGSTOP refuse */
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	/* Above 2 first, so that no dup2 below overwrites the other. */
-	if ((in = fcntl(in, F_DUPFD, 3)) < 0 ||
-	    (out = fcntl(out, F_DUPFD, 3)) < 0)
+	signals_default();
+	if (setsid() < 0 || fds_only(in, out, 1) < 0)
 		_exit(EX_OSERR);
-	if (setsid() < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 ||
-	    dup2(out, 2) < 0)
-		_exit(EX_OSERR);
-	if (close_range(3, ~0U, 0) < 0) {
-		max = sysconf(_SC_OPEN_MAX);
-		for (fd = 3; fd < (max > 0 ? max : 1024); fd++)
-			(void)close((int)fd);
-	}
 	umask(077);
 	if (pc->cwd == NULL || chdir(pc->cwd) < 0) {
 		if (chdir("/") < 0)
@@ -128,7 +186,8 @@ child(const struct pipe_cmd *pc, int in, int out)
 /* One running command: its process group leader and its output. */
 struct run {
 	pid_t pid;
-	int out;      /* the read end of its stdout+stderr */
+	pid_t coll;   /* the collector, or 0 */
+	int out;      /* what the collector passes on */
 	int out_open; /* no end of file seen yet */
 	struct buf kept;
 	size_t keep; /* bytes of output to keep at most */
@@ -196,13 +255,22 @@ wait_child(struct run *r, int64_t deadline)
 	return 1;
 }
 
+/* Signal the command's group; before its setsid() there is no group yet,
+ * only the process (which then has no children). */
+static void
+signal_group(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) < 0 && errno == ESRCH)
+		(void)kill(pid, sig);
+}
+
 /* SIGTERM the group, SIGKILL it after the grace time, reap. */
 static void
 kill_group(struct run *r)
 {
-	(void)kill(-r->pid, SIGTERM);
+	signal_group(r->pid, SIGTERM);
 	if (!wait_child(r, event_now_ms() + PIPE_CMD_KILL_GRACE * 1000)) {
-		(void)kill(-r->pid, SIGKILL);
+		signal_group(r->pid, SIGKILL);
 		while (waitpid(r->pid, &r->status, 0) < 0 && errno == EINTR)
 			;
 	}
@@ -238,6 +306,27 @@ map_status(int status, const struct buf *kept, struct pipe_result *res)
 	return result(res, 0, 0, "5.3.0", what, line);
 }
 
+/* The output the collector still has (it exits at the end of the
+ * command's output; a process the command left behind may hold that open:
+ * we wait OUTPUT_GRACE_MS at most), then the collector is reaped. */
+static void
+finish_output(struct run *r)
+{
+	struct pollfd pfd = { .fd = r->out, .events = POLLIN };
+	int64_t until = event_now_ms() + OUTPUT_GRACE_MS, left;
+
+	while (r->out_open && (left = until - event_now_ms()) > 0) {
+		if (poll(&pfd, 1, (int)left) > 0)
+			read_output(r);
+	}
+	if (r->coll > 0) {
+		(void)kill(r->coll, SIGKILL);
+		while (waitpid(r->coll, NULL, 0) < 0 && errno == EINTR)
+			;
+		r->coll = 0;
+	}
+}
+
 /* Give feed at most the time left for each write it makes. */
 static void
 set_send_timeout(int fd, int64_t deadline)
@@ -270,7 +359,7 @@ pipe_cmd_run(const struct pipe_cmd *pc, pipe_cmd_feed_fn *feed, void *ctx,
 	struct run r;
 	const char *ferr = NULL;
 	char line[300];
-	int in[2], out[2], fed, timed_out, e;
+	int in[2], out[2], fwd[2], fed, timed_out, e;
 	int64_t deadline;
 
 	if (pc->command == NULL)
@@ -291,8 +380,7 @@ pipe_cmd_run(const struct pipe_cmd *pc, pipe_cmd_feed_fn *feed, void *ctx,
 		    strerror(e));
 	}
 	memset(&r, 0, sizeof(r));
-	r.out = out[0];
-	r.out_open = 1;
+	r.out = -1;
 	r.keep = pc->output_max;
 	buf_init(&r.kept, pc->output_max > 0 ? pc->output_max : 1);
 	memset(&ign, 0, sizeof(ign));
@@ -302,8 +390,29 @@ pipe_cmd_run(const struct pipe_cmd *pc, pipe_cmd_feed_fn *feed, void *ctx,
 	dfl.sa_handler = SIG_DFL;
 	(void)sigaction(SIGPIPE, &ign, &old_pipe);
 	(void)sigaction(SIGCHLD, &dfl, &old_chld);
-	if ((r.pid = fork()) < 0) {
-		e = errno;
+	if (pipe2(fwd, O_CLOEXEC) < 0) {
+		result(res, 0, 1, "4.3.0", "cannot create pipe",
+		    strerror(errno));
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		goto done;
+	}
+	r.out = fwd[0];
+	r.out_open = 1;
+	(void)fcntl(r.out, F_SETFL, O_NONBLOCK);
+	/* Room for all we keep, so the collector never waits for us while
+	 * feed runs (best effort: pipe-max-size may refuse). */
+	if (pc->output_max > 65536 && pc->output_max <= INT_MAX)
+		(void)fcntl(r.out, F_SETPIPE_SZ, (int)pc->output_max);
+	if ((r.coll = fork()) == 0)
+		collector(out[0], fwd[1], pc->output_max);
+	e = errno;
+	close(out[0]);
+	close(fwd[1]);
+	if (r.coll < 0 || (r.pid = fork()) < 0) {
+		e = r.coll < 0 ? e : errno;
 		close(in[0]);
 		close(in[1]);
 		close(out[1]);
@@ -314,7 +423,6 @@ pipe_cmd_run(const struct pipe_cmd *pc, pipe_cmd_feed_fn *feed, void *ctx,
 		child(pc, in[1], out[1]);
 	close(in[1]);
 	close(out[1]);
-	(void)fcntl(r.out, F_SETFL, O_NONBLOCK);
 
 	set_send_timeout(in[0], deadline);
 	fed = feed(ctx, in[0], &ferr) == 0;
@@ -325,11 +433,12 @@ pipe_cmd_run(const struct pipe_cmd *pc, pipe_cmd_feed_fn *feed, void *ctx,
 	if (!fed && !peer_closed(in[0])) {
 		timed_out = event_now_ms() >= deadline - 10;
 		if (!timed_out)
-			(void)kill(-r.pid, SIGKILL);
+			signal_group(r.pid, SIGKILL);
 		kill_group(&r);
 		close(in[0]);
 		if (timed_out)
 			goto timeout;
+		finish_output(&r);
 		result(res, 0, 1, "4.3.0", "cannot write message to command",
 		    ferr);
 		goto done;
@@ -339,13 +448,18 @@ pipe_cmd_run(const struct pipe_cmd *pc, pipe_cmd_feed_fn *feed, void *ctx,
 		kill_group(&r);
 		goto timeout;
 	}
+	finish_output(&r);
 	map_status(r.status, &r.kept, res);
 	goto done;
 timeout:
+	finish_output(&r);
 	first_line(&r.kept, line, sizeof(line));
 	result(res, 0, 1, "4.3.0", "Command time limit exceeded", line);
 done:
-	close(out[0]);
+	if (r.coll > 0)
+		finish_output(&r); /* the command did not start */
+	if (r.out >= 0)
+		close(r.out);
 	if (pc->output != NULL)
 		(void)buf_append(pc->output, r.kept.data, r.kept.len);
 	buf_deinit(&r.kept);

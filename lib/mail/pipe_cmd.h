@@ -8,19 +8,26 @@
  * (SENDER, RECIPIENT, ...), which the shell does not evaluate.
  *
  * The child: a session and process group of its own (setsid), stdin a
- * socket from us, stdout and stderr one pipe to us, every other fd closed,
- * all signals default and unblocked, umask 077, cwd pc->cwd (or "/" when
- * that fails). We call feed to write the message into the socket. The
- * socket's send timeout is the time left, so a command that stops reading
- * cannot hang feed forever: its write fails (EAGAIN) and the deadline
- * decides; SIGPIPE is ignored while pipe_cmd_run runs (and set back after),
- * so a command that exits without reading everything makes the write fail
- * with EPIPE instead of killing us; its exit status then decides, as for
- * Postfix. Then we collect the output (up to output_max bytes kept, the
- * rest read and dropped) and wait, all within one deadline of pc->timeout
- * seconds from the start; past it the process group gets SIGTERM and,
- * PIPE_CMD_KILL_GRACE seconds later, SIGKILL (children it left behind in
- * its group included).
+ * socket from us, stdout and stderr one pipe (to the collector below),
+ * every other fd closed, all signals default and unblocked, umask 077,
+ * cwd pc->cwd (or "/" when that fails). We call feed to write the message
+ * into the socket. The socket's send timeout is the time left, so a
+ * command that stops reading cannot hang feed forever: its write fails
+ * (EAGAIN) and the deadline decides; SIGPIPE is ignored while pipe_cmd_run
+ * runs (and set back after), so a command that exits without reading
+ * everything makes the write fail with EPIPE instead of killing us; its
+ * exit status then decides, as for Postfix. The output is read all along
+ * by a collector, a helper process forked (not exec'd) from us, so a
+ * command never blocks on its output, even one that copies a large
+ * message to it while feed runs; the collector passes the first
+ * output_max bytes on to us through a pipe sized to hold them (where the
+ * system's pipe-max-size allows; past it, the collector may wait for us
+ * while feed runs) and drops the rest. We wait for the command, all
+ * within one deadline of pc->timeout seconds from the start; past it the
+ * process group gets SIGTERM and, PIPE_CMD_KILL_GRACE seconds later,
+ * SIGKILL (children it left behind in its group included). Output still
+ * in the pipe when the command has exited is collected for at most a
+ * second (a process it left behind may hold the pipe open).
  *
  * Results (res->dsn, temporary or not), exit statuses as Postfix's
  * sys_exits table has them:
@@ -34,9 +41,9 @@
  *   shell's 127 (command not found) and 126 (not executable): the command
  *   text is wrong and a retry will not fix it;
  *   killed by a signal: temporary 4.3.0;
- *   the deadline passed: temporary 4.3.0 "Command time limit exceeded" (Postfix
- *   bounces this case; we retry, as the issue asks: a hung NFS home or a
- *   slow filter should not lose mail);
+ *   the deadline passed: temporary 4.3.0 "Command time limit exceeded"
+ *   (Postfix bounces this case; we retry, as the issue asks: a hung NFS
+ *   home or a slow filter should not lose mail);
  *   our own failures (socket, pipe, fork; /bin/sh not executable, which
  *   the child reports as EX_OSERR; feed's own error, such as a queue file
  *   read error): temporary 4.3.0.

@@ -41,6 +41,7 @@ struct mbox {
 	size_t matched;
 	int last_nl; /* the last byte written was '\n' */
 	int failed;  /* sticky: ferr says why */
+	int created; /* we created the file: sync its directory */
 	struct mbox_error ferr;
 };
 
@@ -223,10 +224,23 @@ open_checked(struct mbox *mb, mode_t mode, struct mbox_error *err)
 	char why[96];
 	int flags;
 
-	mb->fd = open(mb->path,
-	    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
-		O_CLOEXEC,
-	    mode);
+	const int base = O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY |
+	    O_NONBLOCK | O_CLOEXEC;
+	int tries;
+
+	/* Create with O_EXCL, to know that we did (the directory entry must
+	 * then be made durable too); EEXIST: another writer was quicker. */
+	for (tries = 0; tries < 2; tries++) {
+		if ((mb->fd = open(mb->path, base)) >= 0 || errno != ENOENT)
+			break;
+		mb->fd = open(mb->path, base | O_CREAT | O_EXCL, mode);
+		if (mb->fd >= 0) {
+			mb->created = 1;
+			break;
+		}
+		if (errno != EEXIST)
+			break;
+	}
 	if (mb->fd < 0) {
 		switch (errno) {
 		case ELOOP:
@@ -506,6 +520,29 @@ mbox_write(struct mbox *mb, const char *data, size_t len,
 	return 0;
 }
 
+/* Make the new file's directory entry durable. A directory we may not
+ * read cannot be synced (nor is it ours to worry about): skipped. */
+static int
+sync_dir(struct mbox *mb, struct mbox_error *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(mb->path, '/');
+	int fd, r;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s",
+		    slash == mb->path ? 1 : (int)(slash - mb->path), mb->path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	r = fsync(fd);
+	close(fd);
+	if (r < 0)
+		return sys_fail(err, "fsync", dir);
+	return 0;
+}
+
 int
 mbox_commit(struct mbox *mb, struct mbox_error *err)
 {
@@ -523,6 +560,8 @@ mbox_commit(struct mbox *mb, struct mbox_error *err)
 		sys_fail(err, "fsync", mb->path);
 		goto bad;
 	}
+	if (mb->created && sync_dir(mb, err) < 0)
+		goto bad;
 	if (close(mb->fd) < 0) {
 		mb->fd = -1;
 		/* Too late to truncate safely; NFS may report here. */

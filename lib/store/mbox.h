@@ -11,12 +11,15 @@
  * directory refuses us the dot-lock (EACCES, EPERM or EROFS: Debian's
  * /var/mail is root:mail 2775 and the caller may lack group mail), the
  * fcntl lock alone is used, a warning is logged and mbox_dotlocked says 0.
- * The file is opened O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|O_NOCTTY|
- * O_NONBLOCK|O_CLOEXEC (created with opts->mode) and refused unless it is a
- * regular file with one link, owned by the effective uid, and still the
- * file the path names. Its size once locked is remembered: mbox_abort, and
- * a failed mbox_commit, truncate the file back to it, so a partial message
- * never stays.
+ * The file is opened O_WRONLY|O_APPEND|O_NOFOLLOW|O_NOCTTY|O_NONBLOCK|
+ * O_CLOEXEC, and refused unless it is a regular file with one link, owned
+ * by the effective uid, and still the file the path names; a mailbox that
+ * does not exist is created with O_CREAT|O_EXCL and opts->mode (so we know
+ * we made it, and fsync its directory at commit). Its
+ * size once locked is remembered: mbox_abort, and a failed mbox_commit,
+ * truncate the file back to it, so a partial message never stays (a file
+ * we created stays, empty: removing it could strand a writer waiting for
+ * our lock on it).
  *
  * Format: "From <sender> <asctime date>\n", the message, a "\n" if it did
  * not end with one, then one empty line. Quoting is mboxrd: a line that
@@ -31,8 +34,8 @@
  *   is permanent 5.2.2 "mailbox full";
  * - an unsafe mailbox (a symbolic link, not a regular file, more than one
  *   link, another owner, replaced while opened) is TEMPORARY 4.2.0: the
- *   mail stays queued and nothing is lost while an administrator looks,
- *   as Postfix does for a mailbox it will not trust;
+ *   mail stays queued and nothing is lost while an administrator looks
+ *   (our choice: a bounce would lose mail for a local mistake);
  *   permission denied on the mailbox is 4.2.0 too;
  * - a lock not obtained in time is temporary 4.2.0 "mailbox busy";
  * - ENOSPC is 4.3.1 (mail system full), EDQUOT 4.2.2 (over quota, may

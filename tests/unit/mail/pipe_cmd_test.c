@@ -303,6 +303,15 @@ test_early_exit_large_message(void **state)
 	assert_int_equal(run("head -c 10 > /dev/null; exit 0", env, big, 0,
 			     &res),
 	    0);
+	/* A command that copies its whole input to its output while feed
+	 * runs does not stall (the collector reads it all along). */
+	assert_int_equal(run("cat; exit 0", env, big, 0, &res), 0);
+	assert_int_equal(run("tee /dev/null; exit 4", env, big, 0, &res), -1);
+	/* The first line only, cut. */
+	assert_int_equal(strncmp(res.text, "Command died with status 4: xxx",
+			     31),
+	    0);
+	assert_true(strlen(res.text) < 400);
 	assert_int_equal(run("exit 3", env, big, 0, &res), -1);
 	assert_int_equal(res.temporary, 0);
 	assert_string_equal(res.text, "Command died with status 3");
@@ -405,6 +414,17 @@ test_output_bounded(void **state)
 	assert_int_equal(buf_len(out), 1000);
 	assert_memory_equal(buf_cstr(out), "0123456789\n0123456789\n", 22);
 	assert_string_equal(res.text, "Command died with status 1: 0123456789");
+	/* A process left behind holding the output open: what the command
+	 * wrote is kept, and we do not wait for the straggler. */
+	{
+		double t0 = now();
+
+		buf_reset(out);
+		pc.command = "sleep 5 & echo started; exit 0";
+		assert_int_equal(pipe_cmd_run(&pc, feed, &m, &res), 0);
+		assert_string_equal(buf_cstr(out), "started\n");
+		assert_true(now() - t0 < 3);
+	}
 	/* None kept. */
 	buf_reset(out);
 	pc.output_max = 0;
