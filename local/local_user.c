@@ -23,6 +23,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/params.h"
@@ -154,6 +155,23 @@ outcome_sent(struct outcome *o, const char *text)
 	buf_puts(&o->sent, text);
 }
 
+/* The group an mbox delivery runs with: the user's own, or the group of
+ * a mail_spool_directory that only it (and root) may write, such as
+ * Debian's /var/mail (root:mail 2775), so that the delivery can make the
+ * mailbox and its dot-lock there as Debian's setgid-mail tools do. The
+ * process runs only our mbox code, never a user's command. */
+static gid_t
+spool_gid(const struct local_user *u)
+{
+	struct stat st;
+
+	if (*var_home_mailbox != 0 || stat(var_mail_spool_dir, &st) < 0 ||
+	    !S_ISDIR(st.st_mode) || (st.st_mode & 0002) ||
+	    !(st.st_mode & 0020) || st.st_gid == 0)
+		return u->gid;
+	return st.st_gid;
+}
+
 /* The user's own mailbox: home_mailbox (a Maildir) or, when that is
  * empty, the mbox file in mail_spool_directory. */
 static void
@@ -195,7 +213,7 @@ deliver_mailbox(struct local_msg *m, const char *rcpt,
 	}
 	attr_list_add(&req, "rcpt", rcpt);
 	attr_list_add(&req, "path", path.data);
-	if (local_run_as(m, u->uid, u->gid, &req, &out) == 0) {
+	if (local_run_as(m, u->uid, spool_gid(u), &req, &out) == 0) {
 		outcome_sent(o,
 		    *var_home_mailbox == 0 ? "delivered to mailbox"
 					   : "delivered to maildir");

@@ -8,12 +8,15 @@ is returned, never written as root; aliases(5) to a file, a list, an
 import email
 import mailbox
 import os
+import shutil
 import stat
 import sys
+import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import ternlib  # noqa: E402
+import test_imapd  # noqa: E402
 
 HOST = "mail.example.test"  # the instance's myhostname
 
@@ -303,6 +306,61 @@ class ForwardTest(unittest.TestCase):
                          ["n0", "n1", "n2"])
         with open(path, "rb") as f:
             self.assertIn(b"\n>From me\n", f.read())
+
+    def test_mbox_in_a_debian_spool(self):
+        # Debian's /var/mail: root:mail 2775. The user cannot write
+        # there; the delivery runs with group mail, as Debian's tools do,
+        # and leaves no dot-lock behind.
+        import grp
+        spool = os.path.join(self.t.dir, "varmail")
+        os.mkdir(spool)
+        os.chown(spool, 0, grp.getgrnam("mail").gr_gid)
+        os.chmod(spool, 0o2775)
+        self.t = ternlib.Instance(main={"home_mailbox": "",
+                                        "mail_spool_directory": spool})
+        pw = self.t.add_system_user()
+        self.t.start()
+        # Ten messages at once: several local processes append to the
+        # one mbox, under the locks.
+        rcpt = "%s@%s" % (pw.pw_name, HOST)
+        threads = [threading.Thread(
+            target=self.send, args=(rcpt, b"Subject: c%d\r\n\r\nFrom "
+                                    b"a body line\r\n%s\r\n"
+                                    % (i, b"x" * (i * 5000))))
+            for i in range(10)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        path = os.path.join(spool, pw.pw_name)
+        ternlib.wait_for(lambda: os.path.exists(path) and
+                         len(read_mbox(path)) == 10,
+                         what="ten messages in %s" % path)
+        self.assertEqual(os.stat(path).st_uid, pw.pw_uid)
+        self.assertEqual(sorted(os.listdir(spool)), [pw.pw_name])
+        self.assertNotIn("dot-lock", self.t.log())
+        msgs = read_mbox(path)
+        self.assertEqual(sorted(m["Subject"] for m in msgs),
+                         ["c%d" % i for i in range(10)])
+        for m in msgs:
+            body = m.get_payload()
+            self.assertTrue(body.startswith(">From a body line\n"), body)
+            n = int(m["Subject"][1:])
+            self.assertEqual(body, ">From a body line\n%s\n"
+                             % ("x" * n * 5000))
+        if shutil.which("mutt"):
+            # mutt reads it: its index shows the ten messages.
+            home = os.path.join(self.t.dir, "mutthome")
+            os.makedirs(os.path.join(home, "Mail"))
+            rc = os.path.join(home, ".muttrc")
+            with open(rc, "w") as f:
+                f.write("set mbox_type=mbox\nset status_format="
+                        "\"count=%m\"\n")
+            screen = test_imapd.ImapdTest.tty(
+                ["mutt", "-n", "-R", "-F", rc, "-f", path],
+                dict(os.environ, HOME=home, TERM="vt100"),
+                [("count=10", "q")])
+            self.assertIn("count=10", screen)
 
 
 class CheckTest(unittest.TestCase):
