@@ -449,73 +449,42 @@ source_entry(struct buf *line, const char *label, unsigned long lineno,
 	return 0;
 }
 
+struct read_ctx {
+	const char *label;
+	alias_entry_fn *fn;
+	void *ctx;
+	struct alias_items scratch;
+	char *err;
+	size_t errlen;
+};
+
+static int
+read_line(void *ctx, struct buf *line, unsigned long lineno,
+    const char **error_r)
+{
+	struct read_ctx *r = ctx;
+
+	if (source_entry(line, r->label, lineno, r->fn, r->ctx, &r->scratch,
+		r->err, r->errlen) < 0) {
+		*error_r = r->err;
+		return -1;
+	}
+	return 0;
+}
+
 int
 alias_stream_read(FILE *fp, const char *label, alias_entry_fn *fn, void *ctx,
     char *err, size_t errlen)
 {
-	struct alias_items scratch = { NULL, 0, 0 };
-	char *raw = NULL;
-	size_t raw_size = 0;
-	ssize_t n;
-	struct buf line;
-	unsigned long lineno = 0, start = 0;
-	int ret = -1;
+	struct read_ctx r = { label, fn, ctx, { NULL, 0, 0 }, err, errlen };
+	const char *error = NULL;
+	int ret;
 
-	buf_init(&line, ALIAS_LINE_MAX);
-	while ((n = getline(&raw, &raw_size, fp)) >= 0) {
-		size_t len = (size_t)n, i;
-
-		lineno++;
-		if (memchr(raw, 0, len) != NULL) {
-			set_err(err, errlen, "%s:%lu: NUL byte in line", label,
-			    lineno);
-			goto out;
-		}
-		while (len > 0 && is_space((unsigned char)raw[len - 1]))
-			len--;
-		for (i = 0; i < len && is_space((unsigned char)raw[i]); i++)
-			;
-		/* Blank and comment lines neither start nor end an entry. */
-		if (i == len || raw[i] == '#')
-			continue;
-		if (i > 0) {
-			if (start == 0) {
-				set_err(err, errlen,
-				    "%s:%lu: continuation line (leading "
-				    "white space) without a preceding entry",
-				    label, lineno);
-				goto out;
-			}
-			if (buf_append(&line, raw, len) < 0)
-				goto too_long;
-			continue;
-		}
-		if (start != 0 &&
-		    source_entry(&line, label, start, fn, ctx, &scratch, err,
-			errlen) < 0)
-			goto out;
-		buf_reset(&line);
-		start = lineno;
-		if (buf_append(&line, raw, len) < 0)
-			goto too_long;
-	}
-	if (ferror(fp)) {
-		set_err(err, errlen, "read %s: %s", label, strerror(errno));
-		goto out;
-	}
-	if (start != 0 &&
-	    source_entry(&line, label, start, fn, ctx, &scratch, err, errlen) <
-		0)
-		goto out;
-	ret = 0;
-	goto out;
-too_long:
-	set_err(err, errlen, "%s:%lu: entry longer than %d bytes", label,
-	    start ? start : lineno, ALIAS_LINE_MAX);
-out:
-	alias_items_free(&scratch);
-	free(raw);
-	buf_deinit(&line);
+	/* The line rules are those of every table source (dict.h). */
+	ret = dict_text_lines(fp, label, ALIAS_LINE_MAX, read_line, &r, &error);
+	if (ret < 0 && error != err)
+		set_err(err, errlen, "%s", error);
+	alias_items_free(&r.scratch);
 	return ret;
 }
 

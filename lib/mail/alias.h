@@ -26,7 +26,8 @@
  * (alias_items_free, xfree). Errors: functions that can fail write one line
  * of clear text into the caller's err buffer (cut to its size), naming
  * file:line where there is one; nothing here is fatal except out of memory.
- * Not thread-safe only where log_warn is not (duplicate names). */
+ * Not thread-safe: alias_dict_source keeps its error text in a static
+ * buffer, and duplicate names are reported with log_warn. */
 #ifndef TERN_MAIL_ALIAS_H
 #define TERN_MAIL_ALIAS_H
 

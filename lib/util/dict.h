@@ -24,6 +24,7 @@
 #define TERN_UTIL_DICT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Longest key (bytes) a table can hold; longer lookup keys are not found. */
 #define DICT_KEY_MAX 4096
@@ -88,6 +89,23 @@ struct dict_source {
 	    void *put_ctx, const char **error_r);
 	void *ctx;
 };
+
+/* The logical lines of a text source, for readers of other source formats
+ * that share its line rules: '#' comment lines and blank lines are skipped
+ * (they neither start nor end a logical line), and a line that starts with
+ * white space continues the previous one (its line break dropped, its
+ * leading white space kept). Trailing white space is trimmed. Calls fn with
+ * each logical line (in a buffer fn may modify) and the number of the line
+ * where it started; fn returns 0 to go on or -1 with *error_r set to stop.
+ * Returns 0, or -1 with *error_r set: a NUL byte, a continuation line with
+ * nothing before it, a logical line longer than max, a read error (each
+ * names label:line), or fn's error. Error text is the module's (see
+ * above). */
+struct buf;
+typedef int dict_line_fn(void *ctx, struct buf *line, unsigned long lineno,
+    const char **error_r);
+int dict_text_lines(FILE *fp, const char *label, size_t max, dict_line_fn *fn,
+    void *ctx, const char **error_r);
 
 /* dict_open and dict_build with the source read by src (NULL: the "key
  * value" format, exactly dict_open and dict_build). */

@@ -353,6 +353,7 @@ test_file_read(void **state)
 	assert_int_equal(alias_file_read(path, collect, &c, err, sizeof(err)),
 	    -1);
 	assert_non_null(strstr(err, "aliases:8: stop here"));
+	buf_deinit(&c.out);
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t len = strlen(bad[i].text);
@@ -360,7 +361,6 @@ test_file_read(void **state)
 		if (strstr(bad[i].error, "NUL") != NULL)
 			len = 12;
 		write_file(path, bad[i].text, len);
-		memset(&c.out, 0, sizeof(c.out));
 		buf_init(&c.out, 4096);
 		c.count = 0;
 		c.fail_at = 0;
