@@ -289,7 +289,10 @@ sess_load(struct sess *s, size_t i, int whole, struct buf *data)
 
 	buf_reset(data);
 	buf_init(&err, 1024);
-	if ((size_t)m->vsize > FETCH_MSG_MAX) {
+	/* Known too big (the name's size, or the wire size): say so at
+	 * once; otherwise data's own limit stops the read. */
+	if ((m->size > 0 && (size_t)m->size > FETCH_MSG_MAX) ||
+	    (m->vsize > 0 && (size_t)m->vsize > FETCH_MSG_MAX)) {
 		buf_deinit(&err);
 		return -1;
 	}
@@ -397,7 +400,8 @@ write_item(struct sess *s, const struct item *it, size_t i,
 		write_date(s, m->date);
 		break;
 	case ITEM_SIZE:
-		sess_printf(s, "RFC822.SIZE %lld", (long long)m->vsize);
+		sess_printf(s, "RFC822.SIZE %llu",
+		    (unsigned long long)sess_msg_vsize(s, i));
 		break;
 	case ITEM_ENVELOPE:
 		sess_printf(s, "ENVELOPE ");

@@ -111,7 +111,10 @@ match_one(struct sess *s, struct imap_search *srch,
 	sm.seq = (uint32_t)(i + 1);
 	sm.uid = mm->uid;
 	sm.flags = search_flags(&m.f, mm->recent);
-	sm.size = (uint64_t)mm->vsize;
+	/* Counting a size may mean reading the message: only for LARGER
+	 * and SMALLER. */
+	if (imap_search_needs(srch) & IMAP_SEARCH_NEED_SIZE)
+		sm.size = sess_msg_vsize(s, i);
 	sm.internaldate = sess_msg_date(s, i);
 	localtime_r(&sm.internaldate, &tm);
 	sm.internal_tz_min = (int)(tm.tm_gmtoff / 60);

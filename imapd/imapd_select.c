@@ -25,9 +25,17 @@ void
 sel_close(struct sess *s)
 {
 	struct sel *sel = s->sel;
+	struct buf err;
 
 	if (sel == NULL)
 		return;
+	/* Sizes counted for RFC822.SIZE: into the UID list, for the next
+	 * SELECT (and POP3). */
+	buf_init(&err, 1024);
+	if (mailbox_save_sizes(sel->mb, &err) < 0)
+		log_warn("imap(%s): Error: %s", log_str(s->user),
+		    buf_cstr(&err));
+	buf_deinit(&err);
 	mailbox_close(&sel->mb);
 	mcache_close(&sel->cache);
 	mkeywords_free(&sel->kw);
@@ -346,7 +354,7 @@ cmd_select(struct sess *s, const struct imap_command *c)
 	sel->name = xstrdup(arg_text(c->args));
 	sel->path = xstrdup(buf_cstr(&path));
 	sel->readonly = strcmp(c->name, "EXAMINE") == 0;
-	if (mailbox_open(sel->path, 0, &sel->mb, &err) < 0) {
+	if (mailbox_open(sel->path, MAILBOX_LAZY_VSIZE, &sel->mb, &err) < 0) {
 		log_warn("imap(%s): Error: %s", log_str(s->user),
 		    buf_cstr(&err));
 		xfree(sel->name);
@@ -560,37 +568,92 @@ sel_cache(struct sess *s)
 	return s->sel->cache;
 }
 
-time_t
-sess_msg_date(struct sess *s, size_t i)
+/* A number the folder's cache keeps for message i in field, or -1. */
+static long long
+cached_number(struct sess *s, size_t i, char field)
 {
-	const struct mailbox_msg *m = mailbox_msg(s->sel->mb, i);
 	const char *v;
+	char num[32];
+	size_t n;
+
+	v = mcache_get(sel_cache(s), mailbox_msg(s->sel->mb, i)->base, field,
+	    &n);
+	if (v == NULL || n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, v, n);
+	num[n] = '\0';
+	return strtoll(num, NULL, 10);
+}
+
+/* Look message i's field up with lookup (mailbox_msg_date or _vsize) and
+ * keep value() in the cache. 1, 0 (gone) or -1 (logged). */
+static int
+look_up_and_cache(struct sess *s, size_t i, char field,
+    int (*lookup)(struct mailbox *, size_t, struct buf *),
+    long long (*value)(const struct mailbox_msg *))
+{
 	struct buf err;
 	char num[32];
 	size_t n;
 	int ret;
 
-	if (m->date != 0)
-		return m->date;
-	v = mcache_get(sel_cache(s), m->base, MCACHE_DATE, &n);
-	if (v != NULL && n > 0 && n < sizeof(num)) {
-		memcpy(num, v, n);
-		num[n] = '\0';
-		mailbox_msg_set_date(s->sel->mb, i,
-		    (time_t)strtoll(num, NULL, 10));
-		if (m->date != 0)
-			return m->date;
-	}
 	buf_init(&err, 1024);
-	if ((ret = mailbox_msg_date(s->sel->mb, i, &err)) < 0)
+	if ((ret = lookup(s->sel->mb, i, &err)) < 0)
 		log_warn("imap(%s): Error: %s", log_str(s->user),
 		    buf_cstr(&err));
 	buf_deinit(&err);
 	if (ret <= 0)
+		return ret;
+	n = (size_t)snprintf(num, sizeof(num), "%lld",
+	    value(mailbox_msg(s->sel->mb, i)));
+	mcache_put(sel_cache(s), mailbox_msg(s->sel->mb, i)->base, field, num,
+	    n);
+	return 1;
+}
+
+static long long
+msg_date(const struct mailbox_msg *m)
+{
+	return (long long)m->date;
+}
+
+static long long
+msg_vsize(const struct mailbox_msg *m)
+{
+	return (long long)m->vsize;
+}
+
+time_t
+sess_msg_date(struct sess *s, size_t i)
+{
+	const struct mailbox_msg *m = mailbox_msg(s->sel->mb, i);
+	long long v;
+	int ret;
+
+	if (m->date == 0 && (v = cached_number(s, i, MCACHE_DATE)) > 0)
+		mailbox_msg_set_date(s->sel->mb, i, (time_t)v);
+	if (m->date != 0)
+		return m->date;
+	ret = look_up_and_cache(s, i, MCACHE_DATE, mailbox_msg_date, msg_date);
+	if (ret <= 0)
 		return ret < 0 ? 1 : 0; /* unreadable: shown as the epoch */
-	n = (size_t)snprintf(num, sizeof(num), "%lld", (long long)m->date);
-	mcache_put(sel_cache(s), m->base, MCACHE_DATE, num, n);
 	return m->date;
+}
+
+uint64_t
+sess_msg_vsize(struct sess *s, size_t i)
+{
+	const struct mailbox_msg *m = mailbox_msg(s->sel->mb, i);
+	long long v;
+
+	if (m->vsize < 0 && (v = cached_number(s, i, MCACHE_VSIZE)) >= 0)
+		mailbox_msg_set_vsize(s->sel->mb, i, (off_t)v);
+	if (m->vsize >= 0)
+		return (uint64_t)m->vsize;
+	if (look_up_and_cache(s, i, MCACHE_VSIZE, mailbox_msg_vsize,
+		msg_vsize) <= 0)
+		return 0;
+	return (uint64_t)m->vsize;
 }
 
 /* mcache_flush's is_live: a base of the view. The table is made on the

@@ -145,6 +145,11 @@ sel_resolve(struct sess *s, const struct imap_arg *set, int uid, size_t **idx);
 /* Message i's internal date: from the folder's cache, else its file's
  * mtime (then cached). The date, or 0 when the message is gone. */
 time_t sess_msg_date(struct sess *s, size_t i);
+/* Message i's RFC822.SIZE: known from its name or the UID list, else from
+ * the folder's cache, else counted by reading it (then cached; SELECT
+ * does not count: MAILBOX_LAZY_VSIZE). 0 when it is gone or unreadable
+ * (logged). */
+uint64_t sess_msg_vsize(struct sess *s, size_t i);
 /* The selected folder's cache (mcache.h), opened at first use. */
 struct mcache *sel_cache(struct sess *s);
 /* Write what was put in the folder's cache (errors are logged). */

@@ -512,8 +512,12 @@ needs_of(const struct imap_search *s)
 	};
 	unsigned i, n = 0;
 
-	for (i = 0; i < s->nkeys; i++)
+	for (i = 0; i < s->nkeys; i++) {
 		n |= need[s->keys[i]->cost];
+		if (s->keys[i]->type == SK_LARGER ||
+		    s->keys[i]->type == SK_SMALLER)
+			n |= IMAP_SEARCH_NEED_SIZE;
+	}
 	return n;
 }
 

@@ -81,6 +81,7 @@ struct imap_arg;
 #define IMAP_SEARCH_NEED_KEYWORDS 0x01
 #define IMAP_SEARCH_NEED_HEADER 0x02
 #define IMAP_SEARCH_NEED_MESSAGE 0x04
+#define IMAP_SEARCH_NEED_SIZE 0x08 /* LARGER, SMALLER: the size */
 
 /* Results of imap_search_compile(). */
 #define IMAP_SEARCH_OK 0

@@ -331,32 +331,47 @@ open_msg(const char *path, char **name, const char *base, int *fd_r,
 	return ret;
 }
 
+/* Read the open message file fd (path/name, for errors) to its end,
+ * counting its wire size into *v and its length into *size; closes fd.
+ * Returns 0, or -1 with err. */
+static int
+read_vsize(int fd, const char *path, const char *name, off_t *v, off_t *size,
+    struct buf *err)
+{
+	char chunk[65536];
+	ssize_t n;
+	int cr = 0;
+
+	*v = *size = 0;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			store_err(err, "read %s/%s: %m", path, name);
+			close(fd);
+			return -1;
+		}
+		maildir_vsize_add(chunk, (size_t)n, &cr, v);
+		*size += n;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Count the wire size of x's file (no ",W=" in its name). Returns 0, or
  * -1 with err; x->gone when it was expunged meanwhile. */
 static int
 count_vsize(const char *path, struct ent *x, struct buf *err)
 {
-	char chunk[65536];
-	off_t v = 0, size = 0;
-	ssize_t n;
-	int fd, cr = 0, ret;
+	off_t v, size;
+	int fd, ret;
 
 	if ((ret = open_msg(path, &x->name, x->base, &fd, err)) <= 0) {
 		x->gone = ret == 0;
 		return ret;
 	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			store_err(err, "read %s/%s: %m", path, x->name);
-			close(fd);
-			return -1;
-		}
-		maildir_vsize_add(chunk, (size_t)n, &cr, &v);
-		size += n;
-	}
-	close(fd);
+	if (read_vsize(fd, path, x->name, &v, &size, err) < 0)
+		return -1;
 	x->vsize = v;
 	x->size = size; /* known now, read whole */
 	x->counted = 1;
@@ -603,7 +618,8 @@ mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
 
 		if (x->vsize < 0 && r != NULL)
 			x->vsize = r->vsize;
-		if (x->vsize < 0 && count_vsize(mb->path, x, err) < 0)
+		if (x->vsize < 0 && !(mb->flags & MAILBOX_LAZY_VSIZE) &&
+		    count_vsize(mb->path, x, err) < 0)
 			return -1;
 	}
 	if (list_stale(&mb->ul, s) && update_list(mb, s, err) < 0)
@@ -833,6 +849,65 @@ mailbox_msg_set_date(struct mailbox *mb, size_t i, time_t date)
 {
 	if (i < mb->count && date > 0)
 		mb->msgs[i].date = date;
+}
+
+int
+mailbox_msg_vsize(struct mailbox *mb, size_t i, struct buf *err)
+{
+	struct mailbox_msg *m;
+	off_t v, size;
+	int fd, ret;
+
+	if (i >= mb->count)
+		return store_err(err, "no message %zu", i + 1);
+	m = &mb->msgs[i];
+	if (m->vsize >= 0)
+		return 1;
+	if ((ret = mailbox_msg_open(mb, i, &fd, err)) <= 0)
+		return ret;
+	if (read_vsize(fd, mb->path, m->name, &v, &size, err) < 0)
+		return -1;
+	m->vsize = v;
+	mb->lazy_counted++;
+	return 1;
+}
+
+int
+mailbox_save_sizes(struct mailbox *mb, struct buf *err)
+{
+	size_t i;
+	int fd;
+
+	if (mb->lazy_counted == 0)
+		return 0;
+	mb->lazy_counted = 0;
+	if ((fd = uidlist_lock(mb->path, err)) < 0)
+		return -1;
+	/* Another writer may have changed it since we read. */
+	uidlist_free(&mb->ul);
+	if (uidlist_read(mb->path, &mb->ul, NULL) < 0 ||
+	    mb->ul.uidvalidity == 0) {
+		/* Damaged: the next open rebuilds it; nothing to add to. */
+		uidlist_unlock(mb->path, fd);
+		return 0;
+	}
+	for (i = 0; i < mb->count; i++) {
+		const struct uidlist_rec *r;
+
+		if (mb->msgs[i].vsize < 0 || mb->msgs[i].expunged ||
+		    (r = uidlist_find(&mb->ul, mb->msgs[i].base)) == NULL ||
+		    r->vsize >= 0)
+			continue;
+		mb->ul.recs[r - mb->ul.recs].vsize = mb->msgs[i].vsize;
+	}
+	return uidlist_commit(mb->path, fd, &mb->ul, err);
+}
+
+void
+mailbox_msg_set_vsize(struct mailbox *mb, size_t i, off_t vsize)
+{
+	if (i < mb->count && vsize >= 0 && mb->msgs[i].vsize < 0)
+		mb->msgs[i].vsize = vsize;
 }
 
 const char *

@@ -18,7 +18,10 @@
  * length as sent on the wire with every LF not preceded by CR made CRLF
  * (RFC 1939 octet counts, RFC 3501 RFC822.SIZE), taken from the name's
  * ",W=" or the list's W extension, else counted once by reading the file
- * and kept in the list.
+ * and kept in the list. With MAILBOX_LAZY_VSIZE (IMAP, whose SELECT need
+ * not know sizes) a size known from neither stays -1 until
+ * mailbox_msg_vsize counts it, and is not written to the list: the
+ * caller keeps it where it likes (imapd: its cache).
  *
  * Ownership: the caller owns the struct mailbox until mailbox_close.
  * Error texts name the file and system call. Not thread-safe. */
@@ -39,7 +42,8 @@ struct mailbox_msg {
 	const char *base;      /* base name (without ":2,...") */
 	const char *name;      /* "cur/<file name>" as last seen: its flags */
 	off_t size;            /* on disk */
-	off_t vsize;           /* on the wire (CRLF) */
+	off_t vsize;           /* on the wire (CRLF); -1 until
+				  mailbox_msg_vsize (MAILBOX_LAZY_VSIZE) */
 	time_t date;           /* the file's mtime (IMAP's internal date); 0
 			     until mailbox_msg_date */
 	unsigned recent : 1;   /* this view moved it from new/ (\Recent) */
@@ -54,6 +58,10 @@ struct mailbox_msg {
 #define MAILBOX_SEEN \
 	0x02 /* what moves from new/ to cur/ gets ":2,S"
 				  (else ":2,") */
+
+#define MAILBOX_LAZY_VSIZE \
+	0x04 /* do not count unknown wire sizes at open or sync (vsize -1
+		until mailbox_msg_vsize) */
 
 #define MAILBOX_IN_USE (-2)
 
@@ -102,6 +110,21 @@ int mailbox_msg_date(struct mailbox *mb, size_t i, struct buf *err);
 /* Give message i its internal date when it is known from elsewhere (a
  * cache): mailbox_msg_date then does not look. */
 void mailbox_msg_set_date(struct mailbox *mb, size_t i, time_t date);
+
+/* Message i's size on the wire, counted by reading its file when it is
+ * not known yet (MAILBOX_LAZY_VSIZE), and kept in the message's vsize.
+ * Returns 1, 0 when the message is gone, or -1 with err. */
+int mailbox_msg_vsize(struct mailbox *mb, size_t i, struct buf *err);
+/* Keep the sizes mailbox_msg_vsize counted in the UID list (its W
+ * extension), so that the next open knows them: under the list's lock,
+ * read again, the counted sizes added to the records that lack one, and
+ * written (uidlist_commit). Nothing to do when none was counted. Returns
+ * 0, or -1 with err (the list is then as it was). */
+int mailbox_save_sizes(struct mailbox *mb, struct buf *err);
+
+/* Give message i its wire size when it is known from elsewhere (a cache)
+ * and not yet here: mailbox_msg_vsize then does not count. */
+void mailbox_msg_set_vsize(struct mailbox *mb, size_t i, off_t vsize);
 
 /* The Maildir's path, as opened. */
 const char *mailbox_path(const struct mailbox *mb);

@@ -25,6 +25,7 @@ struct mailbox {
 	/* cur/ and new/ as the last scan found them (mailbox_sync skips a
 	 * scan when neither changed since) */
 	struct timespec cur_mtime, new_mtime;
+	size_t lazy_counted; /* sizes counted by mailbox_msg_vsize */
 };
 
 /* One file found by a scan of cur/. */

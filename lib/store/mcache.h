@@ -51,6 +51,7 @@ struct mcache;
 
 /* Fields. */
 #define MCACHE_DATE 'D'          /* internal date: decimal seconds */
+#define MCACHE_VSIZE 'W'         /* RFC822.SIZE: decimal octets */
 #define MCACHE_ENVELOPE 'E'      /* the ENVELOPE list */
 #define MCACHE_BODY 'b'          /* BODY */
 #define MCACHE_BODYSTRUCTURE 'B' /* BODYSTRUCTURE */

@@ -117,6 +117,46 @@ test_sizes(void **state)
 	mailbox_close(&mb);
 }
 
+/* MAILBOX_LAZY_VSIZE: unknown sizes stay -1 until asked for, are
+ * counted then, and are not written to the list (a later eager open
+ * counts them itself). */
+static void
+test_lazy_sizes(void **state)
+{
+	struct mailbox *mb;
+
+	(void)state;
+	make_maildir();
+	put("cur/1.A.h:2,S", "a\nb\n");
+	put("cur/2.B.h,S=2,W=3:2,S", "x\n");
+	mb = open_ok(MAILBOX_LAZY_VSIZE);
+	assert_int_equal(mailbox_msg(mb, 0)->vsize, -1);
+	assert_int_equal(mailbox_msg(mb, 1)->vsize, 3); /* from ,W= */
+	assert_int_equal(mailbox_msg_vsize(mb, 0, err), 1);
+	assert_int_equal(mailbox_msg(mb, 0)->vsize, 6);
+	mailbox_msg_set_vsize(mb, 1, 7);
+	assert_int_equal(mailbox_msg(mb, 1)->vsize, 3); /* known: kept */
+	assert_int_equal(mailbox_msg_vsize(mb, 5, err), -1);
+	mailbox_close(&mb);
+	/* Not kept in the list: an eager open counts it (and keeps it). */
+	put("cur/1.A.h:2,S", "changed\n");
+	mb = open_ok(0);
+	assert_int_equal(mailbox_msg(mb, 0)->vsize, 9);
+	mailbox_close(&mb);
+	/* mailbox_save_sizes keeps what was counted lazily. */
+	put("cur/3.C.h:2,S", "a\n");
+	mb = open_ok(MAILBOX_LAZY_VSIZE);
+	assert_int_equal(mailbox_msg(mb, 2)->vsize, -1);
+	assert_int_equal(mailbox_save_sizes(mb, err), 0); /* none counted */
+	assert_int_equal(mailbox_msg_vsize(mb, 2, err), 1);
+	assert_int_equal(mailbox_save_sizes(mb, err), 0);
+	mailbox_close(&mb);
+	put("cur/3.C.h:2,S", "a longer text\n");
+	mb = open_ok(MAILBOX_LAZY_VSIZE);
+	assert_int_equal(mailbox_msg(mb, 2)->vsize, 3); /* the list's */
+	mailbox_close(&mb);
+}
+
 static void
 test_uids_never_reused(void **state)
 {
@@ -363,6 +403,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_new_to_cur, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lazy_sizes, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_uids_never_reused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_in_use, setup, teardown),
