@@ -493,9 +493,17 @@ sess_status(struct sess *s, const char *name, const char *path,
 	const char *sep = "";
 	size_t i, unseen = 0, deleted = 0;
 	unsigned long long size = 0;
+	int want_size = 0;
 
+	/* A look: new mail stays in new/, \Recent for the session that
+	 * selects it (RFC 3501 2.3.1.2); sizes are counted only for SIZE. */
+	for (a = items->list; a != NULL; a = a->next)
+		if (arg_is(a, "SIZE"))
+			want_size = 1;
 	buf_init(&err, 1024);
-	if (mailbox_open(path, 0, &mb, &err) < 0) {
+	if (mailbox_open(path,
+		MAILBOX_KEEP_NEW | (want_size ? 0 : MAILBOX_LAZY_VSIZE), &mb,
+		&err) < 0) {
 		log_warn("imap(%s): Error: %s", log_str(s->user),
 		    buf_cstr(&err));
 		buf_deinit(&err);
@@ -508,7 +516,8 @@ sess_status(struct sess *s, const char *name, const char *path,
 		mflags_parse(mailbox_msg(mb, i)->name, &f);
 		unseen += !(f.flags & MFLAG_SEEN);
 		deleted += (f.flags & MFLAG_TRASHED) != 0;
-		size += (unsigned long long)mailbox_msg(mb, i)->vsize;
+		if (want_size)
+			size += (unsigned long long)mailbox_msg(mb, i)->vsize;
 	}
 	sess_printf(s, "* STATUS ");
 	sess_string(s, name, strlen(name));

@@ -596,7 +596,8 @@ mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	if (move_new(mb, mb->flags, moved, err) < 0)
+	if (!(mb->flags & MAILBOX_KEEP_NEW) &&
+	    move_new(mb, mb->flags, moved, err) < 0)
 		return -1;
 	/* Before the scan: a change made during it moves the mtime on. */
 	dir_mtime(mb->path, "cur", &mb->cur_mtime);
@@ -607,6 +608,15 @@ mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
 		for (i = 0; i < s->count; i++)
 			s->ents[i].recent =
 			    htable_find(moved, s->ents[i].base) != NULL;
+	if (mb->flags & MAILBOX_KEEP_NEW) {
+		size_t first = s->count;
+
+		/* What is in new/ stays there, recent for whoever moves it. */
+		if (scan_dir(mb->path, "new", s, 1, err) < 0)
+			return -1;
+		for (i = first; i < s->count; i++)
+			s->ents[i].recent = 1;
+	}
 	/* The list as it is, without the lock: usually nothing changes. A
 	 * damaged list is rebuilt below, under the lock. */
 	uidlist_free(&mb->ul);

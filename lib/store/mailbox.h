@@ -63,6 +63,10 @@ struct mailbox_msg {
 	0x04 /* do not count unknown wire sizes at open or sync (vsize -1
 		until mailbox_msg_vsize) */
 
+#define MAILBOX_KEEP_NEW \
+	0x08 /* leave new/ as it is (its messages are in the view, recent):
+		a look that must not take \Recent from a session (STATUS) */
+
 #define MAILBOX_IN_USE (-2)
 
 /* Open the Maildir at path (it and cur/, new/ and tmp/ created when

@@ -108,6 +108,13 @@ class ImapdTest(ternlib.AccessTest):
             self.assertRegex(lst, rb'\(.*\\%s.*\) "/" "?%s"?'
                              % (use.encode(), name.encode()))
         self.assertIn(b'"/" "INBOX"', lst)
+        # STATUS only looks: the new messages stay \Recent for the
+        # session that selects the folder (RFC 3501 2.3.1.2), and stay
+        # in new/.
+        typ, data = m.status("INBOX", "(MESSAGES RECENT UNSEEN SIZE)")
+        self.assertRegex(data[0], rb"\(MESSAGES 3 RECENT 3 UNSEEN 3 SIZE "
+                         rb"[1-9][0-9]*\)")
+        self.assertEqual(len(t.messages("alice")), 3)
         typ, data = m.select("INBOX")
         self.assertEqual(data, [b"3"])
         self.assertEqual(m.untagged_responses.get("RECENT"), [b"3"])

@@ -157,6 +157,31 @@ test_lazy_sizes(void **state)
 	mailbox_close(&mb);
 }
 
+/* MAILBOX_KEEP_NEW: a look that leaves new/ alone (IMAP STATUS). */
+static void
+test_keep_new(void **state)
+{
+	struct mailbox *mb;
+	char path[300];
+
+	(void)state;
+	make_maildir();
+	put("new/1.A.h", "a\n");
+	mb = open_ok(MAILBOX_KEEP_NEW);
+	assert_int_equal(mailbox_count(mb), 1);
+	assert_int_equal(mailbox_msg(mb, 0)->uid, 1);
+	assert_int_equal(mailbox_msg(mb, 0)->recent, 1);
+	mailbox_close(&mb);
+	snprintf(path, sizeof(path), "%s/new/1.A.h", mdir);
+	assert_int_equal(access(path, F_OK), 0);
+	mb = open_ok(0); /* moves it, with the same UID */
+	assert_int_equal(mailbox_msg(mb, 0)->uid, 1);
+	assert_int_equal(mailbox_msg(mb, 0)->recent, 1);
+	assert_string_equal(mailbox_msg(mb, 0)->name, "cur/1.A.h:2,");
+	mailbox_close(&mb);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 static void
 test_uids_never_reused(void **state)
 {
@@ -405,6 +430,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lazy_sizes, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_keep_new, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_uids_never_reused, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_in_use, setup, teardown),
