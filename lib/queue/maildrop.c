@@ -2,10 +2,13 @@
 /* maildrop - write and check the file of one local submission. See
  * maildrop.h. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -23,7 +26,11 @@ static const char *const attr_names[] = {
 	NULL,
 };
 
-enum w_state { W_ENVELOPE, W_CONTENT, W_DONE };
+enum w_state {
+	W_ENVELOPE,
+	W_CONTENT,
+	W_DONE
+};
 
 struct maildrop_writer {
 	struct rec_writer *rw;
@@ -260,6 +267,144 @@ maildrop_is_temp(const char *name)
 	    name_chars(name + 1);
 }
 
+/* --- files in maildrop/ ---------------------------------------------- */
+
+static char file_error[PATH_MAX + 256];
+
+static int
+file_fail(int ret, const char **error_r, const char *what, const char *path,
+    int err)
+{
+	if (snprintf(file_error, sizeof(file_error), "%s %s: %s", what, path,
+		strerror(err)) < 0)
+		file_error[0] = 0;
+	*error_r = file_error;
+	return ret;
+}
+
+static int
+dir_path(const char *queue_dir, char *out, size_t len, const char **error_r)
+{
+	int n = snprintf(out, len, "%s/maildrop", queue_dir);
+
+	if (n < 0 || (size_t)n >= len) {
+		*error_r = "queue directory name too long";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+path_join(char *out, size_t len, const char *dir, const char *name,
+    const char **error_r)
+{
+	int n = snprintf(out, len, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= len) {
+		*error_r = "maildrop path too long";
+		return -1;
+	}
+	return 0;
+}
+
+int
+maildrop_file_create(const char *queue_dir, char *tmp, size_t len,
+    const char **error_r)
+{
+	char dir[PATH_MAX];
+	int dirfd, fd, err;
+
+	if (dir_path(queue_dir, dir, sizeof(dir), error_r) < 0)
+		return -1;
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 &&
+	    errno != EACCES)
+		return file_fail(-1, error_r, "open", dir, errno);
+	/* 1730: a submitter may search and write the directory, not read
+	 * it; then the file goes by its path. */
+	do {
+		char path[PATH_MAX];
+
+		maildrop_name(tmp, len, 1);
+		if (path_join(path, sizeof(path), dir, tmp, error_r) < 0)
+			return -1;
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	} while (fd < 0 && errno == EEXIST);
+	err = errno;
+	if (dirfd >= 0)
+		close(dirfd);
+	if (fd < 0)
+		return file_fail(err == EACCES || err == EPERM ? MAILDROP_NOPERM
+							       : -1,
+		    error_r, "create in", dir, err);
+	if (fchmod(fd, 0644) < 0) {
+		err = errno;
+		close(fd);
+		maildrop_unlink(queue_dir, tmp);
+		return file_fail(-1, error_r, "chmod in", dir, err);
+	}
+	return fd;
+}
+
+void
+maildrop_unlink(const char *queue_dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	char dir[PATH_MAX];
+	const char *error;
+
+	if (dir_path(queue_dir, dir, sizeof(dir), &error) == 0 &&
+	    path_join(path, sizeof(path), dir, name, &error) == 0)
+		unlink(path);
+}
+
+int
+maildrop_file_commit(const char *queue_dir, int fd, const char *tmp, char *name,
+    size_t len, const char **error_r)
+{
+	char dir[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	int dirfd, err;
+
+	if (dir_path(queue_dir, dir, sizeof(dir), error_r) < 0)
+		return -1;
+	if (path_join(from, sizeof(from), dir, tmp, error_r) < 0)
+		return -1;
+	if (fsync(fd) < 0) {
+		err = errno;
+		unlink(from);
+		return file_fail(-1, error_r, "fsync", from, err);
+	}
+	do {
+		maildrop_name(name, len, 0);
+		if (path_join(to, sizeof(to), dir, name, error_r) < 0) {
+			unlink(from);
+			return -1;
+		}
+		/* link, not rename: rename would replace a file of that
+		 * name, which another submitter may have made. */
+		if (link(from, to) == 0)
+			break;
+	} while (errno == EEXIST);
+	err = errno;
+	unlink(from);
+	if (access(to, F_OK) != 0)
+		return file_fail(-1, error_r, "link", to, err);
+	/* The directory is readable only by its owner, so a submitter
+	 * through ternpostdrop cannot open it to fsync it: syncfs then
+	 * makes the name durable with everything else on that file
+	 * system. */
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		err = fsync(dirfd) < 0 ? errno : 0;
+		close(dirfd);
+	} else
+		err = syncfs(fd) < 0 ? errno : 0;
+	if (err != 0) {
+		unlink(to);
+		return file_fail(-1, error_r, "fsync", dir, err);
+	}
+	return 0;
+}
+
 /* --- reader ---------------------------------------------------------- */
 
 static char static_error[256];
@@ -283,8 +428,8 @@ parse_attr(struct maildrop *md, const struct buf *d, unsigned *seen,
 	const char *name, *value;
 	size_t vlen;
 
-	if (rec_len_decode((const unsigned char *)d->data, d->len, &nlen,
-		&used, &err) != 1 ||
+	if (rec_len_decode((const unsigned char *)d->data, d->len, &nlen, &used,
+		&err) != 1 ||
 	    nlen == 0 || nlen > d->len - used)
 		return r_fail(MAILDROP_CORRUPT, error_r, "malformed attribute");
 	name = d->data + used;
@@ -373,8 +518,8 @@ parse(struct maildrop *md, struct rec_reader *rr, struct buf *d,
 	for (;;) {
 		/* Content is skipped, not kept; an envelope record is
 		 * checked against MAILDROP_MAX_FIELD by its type. */
-		type = rec_get(rr, in_content ? NULL : d,
-		    MAILDROP_MAX_CONT_REC, &off, &err);
+		type = rec_get(rr, in_content ? NULL : d, MAILDROP_MAX_CONT_REC,
+		    &off, &err);
 		if (type == REC_ERROR)
 			return read_error(rr, err, error_r);
 		if (type == REC_EOF)
@@ -422,8 +567,8 @@ parse(struct maildrop *md, struct rec_reader *rr, struct buf *d,
 				    "too many recipients");
 			if (md->nrcpt == cap) {
 				cap = cap ? 2 * cap : 8;
-				md->rcpt = xrealloc(md->rcpt,
-				    cap * sizeof(*md->rcpt));
+				md->rcpt =
+				    xrealloc(md->rcpt, cap * sizeof(*md->rcpt));
 			}
 			md->rcpt[md->nrcpt++] = xstrndup(d->data, d->len);
 			break;

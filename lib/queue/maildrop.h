@@ -38,6 +38,8 @@
 #define MAILDROP_MAX_FIELD 1000
 /* A content record. */
 #define MAILDROP_MAX_CONT_REC (64 * 1024)
+/* Recipients of one submission. */
+#define MAILDROP_MAX_RCPT 10000
 /* The longest file name, temp or final. */
 #define MAILDROP_NAME_MAX 64
 
@@ -75,9 +77,33 @@ void maildrop_name(char *out, size_t len, int temp);
 int maildrop_is_name(const char *name);
 int maildrop_is_temp(const char *name);
 
+/* Failures of maildrop_file_create besides -1: no permission to create
+ * files in maildrop/ (the caller goes through ternpostdrop(1)). */
+#define MAILDROP_NOPERM (-2)
+
+/* Create <queue_dir>/maildrop/<temp name> (O_RDWR|O_CREAT|O_EXCL|
+ * O_CLOEXEC, then mode 0644 so that pickup, as mail_owner, can read it; the
+ * directory's mode 1730 keeps everyone else out). Returns the fd with the
+ * name in tmp (len >= MAILDROP_NAME_MAX), MAILDROP_NOPERM, or -1, with
+ * *error_r (module-static text). */
+int maildrop_file_create(const char *queue_dir, char *tmp, size_t len,
+    const char **error_r);
+
+/* Make the complete file durable under a final name: fsync fd, rename tmp
+ * to a new final name (copied to name, len >= MAILDROP_NAME_MAX), fsync
+ * the directory (directly: a dirsync state file would be writable by
+ * submitters). Returns 0, or -1 with *error_r (module-static text) after
+ * unlinking the file. fd stays open. */
+int maildrop_file_commit(const char *queue_dir, int fd, const char *tmp,
+    char *name, size_t len, const char **error_r);
+
+/* Unlink <queue_dir>/maildrop/<name>, errors ignored (cleanup after a
+ * failure). */
+void maildrop_unlink(const char *queue_dir, const char *name);
+
 /* A checked maildrop file; every field is owned by the object. */
 struct maildrop {
-	char *sender; /* "" = <> */
+	char *sender;   /* "" = <> */
 	char *fullname; /* NULL when not given */
 	int notify;     /* DSN NOTIFY mask, 0: not given */
 	int ret;        /* DSN_RET_FULL 1, DSN_RET_HDRS 2, 0: not given */

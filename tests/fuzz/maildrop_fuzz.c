@@ -30,8 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (maildrop_open(fd, &limits, &md, &error) == 0) {
 		if (md->nrcpt == 0 || md->sender == NULL)
 			__builtin_trap();
-		while ((ret = maildrop_content_read(md, &c, &p, &n, &error)) ==
-		    1)
+		while (
+		    (ret = maildrop_content_read(md, &c, &p, &n, &error)) == 1)
 			total += (off_t)n;
 		if (ret != 0 || total != md->content_size)
 			__builtin_trap();

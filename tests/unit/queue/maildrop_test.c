@@ -43,8 +43,9 @@ good_file(off_t *size_r, const char *content)
 	assert_int_equal(maildrop_put_attr(w, "dsn_envid", "E1", &error), 0);
 	assert_int_equal(maildrop_put_rcpt(w, "bob@example.test", &error), 0);
 	assert_int_equal(maildrop_put_rcpt(w, "carol", &error), 0);
-	assert_int_equal(
-	    maildrop_put_content(w, content, strlen(content), &error), 0);
+	assert_int_equal(maildrop_put_content(w, content, strlen(content),
+			     &error),
+	    0);
 	assert_int_equal(maildrop_finish(w, &error), 0);
 	maildrop_writer_destroy(&w);
 	*size_r = lseek(fd, 0, SEEK_END);
@@ -217,15 +218,17 @@ test_forgery(void **state)
 	}
 	{
 		int t[] = { V, S, A, R, E };
-		const char *d[] = { ver, "a", "\x0a"
-					      "dsn_notify9",
+		const char *d[] = { ver, "a",
+			"\x0a"
+			"dsn_notify9",
 			"b", "" };
 		expect_corrupt(t, d, 5, "dsn_notify");
 	}
 	{
 		int t[] = { V, S, A, A, R, E };
-		const char *d[] = { ver, "a", "\x08"
-					      "fullnameX",
+		const char *d[] = { ver, "a",
+			"\x08"
+			"fullnameX",
 			"\x08"
 			"fullnameY",
 			"b", "" };
@@ -233,8 +236,9 @@ test_forgery(void **state)
 	}
 	{
 		int t[] = { V, S, A, R, E };
-		const char *d[] = { ver, "a", "\x07"
-					      "dsn_retsome",
+		const char *d[] = { ver, "a",
+			"\x07"
+			"dsn_retsome",
 			"b", "" };
 		expect_corrupt(t, d, 5, "dsn_ret");
 	}
@@ -316,8 +320,9 @@ test_big_content(void **state)
 	assert_int_equal(maildrop_put_sender(w, "u", &error), 0);
 	assert_int_equal(maildrop_put_rcpt(w, "a", &error), 0);
 	assert_int_equal(maildrop_put_content(w, text, 100, &error), 0);
-	assert_int_equal(
-	    maildrop_put_content(w, text + 100, total - 100, &error), 0);
+	assert_int_equal(maildrop_put_content(w, text + 100, total - 100,
+			     &error),
+	    0);
 	assert_int_equal(maildrop_finish(w, &error), 0);
 	maildrop_writer_destroy(&w);
 	assert_int_equal(maildrop_open(fd, &limits, &md, &error), 0);
