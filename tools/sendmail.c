@@ -24,6 +24,7 @@
 #include "mail/addr.h"
 #include "mail/dsn_param.h"
 #include "mail/mime.h"
+#include "mail/msg_header.h"
 #include "queue/maildrop.h"
 #include "queue/trigger.h"
 #include "util/buf.h"
@@ -34,7 +35,13 @@
 /* Recipients of one message (pickup refuses more). */
 #define MAX_RCPT MAILDROP_MAX_RCPT
 
-enum mode { M_MAIL, M_SMTP, M_PRINT, M_ALIASES, M_FLUSH };
+enum mode {
+	M_MAIL,
+	M_SMTP,
+	M_PRINT,
+	M_ALIASES,
+	M_FLUSH
+};
 
 static struct {
 	enum mode mode;
@@ -64,8 +71,7 @@ die(int status, const char *fmt, ...)
 	exit(status);
 }
 
-static void __attribute__((format(printf, 1, 2)))
-verbose(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) verbose(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -107,14 +113,14 @@ get_piece(FILE *fp, struct buf *line, int *nl_r)
 struct msg {
 	struct maildrop_writer *w;
 	int fd;
-	int direct;  /* a file in maildrop/, else a memfd for ternpostdrop */
+	int direct; /* a file in maildrop/, else a memfd for ternpostdrop */
 	char tmp[MAILDROP_NAME_MAX];
 	const char *sender; /* may be NULL until the envelope is written */
 	char **rcpt;
 	size_t nrcpt;
 	struct buf hdr; /* the header section, until it ends */
 	int in_header;
-	int at_start; /* the next piece starts a line */
+	int at_start;   /* the next piece starts a line */
 	int skip_field; /* inside a Bcc: field being removed */
 	long long size;
 	int too_big;
@@ -138,8 +144,8 @@ msg_open(struct msg *m)
 	const char *error;
 
 	memset(m, 0, sizeof(*m));
-	m->fd = maildrop_file_create(var_queue_dir, m->tmp, sizeof(m->tmp),
-	    &error);
+	m->fd =
+	    maildrop_file_create(var_queue_dir, m->tmp, sizeof(m->tmp), &error);
 	if (m->fd == MAILDROP_NOPERM) {
 		verbose("no write access to maildrop/ (%s): using ternpostdrop",
 		    error);
@@ -236,8 +242,7 @@ put_envelope(struct msg *m)
 		msg_fail(m, EX_DATAERR, "no recipients specified");
 	st |= maildrop_put_sender(m->w, m->sender, &error);
 	if (st == 0 && opt.fullname != NULL)
-		st |= maildrop_put_attr(m->w, "fullname", opt.fullname,
-		    &error);
+		st |= maildrop_put_attr(m->w, "fullname", opt.fullname, &error);
 	buf_init(&b, 16);
 	if (st == 0 && opt.notify != 0) {
 		buf_printf(&b, "%d", opt.notify);
@@ -270,7 +275,8 @@ header_end(struct msg *m)
 		size_t len = nl != NULL ? (size_t)(nl - p) + 1 : m->hdr.len - i;
 
 		if (*p != ' ' && *p != '\t')
-			m->skip_field = len >= 4 && strncasecmp(p, "Bcc:", 4) == 0;
+			m->skip_field =
+			    len >= 4 && strncasecmp(p, "Bcc:", 4) == 0;
 		if (!m->skip_field)
 			put(m, p, len);
 		i += len;
@@ -278,22 +284,13 @@ header_end(struct msg *m)
 	buf_deinit(&m->hdr);
 }
 
-/* 1 when the n bytes at p can start a header field: a name of printable
- * characters but ':' and then ':' (RFC 5322 2.2), or a continuation. */
+/* 1 when the n bytes at p can start a header field or continue one. */
 static int
 header_like(const char *p, size_t n)
 {
-	size_t i;
-
 	if (n > 0 && (p[0] == ' ' || p[0] == '\t'))
 		return 1;
-	for (i = 0; i < n; i++) {
-		if (p[i] == ':')
-			return i > 0;
-		if (p[i] < 33 || p[i] > 126)
-			return 0;
-	}
-	return 0;
+	return msg_header_name(p, n) == MSG_HEADER_FIELD;
 }
 
 /* One piece of a line of the message (line end taken off; nl: it ended). */
@@ -434,8 +431,7 @@ submit_stdin(char **rcpt, int nrcpt)
 
 /* --- -bs: SMTP on stdin and stdout ----------------------------------- */
 
-static void __attribute__((format(printf, 1, 2)))
-reply(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2))) reply(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -518,8 +514,9 @@ serve_smtp(void)
 		} else if (strcasecmp(cmd, "MAIL") == 0) {
 			if (have_mail)
 				reply("503 5.5.1 Error: nested MAIL command");
-			else if (smtp_path(args, "FROM:", ADDR_ALLOW_NULL |
-				     ADDR_ALLOW_LOCAL, &sender) < 0)
+			else if (smtp_path(args, "FROM:",
+				     ADDR_ALLOW_NULL | ADDR_ALLOW_LOCAL,
+				     &sender) < 0)
 				reply("501 5.1.7 Bad sender address syntax");
 			else {
 				have_mail = 1;
@@ -535,8 +532,8 @@ serve_smtp(void)
 			else if (nrcpt >= MAX_RCPT)
 				reply("452 4.5.3 Error: too many recipients");
 			else {
-				rcpt = xrealloc(rcpt,
-				    (nrcpt + 1) * sizeof(*rcpt));
+				rcpt =
+				    xrealloc(rcpt, (nrcpt + 1) * sizeof(*rcpt));
 				rcpt[nrcpt++] = xstrdup(addr.data);
 				reply("250 2.1.5 Ok");
 			}
@@ -572,7 +569,7 @@ serve_smtp(void)
 			reply("500 5.5.2 Error: command not recognized");
 		}
 		continue;
-	reset:
+reset:
 		have_mail = 0;
 		for (i = 0; i < nrcpt; i++)
 			xfree(rcpt[i]);
@@ -589,8 +586,7 @@ serve_smtp(void)
 
 /* --- the other modes --------------------------------------------------- */
 
-static void __attribute__((noreturn))
-run(const char *path, char *const argv[])
+static void __attribute__((noreturn)) run(const char *path, char *const argv[])
 {
 	execv(path, argv);
 	die(errno == ENOENT ? EX_UNAVAILABLE : EX_OSERR, "exec %s: %s", path,
@@ -611,8 +607,7 @@ own_dir(char *out, size_t len)
 	*slash = 0;
 }
 
-static void __attribute__((noreturn))
-other_mode(void)
+static void __attribute__((noreturn)) other_mode(void)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	char *cfg = (char *)var_config_dir;
@@ -647,8 +642,7 @@ other_mode(void)
 
 /* --- options ----------------------------------------------------------- */
 
-static void __attribute__((noreturn))
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
 	    "usage: %s [-t] [-i] [-v] [-f sender] [-F full_name] "
@@ -786,8 +780,7 @@ main(int argc, char **argv)
 	first = parse_args(argc, argv);
 	if (config_load(opt.config_dir, &error) < 0)
 		die(EX_CONFIG, "%s", error);
-	if (opt.mode == M_PRINT || opt.mode == M_ALIASES ||
-	    opt.mode == M_FLUSH)
+	if (opt.mode == M_PRINT || opt.mode == M_ALIASES || opt.mode == M_FLUSH)
 		other_mode();
 	if (opt.sender == NULL)
 		opt.sender = login_name();

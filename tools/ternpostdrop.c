@@ -18,7 +18,7 @@
 
 /* What the envelope may add to the content: every recipient at its
  * longest, and a little. */
-#define ENVELOPE_SLACK                                                         \
+#define ENVELOPE_SLACK \
 	((long long)MAILDROP_MAX_RCPT * (MAILDROP_MAX_FIELD + 16) + 65536)
 
 static const char *queue_tmp;
