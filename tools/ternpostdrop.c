@@ -3,6 +3,8 @@
  * maildrop/ for a user who may not write there: installed set-group-id
  * to setgid_group (never set-uid). It checks the file whole before it
  * gives it a name pickup(8) takes, makes it durable, and wakes pickup. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +41,24 @@ die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+/* 1 when dir and dir/main.cf belong to root and only root may write
+ * them (for a -c given to the set-group-id program), else 0. */
+static int
+root_owned(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	int n;
+
+	if (stat(dir, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) != 0)
+		return 0;
+	n = snprintf(path, sizeof(path), "%s/main.cf", dir);
+	if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0)
+		return 0;
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -58,10 +78,12 @@ main(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	/* Set-group-id for someone else: the built-in configuration only,
-	 * so that no user chooses where the group's privilege writes. */
+	/* Set-group-id for someone else: the built-in configuration, or a
+	 * directory that root vouches for, so that no user chooses where
+	 * the group's privilege writes. */
 	if (getegid() != getgid() && getuid() != 0) {
-		config_dir = TERN_CONFIG_DIR;
+		if (config_dir == NULL || !root_owned(config_dir))
+			config_dir = TERN_CONFIG_DIR;
 		unsetenv("TERN_CONFIG_DIRECTORY");
 	}
 	if (config_load(config_dir, &error) < 0)

@@ -24,7 +24,6 @@ msg_header_date(char *out, size_t len, time_t t)
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	if (strftime(out, len, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0 &&
-	    len > 0)
+	if (strftime(out, len, "%a, %d %b %Y %H:%M:%S %z", &tm) == 0 && len > 0)
 		out[0] = 0;
 }

@@ -374,21 +374,24 @@ maildrop_file_commit(const char *queue_dir, int fd, const char *tmp, char *name,
 		unlink(from);
 		return file_fail(-1, error_r, "fsync", from, err);
 	}
-	do {
+	for (;;) {
 		maildrop_name(name, len, 0);
 		if (path_join(to, sizeof(to), dir, name, error_r) < 0) {
 			unlink(from);
 			return -1;
 		}
-		/* link, not rename: rename would replace a file of that
-		 * name, which another submitter may have made. */
-		if (link(from, to) == 0)
+		/* Never over a file of that name, which another submitter
+		 * may have made (the sticky directory refuses that too). */
+		if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) ==
+			0 ||
+		    (errno == EINVAL && rename(from, to) == 0))
 			break;
-	} while (errno == EEXIST);
-	err = errno;
-	unlink(from);
-	if (access(to, F_OK) != 0)
-		return file_fail(-1, error_r, "link", to, err);
+		if (errno != EEXIST) {
+			err = errno;
+			unlink(from);
+			return file_fail(-1, error_r, "rename to", to, err);
+		}
+	}
 	/* The directory is readable only by its owner, so a submitter
 	 * through ternpostdrop cannot open it to fsync it: syncfs then
 	 * makes the name durable with everything else on that file

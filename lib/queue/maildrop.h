@@ -90,7 +90,8 @@ int maildrop_file_create(const char *queue_dir, char *tmp, size_t len,
     const char **error_r);
 
 /* Make the complete file durable under a final name: fsync fd, rename tmp
- * to a new final name (copied to name, len >= MAILDROP_NAME_MAX), fsync
+ * to a new final name (copied to name, len >= MAILDROP_NAME_MAX; never
+ * over an existing file), fsync
  * the directory (directly: a dirsync state file would be writable by
  * submitters). Returns 0, or -1 with *error_r (module-static text) after
  * unlinking the file. fd stays open. */

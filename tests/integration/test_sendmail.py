@@ -5,9 +5,12 @@ ternpostdrop refusing what is not a maildrop file."""
 import email
 import email.policy
 import os
+import grp
 import pwd
+import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -152,6 +155,47 @@ class SendmailTest(unittest.TestCase):
         self.assertEqual(r.returncode, EX_DATAERR)
         self.assertIn(b"malformed", r.stderr)
         self.assertEqual(os.listdir(os.path.join(self.t.spool, "maildrop")), [])
+
+
+@unittest.skipUnless(ternlib.IS_ROOT, "needs root to make a set-group-id program")
+class PostdropTest(unittest.TestCase):
+    """A user who may not write maildrop/ submits through a set-group-id
+    ternpostdrop (setgid_group "mail" here, a copy in command_directory)."""
+
+    def setUp(self):
+        self.bindir = tempfile.mkdtemp(prefix="tern-it-bin-")
+        os.chmod(self.bindir, 0o755)
+        for n in os.listdir(ternlib.BIN):
+            if n != "ternpostdrop":
+                os.symlink(os.path.join(ternlib.BIN, n), os.path.join(self.bindir, n))
+        pd = os.path.join(self.bindir, "ternpostdrop")
+        shutil.copy(os.path.join(ternlib.BIN, "ternpostdrop"), pd)
+        os.chown(pd, 0, grp.getgrnam("mail").gr_gid)
+        os.chmod(pd, 0o2755)
+        self.t = ternlib.Instance(main={"command_directory": self.bindir,
+                                        "setgid_group": "mail"})
+        self.t.start()
+
+    def tearDown(self):
+        self.t.cleanup()
+        shutil.rmtree(self.bindir, ignore_errors=True)
+
+    def test_ordinary_user_through_postdrop(self):
+        nobody = pwd.getpwnam("nobody")
+        drop = os.path.join(self.t.spool, "maildrop")
+        self.assertEqual(os.stat(drop).st_gid, grp.getgrnam("mail").gr_gid)
+        r = subprocess.run([os.path.join(self.bindir, "sendmail"), "-C", self.t.etc,
+                            "-v", "-t"],
+                           input=b"To: alice@example.test\nSubject: nobody's\n\nhi\n",
+                           capture_output=True, timeout=60, cwd="/",
+                           user=nobody.pw_uid, group=nobody.pw_gid, extra_groups=[])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"using ternpostdrop", r.stderr)
+        m = parse(self.t.wait_messages("alice", 1)[0])
+        self.assertEqual(m["Subject"], "nobody's")
+        self.assertIn("nobody@example.test", m["From"])
+        self.assertIn("from userid %d" % nobody.pw_uid, m["Received"])
+        self.t.wait_log("uid=%d from=<nobody@example.test>" % nobody.pw_uid)
 
 
 if __name__ == "__main__":
