@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "conf/params.h"
+#include "mail/addr.h"
 #include "mail/dsn_param.h"
 #include "mail/msg_header.h"
 #include "queue/maildrop.h"
@@ -86,6 +87,35 @@ gecos_name(const struct passwd *pw, struct buf *out)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)g[i] >= 32 && g[i] != 127)
 			buf_putc(out, g[i]);
+}
+
+/* The sender and the recipients in canonical form (addr.h), in place;
+ * -1 with *why_r for one that is no address (a malformed file: anything
+ * that is not an address could be read as more than one later, in an
+ * SMTP command or a header). */
+static int
+canonical_addrs(struct maildrop *md, struct buf *tmp, const char **why_r)
+{
+	const int flags = ADDR_ALLOW_LOCAL | ADDR_ALLOW_UTF8;
+	const char *error;
+	size_t i;
+
+	if (addr_parse_whole(md->sender, flags | ADDR_ALLOW_NULL, tmp, &error) <
+	    0) {
+		*why_r = "bad sender address";
+		return -1;
+	}
+	xfree(md->sender);
+	md->sender = xstrdup(tmp->data);
+	for (i = 0; i < md->nrcpt; i++) {
+		if (addr_parse_whole(md->rcpt[i], flags, tmp, &error) < 0) {
+			*why_r = "bad recipient address";
+			return -1;
+		}
+		xfree(md->rcpt[i]);
+		md->rcpt[i] = xstrdup(tmp->data);
+	}
+	return 0;
 }
 
 struct job {
@@ -250,12 +280,11 @@ pick_one(int dirfd, const char *name)
 		set_aside(dirfd, name, "not a regular file");
 		return 0;
 	}
-	/* Two names: a submitter between link and unlink (maildrop.h), or
-	 * a link to a file not meant for us. Not now. */
+	/* Another name elsewhere: a link to a file not meant for us
+	 * (submitters rename, never link). */
 	if (st.st_nlink != 1) {
 		close(fd);
-		log_debug(1, "maildrop/%s: %ld links, skipped", name,
-		    (long)st.st_nlink);
+		set_aside(dirfd, name, "more than one link");
 		return 0;
 	}
 	j.uid = st.st_uid;
@@ -273,6 +302,17 @@ pick_one(int dirfd, const char *name)
 		buf_deinit(&j.a);
 		return 0;
 	}
+	buf_init(&j.a, 4 * MAILDROP_MAX_FIELD);
+	if (canonical_addrs(j.md, &j.a, &error) < 0) {
+		buf_reset(&j.a);
+		buf_printf(&j.a, "uid=%ld: malformed: %s", (long)j.uid, error);
+		set_aside(dirfd, name, j.a.data);
+		buf_deinit(&j.a);
+		maildrop_close(&j.md);
+		close(fd);
+		return 0;
+	}
+	buf_deinit(&j.a);
 	if (qfile_create(".", &j.w, &error) < 0) {
 		log_warn("maildrop/%s: queue file create: %s", name, error);
 		maildrop_close(&j.md);

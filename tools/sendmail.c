@@ -128,12 +128,28 @@ struct msg {
 };
 
 static void
+msg_fail(struct msg *m, int status, const char *text) __attribute__((noreturn));
+
+/* A recipient in canonical form (addr.h); a bad one fails the whole
+ * submission, as Sendmail's command line does. */
+static void
 msg_add_rcpt(struct msg *m, const char *addr)
 {
+	struct buf b;
+	const char *error;
+
 	if (m->nrcpt >= MAX_RCPT)
-		die(EX_DATAERR, "too many recipients");
+		msg_fail(m, EX_DATAERR, "too many recipients");
+	buf_init(&b, MAILDROP_MAX_FIELD + 64);
+	if (addr_parse_whole(addr, ADDR_ALLOW_LOCAL | ADDR_ALLOW_UTF8, &b,
+		&error) < 0) {
+		buf_reset(&b);
+		buf_printf(&b, "bad recipient address: %s: %s", addr, error);
+		msg_fail(m, EX_DATAERR, b.data);
+	}
 	m->rcpt = xrealloc(m->rcpt, (m->nrcpt + 1) * sizeof(*m->rcpt));
-	m->rcpt[m->nrcpt++] = xstrdup(addr);
+	m->rcpt[m->nrcpt++] = buf_steal(&b);
+	buf_deinit(&b);
 }
 
 /* Open the file the message goes to. Exits EX_TEMPFAIL when the queue
@@ -162,7 +178,7 @@ msg_open(struct msg *m)
 	m->at_start = 1;
 }
 
-static void __attribute__((noreturn))
+static void
 msg_fail(struct msg *m, int status, const char *text)
 {
 	if (m->direct)
@@ -786,10 +802,15 @@ main(int argc, char **argv)
 		opt.sender = login_name();
 	else {
 		/* "<addr>" as well as "addr"; "<>" is the null sender. */
-		size_t n = strlen(opt.sender);
+		struct buf b;
 
-		if (n >= 2 && opt.sender[0] == '<' && opt.sender[n - 1] == '>')
-			opt.sender = xstrndup(opt.sender + 1, n - 2);
+		buf_init(&b, MAILDROP_MAX_FIELD + 64);
+		if (addr_parse_whole(opt.sender,
+			ADDR_ALLOW_NULL | ADDR_ALLOW_LOCAL | ADDR_ALLOW_UTF8,
+			&b, &error) < 0)
+			die(EX_DATAERR, "bad sender address: %s: %s",
+			    opt.sender, error);
+		opt.sender = buf_steal(&b);
 	}
 	if (opt.mode == M_SMTP) {
 		if (first != argc)

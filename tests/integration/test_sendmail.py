@@ -97,6 +97,13 @@ class SendmailTest(unittest.TestCase):
         self.assertIn(b"no recipients", r.stderr)
         self.assertEqual(os.listdir(os.path.join(self.t.spool, "maildrop")), [])
 
+    def test_bad_addresses(self):
+        for args in (["a b@example.test"], ["-f", "x> SIZE=1", "alice"]):
+            r = self.sendmail(args, b"Subject: x\n\nx\n", check=False)
+            self.assertEqual(r.returncode, EX_DATAERR, args)
+            self.assertIn(b"bad", r.stderr)
+        self.assertEqual(os.listdir(os.path.join(self.t.spool, "maildrop")), [])
+
     def test_bs_dialog(self):
         dialog = (b"EHLO client\r\nMAIL FROM:<alice@example.test>\r\n"
                   b"RCPT TO:<bob@example.test>\r\nDATA\r\n"
@@ -140,13 +147,20 @@ class SendmailTest(unittest.TestCase):
             os.chown(os.path.join(drop, name), pw.pw_uid, pw.pw_gid)
         with open(os.path.join(drop, "..junk"), "wb") as f:
             f.write(b"junk")
+        # Well-formed records, but a recipient that is no address.
+        bad = "17f0000000001.1.0"
+        with open(os.path.join(drop, bad), "wb") as f:
+            f.write(b"V\x11tern-maildrop 1.0S\x01aR\x05a b@cE\x00")
         # The next submission pokes pickup; both old files go aside, and
         # the new message is delivered all the same.
         self.sendmail(["alice@example.test"], b"Subject: after\n\nx\n")
         self.t.wait_messages("alice", 1)
         self.t.wait_log("maildrop/%s: uid=" % name)
         self.t.wait_log("moved to corrupt/")
-        self.assertIn(name, os.listdir(os.path.join(self.t.spool, "corrupt")))
+        self.t.wait_log("maildrop/%s: uid=%d: malformed: bad recipient address"
+                        % (bad, os.getuid()))
+        for n in (name, bad, "..junk"):
+            self.assertIn(n, os.listdir(os.path.join(self.t.spool, "corrupt")))
         self.assertNotIn(name, os.listdir(drop))
         self.assertEqual(len(self.t.pids("pickup")), 1)
 
