@@ -331,14 +331,19 @@ msg_piece(struct msg *m, const char *p, size_t n, int nl)
 		}
 	}
 	if (m->in_header) {
-		if (buf_append(&m->hdr, p, n) < 0 ||
-		    (nl && buf_putc(&m->hdr, '\n') < 0)) {
-			/* Past header_size_limit: the rest is body. */
+		/* Whole pieces only, so that nothing is written twice. */
+		if (n + 1 > m->hdr.max - m->hdr.len) {
+			/* Past header_size_limit: the rest goes as it is,
+			 * unseen by -t and the Bcc: removal. */
 			header_end(m);
 			put(m, p, n);
 			if (nl)
 				put(m, "\n", 1);
+			return;
 		}
+		buf_append(&m->hdr, p, n);
+		if (nl)
+			buf_putc(&m->hdr, '\n');
 		return;
 	}
 	put(m, p, n);
