@@ -115,16 +115,14 @@ struct msg {
 	int fd;
 	int direct; /* a file in maildrop/, else a memfd for ternpostdrop */
 	char tmp[MAILDROP_NAME_MAX];
-	const char *sender; /* may be NULL until the envelope is written */
+	const char *sender; /* canonical; "" = <> */
 	char **rcpt;
 	size_t nrcpt;
 	struct buf hdr; /* the header section, until it ends */
 	int in_header;
 	int at_start;   /* the next piece starts a line */
 	int skip_field; /* inside a Bcc: field being removed */
-	long long size;
-	int too_big;
-	const char *error;
+	long long size; /* content bytes so far */
 };
 
 static void
@@ -266,8 +264,8 @@ put_envelope(struct msg *m)
 	}
 	buf_deinit(&b);
 	if (st == 0 && opt.ret != 0)
-		st |= maildrop_put_attr(m->w, "dsn_ret", dsn_ret_name(opt.ret),
-		    &error);
+		st |= maildrop_put_attr(m->w, "dsn_ret",
+		    opt.ret == DSN_RET_FULL ? "full" : "hdrs", &error);
 	if (st == 0 && opt.envid != NULL)
 		st |= maildrop_put_attr(m->w, "dsn_envid", opt.envid, &error);
 	for (i = 0; st == 0 && i < m->nrcpt; i++)

@@ -128,9 +128,15 @@ class SendmailTest(unittest.TestCase):
 
     def test_bp_and_mailq_list_deferred(self):
         self.t.block_mailbox("bob")
-        self.sendmail(["bob@example.test"], b"Subject: later\n\nx\n")
+        self.sendmail(["-R", "hdrs", "-V", "ENV1", "-N", "failure,delay",
+                       "bob@example.test"], b"Subject: later\n\nx\n")
         ternlib.wait_for(lambda: self.t.queue_files("deferred"), what="deferred mail")
         qid = self.t.queue_files("deferred")[0]
+        # The DSN requests went through maildrop/ into the queue file.
+        shown = self.t.tool("ternqueue", "-p", qid).stdout
+        self.assertIn("dsn_ret=HDRS", shown)
+        self.assertIn("dsn_envid=ENV1", shown)
+        self.assertIn("dsn_notify: FAILURE,DELAY", shown)
         for out in (self.sendmail(["-bp"], b"").stdout.decode(),
                     self.run_tool("mailq", [], b"").stdout.decode()):
             self.assertIn(qid, out)

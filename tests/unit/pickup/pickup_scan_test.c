@@ -74,13 +74,15 @@ drop(char *name, const char *sender, const char *fullname,
 	w = maildrop_writer_create(fd);
 	assert_int_equal(maildrop_put_sender(w, sender, &error), 0);
 	if (fullname != NULL)
-		assert_int_equal(
-		    maildrop_put_attr(w, "fullname", fullname, &error), 0);
+		assert_int_equal(maildrop_put_attr(w, "fullname", fullname,
+				     &error),
+		    0);
 	assert_int_equal(maildrop_put_attr(w, "dsn_notify", "2", &error), 0);
 	for (; *rcpt != NULL; rcpt++)
 		assert_int_equal(maildrop_put_rcpt(w, *rcpt, &error), 0);
-	assert_int_equal(
-	    maildrop_put_content(w, content, strlen(content), &error), 0);
+	assert_int_equal(maildrop_put_content(w, content, strlen(content),
+			     &error),
+	    0);
 	assert_int_equal(maildrop_finish(w, &error), 0);
 	maildrop_writer_destroy(&w);
 	assert_int_equal(maildrop_file_commit(".", fd, tmp, name,
@@ -156,8 +158,9 @@ test_queued_with_headers(void **state)
 	assert_int_equal(q->rcpt[0].notify, 2);
 	assert_string_equal(qfile_attr(q, "protocol"), "local");
 	assert_non_null(qfile_attr(q, "uid"));
-	assert_true(strncmp(b.data, "Received: by mail.example.test (Tern, "
-				    "from userid ",
+	assert_true(strncmp(b.data,
+			"Received: by mail.example.test (Tern, "
+			"from userid ",
 			40) == 0);
 	assert_non_null(strstr(b.data, "\nSubject: hi\nDate: "));
 	assert_non_null(strstr(b.data, "\nMessage-ID: <"));
