@@ -142,6 +142,16 @@ class SendmailTest(unittest.TestCase):
             self.assertIn(qid, out)
             self.assertIn("bob@example.test", out)
             self.assertIn("1 Request.", out)
+        # -q is "tern flush": the message is tried again at once.
+        self.sendmail(["-q"], b"")
+        self.t.wait_log("%s: to=<bob@example.test>" % qid)
+
+    def test_bi_without_newaliases(self):
+        if os.path.exists(os.path.join(ternlib.BIN, "newaliases")):
+            self.skipTest("newaliases is installed")
+        r = self.sendmail(["-bi"], b"", check=False)
+        self.assertEqual(r.returncode, 69)
+        self.assertIn(b"newaliases is not installed", r.stderr)
 
     def test_corrupt_maildrop_file_set_aside(self):
         drop = os.path.join(self.t.spool, "maildrop")
