@@ -176,11 +176,19 @@ msg_open(struct msg *m)
 	m->at_start = 1;
 }
 
+static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Give up on the message: its file goes, and with -bs the client hears
+ * why before the session ends. */
 static void
 msg_fail(struct msg *m, int status, const char *text)
 {
 	if (m->direct)
 		maildrop_unlink(var_queue_dir, m->tmp);
+	if (opt.mode == M_SMTP)
+		reply(status == EX_DATAERR ? "554 5.3.4 Error: %s"
+					   : "451 4.3.0 Error: %s",
+		    text);
 	die(status, "%s", text);
 }
 
