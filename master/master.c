@@ -2,6 +2,7 @@
 /* master - the supervisor's main loop: lock, signals, reload, stop. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +314,27 @@ setup_signals(void)
 	event_watch(sig_pipe[0], EVENT_READ, signal_ready, NULL);
 }
 
+/* maildrop/ and public/ belong to setgid_group when it exists, so that
+ * ternpostdrop (set-group-id to it) may drop files and poke pickup; the
+ * modes (1730, 0710) give the group nothing more. */
+static void
+setgid_dirs(void)
+{
+	static const char *const dirs[] = { "maildrop", "public", NULL };
+	struct group *gr = getgrnam(var_setgid_group);
+	size_t i;
+
+	if (gr == NULL)
+		return;
+	for (i = 0; dirs[i] != NULL; i++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", var_queue_dir, dirs[i]);
+		if (chown(path, (uid_t)-1, gr->gr_gid) < 0)
+			log_warn("chown %s: %m", path);
+	}
+}
+
 /* Queue directories exist and belong to mail_owner (pid/ stays root's). */
 static int
 prepare_queue(const char **error_r)
@@ -348,6 +370,7 @@ prepare_queue(const char **error_r)
 			}
 		}
 	}
+	setgid_dirs();
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "conf/params.h"
 #include "mail/dsn_param.h"
+#include "mail/msg_header.h"
 #include "queue/qfile.h"
 #include "queue/trigger.h"
 #include "util/buf.h"
@@ -61,16 +62,6 @@ struct smtpd_msg {
  * (n + 1 bytes at most) fits m->out. */
 #define MSG_SLICE 4096
 
-/* RFC 5322 date-time, e.g. "Tue, 24 Nov 2026 12:00:00 +0000". */
-static void
-rfc5322_date(char *out, size_t len, time_t t)
-{
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(out, len, "%a, %d %b %Y %H:%M:%S %z", &tm);
-}
-
 /* Append to the queue file, unless the message is already refused. Our
  * Received: header goes through here too: it does not count toward the
  * client's message size (check_size() checks that). */
@@ -81,23 +72,6 @@ store(struct smtpd_msg *d, const char *p, size_t n)
 		return;
 	if (qfile_put_content(d->w, p, n) < 0)
 		d->fail = DATA_WRITE;
-}
-
-/* 1 when the line piece p starts with a field name and ":" (printable
- * ASCII but ":", RFC 5322 3.6.8), or could still (the piece ends
- * within the name). */
-static int
-header_name(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i] == ':')
-			return i > 0;
-		if (p[i] < 33 || p[i] > 126)
-			return 0;
-	}
-	return 1;
 }
 
 /* A whole header line (its first HLINE_MAX bytes in d->hline, hlen in
@@ -150,7 +124,7 @@ add_missing(struct smtpd_msg *d)
 	d->add_missing = 0;
 	gettimeofday(&now, NULL);
 	if (!d->seen_date) {
-		rfc5322_date(date, sizeof(date), now.tv_sec);
+		msg_header_date(date, sizeof(date), now.tv_sec);
 		snprintf(text, sizeof(text), "Date: %s\n", date);
 		store(d, text, strlen(text));
 	}
@@ -181,7 +155,7 @@ header_line(struct smtpd_msg *d, const char *p, size_t n)
 	 * ":") nor a continuation ends the header section as well: the
 	 * body starts without the empty line. */
 	if (d->hlen == 0 && d->add_missing && p[0] != ' ' && p[0] != '\t' &&
-	    !header_name(p, n)) {
+	    msg_header_name(p, n) == MSG_HEADER_NOT_FIELD) {
 		d->in_header = 0;
 		add_missing(d);
 		/* The empty line that separates the fields from the body
@@ -259,7 +233,7 @@ start_queue_file(struct smtpd_msg *d)
 		struct buf rcv;
 
 		buf_init(&rcv, 4096);
-		rfc5322_date(date, sizeof(date), now.tv_sec);
+		msg_header_date(date, sizeof(date), now.tv_sec);
 		buf_printf(&rcv,
 		    "Received: from %s (%s [%s])\n"
 		    "%s%s%s"

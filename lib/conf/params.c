@@ -25,6 +25,7 @@ char *var_daemon_dir;
 char *var_command_dir;
 char *var_mail_owner;
 char *var_auth_owner;
+char *var_setgid_group;
 char *var_mail_name;
 char *var_mail_version;
 char *var_myhostname;
@@ -181,6 +182,8 @@ const struct param_def param_table[] = {
 	    "directory of the administrative commands"),
 	P_STR(VAR_MAIL_OWNER, DEF_MAIL_OWNER, var_mail_owner,
 	    "unprivileged account that owns the queue"),
+	P_STR(VAR_SETGID_GROUP, DEF_SETGID_GROUP, var_setgid_group,
+	    "group of ternpostdrop, maildrop/ and public/ for local submission"),
 	P_STR(VAR_AUTH_OWNER, DEF_AUTH_OWNER, var_auth_owner,
 	    "the user auth(8) runs as, alone able to read auth_user_file"),
 	P_STR(VAR_MAIL_NAME, DEF_MAIL_NAME, var_mail_name,

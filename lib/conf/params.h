@@ -67,6 +67,11 @@ extern char *var_command_dir;
 #define VAR_MAIL_OWNER "mail_owner"
 #define DEF_MAIL_OWNER "tern"
 extern char *var_mail_owner;
+/* The group of ternpostdrop(1), set-group-id, and of maildrop/ and
+ * public/: how a user who does not own the queue submits mail. */
+#define VAR_SETGID_GROUP "setgid_group"
+#define DEF_SETGID_GROUP "terndrop"
+extern char *var_setgid_group;
 #define VAR_AUTH_OWNER "auth_owner"
 #define DEF_AUTH_OWNER "ternauth"
 extern char *var_auth_owner;

@@ -567,3 +567,27 @@ out:
 	buf_deinit(&key);
 	return ret;
 }
+
+int
+addr_parse_whole(const char *s, int flags, struct buf *addr_r,
+    const char **error_r)
+{
+	const char *end;
+
+	if (*s == 0) {
+		if ((flags & ADDR_ALLOW_NULL) == 0) {
+			*error_r = "Null address not allowed";
+			return -1;
+		}
+		buf_reset(addr_r);
+		return 0;
+	}
+	if (addr_parse_path(s, flags | ADDR_ALLOW_BARE, addr_r, &end, error_r) <
+	    0)
+		return -1;
+	if (*end != 0) {
+		*error_r = "Garbage after address";
+		return -1;
+	}
+	return 0;
+}

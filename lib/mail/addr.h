@@ -47,6 +47,14 @@ struct maps;
 int addr_parse_path(const char *s, int flags, struct buf *addr_r,
     const char **end_r, const char **error_r);
 
+/* Parse all of s as one address, with or without angle brackets (an
+ * address from a command line or a maildrop file): "" and "<>" are the
+ * null address when flags have ADDR_ALLOW_NULL; ADDR_ALLOW_BARE is
+ * implied. Returns 0 with addr_r in canonical form, or -1 with *error_r
+ * set (static text), also when anything follows the address. */
+int addr_parse_whole(const char *s, int flags, struct buf *addr_r,
+    const char **error_r);
+
 /* Parse len bytes at s as an RFC 5322 addr-spec without comments or
  * folding white space (local-part "@" domain), into addr_r in the same
  * canonical form. The domain must also be what an envelope can carry: an

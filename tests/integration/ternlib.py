@@ -233,6 +233,7 @@ class Instance:
                     % ("[%s]" % listen if ":" in listen else listen,
                        self.port))
             f.write("qmgr unix n - n %d 1 qmgr\n" % qmgr_wakeup)
+            f.write("pickup unix n - n 60 1 pickup\n")
             # maxproc: {"smtp": "2"} sets a delivery service's column.
             mp = maxproc or {}
             f.write("local unix - n n - %s local\n" % mp.get("local", "-"))

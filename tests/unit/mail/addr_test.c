@@ -397,6 +397,44 @@ test_utf8(void **state)
 	buf_destroy(&out);
 }
 
+/* A whole address from a command line or a maildrop file. */
+static void
+test_whole(void **state)
+{
+	static const struct {
+		const char *in;
+		int flags;
+		int ret;
+		const char *out;
+	} cases[] = {
+		{ "alice@example.org", 0, 0, "alice@example.org" },
+		{ "<alice@example.org>", 0, 0, "alice@example.org" },
+		{ "alice", ADDR_ALLOW_LOCAL, 0, "alice" },
+		{ "alice", 0, -1, "" },
+		{ "", ADDR_ALLOW_NULL, 0, "" },
+		{ "<>", ADDR_ALLOW_NULL, 0, "" },
+		{ "", 0, -1, "" },
+		{ "a@b SIZE=1", 0, -1, "" },
+		{ "<a@b> x", 0, -1, "" },
+		{ "a b@c", 0, -1, "" },
+	};
+	struct buf b;
+	const char *error;
+	size_t i;
+
+	(void)state;
+	buf_init(&b, 512);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret =
+		    addr_parse_whole(cases[i].in, cases[i].flags, &b, &error);
+
+		assert_int_equal(ret, cases[i].ret);
+		if (ret == 0)
+			assert_string_equal(b.data, cases[i].out);
+	}
+	buf_deinit(&b);
+}
+
 int
 main(void)
 {
@@ -408,6 +446,7 @@ main(void)
 		cmocka_unit_test(test_addr_spec),
 		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_map_lookup),
+		cmocka_unit_test(test_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* ternpostdrop - copy a maildrop file (maildrop.h) from stdin into
+ * maildrop/ for a user who may not write there: installed set-group-id
+ * to setgid_group (never set-uid). It checks the file whole before it
+ * gives it a name pickup(8) takes, makes it durable, and wakes pickup. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "conf/config.h"
+#include "conf/params.h"
+#include "queue/maildrop.h"
+#include "queue/trigger.h"
+
+/* What the envelope may add to the content: every recipient at its
+ * longest, and a little. */
+#define ENVELOPE_SLACK \
+	((long long)MAILDROP_MAX_RCPT * (MAILDROP_MAX_FIELD + 16) + 65536)
+
+static const char *queue_tmp;
+static char tmp[MAILDROP_NAME_MAX];
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (queue_tmp != NULL)
+		maildrop_unlink(queue_tmp, tmp);
+	fputs("ternpostdrop: fatal: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+/* 1 when dir and dir/main.cf belong to root and only root may write
+ * them (for a -c given to the set-group-id program), else 0. */
+static int
+root_owned(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	int n;
+
+	if (stat(dir, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) != 0)
+		return 0;
+	n = snprintf(path, sizeof(path), "%s/main.cf", dir);
+	if (n < 0 || (size_t)n >= sizeof(path) || stat(path, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0)
+		return 0;
+	return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config_dir = NULL, *error;
+	struct maildrop_limits limits;
+	struct maildrop *md;
+	char name[MAILDROP_NAME_MAX], path[4096], b[65536];
+	long long total = 0, max;
+	int c, fd, ret;
+
+	while ((c = getopt(argc, argv, "c:")) != -1) {
+		if (c == 'c')
+			config_dir = optarg;
+		else {
+			fputs("usage: ternpostdrop [-c config_dir] < file\n",
+			    stderr);
+			return EX_USAGE;
+		}
+	}
+	/* Set-group-id for someone else: the built-in configuration, or a
+	 * directory that root vouches for, so that no user chooses where
+	 * the group's privilege writes. */
+	if (getegid() != getgid() && getuid() != 0) {
+		if (config_dir == NULL || !root_owned(config_dir))
+			config_dir = TERN_CONFIG_DIR;
+		unsetenv("TERN_CONFIG_DIRECTORY");
+	}
+	if (config_load(config_dir, &error) < 0)
+		die(EX_CONFIG, "%s", error);
+	fd = maildrop_file_create(var_queue_dir, tmp, sizeof(tmp), &error);
+	if (fd < 0)
+		die(EX_TEMPFAIL, "%s", error);
+	queue_tmp = var_queue_dir;
+	max = var_message_size_limit > 0
+	    ? (long long)var_message_size_limit + ENVELOPE_SLACK
+	    : -1;
+	for (;;) {
+		ssize_t n = read(0, b, sizeof(b));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(EX_IOERR, "read: %s", strerror(errno));
+		if (n == 0)
+			break;
+		total += n;
+		if (max >= 0 && total > max)
+			die(EX_DATAERR, "message file too big");
+		if (write(fd, b, (size_t)n) != n)
+			die(EX_TEMPFAIL, "write: %s", strerror(errno));
+	}
+	limits.max_rcpt = MAILDROP_MAX_RCPT;
+	limits.max_size = var_message_size_limit;
+	ret = maildrop_open(fd, &limits, &md, &error);
+	if (ret == MAILDROP_TEMPFAIL)
+		die(EX_TEMPFAIL, "%s", error);
+	if (ret < 0)
+		die(EX_DATAERR, "malformed maildrop file: %s", error);
+	maildrop_close(&md);
+	queue_tmp = NULL;
+	if (maildrop_file_commit(var_queue_dir, fd, tmp, name, sizeof(name),
+		&error) < 0)
+		die(EX_TEMPFAIL, "%s", error);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/public/pickup", var_queue_dir);
+	(void)trigger_send(path, TRIGGER_REQ_WAKEUP, &error);
+	return 0;
+}
