@@ -39,6 +39,10 @@ static const char *const smtpd_fuzz_settings[] = {
 	"bob@example.com=b/}",
 	"virtual_alias_maps = inline:{{team@example.com = alice@example.com "
 	"bob@example.com}, loop@example.com=loop@example.com}",
+	/* Users of the system, without the host's user database. */
+	"mydestination = mail.example.com, localhost",
+	"local_recipient_maps = inline:{joe=x}",
+	"alias_maps = inline:{postmaster=joe, {staff = joe, |/bin/true}}",
 };
 
 static int smtpd_fuzz_cwd = -1; /* libFuzzer's, for its artifacts */
