@@ -19,6 +19,7 @@
 #include "conf/config.h"
 #include "conf/mastercf.h"
 #include "conf/params.h"
+#include "conf/perms.h"
 #include "mail/passwd_edit.h"
 #include "mail/passwd_file.h"
 #include "mail/passwd_hash.h"
@@ -51,13 +52,16 @@ problem(const char *fmt, ...)
 	problems++;
 }
 
+/* An error counts as a problem; anything else is said as a warning, or
+ * as a plain note when ctx is non-NULL (tern set-permissions' changes). */
 static void
 report_problem(void *ctx, int error, const char *text)
 {
 	if (error)
 		problem("%s", text);
 	else
-		fprintf(stderr, "tern: warning: %s\n", text);
+		fprintf(stderr, "tern: %s%s\n",
+		    ctx != NULL ? "" : "warning: ", text);
 }
 
 static void
@@ -178,6 +182,53 @@ check_user_file(int have_auth, uid_t uid, gid_t gid)
 		    (long)gid, var_auth_user_file);
 }
 
+/* The manifest $meta_directory/permissions into path. 0, or -1 when it
+ * does not exist and main.cf does not name meta_directory: an instance
+ * run from a build tree has none, and nothing is said then. */
+static int
+manifest_path(struct buf *path)
+{
+	buf_reset(path);
+	buf_printf(path, "%s/%s", var_meta_dir, PERMS_FILE_NAME);
+	if (access(buf_cstr(path), F_OK) < 0 && errno == ENOENT &&
+	    config_raw(VAR_META_DIR) == NULL)
+		return -1;
+	return 0;
+}
+
+/* What differs from the manifest: as root owners, groups and modes (the
+ * errors), else only modes (warnings: a test instance is all one user's). */
+static void
+check_manifest(int root)
+{
+	struct buf path, err;
+
+	buf_init(&path, 8192);
+	buf_init(&err, 8192);
+	if (manifest_path(&path) == 0 &&
+	    perms_check(buf_cstr(&path), root, report_problem, NULL, &err) < 0)
+		problem("%s", buf_cstr(&err));
+	buf_deinit(&path);
+	buf_deinit(&err);
+}
+
+/* tern set-permissions: make the installation match the manifest. */
+static int
+cmd_set_permissions(void)
+{
+	struct buf path, err;
+
+	buf_init(&path, 8192);
+	buf_init(&err, 8192);
+	if (manifest_path(&path) < 0)
+		problem("%s: %s", buf_cstr(&path), strerror(ENOENT));
+	else if (perms_apply(buf_cstr(&path), report_problem, "", &err) < 0)
+		problem("%s", buf_cstr(&err));
+	buf_deinit(&path);
+	buf_deinit(&err);
+	return problems ? 1 : 0;
+}
+
 /* Everything a start needs, with a precise message for each problem. */
 static int
 cmd_check(void)
@@ -265,6 +316,7 @@ cmd_check(void)
 		check_dir(buf_cstr(&path), uid, have_owner);
 	}
 	buf_deinit(&path);
+	check_manifest(root);
 	return problems ? 1 : 0;
 }
 
@@ -815,6 +867,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: tern [-c config_dir] "
 	    "start|stop|reload|status|check|flush\n"
+	    "       tern [-c config_dir] set-permissions\n"
 	    "       tern [-c config_dir] requeue ALL|queue_id ...\n"
 	    "       tern [-c config_dir] user add|passwd name [-s scheme]\n"
 	    "       tern [-c config_dir] user del name\n"
@@ -871,6 +924,8 @@ main(int argc, char **argv)
 		return cmd_status();
 	if (strcmp(cmd, "flush") == 0)
 		return cmd_flush();
+	if (strcmp(cmd, "set-permissions") == 0)
+		return cmd_set_permissions();
 	if (strcmp(cmd, "requeue") == 0)
 		return cmd_requeue(argv + optind + 1, argc - optind - 1);
 	if (strcmp(cmd, "user") == 0 &&

@@ -13,6 +13,7 @@
 #include "conf/config.h"
 #include "conf/config_impl.h"
 #include "conf/params.h"
+#include "conf/tern_paths.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
