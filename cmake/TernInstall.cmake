@@ -4,12 +4,57 @@
 # the manual pages, conf/ as the default configuration and as samples, the
 # permissions manifest, and the systemd unit, sysusers.d and tmpfiles.d
 # files made from packaging/*.in. Every destination is absolute: it is
-# what the programs were built to find (see the top CMakeLists.txt).
-set(TERN_SYSTEMD_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system" CACHE PATH
+# what the programs were built to find.
+
+# tern_path(NAME DEFAULT DOC): the cache variable NAME, DEFAULT unless set.
+# A value that is still the default made from an earlier prefix follows
+# the prefix when it changes (cmake -DCMAKE_INSTALL_PREFIX=/usr on an
+# existing tree); one set by hand stays.
+function(tern_path name default doc)
+	if(DEFINED CACHE{${name}} AND DEFINED CACHE{TERN_DEFAULT_${name}}
+	    AND "$CACHE{${name}}" STREQUAL "$CACHE{TERN_DEFAULT_${name}}")
+		set(${name} "${default}" CACHE PATH "${doc}" FORCE)
+	else()
+		set(${name} "${default}" CACHE PATH "${doc}")
+	endif()
+	set(TERN_DEFAULT_${name} "${default}" CACHE INTERNAL "")
+endfunction()
+
+# Where Tern is installed and what its programs take by default: each is
+# a cache variable (-DTERN_DAEMON_DIR=...), compiled in as the default of
+# its main.cf parameter (ternconf -d shows them) and used by the install
+# rules as it is. Set the prefix when configuring
+# (-DCMAKE_INSTALL_PREFIX=/usr for a system package): an install with
+# another --prefix cannot move what the programs were built to find.
+tern_path(TERN_CONFIG_DIR "/etc/tern"
+	"main.cf and master.cf (config_directory)")
+tern_path(TERN_QUEUE_DIR "/var/spool/tern"
+	"the mail queue (queue_directory)")
+tern_path(TERN_DAEMON_DIR "${CMAKE_INSTALL_FULL_LIBEXECDIR}/tern"
+	"the daemons master runs (daemon_directory)")
+tern_path(TERN_COMMAND_DIR "${CMAKE_INSTALL_FULL_SBINDIR}"
+	"tern, ternconf, ternmap, ternqueue (command_directory)")
+tern_path(TERN_MAN_DIR "${CMAKE_INSTALL_FULL_MANDIR}"
+	"the manual pages (manpage_directory)")
+tern_path(TERN_DATA_DIR "${CMAKE_INSTALL_FULL_DATADIR}/tern"
+	"read-only data: the permissions manifest (meta_directory)")
+tern_path(TERN_SAMPLE_DIR "${CMAKE_INSTALL_FULL_DATADIR}/tern/examples"
+	"the main.cf and master.cf templates as shipped (sample_directory)")
+foreach(d CONFIG QUEUE DAEMON COMMAND MAN DATA SAMPLE)
+	if(NOT IS_ABSOLUTE "${TERN_${d}_DIR}")
+		message(FATAL_ERROR "TERN_${d}_DIR must be an absolute path")
+	endif()
+endforeach()
+# The paths go into one generated header that only lib/conf (and its
+# tests) include: changing one rebuilds two files, not the tree.
+configure_file(cmake/tern_paths.h.in
+	${PROJECT_BINARY_DIR}/gen/conf/tern_paths.h @ONLY)
+
+tern_path(TERN_SYSTEMD_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system"
 	"where tern.service is installed")
-set(TERN_SYSUSERS_DIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d" CACHE PATH
+tern_path(TERN_SYSUSERS_DIR "${CMAKE_INSTALL_PREFIX}/lib/sysusers.d"
 	"where the sysusers.d snippet (the users of main.cf's defaults) goes")
-set(TERN_TMPFILES_DIR "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d" CACHE PATH
+tern_path(TERN_TMPFILES_DIR "${CMAKE_INSTALL_PREFIX}/lib/tmpfiles.d"
 	"where the tmpfiles.d snippet (the queue directory) goes")
 
 # tern_install_link(LINK TARGET): install the symbolic link LINK (an

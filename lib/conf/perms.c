@@ -141,7 +141,8 @@ parse_entry(char *line, struct perms_entry *e, const char **error_r)
 		}
 	}
 	if (e->type == 'l' &&
-	    (e->mode != -1 || strcmp(f[2], "-") != 0 || strcmp(f[3], "-") != 0)) {
+	    (e->mode != -1 || strcmp(f[2], "-") != 0 ||
+		strcmp(f[3], "-") != 0)) {
 		*error_r = "a link has owner, group and mode \"-\"";
 		return -1;
 	}
@@ -223,8 +224,8 @@ out:
 /* The ids an entry wants: *uid_r (or -1: not checked) and *gid_r (or -1).
  * 0, or -1 with a message in why. */
 static int
-entry_ids(const struct perms_entry *e, uid_t *uid_r, gid_t *gid_r,
-    char *why, size_t whysz)
+entry_ids(const struct perms_entry *e, uid_t *uid_r, gid_t *gid_r, char *why,
+    size_t whysz)
 {
 	struct passwd *pw = NULL;
 	struct group *gr;
@@ -233,7 +234,8 @@ entry_ids(const struct perms_entry *e, uid_t *uid_r, gid_t *gid_r,
 	*gid_r = (gid_t)-1;
 	if (e->owner != NULL) {
 		if ((pw = getpwnam(e->owner)) == NULL) {
-			snprintf(why, whysz, "owner %s: no such user", e->owner);
+			snprintf(why, whysz, "owner %s: no such user",
+			    e->owner);
 			return -1;
 		}
 		*uid_r = pw->pw_uid;
@@ -273,8 +275,8 @@ type_is(const struct stat *st, int type)
  * when it is missing (a warning unless it may be: "create", "optional"),
  * -1 when it was reported as a problem. */
 static int
-entry_stat(const struct perms_entry *e, struct stat *st,
-    struct perms_out *out, const char *src)
+entry_stat(const struct perms_entry *e, struct stat *st, struct perms_out *out,
+    const char *src)
 {
 	if (lstat(e->path, st) < 0) {
 		if (errno != ENOENT)
@@ -325,8 +327,9 @@ check_entry(const struct perms_entry *e, int as_root, struct perms_out *out,
 			    (long)gid);
 	}
 	if (e->mode >= 0 && (long)(st.st_mode & 07777) != e->mode)
-		say(out, as_root, "%s: mode %04o, not %04lo; fix with: tern "
-				  "set-permissions",
+		say(out, as_root,
+		    "%s: mode %04o, not %04lo; fix with: tern "
+		    "set-permissions",
 		    e->path, (unsigned)(st.st_mode & 07777), e->mode);
 }
 
@@ -335,8 +338,8 @@ check_entry(const struct perms_entry *e, int as_root, struct perms_out *out,
 static int
 each_entry(const char *path, struct buf *err, perms_report_fn *report,
     void *ctx, int as_root,
-    void (*fn)(const struct perms_entry *, int, struct perms_out *,
-	const char *))
+    void (
+	*fn)(const struct perms_entry *, int, struct perms_out *, const char *))
 {
 	struct perms_out out = { report, ctx, 0 };
 	struct perms_list l;
@@ -351,8 +354,8 @@ each_entry(const char *path, struct buf *err, perms_report_fn *report,
 }
 
 int
-perms_check(const char *path, int as_root, perms_report_fn *report,
-    void *ctx, struct buf *err)
+perms_check(const char *path, int as_root, perms_report_fn *report, void *ctx,
+    struct buf *err)
 {
 	return each_entry(path, err, report, ctx, as_root, check_entry);
 }
@@ -375,8 +378,9 @@ open_same(const struct perms_entry *e, const struct stat *st,
 	}
 	if (fstat(fd, &fst) < 0 || fst.st_dev != st->st_dev ||
 	    fst.st_ino != st->st_ino || !type_is(&fst, e->type)) {
-		say(out, 1, "%s: changed while it was being fixed; run tern "
-			    "set-permissions again",
+		say(out, 1,
+		    "%s: changed while it was being fixed; run tern "
+		    "set-permissions again",
 		    e->path);
 		close(fd);
 		return -1;

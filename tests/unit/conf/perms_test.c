@@ -2,6 +2,10 @@
 /* perms_test - the permissions manifest: every parse error with its
  * line, $name expansion, what perms_check reports and perms_apply
  * changes in a temporary tree, and a symbolic link refused by both. */
+#include "conf/config.h"
+#include "conf/perms.h"
+#include "util/buf.h"
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <cmocka.h>
-#include "conf/config.h"
-#include "conf/perms.h"
-#include "util/buf.h"
 
 static char dir[64], manifest[128];
 static char reports[8192];
@@ -124,8 +124,7 @@ test_parse_errors(void **state)
 		assert_int_equal(strncmp(buf_cstr(&err), manifest,
 				     strlen(manifest)),
 		    0);
-		assert_int_equal(perms_apply(manifest, record, NULL, &err),
-		    -1);
+		assert_int_equal(perms_apply(manifest, record, NULL, &err), -1);
 	}
 	assert_int_equal(nreports, 0);
 	buf_deinit(&err);
