@@ -438,7 +438,10 @@ apply_entry(const struct perms_entry *e, int root, struct perms_out *out,
 	}
 	if (e->type == 'l')
 		return;
-	if (entry_ids(e, &uid, &gid, why, sizeof(why)) < 0) {
+	/* Not root: owners are left alone, as perms_check leaves them. */
+	uid = (uid_t)-1;
+	gid = (gid_t)-1;
+	if (root && entry_ids(e, &uid, &gid, why, sizeof(why)) < 0) {
 		say(out, 1, "%s: %s (%s:%d)", e->path, why, src, e->line);
 		return;
 	}
@@ -446,14 +449,7 @@ apply_entry(const struct perms_entry *e, int root, struct perms_out *out,
 		return;
 	if ((uid != (uid_t)-1 && st.st_uid != uid) ||
 	    (gid != (gid_t)-1 && st.st_gid != gid)) {
-		if (!root)
-			say(out, 0,
-			    "%s: owner %ld:%ld, not %s:%s; only root can "
-			    "change it",
-			    e->path, (long)st.st_uid, (long)st.st_gid,
-			    e->owner != NULL ? e->owner : "-",
-			    e->group != NULL ? e->group : "-");
-		else if (fchown(fd, uid, gid) < 0)
+		if (fchown(fd, uid, gid) < 0)
 			say(out, 1, "chown %s: %s", e->path, strerror(errno));
 		else {
 			say(out, 0, "%s: owner %ld:%ld -> %ld:%ld", e->path,

@@ -48,8 +48,8 @@ int perms_check(const char *path, int as_root, perms_report_fn *report,
     void *ctx, struct buf *err);
 
 /* Make the file system match the manifest at path: create the missing
- * "create" directories, set owners (only as root; else a differing owner
- * is a warning) and modes. Every change is reported as a warning-level
+ * "create" directories, set owners and groups (only as root; otherwise
+ * they are left alone, as perms_check leaves them) and modes. Every change is reported as a warning-level
  * note, every failure as an error. Returns the number of errors, or -1
  * with err set when the manifest cannot be read or parsed (then nothing
  * was changed). */

@@ -2,10 +2,6 @@
 /* perms_test - the permissions manifest: every parse error with its
  * line, $name expansion, what perms_check reports and perms_apply
  * changes in a temporary tree, and a symbolic link refused by both. */
-#include "conf/config.h"
-#include "conf/perms.h"
-#include "util/buf.h"
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf/config.h"
+#include "conf/perms.h"
+#include "util/buf.h"
 
 static char dir[64], manifest[128];
 static char reports[8192];
