@@ -135,6 +135,17 @@ class InstallTest(unittest.TestCase):
                            ("Stop", "stop")):
             self.assertIn("Exec%s=%s/tern %s\n"
                           % (verb, i.c["TERN_COMMAND_DIR"], what), unit)
+        # systemd's own parser, where there is one: every key known. (The
+        # commands are not installed on this host, and a container may
+        # lack systemd's targets: neither is checked.)
+        if shutil.which("systemd-analyze"):
+            r = run(["systemd-analyze", "verify", "--man=no",
+                     i.path("TERN_SYSTEMD_UNIT_DIR", "tern.service")],
+                    timeout=60)
+            bad = [l for l in (r.stdout + r.stderr).splitlines()
+                   if ".service:" in l and "is not executable" not in l
+                   and "Failed to create" not in l]
+            self.assertEqual(bad, [])
         # The accounts main.cf's defaults name.
         d = run([os.path.join(BIN, "ternconf"), "-d", "mail_owner",
                  "auth_owner"]).stdout
@@ -430,12 +441,15 @@ class DebianChrootTest(unittest.TestCase):
     def setUp(self):
         self.tmp = None
         self.c = cache()
-        if self.c["CMAKE_INSTALL_PREFIX"] != "/usr":
+        local = [v for k, v in sorted(self.c.items())
+                 if re.fullmatch(r"TERN_\w+_DIR", k)
+                 and v.startswith("/usr/local/")]
+        if self.c["CMAKE_INSTALL_PREFIX"] != "/usr" or local:
             # dpkg would take /usr/local/bin and the like for its own and
             # remove them with the package: not a Debian package.
-            self.skipTest("the build tree's prefix is %s: configure it "
-                          "with -DCMAKE_INSTALL_PREFIX=/usr for a Debian "
-                          "package" % self.c["CMAKE_INSTALL_PREFIX"])
+            self.skipTest("the build tree installs into /usr/local: "
+                          "configure it with -DCMAKE_INSTALL_PREFIX=/usr "
+                          "for a Debian package")
         if not have("debootstrap"):
             self.skipTest("debootstrap is not installed: the .deb is not "
                           "installed into a Debian 12 root")
