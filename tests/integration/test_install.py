@@ -362,8 +362,8 @@ class DebTest(unittest.TestCase):
             self.assertEqual(run(["sh", "-n", p]).returncode, 0, script)
         with open(os.path.join(ctl, "postinst")) as f:
             text = f.read()
-        self.assertIn("%s/tern set-permissions" % self.c["TERN_COMMAND_DIR"],
-                      text)
+        self.assertIn("tern=%s/tern\n" % self.c["TERN_COMMAND_DIR"], text)
+        self.assertIn("$tern set-permissions\n", text)
         self.assertIn("systemd-sysusers", text)
         self.assertNotIn("update-alternatives", text)
         with open(os.path.join(ctl, "postrm")) as f:
@@ -555,6 +555,17 @@ class DebianChrootTest(unittest.TestCase):
         new = self.root + "/var/mail/vhosts/example.test/alice/new"
         ternlib.wait_for(lambda: os.path.isdir(new) and os.listdir(new),
                          timeout=30, what="the message in alice's Maildir")
+
+        # The same package again (an upgrade): Tern is restarted, and
+        # the configuration is the administrator's still.
+        pid = self.chroot(tern, "status").stderr
+        r = self.chroot("dpkg", "-i", "--force-confold", "/tmp/tern.deb")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = self.chroot(tern, "status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotEqual(r.stderr, pid)
+        with open(etc + "/main.cf") as f:
+            self.assertEqual(f.read(), main)
 
         r = self.chroot("dpkg", "--purge", "tern")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
