@@ -326,10 +326,11 @@ check_entry(const struct perms_entry *e, int as_root, struct perms_out *out,
 			    e->group != NULL ? e->group : "-", (long)uid,
 			    (long)gid);
 	}
+	/* A mode that allows more than the manifest is an error (as root);
+	 * one that only allows less is a warning. */
 	if (e->mode >= 0 && (long)(st.st_mode & 07777) != e->mode)
-		say(out, as_root,
-		    "%s: mode %04o, not %04lo; fix with: tern "
-		    "set-permissions",
+		say(out, as_root && ((long)(st.st_mode & 07777) & ~e->mode),
+		    "%s: mode %04o, not %04lo; fix with: tern set-permissions",
 		    e->path, (unsigned)(st.st_mode & 07777), e->mode);
 }
 

@@ -39,9 +39,10 @@
 typedef void perms_report_fn(void *ctx, int error, const char *text);
 
 /* Compare every entry of the manifest at path with the file system. With
- * as_root, owner, group and mode must match (errors); otherwise owners are
- * not looked at (a test instance is all its user's) and a wrong mode is a
- * warning. A missing entry without flags is a warning. Returns the number
+ * as_root, another owner or group, or a mode that allows more than the
+ * manifest's, is an error, and a mode that only allows less a warning;
+ * otherwise owners are not looked at (a test instance is all its user's)
+ * and a wrong mode is a warning. A missing entry without flags is a warning. Returns the number
  * of errors reported, or -1 with err set when the manifest cannot be read
  * or parsed (nothing is reported then). */
 int perms_check(const char *path, int as_root, perms_report_fn *report,

@@ -176,6 +176,11 @@ test_check_and_apply(void **state)
 	assert_non_null(strstr(reports, "W DIR/q/file: mode 0666 -> 0640\n"));
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
+	/* Stricter than the manifest: a warning even for root. */
+	assert_int_equal(chmod(path, 0600), 0);
+	reports[0] = 0;
+	assert_int_equal(perms_check(manifest, 1, record, NULL, &err), 0);
+	assert_non_null(strstr(reports, "W DIR/q/file: mode 0600, not 0640"));
 	buf_deinit(&err);
 }
 
