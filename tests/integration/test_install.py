@@ -260,6 +260,21 @@ class InstallTest(unittest.TestCase):
         os.unlink(queue + "/corrupt")
         self.assertEqual(tool("set-permissions").returncode, 0)
 
+    def test_manifest_matches_master(self):
+        """The queue master makes is the queue the manifest describes:
+        after a start and stop, tern check finds nothing to fix in it."""
+        t = ternlib.Instance(main={
+            "meta_directory": self.i.path("TERN_DATA_DIR")})
+        try:
+            t.start()
+            t.stop()
+            self.assertTrue(os.path.isdir(os.path.join(t.spool, "maildrop")))
+            r = t.tool("tern", "check", check=False)
+            queue = [l for l in r.stderr.splitlines() if t.spool in l]
+            self.assertEqual(queue, [])
+        finally:
+            t.cleanup()
+
     def test_no_build_path_or_time_in_binaries(self):
         """Reproducible builds: no __DATE__ or __TIME__ in the sources,
         and neither the source nor the build directory in a binary."""
