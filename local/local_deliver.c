@@ -72,11 +72,9 @@ local_msg_free(struct local_msg *m)
 	m->ndelivered_to = 0;
 }
 
-static void result(struct local_result *res, const char *status,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-result(struct local_result *res, const char *status, const char *fmt, ...)
+void
+local_result_set(struct local_result *res, const char *status, const char *fmt,
+    ...)
 {
 	va_list ap;
 
@@ -86,8 +84,6 @@ result(struct local_result *res, const char *status, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Write the message into the Maildir at path: our two headers, then the
- * queued content. Returns 0, or -1 with *error_r. */
 /* The delivered message's UID, at once, when the Maildir has a UID list
  * (uidlist.h): IMAP and POP3 then agree on it and on arrival order. The
  * delivery stands whatever happens here: a message without a UID gets one
@@ -105,44 +101,71 @@ give_uid(const char *maildir, const char *final)
 }
 
 int
-local_write_maildir(struct local_msg *m, const char *rcpt, const char *path,
-    const char **error_r)
+local_copy_message(const struct local_msg *m, const char *rcpt,
+    local_copy_fn *fn, void *ctx, const char **error_r)
 {
-	struct maildir_msg *md;
 	struct qfile_content *c;
 	struct buf head;
 	const char *p;
 	size_t n;
 	int ret;
 
-	if (maildir_open(path, &md, error_r) < 0)
-		return -1;
 	buf_init(&head, 4096);
 	/* RFC 5321 4.4: the final delivery adds Return-Path:. */
 	buf_printf(&head, "Return-Path: <%s>\nDelivered-To: %s\n", m->sender,
 	    rcpt);
-	ret = maildir_write(md, head.data, head.len, error_r);
+	ret = fn(ctx, head.data, head.len);
 	buf_deinit(&head);
-	if (ret < 0 || qfile_content_open(m->fd, &c, error_r) < 0) {
-		maildir_abort(&md);
+	*error_r = NULL;
+	if (ret < 0)
 		return -1;
-	}
+	if (qfile_content_open(m->fd, &c, error_r) < 0)
+		return -1;
 	while ((ret = qfile_content_read(c, &p, &n, error_r)) > 0) {
-		if (maildir_write(md, p, n, error_r) < 0) {
+		if (fn(ctx, p, n) < 0) {
+			*error_r = NULL;
 			ret = -1;
 			break;
 		}
 	}
 	qfile_content_close(&c);
-	if (ret < 0) {
-		maildir_abort(&md);
+	return ret < 0 ? -1 : 0;
+}
+
+struct maildir_copy {
+	struct maildir_msg *md;
+	const char *error;
+};
+
+static int
+maildir_copy(void *ctx, const char *p, size_t n)
+{
+	struct maildir_copy *c = ctx;
+
+	return maildir_write(c->md, p, n, &c->error);
+}
+
+int
+local_write_maildir(struct local_msg *m, const char *rcpt, const char *path,
+    const char **error_r)
+{
+	struct maildir_copy c = { NULL, NULL };
+	struct buf name;
+	int ret;
+
+	if (maildir_open(path, &c.md, error_r) < 0)
+		return -1;
+	if (local_copy_message(m, rcpt, maildir_copy, &c, error_r) < 0) {
+		if (*error_r == NULL)
+			*error_r = c.error;
+		maildir_abort(&c.md);
 		return -1;
 	}
-	buf_init(&head, 8192);
-	ret = maildir_commit(md, &head, error_r);
+	buf_init(&name, 8192);
+	ret = maildir_commit(c.md, &name, error_r);
 	if (ret == 0)
-		give_uid(path, buf_cstr(&head));
-	buf_deinit(&head);
+		give_uid(path, buf_cstr(&name));
+	buf_deinit(&name);
 	return ret;
 }
 
@@ -184,25 +207,29 @@ local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
 	gettimeofday(&start, NULL);
 	buf_init(&path, 8192);
 	cls = resolve_class(rcpt, &err);
-	if (cls != RESOLVE_VIRTUAL) {
+	if (cls != RESOLVE_VIRTUAL && cls != RESOLVE_LOCAL) {
 		if (cls == RESOLVE_POSTMASTER)
-			result(res, "5.1.1",
+			local_result_set(res, "5.1.1",
 			    "no mailbox for <%s>; give "
 			    "postmaster a virtual_alias_maps entry",
 			    rcpt);
 		else
-			result(res, err.dsn, "%s", err.text);
+			local_result_set(res, err.dsn, "%s", err.text);
 		goto done;
 	}
 	for (i = 0; i < m->ndelivered_to; i++) {
 		if (strcasecmp(m->delivered_to[i], rcpt) == 0) {
-			result(res, "5.4.6", "mail forwarding loop for %s",
-			    rcpt);
+			local_result_set(res, "5.4.6",
+			    "mail forwarding loop for %s", rcpt);
 			goto done;
 		}
 	}
+	if (cls == RESOLVE_LOCAL) {
+		local_deliver_user(m, rcpt, res);
+		goto done;
+	}
 	if (resolve_mailbox(rcpt, &path, &err) < 0) {
-		result(res, err.dsn, "%s", err.text);
+		local_result_set(res, err.dsn, "%s", err.text);
 		goto done;
 	}
 	if (path.len == 0 || path.data[path.len - 1] != '/') {
@@ -214,7 +241,7 @@ local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
 			 "delivery is supported: end the value with \"/\"",
 		    VAR_VIRT_MAILBOX_MAPS, path.data, rcpt);
 		/* The path stays in the log: the bounce goes outside. */
-		result(res, "5.3.5",
+		local_result_set(res, "5.3.5",
 		    "mbox delivery is not supported: the "
 		    "mailbox of <%s> is not a Maildir",
 		    rcpt);
@@ -225,20 +252,21 @@ local_deliver(struct local_msg *m, const char *rcpt, const char *orig,
 		gid_t gid;
 
 		if (resolve_owner(rcpt, &uid, &gid, &err) < 0) {
-			result(res, err.dsn, "%s", err.text);
+			local_result_set(res, err.dsn, "%s", err.text);
 			goto done;
 		}
-		if (local_owner_deliver(m, rcpt, path.data, uid, gid, errbuf,
+		if (local_as_user(m, rcpt, path.data, uid, gid, errbuf,
 			sizeof(errbuf)) < 0) {
-			result(res, "4.2.0", "maildir delivery failed: %s",
-			    errbuf);
+			local_result_set(res, "4.2.0",
+			    "maildir delivery failed: %s", errbuf);
 			goto done;
 		}
 	} else if (local_write_maildir(m, rcpt, path.data, &error) < 0) {
-		result(res, "4.2.0", "maildir delivery failed: %s", error);
+		local_result_set(res, "4.2.0", "maildir delivery failed: %s",
+		    error);
 		goto done;
 	}
-	result(res, "2.0.0", "delivered to maildir");
+	local_result_set(res, "2.0.0", "delivered to maildir");
 done:
 	log_result(m, rcpt, orig, res, &start);
 	buf_deinit(&path);

@@ -6,9 +6,10 @@
  * (virtual_uid_maps / virtual_gid_maps) and never as root. Forking for
  * every delivery is safe but costs more than the delivery itself, so the
  * first delivery for an identity forks a child that drops to it for good
- * (it can never become root again) and then serves deliveries over a
- * socketpair: the queue file descriptor, sender, recipient and Maildir
- * path go in, a status comes back. A small pool keeps the most recent
+ * (it can never become root again) and then serves jobs over a
+ * socketpair: the queue file descriptor and the job's attributes go in
+ * ("kind" names the job: a Maildir delivery, a forwarded copy written
+ * into the queue as mail_owner, ...), a status and a text come back. A small pool keeps the most recent
  * identities; a child that fails is replaced once, then the recipient is
  * deferred. The queue file goes to a child only as a fresh read-only
  * descriptor (local_owner_fd): the one qmgr passed is read-write, and a
@@ -29,6 +30,7 @@
 #include "server/master_proto.h"
 #include "server/server.h"
 #include "util/attr.h"
+#include "util/buf.h"
 #include "util/fdpass.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -49,17 +51,64 @@ struct owner {
 static struct owner pool[OWNER_POOL];
 static unsigned long use_clock;
 
-/* The child: serve deliveries until the parent goes away. */
+/* The Maildir job: "rcpt" into the Maildir "path". */
+static int
+job_maildir(struct local_msg *m, const struct attr_list *req, struct buf *out)
+{
+	const char *rcpt = attr_get(req, "rcpt"), *path = attr_get(req, "path");
+	const char *error;
+
+	if (rcpt == NULL || path == NULL) {
+		buf_puts(out, "bad maildir job");
+		return -1;
+	}
+	if (local_write_maildir(m, rcpt, path, &error) < 0) {
+		buf_puts(out, error);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *kind;
+	local_job_fn *fn;
+} jobs[] = {
+	{ "maildir", job_maildir },
+	{ "forward", local_job_forward },
+	{ "expand", local_job_expand },
+	{ "mbox", local_job_mbox },
+};
+
+/* Run the job that req names, as the current identity. */
+static int
+run_job(struct local_msg *m, const struct attr_list *req, struct buf *out)
+{
+	const char *kind = attr_get(req, "kind");
+	size_t i;
+
+	m->sender = attr_get(req, "sender");
+	m->queue_id = attr_get(req, "queue_id");
+	for (i = 0; kind != NULL && m->sender != NULL &&
+	     i < sizeof(jobs) / sizeof(jobs[0]);
+	     i++)
+		if (strcmp(jobs[i].kind, kind) == 0)
+			return jobs[i].fn(m, req, out);
+	buf_puts(out, "unknown job");
+	return -1;
+}
+
+/* The child: serve jobs until the parent goes away. */
 static void __attribute__((noreturn)) owner_child(int sock)
 {
 	struct attr_list req = { 0 };
 	struct stream *s = stream_create(sock, 0);
+	struct buf out;
 	const char *error;
 
+	buf_init(&out, 4096);
 	for (;;) {
 		struct local_msg m;
-		const char *rcpt, *path;
-		int fd;
+		int fd, ret;
 
 		fd = fdpass_recv(sock, 0, &error);
 		if (fd < 0)
@@ -68,18 +117,11 @@ static void __attribute__((noreturn)) owner_child(int sock)
 			_exit(1);
 		memset(&m, 0, sizeof(m));
 		m.fd = fd;
-		m.sender = attr_get(&req, "sender");
-		rcpt = attr_get(&req, "rcpt");
-		path = attr_get(&req, "path");
-		if (m.sender == NULL || rcpt == NULL || path == NULL)
-			_exit(1);
-		if (local_write_maildir(&m, rcpt, path, &error) < 0) {
-			attr_put(s, "status", "error");
-			attr_put(s, "text", error);
-		} else {
-			attr_put(s, "status", "ok");
-		}
+		buf_reset(&out);
+		ret = run_job(&m, &req, &out);
 		close(fd);
+		attr_put(s, "status", ret == 0 ? "ok" : "error");
+		attr_put(s, "text", buf_cstr(&out));
 		attr_put_end(s);
 		if (stream_flush(s, &error) < 0)
 			_exit(1);
@@ -177,36 +219,30 @@ owner_find(uid_t uid, gid_t gid)
 	return NULL;
 }
 
-/* One exchange with a child. 1 delivered, 0 delivery failed (errbuf),
- * -1 the child itself failed. */
+/* One exchange with a child. 1 done, 0 the job failed (the reason in
+ * out), -1 the child itself failed. */
 static int
-owner_exchange(struct owner *o, struct local_msg *m, const char *rcpt,
-    const char *path, char *errbuf, size_t errlen)
+owner_exchange(struct owner *o, int fd, const struct attr_list *req,
+    struct buf *out)
 {
 	struct attr_list rep = { 0 };
 	const char *error, *status, *text;
 	int ret = -1;
 
-	if (fdpass_send(stream_fd(o->s), m->fd, &error) < 0)
-		goto out;
-	attr_put(o->s, "sender", m->sender);
-	attr_put(o->s, "rcpt", rcpt);
-	attr_put(o->s, "path", path);
-	attr_put_end(o->s);
-	if (stream_flush(o->s, &error) < 0 ||
+	if (fdpass_send(stream_fd(o->s), fd, &error) < 0 ||
+	    attr_put_list(o->s, req) < 0 || stream_flush(o->s, &error) < 0 ||
 	    attr_recv(o->s, &rep, &error) <= 0)
 		goto out;
 	status = attr_get(&rep, "status");
 	text = attr_get(&rep, "text");
-	if (status != NULL && strcmp(status, "ok") == 0) {
-		ret = 1;
-	} else if (status != NULL) {
-		snprintf(errbuf, errlen, "%s", text ? text : "unknown error");
-		ret = 0;
+	buf_reset(out);
+	if (status != NULL) {
+		buf_puts(out, text != NULL ? text : "");
+		ret = strcmp(status, "ok") == 0 ? 1 : 0;
+		if (ret == 0 && out->len == 0)
+			buf_puts(out, "unknown error");
 	}
 out:
-	if (ret < 0)
-		snprintf(errbuf, errlen, "delivery process failed");
 	attr_list_clear(&rep);
 	return ret;
 }
@@ -247,28 +283,30 @@ local_owner_fd(const struct local_msg *m, const char **error_r)
 	return fd;
 }
 
-int
-local_owner_deliver(struct local_msg *m, const char *rcpt, const char *path,
-    uid_t uid, gid_t gid, char *errbuf, size_t errlen)
+/* The job in req, through the child for (uid, gid). */
+static int
+owner_run(struct local_msg *m, uid_t uid, gid_t gid,
+    const struct attr_list *req, struct buf *out)
 {
-	struct local_msg ro = *m;
 	const char *error;
-	int attempt, ret = -1;
+	int attempt, ret = -1, ro;
 
-	if ((ro.fd = local_owner_fd(m, &error)) < 0) {
-		snprintf(errbuf, errlen, "queue file: %s", error);
+	buf_reset(out);
+	if ((ro = local_owner_fd(m, &error)) < 0) {
+		buf_printf(out, "queue file: %s", error);
 		return -1;
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
 		struct owner *o = owner_find(uid, gid);
 
 		if (o == NULL &&
-		    (o = owner_start(uid, gid, m->fd, ro.fd, &error)) == NULL) {
-			snprintf(errbuf, errlen, "delivery process: %s", error);
+		    (o = owner_start(uid, gid, m->fd, ro, &error)) == NULL) {
+			buf_reset(out);
+			buf_printf(out, "delivery process: %s", error);
 			break;
 		}
 		o->last_use = ++use_clock;
-		ret = owner_exchange(o, &ro, rcpt, path, errbuf, errlen);
+		ret = owner_exchange(o, ro, req, out);
 		if (ret >= 0) {
 			ret = ret ? 0 : -1;
 			break;
@@ -278,7 +316,28 @@ local_owner_deliver(struct local_msg *m, const char *rcpt, const char *path,
 			 "restarting it",
 		    (long)o->pid, (long)uid);
 		owner_close(o);
+		buf_reset(out);
+		buf_puts(out, "delivery process failed");
 	}
-	close(ro.fd);
+	close(ro);
 	return ret;
+}
+
+int
+local_run_as(struct local_msg *m, uid_t uid, gid_t gid, struct attr_list *req,
+    struct buf *out)
+{
+	struct local_msg copy = *m;
+
+	attr_list_add(req, "sender", m->sender);
+	attr_list_add(req, "queue_id", m->queue_id);
+	buf_reset(out);
+	if (uid == 0) {
+		buf_puts(out, "a delivery never runs as root");
+		return -1;
+	}
+	if (server_is_root())
+		return owner_run(m, uid, gid, req, out);
+	/* Started by an ordinary user, the whole suite is that user. */
+	return run_job(&copy, req, out);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* local - the Tern local (virtual mailbox) delivery agent. */
-#include "mail/resolve.h"
+/* local - the Tern local delivery agent: virtual mailboxes and the
+ * system's users (aliases, .forward, Maildir or mbox, files, commands). */
 #include "server/server.h"
 
 #include "local.h"
@@ -11,7 +11,7 @@ main(int argc, char **argv)
 	static const struct server_spec spec = {
 		.name = "local",
 		.kind = SERVER_SINGLE,
-		.pre_jail = resolve_init, /* tables open as root */
+		.pre_jail = local_init, /* tables open as root */
 		.serve = local_serve,
 		.keep_root = 1,
 	};

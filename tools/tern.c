@@ -20,6 +20,7 @@
 #include "conf/mastercf.h"
 #include "conf/params.h"
 #include "conf/perms.h"
+#include "mail/alias.h"
 #include "mail/passwd_edit.h"
 #include "mail/passwd_file.h"
 #include "mail/passwd_hash.h"
@@ -133,10 +134,12 @@ check_postmaster(void)
 	buf_printf(&pm, "postmaster@%s", var_myorigin);
 	if (resolve_alias(buf_cstr(&pm), &finals, &err) == 0) {
 		ok = finals.n > 0;
-		for (i = 0; i < finals.n; i++)
-			if (resolve_class(finals.addr[i], &err) !=
-			    RESOLVE_VIRTUAL)
+		for (i = 0; i < finals.n; i++) {
+			int cls = resolve_class(finals.addr[i], &err);
+
+			if (cls != RESOLVE_VIRTUAL && cls != RESOLVE_LOCAL)
 				ok = 0;
+		}
 	}
 	if (!ok)
 		fprintf(stderr,
@@ -229,6 +232,54 @@ cmd_set_permissions(void)
 	return problems ? 1 : 0;
 }
 
+/* The users' ~/.forward files that local would ignore (alias.h's
+ * rules), as warnings: their mail still reaches their mailboxes. Root
+ * only (others' homes are not ours to read); the system's user database
+ * is walked once, at most 100000 entries. */
+static void
+check_forward_files(void)
+{
+	struct passwd *pw;
+	struct stat st;
+	struct buf path;
+	char why[512];
+	size_t n = 0;
+
+	if (geteuid() != 0 || *var_mydestination == 0)
+		return;
+	buf_init(&path, 8192);
+	setpwent();
+	while ((pw = getpwent()) != NULL && n++ < 100000) {
+		char *content = NULL;
+		size_t len;
+
+		if (pw->pw_uid == 0 || pw->pw_dir == NULL ||
+		    pw->pw_dir[0] != '/')
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s/.forward", pw->pw_dir);
+		if (lstat(buf_cstr(&path), &st) < 0)
+			continue; /* none (or no home): nothing to ignore */
+		switch (alias_file_load(buf_cstr(&path), pw->pw_uid,
+		    ALIAS_LOAD_CHECK_DIR, &content, &len, why, sizeof(why))) {
+		case ALIAS_LOAD_OK:
+			xfree(content);
+			break;
+		case ALIAS_LOAD_UNSAFE:
+			fprintf(stderr,
+			    "tern: warning: %s: local(8) ignores this "
+			    ".forward file and delivers %s's mail to the "
+			    "mailbox\n",
+			    why, pw->pw_name);
+			break;
+		default:
+			break;
+		}
+	}
+	endpwent();
+	buf_deinit(&path);
+}
+
 /* Everything a start needs, with a precise message for each problem. */
 static int
 cmd_check(void)
@@ -284,6 +335,7 @@ cmd_check(void)
 		if (resolve_check(report_problem, NULL, &error) < 0)
 			problem("%s", error);
 	}
+	check_forward_files();
 	if (root) {
 		if (server_user_ids(var_mail_owner, &uid, &gid, &error) < 0)
 			problem("mail_owner: %s; create the account (for "

@@ -91,6 +91,15 @@ char *var_smtpd_forbid_cmds;
 char *var_rcpt_delim;
 int var_smtpd_peername_lookup;
 long var_smtpd_peername_tmout;
+char *var_mydestination;
+char *var_local_rcpt_maps;
+char *var_home_mailbox;
+char *var_mail_spool_dir;
+long var_mailbox_size_limit;
+char *var_default_privs;
+long var_command_time_limit;
+char *var_allow_commands;
+char *var_allow_files;
 char *var_virt_mailbox_domains;
 char *var_virt_mailbox_maps;
 char *var_virt_mailbox_base;
@@ -101,6 +110,8 @@ long var_dup_filter_limit;
 char *var_virt_uid_maps;
 char *var_virt_gid_maps;
 long var_virt_minimum_uid;
+char *var_alias_maps;
+char *var_alias_db;
 char *var_db_type;
 long var_queue_run_delay;
 long var_min_backoff_time;
@@ -327,6 +338,25 @@ const struct param_def param_table[] = {
 	P_TIME(VAR_SMTPD_PEERNAME_TMOUT, DEF_SMTPD_PEERNAME_TMOUT,
 	    var_smtpd_peername_tmout, 1,
 	    "time limit of the client name lookups at connect"),
+	P_STR(VAR_MYDESTINATION, DEF_MYDESTINATION, var_mydestination,
+	    "domains delivered to the system's users"),
+	P_STR(VAR_LOCAL_RCPT_MAPS, DEF_LOCAL_RCPT_MAPS, var_local_rcpt_maps,
+	    "tables of the user names local domains accept"),
+	P_STR(VAR_HOME_MAILBOX, DEF_HOME_MAILBOX, var_home_mailbox,
+	    "a local user's mailbox, relative to the home directory"),
+	P_STR(VAR_MAIL_SPOOL_DIR, DEF_MAIL_SPOOL_DIR, var_mail_spool_dir,
+	    "where users' mbox files are when home_mailbox is empty"),
+	P_SIZE(VAR_MAILBOX_SIZE_LIMIT, DEF_MAILBOX_SIZE_LIMIT,
+	    var_mailbox_size_limit, 0,
+	    "largest mbox file or file that local delivery appends to"),
+	P_STR(VAR_DEFAULT_PRIVS, DEF_DEFAULT_PRIVS, var_default_privs,
+	    "the user that commands and files in aliases run as"),
+	P_TIME(VAR_COMMAND_TIME_LIMIT, DEF_COMMAND_TIME_LIMIT,
+	    var_command_time_limit, 1, "time limit of a delivery to a command"),
+	P_STR(VAR_ALLOW_COMMANDS, DEF_ALLOW_COMMANDS, var_allow_commands,
+	    "where |command deliveries are allowed (alias, forward, include)"),
+	P_STR(VAR_ALLOW_FILES, DEF_ALLOW_FILES, var_allow_files,
+	    "where /file deliveries are allowed (alias, forward, include)"),
 	P_STR(VAR_VIRT_MAILBOX_DOMAINS, DEF_VIRT_MAILBOX_DOMAINS,
 	    var_virt_mailbox_domains, "virtual mailbox domains"),
 	P_STR(VAR_VIRT_MAILBOX_MAPS, DEF_VIRT_MAILBOX_MAPS,
@@ -348,6 +378,10 @@ const struct param_def param_table[] = {
 	    "tables of group ids for virtual mailboxes"),
 	P_INT(VAR_VIRT_MINIMUM_UID, DEF_VIRT_MINIMUM_UID, var_virt_minimum_uid,
 	    1, "smallest user id accepted for virtual mailboxes"),
+	P_STR(VAR_ALIAS_MAPS, DEF_ALIAS_MAPS, var_alias_maps,
+	    "local: aliases(5) tables of local names, in search order"),
+	P_STR(VAR_ALIAS_DB, DEF_ALIAS_DB, var_alias_db,
+	    "alias tables newaliases builds from their aliases(5) sources"),
 	P_STR(VAR_DB_TYPE, DEF_DB_TYPE, var_db_type,
 	    "table type used when a name has no type: prefix"),
 	P_TIME(VAR_QUEUE_RUN_DELAY, DEF_QUEUE_RUN_DELAY, var_queue_run_delay, 1,

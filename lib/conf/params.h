@@ -298,6 +298,35 @@ extern int var_smtpd_peername_lookup;
 #define DEF_SMTPD_PEERNAME_TMOUT "10s"
 extern long var_smtpd_peername_tmout;
 
+/* Local domains: the system's users (local(8)). */
+#define VAR_MYDESTINATION "mydestination"
+#define DEF_MYDESTINATION "$myhostname, localhost.$mydomain, localhost"
+extern char *var_mydestination;
+#define VAR_LOCAL_RCPT_MAPS "local_recipient_maps"
+#define DEF_LOCAL_RCPT_MAPS "unix:passwd.byname"
+extern char *var_local_rcpt_maps;
+#define VAR_HOME_MAILBOX "home_mailbox"
+#define DEF_HOME_MAILBOX "Maildir/"
+extern char *var_home_mailbox;
+#define VAR_MAIL_SPOOL_DIR "mail_spool_directory"
+#define DEF_MAIL_SPOOL_DIR "/var/mail"
+extern char *var_mail_spool_dir;
+#define VAR_MAILBOX_SIZE_LIMIT "mailbox_size_limit"
+#define DEF_MAILBOX_SIZE_LIMIT 51200000
+extern long var_mailbox_size_limit;
+#define VAR_DEFAULT_PRIVS "default_privs"
+#define DEF_DEFAULT_PRIVS "nobody"
+extern char *var_default_privs;
+#define VAR_COMMAND_TIME_LIMIT "command_time_limit"
+#define DEF_COMMAND_TIME_LIMIT "1000s"
+extern long var_command_time_limit;
+#define VAR_ALLOW_COMMANDS "allow_mail_to_commands"
+#define DEF_ALLOW_COMMANDS "alias, forward"
+extern char *var_allow_commands;
+#define VAR_ALLOW_FILES "allow_mail_to_files"
+#define DEF_ALLOW_FILES "alias, forward"
+extern char *var_allow_files;
+
 /* Virtual domains and lookup tables. */
 #define VAR_VIRT_MAILBOX_DOMAINS "virtual_mailbox_domains"
 #define DEF_VIRT_MAILBOX_DOMAINS ""
@@ -329,6 +358,12 @@ extern char *var_virt_gid_maps;
 #define VAR_VIRT_MINIMUM_UID "virtual_minimum_uid"
 #define DEF_VIRT_MINIMUM_UID 100
 extern long var_virt_minimum_uid;
+#define VAR_ALIAS_MAPS "alias_maps"
+#define DEF_ALIAS_MAPS "hash:/etc/aliases"
+extern char *var_alias_maps;
+#define VAR_ALIAS_DB "alias_database"
+#define DEF_ALIAS_DB "hash:/etc/aliases"
+extern char *var_alias_db;
 #define VAR_DB_TYPE "default_database_type"
 #define DEF_DB_TYPE "hash"
 extern char *var_db_type;

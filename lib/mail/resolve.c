@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "conf/params.h"
 #include "mail/addr.h"
+#include "mail/alias.h"
 #include "mail/domain_list.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
@@ -19,7 +21,8 @@
 
 static struct maps *alias_maps, *mailbox_maps, *uid_maps, *gid_maps;
 static struct maps *transport_maps;
-static struct domain_list *mailbox_domains;
+static struct domain_list *mailbox_domains, *local_domains;
+static struct maps *local_rcpt_maps, *local_alias_maps;
 
 /* The lists that resolve_init_lenient() could not open, by parameter:
  * the logged text, NULL when open. A lookup through one fails. */
@@ -30,6 +33,9 @@ enum {
 	U_GID,
 	U_DOMAINS,
 	U_TRANSPORT,
+	U_LOCAL_DOMAINS,
+	U_LOCAL_RCPT,
+	U_LOCAL_ALIAS,
 	U_COUNT
 };
 static char *unavail[U_COUNT];
@@ -130,6 +136,15 @@ resolve_open(const char **error_r)
 	else if (maps_open(var_transport_maps, var_db_type, &transport_maps,
 		     &why) < 0)
 		what = VAR_TRANSPORT_MAPS;
+	else if (domain_list_create(var_mydestination, var_db_type,
+		     &local_domains, &why) < 0)
+		what = VAR_MYDESTINATION;
+	else if (maps_open(var_local_rcpt_maps, var_db_type, &local_rcpt_maps,
+		     &why) < 0)
+		what = VAR_LOCAL_RCPT_MAPS;
+	else if (maps_open_source(var_alias_maps, var_db_type,
+		     &alias_dict_source, &local_alias_maps, &why) < 0)
+		what = VAR_ALIAS_MAPS;
 	if (what != NULL) {
 		snprintf(msg, sizeof(msg), "%s: %s", what, why);
 		*error_r = msg;
@@ -163,6 +178,11 @@ resolve_init_lenient(void)
 		[U_DOMAINS] = { NULL, NULL, NULL },
 		[U_TRANSPORT] = { VAR_TRANSPORT_MAPS, var_transport_maps,
 		    &transport_maps },
+		[U_LOCAL_DOMAINS] = { NULL, NULL, NULL },
+		[U_LOCAL_RCPT] = { VAR_LOCAL_RCPT_MAPS, var_local_rcpt_maps,
+		    &local_rcpt_maps },
+		[U_LOCAL_ALIAS] = { VAR_ALIAS_MAPS, var_alias_maps,
+		    &local_alias_maps },
 	};
 	const char *why;
 	size_t i;
@@ -171,8 +191,9 @@ resolve_init_lenient(void)
 	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		if (lists[i].maps == NULL)
 			continue;
-		if (maps_open(lists[i].list, var_db_type, lists[i].maps,
-			&why) == 0)
+		if (maps_open_source(lists[i].list, var_db_type,
+			i == U_LOCAL_ALIAS ? &alias_dict_source : NULL,
+			lists[i].maps, &why) == 0)
 			continue;
 		unavail[i] =
 		    unavailable_text(lists[i].param, lists[i].list, 0, why);
@@ -183,6 +204,12 @@ resolve_init_lenient(void)
 		unavail[U_DOMAINS] = unavailable_text(VAR_VIRT_MAILBOX_DOMAINS,
 		    var_virt_mailbox_domains, 1, why);
 		log_warn("%s", unavail[U_DOMAINS]);
+	}
+	if (domain_list_create(var_mydestination, var_db_type, &local_domains,
+		&why) < 0) {
+		unavail[U_LOCAL_DOMAINS] = unavailable_text(VAR_MYDESTINATION,
+		    var_mydestination, 1, why);
+		log_warn("%s", unavail[U_LOCAL_DOMAINS]);
 	}
 }
 
@@ -200,7 +227,10 @@ resolve_close(void)
 	maps_close(&uid_maps);
 	maps_close(&gid_maps);
 	maps_close(&transport_maps);
+	maps_close(&local_rcpt_maps);
+	maps_close(&local_alias_maps);
 	domain_list_destroy(&mailbox_domains);
+	domain_list_destroy(&local_domains);
 }
 
 void
@@ -362,6 +392,117 @@ is_my_name(const char *domain)
 }
 
 int
+resolve_local_user(const char *addr, struct buf *user_r, struct buf *ext_r)
+{
+	size_t n;
+	char *p;
+
+	buf_reset(ext_r);
+	if (addr_local_part(addr, user_r) < 0 || user_r->len == 0)
+		return -1;
+	for (p = user_r->data; *p != 0; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	/* The extension starts at the first delimiter character after at
+	 * least one other character (as addr_map_lookup splits). */
+	if (*var_rcpt_delim != 0 && user_r->len > 1 &&
+	    (n = strcspn(user_r->data + 1, var_rcpt_delim)) + 1 < user_r->len) {
+		buf_puts(ext_r, user_r->data + n + 2);
+		user_r->data[n + 1] = 0;
+		user_r->len = n + 1;
+	}
+	return 0;
+}
+
+/* Look a local user up in m: "user+ext" first when there is an
+ * extension, then "user" (Postfix's order for local tables). */
+static int
+local_find(struct maps *m, const struct buf *user, const struct buf *ext,
+    const char **value_r, const char **why_r)
+{
+	int ret = 0;
+
+	if (ext->len > 0) {
+		struct buf full;
+
+		buf_init(&full, 1024);
+		buf_printf(&full, "%s%c%s", user->data, var_rcpt_delim[0],
+		    ext->data);
+		ret = maps_find(m, full.data, value_r, why_r);
+		buf_deinit(&full);
+	}
+	if (ret == 0)
+		ret = maps_find(m, user->data, value_r, why_r);
+	return ret;
+}
+
+int
+resolve_local_alias(const char *user, const char *ext, char **value_r,
+    struct resolve_error *err)
+{
+	struct buf u, e;
+	const char *value, *why;
+	int ret;
+
+	if (table_unavailable(U_LOCAL_ALIAS, VAR_ALIAS_MAPS, user, err))
+		return -1;
+	buf_init(&u, 1024);
+	buf_init(&e, 1024);
+	buf_puts(&u, user);
+	buf_puts(&e, ext);
+	ret = local_find(local_alias_maps, &u, &e, &value, &why);
+	buf_deinit(&u);
+	buf_deinit(&e);
+	if (ret < 0)
+		table_error(err, VAR_ALIAS_MAPS, why, user);
+	else if (ret > 0)
+		*value_r = xstrdup(value);
+	return ret;
+}
+
+/* An address of a domain in mydestination: a known user when
+ * local_recipient_maps (empty: every local part is accepted) or else
+ * alias_maps has its user name, with or without the address extension. */
+static int
+local_class(const char *addr, struct resolve_error *err)
+{
+	struct buf user, ext;
+	const char *value, *why;
+	int ret = 0;
+
+	if (table_unavailable(U_LOCAL_RCPT, VAR_LOCAL_RCPT_MAPS, addr, err))
+		return -1;
+	if (maps_is_empty(local_rcpt_maps))
+		return RESOLVE_LOCAL;
+	buf_init(&user, 1024);
+	buf_init(&ext, 1024);
+	if (resolve_local_user(addr, &user, &ext) == 0)
+		ret = local_find(local_rcpt_maps, &user, &ext, &value, &why);
+	if (ret < 0) {
+		table_error(err, VAR_LOCAL_RCPT_MAPS, why, addr);
+	} else if (ret == 0 && user.len > 0) {
+		if (table_unavailable(U_LOCAL_ALIAS, VAR_ALIAS_MAPS, addr, err))
+			ret = -1;
+		else if ((ret = local_find(local_alias_maps, &user, &ext,
+			      &value, &why)) < 0)
+			table_error(err, VAR_ALIAS_MAPS, why, addr);
+	}
+	buf_deinit(&user);
+	buf_deinit(&ext);
+	if (ret < 0)
+		return -1;
+	if (ret > 0)
+		return RESOLVE_LOCAL;
+	if (addr_is_postmaster(addr))
+		return RESOLVE_POSTMASTER;
+	set_error(err, 550, "5.1.1",
+	    "<%s>: Recipient address rejected: "
+	    "User unknown in local recipient table",
+	    addr);
+	return RESOLVE_UNKNOWN;
+}
+
+int
 resolve_class(const char *addr, struct resolve_error *err)
 {
 	const char *domain = addr_domain(addr), *value, *why;
@@ -375,6 +516,16 @@ resolve_class(const char *addr, struct resolve_error *err)
 		return -1;
 	}
 	if (ret == 0) {
+		if (table_unavailable(U_LOCAL_DOMAINS, VAR_MYDESTINATION, addr,
+			err))
+			return -1;
+		ret = domain_list_match(local_domains, domain, &why);
+		if (ret < 0) {
+			table_error(err, VAR_MYDESTINATION, why, addr);
+			return -1;
+		}
+		if (ret > 0)
+			return local_class(addr, err);
 		/* RFC 5321 4.5.1: postmaster of this host always works. */
 		if (addr_is_postmaster(addr) &&
 		    (*domain == 0 || is_my_name(domain)))
@@ -606,6 +757,77 @@ check_mailbox(void *ctx, const char *table, const char *key, const char *value)
 	return 0;
 }
 
+/* An alias value must parse, and the :include: files it names must be
+ * there and be files local would read (alias_file_load). */
+static int
+check_alias(void *ctx, const char *table, const char *key, const char *value)
+{
+	struct check_ctx *c = ctx;
+	struct alias_items items = { 0 };
+	char err[512];
+	size_t i;
+
+	if (alias_parse(value, &items, err, sizeof(err)) < 0) {
+		check_report(c, 1, table, key, "%s: such mail is deferred",
+		    err);
+		return 0;
+	}
+	for (i = 0; i < items.n; i++) {
+		char *content = NULL;
+		size_t len;
+
+		if (items.v[i].kind != ALIAS_INCLUDE)
+			continue;
+		switch (alias_file_load(items.v[i].text, 0, 0, &content, &len,
+		    err, sizeof(err))) {
+		case ALIAS_LOAD_OK:
+			xfree(content);
+			break;
+		case ALIAS_LOAD_MISSING:
+			check_report(c, 1, table, key,
+			    ":include:%s: no such file: such mail is bounced",
+			    items.v[i].text);
+			break;
+		default:
+			check_report(c, 1, table, key,
+			    "%s: such mail is deferred", err);
+			break;
+		}
+	}
+	alias_items_free(&items);
+	return 0;
+}
+
+/* The mbox spool, when users' mailboxes are there: a directory that no
+ * other user may replace mailboxes in. */
+static void
+check_spool(struct check_ctx *c)
+{
+	char line[2048];
+	struct stat st;
+
+	if (*var_home_mailbox != 0)
+		return;
+	if (stat(var_mail_spool_dir, &st) < 0)
+		snprintf(line, sizeof(line),
+		    "%s %s: %s: mail for the users of the system is "
+		    "deferred",
+		    VAR_MAIL_SPOOL_DIR, var_mail_spool_dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		snprintf(line, sizeof(line), "%s %s: not a directory",
+		    VAR_MAIL_SPOOL_DIR, var_mail_spool_dir);
+	else if ((st.st_mode & 0002) && !(st.st_mode & S_ISVTX))
+		snprintf(line, sizeof(line),
+		    "%s %s: writable by every user without the sticky "
+		    "bit: anyone can replace a mailbox; fix with: chmod "
+		    "o-w,+t %s",
+		    VAR_MAIL_SPOOL_DIR, var_mail_spool_dir, var_mail_spool_dir);
+	else
+		return;
+	c->report(c->ctx, 1, line);
+	c->problems++;
+}
+
 int
 resolve_check(resolve_report_fn *report, void *ctx, const char **error_r)
 {
@@ -619,6 +841,10 @@ resolve_check(resolve_report_fn *report, void *ctx, const char **error_r)
 	c.param = VAR_VIRT_GID_MAPS;
 	if (maps_walk(gid_maps, check_id, &c, error_r) < 0)
 		return -1;
+	c.param = VAR_ALIAS_MAPS;
+	if (maps_walk(local_alias_maps, check_alias, &c, error_r) < 0)
+		return -1;
+	check_spool(&c);
 	return c.problems;
 }
 

@@ -1,6 +1,8 @@
 /* resolve - where a recipient goes: virtual alias expansion, then the
  * class of each final address (a virtual mailbox, an unknown user of a
- * virtual domain, or a domain we do not handle). smtpd uses it to answer
+ * virtual or local domain, a user of the system in a domain of
+ * mydestination found in local_recipient_maps, or a domain we do not
+ * handle). smtpd uses it to answer
  * RCPT and to write final recipients into the queue file (the "cleanup"
  * step of Postfix); qmgr uses it to route; local uses resolve_mailbox()
  * and resolve_owner() to find the Maildir and its owner.
@@ -21,6 +23,7 @@ enum resolve_class {
 	RESOLVE_UNKNOWN,    /* virtual domain, no such mailbox */
 	RESOLVE_RELAY,      /* not a domain of ours */
 	RESOLVE_POSTMASTER, /* postmaster with no mailbox: 2bounce rcpt */
+	RESOLVE_LOCAL,      /* a user of a domain in mydestination */
 };
 
 /* Why a resolution failed: SMTP code, enhanced code, text. */
@@ -64,6 +67,20 @@ void resolve_list_free(struct resolve_list *l);
  * that a client should get. */
 int resolve_class(const char *addr, struct resolve_error *err);
 
+/* The user name of a RESOLVE_LOCAL address and its address extension
+ * (the text after the first recipient_delimiter character that follows
+ * at least one other character; empty when none), both lower-cased as
+ * Postfix's local does, into user_r and ext_r. Returns 0, or -1 when
+ * addr has no usable local part. */
+int resolve_local_user(const char *addr, struct buf *user_r, struct buf *ext_r);
+
+/* The aliases(5) value of a local user name (resolve_local_user's user
+ * and extension) in alias_maps: "user+ext" first, then "user". Returns 1
+ * with a heap copy in *value_r (the caller frees it), 0 when there is no
+ * alias, or -1 with err (4.3.0: the table failed or is unavailable). */
+int resolve_local_alias(const char *user, const char *ext, char **value_r,
+    struct resolve_error *err);
+
 /* The Maildir of a RESOLVE_VIRTUAL address: virtual_mailbox_base joined
  * with the table value (which must end in "/" for Maildir format).
  * Returns 0 or -1 with err. */
@@ -85,7 +102,12 @@ typedef void resolve_report_fn(void *ctx, int error, const char *text);
  * refuse: in virtual_mailbox_maps an mbox path (a value not ending in
  * "/": only Maildir is supported, such mail is bounced), an absolute path
  * or a ".." segment; in virtual_uid_maps and virtual_gid_maps uid or gid
- * 0, a uid below virtual_minimum_uid, a value that is not a number.
+ * 0, a uid below virtual_minimum_uid, a value that is not a number; in
+ * alias_maps a value that does not parse, an :include: file that is
+ * missing or that local would refuse (alias_file_load, read as the
+ * caller: run it as root); and, when home_mailbox is empty, a
+ * mail_spool_directory that is missing or writable by all without the
+ * sticky bit.
  * Calls report for each (a uid below the minimum is a warning, the rest
  * are errors). For "tern check". Returns the number of errors, or -1
  * with *error_r set when a table cannot be listed. */

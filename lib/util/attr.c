@@ -65,6 +65,38 @@ attr_list_clear(struct attr_list *l)
 	l->n = l->cap = 0;
 }
 
+/* Append name and value (taken over, heap strings) to l. */
+static void
+list_append(struct attr_list *l, char *name, char *value, size_t vlen)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->a = xrealloc(l->a, l->cap * sizeof(*l->a));
+	}
+	l->a[l->n].name = name;
+	l->a[l->n].value = value;
+	l->a[l->n].vlen = vlen;
+	l->n++;
+}
+
+void
+attr_list_add(struct attr_list *l, const char *name, const char *value)
+{
+	list_append(l, xstrdup(name), xstrdup(value), strlen(value));
+}
+
+int
+attr_put_list(struct stream *s, const struct attr_list *l)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < l->n; i++)
+		if ((ret = attr_put(s, l->a[i].name, l->a[i].value)) < 0)
+			return ret;
+	return attr_put_end(s);
+}
+
 /* Read one length-prefixed string: 1 ok, 0 EOF at its very start, -1. */
 static int
 get_string(struct stream *s, char **p_r, size_t *n_r, int eof_ok,
@@ -149,14 +181,7 @@ attr_recv(struct stream *s, struct attr_list *l, const char **error_r)
 			*error_r = "too many attributes";
 			goto fail;
 		}
-		if (l->n == l->cap) {
-			l->cap = l->cap ? l->cap * 2 : 16;
-			l->a = xrealloc(l->a, l->cap * sizeof(*l->a));
-		}
-		l->a[l->n].name = name;
-		l->a[l->n].value = value;
-		l->a[l->n].vlen = vlen;
-		l->n++;
+		list_append(l, name, value, vlen);
 	}
 fail:
 	attr_list_clear(l);

@@ -43,6 +43,11 @@ int attr_recv(struct stream *s, struct attr_list *l, const char **error_r);
 const char *attr_get(const struct attr_list *l, const char *name);
 /* Parse a decimal value: 0, or -1 when missing or not a number. */
 int attr_get_long(const struct attr_list *l, const char *name, long *v_r);
+/* Append a copy of name and value to l (a request built in memory). */
+void attr_list_add(struct attr_list *l, const char *name, const char *value);
+/* Queue every attribute of l, then the end marker: 0 or a negative
+ * stream status. */
+int attr_put_list(struct stream *s, const struct attr_list *l);
 /* Free the contents; the list may be reused. */
 void attr_list_clear(struct attr_list *l);
 

@@ -16,21 +16,26 @@
 #define DICT_TYPE_MAX 32
 
 typedef struct dict *dict_open_fn(const char *name, const char **error_r);
-typedef int dict_build_fn(const char *name, const char **error_r);
+typedef struct dict *dict_open_src_fn(const char *name,
+    const struct dict_source *src, const char **error_r);
+typedef int dict_build_fn(const char *name, const struct dict_source *src,
+    const char **error_r);
 
 /* The registry: later types (lmdb:, cdb:, pgsql:) are one more row. */
 static const struct dict_type {
 	const char *name;
 	dict_open_fn *open;
-	dict_build_fn *build; /* NULL: no compiled form */
-	const char *file;     /* the file read is name + this; NULL: none */
+	dict_open_src_fn *open_src; /* NULL: src does not apply */
+	dict_build_fn *build;       /* NULL: no compiled form */
+	const char *file; /* the file read is name + this; NULL: none */
 } dict_types[] = {
-	{ "texthash", dict_texthash_open, NULL, "" },
-	{ "hash", dict_hash_open, dict_hash_build, ".db" },
-	{ "btree", dict_btree_open, dict_btree_build, ".db" },
-	{ "inline", dict_inline_open, NULL, NULL },
-	{ "static", dict_static_open, NULL, NULL },
-	{ "cidr", dict_cidr_open, NULL, "" },
+	{ "texthash", dict_texthash_open, dict_texthash_open_source, NULL, "" },
+	{ "hash", dict_hash_open, NULL, dict_hash_build, ".db" },
+	{ "btree", dict_btree_open, NULL, dict_btree_build, ".db" },
+	{ "inline", dict_inline_open, NULL, NULL, NULL },
+	{ "static", dict_static_open, NULL, NULL, NULL },
+	{ "cidr", dict_cidr_open, NULL, NULL, "" },
+	{ "unix", dict_unix_open, NULL, NULL, NULL },
 };
 
 /* What a table read when it was opened, to notice a new version. */
@@ -237,6 +242,13 @@ int
 dict_open(const char *spec, const char *default_type, struct dict **dict_r,
     const char **error_r)
 {
+	return dict_open_source(spec, default_type, NULL, dict_r, error_r);
+}
+
+int
+dict_open_source(const char *spec, const char *default_type,
+    const struct dict_source *src, struct dict **dict_r, const char **error_r)
+{
 	char type[DICT_TYPE_MAX];
 	const struct dict_type *t;
 	const char *name;
@@ -267,7 +279,11 @@ dict_open(const char *spec, const char *default_type, struct dict **dict_r,
 		w = watch_create(buf_cstr(&full));
 		buf_deinit(&full);
 	}
-	if ((d = t->open(name, error_r)) == NULL) {
+	if (src != NULL && t->open_src != NULL)
+		d = t->open_src(name, src, error_r);
+	else
+		d = t->open(name, error_r);
+	if (d == NULL) {
 		if (w != NULL)
 			watch_destroy(w);
 		return -1;
@@ -326,6 +342,13 @@ dict_close(struct dict **dp)
 int
 dict_build(const char *spec, const char *default_type, const char **error_r)
 {
+	return dict_build_source(spec, default_type, NULL, error_r);
+}
+
+int
+dict_build_source(const char *spec, const char *default_type,
+    const struct dict_source *src, const char **error_r)
+{
 	char type[DICT_TYPE_MAX];
 	const struct dict_type *t;
 	const char *name;
@@ -348,7 +371,7 @@ dict_build(const char *spec, const char *default_type, const char **error_r)
 		*error_r = dict_error("table %s: needs a file name", spec);
 		return -1;
 	}
-	return t->build(name, error_r);
+	return t->build(name, src, error_r);
 }
 
 static int

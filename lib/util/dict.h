@@ -3,7 +3,7 @@
  * source read at open), "hash:/path" and "btree:/path" (a compiled database
  * /path.db built by dict_build, read-only at lookup), "inline:{ k1=v1,
  * { k2 = value with, commas } }" and "static:value" (every key maps to
- * value). Which database library stands behind hash: and btree: is a detail
+ * value), "unix:passwd.byname" (the system's users, dict_unix.c). Which database library stands behind hash: and btree: is a detail
  * of this module: callers only ever see struct dict. Keys are case-folded to
  * lower case (ASCII) when a table is built and at every lookup; values are
  * returned exactly as stored. Text sources have Postfix's format: "key
@@ -24,6 +24,7 @@
 #define TERN_UTIL_DICT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* Longest key (bytes) a table can hold; longer lookup keys are not found. */
 #define DICT_KEY_MAX 4096
@@ -70,6 +71,48 @@ int dict_changed(const char **spec_r);
  * a failed write. On error the old /path.db is left untouched. */
 int
 dict_build(const char *spec, const char *default_type, const char **error_r);
+
+/* Sources in another format. A table whose source is not in the "key
+ * value" format above (aliases(5) has "name: value") is read by a reader
+ * that the caller supplies: hash: and btree: use it when they are built,
+ * texthash: when it is opened; the other types ignore it. The reader reads
+ * the file at path and calls put for each entry with the folded key, the
+ * value and "path:line"; put returns 0 when it stored the entry, 1 when the
+ * key was already there (the reader decides whether to warn), or -1 with
+ * *error_r set (the reader must then stop and return -1 with that error).
+ * The reader returns 0, or -1 with *error_r set to text that stays valid
+ * until the dict call that ran it returns (keep it in ctx). */
+typedef int dict_entry_fn(void *put_ctx, const char *key, const char *value,
+    const char *where, const char **error_r);
+struct dict_source {
+	int (*read)(void *ctx, const char *path, dict_entry_fn *put,
+	    void *put_ctx, const char **error_r);
+	void *ctx;
+};
+
+/* The logical lines of a text source, for readers of other source formats
+ * that share its line rules: '#' comment lines and blank lines are skipped
+ * (they neither start nor end a logical line), and a line that starts with
+ * white space continues the previous one (its line break dropped, its
+ * leading white space kept). Trailing white space is trimmed. Calls fn with
+ * each logical line (in a buffer fn may modify) and the number of the line
+ * where it started; fn returns 0 to go on or -1 with *error_r set to stop.
+ * Returns 0, or -1 with *error_r set: a NUL byte, a continuation line with
+ * nothing before it, a logical line longer than max, a read error (each
+ * names label:line), or fn's error. Error text is the module's (see
+ * above). */
+struct buf;
+typedef int dict_line_fn(void *ctx, struct buf *line, unsigned long lineno,
+    const char **error_r);
+int dict_text_lines(FILE *fp, const char *label, size_t max, dict_line_fn *fn,
+    void *ctx, const char **error_r);
+
+/* dict_open and dict_build with the source read by src (NULL: the "key
+ * value" format, exactly dict_open and dict_build). */
+int dict_open_source(const char *spec, const char *default_type,
+    const struct dict_source *src, struct dict **dict_r, const char **error_r);
+int dict_build_source(const char *spec, const char *default_type,
+    const struct dict_source *src, const char **error_r);
 
 /* Step through a list of items separated by commas and/or white space, as
  * in "hash:/a, inline:{ k=v, { k2 = v w } } static:x". Braces nest and

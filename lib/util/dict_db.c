@@ -267,7 +267,8 @@ fsync_parent(const char *path, const char **error_r)
 }
 
 static int
-db_build(const char *name, DBTYPE type, const char **error_r)
+db_build(const char *name, DBTYPE type, const struct dict_source *src,
+    const char **error_r)
 {
 	struct db_build_ctx ctx;
 	struct stat st;
@@ -307,7 +308,8 @@ db_build(const char *name, DBTYPE type, const char **error_r)
 	}
 	ctx.db = db;
 	ctx.tmp = tmp;
-	if (dict_text_parse(name, db_put, &ctx, error_r) < 0)
+	if (src != NULL ? src->read(src->ctx, name, db_put, &ctx, error_r) < 0
+			: dict_text_parse(name, db_put, &ctx, error_r) < 0)
 		goto out_unlink;
 	err = db->close(db, 0);
 	db = NULL;
@@ -339,13 +341,15 @@ out_free:
 }
 
 int
-dict_hash_build(const char *name, const char **error_r)
+dict_hash_build(const char *name, const struct dict_source *src,
+    const char **error_r)
 {
-	return db_build(name, DB_HASH, error_r);
+	return db_build(name, DB_HASH, src, error_r);
 }
 
 int
-dict_btree_build(const char *name, const char **error_r)
+dict_btree_build(const char *name, const struct dict_source *src,
+    const char **error_r)
 {
-	return db_build(name, DB_BTREE, error_r);
+	return db_build(name, DB_BTREE, src, error_r);
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "util/buf.h"
+#include "util/dict.h"
 
 struct dict;
 
@@ -40,14 +41,21 @@ struct dict {
 /* Backend constructors: name is the text after "type:". Return a new
  * object (allocated with dict_alloc) or NULL with *error_r set. */
 struct dict *dict_texthash_open(const char *name, const char **error_r);
+/* texthash: with its source read by src (NULL: dict_text_parse). */
+struct dict *dict_texthash_open_source(const char *name,
+    const struct dict_source *src, const char **error_r);
 struct dict *dict_inline_open(const char *name, const char **error_r);
 struct dict *dict_static_open(const char *name, const char **error_r);
 struct dict *dict_cidr_open(const char *name, const char **error_r);
+struct dict *dict_unix_open(const char *name, const char **error_r);
 struct dict *dict_hash_open(const char *name, const char **error_r);
 struct dict *dict_btree_open(const char *name, const char **error_r);
-/* Builders for types with a compiled form: 0, or -1 with *error_r set. */
-int dict_hash_build(const char *name, const char **error_r);
-int dict_btree_build(const char *name, const char **error_r);
+/* Builders for types with a compiled form, reading the source with src
+ * (NULL: dict_text_parse): 0, or -1 with *error_r set. */
+int dict_hash_build(const char *name, const struct dict_source *src,
+    const char **error_r);
+int dict_btree_build(const char *name, const struct dict_source *src,
+    const char **error_r);
 
 /* Allocate a zeroed backend object of size bytes (at least sizeof(struct
  * dict)) with its value and error buffers initialised. Never fails. */
@@ -74,8 +82,7 @@ void dict_fold(char *s);
  * logs a warning and goes on), or -1 with *error_r set to stop. Returns
  * 0, or -1 with *error_r set: open/read errors name the path and
  * strerror; syntax errors and limits name path:line. */
-typedef int dict_text_entry_fn(void *ctx, const char *key, const char *value,
-    const char *where, const char **error_r);
+typedef dict_entry_fn dict_text_entry_fn;
 int dict_text_parse(const char *path, dict_text_entry_fn *fn, void *ctx,
     const char **error_r);
 

@@ -72,10 +72,9 @@ text_entry(struct buf *line, const char *path, unsigned long lineno,
 }
 
 int
-dict_text_parse(const char *path, dict_text_entry_fn *fn, void *ctx,
-    const char **error_r)
+dict_text_lines(FILE *fp, const char *label, size_t max, dict_line_fn *fn,
+    void *ctx, const char **error_r)
 {
-	FILE *fp;
 	char *raw = NULL;
 	size_t raw_size = 0;
 	ssize_t n;
@@ -83,17 +82,13 @@ dict_text_parse(const char *path, dict_text_entry_fn *fn, void *ctx,
 	unsigned long lineno = 0, start = 0;
 	int ret = -1;
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		*error_r = dict_error("open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	buf_init(&line, DICT_LINE_MAX);
+	buf_init(&line, max);
 	while ((n = getline(&raw, &raw_size, fp)) >= 0) {
 		size_t len = (size_t)n, i;
 
 		lineno++;
 		if (memchr(raw, 0, len) != NULL) {
-			*error_r = dict_error("%s:%lu: NUL byte in line", path,
+			*error_r = dict_error("%s:%lu: NUL byte in line", label,
 			    lineno);
 			goto out;
 		}
@@ -111,40 +106,67 @@ dict_text_parse(const char *path, dict_text_entry_fn *fn, void *ctx,
 				    "%s:%lu: continuation "
 				    "line (leading white space) without a "
 				    "preceding line",
-				    path, lineno);
+				    label, lineno);
 				goto out;
 			}
 			/* The line break goes; the leading white space
 			 * stays and separates the joined text. */
-			if (buf_append(&line, raw, len) < 0) {
-				*error_r = dict_error("%s:%lu: logical line "
-						      "too long",
-				    path, start);
-				goto out;
-			}
+			if (buf_append(&line, raw, len) < 0)
+				goto too_long;
 			continue;
 		}
-		if (start != 0 &&
-		    text_entry(&line, path, start, fn, ctx, error_r) < 0)
+		if (start != 0 && fn(ctx, &line, start, error_r) < 0)
 			goto out;
 		buf_reset(&line);
 		start = lineno;
-		if (buf_append(&line, raw, len) < 0) {
-			*error_r = dict_error("%s:%lu: logical line too long",
-			    path, start);
-			goto out;
-		}
+		if (buf_append(&line, raw, len) < 0)
+			goto too_long;
 	}
 	if (ferror(fp)) {
-		*error_r = dict_error("read %s: %s", path, strerror(errno));
+		*error_r = dict_error("read %s: %s", label, strerror(errno));
 		goto out;
 	}
-	if (start != 0 && text_entry(&line, path, start, fn, ctx, error_r) < 0)
+	if (start != 0 && fn(ctx, &line, start, error_r) < 0)
 		goto out;
 	ret = 0;
+	goto out;
+too_long:
+	*error_r = dict_error("%s:%lu: logical line too long", label,
+	    start != 0 ? start : lineno);
 out:
 	free(raw);
 	buf_deinit(&line);
+	return ret;
+}
+
+struct text_parse_ctx {
+	const char *path;
+	dict_text_entry_fn *fn;
+	void *ctx;
+};
+
+static int
+text_line(void *ctx, struct buf *line, unsigned long lineno,
+    const char **error_r)
+{
+	struct text_parse_ctx *c = ctx;
+
+	return text_entry(line, c->path, lineno, c->fn, c->ctx, error_r);
+}
+
+int
+dict_text_parse(const char *path, dict_text_entry_fn *fn, void *ctx,
+    const char **error_r)
+{
+	struct text_parse_ctx c = { path, fn, ctx };
+	FILE *fp;
+	int ret;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		*error_r = dict_error("open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ret = dict_text_lines(fp, path, DICT_LINE_MAX, text_line, &c, error_r);
 	fclose(fp);
 	return ret;
 }
@@ -318,10 +340,22 @@ texthash_close(struct dict *d)
 struct dict *
 dict_texthash_open(const char *name, const char **error_r)
 {
+	return dict_texthash_open_source(name, NULL, error_r);
+}
+
+struct dict *
+dict_texthash_open_source(const char *name, const struct dict_source *src,
+    const char **error_r)
+{
 	struct dict_texthash *t;
 	struct dict_mem *mem = dict_mem_create();
+	int ret;
 
-	if (dict_text_parse(name, texthash_add, mem, error_r) < 0) {
+	if (src != NULL)
+		ret = src->read(src->ctx, name, texthash_add, mem, error_r);
+	else
+		ret = dict_text_parse(name, texthash_add, mem, error_r);
+	if (ret < 0) {
 		dict_mem_destroy(&mem);
 		return NULL;
 	}

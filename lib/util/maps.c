@@ -16,6 +16,13 @@ int
 maps_open(const char *list, const char *default_type, struct maps **maps_r,
     const char **error_r)
 {
+	return maps_open_source(list, default_type, NULL, maps_r, error_r);
+}
+
+int
+maps_open_source(const char *list, const char *default_type,
+    const struct dict_source *src, struct maps **maps_r, const char **error_r)
+{
 	struct maps *m = xmalloc(sizeof(*m));
 	const char *cursor = list, *item;
 	size_t len, cap = 0;
@@ -26,7 +33,7 @@ maps_open(const char *list, const char *default_type, struct maps **maps_r,
 		char *spec = xstrndup(item, len);
 		struct dict *d;
 
-		ret = dict_open(spec, default_type, &d, error_r);
+		ret = dict_open_source(spec, default_type, src, &d, error_r);
 		xfree(spec);
 		if (ret < 0)
 			break;

@@ -22,6 +22,13 @@ struct maps;
 int maps_open(const char *list, const char *default_type, struct maps **maps_r,
     const char **error_r);
 
+/* maps_open with the sources of texthash: tables read by src (see
+ * dict_open_source; NULL: exactly maps_open): for alias_maps, whose
+ * sources are aliases(5) files. */
+struct dict_source;
+int maps_open_source(const char *list, const char *default_type,
+    const struct dict_source *src, struct maps **maps_r, const char **error_r);
+
 /* Look key up in each table in order. Returns 1 with *value_r set by the
  * first table that has the key, 0 when none has it (an empty key is never
  * found), or -1 with *error_r set when a table failed before the key was

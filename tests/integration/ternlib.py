@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import pwd
+import random
 import re
 import shutil
 import signal
@@ -153,6 +154,7 @@ class Instance:
     domain = "example.test"
 
     def __init__(self, users=("alice", "bob"), aliases=None, main=None,
+                 system_aliases=None,
                  master_extra="", qmgr_wakeup=60, maxproc=None,
                  listen="127.0.0.1"):
         self.dir = tempfile.mkdtemp(prefix="tern-it-")
@@ -187,7 +189,14 @@ class Instance:
         with open(os.path.join(self.etc, "virtual"), "w") as f:
             for k, v in al.items():
                 f.write("%s %s\n" % (k, v))
+        # aliases(5) for the users of the system (mydestination).
+        with open(os.path.join(self.etc, "aliases"), "w") as f:
+            f.write("# written by ternlib.py\n")
+            for k, v in (system_aliases or {}).items():
+                f.write("%s: %s\n" % (k, v))
         params = {
+            "alias_maps": "texthash:%s/aliases" % self.etc,
+            "alias_database": "hash:%s/aliases" % self.etc,
             "queue_directory": self.spool,
             "daemon_directory": BIN,
             "command_directory": BIN,
@@ -231,9 +240,28 @@ class Instance:
             f.write("anvil unix - - n - 1 anvil\n")
             f.write("auth unix - - n - 1 auth\n")
             f.write(master_extra)
+        self.system_users = []
         self.started = False
         self.keep = False
         self.allow_crashes = False
+
+    def add_system_user(self, prefix="tt"):
+        """As root: a new user of the system (useradd) whose home is in
+        the instance directory, removed again by cleanup(). Returns its
+        passwd entry. A name is at most 32 bytes and unique per run."""
+        name = "%s%d%s" % (prefix, os.getpid() % 100000,
+                           "".join(random.choice("abcdefghij")
+                                   for _ in range(4)))
+        home = os.path.join(self.dir, "home", name)
+        os.makedirs(os.path.dirname(home), exist_ok=True)
+        os.chmod(os.path.dirname(home), 0o755)
+        subprocess.run(["useradd", "-M", "-N", "-d", home, "-s", "/bin/sh",
+                        name], check=True, capture_output=True)
+        self.system_users.append(name)
+        pw = pwd.getpwnam(name)
+        os.mkdir(home, 0o700)
+        os.chown(home, pw.pw_uid, pw.pw_gid)
+        return pw
 
     def add_user(self, name, password, scheme=None):
         """Add name to auth_user_file with tern user add (password on
@@ -308,6 +336,9 @@ class Instance:
 
     def cleanup(self):
         self.stop()
+        for name in self.system_users:
+            subprocess.run(["userdel", name], capture_output=True)
+        self.system_users = []
         # A daemon that panicked or crashed on its own is a failure even
         # when the mail got through after a restart.
         bad = [l for l in self.log().splitlines()

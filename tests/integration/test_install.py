@@ -31,7 +31,7 @@ BUILD = os.path.dirname(BIN)
 SOURCE = os.path.abspath(ternlib.SOURCE)
 DAEMONS = ("master", "smtpd", "qmgr", "local", "smtp", "anvil", "auth",
            "pop3d", "imapd")
-COMMANDS = ("tern", "ternconf", "ternmap", "ternqueue")
+COMMANDS = ("tern", "ternconf", "ternmap", "ternqueue", "ternalias")
 DEBIAN_ROOT = os.environ.get("TERN_DEBIAN12_ROOT",
                              "/var/cache/tern-test/bookworm")
 MIRROR = os.environ.get("TERN_DEBIAN_MIRROR", "http://deb.debian.org/debian")
@@ -116,13 +116,16 @@ class InstallTest(unittest.TestCase):
         with open(os.path.join(SOURCE, "packaging", "permissions")) as src, \
                 open(i.path("TERN_DATA_DIR", "permissions")) as got:
             self.assertEqual(got.read(), src.read())
-        # mailq: in bindir, a relative link to the queue lister.
+        # mailq and newaliases: in bindir, relative links to the queue
+        # lister and the alias database builder (sendmail once it exists).
         bindir = os.path.join(i.c["CMAKE_INSTALL_PREFIX"], "bin")
-        mailq = i.dest + bindir + "/mailq"
-        self.assertTrue(os.path.islink(mailq))
-        self.assertFalse(os.readlink(mailq).startswith("/"))
-        self.assertEqual(os.path.realpath(mailq),
-                         os.path.realpath(i.path("TERN_COMMAND_DIR", "ternqueue")))
+        for link, target in (("mailq", "ternqueue"),
+                             ("newaliases", "ternalias")):
+            p = i.dest + bindir + "/" + link
+            self.assertTrue(os.path.islink(p), link)
+            self.assertFalse(os.readlink(p).startswith("/"))
+            self.assertEqual(os.path.realpath(p), os.path.realpath(
+                i.path("TERN_COMMAND_DIR", target)))
 
     def test_systemd_files(self):
         i = self.i
@@ -212,6 +215,8 @@ class InstallTest(unittest.TestCase):
             f.write("mail_owner = %s\nauth_owner = %s\n" % (
                 owner, "ternauth" if ternlib.IS_ROOT else owner))
             f.write("myhostname = mail.example.test\n")
+            # Not this host's /etc/aliases.
+            f.write("alias_maps =\nalias_database =\n")
         os.chmod(os.path.join(etc, "main.cf"), 0o644)
         tern = i.path("TERN_COMMAND_DIR", "tern")
 

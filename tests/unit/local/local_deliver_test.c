@@ -68,6 +68,7 @@ setup(void **state)
 	var_rcpt_delim = "+";
 	var_virt_mailbox_domains = "example.test";
 	var_virt_mailbox_base = base;
+	var_alias_maps = (char *)"";
 	var_virt_mailbox_maps =
 	    "inline:{ alice@example.test=alice/,"
 	    " looped@example.test=looped/, mbox@example.test=mbox,"

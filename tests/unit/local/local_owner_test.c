@@ -122,8 +122,8 @@ test_deliver_as_owner(void **state)
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(chown(path, uid, gid), 0);
 	snprintf(path, sizeof(path), "%s/mail/alice/", fx.dir);
-	if (local_owner_deliver(&m, "alice@example.test", path, uid, gid,
-		errbuf, sizeof(errbuf)) < 0)
+	if (local_as_user(&m, "alice@example.test", path, uid, gid, errbuf,
+		sizeof(errbuf)) < 0)
 		fail_msg("delivery failed: %s", errbuf);
 	snprintf(newdir, sizeof(newdir), "%snew", path);
 	assert_int_equal(stat(newdir, &st), 0);

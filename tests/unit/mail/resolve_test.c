@@ -14,6 +14,7 @@
 #include "conf/params.h"
 #include "mail/resolve.h"
 #include "util/buf.h"
+#include "util/mem.h"
 
 static const char alias_maps[] =
     "inline:{"
@@ -79,6 +80,9 @@ static struct saved {
 	{ &var_virt_gid_maps, NULL },
 	{ &var_transport_maps, NULL },
 	{ &var_relayhost, NULL },
+	{ &var_mydestination, NULL },
+	{ &var_local_rcpt_maps, NULL },
+	{ &var_alias_maps, NULL },
 };
 
 #define NSAVED (sizeof(saved) / sizeof(saved[0]))
@@ -110,6 +114,10 @@ setup(void **state)
 	    "{ far.test = smtp: }, { .sub.test = error:5.1.6 moved }, "
 	    "{ b@example.com = discard: }, { * = local: } }";
 	var_relayhost = "";
+	var_mydestination = "mail.example.com, localhost";
+	var_local_rcpt_maps = "inline:{ joe=x, sam+list=x }";
+	var_alias_maps = "inline:{ { staff = joe, sam+list }, owner-staff=joe, "
+			 "{ info+sales = joe } }";
 	var_virt_minimum_uid = 100;
 	var_virt_recur_limit = DEF_VIRT_RECUR_LIMIT;
 	var_virt_expan_limit = DEF_VIRT_EXPAN_LIMIT;
@@ -161,6 +169,90 @@ check_alias(const char *addr, const char *want)
 	assert_null(l.addr);
 	assert_int_equal(l.n, 0);
 	buf_deinit(&got);
+}
+
+/* mydestination's users: local_recipient_maps has the user name (with
+ * the extension first, then without); the class does not depend on the
+ * case of the local part; postmaster is always accepted; a virtual
+ * domain wins over a local one. */
+static void
+test_local_class(void **state)
+{
+	static const struct {
+		const char *addr;
+		int cls;
+	} cases[] = {
+		{ "joe@mail.example.com", RESOLVE_LOCAL },
+		{ "JOE@LocalHost", RESOLVE_LOCAL },
+		{ "joe+x@mail.example.com", RESOLVE_LOCAL },
+		{ "sam+list@localhost", RESOLVE_LOCAL },
+		{ "sam+other@localhost", RESOLVE_UNKNOWN },
+		{ "sam@localhost", RESOLVE_UNKNOWN },
+		{ "postmaster@localhost", RESOLVE_POSTMASTER },
+		{ "joe@elsewhere.test", RESOLVE_RELAY },
+		{ "joe@example.com", RESOLVE_UNKNOWN },
+		{ "Staff@localhost", RESOLVE_LOCAL },
+		{ "staff+x@localhost", RESOLVE_LOCAL },
+		{ "info+sales@localhost", RESOLVE_LOCAL },
+		{ "info+other@localhost", RESOLVE_UNKNOWN },
+	};
+	struct resolve_error err;
+	struct buf user, ext;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int cls = resolve_class(cases[i].addr, &err);
+
+		if (cls != cases[i].cls)
+			fail_msg("%s: class %d, want %d", cases[i].addr, cls,
+			    cases[i].cls);
+	}
+	assert_int_equal(resolve_class("nobody@localhost", &err),
+	    RESOLVE_UNKNOWN);
+	assert_int_equal(err.code, 550);
+	assert_string_equal(err.dsn, "5.1.1");
+	assert_string_equal(err.text,
+	    "<nobody@localhost>: Recipient address rejected: User unknown "
+	    "in local recipient table");
+
+	buf_init(&user, 1024);
+	buf_init(&ext, 1024);
+	assert_int_equal(resolve_local_user("Joe+A+b@localhost", &user, &ext),
+	    0);
+	assert_string_equal(buf_cstr(&user), "joe");
+	assert_string_equal(buf_cstr(&ext), "a+b");
+	assert_int_equal(resolve_local_user("+x@localhost", &user, &ext), 0);
+	assert_string_equal(buf_cstr(&user), "+x");
+	assert_string_equal(buf_cstr(&ext), "");
+	assert_int_equal(resolve_local_user("@localhost", &user, &ext), -1);
+	buf_deinit(&user);
+	buf_deinit(&ext);
+
+	/* The alias of a user name, extension first. */
+	{
+		char *value = NULL;
+
+		assert_int_equal(resolve_local_alias("staff", "x", &value,
+				     &err),
+		    1);
+		assert_string_equal(value, "joe, sam+list");
+		xfree(value);
+		assert_int_equal(resolve_local_alias("info", "sales", &value,
+				     &err),
+		    1);
+		assert_string_equal(value, "joe");
+		xfree(value);
+		assert_int_equal(resolve_local_alias("info", "", &value, &err),
+		    0);
+	}
+
+	/* Empty local_recipient_maps: every local part is a user. */
+	resolve_close();
+	var_local_rcpt_maps = "";
+	assert_int_equal(resolve_open(&(const char *){ NULL }), 0);
+	assert_int_equal(resolve_class("anyone@localhost", &err),
+	    RESOLVE_LOCAL);
 }
 
 static void
@@ -680,6 +772,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_alias_without_delimiter,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_class, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_class, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_base_and_size,
 		    setup, teardown),

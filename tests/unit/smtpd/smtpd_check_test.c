@@ -27,6 +27,7 @@ configure(const char *relay, const char *rcpt, const char *mynetworks,
 
 	var_virt_mailbox_domains = (char *)"example.com";
 	var_virt_mailbox_maps = (char *)"inline:{alice@example.com=alice/}";
+	var_alias_maps = (char *)"";
 	resolve_close();
 	assert_int_equal(resolve_open(&error), 0);
 	var_relay_checks = (char *)relay;
