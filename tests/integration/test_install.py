@@ -288,13 +288,18 @@ class InstallTest(unittest.TestCase):
                 [os.path.join(SOURCE, d) for d in os.listdir(SOURCE)
                  if d not in ("build", "tests", ".git")])
         self.assertEqual(r.stdout, "")
+        if cache().get("TERN_SANITIZE", "OFF").upper() in ("ON", "1",
+                                                            "TRUE"):
+            # GCC's sanitizers keep the full path in their source
+            # locations; such a build is never shipped.
+            return
         needles = {os.path.realpath(SOURCE).encode(),
                    os.path.realpath(BUILD).encode()}
         for name in DAEMONS + COMMANDS:
             with open(os.path.join(BIN, name), "rb") as f:
                 data = f.read()
             for n in needles:
-                self.assertNotIn(n, data, name)
+                self.assertFalse(n in data, "%s holds %s" % (name, n))
 
 
 def have(*tools):
