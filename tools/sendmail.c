@@ -620,23 +620,9 @@ static void __attribute__((noreturn)) run(const char *path, char *const argv[])
 	    strerror(errno));
 }
 
-/* The directory this program lives in (newaliases is its neighbour). */
-static void
-own_dir(char *out, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", out, len - 1);
-	char *slash;
-
-	if (n <= 0 || (slash = memrchr(out, '/', (size_t)n)) == NULL) {
-		snprintf(out, len, "%s", var_command_dir);
-		return;
-	}
-	*slash = 0;
-}
-
 static void __attribute__((noreturn)) other_mode(void)
 {
-	char path[PATH_MAX], dir[PATH_MAX];
+	char path[PATH_MAX];
 	char *cfg = (char *)var_config_dir;
 
 	switch (opt.mode) {
@@ -647,13 +633,13 @@ static void __attribute__((noreturn)) other_mode(void)
 		run(path, argv);
 	}
 	case M_ALIASES: {
+		/* ternalias called newaliases builds alias_database (the
+		 * installed newaliases may be this program: no exec of it). */
 		char *argv[] = { "newaliases", "-c", cfg, NULL };
 
-		own_dir(dir, sizeof(dir));
-		if (snprintf(path, sizeof(path), "%s/newaliases", dir) < 0 ||
-		    access(path, X_OK) < 0)
-			die(EX_UNAVAILABLE,
-			    "-bi: %s/newaliases is not installed", dir);
+		snprintf(path, sizeof(path), "%s/ternalias", var_command_dir);
+		if (access(path, X_OK) < 0)
+			die(EX_UNAVAILABLE, "-bi: %s is not installed", path);
 		run(path, argv);
 	}
 	case M_FLUSH: {

@@ -19,6 +19,7 @@
 #include "conf/config.h"
 #include "conf/mastercf.h"
 #include "conf/params.h"
+#include "conf/perms.h"
 #include "mail/alias.h"
 #include "mail/passwd_edit.h"
 #include "mail/passwd_file.h"
@@ -52,13 +53,16 @@ problem(const char *fmt, ...)
 	problems++;
 }
 
+/* An error counts as a problem; anything else is said as a warning, or
+ * as a plain note when ctx is non-NULL (tern set-permissions' changes). */
 static void
 report_problem(void *ctx, int error, const char *text)
 {
 	if (error)
 		problem("%s", text);
 	else
-		fprintf(stderr, "tern: warning: %s\n", text);
+		fprintf(stderr, "tern: %s%s\n",
+		    ctx != NULL ? "" : "warning: ", text);
 }
 
 static void
@@ -181,6 +185,53 @@ check_user_file(int have_auth, uid_t uid, gid_t gid)
 		    (long)gid, var_auth_user_file);
 }
 
+/* The manifest $meta_directory/permissions into path. 0, or -1 when it
+ * does not exist and main.cf does not name meta_directory: an instance
+ * run from a build tree has none, and nothing is said then. */
+static int
+manifest_path(struct buf *path)
+{
+	buf_reset(path);
+	buf_printf(path, "%s/%s", var_meta_dir, PERMS_FILE_NAME);
+	if (access(buf_cstr(path), F_OK) < 0 && errno == ENOENT &&
+	    config_raw(VAR_META_DIR) == NULL)
+		return -1;
+	return 0;
+}
+
+/* What differs from the manifest: as root owners, groups and modes (the
+ * errors), else only modes (warnings: a test instance is all one user's). */
+static void
+check_manifest(int root)
+{
+	struct buf path, err;
+
+	buf_init(&path, 8192);
+	buf_init(&err, 8192);
+	if (manifest_path(&path) == 0 &&
+	    perms_check(buf_cstr(&path), root, report_problem, NULL, &err) < 0)
+		problem("%s", buf_cstr(&err));
+	buf_deinit(&path);
+	buf_deinit(&err);
+}
+
+/* tern set-permissions: make the installation match the manifest. */
+static int
+cmd_set_permissions(void)
+{
+	struct buf path, err;
+
+	buf_init(&path, 8192);
+	buf_init(&err, 8192);
+	if (manifest_path(&path) < 0)
+		problem("%s: %s", buf_cstr(&path), strerror(ENOENT));
+	else if (perms_apply(buf_cstr(&path), report_problem, "", &err) < 0)
+		problem("%s", buf_cstr(&err));
+	buf_deinit(&path);
+	buf_deinit(&err);
+	return problems ? 1 : 0;
+}
+
 /* The users' ~/.forward files that local would ignore (alias.h's
  * rules), as warnings: their mail still reaches their mailboxes. Root
  * only (others' homes are not ours to read); the system's user database
@@ -227,6 +278,26 @@ check_forward_files(void)
 	}
 	endpwent();
 	buf_deinit(&path);
+}
+
+/* Mail for root (cron, the system's programs) is never delivered as
+ * root: without an alias it is returned. A warning, as root's mail is
+ * easy to miss. */
+static void
+check_root_alias(void)
+{
+	struct resolve_error err;
+	char *value = NULL;
+
+	if (*var_mydestination == 0)
+		return;
+	if (resolve_local_alias("root", "", &value, &err) == 0)
+		fprintf(stderr,
+		    "tern: warning: mail for root@%s is returned to its "
+		    "sender: local(8) never delivers as root; give root an "
+		    "alias in %s (for example \"root: you\")\n",
+		    var_myhostname, VAR_ALIAS_MAPS);
+	xfree(value);
 }
 
 /* Everything a start needs, with a precise message for each problem. */
@@ -283,6 +354,7 @@ cmd_check(void)
 		/* Table entries that delivery would refuse, found now. */
 		if (resolve_check(report_problem, NULL, &error) < 0)
 			problem("%s", error);
+		check_root_alias();
 	}
 	check_forward_files();
 	if (root) {
@@ -317,6 +389,7 @@ cmd_check(void)
 		check_dir(buf_cstr(&path), uid, have_owner);
 	}
 	buf_deinit(&path);
+	check_manifest(root);
 	return problems ? 1 : 0;
 }
 
@@ -867,6 +940,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: tern [-c config_dir] "
 	    "start|stop|reload|status|check|flush\n"
+	    "       tern [-c config_dir] set-permissions\n"
 	    "       tern [-c config_dir] requeue ALL|queue_id ...\n"
 	    "       tern [-c config_dir] user add|passwd name [-s scheme]\n"
 	    "       tern [-c config_dir] user del name\n"
@@ -923,6 +997,8 @@ main(int argc, char **argv)
 		return cmd_status();
 	if (strcmp(cmd, "flush") == 0)
 		return cmd_flush();
+	if (strcmp(cmd, "set-permissions") == 0)
+		return cmd_set_permissions();
 	if (strcmp(cmd, "requeue") == 0)
 		return cmd_requeue(argv + optind + 1, argc - optind - 1);
 	if (strcmp(cmd, "user") == 0 &&

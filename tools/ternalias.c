@@ -169,7 +169,9 @@ main(int argc, char **argv)
 	 * or named (-c); a table named on the command line alone needs
 	 * none, as with ternmap. */
 	if (config_dir != NULL || optind == argc) {
-		if (config_load(config_dir, &error) < 0)
+		if (config_load(config_dir != NULL ? config_dir
+						   : config_dir_default(),
+			&error) < 0)
 			die(trouble, "%s", error);
 		default_type = var_db_type;
 	}

@@ -82,9 +82,9 @@ main(int argc, char **argv)
 	 * directory that root vouches for, so that no user chooses where
 	 * the group's privilege writes. */
 	if (getegid() != getgid() && getuid() != 0) {
-		if (config_dir == NULL || !root_owned(config_dir))
-			config_dir = TERN_CONFIG_DIR;
 		unsetenv("TERN_CONFIG_DIRECTORY");
+		if (config_dir == NULL || !root_owned(config_dir))
+			config_dir = config_dir_default(); /* the built-in */
 	}
 	if (config_load(config_dir, &error) < 0)
 		die(EX_CONFIG, "%s", error);

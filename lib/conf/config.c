@@ -13,6 +13,7 @@
 #include "conf/config.h"
 #include "conf/config_impl.h"
 #include "conf/params.h"
+#include "conf/tern_paths.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -785,13 +786,16 @@ int
 config_load(const char *config_dir, const char **error_r)
 {
 	struct cf_list list = { NULL, 0, 0 };
-	struct cf_lookup lk = { &list, 1, config_dir };
+	struct cf_lookup lk = { &list, 1, NULL };
 	union cf_value *vals;
 	char **warn = NULL;
 	size_t nwarn = 0, i;
 	struct buf path, text;
 	int ret = -1;
 
+	if (config_dir == NULL)
+		config_dir = config_dir_default();
+	lk.config_dir = config_dir;
 	buf_init(&path, 4096);
 	buf_init(&text, CONFIG_FILE_MAX);
 	if (buf_printf(&path, "%s/main.cf", config_dir) < 0) {

@@ -40,9 +40,10 @@ const char *config_dir_default(void);
 
 int config_override(const char *name_eq_value, const char **error_r);
 
-/* Read <config_dir>/main.cf (a missing file is an error), apply the
- * overrides, expand, convert and range-check every table parameter, set
- * every var_* and set var_config_dir to config_dir. Returns 0, or -1 with
+/* Read <config_dir>/main.cf (a missing file is an error; NULL config_dir:
+ * config_dir_default()), apply the overrides, expand, convert and
+ * range-check every table parameter, set every var_* and set
+ * var_config_dir to config_dir. Returns 0, or -1 with
  * *error_r set; on error no variable changes and the previous store stays. */
 int config_load(const char *config_dir, const char **error_r);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "conf/params.h"
+#include "conf/tern_paths.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -23,6 +24,9 @@ char *var_config_dir;
 char *var_queue_dir;
 char *var_daemon_dir;
 char *var_command_dir;
+char *var_manpage_dir;
+char *var_meta_dir;
+char *var_sample_dir;
 char *var_mail_owner;
 char *var_auth_owner;
 char *var_setgid_group;
@@ -180,6 +184,12 @@ const struct param_def param_table[] = {
 	    "directory of the daemon programs"),
 	P_STR(VAR_COMMAND_DIR, DEF_COMMAND_DIR, var_command_dir,
 	    "directory of the administrative commands"),
+	P_STR(VAR_MANPAGE_DIR, DEF_MANPAGE_DIR, var_manpage_dir,
+	    "where the manual pages are installed"),
+	P_STR(VAR_META_DIR, DEF_META_DIR, var_meta_dir,
+	    "read-only files of the installation: the permissions manifest"),
+	P_STR(VAR_SAMPLE_DIR, DEF_SAMPLE_DIR, var_sample_dir,
+	    "the main.cf and master.cf templates as shipped"),
 	P_STR(VAR_MAIL_OWNER, DEF_MAIL_OWNER, var_mail_owner,
 	    "unprivileged account that owns the queue"),
 	P_STR(VAR_SETGID_GROUP, DEF_SETGID_GROUP, var_setgid_group,

@@ -10,26 +10,15 @@
  * pure functions that return -1 with a static *error_r on bad text. Two
  * defaults are computed at run time: myhostname (gethostname(), with
  * ".localdomain" appended when it has no dot) and mydomain (myhostname
- * without its first label, or "localdomain"). Compile-time path defaults
- * come from the build: TERN_CONFIG_DIR, TERN_QUEUE_DIR, TERN_DAEMON_DIR,
- * TERN_COMMAND_DIR and TERN_VERSION. Not thread-safe. */
+ * without its first label, or "localdomain"). The path defaults (DEF_*_DIR)
+ * expand to the build's TERN_*_DIR from the generated conf/tern_paths.h
+ * (CMake cache variables), which only the code that uses them includes;
+ * TERN_VERSION comes from the build too. Not thread-safe. */
 #ifndef TERN_MAIL_PARAMS_H
 #define TERN_MAIL_PARAMS_H
 
 #include <stddef.h>
 
-#ifndef TERN_CONFIG_DIR
-#define TERN_CONFIG_DIR "/etc/tern"
-#endif
-#ifndef TERN_QUEUE_DIR
-#define TERN_QUEUE_DIR "/var/spool/tern"
-#endif
-#ifndef TERN_DAEMON_DIR
-#define TERN_DAEMON_DIR "/usr/libexec/tern"
-#endif
-#ifndef TERN_COMMAND_DIR
-#define TERN_COMMAND_DIR "/usr/sbin"
-#endif
 #ifndef TERN_VERSION
 #define TERN_VERSION "0.0.0"
 #endif
@@ -64,6 +53,15 @@ extern char *var_daemon_dir;
 #define VAR_COMMAND_DIR "command_directory"
 #define DEF_COMMAND_DIR TERN_COMMAND_DIR
 extern char *var_command_dir;
+#define VAR_MANPAGE_DIR "manpage_directory"
+#define DEF_MANPAGE_DIR TERN_MAN_DIR
+extern char *var_manpage_dir;
+#define VAR_META_DIR "meta_directory"
+#define DEF_META_DIR TERN_DATA_DIR
+extern char *var_meta_dir;
+#define VAR_SAMPLE_DIR "sample_directory"
+#define DEF_SAMPLE_DIR TERN_SAMPLE_DIR
+extern char *var_sample_dir;
 #define VAR_MAIL_OWNER "mail_owner"
 #define DEF_MAIL_OWNER "tern"
 extern char *var_mail_owner;

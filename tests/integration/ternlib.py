@@ -192,7 +192,11 @@ class Instance:
         # aliases(5) for the users of the system (mydestination).
         with open(os.path.join(self.etc, "aliases"), "w") as f:
             f.write("# written by ternlib.py\n")
-            for k, v in (system_aliases or {}).items():
+            # Mail for root goes to alice, as an administrator would
+            # have it (local never delivers as root).
+            if system_aliases is None:
+                system_aliases = {"root": "alice@%s" % self.domain}
+            for k, v in system_aliases.items():
                 f.write("%s: %s\n" % (k, v))
         params = {
             "alias_maps": "texthash:%s/aliases" % self.etc,

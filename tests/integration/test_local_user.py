@@ -78,6 +78,12 @@ class LocalUserTest(unittest.TestCase):
     @unittest.skipUnless(ternlib.IS_ROOT, "delivery to a system user "
                          "needs root")
     def test_root_is_not_a_delivery_identity(self):
+        self.t.cleanup()
+        self.t = ternlib.Instance(system_aliases={})
+        r = self.t.tool("tern", "check", check=False)
+        self.assertIn("tern: warning: mail for root@%s is returned to its "
+                      "sender: local(8) never delivers as root; give root "
+                      "an alias in alias_maps" % HOST, r.stderr)
         self.t.start()
         code, _ = self.send("root@%s" % HOST)
         self.assertEqual(code, 250)
@@ -389,7 +395,7 @@ class CheckTest(unittest.TestCase):
         self.assertIn("alias_maps: %s/aliases:2: alias \"broken\": "
                       "unterminated quoted string" % self.t.etc, r.stderr)
         with open(os.path.join(self.t.etc, "aliases"), "w") as f:
-            f.write("fine: alice@%s\n" % self.t.domain)
+            f.write("fine: alice@%s\nroot: fine\n" % self.t.domain)
         spool = os.path.join(self.t.dir, "varmail")
         os.mkdir(spool)
         os.chmod(spool, 0o777)

@@ -13,6 +13,7 @@
 
 #include "conf/config.h"
 #include "conf/params.h"
+#include "conf/tern_paths.h"
 #include "util/buf.h"
 #include "util/mem.h"
 

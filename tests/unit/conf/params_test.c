@@ -156,7 +156,7 @@ test_table_shape(void **state)
 {
 	size_t i, j;
 
-	assert_int_equal(param_table_count, 143);
+	assert_int_equal(param_table_count, 146);
 	for (i = 0; i < param_table_count; i++) {
 		const struct param_def *p = &param_table[i];
 
