@@ -152,9 +152,7 @@ class AliasTest(unittest.TestCase):
             self.assertEqual(code, 250, msg)
 
     def status_line(self, rcpt):
-        self.t.wait_log("to=<%s>" % rcpt)
-        return [l for l in self.t.log().splitlines()
-                if "to=<%s>" % rcpt in l][0]
+        return status_line(self.t, rcpt)
 
     def test_file(self):
         self.send("tofile@%s" % HOST)
@@ -226,6 +224,12 @@ class AliasTest(unittest.TestCase):
                       self.status_line("tempfail@%s" % HOST))
 
 
+def status_line(t, rcpt):
+    """The log line of the delivery to rcpt (waited for)."""
+    t.wait_log("to=<%s>" % rcpt)
+    return [l for l in t.log().splitlines() if "to=<%s>" % rcpt in l][0]
+
+
 def read_mbox(path):
     box = mailbox.mbox(path, create=False)
     try:
@@ -256,6 +260,9 @@ class ForwardTest(unittest.TestCase):
             self.assertEqual(s.rcpt(rcpt)[0], 250)
             self.assertEqual(s.data(body)[0], 250)
 
+    def status_line(self, rcpt):
+        return status_line(self.t, rcpt)
+
     def write_forward(self, pw, text, mode=0o644):
         path = os.path.join(pw.pw_dir, ".forward")
         with open(path, "w") as f:
@@ -275,6 +282,23 @@ class ForwardTest(unittest.TestCase):
         ternlib.wait_for(lambda: os.path.isdir(new) and os.listdir(new),
                          what="the kept copy")
         self.assertEqual(self.t.messages("alice"), [])
+
+    def test_forward_to_a_command_runs_as_the_user(self):
+        pw = self.t.add_system_user()
+        out = os.path.join(pw.pw_dir, "ran")
+        self.write_forward(pw, '"|id -u > %s; id -G >> %s; cat >> %s"\n'
+                           % (out, out, out))
+        self.t.start()
+        self.send("%s@%s" % (pw.pw_name, HOST))
+        line = self.status_line("%s@%s" % (pw.pw_name, HOST))
+        self.assertIn("status=sent (delivered to command: id -u", line)
+        with open(out) as f:
+            uid, groups, rest = f.read().split("\n", 2)
+        self.assertEqual(int(uid), pw.pw_uid)
+        self.assertEqual(groups.split(), [str(pw.pw_gid)])
+        self.assertIn("\n\nFrom me\nbody\n", rest)
+        st = os.stat(out)
+        self.assertEqual(st.st_uid, pw.pw_uid)
 
     def test_world_writable_forward_is_refused(self):
         pw = self.t.add_system_user()
