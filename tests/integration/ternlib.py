@@ -31,7 +31,11 @@ SOURCE = os.environ.get("TERN_SOURCE") or os.path.join(
     os.path.dirname(__file__), "..", "..")
 IS_ROOT = os.geteuid() == 0
 # Sanitizer builds are slower: give every wait more room.
-SLOW = 3 if os.environ.get("TERN_SANITIZE", "").upper() in ("1", "ON", "TRUE") else 1
+# A sanitizer build (scripts/test's second pass): slower, and its
+# programs cannot run set-user-id or set-group-id (LeakSanitizer refuses
+# a process it may not trace).
+SANITIZE = os.environ.get("TERN_SANITIZE", "").upper() in ("1", "ON", "TRUE")
+SLOW = 3 if SANITIZE else 1
 # One time in a delay= or delays= field, in Postfix's shape: below 1 s at
 # most two decimals, below 10 s at most one, else whole seconds; no
 # trailing zeros, never exponent notation.

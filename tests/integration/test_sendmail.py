@@ -198,6 +198,8 @@ class SendmailTest(unittest.TestCase):
 
 
 @unittest.skipUnless(ternlib.IS_ROOT, "needs root to make a set-group-id program")
+@unittest.skipIf(ternlib.SANITIZE, "a sanitizer build cannot run set-group-id "
+                 "(LeakSanitizer)")
 class PostdropTest(unittest.TestCase):
     """A user who may not write maildrop/ submits through a set-group-id
     ternpostdrop (setgid_group "mail" here, a copy in command_directory)."""
