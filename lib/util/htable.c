@@ -6,10 +6,14 @@
 #include "htable.h"
 #include "mem.h"
 
+/* One allocation per entry: the key follows it. The key's hash is kept:
+ * a chain is searched by hash before any strcmp, and growing does not
+ * hash again. */
 struct entry {
-	char *key;
-	void *value;
 	struct entry *next;
+	void *value;
+	uint64_t hash;
+	char key[]; /* NUL-terminated */
 };
 
 struct htable {
@@ -20,15 +24,33 @@ struct htable {
 
 #define HTABLE_MIN 16
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+#define MIX 0xff51afd7ed558ccdULL
 
-	for (; *s != 0; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
+/* The hash of the n bytes at s: eight bytes a step (a Maildir name of 40
+ * bytes takes 5 multiplications, not 40), then MurmurHash3's 64-bit
+ * finaliser, so that the low bits that pick a bucket depend on every
+ * byte. */
+static uint64_t
+hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * MIX;
+		h ^= h >> 32;
 	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		h = (h ^ w) * MIX;
+	}
+	h ^= h >> 33;
+	h *= MIX;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
 	return h;
 }
 
@@ -56,7 +78,6 @@ htable_destroy(struct htable **tp, void (*free_value)(void *))
 			next = e->next;
 			if (free_value != NULL)
 				free_value(e->value);
-			xfree(e->key);
 			xfree(e);
 		}
 	}
@@ -66,11 +87,12 @@ htable_destroy(struct htable **tp, void (*free_value)(void *))
 }
 
 static struct entry **
-slot(const struct htable *t, const char *key)
+slot(const struct htable *t, const char *key, uint64_t h)
 {
-	struct entry **ep = &t->bucket[hash(key) & (t->size - 1)];
+	struct entry **ep = &t->bucket[h & (t->size - 1)];
 
-	while (*ep != NULL && strcmp((*ep)->key, key) != 0)
+	while (
+	    *ep != NULL && ((*ep)->hash != h || strcmp((*ep)->key, key) != 0))
 		ep = &(*ep)->next;
 	return ep;
 }
@@ -78,7 +100,7 @@ slot(const struct htable *t, const char *key)
 void *
 htable_find(const struct htable *t, const char *key)
 {
-	struct entry *e = *slot(t, key);
+	struct entry *e = *slot(t, key, hash(key, strlen(key)));
 
 	return e != NULL ? e->value : NULL;
 }
@@ -93,7 +115,7 @@ grow(struct htable *t)
 		struct entry *e = t->bucket[i], *next;
 
 		for (; e != NULL; e = next) {
-			size_t b = hash(e->key) & (size - 1);
+			size_t b = e->hash & (size - 1);
 
 			next = e->next;
 			e->next = bucket[b];
@@ -108,7 +130,9 @@ grow(struct htable *t)
 void *
 htable_enter(struct htable *t, const char *key, void *value)
 {
-	struct entry **ep = slot(t, key), *e;
+	size_t n = strlen(key);
+	uint64_t h = hash(key, n);
+	struct entry **ep = slot(t, key, h), *e;
 	void *old;
 
 	if (*ep != NULL) {
@@ -116,8 +140,9 @@ htable_enter(struct htable *t, const char *key, void *value)
 		(*ep)->value = value;
 		return old;
 	}
-	e = xmalloc(sizeof(*e));
-	e->key = xstrdup(key);
+	e = xmalloc(sizeof(*e) + n + 1);
+	memcpy(e->key, key, n + 1);
+	e->hash = h;
 	e->value = value;
 	e->next = NULL;
 	*ep = e;
@@ -129,14 +154,13 @@ htable_enter(struct htable *t, const char *key, void *value)
 void *
 htable_delete(struct htable *t, const char *key)
 {
-	struct entry **ep = slot(t, key), *e = *ep;
+	struct entry **ep = slot(t, key, hash(key, strlen(key))), *e = *ep;
 	void *value;
 
 	if (e == NULL)
 		return NULL;
 	*ep = e->next;
 	value = e->value;
-	xfree(e->key);
 	xfree(e);
 	t->count--;
 	return value;

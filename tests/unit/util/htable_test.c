@@ -62,6 +62,41 @@ test_growth(void **state)
 	htable_destroy(&t, NULL);
 }
 
+/* Keys of every length around the hash's eight-byte steps, and keys
+ * that differ only in their last byte or in their length (a NUL-padded
+ * tail must not make "a" and "a\0" one key), are distinct. */
+static void
+test_key_lengths(void **state)
+{
+	struct htable *t = htable_create();
+	char key[64];
+	size_t len;
+	int c;
+
+	(void)state;
+	assert_null(htable_enter(t, "", (void *)1));
+	for (len = 1; len < 40; len++)
+		for (c = 0; c < 3; c++) {
+			memset(key, 'x', len);
+			key[len - 1] = (char)('a' + c);
+			key[len] = 0;
+			assert_null(htable_enter(t, key,
+			    (void *)(intptr_t)(len * 3 + (size_t)c + 2)));
+		}
+	assert_int_equal(htable_count(t), 1 + 39 * 3);
+	assert_int_equal((intptr_t)htable_find(t, ""), 1);
+	for (len = 1; len < 40; len++)
+		for (c = 0; c < 3; c++) {
+			memset(key, 'x', len);
+			key[len - 1] = (char)('a' + c);
+			key[len] = 0;
+			assert_int_equal((intptr_t)htable_find(t, key),
+			    (intptr_t)(len * 3 + (size_t)c + 2));
+		}
+	assert_null(htable_find(t, "xxxxxxxxd"));
+	htable_destroy(&t, NULL);
+}
+
 struct walk {
 	struct htable *t;
 	long seen;
@@ -114,6 +149,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_enter_find_delete),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_key_lengths),
 		cmocka_unit_test(test_walk_deletes),
 		cmocka_unit_test(test_destroy_frees_values),
 	};
