@@ -144,17 +144,18 @@ whole_message(const struct imap_section *sec)
 static int
 wire_copy(struct buf *out, const char *p, size_t n)
 {
-	size_t i, start = 0;
+	const char *end = p + n, *start = p, *q = p, *nl;
 
-	for (i = 0; i < n; i++) {
-		if (p[i] != '\n' || (i > 0 && p[i - 1] == '\r'))
+	/* memchr finds the line ends (most of a message is line text). */
+	for (; (nl = memchr(q, '\n', (size_t)(end - q))) != NULL; q = nl + 1) {
+		if (nl > p && nl[-1] == '\r')
 			continue;
-		if (buf_append(out, p + start, i - start) < 0 ||
+		if (buf_append(out, start, (size_t)(nl - start)) < 0 ||
 		    buf_append(out, "\r\n", 2) < 0)
 			return -1;
-		start = i + 1;
+		start = nl + 1;
 	}
-	return buf_append(out, p + start, n - start);
+	return buf_append(out, start, (size_t)(end - start));
 }
 
 /* One fetch-att (RFC 9051 9). Returns 0, or -1 with s->tmp set. */
