@@ -250,13 +250,22 @@ uidlist_parse(const char *text, size_t len, struct uidlist *ul, struct buf *err)
 			ret = parse_record(ul, p, nl, err);
 		p = nl + 1;
 	}
-	/* A file name twice would make uidlist_find ambiguous. */
-	for (line = 0; ret == 0 && line < ul->count; line++)
-		if (uidlist_find(ul, ul->recs[line].base) != &ul->recs[line]) {
+	/* The index for uidlist_find, built at once: a file name twice
+	 * would make it ambiguous (the error names the first line). */
+	for (line = 0; ret == 0 && line < ul->count; line++) {
+		void *was;
+
+		if (ul->index == NULL)
+			ul->index = htable_create();
+		was = htable_enter(ul->index, ul->recs[line].base,
+		    (void *)(uintptr_t)(line + 1));
+		if (was != NULL) {
 			ret = store_err(err, "file name twice: %s",
 			    ul->recs[line].base);
-			snprintf(where, sizeof(where), "line %zu", line + 2);
+			snprintf(where, sizeof(where), "line %zu",
+			    (size_t)(uintptr_t)was + 1);
 		}
+	}
 	if (ret < 0) {
 		err_prefix(err, where);
 		uidlist_free(ul);
