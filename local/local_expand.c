@@ -199,15 +199,15 @@ item_command(struct expand *x, const char *command)
 {
 	struct buf env[10];
 	const char *envp[11];
-	struct buf user, ext;
+	struct buf local;
 	struct pipe_cmd pc = { 0 };
 	struct pipe_result res;
 	size_t i, n = 0;
 
-	buf_init(&user, 1024);
-	buf_init(&ext, 1024);
-	if (resolve_local_user(x->rcpt, &user, &ext) < 0)
-		buf_puts(&user, x->user);
+	/* LOCAL is the whole local part, extension included (Postfix's). */
+	buf_init(&local, 1024);
+	if (addr_local_part(x->rcpt, &local) < 0)
+		buf_reset(&local);
 	for (i = 0; i < sizeof(env) / sizeof(env[0]); i++)
 		buf_init(&env[i], 1024);
 	buf_printf(&env[n++], "SENDER=%s", x->m->sender);
@@ -216,7 +216,7 @@ item_command(struct expand *x, const char *command)
 	buf_printf(&env[n++], "LOGNAME=%s", x->user);
 	buf_printf(&env[n++], "HOME=%s", x->home);
 	buf_printf(&env[n++], "SHELL=%s", x->shell);
-	buf_printf(&env[n++], "LOCAL=%s", user.data);
+	buf_printf(&env[n++], "LOCAL=%s", local.data);
 	buf_printf(&env[n++], "EXTENSION=%s", x->ext);
 	buf_printf(&env[n++], "DOMAIN=%s", addr_domain(x->rcpt));
 	buf_printf(&env[n++], "PATH=/usr/bin:/bin");
@@ -234,8 +234,7 @@ item_command(struct expand *x, const char *command)
 		fail(x, res.dsn, "%s", res.text);
 	for (i = 0; i < sizeof(env) / sizeof(env[0]); i++)
 		buf_deinit(&env[i]);
-	buf_deinit(&user);
-	buf_deinit(&ext);
+	buf_deinit(&local);
 }
 
 /* An address item: "self", or "to" a canonical address. */

@@ -207,6 +207,8 @@ class AliasTest(unittest.TestCase):
         self.assertEqual(env["SENDER"], "sender@example.test")
         self.assertEqual(env["RECIPIENT"], rcpt)
         self.assertEqual(env["USER"], "runner")
+        self.assertEqual(env["LOCAL"], rcpt.split("@")[0])
+        self.assertEqual(env["DOMAIN"], HOST)
         # Nothing of local's own environment is passed on.
         self.assertEqual(set(env) - {"PWD", "SHLVL", "_"},
                          {"SENDER", "RECIPIENT", "USER", "LOGNAME", "HOME",
