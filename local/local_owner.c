@@ -8,10 +8,11 @@
  * first delivery for an identity forks a child that drops to it for good
  * (it can never become root again) and then serves jobs over a
  * socketpair: the queue file descriptor and the job's attributes go in
- * ("kind" names the job: a Maildir delivery, a forwarded copy written
- * into the queue as mail_owner, ...), a status and a text come back. A small pool keeps the most recent
- * identities; a child that fails is replaced once, then the recipient is
- * deferred. The queue file goes to a child only as a fresh read-only
+ * ("kind" names the job: a Maildir or mbox delivery, an alias or
+ * .forward expansion with its files and commands, a forwarded copy
+ * written into the queue as mail_owner), a status and a text come back.
+ * A small pool keeps the most recent identities; a child that fails is
+ * replaced once, then the recipient is deferred. The queue file goes to a child only as a fresh read-only
  * descriptor (local_owner_fd): the one qmgr passed is read-write, and a
  * mailbox owner must not be able to change a queue file. */
 #include <errno.h>
