@@ -12,9 +12,10 @@
  * .forward expansion with its files and commands, a forwarded copy
  * written into the queue as mail_owner), a status and a text come back.
  * A small pool keeps the most recent identities; a child that fails is
- * replaced once, then the recipient is deferred. The queue file goes to a child only as a fresh read-only
- * descriptor (local_owner_fd): the one qmgr passed is read-write, and a
- * mailbox owner must not be able to change a queue file. */
+ * replaced once, then the recipient is deferred. The queue file goes to
+ * a child only as a fresh read-only descriptor (local_owner_fd): the one
+ * qmgr passed is read-write, and a mailbox owner must not be able to
+ * change a queue file. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -42,18 +42,18 @@ typedef void perms_report_fn(void *ctx, int error, const char *text);
  * as_root, another owner or group, or a mode that allows more than the
  * manifest's, is an error, and a mode that only allows less a warning;
  * otherwise owners are not looked at (a test instance is all its user's)
- * and a wrong mode is a warning. A missing entry without flags is a warning. Returns the number
- * of errors reported, or -1 with err set when the manifest cannot be read
- * or parsed (nothing is reported then). */
+ * and a wrong mode is a warning. A missing entry without flags is a
+ * warning. Returns the number of errors reported, or -1 with err set when
+ * the manifest cannot be read or parsed (nothing is reported then). */
 int perms_check(const char *path, int as_root, perms_report_fn *report,
     void *ctx, struct buf *err);
 
 /* Make the file system match the manifest at path: create the missing
  * "create" directories, set owners and groups (only as root; otherwise
- * they are left alone, as perms_check leaves them) and modes. Every change is reported as a warning-level
- * note, every failure as an error. Returns the number of errors, or -1
- * with err set when the manifest cannot be read or parsed (then nothing
- * was changed). */
+ * they are left alone, as perms_check leaves them) and modes. Every
+ * change is reported as a warning-level note, every failure as an error.
+ * Returns the number of errors, or -1 with err set when the manifest
+ * cannot be read or parsed (then nothing was changed). */
 int perms_apply(const char *path, perms_report_fn *report, void *ctx,
     struct buf *err);
 

@@ -2,9 +2,10 @@
  * A table is named "type:name" as in Postfix: "texthash:/path" (a text
  * source read at open), "hash:/path" and "btree:/path" (a compiled database
  * /path.db built by dict_build, read-only at lookup), "inline:{ k1=v1,
- * { k2 = value with, commas } }" and "static:value" (every key maps to
- * value), "unix:passwd.byname" (the system's users, dict_unix.c). Which database library stands behind hash: and btree: is a detail
- * of this module: callers only ever see struct dict. Keys are case-folded to
+ * { k2 = value with, commas } }", "static:value" (every key maps to
+ * value) and "unix:passwd.byname" (the system's users, dict_unix.c).
+ * Which database library stands behind hash: and btree: is a detail of
+ * this module: callers only ever see struct dict. Keys are case-folded to
  * lower case (ASCII) when a table is built and at every lookup; values are
  * returned exactly as stored. Text sources have Postfix's format: "key
  * whitespace value" lines, "#" comment lines, blank lines ignored, and lines
