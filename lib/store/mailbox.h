@@ -190,9 +190,11 @@ int mailbox_put_start(struct mailbox_put *p, struct maildir_msg **m_r,
  * with err (that message is not added; the put goes on). */
 int mailbox_put_finish(struct mailbox_put *p, struct maildir_msg *m,
     const struct mflags *f, time_t date, struct buf *err);
-/* Copy message i of src (its octets and internal date) with flags f.
- * Returns 1, 0 when the message is gone (expunged meanwhile: nothing
- * added), or -1 with err. */
+/* Copy message i of src (its octets and internal date) with flags f: a
+ * hard link to its file where the file system allows one (the data is
+ * shared, as Dovecot copies), else a copy of the bytes. Returns 1, 0
+ * when the message is gone (expunged meanwhile: nothing added), or -1
+ * with err. */
 int mailbox_put_copy(struct mailbox_put *p, struct mailbox *src, size_t i,
     const struct mflags *f, struct buf *err);
 /* Messages finished so far. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/mailbox.h"
@@ -61,14 +62,31 @@ mailbox_put_start(struct mailbox_put *p, struct maildir_msg **m_r,
 	return 0;
 }
 
+/* Count the file at path (in cur/) among the messages added. */
+static void
+put_add(struct mailbox_put *p, const char *path)
+{
+	struct put_msg *x;
+	const char *file;
+
+	if (p->count == p->cap) {
+		p->cap = p->cap == 0 ? 16 : p->cap * 2;
+		p->msgs = xrealloc(p->msgs, p->cap * sizeof(*p->msgs));
+	}
+	x = &p->msgs[p->count++];
+	x->path = xstrdup(path);
+	file = strrchr(x->path, '/') + 1;
+	x->base = xstrndup(file, strcspn(file, ":"));
+	x->vsize = field(x->base, ",W=");
+}
+
 int
 mailbox_put_finish(struct mailbox_put *p, struct maildir_msg *m,
     const struct mflags *f, time_t date, struct buf *err)
 {
 	struct mflags none = { 0 };
 	struct buf info, final;
-	const char *error, *file;
-	struct put_msg *x;
+	const char *error;
 	int ret = 0;
 
 	buf_init(&info, 256);
@@ -85,16 +103,44 @@ mailbox_put_finish(struct mailbox_put *p, struct maildir_msg *m,
 		ret = store_err(err, "%s", error);
 		goto out;
 	}
-	if (p->count == p->cap) {
-		p->cap = p->cap == 0 ? 16 : p->cap * 2;
-		p->msgs = xrealloc(p->msgs, p->cap * sizeof(*p->msgs));
-	}
-	x = &p->msgs[p->count++];
-	x->path = xstrdup(buf_cstr(&final));
-	file = strrchr(x->path, '/') + 1;
-	x->base = xstrndup(file, strcspn(file, ":"));
-	x->vsize = field(x->base, ",W=");
+	put_add(p, buf_cstr(&final));
 out:
+	buf_deinit(&info);
+	buf_deinit(&final);
+	return ret;
+}
+
+/* COPY as a hard link where the file system allows it, as Dovecot
+ * copies: no bytes move, and the internal date (the mtime) is the
+ * source's own. 0 done, 1 copy the bytes instead (no link possible, or
+ * the file is not where the view last saw it), -1 with err. */
+static int
+put_link(struct mailbox_put *p, struct mailbox *src, size_t i,
+    const struct mflags *f, struct buf *err)
+{
+	const struct mailbox_msg *m = mailbox_msg(src, i);
+	struct mflags none = { 0 };
+	struct buf from, info, final;
+	const char *error;
+	struct stat st;
+	int ret = 1;
+
+	buf_init(&from, BUF_MAX_INTERNAL);
+	buf_init(&info, 256);
+	buf_init(&final, BUF_MAX_INTERNAL);
+	if (m->expunged ||
+	    buf_printf(&from, "%s/%s", mailbox_path(src), m->name) < 0 ||
+	    lstat(buf_cstr(&from), &st) < 0 || !S_ISREG(st.st_mode) ||
+	    mflags_name("", f != NULL ? f : &none, &info) < 0)
+		goto out;
+	ret = maildir_link_copy(buf_cstr(&from), p->path, st.st_size, m->vsize,
+	    buf_cstr(&info) + 3, &final, &error);
+	if (ret < 0)
+		store_err(err, "%s", error);
+	else if (ret == 0)
+		put_add(p, buf_cstr(&final));
+out:
+	buf_deinit(&from);
 	buf_deinit(&info);
 	buf_deinit(&final);
 	return ret;
@@ -110,6 +156,10 @@ mailbox_put_copy(struct mailbox_put *p, struct mailbox *src, size_t i,
 	ssize_t n;
 	int fd, ret;
 
+	if (i >= mailbox_count(src))
+		return store_err(err, "no message %zu", i + 1);
+	if ((ret = put_link(p, src, i, f, err)) <= 0)
+		return ret == 0 ? 1 : -1;
 	if ((ret = mailbox_msg_open(src, i, &fd, err)) <= 0)
 		return ret;
 	if ((ret = mailbox_msg_date(src, i, err)) <= 0) {

@@ -155,12 +155,23 @@ host_part(void)
 	return buf_cstr(&host);
 }
 
+/* A new unique name "<sec>.M<usec>P<pid>Q<n>.<host>" into b. */
+static void
+unique_name(struct buf *b)
+{
+	static unsigned counter;
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	buf_reset(b);
+	buf_printf(b, "%lld.M%ldP%ldQ%u.%s", (long long)tv.tv_sec,
+	    (long)tv.tv_usec, (long)getpid(), ++counter, host_part());
+}
+
 int
 maildir_open(const char *path, struct maildir_msg **m_r, const char **error_r)
 {
-	static unsigned counter;
 	struct maildir_msg *m;
-	struct timeval tv;
 	struct buf b;
 	size_t n = strlen(path);
 	int fd;
@@ -178,10 +189,7 @@ maildir_open(const char *path, struct maildir_msg **m_r, const char **error_r)
 	}
 	buf_init(&b, PATH_MAX);
 	do {
-		gettimeofday(&tv, NULL);
-		buf_reset(&b);
-		buf_printf(&b, "%lld.M%ldP%ldQ%u.%s", (long long)tv.tv_sec,
-		    (long)tv.tv_usec, (long)getpid(), ++counter, host_part());
+		unique_name(&b);
 		xfree(m->name);
 		xfree(m->tmp_path);
 		m->name = xstrdup(buf_cstr(&b));
@@ -369,6 +377,45 @@ maildir_commit_info(struct maildir_msg *m, const char *info,
 fail:
 	maildir_abort(&m);
 	return -1;
+}
+
+int
+maildir_link_copy(const char *src, const char *dir, off_t size, off_t vsize,
+    const char *info, struct buf *final_path_r, const char **error_r)
+{
+	struct buf name;
+	int tries;
+
+	buf_init(&name, PATH_MAX);
+	for (tries = 0; tries < 100; tries++) {
+		unique_name(&name);
+		buf_reset(final_path_r);
+		if (buf_printf(final_path_r, "%s/cur/%s,S=%lld", dir,
+			buf_cstr(&name), (long long)size) < 0 ||
+		    (vsize >= 0 &&
+			buf_printf(final_path_r, ",W=%lld", (long long)vsize) <
+			    0) ||
+		    buf_printf(final_path_r, ":2,%s", info) < 0) {
+			buf_deinit(&name);
+			return md_error(error_r, "Maildir file name too long");
+		}
+		if (link(src, buf_cstr(final_path_r)) == 0)
+			break;
+		if (errno == EEXIST)
+			continue;
+		buf_deinit(&name);
+		if (link_unsupported(errno) || errno == ENOENT)
+			return 1;
+		return md_error(error_r, "link %s: %m", buf_cstr(final_path_r));
+	}
+	buf_deinit(&name);
+	if (tries == 100)
+		return md_error(error_r, "link into %s/cur: no free name", dir);
+	if (fsync_parent(buf_cstr(final_path_r), error_r) < 0) {
+		unlink(buf_cstr(final_path_r));
+		return -1;
+	}
+	return 0;
 }
 
 void

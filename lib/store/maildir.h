@@ -66,6 +66,17 @@ void maildir_set_mtime(struct maildir_msg *m, time_t t);
 int maildir_commit_info(struct maildir_msg *m, const char *info,
     struct buf *final_path_r, const char **error_r);
 
+/* A copy of the Maildir file src in the Maildir dir (IMAP COPY) that
+ * shares its data: a hard link dir/cur/<new unique name>,S=<size>
+ * [,W=<vsize>, when vsize >= 0]:2,<info>, made durable (cur/ fsync'ed).
+ * The file's contents and modification time (IMAP's internal date) are
+ * the source's, its flags its own (the name). Returns 0 with the new path
+ * in final_path_r; 1 when no link can be made (another file system, no
+ * hard links, src gone or renamed meanwhile): copy the bytes instead; or
+ * -1 with *error_r set. */
+int maildir_link_copy(const char *src, const char *dir, off_t size, off_t vsize,
+    const char *info, struct buf *final_path_r, const char **error_r);
+
 /* Add to *vsize the wire size of the n bytes at p: each LF not preceded
  * by CR counts two. *prev_cr says whether the byte before p was CR (0 at
  * the start) and is updated, so that a CR at the end of one piece and the

@@ -129,6 +129,56 @@ test_copy(void **state)
 	mailbox_close(&src);
 }
 
+/* COPY shares the file (a hard link: one inode, two names, the source's
+ * mtime); a source renamed since the view saw it (another client set a
+ * flag) is copied byte by byte instead, found by its base name. */
+static void
+test_copy_links(void **state)
+{
+	struct mailbox_put *p;
+	struct mailbox *src, *dst;
+	char dest[PATH_MAX / 2], path[PATH_MAX], moved[PATH_MAX + 2];
+	uint32_t uidv, uids[2];
+	struct stat a, b;
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	deliver("one\n", NULL, 0);
+	deliver("two\n", NULL, 0);
+	src = open_ok(0);
+	snprintf(dest, sizeof(dest), "%s/.Other", mdir);
+	assert_int_equal(mailbox_open(dest, 0, &dst, err), 0);
+	mailbox_close(&dst);
+	/* Message 2 is renamed behind the view's back. */
+	snprintf(path, sizeof(path), "%s/%s", mdir, mailbox_msg(src, 1)->name);
+	snprintf(moved, sizeof(moved), "%sS", path);
+	assert_int_equal(rename(path, moved), 0);
+	p = mailbox_put_begin(dest);
+	assert_int_equal(mailbox_put_copy(p, src, 0, NULL, err), 1);
+	assert_int_equal(mailbox_put_copy(p, src, 1, NULL, err), 1);
+	assert_int_equal(mailbox_put_commit(p, &uidv, uids, err), 0);
+	assert_int_equal(mailbox_open(dest, 0, &dst, err), 0);
+	assert_int_equal(mailbox_count(dst), 2);
+	snprintf(path, sizeof(path), "%s/%s", mdir, mailbox_msg(src, 0)->name);
+	assert_int_equal(stat(path, &a), 0);
+	snprintf(path, sizeof(path), "%s/%s", dest, mailbox_msg(dst, 0)->name);
+	assert_int_equal(stat(path, &b), 0);
+	assert_true(a.st_ino == b.st_ino && b.st_nlink == 2);
+	assert_int_equal(mailbox_msg(dst, 0)->size, 4);
+	snprintf(path, sizeof(path), "%s/%s", dest, mailbox_msg(dst, 1)->name);
+	assert_int_equal(stat(path, &b), 0);
+	assert_int_equal(b.st_nlink, 1);
+	assert_int_equal(mailbox_msg_open(dst, 1, &fd, err), 1);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	assert_int_equal(n, 4);
+	assert_memory_equal(buf, "two\n", 4);
+	mailbox_close(&dst);
+	mailbox_close(&src);
+}
+
 static void
 test_scan_first(void **state)
 {
@@ -171,6 +221,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_append, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_links, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_scan_first, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
