@@ -170,7 +170,8 @@ struct append_msg {
 /* Split APPEND's arguments after the mailbox into messages; -1 when
  * they are malformed. */
 static long
-split_append(const struct imap_arg *a, struct append_msg *out, size_t max)
+split_append(const struct imap_arg *a, int utf8, struct append_msg *out,
+    size_t max)
 {
 	size_t n = 0;
 
@@ -185,6 +186,18 @@ split_append(const struct imap_arg *a, struct append_msg *out, size_t max)
 		if (a != NULL && a->type == IMAP_ARG_STRING) {
 			out[n].date = a;
 			a = a->next;
+		}
+		/* RFC 9755 4: "UTF8" SP "(" literal8 ")", once UTF8=ACCEPT
+		 * is enabled: the message may have UTF-8 headers. */
+		if (utf8 && a != NULL && a->type == IMAP_ARG_ATOM &&
+		    strcasecmp(a->str, "UTF8") == 0 && a->next != NULL &&
+		    a->next->type == IMAP_ARG_LIST && a->next->list != NULL &&
+		    a->next->list->next == NULL &&
+		    a->next->list->type == IMAP_ARG_LITERAL &&
+		    (a->next->list->flags & IMAP_ARG_F_LITERAL8)) {
+			out[n++].lit = a->next->list;
+			a = a->next->next;
+			continue;
 		}
 		if (a == NULL || a->type != IMAP_ARG_LITERAL)
 			return -1;
@@ -229,7 +242,9 @@ cmd_append(struct sess *s, const struct imap_command *c)
 	buf_init(&path, BUF_MAX_INTERNAL);
 	buf_init(&err, 1024);
 	buf_init(&res, 65536);
-	if ((n = split_append(c->args->next, msgs, APPEND_MAX)) < 0) {
+	if ((n = split_append(c->args->next,
+		 (s->enabled & SESS_ENABLED_UTF8_ACCEPT) != 0, msgs,
+		 APPEND_MAX)) < 0) {
 		sess_bad(s, c, "Invalid APPEND arguments.");
 		goto out;
 	}

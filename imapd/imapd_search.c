@@ -4,6 +4,7 @@
  * compiles and matches, this file describes each message to it and reads
  * the message only when a key needs it. See imapd_sess.h. */
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "mail/imap_search.h"
@@ -125,6 +126,17 @@ match_one(struct sess *s, struct imap_search *srch,
 	return imap_search_match(srch, &sm, env);
 }
 
+/* Whether SEARCH's arguments give a charset: [RETURN (...)] CHARSET. */
+static int
+has_charset(const struct imap_arg *a)
+{
+	if (a != NULL && a->type == IMAP_ARG_ATOM &&
+	    strcasecmp(a->str, "RETURN") == 0 && a->next != NULL)
+		a = a->next->next;
+	return a != NULL && a->type == IMAP_ARG_ATOM &&
+	    strcasecmp(a->str, "CHARSET") == 0;
+}
+
 int
 cmd_search(struct sess *s, const struct imap_command *c)
 {
@@ -135,6 +147,11 @@ cmd_search(struct sess *s, const struct imap_command *c)
 	size_t i, count = mailbox_count(s->sel->mb);
 	int r = 0, ret = SESS_OK;
 
+	/* RFC 9755 3 (and its erratum): after ENABLE UTF8=ACCEPT, a
+	 * charset label conflicts with the strings' own UTF-8. */
+	if ((s->enabled & SESS_ENABLED_UTF8_ACCEPT) && has_charset(c->args))
+		return sess_bad(s, c,
+		    "No CHARSET after ENABLE UTF8=ACCEPT (RFC 9755).");
 	buf_init(&err, 1024);
 	switch (imap_search_compile(c->args, NULL, &srch, &err)) {
 	case IMAP_SEARCH_OK:

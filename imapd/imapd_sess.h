@@ -59,6 +59,9 @@ enum sess_result {
 /* ENABLE'd extensions (RFC 5161). */
 #define SESS_ENABLED_REV2 0x01
 #define SESS_ENABLED_UTF8 0x02
+/* ENABLE UTF8=ACCEPT (RFC 9755): UTF-8 as with IMAP4rev2, APPEND's UTF8
+ * data extension, and no CHARSET in SEARCH. */
+#define SESS_ENABLED_UTF8_ACCEPT 0x04
 
 /* The selected folder. */
 struct sel {

@@ -85,7 +85,8 @@ sess_capability(struct buf *out)
 	(void)buf_puts(out,
 	    "IMAP4rev1 IMAP4rev2 LITERAL+ ENABLE IDLE NAMESPACE ID "
 	    "UIDPLUS MOVE UNSELECT CHILDREN LIST-EXTENDED LIST-STATUS "
-	    "SPECIAL-USE ESEARCH SEARCHRES BINARY MULTIAPPEND STATUS=SIZE");
+	    "SPECIAL-USE ESEARCH SEARCHRES BINARY MULTIAPPEND STATUS=SIZE "
+	    "UTF8=ACCEPT");
 }
 
 static int __attribute__((format(printf, 4, 0))) vreply(struct sess *s,
@@ -183,11 +184,14 @@ cmd_enable(struct sess *s, const struct imap_command *c)
 
 		if (strcasecmp(a->str, "IMAP4rev2") == 0)
 			bit = SESS_ENABLED_REV2 | SESS_ENABLED_UTF8;
-		if (bit == 0 || (before & bit))
+		else if (strcasecmp(a->str, "UTF8=ACCEPT") == 0)
+			bit = SESS_ENABLED_UTF8_ACCEPT | SESS_ENABLED_UTF8;
+		if (bit == 0 || (before & bit) == bit)
 			continue;
 		s->enabled |= bit;
-		/* IMAP4rev2 takes UTF-8 in quoted strings (RFC 9051
-		 * 4.3): mailbox names, search strings. */
+		/* IMAP4rev2 and UTF8=ACCEPT take UTF-8 in quoted strings
+		 * (RFC 9051 4.3, RFC 9755 3): mailbox names (shown in UTF-8
+		 * from now on, not modified UTF-7), search strings. */
 		imap_parser_set_utf8(s->parser, 1);
 		sess_printf(s, " %s", a->str);
 	}

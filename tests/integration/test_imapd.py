@@ -285,6 +285,51 @@ class ImapdTest(ternlib.AccessTest):
             self.until(f, tag)
             s.close()
 
+    def test_utf8_accept(self):
+        """RFC 9755: after ENABLE UTF8=ACCEPT, mailbox names in UTF-8
+        both ways, APPEND's UTF8 (literal8) with UTF-8 headers kept as
+        they are, and SEARCH without a charset label."""
+        self.start()
+        s, f = self.raw()
+        s.sendall(b"c CAPABILITY\r\n")
+        self.assertIn(b" UTF8=ACCEPT", self.until(f, b"c")[0])
+        # Not before ENABLE.
+        s.sendall(b"u1 APPEND INBOX UTF8 (~{5+}\r\nhello)\r\n")
+        self.assertTrue(self.until(f, b"u1")[-1].startswith(b"u1 BAD"))
+        s.sendall(b"e ENABLE UTF8=ACCEPT\r\n")
+        self.assertEqual(self.until(f, b"e"),
+                         [b"* ENABLED UTF8=ACCEPT\r\n",
+                          b"e OK ENABLE completed.\r\n"])
+        name = "Entw\u00fcrfe".encode()
+        s.sendall(b'c1 CREATE "%s"\r\n' % name)
+        self.assertTrue(self.until(f, b"c1")[-1].startswith(b"c1 OK"))
+        s.sendall(b'l1 LIST "" "Entw*"\r\n')
+        # In UTF-8 (a quoted string or a literal), not modified UTF-7.
+        lst = b"".join(self.until(f, b"l1"))
+        self.assertIn(name, lst)
+        self.assertNotIn(b"&AP", lst)
+        msg = ("Subject: Gr\u00fc\u00dfe\r\nFrom: J\u00f6rg "
+               "<j\u00f6rg@example.test>\r\n\r\nHallo\r\n").encode()
+        s.sendall(b"a1 APPEND \"%s\" UTF8 (~{%d}\r\n" % (name, len(msg)))
+        self.until(f, b"+")
+        s.sendall(msg + b")\r\n")
+        self.assertRegex(self.until(f, b"a1")[-1],
+                         rb"^a1 OK \[APPENDUID \d+ 1\]")
+        s.sendall(b'x1 SELECT "%s"\r\n' % name)
+        self.until(f, b"x1")
+        s.sendall(b"f1 FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]\r\n")
+        self.assertIn("Subject: Gr\u00fc\u00dfe".encode(),
+                      b"".join(self.until(f, b"f1")))
+        s.sendall("s1 SEARCH SUBJECT \"gr\u00fc\"\r\n".encode())
+        self.assertIn(b"* SEARCH 1\r\n", self.until(f, b"s1"))
+        s.sendall(b"s2 SEARCH CHARSET UTF-8 ALL\r\n")
+        self.assertTrue(self.until(f, b"s2")[-1].startswith(b"s2 BAD"))
+        s.sendall(b"s3 SEARCH RETURN (COUNT) CHARSET UTF-8 ALL\r\n")
+        self.assertTrue(self.until(f, b"s3")[-1].startswith(b"s3 BAD"))
+        s.sendall(b"z LOGOUT\r\n")
+        self.until(f, b"z")
+        s.close()
+
     @unittest.skipUnless(shutil.which("mbsync"), "isync (mbsync) is missing")
     def test_mbsync_both_ways(self):
         t = self.start()
