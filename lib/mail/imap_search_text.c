@@ -180,6 +180,8 @@ imap_search_scratch_init(struct imap_search_scratch *x)
 	/* A decoder never makes more than it is fed, plus what it held back
 	 * (quoted-printable white space). */
 	buf_init(&x->chunk, IMAP_SEARCH_CHUNK * 2);
+	/* A single-byte charset's character is at most three UTF-8 bytes. */
+	buf_init(&x->utf8, IMAP_SEARCH_CHUNK * 2 * 3);
 }
 
 void
@@ -188,6 +190,7 @@ imap_search_scratch_deinit(struct imap_search_scratch *x)
 	buf_deinit(&x->field);
 	buf_deinit(&x->decoded);
 	buf_deinit(&x->chunk);
+	buf_deinit(&x->utf8);
 }
 
 /* --- headers --- */
@@ -282,11 +285,27 @@ is_text_leaf(const struct mime_part *p)
 	    strcmp(p->type, "text") == 0;
 }
 
+/* Feed a decoded piece of a body in charset (NULL: as it is), as UTF-8:
+ * the search strings are UTF-8 (RFC 9051 6.4.4). */
+static void
+feed_text(struct imap_search_scan *sc, const char *charset,
+    const struct buf *text, struct imap_search_scratch *x)
+{
+	buf_reset(&x->utf8);
+	if (charset != NULL &&
+	    mime_charset_to_utf8(charset, text->data, text->len, &x->utf8) == 0)
+		(void)imap_search_scan_feed(sc, x->utf8.data, x->utf8.len);
+	else
+		(void)imap_search_scan_feed(sc, text->data, text->len);
+}
+
 /* Decode the body of part p in chunks and feed it. */
 static int
 scan_body(struct imap_search_scan *sc, const char *msg,
     const struct mime_part *p, struct imap_search_scratch *x)
 {
+	const char *charset =
+	    mime_param_get(p->params, p->nparams, "charset", NULL);
 	struct mime_decoder d;
 	size_t off, n;
 
@@ -298,11 +317,11 @@ scan_body(struct imap_search_scan *sc, const char *msg,
 		buf_reset(&x->chunk);
 		(void)mime_decoder_feed(&d, msg + p->body_off + off, n,
 		    &x->chunk);
-		(void)imap_search_scan_feed(sc, x->chunk.data, x->chunk.len);
+		feed_text(sc, charset, &x->chunk, x);
 	}
 	buf_reset(&x->chunk);
 	(void)mime_decoder_finish(&d, &x->chunk);
-	(void)imap_search_scan_feed(sc, x->chunk.data, x->chunk.len);
+	feed_text(sc, charset, &x->chunk, x);
 	return imap_search_scan_break(sc);
 }
 

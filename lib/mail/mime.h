@@ -110,6 +110,16 @@ const struct mime_part *mime_root(const struct mime_message *m);
 /* The number of parts in the tree, root included. */
 unsigned mime_part_count(const struct mime_message *m);
 
+/* Append the n bytes at p, text in charset (a Content-Type charset
+ * parameter), to out as UTF-8 when it is a single-byte charset this
+ * module converts (ISO-8859-1 and windows-1252, as for RFC 2047 words):
+ * any piece of the text converts on its own, so a body can be converted
+ * chunk by chunk. Returns 0, 1 when the charset is another one (nothing
+ * appended: UTF-8 and US-ASCII need nothing, the rest is left as it is),
+ * or -1 when out is full. */
+int mime_charset_to_utf8(const char *charset, const void *p, size_t n,
+    struct buf *out);
+
 /* The value of parameter name (case-insensitive) among n params, or NULL;
  * *len_r (when not NULL) gets its length. */
 const char *mime_param_get(const struct mime_param *params, unsigned n,

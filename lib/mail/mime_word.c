@@ -173,6 +173,18 @@ convert(enum charset cs, const unsigned char *p, size_t n, struct buf *out)
 	return rc < 0 ? -1 : 0;
 }
 
+int
+mime_charset_to_utf8(const char *charset, const void *p, size_t n,
+    struct buf *out)
+{
+	enum charset cs = charset_get(charset, strlen(charset));
+
+	/* Single-byte charsets only: any cut of the text converts alone. */
+	if (cs != CS_LATIN1 && cs != CS_CP1252)
+		return 1;
+	return convert(cs, p, n, out);
+}
+
 struct word {
 	size_t len; /* the whole "=?...?=" */
 	enum charset cs;

@@ -288,6 +288,15 @@ static const char msg2[] = "From: Carol <carol@example.net>\n"
 			   "Content-Transfer-Encoding: base64\n"
 			   "\n"
 			   "dG9wIHNlY3JldCBwYXlsb2Fk\n"
+			   "--b1\n"
+			   "Content-Type: text/plain; charset=ISO-8859-1\n"
+			   "Content-Transfer-Encoding: quoted-printable\n"
+			   "\n"
+			   "Gr=FC=DFe aus K=D6ln\n"
+			   "--b1\n"
+			   "Content-Type: text/plain; charset=windows-1252\n"
+			   "\n"
+			   "\x93quoted\x94 \x80 5\n"
 			   "--b1--\n"
 			   "epilogue\n";
 
@@ -485,6 +494,11 @@ static const struct {
 	{ "BODY VGhl", "" },
 	{ "BODY \"soft line break\"", "2" },
 	{ "BODY \"CAFÉ ÉTÉ\"", "2" },
+	/* bodies in Latin-1 and windows-1252, searched as UTF-8 */
+	{ "BODY \"grüße aus köln\"", "2" },
+	{ "BODY \"GRÜSSE\"", "" },
+	{ "BODY \"\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac 5\"", "2" },
+	{ "TEXT \"KÖLN\"", "2" },
 	{ "BODY secret", "" },
 	{ "BODY preamble", "" },
 	{ "BODY alice", "" },
