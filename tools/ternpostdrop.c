@@ -2,10 +2,14 @@
 /* ternpostdrop - copy a maildrop file (maildrop.h) from stdin into
  * maildrop/ for a user who may not write there: installed set-group-id
  * to setgid_group (never set-uid). It checks the file whole before it
- * gives it a name pickup(8) takes, makes it durable, and wakes pickup. */
+ * gives it a name pickup(8) takes, makes it durable, and wakes pickup.
+ * With -p (-j: JSON) it prints the queue listing instead, which it asks
+ * of showq(8) over public/showq (the group's too): mailq for a user who
+ * may not read the queue. */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 #include "conf/params.h"
 #include "queue/maildrop.h"
 #include "queue/trigger.h"
+#include "util/sock.h"
 
 /* What the envelope may add to the content: every recipient at its
  * longest, and a little. */
@@ -59,21 +64,63 @@ root_owned(const char *dir)
 	return 1;
 }
 
+/* -p: the listing from showq, to stdout. */
+static int
+print_queue(int json)
+{
+	char path[4096], b[65536];
+	const char *error;
+	struct pollfd pfd;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/public/showq", var_queue_dir);
+	if ((fd = sock_unix_connect(path, 0, &error)) < 0)
+		die(EX_UNAVAILABLE,
+		    "the queue listing service: %s: %s "
+		    "(is Tern running?)",
+		    path, error);
+	if (write(fd, json ? "json\n" : "list\n", 5) != 5)
+		die(EX_IOERR, "%s: %s", path, strerror(errno));
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, (int)var_ipc_timeout * 1000) != 1)
+			die(EX_TEMPFAIL, "%s: no answer", path);
+		if ((n = read(fd, b, sizeof(b))) < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(EX_IOERR, "%s: %s", path, strerror(errno));
+		if (n == 0)
+			break;
+		if (fwrite(b, 1, (size_t)n, stdout) != (size_t)n)
+			die(EX_IOERR, "standard output: %s", strerror(errno));
+	}
+	close(fd);
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *config_dir = NULL, *error;
+	int list = 0, json = 0;
 	struct maildrop_limits limits;
 	struct maildrop *md;
 	char name[MAILDROP_NAME_MAX], path[4096], b[65536];
 	long long total = 0, max;
 	int c, fd, ret;
 
-	while ((c = getopt(argc, argv, "c:")) != -1) {
+	while ((c = getopt(argc, argv, "c:pj")) != -1) {
 		if (c == 'c')
 			config_dir = optarg;
+		else if (c == 'p')
+			list = 1;
+		else if (c == 'j')
+			json = 1;
 		else {
-			fputs("usage: ternpostdrop [-c config_dir] < file\n",
+			fputs("usage: ternpostdrop [-c config_dir] < file\n"
+			      "       ternpostdrop [-c config_dir] -p [-j]\n",
 			    stderr);
 			return EX_USAGE;
 		}
@@ -88,6 +135,8 @@ main(int argc, char **argv)
 	}
 	if (config_load(config_dir, &error) < 0)
 		die(EX_CONFIG, "%s", error);
+	if (list)
+		return print_queue(json);
 	fd = maildrop_file_create(var_queue_dir, tmp, sizeof(tmp), &error);
 	if (fd < 0)
 		die(EX_TEMPFAIL, "%s", error);

@@ -17,19 +17,11 @@
 #include "mail/dsn_param.h"
 #include "queue/qdefer.h"
 #include "queue/qfile.h"
+#include "queue/qlist.h"
 #include "queue/trigger.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
-
-/* The queues a listing shows, in Postfix's order. */
-static const char *const list_queues[] = {
-	"incoming",
-	"active",
-	"deferred",
-	"hold",
-	NULL,
-};
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
 die(const char *fmt, ...)
@@ -54,181 +46,16 @@ static void __attribute__((noreturn)) usage(void)
 	exit(2);
 }
 
-/* JSON string body of s (RFC 8259 section 7): quotes, backslashes and
- * control characters escaped; other bytes as they are. */
-static void
-json_str(FILE *fp, const char *s)
+/* Run ternpostdrop -p, which asks showq(8) for the listing. */
+static void __attribute__((noreturn)) list_through_showq(int json)
 {
-	fputc('"', fp);
-	for (; *s != 0; s++) {
-		unsigned char c = (unsigned char)*s;
+	char path[4200];
+	char *argv[] = { "ternpostdrop", "-c", var_config_dir, "-p",
+		json ? "-j" : NULL, NULL };
 
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
-/* Call fn for each queue file of the named queues (sorted within each
- * queue); files that vanish or do not parse are skipped with a warning
- * unless they vanished (a delivery finished meanwhile). */
-typedef void queue_fn(const char *queue, struct qfile *q, void *ctx);
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void
-walk(const char *const *queues, queue_fn *fn, void *ctx)
-{
-	for (size_t i = 0; queues[i] != NULL; i++) {
-		char dir[4096], path[4200];
-		struct dirent *de;
-		char **names = NULL;
-		size_t n = 0;
-		DIR *d;
-
-		snprintf(dir, sizeof(dir), "%s/%s", var_queue_dir, queues[i]);
-		if ((d = opendir(dir)) == NULL) {
-			if (errno != ENOENT)
-				die("open %s: %s", dir, strerror(errno));
-			continue;
-		}
-		while ((de = readdir(d)) != NULL) {
-			if (!qfile_is_id(de->d_name))
-				continue;
-			names = xrealloc(names, (n + 1) * sizeof(*names));
-			names[n++] = xstrdup(de->d_name);
-		}
-		closedir(d);
-		if (n > 0)
-			qsort(names, n, sizeof(*names), name_cmp);
-		for (size_t j = 0; j < n; j++) {
-			struct qfile *q;
-			const char *error;
-
-			snprintf(path, sizeof(path), "%s/%s", dir, names[j]);
-			if (qfile_open(path, 0, &q, &error) < 0) {
-				if (access(path, F_OK) == 0)
-					fprintf(stderr,
-					    "ternqueue: warning: "
-					    "%s: %s\n",
-					    path, error);
-			} else {
-				fn(queues[i], q, ctx);
-				qfile_close(&q);
-			}
-			xfree(names[j]);
-		}
-		xfree(names);
-	}
-}
-
-struct totals {
-	long long bytes;
-	long count;
-};
-
-/* The deferral reasons qmgr recorded for q, or NULL (none, or not
- * readable: a listing goes on without them). */
-static struct qdefer *
-reasons(const struct qfile *q)
-{
-	struct qdefer *d;
-	const char *error;
-
-	if (qdefer_read(var_queue_dir, q->id, &d, &error) < 0)
-		fprintf(stderr, "ternqueue: warning: %s\n", error);
-	return d;
-}
-
-/* Postfix's mailq layout: the queue ID with '*' (active) or '!' (on
- * hold), the size, the arrival time, the sender; then each recipient that
- * is still to be delivered, after the reason of its deferral in
- * parentheses when it differs from the previous recipient's. */
-static void
-list_one(const char *queue, struct qfile *q, void *ctx)
-{
-	struct totals *t = ctx;
-	struct qdefer *d = reasons(q);
-	const char *last = NULL;
-	char when[32];
-	time_t at = q->arrival.tv_sec;
-	struct tm tm;
-
-	if (t->count == 0)
-		printf("-Queue ID-  --Size-- ----Arrival Time---- "
-		       "-Sender/Recipient-------\n");
-	localtime_r(&at, &tm);
-	/* asctime()'s first 20 characters, as Postfix prints them. */
-	strftime(when, sizeof(when), "%a %b %e %H:%M:%S ", &tm);
-	printf("%-10s%c %8lld %-20.20s %s\n", q->id,
-	    strcmp(queue, "active") == 0     ? '*'
-		: strcmp(queue, "hold") == 0 ? '!'
-					     : ' ',
-	    (long long)q->content_size, when,
-	    *q->sender != 0 ? q->sender : "MAILER-DAEMON");
-	for (size_t i = 0; i < q->nrcpt; i++) {
-		const char *why;
-
-		if (q->rcpt[i].done)
-			continue;
-		why = qdefer_reason(d, q->rcpt[i].addr);
-		if (why != NULL && (last == NULL || strcmp(why, last) != 0))
-			printf("(%s)\n", why);
-		last = why;
-		printf("%41s%s\n", "", q->rcpt[i].addr);
-	}
-	printf("\n");
-	qdefer_free(&d);
-	t->bytes += (long long)q->content_size;
-	t->count++;
-}
-
-/* postqueue -j: one JSON object a line. */
-static void
-json_one(const char *queue, struct qfile *q, void *ctx)
-{
-	struct qdefer *d = reasons(q);
-	int first = 1;
-
-	(void)ctx;
-	printf("{\"queue_name\": ");
-	json_str(stdout, queue);
-	printf(", \"queue_id\": ");
-	json_str(stdout, q->id);
-	printf(", \"arrival_time\": %lld, \"message_size\": %lld, "
-	       "\"sender\": ",
-	    (long long)q->arrival.tv_sec, (long long)q->content_size);
-	json_str(stdout, q->sender);
-	printf(", \"recipients\": [");
-	for (size_t i = 0; i < q->nrcpt; i++) {
-		const char *why;
-
-		if (q->rcpt[i].done)
-			continue;
-		printf("%s{\"address\": ", first ? "" : ", ");
-		json_str(stdout, q->rcpt[i].addr);
-		if (*q->rcpt[i].orig != 0 &&
-		    strcmp(q->rcpt[i].orig, q->rcpt[i].addr) != 0) {
-			printf(", \"orig_address\": ");
-			json_str(stdout, q->rcpt[i].orig);
-		}
-		if ((why = qdefer_reason(d, q->rcpt[i].addr)) != NULL) {
-			printf(", \"delay_reason\": ");
-			json_str(stdout, why);
-		}
-		printf("}");
-		first = 0;
-	}
-	printf("]}\n");
-	qdefer_free(&d);
+	snprintf(path, sizeof(path), "%s/ternpostdrop", var_command_dir);
+	execv(path, argv);
+	die("exec %s: %s", path, strerror(errno));
 }
 
 /* Find a queue ID in the queues; returns the queue name or NULL. */
@@ -425,15 +252,15 @@ main(int argc, char **argv)
 	    log_open(var_maillog_file, var_syslog_facility, &error) < 0)
 		fprintf(stderr, "ternqueue: warning: %s\n", error);
 	if (op == 0) {
-		struct totals t = { 0, 0 };
+		char dir[4200];
 
-		walk(list_queues, json ? json_one : list_one, &t);
-		if (!json && t.count == 0)
-			printf("Mail queue is empty\n");
-		else if (!json)
-			printf("-- %lld Kbytes in %ld Request%s.\n",
-			    (t.bytes + 1023) / 1024, t.count,
-			    t.count == 1 ? "" : "s");
+		/* A user who may not read the queue: showq(8) lists it,
+		 * reached through the set-group-id ternpostdrop. */
+		snprintf(dir, sizeof(dir), "%s/deferred", var_queue_dir);
+		if (access(dir, R_OK | X_OK) < 0 && errno == EACCES)
+			list_through_showq(json);
+		if (qlist_print(stdout, json, &error) < 0)
+			die("%s", error);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if (op == 'p') {

@@ -242,6 +242,7 @@ class Instance:
                        self.port))
             f.write("qmgr unix n - n %d 1 qmgr\n" % qmgr_wakeup)
             f.write("pickup unix n - n 60 1 pickup\n")
+            f.write("showq unix n - n - - showq\n")
             # maxproc: {"smtp": "2"} sets a delivery service's column.
             mp = maxproc or {}
             f.write("local unix - n n - %s local\n" % mp.get("local", "-"))

@@ -239,6 +239,32 @@ class PostdropTest(unittest.TestCase):
         self.assertIn("from userid %d" % nobody.pw_uid, m["Received"])
         self.t.wait_log("uid=%d from=<nobody@example.test>" % nobody.pw_uid)
 
+    def test_ordinary_user_mailq(self):
+        """mailq for a user who may not read the queue: showq lists it,
+        reached through the set-group-id ternpostdrop."""
+        nobody = pwd.getpwnam("nobody")
+
+        def mailq(*args):
+            return subprocess.run(
+                [os.path.join(self.bindir, "sendmail"), "-C", self.t.etc,
+                 "-bp"] + list(args), capture_output=True, timeout=60,
+                cwd="/", user=nobody.pw_uid, group=nobody.pw_gid,
+                extra_groups=[])
+        r = mailq()
+        self.assertEqual((r.returncode, r.stdout), (0, b"Mail queue is empty\n"),
+                         r.stderr)
+        self.t.block_mailbox("alice")
+        with self.t.smtp() as c:
+            c.sendmail("someone@example.org", ["alice@example.test"],
+                       b"Subject: waits\r\n\r\nx\r\n")
+        self.t.wait_log("status=deferred")
+        r = mailq()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        self.assertIn("someone@example.org", out)
+        self.assertIn("alice@example.test", out)
+        self.assertIn("-- 1 Kbytes in 1 Request.", out)
+
 
 if __name__ == "__main__":
     unittest.main()
