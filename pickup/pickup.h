@@ -7,7 +7,9 @@
  * missing); the queue file is committed before the maildrop file is
  * removed, so a crash in between means a duplicate, never a loss. A
  * malformed file goes to corrupt/. The submitter is the file's owner,
- * never what the file says. Failures are logged, never fatal. */
+ * never what the file says. Recipients go through virtual_alias_maps, as
+ * smtpd's do (the queue holds final addresses); a table that fails leaves
+ * the file for the next scan. Failures are logged, never fatal. */
 #ifndef TERN_PICKUP_H
 #define TERN_PICKUP_H
 

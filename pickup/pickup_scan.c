@@ -17,10 +17,12 @@
 #include "mail/addr.h"
 #include "mail/dsn_param.h"
 #include "mail/msg_header.h"
+#include "mail/resolve.h"
 #include "queue/maildrop.h"
 #include "queue/qfile.h"
 #include "queue/trigger.h"
 #include "util/buf.h"
+#include "util/htable.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -126,11 +128,17 @@ struct job {
 	struct buf a, b; /* scratch */
 };
 
-static void
-envelope(struct job *j, struct timeval now)
+/* The envelope. The recipients are expanded through virtual_alias_maps
+ * (each final address once). Returns 0, or -1 with *error_r when a table
+ * failed (try again later). */
+static int
+envelope(struct job *j, struct timeval now, const char **error_r)
 {
+	static char why[600];
 	struct maildrop *md = j->md;
-	size_t i;
+	struct htable *seen = htable_create();
+	size_t i, k;
+	int ret = 0;
 
 	qfile_put_time(j->w, now);
 	qualify(&j->a, md->sender);
@@ -144,11 +152,40 @@ envelope(struct job *j, struct timeval now)
 	if (md->envid != NULL)
 		qfile_put_attr(j->w, "dsn_envid", md->envid);
 	qfile_put_warn(j->w);
-	for (i = 0; i < md->nrcpt; i++) {
+	for (i = 0; i < md->nrcpt && ret == 0; i++) {
+		struct resolve_list finals = { 0 };
+		struct resolve_error err;
+
 		qualify(&j->a, md->rcpt[i]);
-		qfile_put_rcpt_dsn(j->w, j->a.data, j->a.data, md->notify,
-		    NULL);
+		if (resolve_alias(j->a.data, &finals, &err) < 0) {
+			resolve_list_free(&finals);
+			if (err.dsn[0] == '4') {
+				snprintf(why, sizeof(why), "%s", err.text);
+				*error_r = why;
+				ret = -1;
+				break;
+			}
+			/* A loop or a limit: qmgr returns the address. */
+			resolve_list_add(&finals, j->a.data);
+		}
+		for (k = 0; k < finals.n; k++) {
+			char *key = xstrdup(finals.addr[k]);
+			char *c;
+
+			for (c = key; *c != 0; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+			if (htable_find(seen, key) == NULL) {
+				htable_enter(seen, key, seen);
+				qfile_put_rcpt_dsn(j->w, finals.addr[k],
+				    j->a.data, md->notify, NULL);
+			}
+			xfree(key);
+		}
+		resolve_list_free(&finals);
 	}
+	htable_destroy(&seen, NULL);
+	return ret;
 }
 
 /* Received:, the header with what it lacks, the rest of the content. */
@@ -326,9 +363,12 @@ pick_one(int dirfd, const char *name)
 	qualify(&j.a, j.md->sender);
 	/* Postfix's line: who submitted, and the sender they gave. */
 	log_info("%s: uid=%ld from=<%s>", id, (long)j.uid, log_str(j.a.data));
-	envelope(&j, now);
-	ret = content(&j, now, &error);
-	if (ret < 0) {
+	if (envelope(&j, now, &error) < 0) {
+		/* A table is down: the file waits for the next scan. */
+		log_warn("maildrop/%s: %s; tried again later", name, error);
+		qfile_abort(&j.w);
+		ret = -1;
+	} else if ((ret = content(&j, now, &error)) < 0) {
 		/* The file changed under us after the check. */
 		qfile_abort(&j.w);
 		buf_printf(&j.b, "content: %s", error);

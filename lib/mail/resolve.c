@@ -245,8 +245,8 @@ resolve_list_free(struct resolve_list *l)
 	l->n = l->cap = 0;
 }
 
-static void
-list_add(struct resolve_list *l, const char *addr)
+void
+resolve_list_add(struct resolve_list *l, const char *addr)
 {
 	size_t i;
 
@@ -327,7 +327,7 @@ expand(const char *addr, int depth, struct resolve_list *out,
 		return -1;
 	}
 	if (ret == 0) {
-		list_add(out, addr);
+		resolve_list_add(out, addr);
 		buf_deinit(&ext);
 		goto check;
 	}
@@ -354,7 +354,7 @@ expand(const char *addr, int depth, struct resolve_list *out,
 		p += len;
 		/* An alias that names itself is final (virtual(5)). */
 		if (strcasecmp(buf_cstr(&item), addr) == 0)
-			list_add(out, addr);
+			resolve_list_add(out, addr);
 		else if ((ret = expand(buf_cstr(&item), depth + 1, out, err)) <
 		    0)
 			break;

@@ -61,6 +61,8 @@ void resolve_close(void);
 int resolve_alias(const char *addr, struct resolve_list *out,
     struct resolve_error *err);
 void resolve_list_free(struct resolve_list *l);
+/* Add a copy of addr to l unless it is there already (in any case). */
+void resolve_list_add(struct resolve_list *l, const char *addr);
 
 /* Classify a final address. Returns the class, or -1 with err filled (a
  * table error). For RESOLVE_UNKNOWN/RESOLVE_RELAY, err holds the reply

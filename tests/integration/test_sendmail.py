@@ -146,6 +146,14 @@ class SendmailTest(unittest.TestCase):
         self.sendmail(["-q"], b"")
         self.t.wait_log("%s: to=<bob@example.test>" % qid)
 
+    def test_virtual_alias_expanded(self):
+        # As through smtpd: postmaster@example.test is alice's alias.
+        self.sendmail(["postmaster@example.test"], b"Subject: pm\n\nx\n")
+        m = parse(self.t.wait_messages("alice", 1)[0])
+        self.assertEqual(m["Subject"], "pm")
+        self.t.wait_log("to=<alice@example.test>, "
+                        "orig_to=<postmaster@example.test>")
+
     def test_bi_builds_the_aliases(self):
         # -bi is newaliases: alias_database is built (in a directory
         # the submitter may write; /etc/aliases needs root).

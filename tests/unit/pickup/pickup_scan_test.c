@@ -20,6 +20,7 @@
 
 #include "conf/config.h"
 #include "conf/params.h"
+#include "mail/resolve.h"
 #include "queue/maildrop.h"
 #include "queue/qfile.h"
 #include "util/buf.h"
@@ -41,6 +42,11 @@ setup(void **state)
 	config_load_defaults();
 	var_myhostname = "mail.example.test";
 	var_myorigin = "example.test";
+	var_alias_maps = "";
+	var_virt_alias_maps = "inline:{ { team@example.test = "
+			      "bob@example.test, Dave@example.org } }";
+	if (resolve_open(&error) < 0)
+		return -1;
 	if (mkdtemp(dir) == NULL || getcwd(oldcwd, sizeof(oldcwd)) == NULL ||
 	    qfile_dirs_create(dir, &error) < 0 || chdir(dir) < 0)
 		return -1;
@@ -53,6 +59,7 @@ teardown(void **state)
 	char cmd[PATH_MAX + 16];
 
 	(void)state;
+	resolve_close();
 	if (chdir(oldcwd) < 0)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -170,6 +177,31 @@ test_queued_with_headers(void **state)
 	buf_deinit(&b);
 }
 
+/* Recipients go through virtual_alias_maps, as smtpd's do; each final
+ * address once (in any case), with the address given as the original. */
+static void
+test_virtual_aliases(void **state)
+{
+	static const char *const rcpt[] = { "team", "dave@example.org",
+		"carol@example.org", NULL };
+	char name[MAILDROP_NAME_MAX];
+	struct qfile *q;
+	struct buf b;
+
+	(void)state;
+	drop(name, "alice", NULL, rcpt, "Subject: hi\n\nbody\n");
+	assert_int_equal(pickup_scan(), 1);
+	buf_init(&b, 65536);
+	q = queued(&b);
+	assert_int_equal(q->nrcpt, 3);
+	assert_string_equal(q->rcpt[0].addr, "bob@example.test");
+	assert_string_equal(q->rcpt[0].orig, "team@example.test");
+	assert_string_equal(q->rcpt[1].addr, "Dave@example.org");
+	assert_string_equal(q->rcpt[2].addr, "carol@example.org");
+	qfile_close(&q);
+	buf_deinit(&b);
+}
+
 /* A message that has its own Date:, Message-ID: and From: keeps them
  * alone; one without a header gets the empty line before its body. */
 static void
@@ -242,6 +274,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_queued_with_headers),
+		cmocka_unit_test(test_virtual_aliases),
 		cmocka_unit_test(test_nothing_added_or_body_only),
 		cmocka_unit_test(test_bad_files_set_aside),
 	};
