@@ -61,6 +61,15 @@ void mbx_scan_free(struct scan *s);
  * "cur/<name>" in out, 0 gone, -1 error. */
 int mbx_find_by_base(const char *path, const char *base, struct buf *out,
     struct buf *err);
+/* Open path/name for reading; on ENOENT look for base again and update
+ * *name (heap). 1 with *fd_r, 0 when gone, -1 with err. */
+int mbx_open_msg(const char *path, char **name, const char *base, int *fd_r,
+    struct buf *err);
+/* Read the open message file fd (path/name, for errors) to its end,
+ * counting its wire size into *v and its length into *size; closes fd.
+ * 0, or -1 with err. */
+int mbx_read_vsize(int fd, const char *path, const char *name, off_t *v,
+    off_t *size, struct buf *err);
 /* Make room for one more message in mb->msgs. */
 struct mailbox_msg *mbx_msg_new(struct mailbox *mb);
 /* Append the file x (which has UID record r) to the view; its strings
