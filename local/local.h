@@ -49,6 +49,9 @@ int local_write_mbox(struct local_msg *m, const char *rcpt, const char *path,
 
 struct attr_list;
 struct buf;
+/* The longest answer of a job (an attribute value of the owner
+ * processes' protocol, attr.h): room for ALIAS_ITEMS_MAX expansion lines. */
+#define LOCAL_ANSWER_MAX (1000 * 1000)
 /* A job that runs as a mailbox owner (or mail_owner): req holds its
  * attributes ("kind" names it; "sender" and "queue_id" are always there
  * and already in m), m the message with a read-only descriptor. Returns 0

@@ -58,7 +58,26 @@ struct expand {
 	const char *ext;   /* the address extension, or "" */
 	struct buf *out;
 	size_t items; /* items handled, for ALIAS_ITEMS_MAX */
+	int overflow; /* an answer line did not fit in out */
 };
+
+static void answer(struct expand *x, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One line of the answer. out holds LOCAL_ANSWER_MAX bytes, room for
+ * ALIAS_ITEMS_MAX lines of at most about 600 bytes; a line that does not
+ * fit is remembered, and the whole answer becomes a temporary failure
+ * rather than a recipient silently left out. */
+static void
+answer(struct expand *x, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (buf_vprintf(x->out, fmt, ap) < 0)
+		x->overflow = 1;
+	va_end(ap);
+}
 
 /* Is class named in the list (allow_mail_to_*)? */
 static int
@@ -93,7 +112,7 @@ fail(struct expand *x, const char *dsn, const char *fmt, ...)
 	va_end(ap);
 	/* One line per outcome: no line break may come from a file. */
 	text[strcspn(text, "\r\n")] = 0;
-	buf_printf(x->out, "fail %s %s\n", dsn, text);
+	answer(x, "fail %s %s\n", dsn, text);
 }
 
 struct mbox_copy {
@@ -149,7 +168,7 @@ item_file(struct expand *x, const char *path)
 		if (local_write_maildir(x->m, x->rcpt, path, &error) < 0)
 			fail(x, "4.2.0", "maildir delivery failed: %s", error);
 		else
-			buf_printf(x->out, "sent delivered to maildir\n");
+			answer(x, "sent delivered to maildir\n");
 	} else {
 		struct mbox_error err;
 
@@ -157,8 +176,7 @@ item_file(struct expand *x, const char *path)
 			fail(x, err.dsn, "cannot append to file %s: %s", path,
 			    err.text);
 		else
-			buf_printf(x->out, "sent delivered to file: %s\n",
-			    path);
+			answer(x, "sent delivered to file: %.200s\n", path);
 	}
 }
 
@@ -229,7 +247,7 @@ item_command(struct expand *x, const char *command)
 	pc.timeout = var_command_time_limit;
 	pc.output_max = 1024;
 	if (pipe_cmd_run(&pc, pipe_feed, x, &res) == 0)
-		buf_printf(x->out, "sent delivered to command: %s\n", command);
+		answer(x, "sent delivered to command: %.200s\n", command);
 	else
 		fail(x, res.dsn, "%s", res.text);
 	for (i = 0; i < sizeof(env) / sizeof(env[0]); i++)
@@ -246,7 +264,7 @@ item_address(struct expand *x, const struct alias_item *it)
 	const char *error;
 
 	if (it->noexpand) {
-		buf_printf(x->out, "self\n");
+		answer(x, "self\n");
 		return;
 	}
 	buf_init(&addr, 1024);
@@ -264,9 +282,9 @@ item_address(struct expand *x, const struct alias_item *it)
 	    strcmp(user.data, x->user) == 0) {
 		/* A user who forwards to himself keeps a copy (aliases(5),
 		 * forward(5)): his mailbox, not another round. */
-		buf_printf(x->out, "self\n");
+		answer(x, "self\n");
 	} else {
-		buf_printf(x->out, "to %s\n", addr.data);
+		answer(x, "to %s\n", addr.data);
 	}
 	buf_deinit(&addr);
 	buf_deinit(&q);
@@ -356,6 +374,19 @@ expand_items(struct expand *x, const char *value, const char *class, int depth)
 	alias_items_free(&items);
 }
 
+/* The answer as made, or one temporary failure when it did not fit. */
+static int
+answered(struct expand *x)
+{
+	if (x->overflow) {
+		buf_reset(x->out);
+		buf_puts(x->out,
+		    "fail 4.3.0 the expansion does not fit in an "
+		    "answer\n");
+	}
+	return 0;
+}
+
 int
 local_job_expand(struct local_msg *m, const struct attr_list *req,
     struct buf *out)
@@ -383,7 +414,7 @@ local_job_expand(struct local_msg *m, const struct attr_list *req,
 			return -1;
 		}
 		expand_items(&x, value, "alias", 0);
-		return 0;
+		return answered(&x);
 	}
 	if (strcmp(source, "forward") == 0) {
 		struct buf path;
@@ -398,6 +429,7 @@ local_job_expand(struct local_msg *m, const struct attr_list *req,
 		    ALIAS_LOAD_CHECK_DIR, &content, &len, why, sizeof(why))) {
 		case ALIAS_LOAD_OK:
 			expand_items(&x, content, "forward", 0);
+			answered(&x);
 			/* A .forward of comments only: the mailbox. */
 			if (out->len == 0)
 				buf_puts(out, "missing\n");

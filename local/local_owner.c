@@ -107,7 +107,7 @@ static void __attribute__((noreturn)) owner_child(int sock)
 	struct buf out;
 	const char *error;
 
-	buf_init(&out, 4096);
+	buf_init(&out, LOCAL_ANSWER_MAX);
 	for (;;) {
 		struct local_msg m;
 		int fd, ret;

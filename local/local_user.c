@@ -253,7 +253,7 @@ expand_and_act(struct local_msg *m, const char *rcpt, const char *sender,
 	char *line, *next;
 	int mailbox = 0, ret = 0;
 
-	buf_init(&out, 65536);
+	buf_init(&out, LOCAL_ANSWER_MAX);
 	if (local_run_as(m, uid, gid, req, &out) < 0) {
 		outcome_fail(o, "4.3.0", out.data);
 		buf_deinit(&out);

@@ -209,6 +209,35 @@ test_include_and_restrictions(void **state)
 	buf_deinit(&want);
 }
 
+/* An answer that does not fit is one temporary failure, never a list
+ * with recipients left out. */
+static void
+test_answer_too_long(void **state)
+{
+	struct attr_list req = { 0 };
+	struct local_msg m;
+	struct buf out;
+
+	(void)state;
+	local_fixture_msg(&fx, &m);
+	attr_list_add(&req, "kind", "expand");
+	attr_list_add(&req, "source", "alias");
+	attr_list_add(&req, "value",
+	    "a1@example.org a2@example.org a3@example.org a4@example.org");
+	attr_list_add(&req, "rcpt", "list@localhost");
+	attr_list_add(&req, "user", "list");
+	attr_list_add(&req, "home", home);
+	attr_list_add(&req, "shell", "/bin/sh");
+	attr_list_add(&req, "ext", "");
+	buf_init(&out, 60); /* the four lines need 72 bytes */
+	assert_int_equal(local_job_expand(&m, &req, &out), 0);
+	assert_string_equal(buf_cstr(&out),
+	    "fail 4.3.0 the expansion does not fit in an answer\n");
+	buf_deinit(&out);
+	attr_list_clear(&req);
+	close(m.fd);
+}
+
 static void
 test_forward_file(void **state)
 {
@@ -235,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_include_and_restrictions),
 		cmocka_unit_test(test_forward_file),
+		cmocka_unit_test(test_answer_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
