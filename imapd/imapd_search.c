@@ -116,9 +116,13 @@ match_one(struct sess *s, struct imap_search *srch,
 	 * and SMALLER. */
 	if (imap_search_needs(srch) & IMAP_SEARCH_NEED_SIZE)
 		sm.size = sess_msg_vsize(s, i);
-	sm.internaldate = sess_msg_date(s, i);
-	localtime_r(&sm.internaldate, &tm);
-	sm.internal_tz_min = (int)(tm.tm_gmtoff / 60);
+	/* The date is a lookup in the cache, or a stat: only for the keys
+	 * that compare it. */
+	if (imap_search_needs(srch) & IMAP_SEARCH_NEED_DATE) {
+		sm.internaldate = sess_msg_date(s, i);
+		localtime_r(&sm.internaldate, &tm);
+		sm.internal_tz_min = (int)(tm.tm_gmtoff / 60);
+	}
 	sm.has_keyword = has_keyword;
 	sm.header = header;
 	sm.message = message;

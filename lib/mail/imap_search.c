@@ -514,9 +514,21 @@ needs_of(const struct imap_search *s)
 
 	for (i = 0; i < s->nkeys; i++) {
 		n |= need[s->keys[i]->cost];
-		if (s->keys[i]->type == SK_LARGER ||
-		    s->keys[i]->type == SK_SMALLER)
+		switch (s->keys[i]->type) {
+		case SK_LARGER:
+		case SK_SMALLER:
 			n |= IMAP_SEARCH_NEED_SIZE;
+			break;
+		case SK_BEFORE:
+		case SK_ON:
+		case SK_SINCE:
+		case SK_OLDER:
+		case SK_YOUNGER:
+			n |= IMAP_SEARCH_NEED_DATE;
+			break;
+		default:
+			break;
+		}
 	}
 	return n;
 }

@@ -82,6 +82,8 @@ struct imap_arg;
 #define IMAP_SEARCH_NEED_HEADER 0x02
 #define IMAP_SEARCH_NEED_MESSAGE 0x04
 #define IMAP_SEARCH_NEED_SIZE 0x08 /* LARGER, SMALLER: the size */
+/* BEFORE, ON, SINCE, OLDER, YOUNGER: the internal date and its zone */
+#define IMAP_SEARCH_NEED_DATE 0x10
 
 /* Results of imap_search_compile(). */
 #define IMAP_SEARCH_OK 0

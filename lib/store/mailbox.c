@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +111,8 @@ base_of(const char *name)
 /* Move everything in new/ to cur/ with ":2," (":2,S" when seen), then
  * fsync cur/ (the new names) and new/ (the old ones gone). A file that
  * vanished meanwhile was moved or expunged by another session. The bases
- * moved go into moved (when not NULL): IMAP's \Recent. */
+ * moved go into moved (when not NULL): IMAP's \Recent. Returns how many
+ * were moved, or -1 with err. */
 static int
 move_new(struct mailbox *mb, int flags, struct htable *moved, struct buf *err)
 {
@@ -156,6 +158,8 @@ move_new(struct mailbox *mb, int flags, struct htable *moved, struct buf *err)
 	if (nmoved > 0 && ret == 0 &&
 	    mbx_fsync_dir(mbx_sub_path(&dir, mb->path, "new"), err) < 0)
 		ret = -1;
+	if (ret == 0)
+		ret = nmoved > INT_MAX ? INT_MAX : (int)nmoved;
 out:
 	buf_deinit(&from);
 	buf_deinit(&to);
@@ -590,19 +594,49 @@ dir_mtime(const char *path, const char *sub, struct timespec *ts)
 	buf_deinit(&b);
 }
 
+/* Read the list into mb->ul, with the identity of the file read in
+ * mb->ul_st when it is sure (the same file stat'ed before and after). */
+static void
+read_list(struct mailbox *mb)
+{
+	struct stat before;
+	struct buf b;
+
+	buf_init(&b, BUF_MAX_INTERNAL);
+	mbx_sub_path(&b, mb->path, UIDLIST_FILE);
+	mb->ul_known = stat(b.data, &before) == 0;
+	uidlist_free(&mb->ul);
+	if (uidlist_read(mb->path, &mb->ul, NULL) < 0)
+		mb->ul.uidvalidity = 0;
+	mb->ul_known = mb->ul_known && stat(b.data, &mb->ul_st) == 0 &&
+	    before.st_dev == mb->ul_st.st_dev &&
+	    before.st_ino == mb->ul_st.st_ino &&
+	    before.st_size == mb->ul_st.st_size &&
+	    before.st_mtim.tv_sec == mb->ul_st.st_mtim.tv_sec &&
+	    before.st_mtim.tv_nsec == mb->ul_st.st_mtim.tv_nsec;
+	buf_deinit(&b);
+}
+
 int
 mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
     struct buf *err)
 {
-	size_t i;
+	size_t i, from_new = 0;
+	int nmoved = 0, wrote = 0, gone = 0;
 
 	memset(s, 0, sizeof(*s));
-	if (!(mb->flags & MAILBOX_KEEP_NEW) &&
-	    move_new(mb, mb->flags, moved, err) < 0)
-		return -1;
-	/* Before the scan: a change made during it moves the mtime on. */
-	dir_mtime(mb->path, "cur", &mb->cur_mtime);
+	mb->index_ok = 0;
+	/* The mtimes before the look, new/'s before anything is moved out
+	 * of it: a change made during the look moves them on, and is seen
+	 * by the next one (mbx_settled). */
+	(void)clock_gettime(CLOCK_REALTIME_COARSE, &mb->scan_t0);
 	dir_mtime(mb->path, "new", &mb->new_mtime);
+	if (!(mb->flags & MAILBOX_KEEP_NEW) &&
+	    (nmoved = move_new(mb, mb->flags, moved, err)) < 0)
+		return -1;
+	dir_mtime(mb->path, "cur", &mb->cur_mtime);
+	mb->scan_settled = mbx_settled(&mb->cur_mtime, &mb->scan_t0) &&
+	    mbx_settled(&mb->new_mtime, &mb->scan_t0);
 	if (scan_dir(mb->path, "cur", s, 1, err) < 0)
 		return -1;
 	if (moved != NULL)
@@ -617,12 +651,11 @@ mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
 			return -1;
 		for (i = first; i < s->count; i++)
 			s->ents[i].recent = 1;
+		from_new = s->count - first;
 	}
 	/* The list as it is, without the lock: usually nothing changes. A
 	 * damaged list is rebuilt below, under the lock. */
-	uidlist_free(&mb->ul);
-	if (uidlist_read(mb->path, &mb->ul, NULL) < 0)
-		mb->ul.uidvalidity = 0;
+	read_list(mb);
 	for (i = 0; i < s->count; i++) {
 		struct ent *x = &s->ents[i];
 		const struct uidlist_rec *r = uidlist_find(&mb->ul, x->base);
@@ -633,8 +666,16 @@ mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
 		    count_vsize(mb->path, x, err) < 0)
 			return -1;
 	}
-	if (list_stale(&mb->ul, s) && update_list(mb, s, err) < 0)
-		return -1;
+	if (list_stale(&mb->ul, s)) {
+		if (update_list(mb, s, err) < 0)
+			return -1;
+		wrote = 1;
+	}
+	for (i = 0; i < s->count; i++)
+		gone |= s->ents[i].gone;
+	mb->index_ok = mb->scan_settled && mb->ul_known &&
+	    mbx_settled(&mb->ul_st.st_mtim, &mb->scan_t0) && !wrote && !gone &&
+	    nmoved == 0 && from_new == 0;
 	return 0;
 }
 
@@ -664,10 +705,18 @@ mailbox_open(const char *path, int flags, struct mailbox **mb_r,
 	if ((flags & MAILBOX_POP3_LOCK) && (ret = pop3_lock(mb, err)) < 0)
 		goto fail;
 	ret = -1;
+	/* A folder unchanged since a look that left its view in tern-index
+	 * opens from there (mailbox_index.c). */
+	if (mbx_index_load(mb) > 0) {
+		htable_destroy(&moved, NULL);
+		*mb_r = mb;
+		return 0;
+	}
 	if (mbx_scan(mb, &s, moved, err) < 0)
 		goto fail;
 	take_snapshot(mb, &s);
 	mbx_scan_free(&s);
+	mbx_index_save(mb);
 	htable_destroy(&moved, NULL);
 	*mb_r = mb;
 	return 0;

@@ -12,7 +12,9 @@
  * again first). A damaged list is rebuilt under a UIDVALIDITY above the
  * damaged one's. Messages that arrive later are not in the snapshot
  * (RFC 1939: the maildrop is the one the session started with) until
- * mailbox_sync (IMAP) looks again.
+ * mailbox_sync (IMAP) looks again. A folder unchanged since a settled
+ * look opens from the view that look left in tern-index, without reading
+ * its directories (mailbox_index.c says when that is safe).
  *
  * Sizes: size is the file's length (local stores LF line ends); vsize the
  * length as sent on the wire with every LF not preceded by CR made CRLF

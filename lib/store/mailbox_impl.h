@@ -5,6 +5,7 @@
 #define TERN_STORE_MAILBOX_IMPL_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -23,8 +24,21 @@ struct mailbox {
 	size_t count, cap;
 	uint32_t max_uid; /* the highest UID the view has shown */
 	/* cur/ and new/ as the last scan found them (mailbox_sync skips a
-	 * scan when neither changed since) */
+	 * scan when neither changed since and the scan was settled) */
 	struct timespec cur_mtime, new_mtime;
+	/* The coarse clock just before the last scan stat'ed cur/ and new/,
+	 * and whether both mtimes were behind it then (mbx_settled): a later
+	 * change then moves them on, so an unchanged mtime means unchanged. */
+	struct timespec scan_t0;
+	int scan_settled;
+	/* The last scan's dovecot-uidlist, as stat'ed before and after it was
+	 * read (ul_known: the same file both times) */
+	struct stat ul_st;
+	int ul_known;
+	/* The last scan saw the folder as the view shows it, settled, with
+	 * nothing moved from new/ and the list not written: its view may be
+	 * kept in tern-index (mbx_index_save) */
+	int index_ok;
 	size_t lazy_counted; /* sizes counted by mailbox_msg_vsize */
 };
 
@@ -77,5 +91,24 @@ struct mailbox_msg *mbx_msg_new(struct mailbox *mb);
 struct mailbox_msg *
 mbx_msg_take(struct mailbox *mb, struct ent *x, const struct uidlist_rec *r);
 void mbx_msg_free(struct mailbox_msg *m);
+
+/* Whether a directory whose mtime is m, stat'ed when the coarse clock
+ * (CLOCK_REALTIME_COARSE, the clock file times come from) said t0, can
+ * have changed since without m moving on: not when t0 was past m's clock
+ * tick (a file system with whole-second times: past m's second and the
+ * next). */
+int mbx_settled(const struct timespec *m, const struct timespec *t0);
+
+/* mailbox_index.c: the view kept in the folder's tern-index file, so that
+ * a folder that has not changed opens without reading its directories.
+ * mbx_index_load fills the empty view mb (msgs, uidvalidity and nextuid,
+ * the mtimes) from the file when cur/, new/ and dovecot-uidlist are
+ * exactly as they were when it was written, and returns 1; 0 when there
+ * is none, it is stale or damaged, or it lacks a size POP3 needs (mb is
+ * then as it was). mbx_index_save writes the view when the last scan says
+ * index_ok; errors are ignored (the index is only a short cut). */
+#define MBX_INDEX_FILE "tern-index"
+int mbx_index_load(struct mailbox *mb);
+void mbx_index_save(struct mailbox *mb);
 
 #endif

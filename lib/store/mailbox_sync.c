@@ -12,14 +12,8 @@
 #include "util/htable.h"
 #include "util/mem.h"
 
-/* How old a directory's mtime must be before an unchanged one is
- * trusted: a change in the same clock tick as the last look would leave
- * the mtime as it was. */
-#define SYNC_MTIME_SLACK 2
-
 static int
-same_mtime(const char *path, const char *sub, const struct timespec *was,
-    time_t now)
+same_mtime(const char *path, const char *sub, const struct timespec *was)
 {
 	struct buf b;
 	struct stat st;
@@ -28,20 +22,21 @@ same_mtime(const char *path, const char *sub, const struct timespec *was,
 	buf_init(&b, BUF_MAX_INTERNAL);
 	same = stat(mbx_sub_path(&b, path, sub), &st) == 0 &&
 	    st.st_mtim.tv_sec == was->tv_sec &&
-	    st.st_mtim.tv_nsec == was->tv_nsec &&
-	    st.st_mtim.tv_sec + SYNC_MTIME_SLACK < now;
+	    st.st_mtim.tv_nsec == was->tv_nsec;
 	buf_deinit(&b);
 	return same;
 }
 
-/* Whether cur/ or new/ may have changed since the last scan. */
+/* Whether cur/ or new/ may have changed since the last scan: an unchanged
+ * mtime says nothing changed only when that scan was settled (a change in
+ * the same clock tick as its look would have left the mtime as it was);
+ * an unsettled one is made again, once the tick has passed settled. */
 static int
 dirs_changed(const struct mailbox *mb)
 {
-	time_t now = time(NULL);
-
-	return !same_mtime(mb->path, "cur", &mb->cur_mtime, now) ||
-	    !same_mtime(mb->path, "new", &mb->new_mtime, now);
+	return !mb->scan_settled ||
+	    !same_mtime(mb->path, "cur", &mb->cur_mtime) ||
+	    !same_mtime(mb->path, "new", &mb->new_mtime);
 }
 
 /* Match the view's messages to the scan's files: a new name is a flag

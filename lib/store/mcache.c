@@ -15,6 +15,7 @@
 #include "store/mcache.h"
 #include "store/store_err.h"
 #include "util/buf.h"
+#include "util/fnv.h"
 #include "util/htable.h"
 #include "util/mem.h"
 
@@ -69,18 +70,6 @@ struct mcache {
 	struct buf pending;   /* records formatted, not written */
 	struct htable *added; /* keys in pending */
 };
-
-static uint32_t
-fnv1a(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*p++;
-		h *= 16777619u;
-	}
-	return h;
-}
 
 static void
 unmap(struct mcache *c)

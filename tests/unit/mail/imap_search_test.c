@@ -237,6 +237,10 @@ test_return_options(void **state)
 		{ "OR FROM a BODY b", 0,
 		    IMAP_SEARCH_NEED_HEADER | IMAP_SEARCH_NEED_MESSAGE, 0 },
 		{ "NOT TEXT b", 0, IMAP_SEARCH_NEED_MESSAGE, 0 },
+		{ "OR SINCE 1-Feb-2020 LARGER 5", 0,
+		    IMAP_SEARCH_NEED_DATE | IMAP_SEARCH_NEED_SIZE, 0 },
+		{ "NOT YOUNGER 60", 0, IMAP_SEARCH_NEED_DATE, 0 },
+		{ "BEFORE 1-Feb-2020", 0, IMAP_SEARCH_NEED_DATE, 0 },
 	};
 	struct imap_search *s;
 	struct buf err;
