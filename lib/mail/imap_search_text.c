@@ -200,9 +200,21 @@ imap_search_scratch_deinit(struct imap_search_scratch *x)
 static int
 scan_field(struct imap_search_scan *sc, struct imap_search_scratch *x)
 {
-	buf_reset(&x->decoded);
-	(void)mime_word_decode(x->field.data, x->field.len, &x->decoded);
-	(void)imap_search_scan_feed(sc, x->decoded.data, x->decoded.len);
+	const char *p = x->field.data;
+	size_t i, n = x->field.len;
+
+	/* US-ASCII without "=?" decodes to itself: searched as it is. */
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80 ||
+		    (p[i] == '=' && i + 1 < n && p[i + 1] == '?'))
+			break;
+	if (i < n) {
+		buf_reset(&x->decoded);
+		(void)mime_word_decode(p, n, &x->decoded);
+		p = x->decoded.data;
+		n = x->decoded.len;
+	}
+	(void)imap_search_scan_feed(sc, p, n);
 	return imap_search_scan_break(sc);
 }
 

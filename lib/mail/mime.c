@@ -214,12 +214,16 @@ mime_header_unfold(const char *raw, size_t n, struct buf *out)
 
 	while (i < n && (is_wsp(raw[i]) || raw[i] == '\r' || raw[i] == '\n'))
 		i++;
-	for (; i < n && out->len < out->max; i++) {
+	while (i < n && out->len < out->max) {
 		/* Unfolding removes each CRLF (or LF) that precedes WSP; a
-		 * CR or LF anywhere else is dropped too. */
-		if (raw[i] == '\r' || raw[i] == '\n')
-			continue;
-		(void)buf_putc(out, (unsigned char)raw[i]);
+		 * CR or LF anywhere else is dropped too. Runs between them
+		 * are copied whole. */
+		size_t run = i, room = out->max - out->len;
+
+		while (run < n && raw[run] != '\r' && raw[run] != '\n')
+			run++;
+		(void)buf_append(out, raw + i, run - i < room ? run - i : room);
+		i = run + 1;
 	}
 	while (out->len > start && is_wsp(out->data[out->len - 1]))
 		out->len--;
@@ -233,6 +237,30 @@ mime_header_find(const char *hdr, size_t hdr_len, const char *name, size_t *pos,
 	size_t nlen = strlen(name);
 	struct field f;
 
+	/* A plain name: the lines that do not start with it are passed over
+	 * without taking them apart (SEARCH HEADER over thousands of header
+	 * blocks). */
+	if (nlen > 0 && strcspn(name, ": \t\r\n") == nlen) {
+		while (*pos < hdr_len) {
+			size_t start = *pos;
+			const char *lf =
+			    memchr(hdr + start, '\n', hdr_len - start);
+			size_t end =
+			    lf != NULL ? (size_t)(lf - hdr) + 1 : hdr_len;
+
+			if (hdr[start] == '\n' ||
+			    (hdr[start] == '\r' && start + 1 < hdr_len &&
+				hdr[start + 1] == '\n'))
+				return 0; /* the empty line */
+			if (end - start > nlen &&
+			    (hdr[start] | 0x20) == (name[0] | 0x20) &&
+			    strncasecmp(hdr + start, name, nlen) == 0 &&
+			    (hdr[start + nlen] == ':' ||
+				is_wsp(hdr[start + nlen])))
+				break; /* field_next decides */
+			*pos = end;
+		}
+	}
 	while (field_next(hdr, hdr_len, pos, &f)) {
 		if (f.name_len == nlen &&
 		    strncasecmp(hdr + f.name, name, nlen) == 0) {

@@ -13,7 +13,7 @@
  *     <uid> <size> <vsize> <file name in cur/>\n     (count lines)
  *
  * with mtimes as <seconds>.<nanoseconds>, -1 for a size not known, the
- * records in ascending UID order, and length and sum (FNV-1a) taken over
+ * records in ascending UID order, and length and sum (util/checksum.h) taken over
  * everything after the first line.
  *
  * Why an equal stamp means an equal folder: the view is made from cur/
@@ -46,7 +46,7 @@
 #include "store/mailbox.h"
 #include "store/mailbox_impl.h"
 #include "util/buf.h"
-#include "util/fnv.h"
+#include "util/checksum.h"
 #include "util/mem.h"
 
 #define INDEX_MAGIC "TERNINDEX 1 "
@@ -253,7 +253,7 @@ mbx_index_load(struct mailbox *mb)
 	sum = strtoull(p, (char **)&p, 16);
 	if (*p++ != ' ' || read_num(&p, end, '\n', &len) < 0 ||
 	    len != (unsigned long long)(end - p) ||
-	    fnv1a(p, (size_t)len) != (uint32_t)sum)
+	    checksum32(p, (size_t)len) != (uint32_t)sum)
 		goto unusable;
 	body = p;
 	if (read_num(&p, end, ' ', &uidvalidity) < 0 ||
@@ -354,7 +354,7 @@ mbx_index_save(struct mailbox *mb)
 	}
 	if (ok)
 		ok = buf_printf(&head, "%s%08" PRIx32 " %zu\n", INDEX_MAGIC,
-			 fnv1a(body.data, body.len), body.len) == 0 &&
+			 checksum32(body.data, body.len), body.len) == 0 &&
 		    buf_printf(&tmp, "%s/%s.%ld.tmp", mb->path, MBX_INDEX_FILE,
 			(long)getpid()) == 0;
 	if (ok &&

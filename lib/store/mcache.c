@@ -15,11 +15,11 @@
 #include "store/mcache.h"
 #include "store/store_err.h"
 #include "util/buf.h"
-#include "util/fnv.h"
+#include "util/checksum.h"
 #include "util/htable.h"
 #include "util/mem.h"
 
-#define HEADER "TERNCACHE 1\n"
+#define HEADER "TERNCACHE 2\n"
 #define HEADER_LEN (sizeof(HEADER) - 1)
 /* "llllllll ssssssss " */
 #define PREFIX_LEN 18
@@ -250,8 +250,9 @@ mcache_get(struct mcache *c, const char *base, char field, size_t *len_r)
 		unsigned long sum = strtoul(r + 9, NULL, 16);
 
 		l->checked =
-		    sum == fnv1a(r + PREFIX_LEN, l->rec_len - PREFIX_LEN) ? 1
-									  : -1;
+		    sum == checksum32(r + PREFIX_LEN, l->rec_len - PREFIX_LEN)
+		    ? 1
+		    : -1;
 	}
 	if (l->checked < 0)
 		return NULL; /* damaged: made again by the caller */
@@ -284,7 +285,7 @@ mcache_put(struct mcache *c, const char *base, char field, const char *value,
 		(void)buf_append(&c->pending, value, len);
 		(void)buf_putc(&c->pending, '\n');
 		snprintf(sum, sizeof(sum), "%08x",
-		    fnv1a(c->pending.data + start, n));
+		    checksum32(c->pending.data + start, n));
 		memcpy(c->pending.data + start - 9, sum, 8);
 	}
 }

@@ -11,12 +11,13 @@
  * compacted.
  *
  * The file is tern-cache in the folder's directory (Dovecot ignores it):
- * the line "TERNCACHE 1\n", then records appended one after the other,
+ * the line "TERNCACHE 2\n", then records appended one after the other,
  *
  *     <len: 8 hex> SP <sum: 8 hex> SP <field> <base> TAB <value> LF
  *
- * where len counts the bytes from field to LF and sum is their 32-bit
- * FNV-1a hash. Values may hold any byte (ENVELOPE literals hold CRLF):
+ * where len counts the bytes from field to LF and sum is their
+ * checksum32 (util/checksum.h; version 1 files, FNV-1a, are started
+ * again). Values may hold any byte (ENVELOPE literals hold CRLF):
  * len, not LF, delimits a record.
  *
  * Concurrency, as after Dovecot's cache file: readers never lock and never
