@@ -310,8 +310,8 @@ sink_flush(struct sink *k)
 	if (k->n == 0)
 		return;
 	if (buf_append(k->out, k->o, k->n) < 0) {
-		room = k->out->max > k->out->len ? k->out->max - k->out->len
-						 : 0;
+		room =
+		    k->out->max > k->out->len ? k->out->max - k->out->len : 0;
 		if (room >= k->n)
 			room = k->n; /* cannot be: the append failed */
 		else

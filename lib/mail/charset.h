@@ -70,8 +70,8 @@ enum charset_kind charset_lookup(const char *name, size_t n);
 /* Start converting text in the charset named by the n bytes at name.
  * Returns cv->kind; for CHARSET_UNKNOWN cv holds nothing and feeding it is
  * a no-op. Pair with charset_conv_deinit() whatever it returned. */
-enum charset_kind charset_conv_init(struct charset_conv *cv, const char *name,
-    size_t n);
+enum charset_kind
+charset_conv_init(struct charset_conv *cv, const char *name, size_t n);
 /* Append the n bytes at p, the next piece of the text, to out as UTF-8
  * (an incomplete character at the end is held for the next feed).
  * Returns 0, or -1 when out's maximum cut the output. */
@@ -88,8 +88,8 @@ void charset_conv_deinit(struct charset_conv *cv);
  * (name_len bytes), appending UTF-8 to out. Returns 0, 1 when the charset
  * is unknown (nothing appended), or -1 when out's maximum cut the
  * output. */
-int charset_to_utf8(const char *name, size_t name_len, const void *p,
-    size_t n, struct buf *out);
+int charset_to_utf8(const char *name, size_t name_len, const void *p, size_t n,
+    struct buf *out);
 
 /* Close the cached descriptors not in use (tests, leak checkers). */
 void charset_cache_clear(void);

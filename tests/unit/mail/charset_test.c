@@ -23,7 +23,10 @@ struct sample {
 	const char *utf8;
 };
 
-#define S(cs, in, utf8) { cs, in, sizeof(in) - 1, utf8 }
+#define S(cs, in, utf8)                      \
+	{                                    \
+		cs, in, sizeof(in) - 1, utf8 \
+	}
 
 static const struct sample samples[] = {
 	S("Shift_JIS",
@@ -42,7 +45,8 @@ static const struct sample samples[] = {
 	    "\x00\xde\x20\x00\x3c\x04\x38\x04\x40\x04",
 	    "Gr\xc3\xbc\xc3\x9f"
 	    "e \xf0\x9f\x98\x80 \xd0\xbc\xd0\xb8\xd1\x80"),
-	S("utf-16be", "\x00\x47\x00\x72\x00\xfc\x00\xdf\x00\x65\xd8\x3d\xde\x00",
+	S("utf-16be",
+	    "\x00\x47\x00\x72\x00\xfc\x00\xdf\x00\x65\xd8\x3d\xde\x00",
 	    "Gr\xc3\xbc\xc3\x9f"
 	    "e\xf0\x9f\x98\x80"),
 	S("GB18030", "\xd6\xd0\xce\xc4\x95\x32\x82\x36",
@@ -60,14 +64,15 @@ convert_cut(const struct sample *s, size_t cut1, size_t cut2, struct buf *out)
 {
 	struct charset_conv cv;
 
-	assert_int_not_equal(
-	    charset_conv_init(&cv, s->charset, strlen(s->charset)),
+	assert_int_not_equal(charset_conv_init(&cv, s->charset,
+				 strlen(s->charset)),
 	    CHARSET_UNKNOWN);
 	assert_int_equal(charset_conv_feed(&cv, s->in, cut1, out), 0);
-	assert_int_equal(
-	    charset_conv_feed(&cv, s->in + cut1, cut2 - cut1, out), 0);
-	assert_int_equal(
-	    charset_conv_feed(&cv, s->in + cut2, s->in_len - cut2, out), 0);
+	assert_int_equal(charset_conv_feed(&cv, s->in + cut1, cut2 - cut1, out),
+	    0);
+	assert_int_equal(charset_conv_feed(&cv, s->in + cut2, s->in_len - cut2,
+			     out),
+	    0);
 	assert_int_equal(charset_conv_finish(&cv, out), 0);
 	charset_conv_deinit(&cv);
 }
@@ -110,16 +115,16 @@ test_byte_at_a_time(void **state)
 		buf_reset(&out);
 		(void)charset_conv_init(&cv, s->charset, strlen(s->charset));
 		for (j = 0; j < s->in_len; j++)
-			assert_int_equal(
-			    charset_conv_feed(&cv, s->in + j, 1, &out), 0);
+			assert_int_equal(charset_conv_feed(&cv, s->in + j, 1,
+					     &out),
+			    0);
 		assert_int_equal(charset_conv_finish(&cv, &out), 0);
 		charset_conv_deinit(&cv);
 		assert_string_equal(out.data, s->utf8);
 		/* The one-shot call agrees. */
 		buf_reset(&out);
-		assert_int_equal(charset_to_utf8(s->charset,
-				     strlen(s->charset), s->in, s->in_len,
-				     &out),
+		assert_int_equal(charset_to_utf8(s->charset, strlen(s->charset),
+				     s->in, s->in_len, &out),
 		    0);
 		assert_string_equal(out.data, s->utf8);
 	}
@@ -147,7 +152,11 @@ test_invalid(void **state)
 
 	(void)state;
 	/* EILSEQ: one U+FFFD a bad byte, and on. */
-	EXPECT("shift_jis", "a\xff" "b\x93\xfa", "a\xef\xbf\xbd" "b\xe6\x97\xa5");
+	EXPECT("shift_jis",
+	    "a\xff"
+	    "b\x93\xfa",
+	    "a\xef\xbf\xbd"
+	    "b\xe6\x97\xa5");
 	EXPECT("euc-jp", "\xc6\xfc\xa4z", "\xe6\x97\xa5\xef\xbf\xbdz");
 	EXPECT("utf-8", "a\xc3(\xff", "a\xef\xbf\xbd(\xef\xbf\xbd");
 	EXPECT("us-ascii", "a\xe9", "a\xef\xbf\xbd");
@@ -155,7 +164,10 @@ test_invalid(void **state)
 	    "\xe3\x81\x93\xef\xbf\xbdx");
 	/* An incomplete character at the end: U+FFFD at finish. */
 	EXPECT("shift_jis", "a\x93", "a\xef\xbf\xbd");
-	EXPECT("utf-16le", "a\x00" "b", "a\xef\xbf\xbd");
+	EXPECT("utf-16le",
+	    "a\x00"
+	    "b",
+	    "a\xef\xbf\xbd");
 	EXPECT("utf-8", "a\xe2\x82", "a\xef\xbf\xbd");
 	/* ...and a converter finished goes on with a new text. */
 	buf_init(&out, 64);
@@ -179,16 +191,17 @@ test_bound(void **state)
 	(void)state;
 	/* "привет" is 12 bytes of UTF-8: 5 hold two letters, cut whole. */
 	buf_init(&out, 5);
-	assert_int_equal(
-	    charset_to_utf8("koi8-r", 6, "\xd0\xd2\xc9\xd7\xc5\xd4", 6, &out),
+	assert_int_equal(charset_to_utf8("koi8-r", 6,
+			     "\xd0\xd2\xc9\xd7\xc5\xd4", 6, &out),
 	    -1);
 	assert_int_equal(out.len, 4);
 	assert_string_equal(out.data, "\xd0\xbf\xd1\x80");
 	/* The converter stays usable once the buffer is emptied. */
 	(void)charset_conv_init(&cv, "koi8-r", 6);
 	buf_reset(&out);
-	assert_int_equal(
-	    charset_conv_feed(&cv, "\xd0\xd2\xc9\xd7\xc5\xd4", 6, &out), -1);
+	assert_int_equal(charset_conv_feed(&cv, "\xd0\xd2\xc9\xd7\xc5\xd4", 6,
+			     &out),
+	    -1);
 	buf_reset(&out);
 	assert_int_equal(charset_conv_feed(&cv, "\xd0\xd2", 2, &out), 0);
 	assert_string_equal(out.data, "\xd0\xbf\xd1\x80");
@@ -204,10 +217,12 @@ test_bound(void **state)
 static void
 test_names(void **state)
 {
-	static const char *const unknown[] = { "x-nonsuch", "", "utf-8//ignore",
-		"koi8-r ", "../../x", "ibm933", "IBM-935", "csIBM1364",
-		"ISO-2022-JP-3", "iso-2022-cn-ext",
-		"a-name-that-is-much-longer-than-any-charset-name-has-ever-been-1" };
+	static const char *const unknown[] = {
+		"x-nonsuch", "", "utf-8//ignore", "koi8-r ", "../../x",
+		"ibm933", "IBM-935", "csIBM1364", "ISO-2022-JP-3",
+		"iso-2022-cn-ext",
+		"a-name-that-is-much-longer-than-any-charset-name-has-ever-been-1"
+	};
 	struct buf out;
 	size_t i;
 
@@ -229,7 +244,8 @@ test_names(void **state)
 	assert_int_equal(charset_lookup("utf-8xyz", 5), CHARSET_UTF8);
 	/* Aliases glibc does not know. */
 	EXPECT("x-sjis", "\x93\xfa", "\xe6\x97\xa5");
-	EXPECT("ks_c_5601-1987", "\xb0\xa1\xb3\xaa", "\xea\xb0\x80\xeb\x82\x98");
+	EXPECT("ks_c_5601-1987", "\xb0\xa1\xb3\xaa",
+	    "\xea\xb0\x80\xeb\x82\x98");
 	EXPECT("EUC-KR", "\xb0\xa1", "\xea\xb0\x80");
 	EXPECT("x-euc-jp", "\xc6\xfc\xcb\xdc", "\xe6\x97\xa5\xe6\x9c\xac");
 	EXPECT("x-gbk", "\xd6\xd0", "\xe4\xb8\xad");
