@@ -108,10 +108,12 @@ static const struct {
 };
 
 /* Decoders with a history of bugs on hostile input that mail never
- * needs, as letters and digits only, upper case. */
+ * needs, as letters and digits only, upper case (TSCII: glibc 2.36 garbles
+ * the characters it composes when its output buffer fills). */
 static const char *const refused[] = {
 	"ISO2022JP3",
 	"ISO2022CNEXT",
+	"TSCII",
 };
 static const char *const refused_ibm[] = { "930", "933", "935", "937", "939",
 	"1364", "1371", "1388", "1390", "1399" };

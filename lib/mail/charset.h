@@ -11,8 +11,8 @@
  * glibc's iconv(3), always *to* UTF-8 (CVE-2024-2961 was in the other
  * direction, ISO-2022-CN-EXT output; glibc's decoders had their own bugs
  * too, so the families with such a history that mail does not use, the
- * IBM EBCDIC double-byte sets, ISO-2022-JP-3 and ISO-2022-CN-EXT, are
- * refused). Names are matched case-insensitively as MIME gives them, with
+ * IBM EBCDIC double-byte sets, ISO-2022-JP-3, ISO-2022-CN-EXT and TSCII,
+ * are refused). Names are matched case-insensitively as MIME gives them, with
  * aliases for the names mailers use that glibc does not know (x-sjis,
  * ks_c_5601-1987, x-gbk, iso-8859-8-i, any x-<name> glibc knows as <name>);
  * a name holding other than letters, digits and "-_.:", or longer than

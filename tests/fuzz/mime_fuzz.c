@@ -170,7 +170,8 @@ addresses(const char *hdr, size_t len)
 static const char *const charsets[] = { "shift_jis", "iso-2022-jp", "utf-16",
 	"gb18030", "euc-jp", "big5", "koi8-r", "utf-7", "ks_c_5601-1987",
 	"iso-2022-kr", "utf-8", "windows-1252", "iso-2022-jp-2", "big5-hkscs",
-	"tscii", "utf-32", "euc-tw", "x-nonsuch", "us-ascii", "utf-16le" };
+	"euc-jisx0213", "utf-32", "euc-tw", "x-nonsuch", "us-ascii",
+	"utf-16le" };
 
 /* Convert data (n bytes) from charset cs in one piece and in three. */
 static void
