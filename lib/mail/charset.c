@@ -303,12 +303,15 @@ struct sink {
 };
 
 /* Append what the sink holds; what does not fit in out is cut at a
- * character boundary. */
+ * character boundary, and nothing more is appended in this call (a gap
+ * could make a match of text that is not there). */
 static void
 sink_flush(struct sink *k)
 {
 	size_t room;
 
+	if (k->rc < 0)
+		k->n = 0;
 	if (k->n == 0)
 		return;
 	if (buf_append(k->out, k->o, k->n) < 0) {
@@ -596,6 +599,8 @@ charset_to_utf8(const char *name, size_t name_len, const void *p, size_t n,
 		return 1;
 	}
 	rc = charset_conv_feed(&cv, p, n, out);
+	if (rc < 0)
+		cv.tail_len = 0; /* no U+FFFD after the cut */
 	rc |= charset_conv_finish(&cv, out);
 	charset_conv_deinit(&cv);
 	return rc < 0 ? -1 : 0;

@@ -206,6 +206,21 @@ test_bound(void **state)
 	assert_int_equal(charset_conv_feed(&cv, "\xd0\xd2", 2, &out), 0);
 	assert_string_equal(out.data, "\xd0\xbf\xd1\x80");
 	charset_conv_deinit(&cv);
+	/* Once cut, nothing more: "a" would fit in the byte left over, but
+	 * a gap in the text could make a false match. */
+	{
+		char in[1025];
+		struct buf big;
+
+		memset(in, 0xd0, 1024);
+		in[1024] = 'a';
+		buf_init(&big, 2047);
+		assert_int_equal(charset_to_utf8("koi8-r", 6, in, 1025, &big),
+		    -1);
+		assert_int_equal(big.len, 2046);
+		assert_int_equal(big.data[2045], (char)0xbf);
+		buf_deinit(&big);
+	}
 	/* The table path too. */
 	buf_reset(&out);
 	assert_int_equal(charset_to_utf8("latin1", 6, "\xe9\xe9\xe9", 3, &out),
