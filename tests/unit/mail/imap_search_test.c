@@ -903,6 +903,38 @@ test_body_chunks(void **state)
 	assert_int_equal(compile("BODY zzz", &s, &err), IMAP_SEARCH_OK);
 	assert_int_equal(imap_search_match(s, &m, &env3), 1);
 	imap_search_destroy(&s);
+
+	/* Shift_JIS and ISO-2022-JP bodies with a character (and for
+	 * ISO-2022-JP, the shift state) across the chunk boundary: the
+	 * converter lives as long as the part. */
+	buf_reset(&text);
+	assert_int_equal(buf_puts(&text,
+			     "Content-Type: text/plain; charset=shift_jis\n\n"),
+	    0);
+	for (i = 0; i < IMAP_SEARCH_CHUNK - 1; i++)
+		assert_int_equal(buf_putc(&text, 'a'), 0);
+	assert_int_equal(buf_puts(&text, "\x93\xfa\x96\x7b\n"), 0);
+	t.text = text.data;
+	assert_int_equal(compile("BODY \"a\xe6\x97\xa5\xe6\x9c\xac\"", &s,
+			     &err),
+	    IMAP_SEARCH_OK);
+	assert_int_equal(imap_search_match(s, &m, &env3), 1);
+	imap_search_destroy(&s);
+	buf_reset(&text);
+	assert_int_equal(
+	    buf_puts(&text,
+		"Content-Type: text/plain; charset=iso-2022-jp\n\n"),
+	    0);
+	for (i = 0; i < IMAP_SEARCH_CHUNK - 2; i++)
+		assert_int_equal(buf_putc(&text, 'a'), 0);
+	/* ESC $ B cut after ESC $, then two characters and back. */
+	assert_int_equal(buf_puts(&text, "\x1b$BF|K\\\x1b(Bz\n"), 0);
+	t.text = text.data;
+	assert_int_equal(compile("BODY \"a\xe6\x97\xa5\xe6\x9c\xacz\"", &s,
+			     &err),
+	    IMAP_SEARCH_OK);
+	assert_int_equal(imap_search_match(s, &m, &env3), 1);
+	imap_search_destroy(&s);
 	buf_deinit(&plain);
 	buf_deinit(&text);
 	buf_deinit(&err);
