@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mail/charset.h"
 #include "mail/imap_parse.h"
 #include "mail/imap_search.h"
 #include "mail/imap_search_impl.h"
@@ -152,6 +153,8 @@ struct compile {
 	struct imap_search *s;
 	struct buf *err;
 	const struct imap_arg *a; /* the next argument at this level */
+	const char *charset;      /* CHARSET's name, NULL for UTF-8 */
+	size_t charset_len;
 };
 
 static int parse_key(struct compile *c, unsigned depth, struct sk **k_r);
@@ -176,6 +179,27 @@ field_name_ok(const char *p, size_t n)
 	return printable(p, n) && memchr(p, ':', n) == NULL;
 }
 
+/* The needle of a search string, in UTF-8 when CHARSET named another
+ * charset (RFC 9051 6.4.4: the strings are in that charset). */
+static void
+needle_init(struct compile *c, struct imap_search_needle *n, const char *v,
+    size_t vn)
+{
+	struct buf u;
+	size_t max;
+
+	/* A byte is at most three UTF-8 bytes in the charsets mail uses. */
+	if (c->charset == NULL || __builtin_mul_overflow(vn, (size_t)4, &max) ||
+	    __builtin_add_overflow(max, (size_t)16, &max)) {
+		imap_search_needle_init(n, v, vn);
+		return;
+	}
+	buf_init(&u, max);
+	(void)charset_to_utf8(c->charset, c->charset_len, v, vn, &u);
+	imap_search_needle_init(n, u.data, u.len);
+	buf_deinit(&u);
+}
+
 /* HEADER name string, or FROM string and the like (field given). */
 static int
 parse_header(struct compile *c, struct sk *k, const char *field)
@@ -195,7 +219,7 @@ parse_header(struct compile *c, struct sk *k, const char *field)
 	if (arg_string(c->a, &v, &vn) < 0)
 		return fail(c->err, "Search key needs a string");
 	c->a = c->a->next;
-	imap_search_needle_init(&k->needle, v, vn);
+	needle_init(c, &k->needle, v, vn);
 	k->cost = SK_COST_HEADER;
 	return 0;
 }
@@ -273,7 +297,7 @@ parse_args(struct compile *c, struct sk *k, const char *field, unsigned depth)
 		if (arg_string(c->a, &v, &vn) < 0)
 			return fail(c->err, "Search key needs a string");
 		c->a = c->a->next;
-		imap_search_needle_init(&k->needle, v, vn);
+		needle_init(c, &k->needle, v, vn);
 		k->cost = SK_COST_MESSAGE;
 		return 0;
 	}
@@ -414,7 +438,10 @@ parse_return(struct compile *c)
 	return 0;
 }
 
-/* CHARSET name: only US-ASCII and UTF-8 (RFC 9051 6.4.4 requires both). */
+/* CHARSET name: US-ASCII and UTF-8 (RFC 9051 6.4.4 requires both), and
+ * any other charset charset.h converts: the search strings are converted
+ * to UTF-8. BADCHARSET lists only the first two (7.1: the list may be
+ * partial). */
 static int
 parse_charset(struct compile *c)
 {
@@ -423,10 +450,20 @@ parse_charset(struct compile *c)
 
 	if (arg_string(c->a, &p, &n) < 0)
 		return fail(c->err, "CHARSET needs a name");
-	if ((n == 8 && strncasecmp(p, "US-ASCII", n) == 0) ||
-	    (n == 5 && strncasecmp(p, "UTF-8", n) == 0)) {
+	switch (charset_lookup(p, n)) {
+	case CHARSET_ASCII:
+	case CHARSET_UTF8:
 		c->a = c->a->next;
 		return 0;
+	case CHARSET_LATIN1:
+	case CHARSET_CP1252:
+	case CHARSET_ICONV:
+		c->charset = p;
+		c->charset_len = n;
+		c->a = c->a->next;
+		return 0;
+	case CHARSET_UNKNOWN:
+		break;
 	}
 	(void)buf_set(c->err,
 	    "[BADCHARSET " IMAP_SEARCH_CHARSETS "] Unsupported charset");

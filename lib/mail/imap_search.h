@@ -22,9 +22,12 @@
  * BODY searches the decoded (base64, quoted-printable) bodies of the leaf
  * parts of type text (any subtype) as mime_parse() finds them; TEXT
  * searches those and every header of the message (its own and those of
- * the parts). Body charsets
- * are not converted: a body is searched in the bytes its transfer
- * encoding decodes to. The search is KMP over the folded bytes, streamed
+ * the parts). A body in a charset charset.h knows (ISO-8859-x, KOI8-R,
+ * windows-125x, Shift_JIS, EUC-JP, ISO-2022-JP, GBK, GB18030, Big5, EUC-KR,
+ * UTF-16 and the rest of glibc's iconv) is converted to UTF-8 as it is
+ * decoded, RFC 2047 words too; a body in an unknown charset is searched
+ * in the bytes its transfer encoding decodes to. CHARSET takes any of
+ * those charsets (the search strings are converted). The search is KMP over the folded bytes, streamed
  * through the decoders: time linear in the message, memory bounded by the
  * needle and a fixed chunk.
  *

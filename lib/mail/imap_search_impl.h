@@ -47,7 +47,7 @@ struct imap_search_scan {
 
 struct imap_search_scratch {
 	struct buf field, decoded, chunk;
-	struct buf utf8; /* a chunk of a Latin-1 body, converted */
+	struct buf utf8; /* a chunk of a body, converted to UTF-8 */
 };
 
 /* A compiled search (imap_search.c builds it, imap_search_match.c

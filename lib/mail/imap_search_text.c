@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mail/charset.h"
 #include "mail/imap_search_impl.h"
 #include "mail/mime.h"
 #include "util/buf.h"
@@ -180,8 +181,9 @@ imap_search_scratch_init(struct imap_search_scratch *x)
 	/* A decoder never makes more than it is fed, plus what it held back
 	 * (quoted-printable white space). */
 	buf_init(&x->chunk, IMAP_SEARCH_CHUNK * 2);
-	/* A single-byte charset's character is at most three UTF-8 bytes. */
-	buf_init(&x->utf8, IMAP_SEARCH_CHUNK * 2 * 3);
+	/* A byte becomes at most three UTF-8 bytes in the charsets mail uses
+	 * (U+FFFD too); a few of glibc's compose more, and are cut. */
+	buf_init(&x->utf8, IMAP_SEARCH_CHUNK * 2 * 4);
 }
 
 void
@@ -297,30 +299,46 @@ is_text_leaf(const struct mime_part *p)
 	    strcmp(p->type, "text") == 0;
 }
 
-/* Feed a decoded piece of a body in charset (NULL: as it is), as UTF-8:
- * the search strings are UTF-8 (RFC 9051 6.4.4). */
+/* Feed a decoded piece of a body as UTF-8 through cv (NULL: as it is):
+ * the search strings are UTF-8 (RFC 9051 6.4.4). A piece cut at x->utf8's
+ * maximum is searched as far as it goes. */
 static void
-feed_text(struct imap_search_scan *sc, const char *charset,
+feed_text(struct imap_search_scan *sc, struct charset_conv *cv,
     const struct buf *text, struct imap_search_scratch *x)
 {
-	buf_reset(&x->utf8);
-	if (charset != NULL &&
-	    mime_charset_to_utf8(charset, text->data, text->len, &x->utf8) == 0)
-		(void)imap_search_scan_feed(sc, x->utf8.data, x->utf8.len);
-	else
+	if (cv == NULL) {
 		(void)imap_search_scan_feed(sc, text->data, text->len);
+		return;
+	}
+	buf_reset(&x->utf8);
+	(void)charset_conv_feed(cv, text->data, text->len, &x->utf8);
+	(void)imap_search_scan_feed(sc, x->utf8.data, x->utf8.len);
 }
 
-/* Decode the body of part p in chunks and feed it. */
+/* Decode the body of part p in chunks and feed it. The converter lives
+ * as long as the part: a character or a shift state may span chunks. */
 static int
 scan_body(struct imap_search_scan *sc, const char *msg,
     const struct mime_part *p, struct imap_search_scratch *x)
 {
 	const char *charset =
 	    mime_param_get(p->params, p->nparams, "charset", NULL);
+	struct charset_conv conv, *cv = NULL;
 	struct mime_decoder d;
 	size_t off, n;
 
+	/* US-ASCII and UTF-8 are searched as they are, as are unknown
+	 * charsets. */
+	switch (charset_conv_init(&conv, charset != NULL ? charset : "",
+	    charset != NULL ? strlen(charset) : 0)) {
+	case CHARSET_LATIN1:
+	case CHARSET_CP1252:
+	case CHARSET_ICONV:
+		cv = &conv;
+		break;
+	default:
+		break;
+	}
 	mime_decoder_init(&d, mime_encoding_get(p->encoding));
 	for (off = 0; off < p->body_len && !sc->found; off += n) {
 		n = p->body_len - off;
@@ -329,11 +347,17 @@ scan_body(struct imap_search_scan *sc, const char *msg,
 		buf_reset(&x->chunk);
 		(void)mime_decoder_feed(&d, msg + p->body_off + off, n,
 		    &x->chunk);
-		feed_text(sc, charset, &x->chunk, x);
+		feed_text(sc, cv, &x->chunk, x);
 	}
 	buf_reset(&x->chunk);
 	(void)mime_decoder_finish(&d, &x->chunk);
-	feed_text(sc, charset, &x->chunk, x);
+	feed_text(sc, cv, &x->chunk, x);
+	if (cv != NULL) {
+		buf_reset(&x->utf8);
+		(void)charset_conv_finish(cv, &x->utf8);
+		(void)imap_search_scan_feed(sc, x->utf8.data, x->utf8.len);
+	}
+	charset_conv_deinit(&conv);
 	return imap_search_scan_break(sc);
 }
 

@@ -110,16 +110,6 @@ const struct mime_part *mime_root(const struct mime_message *m);
 /* The number of parts in the tree, root included. */
 unsigned mime_part_count(const struct mime_message *m);
 
-/* Append the n bytes at p, text in charset (a Content-Type charset
- * parameter), to out as UTF-8 when it is a single-byte charset this
- * module converts (ISO-8859-1 and windows-1252, as for RFC 2047 words):
- * any piece of the text converts on its own, so a body can be converted
- * chunk by chunk. Returns 0, 1 when the charset is another one (nothing
- * appended: UTF-8 and US-ASCII need nothing, the rest is left as it is),
- * or -1 when out is full. */
-int mime_charset_to_utf8(const char *charset, const void *p, size_t n,
-    struct buf *out);
-
 /* The value of parameter name (case-insensitive) among n params, or NULL;
  * *len_r (when not NULL) gets its length. */
 const char *mime_param_get(const struct mime_param *params, unsigned n,
@@ -206,8 +196,8 @@ int mime_decoder_finish(struct mime_decoder *d, struct buf *out);
 
 /* Decode the RFC 2047 encoded words in the n bytes at in (an unfolded
  * header value) and append the result as UTF-8 to out (mime_word.c).
- * "B" and "Q" words in us-ascii, utf-8, iso-8859-1 (latin1) and
- * windows-1252 are decoded (an RFC 2231 "*language" suffix is ignored);
+ * "B" and "Q" words in any charset charset.h converts are decoded (an
+ * RFC 2231 "*language" suffix is ignored);
  * white space between two encoded words is dropped and their bytes joined
  * before conversion (6.2), so a character split across words survives.
  * A word in another charset, or malformed, is left as it stands. Bytes

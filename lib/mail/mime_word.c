@@ -1,193 +1,38 @@
 /* SPDX-License-Identifier: MIT */
-/* mime_word - RFC 2047 encoded words in a header value, to UTF-8. */
-#include <stdint.h>
+/* mime_word - RFC 2047 encoded words in a header value, to UTF-8 (the
+ * charsets through charset.h). */
 #include <string.h>
 #include <strings.h>
 
+#include "mail/charset.h"
 #include "mail/mime.h"
 #include "util/buf.h"
 #include "util/hex.h"
 
-enum charset {
-	CS_UNKNOWN,
-	CS_ASCII,
-	CS_UTF8,
-	CS_LATIN1,
-	CS_CP1252,
-};
-
-#define CHARSET_NAME_MAX 64
-
-/* windows-1252 0x80-0x9F; 0xFFFD where it has no character. */
-static const uint16_t cp1252[32] = {
-	0x20AC,
-	0xFFFD,
-	0x201A,
-	0x0192,
-	0x201E,
-	0x2026,
-	0x2020,
-	0x2021,
-	0x02C6,
-	0x2030,
-	0x0160,
-	0x2039,
-	0x0152,
-	0xFFFD,
-	0x017D,
-	0xFFFD,
-	0xFFFD,
-	0x2018,
-	0x2019,
-	0x201C,
-	0x201D,
-	0x2022,
-	0x2013,
-	0x2014,
-	0x02DC,
-	0x2122,
-	0x0161,
-	0x203A,
-	0x0153,
-	0xFFFD,
-	0x017E,
-	0x0178,
-};
-
-static const struct {
-	const char *name;
-	enum charset cs;
-} charsets[] = {
-	{ "us-ascii", CS_ASCII },
-	{ "ascii", CS_ASCII },
-	{ "utf-8", CS_UTF8 },
-	{ "utf8", CS_UTF8 },
-	{ "iso-8859-1", CS_LATIN1 },
-	{ "iso8859-1", CS_LATIN1 },
-	{ "iso_8859-1", CS_LATIN1 },
-	{ "latin1", CS_LATIN1 },
-	{ "windows-1252", CS_CP1252 },
-	{ "cp1252", CS_CP1252 },
-};
-
-static enum charset
-charset_get(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(charsets) / sizeof(charsets[0]); i++)
-		if (strlen(charsets[i].name) == n &&
-		    strncasecmp(charsets[i].name, p, n) == 0)
-			return charsets[i].cs;
-	return CS_UNKNOWN;
-}
-
+/* Append the n bytes at p as UTF-8, invalid sequences as U+FFFD. */
 static int
-put_cp(struct buf *out, unsigned cp)
+utf8_clean(const void *p, size_t n, struct buf *out)
 {
-	unsigned char o[3];
-
-	if (cp < 0x80) {
-		o[0] = (unsigned char)cp;
-		return buf_append(out, o, 1);
-	}
-	if (cp < 0x800) {
-		o[0] = (unsigned char)(0xC0 | cp >> 6);
-		o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return buf_append(out, o, 2);
-	}
-	o[0] = (unsigned char)(0xE0 | cp >> 12);
-	o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-	o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-	return buf_append(out, o, 3);
+	return n == 0 ? 0 : charset_to_utf8("utf-8", 5, p, n, out);
 }
 
-/* The length of the valid UTF-8 sequence at p (n bytes left), or 0. */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-	size_t len, i;
-	unsigned cp, min;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
-		len = 2;
-		cp = p[0] & 0x1F;
-		min = 0x80;
-	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-		len = 3;
-		cp = p[0] & 0x0F;
-		min = 0x800;
-	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-		len = 4;
-		cp = p[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
-}
-
-/* Append the n bytes at p, in charset cs, as UTF-8. */
+/* Append the n bytes at p, words' bytes in charset cs (cs_len bytes). */
 static int
-convert(enum charset cs, const unsigned char *p, size_t n, struct buf *out)
+flush(const char *cs, size_t cs_len, struct buf *raw, struct buf *out)
 {
 	int rc = 0;
-	size_t i, len;
 
-	for (i = 0; i < n; i += len) {
-		len = 1;
-		if (p[i] < 0x80) {
-			rc |= buf_putc(out, p[i]);
-			continue;
-		}
-		switch (cs) {
-		case CS_LATIN1:
-			rc |= put_cp(out, p[i]);
-			break;
-		case CS_CP1252:
-			rc |= put_cp(out,
-			    p[i] < 0xA0 ? cp1252[p[i] - 0x80] : p[i]);
-			break;
-		case CS_UTF8:
-		case CS_ASCII:
-		case CS_UNKNOWN:
-			if (cs == CS_ASCII ||
-			    (len = utf8_seq(p + i, n - i)) == 0) {
-				len = 1;
-				rc |= put_cp(out, 0xFFFD);
-			} else
-				rc |= buf_append(out, p + i, len);
-			break;
-		}
-	}
+	if (raw->len > 0)
+		rc = charset_to_utf8(cs, cs_len, raw->data, raw->len, out);
+	buf_reset(raw);
 	return rc < 0 ? -1 : 0;
 }
 
-int
-mime_charset_to_utf8(const char *charset, const void *p, size_t n,
-    struct buf *out)
-{
-	enum charset cs = charset_get(charset, strlen(charset));
-
-	/* Single-byte charsets only: any cut of the text converts alone. */
-	if (cs != CS_LATIN1 && cs != CS_CP1252)
-		return 1;
-	return convert(cs, p, n, out);
-}
-
 struct word {
-	size_t len; /* the whole "=?...?=" */
-	enum charset cs;
+	size_t len;     /* the whole "=?...?=" */
+	const char *cs; /* the charset's name, without "*language" */
+	size_t cs_len;
+	int known;
 	int b; /* B, else Q */
 	const char *text;
 	size_t text_len;
@@ -216,7 +61,8 @@ word_parse(const char *p, size_t n, struct word *w)
 		if (star != NULL)
 			cs_end = (size_t)(star - p);
 	}
-	w->cs = charset_get(p + cs_start, cs_end - cs_start);
+	w->cs = p + cs_start;
+	w->cs_len = cs_end - cs_start;
 	i++;
 	if (i + 1 >= n || p[i + 1] != '?')
 		return 0;
@@ -234,6 +80,7 @@ word_parse(const char *p, size_t n, struct word *w)
 		return 0;
 	w->text_len = (size_t)(p + i - w->text);
 	w->len = i + 2;
+	w->known = charset_lookup(w->cs, w->cs_len) != CHARSET_UNKNOWN;
 	return 1;
 }
 
@@ -285,49 +132,43 @@ int
 mime_word_decode(const char *in, size_t n, struct buf *out)
 {
 	struct buf raw; /* bytes of adjacent words in one charset */
-	enum charset cs = CS_UNKNOWN;
-	size_t i = 0, text = 0;
+	const char *cs = "us-ascii";
+	size_t cs_len = 8, i = 0, text = 0;
 	int rc = 0, after_word = 0;
 
 	buf_init(&raw, out->max > 0 ? out->max : 1);
 	while (i < n) {
 		struct word w;
-		const unsigned char *gap = (const unsigned char *)in + text;
+		const char *gap = in + text;
 		size_t gap_len = i - text;
 
 		if (in[i] != '=' || !word_parse(in + i, n - i, &w)) {
 			i++;
 			continue;
 		}
-		if (!(after_word && all_wsp(in + text, gap_len))) {
+		if (!(after_word && all_wsp(gap, gap_len))) {
 			/* 6.2: only white space between words goes. */
-			rc |= convert(cs, (unsigned char *)raw.data, raw.len,
-			    out);
-			buf_reset(&raw);
-			rc |= convert(CS_UTF8, gap, gap_len, out);
+			rc |= flush(cs, cs_len, &raw, out);
+			rc |= utf8_clean(gap, gap_len, out);
 		}
-		if (w.cs == CS_UNKNOWN) {
-			rc |= convert(cs, (unsigned char *)raw.data, raw.len,
-			    out);
-			buf_reset(&raw);
-			rc |= convert(CS_UTF8, (const unsigned char *)in + i,
-			    w.len, out);
+		if (!w.known) {
+			rc |= flush(cs, cs_len, &raw, out);
+			rc |= utf8_clean(in + i, w.len, out);
 			after_word = 0;
 		} else {
-			if (w.cs != cs) {
-				rc |= convert(cs, (unsigned char *)raw.data,
-				    raw.len, out);
-				buf_reset(&raw);
-			}
+			if (w.cs_len != cs_len ||
+			    strncasecmp(w.cs, cs, cs_len) != 0)
+				rc |= flush(cs, cs_len, &raw, out);
 			cs = w.cs;
+			cs_len = w.cs_len;
 			rc |= word_bytes(&w, &raw);
 			after_word = 1;
 		}
 		i += w.len;
 		text = i;
 	}
-	rc |= convert(cs, (unsigned char *)raw.data, raw.len, out);
-	rc |= convert(CS_UTF8, (const unsigned char *)in + text, n - text, out);
+	rc |= flush(cs, cs_len, &raw, out);
+	rc |= utf8_clean(in + text, n - text, out);
 	buf_deinit(&raw);
 	return rc < 0 ? -1 : 0;
 }

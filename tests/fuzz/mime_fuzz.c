@@ -12,12 +12,17 @@
  * decodes to in one; every Content-Description and the root's Subject
  * decode as RFC 2047 words within bounds; the root's From, To, Cc and
  * Sender parse into address entries whose groups open and close in
- * pairs. Nothing crashes or leaks. */
+ * pairs. The whole input is also converted to UTF-8 (charset.h) from a
+ * charset picked by the first byte (bits 1-7) among a small list, in three
+ * feeds cut where the second and third bytes say: the output is valid
+ * UTF-8 and the same as the one-shot conversion's. Nothing crashes or
+ * leaks. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail/charset.h"
 #include "mail/mime.h"
 #include "util/buf.h"
 
@@ -66,7 +71,9 @@ words(const char *s, size_t n)
 {
 	struct buf out;
 
-	buf_init(&out, 4 * n + 16);
+	/* A byte may become several characters (TSCII composes up to
+	 * four). */
+	buf_init(&out, 16 * n + 64);
 	CHECK(mime_word_decode(s, n, &out) == 0);
 	buf_deinit(&out);
 }
@@ -160,6 +167,42 @@ addresses(const char *hdr, size_t len)
 	buf_deinit(&v);
 }
 
+static const char *const charsets[] = { "shift_jis", "iso-2022-jp", "utf-16",
+	"gb18030", "euc-jp", "big5", "koi8-r", "utf-7", "ks_c_5601-1987",
+	"iso-2022-kr", "utf-8", "windows-1252", "iso-2022-jp-2", "big5-hkscs",
+	"euc-jisx0213", "utf-32", "euc-tw", "x-nonsuch", "us-ascii",
+	"utf-16le" };
+
+/* Convert data (n bytes) from charset cs in one piece and in three. */
+static void
+convert(const char *cs, const uint8_t *data, size_t n, size_t cut1, size_t cut2)
+{
+	struct charset_conv cv;
+	struct buf one, three, check;
+	int known;
+
+	buf_init(&one, 16 * n + 64);
+	buf_init(&three, 16 * n + 64);
+	buf_init(&check, 16 * n + 64);
+	known = charset_to_utf8(cs, strlen(cs), data, n, &one);
+	CHECK(known == 0 || known == 1);
+	(void)charset_conv_init(&cv, cs, strlen(cs));
+	CHECK((cv.kind == CHARSET_UNKNOWN) == (known == 1));
+	CHECK(charset_conv_feed(&cv, data, cut1, &three) == 0);
+	CHECK(charset_conv_feed(&cv, data + cut1, cut2 - cut1, &three) == 0);
+	CHECK(charset_conv_feed(&cv, data + cut2, n - cut2, &three) == 0);
+	CHECK(charset_conv_finish(&cv, &three) == 0);
+	charset_conv_deinit(&cv);
+	CHECK(
+	    one.len == three.len && memcmp(one.data, three.data, one.len) == 0);
+	CHECK(charset_to_utf8("utf-8", 5, one.data, one.len, &check) == 0);
+	CHECK(
+	    check.len == one.len && memcmp(check.data, one.data, one.len) == 0);
+	buf_deinit(&one);
+	buf_deinit(&three);
+	buf_deinit(&check);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -185,5 +228,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	addresses(msg + r->hdr_off, r->hdr_len);
 	buf_deinit(&subject);
 	mime_destroy(&m);
+	if (size >= 3) {
+		size_t cut1 = data[1] * size / 256;
+		size_t cut2 = cut1 + data[2] * (size - cut1) / 256;
+
+		convert(charsets[(data[0] >> 1) %
+			    (sizeof(charsets) / sizeof(charsets[0]))],
+		    data, size, cut1, cut2);
+	}
 	return 0;
 }

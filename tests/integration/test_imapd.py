@@ -9,7 +9,8 @@ other's flags and expunges and new deliveries, at the next command and
 during IDLE; mbsync syncs both ways and a second run changes nothing; mutt
 reads, flags and moves mail in batch mode; a Maildir Dovecot 2.3 made
 shows Tern the same UIDs, UIDVALIDITY and keywords, and the reverse; the
-logout line is Dovecot's."""
+logout line is Dovecot's; SEARCH finds text in KOI8-R and ISO-8859-15
+through iconv, with CHARSET strings in other charsets than UTF-8."""
 import imaplib
 import os
 import pty
@@ -326,6 +327,68 @@ class ImapdTest(ternlib.AccessTest):
         self.assertTrue(self.until(f, b"s2")[-1].startswith(b"s2 BAD"))
         s.sendall(b"s3 SEARCH RETURN (COUNT) CHARSET UTF-8 ALL\r\n")
         self.assertTrue(self.until(f, b"s3")[-1].startswith(b"s3 BAD"))
+        s.sendall(b"z LOGOUT\r\n")
+        self.until(f, b"z")
+        s.close()
+
+    def literal(self, s, f, tag, head, data):
+        """Send "<tag> <head> {n}", wait for the continuation, send data;
+        the tagged response lines."""
+        s.sendall(b"%s %s {%d}\r\n" % (tag, head, len(data)))
+        self.until(f, b"+")
+        s.sendall(data + b"\r\n")
+        return self.until(f, tag)
+
+    def test_search_charsets(self):
+        """SEARCH converts bodies and RFC 2047 words from their charsets
+        (KOI8-R, ISO-8859-15 through iconv) to match UTF-8 strings, takes
+        CHARSET ISO-8859-1 and KOI8-R strings, and answers an unknown
+        charset with NO [BADCHARSET]."""
+        self.start()
+        s, f = self.raw()
+        koi = (b"Subject: =?koi8-r?B?9MXT1A==?= one\r\n"
+               b"Content-Type: text/plain; charset=koi8-r\r\n"
+               b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+               + "\u041f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440"
+               .encode("koi8_r") + b"\r\n")
+        l15 = (b"Subject: two\r\n"
+               b"Content-Type: text/plain; charset=ISO-8859-15\r\n"
+               b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+               b"Prix: 5 =A4, caf=E9\r\n")
+        for i, msg in enumerate((koi, l15)):
+            tag = b"a%d" % i
+            self.assertRegex(
+                self.literal(s, f, tag, b"APPEND INBOX", msg)[-1],
+                rb"OK \[APPENDUID")
+        s.sendall(b"x SELECT INBOX\r\n")
+        self.until(f, b"x")
+
+        def search(tag, head, data=None):
+            if data is None:
+                s.sendall(b"%s SEARCH %s\r\n" % (tag, head))
+                lines = self.until(f, tag)
+            else:
+                lines = self.literal(s, f, tag, b"SEARCH " + head, data)
+            self.assertTrue(lines[-1].startswith(tag + b" "), lines)
+            return lines
+
+        utf8 = "\u043c\u0438\u0440".encode()  # "мир"
+        self.assertIn(b"* SEARCH 1\r\n",
+                      search(b"s1", b"CHARSET UTF-8 BODY", utf8))
+        self.assertIn(b"* SEARCH 1\r\n",
+                      search(b"s2", b"BODY", "\u041f\u0420\u0418".encode()))
+        self.assertIn(b"* SEARCH 1\r\n",
+                      search(b"s3", b"SUBJECT", "\u0442\u0435\u0441\u0442"
+                             .encode()))
+        self.assertIn(b"* SEARCH 2\r\n",
+                      search(b"s4", b"CHARSET UTF-8 BODY", "5 \u20ac".encode()))
+        self.assertIn(b"* SEARCH 2\r\n",
+                      search(b"s5", b"CHARSET ISO-8859-1 BODY", b"CAF\xc9"))
+        self.assertIn(b"* SEARCH 1\r\n",
+                      search(b"s6", b"CHARSET KOI8-R TEXT", b"\xcd\xc9\xd2"))
+        lines = search(b"s7", b"CHARSET X-NONSUCH ALL")
+        self.assertTrue(lines[-1].startswith(
+            b"s7 NO [BADCHARSET (US-ASCII UTF-8)]"), lines)
         s.sendall(b"z LOGOUT\r\n")
         self.until(f, b"z")
         s.close()

@@ -3,6 +3,8 @@
  * every key, RETURN and CHARSET, the errors (bad dates, unknown keys,
  * BADCHARSET, depth and key limits); matching on sample messages (RFC
  * 2047 subjects and names, base64 and quoted-printable bodies, multipart,
+ * bodies and words in KOI8-R, Shift_JIS, ISO-2022-JP found by UTF-8
+ * strings, CHARSET ISO-8859-1 / KOI8-R / Shift_JIS strings,
  * OR/NOT nesting, internal dates at zone edges, Date: headers with
  * obsolete forms, sequence sets with "*", "$"); that the header and
  * message callbacks are called only when needed; linear-time search on an
@@ -79,6 +81,8 @@ static const char *const good[] = {
 	"RETURN () ALL",
 	"RETURN (SAVE ALL COUNT) SEEN",
 	"CHARSET UTF-8 ALL",
+	"CHARSET KOI8-R ALL",
+	"RETURN (ALL) CHARSET \"ISO-8859-1\" ALL",
 	"RETURN (save) CHARSET us-ascii ALL",
 	"or seen not unseen",
 	"a UID SEARCH UID 1:5 SEEN",
@@ -130,10 +134,11 @@ static const struct {
 	{ "UID", IMAP_SEARCH_BAD, NULL },
 	{ "0", IMAP_SEARCH_BAD, "Invalid sequence set" },
 	{ "4294967296", IMAP_SEARCH_BAD, NULL },
-	{ "CHARSET KOI8-R ALL", IMAP_SEARCH_BADCHARSET,
+	{ "CHARSET X-NONSUCH ALL", IMAP_SEARCH_BADCHARSET,
 	    "[BADCHARSET (US-ASCII UTF-8)] Unsupported charset" },
-	{ "RETURN (ALL) CHARSET \"ISO-8859-1\" ALL", IMAP_SEARCH_BADCHARSET,
+	{ "RETURN (ALL) CHARSET \"utf-8//ignore\" ALL", IMAP_SEARCH_BADCHARSET,
 	    NULL },
+	{ "CHARSET ISO-2022-JP-3 ALL", IMAP_SEARCH_BADCHARSET, NULL },
 	{ "CHARSET", IMAP_SEARCH_BAD, "CHARSET needs a name" },
 	{ "CHARSET UTF-8", IMAP_SEARCH_BAD, "Missing search key" },
 	{ "RETURN (FOO) ALL", IMAP_SEARCH_BAD, "Unknown RETURN option" },
@@ -274,35 +279,47 @@ static const char msg1[] = "From: =?UTF-8?B?SsO2cmc=?= <jorg@example.org>\r\n"
 			   "VGhlIHF1aWNrIGJyb3duIEZPWCBqdW1wcyBvdmVy\r\n"
 			   "IHRoZSBsYXp5IGRvZy4K\r\n";
 
-static const char msg2[] = "From: Carol <carol@example.net>\n"
-			   "To: undisclosed-recipients:;\n"
-			   "Date: 1 Feb 99 10:00 EST\n"
-			   "MIME-Version: 1.0\n"
-			   "Content-Type: multipart/mixed; boundary=\"b1\"\n"
-			   "\n"
-			   "preamble fox\n"
-			   "--b1\n"
-			   "Content-Type: text/plain; charset=utf-8\n"
-			   "Content-Transfer-Encoding: quoted-printable\n"
-			   "\n"
-			   "Soft=\n"
-			   " line break caf=C3=A9 =C3=89T=C3=89\n"
-			   "--b1\n"
-			   "Content-Type: application/octet-stream\n"
-			   "Content-Transfer-Encoding: base64\n"
-			   "\n"
-			   "dG9wIHNlY3JldCBwYXlsb2Fk\n"
-			   "--b1\n"
-			   "Content-Type: text/plain; charset=ISO-8859-1\n"
-			   "Content-Transfer-Encoding: quoted-printable\n"
-			   "\n"
-			   "Gr=FC=DFe aus K=D6ln\n"
-			   "--b1\n"
-			   "Content-Type: text/plain; charset=windows-1252\n"
-			   "\n"
-			   "\x93quoted\x94 \x80 5\n"
-			   "--b1--\n"
-			   "epilogue\n";
+static const char msg2[] =
+    "From: Carol <carol@example.net>\n"
+    "To: undisclosed-recipients:;\n"
+    "Subject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?= report\n"
+    "Date: 1 Feb 99 10:00 EST\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"b1\"\n"
+    "\n"
+    "preamble fox\n"
+    "--b1\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "Soft=\n"
+    " line break caf=C3=A9 =C3=89T=C3=89\n"
+    "--b1\n"
+    "Content-Type: application/octet-stream\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "dG9wIHNlY3JldCBwYXlsb2Fk\n"
+    "--b1\n"
+    "Content-Type: text/plain; charset=ISO-8859-1\n"
+    "Content-Transfer-Encoding: quoted-printable\n"
+    "\n"
+    "Gr=FC=DFe aus K=D6ln\n"
+    "--b1\n"
+    "Content-Type: text/plain; charset=windows-1252\n"
+    "\n"
+    "\x93quoted\x94 \x80 5\n"
+    "--b1\n"
+    "Content-Type: text/plain; charset=KOI8-R\n"
+    "Content-Transfer-Encoding: 8bit\n"
+    "\n"
+    "\xf0\xd2\xc9\xd7\xc5\xd4 \xcd\xc9\xd2\n"
+    "--b1\n"
+    "Content-Type: text/plain; charset=\"Shift_JIS\"\n"
+    "Content-Transfer-Encoding: base64\n"
+    "\n"
+    "k/qWe4zqg2WDTINYg2eCxYK3gUI=\n"
+    "--b1--\n"
+    "epilogue\n";
 
 static const char msg3[] = "Subject: \xce\x91\xce\x92\xce\x93 test\n"
 			   "Date: not a date\n"
@@ -479,7 +496,7 @@ static const struct {
 	{ "SUBJECT \"lait continued\"", "1" },
 	{ "SUBJECT \"=?ISO\"", "" },
 	{ "SUBJECT \"\xce\xb1\xce\xb2\xce\xb3\"", "3" },
-	{ "SUBJECT \"\"", "1 3" },
+	{ "SUBJECT \"\"", "1 2 3" },
 	{ "FROM \"jörg\"", "1" },
 	{ "FROM \"JÖRG\"", "1" },
 	{ "FROM example", "1 2" },
@@ -503,6 +520,22 @@ static const struct {
 	{ "BODY \"GRÜSSE\"", "" },
 	{ "BODY \"\xe2\x80\x9cquoted\xe2\x80\x9d \xe2\x82\xac 5\"", "2" },
 	{ "TEXT \"KÖLN\"", "2" },
+	/* KOI8-R, Shift_JIS bodies and an ISO-2022-JP word, as UTF-8 */
+	{ "BODY \"привет\"", "2" },
+	{ "BODY \"ПРИВЕТ МИР\"", "2" },
+	{ "BODY \"日本語テキストです\"", "2" },
+	{ "BODY \"テキスト\"", "2" },
+	{ "SUBJECT \"テスト report\"", "2" },
+	{ "TEXT \"テスト\"", "2" },
+	{ "BODY \"テスト\"", "" },
+	/* CHARSET: the strings in it, converted */
+	{ "CHARSET ISO-8859-1 BODY {5}\r\ngr\xfc\xdf"
+	  "e",
+	    "2" },
+	{ "CHARSET latin1 SUBJECT {4}\r\ncaf\xe9", "1" },
+	{ "CHARSET KOI8-R BODY {3}\r\n\xed\xe9\xf2", "2" },
+	{ "CHARSET Shift_JIS BODY {4}\r\n\x93\xfa\x96\x7b", "2" },
+	{ "CHARSET ISO-2022-JP SUBJECT {7}\r\n\x1b$B%F%9", "2" },
 	{ "BODY secret", "" },
 	{ "BODY preamble", "" },
 	{ "BODY alice", "" },
@@ -872,6 +905,38 @@ test_body_chunks(void **state)
 	assert_int_equal(imap_search_match(s, &m, &env3), 0);
 	imap_search_destroy(&s);
 	assert_int_equal(compile("BODY zzz", &s, &err), IMAP_SEARCH_OK);
+	assert_int_equal(imap_search_match(s, &m, &env3), 1);
+	imap_search_destroy(&s);
+
+	/* Shift_JIS and ISO-2022-JP bodies with a character (and for
+	 * ISO-2022-JP, the shift state) across the chunk boundary: the
+	 * converter lives as long as the part. */
+	buf_reset(&text);
+	assert_int_equal(buf_puts(&text,
+			     "Content-Type: text/plain; charset=shift_jis\n\n"),
+	    0);
+	for (i = 0; i < IMAP_SEARCH_CHUNK - 1; i++)
+		assert_int_equal(buf_putc(&text, 'a'), 0);
+	assert_int_equal(buf_puts(&text, "\x93\xfa\x96\x7b\n"), 0);
+	t.text = text.data;
+	assert_int_equal(compile("BODY \"a\xe6\x97\xa5\xe6\x9c\xac\"", &s,
+			     &err),
+	    IMAP_SEARCH_OK);
+	assert_int_equal(imap_search_match(s, &m, &env3), 1);
+	imap_search_destroy(&s);
+	buf_reset(&text);
+	assert_int_equal(
+	    buf_puts(&text,
+		"Content-Type: text/plain; charset=iso-2022-jp\n\n"),
+	    0);
+	for (i = 0; i < IMAP_SEARCH_CHUNK - 2; i++)
+		assert_int_equal(buf_putc(&text, 'a'), 0);
+	/* ESC $ B cut after ESC $, then two characters and back. */
+	assert_int_equal(buf_puts(&text, "\x1b$BF|K\\\x1b(Bz\n"), 0);
+	t.text = text.data;
+	assert_int_equal(compile("BODY \"a\xe6\x97\xa5\xe6\x9c\xacz\"", &s,
+			     &err),
+	    IMAP_SEARCH_OK);
 	assert_int_equal(imap_search_match(s, &m, &env3), 1);
 	imap_search_destroy(&s);
 	buf_deinit(&plain);

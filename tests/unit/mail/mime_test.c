@@ -527,7 +527,18 @@ test_words(void **state)
 	/* A UTF-8 character split across two words. */
 	word("=?utf-8?b?4g==?= =?utf-8?b?gqw=?=", "\xe2\x82\xac");
 	word("=?iso-8859-1?q?=E9?==?us-ascii?q?=E9?=", "\xc3\xa9\xef\xbf\xbd");
-	word("=?koi8-r?b?5eTp?= =?utf-8?q?x?=", "=?koi8-r?b?5eTp?= x");
+	word("=?x-nonsuch?b?5eTp?= =?utf-8?q?x?=", "=?x-nonsuch?b?5eTp?= x");
+	/* Charsets through iconv; words joined before conversion keep a
+	 * shift state (the second word alone would read "$K$A$O"). */
+	word("=?koi8-r?b?5eTp?= =?utf-8?q?x?=", "\xd0\x95\xd0\x94\xd0\x98x");
+	word("=?koi8-r?Q?=D0=D2=C9=D7=C5=D4?=",
+	    "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
+	word("=?iso-2022-jp?B?GyRCJDMkcyRLJEEkTxsoQg==?=",
+	    "\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf");
+	word(
+	    "=?ISO-2022-JP?B?GyRCJDMkcw==?=\r\n =?iso-2022-jp?B?JEskQSRPGyhC?=",
+	    "\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf");
+	word("a =?gb2312?B?1tDOxA==?= b", "a \xe4\xb8\xad\xe6\x96\x87 b");
 	word("=?utf-8?x?bad?= =?utf-8?q?no end",
 	    "=?utf-8?x?bad?= =?utf-8?q?no end");
 	word("=?utf-8?q?a b?=", "=?utf-8?q?a b?=");
