@@ -353,11 +353,16 @@ out:
 /* Client bytes the relay holds for a session that is busy sending: past
  * this, it reads no more from the client until the session takes some. */
 #define RELAY_UP_MAX 65536
+/* What the relay reads from the session at a time. */
+#define RELAY_DOWN_MAX (256 * 1024)
 
 void
 server_login_relay(struct stream *client, int fd, long idle_s)
 {
 	char buf[16384];
+	/* The session's output: a whole message of FETCH BODY[] at a time,
+	 * where the socket holds one */
+	static char down[RELAY_DOWN_MAX];
 	struct buf up; /* client bytes the session has not taken yet */
 	const char *error;
 	size_t off = 0;
@@ -388,12 +393,12 @@ server_login_relay(struct stream *client, int fd, long idle_s)
 		if (ret < 0 || (ret == 0 && !ready))
 			break; /* the session's own timer has failed */
 		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-			got = read(fd, buf, sizeof(buf));
+			got = read(fd, down, sizeof(down));
 			if (got == 0 ||
 			    (got < 0 && errno != EAGAIN && errno != EINTR))
 				break; /* the session is over */
 			if (got > 0 && !left &&
-			    (stream_write(client, buf, (size_t)got) < 0 ||
+			    (stream_write(client, down, (size_t)got) < 0 ||
 				stream_flush(client, &error) < 0))
 				left = 1; /* the client is gone: drain */
 		}

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -26,6 +27,9 @@ struct stream {
 	size_t out_len;
 	const char *error;
 	char errtext[128];
+	/* wfd is written with send(MSG_DONTWAIT): 1 until it says it is
+	 * not a socket (then write(2), waiting for POLLOUT first). */
+	int wsock;
 };
 
 static ssize_t
@@ -37,7 +41,21 @@ fd_read(void *ctx, void *p, size_t n)
 static ssize_t
 fd_write(void *ctx, const void *p, size_t n)
 {
-	return write(((struct stream *)ctx)->wfd, p, n);
+	struct stream *s = ctx;
+	ssize_t r;
+
+	if (s->wsock) {
+		/* A socket never blocks us: what does not fit now waits
+		 * for POLLOUT, within the stream's timeouts. */
+		r = send(s->wfd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r >= 0 || errno != ENOTSOCK)
+			return r;
+		/* A pipe or a file: write(2), after a wait for room. */
+		s->wsock = 0;
+		errno = EAGAIN;
+		return -1;
+	}
+	return write(s->wfd, p, n);
 }
 
 static const struct stream_ops fd_ops = {
@@ -55,6 +73,7 @@ stream_create(int fd, int flags)
 	s->flags = flags;
 	s->ops = &fd_ops;
 	s->ctx = s;
+	s->wsock = 1;
 	return s;
 }
 
@@ -90,6 +109,7 @@ void
 stream_set_write_fd(struct stream *s, int wfd)
 {
 	s->wfd = wfd;
+	s->wsock = 1;
 }
 
 void
@@ -287,35 +307,60 @@ stream_discard_input(struct stream *s)
 	s->in_pos = s->in_len = 0;
 }
 
-int
-stream_flush(struct stream *s, const char **error_r)
+/* Write the n bytes at p; *done_r gets how many went. A write that
+ * cannot block (a socket, fd_write) is tried at once and waited for only
+ * when the socket is full; any other is waited for first: on a blocking
+ * descriptor a write to a stalled peer would otherwise hang past every
+ * timeout. */
+static int
+write_out(struct stream *s, const char *p, size_t n, size_t *done_r)
 {
 	size_t done = 0;
 	short events = POLLOUT;
+	int full = 0, ret = 0;
 
-	while (done < s->out_len) {
-		ssize_t n;
-		int ret;
+	/* Past the deadline nothing is written, waiting or not. */
+	if (n > 0 && s->deadline > 0 && s->deadline - time(NULL) <= 0) {
+		*done_r = 0;
+		return stream_fail(s, STREAM_TIMEOUT, NULL);
+	}
+	while (done < n) {
+		ssize_t w;
 
-		/* Wait first: on a blocking fd a write to a stalled peer
-		 * would otherwise hang past every timeout. */
-		if ((ret = stream_wait(s, events)) < 0)
-			goto fail;
+		if ((full || s->ops != &fd_ops || !s->wsock) &&
+		    (ret = stream_wait(s, events)) < 0)
+			break;
 		events = POLLOUT;
-		n = s->ops->write(s->ctx, s->out + done, s->out_len - done);
-		if (n > 0) {
-			done += (size_t)n;
+		full = 0;
+		w = s->ops->write(s->ctx, p + done, n - done);
+		if (w > 0) {
+			done += (size_t)w;
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			events = stream_want(s, POLLOUT);
+			full = 1;
 			continue;
 		}
 		ret = stream_fail(s, STREAM_ERROR,
-		    n < 0 ? stream_op_error(s) : "short write");
-fail:
+		    w < 0 ? stream_op_error(s) : "short write");
+		break;
+	}
+	*done_r = done;
+	return ret;
+}
+
+int
+stream_flush(struct stream *s, const char **error_r)
+{
+	size_t done;
+	int ret;
+
+	if (s->out_len == 0)
+		return 0;
+	if ((ret = write_out(s, s->out, s->out_len, &done)) < 0) {
 		/* Keep what was not written so a caller could retry. */
 		memmove(s->out, s->out + done, s->out_len - done);
 		s->out_len -= done;
@@ -331,11 +376,26 @@ int
 stream_write(struct stream *s, const void *p, size_t n)
 {
 	const char *src = p;
+	size_t done;
+	int ret;
 
+	/* A buffer's worth or more goes out from where it is, after what
+	 * is buffered: no copy, and as few system calls as the peer's
+	 * socket allows. */
+	if (n >= sizeof(s->out)) {
+		if ((ret = stream_flush(s, NULL)) < 0)
+			return ret;
+		if ((ret = write_out(s, src, n, &done)) < 0) {
+			/* What fits stays queued: a later flush fails too. */
+			n -= done;
+			s->out_len = n < sizeof(s->out) ? n : sizeof(s->out);
+			memcpy(s->out, src + done, s->out_len);
+		}
+		return ret;
+	}
 	while (n > 0) {
 		size_t room = sizeof(s->out) - s->out_len;
 		size_t take = n < room ? n : room;
-		int ret;
 
 		memcpy(s->out + s->out_len, src, take);
 		s->out_len += take;

@@ -91,8 +91,14 @@ stream_read_exact(struct stream *s, void *p, size_t n, const char **error_r);
  * (PIPELINING: flush replies only when none are waiting). */
 size_t stream_pending(const struct stream *s);
 
-/* Queue output; flushed automatically when the buffer fills. These return
- * 0 or a negative status with *error_r set (via stream_error). */
+/* Queue output; flushed automatically when the buffer fills. A write of
+ * STREAM_BUFSIZE bytes or more is not queued: what is queued goes first,
+ * then those bytes from the caller's memory (when that fails, the part
+ * not written is kept only as far as the buffer holds it: the stream is
+ * broken anyway). A socket (the plain
+ * descriptor ops) is written without blocking and waited for only when
+ * full. These return 0 or a negative status with *error_r set (via
+ * stream_error). */
 int stream_write(struct stream *s, const void *p, size_t n);
 int stream_puts(struct stream *s, const char *str);
 int stream_printf(struct stream *s, const char *fmt, ...)

@@ -584,6 +584,45 @@ test_big_write(void **state)
 	stream_destroy(&s);
 }
 
+/* A pipe is not a socket: written with write(2) after a wait for room,
+ * a large write included (more than the pipe holds). */
+static void
+test_big_write_pipe(void **state)
+{
+	enum {
+		BIG = 5 * STREAM_BUFSIZE + 123
+	};
+	static char big[BIG];
+	struct stream *s;
+	const char *error = NULL;
+	size_t i;
+	pid_t pid;
+	int p[2], status;
+
+	(void)state;
+	for (i = 0; i < BIG; i++)
+		big[i] = (char)(i % 253);
+	assert_int_equal(pipe(p), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[1]);
+		drain_and_check(p[0], 2 * BIG);
+	}
+	close(p[0]);
+	s = stream_create(p[1], 0);
+	stream_set_timeout(s, 10);
+	assert_int_equal(stream_write(s, big, 3), 0);
+	assert_int_equal(stream_write(s, big + 3, BIG - 3), 0);
+	assert_int_equal(stream_write(s, big, BIG), 0);
+	assert_int_equal(stream_flush(s, &error), 0);
+	stream_destroy(&s);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void
 test_write_timeout(void **state)
 {
@@ -757,6 +796,7 @@ main(void)
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_write_buffering),
 		cmocka_unit_test(test_big_write),
+		cmocka_unit_test(test_big_write_pipe),
 		cmocka_unit_test(test_write_timeout),
 		cmocka_unit_test(test_write_closed_peer),
 		cmocka_unit_test(test_short_writes),
