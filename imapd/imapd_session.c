@@ -404,8 +404,11 @@ find_command(const char *name)
 {
 	size_t i;
 
+	/* Command names are case-insensitive (RFC 9051 9): the parser
+	 * gives the command's in upper case, but UID's argument ("UID
+	 * fetch", as Thunderbird sends it) comes as the client wrote it. */
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, name) == 0)
+		if (strcasecmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
 }
@@ -427,7 +430,6 @@ run(struct sess *s, const struct imap_command *cmd)
 		if (cmd->args == NULL || cmd->args->type != IMAP_ARG_ATOM ||
 		    (k = find_command(cmd->args->str)) == NULL ||
 		    !(k->flags & CMD_UID)) {
-			/* the name is upper-case only when it is a command */
 			sess_bad(s, cmd, "Unknown UID command.");
 			return SESS_REPLIED;
 		}
