@@ -792,6 +792,55 @@ test_limits(void **state)
 	buf_deinit(&msg);
 }
 
+/* mime_header_find passes over lines that cannot be the field without
+ * taking them apart: the same fields are found as field by field. */
+static void
+test_header_find(void **state)
+{
+	static const char hdr[] = "Subjects: not this\r\n"
+				  "X-Subject: nor this\r\n"
+				  "Received: from a\r\n"
+				  " Subject: a continuation, not a field\r\n"
+				  "Subject : obsolete form\r\n"
+				  "subject:\tfolded\r\n"
+				  "\tvalue\r\n"
+				  "SUBJECT:last\n"
+				  "\r\n"
+				  "Subject: in the body\r\n";
+	const char *want[] = { "obsolete form", "folded\tvalue", "last" };
+	struct buf v, small;
+	size_t pos = 0, i;
+
+	(void)state;
+	buf_init(&v, 1024);
+	for (i = 0; i < 3; i++) {
+		buf_reset(&v);
+		assert_int_equal(mime_header_find(hdr, strlen(hdr), "Subject",
+				     &pos, &v),
+		    1);
+		assert_string_equal(v.data, want[i]);
+	}
+	assert_int_equal(mime_header_find(hdr, strlen(hdr), "Subject", &pos,
+			     &v),
+	    0);
+	/* A name that is no field name finds nothing either way. */
+	pos = 0;
+	assert_int_equal(mime_header_find(hdr, strlen(hdr), "Subject:", &pos,
+			     &v),
+	    0);
+	pos = 0;
+	assert_int_equal(mime_header_find(hdr, strlen(hdr), "", &pos, &v), 0);
+	/* Unfolding stops at the output's maximum, in the middle of a run. */
+	buf_init(&small, 8);
+	pos = 0;
+	assert_int_equal(mime_header_find(hdr, strlen(hdr), "Received", &pos,
+			     &small),
+	    1);
+	assert_string_equal(small.data, "from a S");
+	buf_deinit(&small);
+	buf_deinit(&v);
+}
+
 int
 main(void)
 {
@@ -804,6 +853,7 @@ main(void)
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_rfc2231),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_header_find),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_decoders),
 		cmocka_unit_test(test_limits),
