@@ -151,7 +151,8 @@ const char *mailbox_path(const struct mailbox *mb);
  *             UIDs grow with message numbers); a file given a lower UID
  *             by a racing writer waits for the next mailbox_open.
  * A sync whose directories have not changed since the last look (their
- * mtimes, when older than two seconds) reads nothing. Returns 0, or -1
+ * mtimes, when that look was settled: past their clock tick, mbx_settled
+ * in mailbox_impl.h) reads nothing. Returns 0, or -1
  * with err (the view is then unchanged). */
 #define MAILBOX_SYNC_EXPUNGE 0x01
 

@@ -110,5 +110,14 @@ int mbx_settled(const struct timespec *m, const struct timespec *t0);
 #define MBX_INDEX_FILE "tern-index"
 int mbx_index_load(struct mailbox *mb);
 void mbx_index_save(struct mailbox *mb);
+/* The stat(2) of cur/, new/ and dovecot-uidlist an index is valid for. */
+struct mbx_stamp {
+	struct stat cur, new, ul;
+};
+/* The index's text_len bytes at text (no NUL needed) into the empty view
+ * mb, as mbx_index_load does once it has read the file; st NULL takes any
+ * stamp (the fuzzer). 1, or 0 with mb as it was. */
+int mbx_index_parse(struct mailbox *mb, const char *text, size_t text_len,
+    const struct mbx_stamp *st);
 
 #endif

@@ -28,8 +28,10 @@
  * is moved out of it, so that a delivery during a look is not covered by
  * its stamp.
  *
- * Writing: the whole file into tern-index.<pid>.tmp, renamed over the old
- * one; not fsync'ed. A torn or stale file fails its length, its sum or
+ * Writing: the whole file into the folder's tmp/tern-index.<pid> (out of
+ * every reader's way; a crash's leftover there is overwritten by the next
+ * writer of that pid, or swept with tmp/'s old files by Dovecot), renamed
+ * over the old one; not fsync'ed. A torn or stale file fails its length, its sum or
  * its stamp and is simply not used: the folder is scanned as without an
  * index, and a settled scan writes a new one. Nothing in it is trusted
  * beyond what a scan would have found: names with '/' or control
@@ -47,6 +49,7 @@
 #include "store/mailbox_impl.h"
 #include "util/buf.h"
 #include "util/checksum.h"
+#include "util/hex.h"
 #include "util/mem.h"
 
 #define INDEX_MAGIC "TERNINDEX 1 "
@@ -160,12 +163,8 @@ slurp(const char *path, size_t *len_r)
 	return text;
 }
 
-struct stamp {
-	struct stat cur, new, ul;
-};
-
 static int
-take_stamp(const char *path, struct stamp *st)
+take_stamp(const char *path, struct mbx_stamp *st)
 {
 	struct buf b;
 	int ret;
@@ -225,36 +224,30 @@ parse_records(struct mailbox *mb, const char *p, const char *end,
 }
 
 int
-mbx_index_load(struct mailbox *mb)
+mbx_index_parse(struct mailbox *mb, const char *text, size_t text_len,
+    const struct mbx_stamp *st)
 {
 	unsigned long long sum, len, uidvalidity, nextuid, count, dev, ino,
 	    size;
 	struct timespec cur, new, ul;
-	struct stamp st;
-	struct buf b;
-	const char *p, *end, *body;
-	size_t text_len;
-	char *text;
+	const char *p = text, *end = text + text_len, *body;
 	size_t i;
 
-	if (take_stamp(mb->path, &st) < 0)
-		return 0;
-	buf_init(&b, BUF_MAX_INTERNAL);
-	text = slurp(mbx_sub_path(&b, mb->path, MBX_INDEX_FILE), &text_len);
-	buf_deinit(&b);
-	if (text == NULL)
-		return 0;
-	p = text;
-	end = text + text_len;
-	if (text_len < sizeof(INDEX_MAGIC) + 10 ||
+	if (text_len < strlen(INDEX_MAGIC) + 10 ||
 	    memcmp(p, INDEX_MAGIC, strlen(INDEX_MAGIC)) != 0)
-		goto unusable;
+		return 0;
 	p += strlen(INDEX_MAGIC);
-	sum = strtoull(p, (char **)&p, 16);
-	if (*p++ != ' ' || read_num(&p, end, '\n', &len) < 0 ||
+	for (sum = 0, i = 0; i < 8; i++, p++) {
+		int v = p < end ? hex_value((unsigned char)*p) : -1;
+
+		if (v < 0)
+			return 0;
+		sum = sum << 4 | (unsigned)v;
+	}
+	if (p >= end || *p++ != ' ' || read_num(&p, end, '\n', &len) < 0 ||
 	    len != (unsigned long long)(end - p) ||
 	    checksum32(p, (size_t)len) != (uint32_t)sum)
-		goto unusable;
+		return 0;
 	body = p;
 	if (read_num(&p, end, ' ', &uidvalidity) < 0 ||
 	    read_num(&p, end, ' ', &nextuid) < 0 ||
@@ -265,22 +258,29 @@ mbx_index_load(struct mailbox *mb)
 	    read_num(&p, end, ' ', &ino) < 0 ||
 	    read_num(&p, end, ' ', &size) < 0 ||
 	    read_time(&p, end, '\n', &ul) < 0)
-		goto unusable;
+		return 0;
 	if (uidvalidity == 0 || uidvalidity > UINT32_MAX || nextuid == 0 ||
 	    nextuid > (unsigned long long)UINT32_MAX + 1 ||
 	    count > (unsigned long long)(end - body) / 8)
-		goto unusable;
+		return 0;
 	/* The stamp: the folder as it was when the index was written. */
-	if (!same_time(&cur, &st.cur.st_mtim) ||
-	    !same_time(&new, &st.new.st_mtim) ||
-	    !same_time(&ul, &st.ul.st_mtim) ||
-	    dev != (unsigned long long)st.ul.st_dev ||
-	    ino != (unsigned long long)st.ul.st_ino ||
-	    size != (unsigned long long)st.ul.st_size)
-		goto unusable;
-	if (parse_records(mb, p, end, count, nextuid) < 0)
-		goto unusable;
-	xfree(text);
+	if (st != NULL &&
+	    (!same_time(&cur, &st->cur.st_mtim) ||
+		!same_time(&new, &st->new.st_mtim) ||
+		!same_time(&ul, &st->ul.st_mtim) ||
+		dev != (unsigned long long)st->ul.st_dev ||
+		ino != (unsigned long long)st->ul.st_ino ||
+		size != (unsigned long long)st->ul.st_size))
+		return 0;
+	if (parse_records(mb, p, end, count, nextuid) < 0) {
+		for (i = 0; i < mb->count; i++)
+			mbx_msg_free(&mb->msgs[i]);
+		xfree(mb->msgs);
+		mb->msgs = NULL;
+		mb->count = mb->cap = 0;
+		mb->max_uid = 0;
+		return 0;
+	}
 	mb->ul.uidvalidity = (uint32_t)uidvalidity;
 	mb->ul.nextuid = nextuid > UINT32_MAX ? UINT32_MAX : (uint32_t)nextuid;
 	mb->cur_mtime = cur;
@@ -288,15 +288,27 @@ mbx_index_load(struct mailbox *mb)
 	/* Settled when written, unchanged since. */
 	mb->scan_settled = 1;
 	return 1;
-unusable:
-	for (i = 0; i < mb->count; i++)
-		mbx_msg_free(&mb->msgs[i]);
-	xfree(mb->msgs);
-	mb->msgs = NULL;
-	mb->count = mb->cap = 0;
-	mb->max_uid = 0;
+}
+
+int
+mbx_index_load(struct mailbox *mb)
+{
+	struct mbx_stamp st;
+	struct buf b;
+	size_t text_len;
+	char *text;
+	int ret;
+
+	if (take_stamp(mb->path, &st) < 0)
+		return 0;
+	buf_init(&b, BUF_MAX_INTERNAL);
+	text = slurp(mbx_sub_path(&b, mb->path, MBX_INDEX_FILE), &text_len);
+	buf_deinit(&b);
+	if (text == NULL)
+		return 0;
+	ret = mbx_index_parse(mb, text, text_len, &st);
 	xfree(text);
-	return 0;
+	return ret;
 }
 
 static int
@@ -355,7 +367,7 @@ mbx_index_save(struct mailbox *mb)
 	if (ok)
 		ok = buf_printf(&head, "%s%08" PRIx32 " %zu\n", INDEX_MAGIC,
 			 checksum32(body.data, body.len), body.len) == 0 &&
-		    buf_printf(&tmp, "%s/%s.%ld.tmp", mb->path, MBX_INDEX_FILE,
+		    buf_printf(&tmp, "%s/tmp/%s.%ld", mb->path, MBX_INDEX_FILE,
 			(long)getpid()) == 0;
 	if (ok &&
 	    (fd = open(tmp.data,
