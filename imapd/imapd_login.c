@@ -113,30 +113,12 @@ static const char disallowed[] =
     "NO [PRIVACYREQUIRED] Plaintext authentication disallowed on "
     "non-secure (SSL/TLS) connections.";
 
-/* Write all of n bytes at p to fd (a socket pair to the session, which
- * reads them as it starts). 0, or -1. */
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t got;
-
-	while (n > 0) {
-		got = write(fd, p, n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
 /* After a login that auth accepted: the session, the tag line to it
  * (imapd.h), then the relay. */
 static int
 logged_in(struct login *l, const char *tag, const char *cookie)
 {
+	struct buf first;
 	const char *rest;
 	char *user;
 	size_t n;
@@ -157,12 +139,16 @@ logged_in(struct login *l, const char *tag, const char *cookie)
 	l->c.user = user;
 	login_log_login(&l->c, mpid);
 	/* The tag first, then what the reader holds beyond the command
-	 * (nothing: it never reads past one), then the stream's buffered
-	 * input as the relay's first bytes. */
+	 * (nothing: it never reads past one); the stream's buffered input
+	 * follows them (server_login_hand_over). */
 	rest = imapd_reader_rest(&l->r, &n);
-	if (write_all(fd, tag, strlen(tag)) == 0 &&
-	    write_all(fd, "\r\n", 2) == 0 && write_all(fd, rest, n) == 0)
-		server_login_relay(l->s, fd, var_imapd_timeout);
+	buf_init(&first, strlen(tag) + 2 + n + 1);
+	(void)buf_puts(&first, tag);
+	(void)buf_puts(&first, "\r\n");
+	(void)buf_append(&first, rest, n);
+	server_login_hand_over(l->s, fd, first.data, first.len,
+	    var_imapd_timeout);
+	buf_deinit(&first);
 	close(fd);
 	return LOGGED_IN;
 }

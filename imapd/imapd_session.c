@@ -13,6 +13,7 @@
 
 #include "conf/params.h"
 #include "mail/imap_parse.h"
+#include "server/server_login.h"
 #include "store/folder.h"
 #include "store/mailbox.h"
 #include "store/maildir.h"
@@ -556,7 +557,7 @@ imapd_session(int fd, const char *user, const char *maildir,
 {
 	struct imap_parser_limits lim;
 	struct sess sess, *s = &sess;
-	struct buf tag, caps;
+	struct buf tag, caps, first;
 	const char *why = "Connection closed", *error;
 
 	(void)p;
@@ -568,6 +569,14 @@ imapd_session(int fd, const char *user, const char *maildir,
 	    : IMAP_PARSE_DEF_LITERAL_MAX;
 	lim.stream_min = SESS_STREAM_MIN;
 	lim.literal_policy = IMAP_LITERAL_PLUS;
+	buf_init(&first, SERVER_LOGIN_FIRST_MAX);
+	if ((fd = server_login_accept(fd, &first)) < 0 ||
+	    buf_len(&first) > SESS_READ_SIZE) {
+		if (fd >= 0)
+			close(fd);
+		buf_deinit(&first);
+		return;
+	}
 	s->fd = fd;
 	s->user = user;
 	s->maildir = maildir;
@@ -578,6 +587,10 @@ imapd_session(int fd, const char *user, const char *maildir,
 	stream_set_timeout(s->out, (int)var_imapd_timeout);
 	s->parser = imap_parser_create(&lim);
 	s->in = xmalloc(SESS_READ_SIZE);
+	/* The login's tag line and what the client pipelined, as if read. */
+	memcpy(s->in, first.data, buf_len(&first));
+	s->in_len = buf_len(&first);
+	buf_deinit(&first);
 	buf_init(&s->ok, 1024);
 	buf_init(&s->tmp, BUF_MAX_INTERNAL);
 	buf_init(&s->pbuf, BUF_MAX_INTERNAL);

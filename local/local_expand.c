@@ -41,6 +41,7 @@
 #include "store/mbox.h"
 #include "util/attr.h"
 #include "util/buf.h"
+#include "util/fdio.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -184,19 +185,7 @@ item_file(struct expand *x, const char *path)
 static int
 fd_copy(void *ctx, const char *p, size_t n)
 {
-	int fd = *(int *)ctx;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return fd_write_all(*(int *)ctx, p, n);
 }
 
 static int

@@ -85,8 +85,8 @@ flush(struct login *l)
 	return stream_flush(l->s, &error);
 }
 
-/* After a login that auth accepted: the session, then the relay to it.
- * Returns when the connection is over. */
+/* After a login that auth accepted: the session, and the connection
+ * handed over to it. Returns when it is the session's. */
 static void
 logged_in(struct login *l, const char *cookie)
 {
@@ -106,7 +106,7 @@ logged_in(struct login *l, const char *cookie)
 	xfree(l->c.user);
 	l->c.user = user;
 	login_log_login(&l->c, mpid);
-	server_login_relay(l->s, fd, var_pop3d_timeout);
+	server_login_hand_over(l->s, fd, "", 0, var_pop3d_timeout);
 	close(fd);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf/params.h"
+#include "server/server_login.h"
 #include "store/mailbox.h"
 #include "store/mflags.h"
 #include "util/buf.h"
@@ -436,7 +437,19 @@ pop3d_trans(int fd, const char *user, const char *path,
 	(void)p;
 	memset(t, 0, sizeof(*t));
 	t->user = user;
+	buf_init(&err, SERVER_LOGIN_FIRST_MAX);
+	/* The client's connection itself, or the login's relay; what the
+	 * client pipelined after its login comes first. */
+	if ((fd = server_login_accept(fd, &err)) < 0 ||
+	    buf_len(&err) > STREAM_BUFSIZE) {
+		if (fd >= 0)
+			close(fd);
+		buf_deinit(&err);
+		return;
+	}
 	t->s = stream_create(fd, 0);
+	(void)stream_preload(t->s, err.data, buf_len(&err));
+	buf_deinit(&err);
 	stream_set_timeout(t->s, (int)var_pop3d_timeout);
 	if (var_pop3d_session_deadline > 0)
 		stream_set_deadline(t->s,

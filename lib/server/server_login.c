@@ -20,6 +20,7 @@
 #include "server/server_login.h"
 #include "util/attr.h"
 #include "util/buf.h"
+#include "util/fdio.h"
 #include "util/fdpass.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -429,4 +430,68 @@ server_login_relay(struct stream *client, int fd, long idle_s)
 	}
 	buf_deinit(&up);
 	(void)stream_flush(client, &error);
+}
+
+void
+server_login_hand_over(struct stream *client, int fd, const char *first,
+    size_t n, long idle_s)
+{
+	const char *error, *held;
+	size_t nheld;
+
+	if (stream_is_plain(client)) {
+		/* The connection itself, then the first bytes and what the
+		 * client pipelined: the session reads them to their end,
+		 * and this process is done. */
+		held = stream_buffered(client, &nheld);
+		if (fdpass_send(fd, stream_fd(client), &error) < 0)
+			log_warn("hand-over to the session failed: %s", error);
+		else if (fd_write_all(fd, first, n) < 0 ||
+		    fd_write_all(fd, held, nheld) < 0)
+			log_warn("hand-over to the session failed: %m");
+		stream_discard_input(client);
+		return;
+	}
+	/* TLS stays here: relayed, the client's pipelined bytes first. */
+	if (fd_write_all(fd, "R", 1) == 0 && fd_write_all(fd, first, n) == 0)
+		server_login_relay(client, fd, idle_s);
+}
+
+int
+server_login_accept(int fd, struct buf *first)
+{
+	const char *error;
+	ssize_t got;
+	int client;
+
+	switch (fdpass_recv_opt(fd, 0, &client, &error)) {
+	case 1:
+		break;
+	case 0:
+		return -1; /* the login process ended first */
+	default:
+		log_warn("session: no connection from the login process: %s",
+		    error);
+		return -1;
+	}
+	if (client < 0)
+		return fd; /* relayed: the bytes follow on fd */
+	for (;;) {
+		char chunk[4096];
+
+		got = read(fd, chunk, sizeof(chunk));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 ||
+		    (got > 0 && buf_append(first, chunk, (size_t)got) < 0)) {
+			log_warn("session: the login's first bytes: %s",
+			    got < 0 ? strerror(errno) : "too many");
+			close(client);
+			return -1;
+		}
+		if (got == 0)
+			break;
+	}
+	close(fd);
+	return client;
 }

@@ -18,8 +18,10 @@
  *   server_login_session() in the login process, after auth accepted a
  *                          login: asks for the session, and gets the
  *                          socket to it;
- *   server_login_relay()   then relays bytes between the client's stream
- *                          (TLS or not) and the session until either ends.
+ *   server_login_hand_over() then passes a plain connection to the
+ *                          session, or relays a TLS one
+ *                          (server_login_relay) until either side ends;
+ *   server_login_accept()  in the session process, takes it.
  *
  * Not root (tests, the demo): the same processes, all as the caller. The
  * login and session functions are the service's; they return when their
@@ -27,6 +29,7 @@
 #ifndef TERN_SERVER_SERVER_LOGIN_H
 #define TERN_SERVER_SERVER_LOGIN_H
 
+struct buf;
 struct stream;
 
 /* Who the client is, for logs: addresses without port. */
@@ -67,5 +70,24 @@ int server_login_session(const struct login_service *svc, int ctl,
  * client pipelined behind its login goes first. Client input is passed on
  * a line (or a piece of a long one) at a time. */
 void server_login_relay(struct stream *client, int fd, long idle_s);
+
+/* The connection to the session at fd, after a login, in the login
+ * process: the n bytes at first go before the client's (imapd: the
+ * LOGIN's tag line). A plain connection (no TLS, one descriptor) is
+ * passed to the session whole, with what the client pipelined, and this
+ * returns at once: the session talks to the client itself, as Dovecot's
+ * does, with no process between them. A TLS one stays here and is
+ * relayed (server_login_relay) until the connection is over. The session
+ * takes either with server_login_accept. */
+void server_login_hand_over(struct stream *client, int fd, const char *first,
+    size_t n, long idle_s);
+
+/* In the session process, first thing: the descriptor to serve the client
+ * on, the client's own (fd is closed; the first bytes, then what the
+ * client pipelined, appended to first, which must hold them) or fd (a
+ * relayed connection: everything follows on fd). -1 when the login
+ * process ended first, or sent more than first holds (logged). */
+#define SERVER_LOGIN_FIRST_MAX (64 * 1024)
+int server_login_accept(int fd, struct buf *first);
 
 #endif

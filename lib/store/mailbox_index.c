@@ -49,6 +49,7 @@
 #include "store/mailbox_impl.h"
 #include "util/buf.h"
 #include "util/checksum.h"
+#include "util/fdio.h"
 #include "util/hex.h"
 #include "util/mem.h"
 
@@ -311,23 +312,6 @@ mbx_index_load(struct mailbox *mb)
 	return ret;
 }
 
-static int
-write_whole(int fd, const struct buf *b)
-{
-	size_t off = 0;
-
-	while (off < b->len) {
-		ssize_t n = write(fd, b->data + off, b->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		off += (size_t)n;
-	}
-	return 0;
-}
-
 void
 mbx_index_save(struct mailbox *mb)
 {
@@ -373,7 +357,8 @@ mbx_index_save(struct mailbox *mb)
 	    (fd = open(tmp.data,
 		 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		 0600)) >= 0) {
-		ok = write_whole(fd, &head) == 0 && write_whole(fd, &body) == 0;
+		ok = fd_write_all(fd, head.data, head.len) == 0 &&
+		    fd_write_all(fd, body.data, body.len) == 0;
 		ok = close(fd) == 0 && ok;
 		if (!ok ||
 		    rename(tmp.data,

@@ -13,6 +13,7 @@
 #include "store/store_err.h"
 #include "store/uidlist.h"
 #include "util/buf.h"
+#include "util/fdio.h"
 #include "util/htable.h"
 #include "util/mem.h"
 
@@ -466,22 +467,6 @@ uidlist_unlock(const char *dir, int lock_fd)
 	buf_deinit(&path);
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = write(fd, p, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 int
 uidlist_commit(const char *dir, int lock_fd, const struct uidlist *ul,
     struct buf *err)
@@ -500,7 +485,7 @@ uidlist_commit(const char *dir, int lock_fd, const struct uidlist *ul,
 		goto fail;
 	}
 	if (ftruncate(lock_fd, 0) < 0 || lseek(lock_fd, 0, SEEK_SET) < 0 ||
-	    write_all(lock_fd, buf_cstr(&text), buf_len(&text)) < 0) {
+	    fd_write_all(lock_fd, buf_cstr(&text), buf_len(&text)) < 0) {
 		store_err(err, "write %s: %m", buf_cstr(&lock));
 		goto fail;
 	}
@@ -690,7 +675,7 @@ uidlist_add_delivered(const char *dir, const char *base, struct buf *err)
 	/* Durable before the lock goes: a UID a reader saw must never be
 	 * given again (RFC 9051 2.3.1.1). A failed write leaves at worst
 	 * a cut line, which readers take as damage and rebuild. */
-	if (write_all(fd, buf_cstr(&line), buf_len(&line)) < 0 ||
+	if (fd_write_all(fd, buf_cstr(&line), buf_len(&line)) < 0 ||
 	    fdatasync(fd) < 0)
 		ret = store_err(err, "write %s: %m", buf_cstr(&path));
 out:

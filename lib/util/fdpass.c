@@ -93,7 +93,7 @@ close_all(struct msghdr *msg)
 }
 
 int
-fdpass_recv(int sock, int timeout, const char **error_r)
+fdpass_recv_opt(int sock, int timeout, int *fd_r, const char **error_r)
 {
 	union fdpass_rbuf rbuf;
 	struct pollfd pfd = { .fd = sock, .events = POLLIN };
@@ -102,8 +102,8 @@ fdpass_recv(int sock, int timeout, const char **error_r)
 	struct iovec iov;
 	char byte;
 	ssize_t n;
-	int fd;
 
+	*fd_r = -1;
 	for (;;) {
 		int ret = poll(&pfd, 1, timeout > 0 ? timeout * 1000 : -1);
 
@@ -129,15 +129,19 @@ fdpass_recv(int sock, int timeout, const char **error_r)
 	do
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		*error_r = n < 0 ? strerror(errno) : "unexpected end of input";
+	if (n < 0) {
+		*error_r = strerror(errno);
 		return -1;
 	}
+	if (n == 0)
+		return 0;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg == NULL && (msg.msg_flags & MSG_CTRUNC) == 0)
+		return 1; /* a byte without a descriptor */
 	/* Exactly one SCM_RIGHTS message with exactly one descriptor, and
 	 * nothing cut off (MSG_CTRUNC: descriptors the kernel could not
 	 * deliver). Anything else is refused and whatever did arrive is
 	 * closed, so a peer cannot make us hold descriptors. */
-	cmsg = CMSG_FIRSTHDR(&msg);
 	if ((msg.msg_flags & MSG_CTRUNC) != 0 || cmsg == NULL ||
 	    cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS ||
 	    cmsg->cmsg_len != CMSG_LEN(sizeof(int)) ||
@@ -145,10 +149,21 @@ fdpass_recv(int sock, int timeout, const char **error_r)
 		close_all(&msg);
 		*error_r = (msg.msg_flags & MSG_CTRUNC) != 0
 		    ? "descriptors truncated (MSG_CTRUNC)"
-		    : cmsg == NULL ? "no descriptor received"
-				   : "not exactly one descriptor";
+		    : "not exactly one descriptor";
 		return -1;
 	}
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
+	memcpy(fd_r, CMSG_DATA(cmsg), sizeof(int));
+	return 1;
+}
+
+int
+fdpass_recv(int sock, int timeout, const char **error_r)
+{
+	int fd, ret = fdpass_recv_opt(sock, timeout, &fd, error_r);
+
+	if (ret == 1 && fd < 0)
+		*error_r = "no descriptor received";
+	else if (ret == 0)
+		*error_r = "unexpected end of input";
+	return ret == 1 ? fd : -1;
 }

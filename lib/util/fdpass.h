@@ -14,5 +14,9 @@ int fdpass_send(int sock, int fd, const char **error_r);
  * (every one received is closed), or truncated control data
  * (MSG_CTRUNC). */
 int fdpass_recv(int sock, int timeout, const char **error_r);
+/* The same carrier byte, with or without a descriptor (a protocol whose
+ * sender may pass one or not): 1 with *fd_r the descriptor, or -1 when
+ * the byte carried none; 0 at the end of input; -1 with *error_r. */
+int fdpass_recv_opt(int sock, int timeout, int *fd_r, const char **error_r);
 
 #endif

@@ -301,6 +301,30 @@ stream_pending(const struct stream *s)
 	return s->in_len - s->in_pos + below;
 }
 
+int
+stream_is_plain(const struct stream *s)
+{
+	return s->ops == &fd_ops && s->fd == s->wfd && s->fd >= 0;
+}
+
+const char *
+stream_buffered(const struct stream *s, size_t *n_r)
+{
+	*n_r = s->in_len - s->in_pos;
+	return s->in + s->in_pos;
+}
+
+int
+stream_preload(struct stream *s, const void *p, size_t n)
+{
+	if (s->in_len - s->in_pos != 0 || n > sizeof(s->in))
+		return -1;
+	memcpy(s->in, p, n);
+	s->in_pos = 0;
+	s->in_len = n;
+	return 0;
+}
+
 void
 stream_discard_input(struct stream *s)
 {

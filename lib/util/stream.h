@@ -90,6 +90,16 @@ stream_read_exact(struct stream *s, void *p, size_t n, const char **error_r);
 /* Bytes already buffered for reading, here or in the layer below (TLS)
  * (PIPELINING: flush replies only when none are waiting). */
 size_t stream_pending(const struct stream *s);
+/* Whether the stream is its descriptor's bytes as they are: the plain
+ * ops, one descriptor both ways (so it can be handed to another process
+ * with what stream_buffered holds). */
+int stream_is_plain(const struct stream *s);
+/* The bytes read and buffered here, not yet taken (*n_r of them). */
+const char *stream_buffered(const struct stream *s, size_t *n_r);
+/* Put n bytes in front of the input, as if read (a stream that takes over
+ * a connection with what its last reader had buffered): only into an
+ * empty buffer, at most STREAM_BUFSIZE bytes. 0, or -1. */
+int stream_preload(struct stream *s, const void *p, size_t n);
 
 /* Queue output; flushed automatically when the buffer fills. A write of
  * STREAM_BUFSIZE bytes or more is not queued: what is queued goes first,

@@ -30,8 +30,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The hand-over line (imapd.h): the login command's tag. */
-#define HANDOVER "a\r\n"
+/* The hand-over (server_login_accept, imapd.h): relayed, then the login
+ * command's tag line. */
+#define HANDOVER "Ra\r\n"
 /* How deep the scratch Maildir's directories may go (Maildir++ folders
  * are flat: ".a.b" under the top). */
 #define CLEAR_DEPTH_MAX 8

@@ -150,7 +150,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(peer.client, sizeof(peer.client), "unknown[192.0.2.1]");
 	if (size > 0 && (data[0] & 1) != 0)
 		fresh_mailbox();
-	fd = fuzz_peer_start(&replies, data, size);
+	if (size > 0 && (data[0] & 1) != 0) {
+		/* The session takes a relayed connection: the mode byte. */
+		static uint8_t *input;
+
+		if (input == NULL &&
+		    (input = malloc(FUZZ_PEER_INPUT_MAX)) == NULL)
+			abort();
+		if (size > FUZZ_PEER_INPUT_MAX - 1)
+			size = FUZZ_PEER_INPUT_MAX - 1;
+		input[0] = 'R';
+		memcpy(input + 1, data, size);
+		fd = fuzz_peer_start(&replies, input, size + 1);
+	} else
+		fd = fuzz_peer_start(&replies, data, size);
 	if (chdir(fuzz_dir()) < 0)
 		abort();
 	if (size == 0 || (data[0] & 1) == 0) {

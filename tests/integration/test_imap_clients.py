@@ -3,8 +3,10 @@
 Thunderbird, Apple Mail and Outlook send on a session (as their protocol
 logs show them, with their own ID strings, HEADER.FIELDS lists, partial
 fetches of MIME parts, pipelined commands, IDLE, MOVE, COPY with UID
-EXPUNGE, APPEND to Sent), sent over implicit TLS (port 993's service)
-by a raw client that reads every response whole, literals included.
+EXPUNGE, APPEND to Sent), sent over implicit TLS (port 993's service;
+Outlook's without TLS, on loopback, with commands pipelined behind its
+login, which the login process hands on with the connection) by a raw
+client that reads every response whole, literals included.
 Each command must end in a tagged OK with the responses the RFCs give
 (COPYUID, APPENDUID, untagged EXPUNGE after MOVE, EXISTS during IDLE),
 and the octets a client asks for must be the message's."""
@@ -59,11 +61,11 @@ class Raw:
     """One IMAP connection over TLS: commands go out as given, responses
     are read whole (a line with a literal goes on after its octets)."""
 
-    def __init__(self, port):
-        ctx = ternlib.tls_context()
+    def __init__(self, port, tls=True):
         sock = socket.create_connection(("127.0.0.1", port),
                                         timeout=30 * ternlib.SLOW)
-        self.s = ctx.wrap_socket(sock, server_hostname="localhost")
+        self.s = sock if not tls else ternlib.tls_context().wrap_socket(
+            sock, server_hostname="localhost")
         self.f = self.s.makefile("rb")
         self.n = 0
         self.greeting = self.response()
@@ -129,8 +131,8 @@ class ImapClientsTest(ternlib.AccessTest):
             self.assertRegex(text, w)
         return text
 
-    def connect(self):
-        c = Raw(self.tls_port)
+    def connect(self, tls=True):
+        c = Raw(self.tls_port if tls else self.port, tls)
         self.addCleanup(c.close)
         self.assertTrue(c.greeting.startswith(b"* OK"), c.greeting)
         return c
@@ -271,15 +273,21 @@ class ImapClientsTest(ternlib.AccessTest):
         self.ok(c.cmd("LOGOUT"))
 
     def test_outlook(self):
-        c = self.connect()
+        # Without TLS (loopback): the login process hands the connection
+        # itself to the session, with the bytes pipelined behind the login.
+        c = self.connect(tls=False)
         self.ok(c.cmd("CAPABILITY"))
         # AUTHENTICATE PLAIN with the response on its own line.
         t = c.tag()
         c.send("%s AUTHENTICATE PLAIN\r\n" % t)
         self.assertTrue(c.response().startswith(b"+"))
-        c.send(base64.b64encode(b"\0alice\0alice pw") + b"\r\n")
+        # The response, and two commands in the same write.
+        c.send(base64.b64encode(b"\0alice\0alice pw") + b"\r\n"
+               b"p1 NOOP\r\np2 LIST \"\" INBOX\r\n")
         _, tagged = c.until(t)
         self.assertRegex(tagged, rb"OK")
+        self.assertRegex(c.until("p1")[1], rb"^p1 OK")
+        self.assertRegex(b"".join(c.until("p2")[0]), rb"INBOX")
         lst = self.ok(c.cmd('LIST "" "*"'))
         self.assertIn(b"INBOX", lst)
         self.ok(c.cmd('SELECT "INBOX"'), rb"\* 2 EXISTS")

@@ -93,7 +93,8 @@ start(struct peer *p)
 	close(sv[1]);
 	p->fd = sv[0];
 	p->len = 0;
-	assert_int_equal(write(p->fd, "L1\r\n", 4), 4);
+	/* Relayed (the mode byte), then the LOGIN's tag line. */
+	assert_int_equal(write(p->fd, "RL1\r\n", 5), 5);
 }
 
 static void
