@@ -70,14 +70,19 @@ fsync_parent(const char *path, const char **error_r)
 	return 0;
 }
 
-/* mkdir path (mode 0700) unless it is a directory already. */
+/* mkdir path (mode 0700) unless it is a directory already; its parent
+ * fsync'ed after a mkdir when sync, else *made_r set (the caller syncs
+ * the parent once for several). */
 static int
-make_dir(const char *path, const char **error_r)
+make_dir(const char *path, int sync, int *made_r, const char **error_r)
 {
 	struct stat st;
 
-	if (mkdir(path, 0700) == 0)
-		return fsync_parent(path, error_r);
+	if (mkdir(path, 0700) == 0) {
+		if (made_r != NULL)
+			*made_r = 1;
+		return sync ? fsync_parent(path, error_r) : 0;
+	}
 	if (errno != EEXIST)
 		return md_error(error_r, "mkdir %s: %m", path);
 	if (stat(path, &st) < 0)
@@ -94,6 +99,7 @@ maildir_make(const char *dir, const char **error_r)
 	char path[PATH_MAX];
 	size_t i, n = strlen(dir);
 	struct stat st;
+	int made = 0;
 
 	if (n >= PATH_MAX - 8)
 		return md_error(error_r, "%s: path too long", dir);
@@ -111,18 +117,19 @@ maildir_make(const char *dir, const char **error_r)
 		if (path[i] != '/' || path[i - 1] == '/')
 			continue;
 		path[i] = 0;
-		if (make_dir(path, error_r) < 0)
+		if (make_dir(path, 1, NULL, error_r) < 0)
 			return -1;
 		path[i] = '/';
 	}
-	if (make_dir(dir, error_r) < 0)
+	if (make_dir(dir, 1, NULL, error_r) < 0)
 		return -1;
+	/* cur/, new/ and tmp/ made durable by one fsync of dir. */
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, subs[i]);
-		if (make_dir(path, error_r) < 0)
+		if (make_dir(path, 0, &made, error_r) < 0)
 			return -1;
 	}
-	return 0;
+	return made ? fsync_parent(path, error_r) : 0;
 }
 
 void
