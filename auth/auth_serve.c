@@ -12,6 +12,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include "conf/params.h"
 #include "mail/passwd_verify.h"
 #include "mail/sasl_server.h"
@@ -69,7 +72,13 @@ auth_init(void)
 {
 	/* The table is read at the first request, not now: an instance
 	 * without one (no AUTH offered) must not warn at every start. */
+	unsigned char warm;
+
 	table = auth_create(var_auth_user_file);
+	/* OpenSSL's configuration and its random generator, now rather
+	 * than in the first login (a few ms, more with a cold disk). */
+	(void)OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	(void)RAND_bytes(&warm, 1);
 	cookies = auth_cookies_create();
 	expire_timer = event_timer(AUTH_EXPIRE_MS, expire_tick, NULL);
 	workers_start();
