@@ -393,24 +393,26 @@ name_usec(const char *base)
 	return p != NULL && p[1] == 'M' ? strtoul(p + 2, NULL, 10) : 0;
 }
 
+/* A file of the scan with its delivery time, read from its name once
+ * (not in every comparison of the sort). */
+struct by_delivery {
+	unsigned long long sec;
+	unsigned long usec;
+	struct ent *x;
+};
+
 /* Delivery order: the name's leading seconds, its microseconds, then the
  * name. */
 static int
 cmp_delivery(const void *a, const void *b)
 {
-	const struct ent *x = *(struct ent *const *)a;
-	const struct ent *y = *(struct ent *const *)b;
-	unsigned long long tx = strtoull(x->base, NULL, 10);
-	unsigned long long ty = strtoull(y->base, NULL, 10);
-	unsigned long ux, uy;
+	const struct by_delivery *x = a, *y = b;
 
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	ux = name_usec(x->base);
-	uy = name_usec(y->base);
-	if (ux != uy)
-		return ux < uy ? -1 : 1;
-	return strcmp(x->base, y->base);
+	if (x->sec != y->sec)
+		return x->sec < y->sec ? -1 : 1;
+	if (x->usec != y->usec)
+		return x->usec < y->usec ? -1 : 1;
+	return strcmp(x->x->base, y->x->base);
 }
 
 struct keep_ctx {
@@ -456,7 +458,7 @@ static int
 update_list(struct mailbox *mb, struct scan *s, struct buf *err)
 {
 	struct keep_ctx k = { s, NULL, mb->path, 0 };
-	struct ent **order;
+	struct by_delivery *order;
 	size_t i, n = 0;
 	int fd, round;
 
@@ -473,23 +475,30 @@ update_list(struct mailbox *mb, struct scan *s, struct buf *err)
 		xfree(k.again);
 	}
 	order = xcalloc(s->count + 1, sizeof(*order));
-	for (i = 0; i < s->count; i++)
-		if (!s->ents[i].gone)
-			order[n++] = &s->ents[i];
+	for (i = 0; i < s->count; i++) {
+		struct ent *x = &s->ents[i];
+
+		if (x->gone)
+			continue;
+		order[n].sec = strtoull(x->base, NULL, 10);
+		order[n].usec = name_usec(x->base);
+		order[n++].x = x;
+	}
 	qsort(order, n, sizeof(*order), cmp_delivery);
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < n; i++) {
+			struct ent *x = order[i].x;
 			const struct uidlist_rec *r =
-			    uidlist_find(&mb->ul, order[i]->base);
+			    uidlist_find(&mb->ul, x->base);
 
 			if (r != NULL) {
-				if (order[i]->counted && r->vsize < 0)
+				if (x->counted && r->vsize < 0)
 					mb->ul.recs[r - mb->ul.recs].vsize =
-					    order[i]->vsize;
+					    x->vsize;
 				continue;
 			}
-			if (uidlist_append(&mb->ul, order[i]->base,
-				order[i]->counted ? order[i]->vsize : -1) == 0)
+			if (uidlist_append(&mb->ul, x->base,
+				x->counted ? x->vsize : -1) == 0)
 				break;
 		}
 		if (i == n)
