@@ -28,7 +28,9 @@
 /* Literals this long or longer are streamed to the message they hold
  * (APPEND) instead of buffered. */
 #define SESS_STREAM_MIN (64 * 1024)
-#define SESS_READ_SIZE 16384
+/* Room for a login's hand-over too: its tag line (IMAPD_LOGIN_LINE_MAX)
+ * and the login stream's buffer (STREAM_BUFSIZE) the client pipelined. */
+#define SESS_READ_SIZE 32768
 /* The longest line an IDLE waits for ("DONE", with room for junk). */
 #define IDLE_LINE_MAX 64
 
@@ -572,8 +574,12 @@ imapd_session(int fd, const char *user, const char *maildir,
 	buf_init(&first, SERVER_LOGIN_FIRST_MAX);
 	if ((fd = server_login_accept(fd, &first)) < 0 ||
 	    buf_len(&first) > SESS_READ_SIZE) {
-		if (fd >= 0)
+		if (fd >= 0) {
+			log_warn("imap(%s): Error: %zu bytes handed over with "
+				 "the login, more than a session reads",
+			    log_str(user), buf_len(&first));
 			close(fd);
+		}
 		buf_deinit(&first);
 		return;
 	}

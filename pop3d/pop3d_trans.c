@@ -442,8 +442,12 @@ pop3d_trans(int fd, const char *user, const char *path,
 	 * client pipelined after its login comes first. */
 	if ((fd = server_login_accept(fd, &err)) < 0 ||
 	    buf_len(&err) > STREAM_BUFSIZE) {
-		if (fd >= 0)
+		if (fd >= 0) {
+			log_warn("pop3(%s): Error: %zu bytes handed over with "
+				 "the login, more than a session reads",
+			    log_str(user), buf_len(&err));
 			close(fd);
+		}
 		buf_deinit(&err);
 		return;
 	}

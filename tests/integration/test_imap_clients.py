@@ -272,6 +272,19 @@ class ImapClientsTest(ternlib.AccessTest):
                 rb"\(MESSAGES 1\)")
         self.ok(c.cmd("LOGOUT"))
 
+    def test_pipelined_behind_login(self):
+        # 2,000 commands in the same write as LOGIN, without TLS: more
+        # than the login process buffers; the session answers each.
+        c = self.connect(tls=False)
+        c.send(b'L LOGIN alice "alice pw"\r\n' + b"".join(
+            b"n%d NOOP\r\n" % i for i in range(2000)))
+        _, tagged = c.until("L")
+        self.assertRegex(tagged, rb"^L OK")
+        for i in range(2000):
+            _, tagged = c.until("n%d" % i)
+            self.assertRegex(tagged, rb"^n%d OK" % i)
+        self.ok(c.cmd("LOGOUT"))
+
     def test_outlook(self):
         # Without TLS (loopback): the login process hands the connection
         # itself to the session, with the bytes pipelined behind the login.
