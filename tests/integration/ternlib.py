@@ -43,12 +43,23 @@ DELAY_RE = r"(?:0(?:\.\d?[1-9])?|[1-9](?:\.[1-9])?|[1-9]\d+)"
 DELAY_FIELDS_RE = r"delay=%s, delays=%s/%s/%s/%s" % ((DELAY_RE,) * 5)
 
 
+_ports_given = set()
+
+
 def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
-    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
-                      kind)
-    s.bind((host, 0))
-    port = s.getsockname()[1]
-    s.close()
+    """A port free now that this process has not been given before: two
+    calls in a row may otherwise get the same one from the kernel (the
+    first is closed again before the second binds), and an instance then
+    finds two services on one port."""
+    for _ in range(100):
+        s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                          kind)
+        s.bind((host, 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in _ports_given:
+            break
+    _ports_given.add(port)
     return port
 
 
