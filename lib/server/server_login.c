@@ -444,7 +444,10 @@ server_login_hand_over(struct stream *client, int fd, const char *first,
 		 * client pipelined: the session reads them to their end,
 		 * and this process is done. */
 		held = stream_buffered(client, &nheld);
-		if (fdpass_send(fd, stream_fd(client), &error) < 0)
+		/* Whatever this process still has to say goes first. */
+		if (stream_flush(client, &error) < 0)
+			log_warn("hand-over to the session: %s", error);
+		else if (fdpass_send(fd, stream_fd(client), &error) < 0)
 			log_warn("hand-over to the session failed: %s", error);
 		else if (fd_write_all(fd, first, n) < 0 ||
 		    fd_write_all(fd, held, nheld) < 0)
