@@ -359,6 +359,24 @@ class Pop3dTest(ternlib.AccessTest):
         # 40,000 NOOPs, 80 RETRs and the QUIT.
         self.assertEqual((oks, dots), (40000 + 80 + 1, 80))
 
+    def test_pipelined_with_login(self):
+        """Commands in the same write as PASS, without TLS: the login
+        process hands them to the session with the connection."""
+        self.start()
+        self.deliver("one\r\n", "two\r\n")
+        s = socket.create_connection(("127.0.0.1", self.pop), timeout=60)
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(b"USER alice\r\nPASS alice pw\r\nSTAT\r\nUIDL 2\r\n"
+                  b"QUIT\r\n")
+        self.assertTrue(f.readline().startswith(b"+OK"))
+        self.assertEqual(f.readline(), b"+OK Logged in.\r\n")
+        self.assertRegex(f.readline(), rb"^\+OK 2 \d+\r\n$")
+        self.assertRegex(f.readline(), rb"^\+OK 2 \S+\r\n$")
+        self.assertTrue(f.readline().startswith(b"+OK"))
+        self.assertEqual(f.readline(), b"")
+        s.close()
+
     def test_retr_marks_seen(self):
         """As Dovecot's POP3 server: messages sent by RETR get \\Seen (the
         Maildir flag S) at QUIT; TOP is a peek; a session that does not
