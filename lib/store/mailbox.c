@@ -520,7 +520,7 @@ list_stale(struct uidlist *ul, struct scan *s)
 	if (ul->uidvalidity == 0)
 		return 1;
 	for (i = 0; i < s->count; i++) {
-		const struct uidlist_rec *r = uidlist_find(ul, s->ents[i].base);
+		const struct uidlist_rec *r = s->ents[i].rec;
 
 		if (s->ents[i].gone)
 			continue;
@@ -578,7 +578,7 @@ take_snapshot(struct mailbox *mb, struct scan *s)
 
 	for (i = 0; i < s->count; i++) {
 		struct ent *x = &s->ents[i];
-		const struct uidlist_rec *r = uidlist_find(&mb->ul, x->base);
+		const struct uidlist_rec *r = x->rec;
 
 		if (x->gone || r == NULL)
 			continue;
@@ -669,6 +669,7 @@ mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
 		struct ent *x = &s->ents[i];
 		const struct uidlist_rec *r = uidlist_find(&mb->ul, x->base);
 
+		x->rec = r;
 		if (x->vsize < 0 && r != NULL)
 			x->vsize = r->vsize;
 		if (x->vsize < 0 && !(mb->flags & MAILBOX_LAZY_VSIZE) &&
@@ -679,6 +680,9 @@ mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
 		if (update_list(mb, s, err) < 0)
 			return -1;
 		wrote = 1;
+		/* The list was read again: its records moved. */
+		for (i = 0; i < s->count; i++)
+			s->ents[i].rec = uidlist_find(&mb->ul, s->ents[i].base);
 	}
 	for (i = 0; i < s->count; i++)
 		gone |= s->ents[i].gone;

@@ -51,6 +51,8 @@ struct ent {
 	int gone;
 	int recent; /* moved from new/ by this scan */
 	int taken;  /* mailbox_sync: matched to a message of the view */
+	/* Its record in the mailbox's list as mbx_scan left it, or NULL */
+	const struct uidlist_rec *rec;
 };
 
 struct scan {
@@ -64,7 +66,8 @@ const char *mbx_sub_path(struct buf *b, const char *path, const char *sub);
 int mbx_fsync_dir(const char *path, struct buf *err);
 /* Look at the folder: move new/ to cur/ (the moved bases into moved, when
  * not NULL), scan cur/ with sizes, read the list, count the sizes it
- * lacks, and write the list when it is stale. s is filled. */
+ * lacks, and write the list when it is stale. s is filled, each file with
+ * its record in mb->ul (rec). */
 int mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
     struct buf *err);
 /* The file of base that the scan found, or NULL. The table holds

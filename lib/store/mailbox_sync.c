@@ -123,7 +123,7 @@ add_new(struct mailbox *mb, struct scan *s, struct mailbox_changes *ch)
 
 		if (x->taken || x->gone)
 			continue;
-		r = uidlist_find(&mb->ul, x->base);
+		r = x->rec;
 		if (r == NULL || r->uid <= mb->max_uid)
 			continue;
 		add[n].uid = r->uid;
@@ -131,8 +131,7 @@ add_new(struct mailbox *mb, struct scan *s, struct mailbox_changes *ch)
 	}
 	qsort(add, n, sizeof(*add), cmp_ent_uid);
 	for (i = 0; i < n; i++)
-		mbx_msg_take(mb, add[i].x,
-		    uidlist_find(&mb->ul, add[i].x->base));
+		mbx_msg_take(mb, add[i].x, add[i].x->rec);
 	ch->added = n;
 	xfree(add);
 }
