@@ -233,6 +233,7 @@ scan_dir(const char *path, const char *sub, struct scan *s, int stat_files,
 	}
 	while ((e = readdir(d)) != NULL) {
 		struct ent *x;
+		void *prev;
 		char *base;
 
 		if (e->d_name[0] == '.')
@@ -251,8 +252,13 @@ scan_dir(const char *path, const char *sub, struct scan *s, int stat_files,
 			xfree(base);
 			continue; /* gone meanwhile, or not a message */
 		}
-		if (htable_find(s->bases, base) != NULL) {
-			xfree(base); /* one file a base: keep the first */
+		/* One file a base: keep the first (one hash operation for
+		 * the usual new base, two for a duplicate). */
+		prev = htable_enter(s->bases, base,
+		    (void *)(uintptr_t)(s->count + 1));
+		if (prev != NULL) {
+			(void)htable_enter(s->bases, base, prev);
+			xfree(base);
 			continue;
 		}
 		if (s->count == s->cap) {
@@ -269,8 +275,8 @@ scan_dir(const char *path, const char *sub, struct scan *s, int stat_files,
 		    strlen(e->d_name) + 1);
 		x->size = stat_files ? st.st_size : 0;
 		x->vsize = name_field(base, 'W');
-		/* The index, not the address: ents moves as it grows. */
-		htable_enter(s->bases, x->base, (void *)(uintptr_t)s->count);
+		/* The table holds the index (plus one), not the address: ents
+		 * moves as it grows. */
 	}
 	closedir(d);
 	buf_deinit(&dir);

@@ -421,6 +421,26 @@ test_dovecot_list(void **state)
 	    "9 W5 :1733450002.M1P1.h\n");
 }
 
+/* Two files of one base (a crash between a flag change's link and
+ * unlink, or a copy by hand): one message, of whichever came first. */
+static void
+test_duplicate_base(void **state)
+{
+	struct mailbox *mb;
+
+	(void)state;
+	make_maildir();
+	put("cur/1.A.h:2,S", "a\n");
+	put("cur/1.A.h:2,FS", "a\n");
+	put("cur/2.B.h:2,", "b\n");
+	mb = open_ok(0);
+	assert_int_equal(mailbox_count(mb), 2);
+	assert_string_equal(mailbox_msg(mb, 0)->base, "1.A.h");
+	assert_string_equal(mailbox_msg(mb, 1)->base, "2.B.h");
+	assert_true(mailbox_msg(mb, 0)->uid < mailbox_msg(mb, 1)->uid);
+	mailbox_close(&mb);
+}
+
 int
 main(void)
 {
@@ -440,6 +460,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_rebuilt, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stale_lock, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_base, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dovecot_list, setup,
 		    teardown),
