@@ -450,10 +450,16 @@ keep_scanned(void *ctx, const char *base)
 	return k->failed || (x == NULL && htable_find(k->again->bases, base));
 }
 
+/* A file of the scan and its UID, for putting the view in UID order. */
+struct by_uid {
+	uint32_t uid;
+	struct ent *x;
+};
+
 static int
 cmp_uid(const void *a, const void *b)
 {
-	const struct mailbox_msg *x = a, *y = b;
+	const struct by_uid *x = a, *y = b;
 
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
@@ -576,22 +582,45 @@ mbx_msg_free(struct mailbox_msg *m)
 	xfree((char *)m->name);
 }
 
-/* The view: every file of s that has a UID, in UID order. */
+/* The view: every file of s that has a UID, in UID order. UIDs are
+ * usually dense (1 to N, a few gaps from expunges): then each file goes
+ * straight to its slot, else a sort of (UID, file) pairs puts them in
+ * order. UIDs are unique within a list. */
 static void
 take_snapshot(struct mailbox *mb, struct scan *s)
 {
-	size_t i;
+	struct by_uid *v = xcalloc(s->count + 1, sizeof(*v));
+	uint32_t lo = UINT32_MAX, hi = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < s->count; i++) {
 		struct ent *x = &s->ents[i];
-		const struct uidlist_rec *r = x->rec;
 
-		if (x->gone || r == NULL)
+		if (x->gone || x->rec == NULL)
 			continue;
-		mbx_msg_take(mb, x, r);
+		v[n].uid = x->rec->uid;
+		v[n++].x = x;
+		lo = x->rec->uid < lo ? x->rec->uid : lo;
+		hi = x->rec->uid > hi ? x->rec->uid : hi;
 	}
-	if (mb->count > 0)
-		qsort(mb->msgs, mb->count, sizeof(*mb->msgs), cmp_uid);
+	mb->msgs = xrealloc(mb->msgs, (mb->count + n + 1) * sizeof(*mb->msgs));
+	mb->cap = mb->count + n + 1;
+	if (n > 0 && (size_t)(hi - lo) < 4 * n + 64) {
+		struct ent **slot =
+		    xcalloc((size_t)(hi - lo) + 1, sizeof(*slot));
+
+		for (i = 0; i < n; i++)
+			slot[v[i].uid - lo] = v[i].x;
+		for (i = 0; i <= (size_t)(hi - lo); i++)
+			if (slot[i] != NULL)
+				mbx_msg_take(mb, slot[i], slot[i]->rec);
+		xfree(slot);
+	} else if (n > 0) {
+		qsort(v, n, sizeof(*v), cmp_uid);
+		for (i = 0; i < n; i++)
+			mbx_msg_take(mb, v[i].x, v[i].x->rec);
+	}
+	xfree(v);
 }
 
 /* The mtime of path/sub into *ts (zero when it cannot be read). */
