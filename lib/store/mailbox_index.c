@@ -188,10 +188,10 @@ parse_records(struct mailbox *mb, const char *p, const char *end,
 	unsigned long long uid, last = 0;
 	const char *nl;
 
-	mb->msgs = xcalloc(count + 1, sizeof(*mb->msgs));
-	mb->cap = count + 1;
+	/* The view grows with the records that parse: a count in a damaged
+	 * file costs nothing up front. */
 	for (; count > 0; count--) {
-		struct mailbox_msg *m = &mb->msgs[mb->count];
+		struct mailbox_msg *m;
 		off_t size, vsize;
 		const char *s;
 		char *name;
@@ -207,6 +207,7 @@ parse_records(struct mailbox *mb, const char *p, const char *end,
 				return -1;
 		if (vsize < 0 && !(mb->flags & MAILBOX_LAZY_VSIZE))
 			return -1; /* POP3 needs every size */
+		m = mbx_msg_new(mb);
 		name = xmalloc((size_t)(nl - p) + 5);
 		memcpy(name, "cur/", 4);
 		memcpy(name + 4, p, (size_t)(nl - p));
@@ -216,7 +217,6 @@ parse_records(struct mailbox *mb, const char *p, const char *end,
 		m->uid = (uint32_t)uid;
 		m->size = size;
 		m->vsize = vsize;
-		mb->count++;
 		last = uid;
 		p = nl + 1;
 	}
