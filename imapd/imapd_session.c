@@ -31,6 +31,8 @@
 /* Room for a login's hand-over too: its tag line (IMAPD_LOGIN_LINE_MAX)
  * and the login stream's buffer (STREAM_BUFSIZE) the client pipelined. */
 #define SESS_READ_SIZE 32768
+_Static_assert(SESS_READ_SIZE >= IMAPD_LOGIN_LINE_MAX + 2 + STREAM_BUFSIZE,
+    "a login's hand-over must fit the session's input buffer");
 /* The longest line an IDLE waits for ("DONE", with room for junk). */
 #define IDLE_LINE_MAX 64
 
@@ -571,15 +573,9 @@ imapd_session(int fd, const char *user, const char *maildir,
 	    : IMAP_PARSE_DEF_LITERAL_MAX;
 	lim.stream_min = SESS_STREAM_MIN;
 	lim.literal_policy = IMAP_LITERAL_PLUS;
-	buf_init(&first, SERVER_LOGIN_FIRST_MAX);
-	if ((fd = server_login_accept(fd, &first)) < 0 ||
-	    buf_len(&first) > SESS_READ_SIZE) {
-		if (fd >= 0) {
-			log_warn("imap(%s): Error: %zu bytes handed over with "
-				 "the login, more than a session reads",
-			    log_str(user), buf_len(&first));
-			close(fd);
-		}
+	/* No more than the session's input buffer holds. */
+	buf_init(&first, SESS_READ_SIZE);
+	if ((fd = server_login_accept(fd, &first)) < 0) {
 		buf_deinit(&first);
 		return;
 	}

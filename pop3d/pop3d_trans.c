@@ -437,17 +437,11 @@ pop3d_trans(int fd, const char *user, const char *path,
 	(void)p;
 	memset(t, 0, sizeof(*t));
 	t->user = user;
-	buf_init(&err, SERVER_LOGIN_FIRST_MAX);
 	/* The client's connection itself, or the login's relay; what the
-	 * client pipelined after its login comes first. */
-	if ((fd = server_login_accept(fd, &err)) < 0 ||
-	    buf_len(&err) > STREAM_BUFSIZE) {
-		if (fd >= 0) {
-			log_warn("pop3(%s): Error: %zu bytes handed over with "
-				 "the login, more than a session reads",
-			    log_str(user), buf_len(&err));
-			close(fd);
-		}
+	 * client pipelined after its login comes first, no more than the
+	 * stream's input buffer holds. */
+	buf_init(&err, STREAM_BUFSIZE);
+	if ((fd = server_login_accept(fd, &err)) < 0) {
 		buf_deinit(&err);
 		return;
 	}

@@ -488,7 +488,8 @@ server_login_accept(int fd, struct buf *first)
 		if (got < 0 ||
 		    (got > 0 && buf_append(first, chunk, (size_t)got) < 0)) {
 			log_warn("session: the login's first bytes: %s",
-			    got < 0 ? strerror(errno) : "too many");
+			    got < 0 ? strerror(errno)
+				    : "more than the session reads");
 			close(client);
 			return -1;
 		}

@@ -84,10 +84,11 @@ void server_login_hand_over(struct stream *client, int fd, const char *first,
 
 /* In the session process, first thing: the descriptor to serve the client
  * on, the client's own (fd is closed; the first bytes, then what the
- * client pipelined, appended to first, which must hold them) or fd (a
- * relayed connection: everything follows on fd). -1 when the login
- * process ended first, or sent more than first holds (logged). */
-#define SERVER_LOGIN_FIRST_MAX (64 * 1024)
+ * client pipelined, appended to first, whose maximum is what the session
+ * can take) or fd (a relayed connection: everything follows on fd). -1
+ * when the login process ended first, or sent more than first holds
+ * (logged; the client's connection is closed). A login sends its first
+ * bytes and at most its stream's buffer (STREAM_BUFSIZE) behind them. */
 int server_login_accept(int fd, struct buf *first);
 
 #endif

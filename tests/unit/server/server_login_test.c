@@ -26,6 +26,9 @@
 #include "util/fdio.h"
 #include "util/stream.h"
 
+/* What a session takes with the login. */
+#define FIRST_MAX (64 * 1024)
+
 /* Read exactly n bytes from fd into out (NUL-terminated). */
 static void
 read_exact(int fd, char *out, size_t n)
@@ -78,7 +81,7 @@ test_plain_handed_over(void **state)
 	close(sp[0]); /* the login process is done */
 	stream_destroy(&s);
 
-	buf_init(&first, SERVER_LOGIN_FIRST_MAX);
+	buf_init(&first, FIRST_MAX);
 	fd = server_login_accept(sp[1], &first);
 	assert_true(fd >= 0);
 	assert_int_not_equal(fd, sp[1]);
@@ -124,7 +127,7 @@ test_not_plain_relayed(void **state)
 	stream_destroy(&s);
 	close(wfd);
 
-	buf_init(&first, SERVER_LOGIN_FIRST_MAX);
+	buf_init(&first, FIRST_MAX);
 	fd = server_login_accept(sp[1], &first);
 	assert_int_equal(fd, sp[1]);
 	assert_int_equal(first.len, 0);
@@ -143,6 +146,31 @@ test_not_plain_relayed(void **state)
 	assert_true(WIFEXITED(status));
 }
 
+/* More than the session takes: nothing, and the client's connection is
+ * not kept. */
+static void
+test_too_much(void **state)
+{
+	struct stream *s;
+	struct buf first;
+	char c;
+	int cl[2], sp[2];
+
+	(void)state;
+	s = logged_in(cl);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	server_login_hand_over(s, sp[0], "L\r\n", 3, 10);
+	close(sp[0]);
+	stream_destroy(&s);
+	buf_init(&first, 8);
+	assert_int_equal(server_login_accept(sp[1], &first), -1);
+	buf_deinit(&first);
+	close(sp[1]);
+	/* No process holds the client's socket any more: it reads the end. */
+	assert_int_equal(read(cl[0], &c, 1), 0);
+	close(cl[0]);
+}
+
 static void
 test_login_gone(void **state)
 {
@@ -152,7 +180,7 @@ test_login_gone(void **state)
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
 	close(sp[0]);
-	buf_init(&first, SERVER_LOGIN_FIRST_MAX);
+	buf_init(&first, FIRST_MAX);
 	assert_int_equal(server_login_accept(sp[1], &first), -1);
 	buf_deinit(&first);
 	close(sp[1]);
@@ -164,6 +192,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_handed_over),
 		cmocka_unit_test(test_not_plain_relayed),
+		cmocka_unit_test(test_too_much),
 		cmocka_unit_test(test_login_gone),
 	};
 
