@@ -656,8 +656,7 @@ read_list(struct mailbox *mb)
 	    before.st_dev == mb->ul_st.st_dev &&
 	    before.st_ino == mb->ul_st.st_ino &&
 	    before.st_size == mb->ul_st.st_size &&
-	    before.st_mtim.tv_sec == mb->ul_st.st_mtim.tv_sec &&
-	    before.st_mtim.tv_nsec == mb->ul_st.st_mtim.tv_nsec;
+	    mbx_same_time(&before.st_mtim, &mb->ul_st.st_mtim);
 	buf_deinit(&b);
 }
 

@@ -101,6 +101,8 @@ void mbx_msg_free(struct mailbox_msg *m);
  * tick (a file system with whole-second times: past m's second and the
  * next). */
 int mbx_settled(const struct timespec *m, const struct timespec *t0);
+/* Whether two file times are the same to the nanosecond. */
+int mbx_same_time(const struct timespec *a, const struct timespec *b);
 
 /* mailbox_index.c: the view kept in the folder's tern-index file, so that
  * a folder that has not changed opens without reading its directories.

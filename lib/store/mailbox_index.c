@@ -71,8 +71,8 @@ mbx_settled(const struct timespec *m, const struct timespec *t0)
 	return d > SETTLE_NS;
 }
 
-static int
-same_time(const struct timespec *a, const struct timespec *b)
+int
+mbx_same_time(const struct timespec *a, const struct timespec *b)
 {
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
@@ -266,9 +266,9 @@ mbx_index_parse(struct mailbox *mb, const char *text, size_t text_len,
 		return 0;
 	/* The stamp: the folder as it was when the index was written. */
 	if (st != NULL &&
-	    (!same_time(&cur, &st->cur.st_mtim) ||
-		!same_time(&new, &st->new.st_mtim) ||
-		!same_time(&ul, &st->ul.st_mtim) ||
+	    (!mbx_same_time(&cur, &st->cur.st_mtim) ||
+		!mbx_same_time(&new, &st->new.st_mtim) ||
+		!mbx_same_time(&ul, &st->ul.st_mtim) ||
 		dev != (unsigned long long)st->ul.st_dev ||
 		ino != (unsigned long long)st->ul.st_ino ||
 		size != (unsigned long long)st->ul.st_size))

@@ -21,8 +21,7 @@ same_mtime(const char *path, const char *sub, const struct timespec *was)
 
 	buf_init(&b, BUF_MAX_INTERNAL);
 	same = stat(mbx_sub_path(&b, path, sub), &st) == 0 &&
-	    st.st_mtim.tv_sec == was->tv_sec &&
-	    st.st_mtim.tv_nsec == was->tv_nsec;
+	    mbx_same_time(&st.st_mtim, was);
 	buf_deinit(&b);
 	return same;
 }
