@@ -63,6 +63,41 @@ def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
     return port
 
 
+def free_port_base(offsets, host="127.0.0.1"):
+    """A base port such that base + o is free for every o in offsets,
+    for a program that derives several ports from one number (the
+    demo). It is taken below the kernel's ephemeral range: a base in that
+    range can lose one of its ports to a client connection of a test
+    running beside this one before the program binds them all."""
+    low = 32768
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    top = min(low, 65536) - max(offsets) - 1
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(10000 - min(offsets), top)
+        ports = [base + o for o in offsets]
+        if any(p in _ports_given for p in ports):
+            continue
+        held = []
+        try:
+            for p in ports:
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                held.append(s)
+                s.bind((host, p))
+        except OSError:
+            continue
+        finally:
+            for s in held:
+                s.close()
+        _ports_given.update(ports)
+        return base
+    raise RuntimeError("no free base port for offsets %r" % (offsets,))
+
+
 DNSMASQ = "/usr/sbin/dnsmasq"
 
 

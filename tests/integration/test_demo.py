@@ -18,6 +18,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 import ternlib  # noqa: E402
 
 DEMO = os.path.join(ternlib.SOURCE, "scripts", "demo")
+# The demo's ports: TERN_DEMO_PORT_BASE plus the standard port's last
+# two digits (SMTP, SMTPS, submission, POP3, POP3S, IMAP, IMAPS).
+DEMO_OFFSETS = (25, 65, 87, 10, 95, 43, 93)
 
 
 class DemoTest(unittest.TestCase):
@@ -26,7 +29,8 @@ class DemoTest(unittest.TestCase):
         os.chmod(self.top, 0o755)
         self.env = dict(os.environ,
                         TERN_DEMO_BIN=os.path.abspath(ternlib.BIN),
-                        TERN_DEMO_PORT_BASE=str(ternlib.free_port() - 25),
+                        TERN_DEMO_PORT_BASE=str(ternlib.free_port_base(
+                            DEMO_OFFSETS)),
                         TERN_DEMO_PASSWORD="demo pw 7")
         self.started = []
 
