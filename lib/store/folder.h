@@ -41,7 +41,9 @@
  * converted). Lines it does not touch are written back as they were.
  *
  * Durability: a created folder's directories and its maildirfolder file
- * are fsync'ed into their parents (maildir_make); a delete, rename or
+ * are fsync'ed into the folder, then the folder into the Maildir
+ * (maildir_make_folder; a new user's five by the one fsync that makes
+ * their subscriptions durable); a delete, rename or
  * subscription change is durable (the Maildir fsync'ed) before it
  * returns 0. A rename of a folder with inferiors is one rename(2) a
  * directory: a crash in between leaves some inferiors under the old

@@ -49,14 +49,15 @@ storage_exists(const char *maildir, const char *storage, struct buf *path)
 	    lstat(path->data, &st) == 0;
 }
 
-/* Create the folder of a storage name (not INBOX). */
+/* Create the folder of a storage name (not INBOX); its entry in the
+ * Maildir is fsync'ed when sync_parent, else left to the caller. */
 static int
-create_storage(const char *maildir, const char *storage, struct buf *err)
+create_storage(const char *maildir, const char *storage, int sync_parent,
+    struct buf *err)
 {
 	struct buf path;
 	const char *error;
-	struct stat st;
-	int fd, ret;
+	int ret;
 
 	buf_init(&path, BUF_MAX_INTERNAL);
 	if ((ret = folder_storage_path(maildir, storage, &path, err)) < 0)
@@ -66,25 +67,11 @@ create_storage(const char *maildir, const char *storage, struct buf *err)
 		ret = folder_fail(err, FOLDER_ERROR, "%s", error);
 		goto out;
 	}
-	(void)buf_puts(&path, "/cur");
-	if (stat(path.data, &st) == 0) {
-		ret = folder_fail(err, FOLDER_EXISTS, "mailbox exists");
-		goto out;
-	}
-	buf_truncate(&path, path.len - strlen("/cur"));
-	if (maildir_make(path.data, &error) < 0) {
-		ret = folder_fail(err, FOLDER_ERROR, "%s", error);
-		goto out;
-	}
-	(void)buf_printf(&path, "/%s", FOLDER_MARKER);
-	fd = open(path.data, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || close(fd) < 0) {
-		ret =
-		    folder_fail(err, FOLDER_ERROR, "create %s: %m", path.data);
-		goto out;
-	}
-	buf_truncate(&path, path.len - strlen(FOLDER_MARKER) - 1);
-	ret = sync_dir(path.data, err);
+	ret =
+	    maildir_make_folder(path.data, FOLDER_MARKER, sync_parent, &error);
+	ret = ret < 0  ? folder_fail(err, FOLDER_ERROR, "%s", error)
+	    : ret == 0 ? folder_fail(err, FOLDER_EXISTS, "mailbox exists")
+		       : 0;
 out:
 	buf_deinit(&path);
 	return ret;
@@ -102,11 +89,13 @@ folder_create(const char *maildir, const char *name, int flags, struct buf *err)
 	 * inferiors will follow; Maildir++ makes the folder alone. */
 	copy = xstrndup(name, len > 1 && name[len - 1] == '/' ? len - 1 : len);
 	buf_init(&storage, FOLDER_NAME_BUF);
-	ret = folder_storage_name(copy, flags, &storage, err);
+	ret = folder_storage_name(copy, flags & ~FOLDER_PARENT_UNSYNCED,
+	    &storage, err);
 	if (ret == 0 && strcmp(storage.data, INBOX) == 0)
 		ret = folder_fail(err, FOLDER_EXISTS, "INBOX exists");
 	else if (ret == 0)
-		ret = create_storage(maildir, storage.data, err);
+		ret = create_storage(maildir, storage.data,
+		    !(flags & FOLDER_PARENT_UNSYNCED), err);
 	buf_deinit(&storage);
 	xfree(copy);
 	return ret;
@@ -315,7 +304,7 @@ rename_inbox(const char *maildir, const char *to, struct buf *err)
 	buf_init(&path, BUF_MAX_INTERNAL);
 	if (storage_exists(maildir, to, &path))
 		ret = folder_fail(err, FOLDER_EXISTS, "target mailbox exists");
-	else if ((ret = create_storage(maildir, to, err)) == 0 &&
+	else if ((ret = create_storage(maildir, to, 1, err)) == 0 &&
 	    (ret = copy_keywords(maildir, path.data, err)) == 0 &&
 	    (ret = move_messages(maildir, path.data, "new", err)) == 0)
 		ret = move_messages(maildir, path.data, "cur", err);

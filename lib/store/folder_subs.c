@@ -13,6 +13,7 @@
 #include "store/folder_impl.h"
 #include "store/maildir.h"
 #include "util/buf.h"
+#include "util/fdio.h"
 #include "util/htable.h"
 #include "util/mem.h"
 
@@ -261,19 +262,10 @@ static int
 subs_commit(int fd, const struct buf *text, const char *lock, const char *file,
     const char *maildir, struct buf *err)
 {
-	size_t off = 0;
 	int dfd, ret;
 
-	while (off < text->len) {
-		ssize_t n = write(fd, text->data + off, text->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return folder_fail(err, FOLDER_ERROR, "write %s: %m",
-			    lock);
-		off += (size_t)n;
-	}
+	if (fd_write_all(fd, text->data, text->len) < 0)
+		return folder_fail(err, FOLDER_ERROR, "write %s: %m", lock);
 	if (fsync(fd) < 0)
 		return folder_fail(err, FOLDER_ERROR, "fsync %s: %m", lock);
 	if (rename(lock, file) < 0)
@@ -440,8 +432,12 @@ folder_make_defaults(const char *maildir, struct buf *err)
 		goto out;
 	}
 	names[0] = INBOX;
+	/* Each folder is durable in itself; their entries in the Maildir
+	 * become durable with the subscriptions file's, by subs_change's
+	 * fsync of the Maildir (one fsync where there were five). */
 	for (i = 0; i < N_DEFAULTS; i++) {
-		ret = folder_create(maildir, defaults[i], 0, err);
+		ret = folder_create(maildir, defaults[i],
+		    FOLDER_PARENT_UNSYNCED, err);
 		if (ret < 0 && ret != FOLDER_EXISTS)
 			goto out;
 		names[i + 1] = defaults[i];

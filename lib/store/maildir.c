@@ -132,6 +132,44 @@ maildir_make(const char *dir, const char **error_r)
 	return made ? fsync_parent(path, error_r) : 0;
 }
 
+int
+maildir_make_folder(const char *dir, const char *marker, int sync_parent,
+    const char **error_r)
+{
+	static const char *const subs[] = { "cur", "new", "tmp" };
+	char path[PATH_MAX];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	if (strlen(dir) >= PATH_MAX - 16 ||
+	    (marker != NULL && strlen(dir) + strlen(marker) + 2 > PATH_MAX))
+		return md_error(error_r, "%s: path too long", dir);
+	snprintf(path, sizeof(path), "%s/cur", dir);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (make_dir(dir, 0, NULL, error_r) < 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subs[i]);
+		if (make_dir(path, 0, NULL, error_r) < 0)
+			return -1;
+	}
+	if (marker != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, marker);
+		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 || close(fd) < 0)
+			return md_error(error_r, "create %s: %m", path);
+	}
+	/* Everything in dir by one fsync, then dir itself into its parent
+	 * (in this order: a crash never leaves a folder without cur/). */
+	if (fsync_parent(path, error_r) < 0)
+		return -1;
+	if (sync_parent && fsync_parent(dir, error_r) < 0)
+		return -1;
+	return 1;
+}
+
 void
 maildir_host_escape(const char *host, struct buf *out)
 {

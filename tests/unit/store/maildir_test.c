@@ -257,6 +257,48 @@ test_host_escape(void **state)
 	buf_destroy(&small);
 }
 
+/* A new folder gets cur/, new/, tmp/ and its marker; a second call finds
+ * it made and changes nothing; a folder whose parent is missing is an
+ * error naming the path. */
+static void
+test_make_folder(void **state)
+{
+	char folder[256], path[300];
+	const char *error = NULL;
+	struct stat st;
+
+	(void)state;
+	snprintf(folder, sizeof(folder), "%s/folders", top);
+	assert_int_equal(mkdir(folder, 0700), 0);
+	snprintf(folder, sizeof(folder), "%s/folders/.Sent", top);
+	assert_int_equal(maildir_make_folder(folder, "maildirfolder", 1,
+			     &error),
+	    1);
+	snprintf(path, sizeof(path), "%s/cur", folder);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/tmp", folder);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/maildirfolder", folder);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(maildir_make_folder(folder, "maildirfolder", 0,
+			     &error),
+	    0);
+	assert_int_equal(stat(path, &st), -1);
+	/* Without a marker, and unsynced parent: still whole. */
+	snprintf(folder, sizeof(folder), "%s/folders/.Drafts", top);
+	assert_int_equal(maildir_make_folder(folder, NULL, 0, &error), 1);
+	snprintf(path, sizeof(path), "%s/new", folder);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(folder, sizeof(folder), "%s/missing/.Trash", top);
+	assert_int_equal(maildir_make_folder(folder, "maildirfolder", 1,
+			     &error),
+	    -1);
+	assert_non_null(strstr(error, "missing/.Trash"));
+}
+
 int
 main(void)
 {
@@ -266,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_unique_names),
 		cmocka_unit_test(test_abort_and_failures),
 		cmocka_unit_test(test_host_escape),
+		cmocka_unit_test(test_make_folder),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
