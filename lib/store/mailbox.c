@@ -23,6 +23,7 @@
 #include "store/uidlist.h"
 #include "util/buf.h"
 #include "util/htable.h"
+#include "util/keysort.h"
 #include "util/mem.h"
 
 #define POP3_LOCK_FILE "tern-pop3.lock"
@@ -399,26 +400,53 @@ name_usec(const char *base)
 	return p != NULL && p[1] == 'M' ? strtoul(p + 2, NULL, 10) : 0;
 }
 
-/* A file of the scan with its delivery time, read from its name once
- * (not in every comparison of the sort). */
-struct by_delivery {
-	unsigned long long sec;
-	unsigned long usec;
-	struct ent *x;
-};
-
 /* Delivery order: the name's leading seconds, its microseconds, then the
  * name. */
 static int
 cmp_delivery(const void *a, const void *b)
 {
-	const struct by_delivery *x = a, *y = b;
+	const struct ent *x = ((const struct keysort_item *)a)->p;
+	const struct ent *y = ((const struct keysort_item *)b)->p;
+	unsigned long long xs = strtoull(x->base, NULL, 10);
+	unsigned long long ys = strtoull(y->base, NULL, 10);
+	unsigned long xu = name_usec(x->base), yu = name_usec(y->base);
 
-	if (x->sec != y->sec)
-		return x->sec < y->sec ? -1 : 1;
-	if (x->usec != y->usec)
-		return x->usec < y->usec ? -1 : 1;
-	return strcmp(x->x->base, y->x->base);
+	if (xs != ys)
+		return xs < ys ? -1 : 1;
+	if (xu != yu)
+		return xu < yu ? -1 : 1;
+	return strcmp(x->base, y->base);
+}
+
+#define USEC_PER_SEC 1000000ULL
+/* Seconds from here on share one key (it stays below 2^64). */
+#define SEC_CAP 10000000000000ULL
+
+/* Put v (n files of the scan) in delivery order: by one key, seconds *
+ * 10^6 + microseconds, in linear time (keysort), then by cmp_delivery
+ * within each run of equal keys (the same microsecond, or names whose
+ * fields do not fit a key). */
+static void
+sort_by_delivery(struct keysort_item *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct ent *x = v[i].p;
+		unsigned long long sec = strtoull(x->base, NULL, 10);
+		unsigned long usec = name_usec(x->base);
+
+		v[i].key = sec >= SEC_CAP ? SEC_CAP * USEC_PER_SEC
+					  : sec * USEC_PER_SEC +
+			(usec < USEC_PER_SEC ? usec : USEC_PER_SEC - 1);
+	}
+	keysort(v, n);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].key == v[i].key; j++)
+			;
+		if (j - i > 1)
+			qsort(v + i, j - i, sizeof(*v), cmp_delivery);
+	}
 }
 
 struct keep_ctx {
@@ -470,7 +498,7 @@ static int
 update_list(struct mailbox *mb, struct scan *s, struct buf *err)
 {
 	struct keep_ctx k = { s, NULL, mb->path, 0 };
-	struct by_delivery *order;
+	struct keysort_item *order;
 	size_t i, n = 0;
 	int fd, round;
 
@@ -487,23 +515,19 @@ update_list(struct mailbox *mb, struct scan *s, struct buf *err)
 		xfree(k.again);
 	}
 	order = xcalloc(s->count + 1, sizeof(*order));
-	for (i = 0; i < s->count; i++) {
-		struct ent *x = &s->ents[i];
-
-		if (x->gone)
-			continue;
-		order[n].sec = strtoull(x->base, NULL, 10);
-		order[n].usec = name_usec(x->base);
-		order[n++].x = x;
-	}
-	qsort(order, n, sizeof(*order), cmp_delivery);
+	for (i = 0; i < s->count; i++)
+		if (!s->ents[i].gone)
+			order[n++].p = &s->ents[i];
+	sort_by_delivery(order, n);
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < n; i++) {
-			struct ent *x = order[i].x;
+			struct ent *x = order[i].p;
 			const struct uidlist_rec *r =
 			    uidlist_find(&mb->ul, x->base);
 
+			/* The key is spent: it keeps the record's place. */
 			if (r != NULL) {
+				order[i].key = (uint64_t)(r - mb->ul.recs);
 				if (x->counted && r->vsize < 0)
 					mb->ul.recs[r - mb->ul.recs].vsize =
 					    x->vsize;
@@ -512,11 +536,20 @@ update_list(struct mailbox *mb, struct scan *s, struct buf *err)
 			if (uidlist_append(&mb->ul, x->base,
 				x->counted ? x->vsize : -1) == 0)
 				break;
+			order[i].key = mb->ul.count - 1;
 		}
 		if (i == n)
 			break;
 		/* UIDs used up: start again under a new UIDVALIDITY. */
 		uidlist_reset(&mb->ul, mb->ul.uidvalidity);
+	}
+	/* Every record is where it stays: each file's, without a lookup
+	 * (when both rounds stopped short, with one: some have none). */
+	for (i = 0; i < n; i++) {
+		struct ent *x = order[i].p;
+
+		x->rec = round < 2 ? &mb->ul.recs[order[i].key]
+				   : uidlist_find(&mb->ul, x->base);
 	}
 	xfree(order);
 	return uidlist_commit(mb->path, fd, &mb->ul, err);
@@ -714,9 +747,12 @@ mbx_scan(struct mailbox *mb, struct scan *s, struct htable *moved,
 		if (update_list(mb, s, err) < 0)
 			return -1;
 		wrote = 1;
-		/* The list was read again: its records moved. */
+		/* The list was read again: its records moved (update_list
+		 * points the files it kept at theirs). */
 		for (i = 0; i < s->count; i++)
-			s->ents[i].rec = uidlist_find(&mb->ul, s->ents[i].base);
+			if (s->ents[i].gone)
+				s->ents[i].rec =
+				    uidlist_find(&mb->ul, s->ents[i].base);
 	}
 	for (i = 0; i < s->count; i++)
 		gone |= s->ents[i].gone;

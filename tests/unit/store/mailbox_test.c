@@ -441,6 +441,57 @@ test_duplicate_base(void **state)
 	mailbox_close(&mb);
 }
 
+/* A first look gives UIDs in delivery order: the name's seconds, its
+ * microseconds (",M"), then the name; names whose fields are out of the
+ * usual range (microseconds of a million or more, seconds past 10^13)
+ * keep that order too. Enough files that the linear sort is used. */
+static void
+test_delivery_order(void **state)
+{
+	static const char *const want[] = { "9.M1P1.h", "1700000001.x",
+		"1700000001.M3P1.h", "1700000001.M20P1.a", "1700000001.M20P1.b",
+		"1700000001.M999999P1.h", "1700000001.M1234567P1.h",
+		"1700000002.M5P1.h", "99999999999998.M7P1.h",
+		"99999999999999.M1P1.h" };
+	const size_t nwant = sizeof(want) / sizeof(want[0]), nfill = 40;
+	struct mailbox *mb;
+	char name[64];
+	size_t i;
+
+	(void)state;
+	make_maildir();
+	/* Written in an order unlike the one wanted. */
+	for (i = nwant; i-- > 0;) {
+		snprintf(name, sizeof(name), "cur/%s:2,", want[i]);
+		put(name, "x\n");
+	}
+	/* Fillers, all before them: microseconds 7 * k mod 41, distinct. */
+	for (i = 0; i < nfill; i++) {
+		snprintf(name, sizeof(name), "cur/5.M%zuP1.f:2,", (i * 7) % 41);
+		put(name, "f\n");
+	}
+	mb = open_ok(0);
+	assert_int_equal(mailbox_count(mb), nfill + nwant);
+	for (i = 0; i < nfill; i++) {
+		const struct mailbox_msg *m = mailbox_msg(mb, i);
+		unsigned long usec =
+		    strtoul(strchr(m->base, 'M') + 1, NULL, 10);
+
+		assert_int_equal(m->uid, i + 1);
+		if (i > 0)
+			assert_true(usec >
+			    strtoul(strchr(mailbox_msg(mb, i - 1)->base, 'M') +
+				    1,
+				NULL, 10));
+	}
+	for (i = 0; i < nwant; i++) {
+		assert_int_equal(mailbox_msg(mb, nfill + i)->uid,
+		    nfill + i + 1);
+		assert_string_equal(mailbox_msg(mb, nfill + i)->base, want[i]);
+	}
+	mailbox_close(&mb);
+}
+
 int
 main(void)
 {
@@ -464,6 +515,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_duplicate_base, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dovecot_list, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_delivery_order, setup,
 		    teardown),
 	};
 
