@@ -91,6 +91,8 @@ class Client:
         self.buf = bytearray()
         self.pos = 0
         self.tag = 0
+        self.chunk = bytearray(RECV)
+        self.chunk_view = memoryview(self.chunk)
 
     def close(self):
         self.sock.close()
@@ -99,10 +101,10 @@ class Client:
         if self.pos > (1 << 20) and self.pos * 2 > len(self.buf):
             del self.buf[:self.pos]
             self.pos = 0
-        data = self.sock.recv(RECV)
-        if not data:
+        n = self.sock.recv_into(self.chunk)
+        if n == 0:
             raise ImapError("the server closed the connection")
-        self.buf += data
+        self.buf += self.chunk_view[:n]
 
     def _line(self):
         # Where to look for CRLF, from self.pos: _fill may move the data.
@@ -119,10 +121,26 @@ class Client:
             self._fill()
 
     def _exact(self, n):
-        while len(self.buf) - self.pos < n:
-            self._fill()
-        data = bytes(self.buf[self.pos:self.pos + n])
-        self.pos += n
+        have = len(self.buf) - self.pos
+        if have >= n:
+            with memoryview(self.buf) as mv:
+                data = bytes(mv[self.pos:self.pos + n])
+            self.pos += n
+            return data
+        # The rest of a literal goes from the socket straight into its
+        # own buffer: one copy a byte, so that a row of large literals
+        # times the server more than this client's copying.
+        data = bytearray(n)
+        with memoryview(self.buf) as mv:
+            data[:have] = mv[self.pos:]
+        del self.buf[:]
+        self.pos = 0
+        with memoryview(data) as view:
+            while have < n:
+                k = self.sock.recv_into(view[have:], min(n - have, RECV))
+                if k == 0:
+                    raise ImapError("the server closed the connection")
+                have += k
         return data
 
     def response(self):

@@ -14,6 +14,7 @@
 #include "mail/imap_parse.h"
 #include "mail/mime.h"
 #include "store/mailbox.h"
+#include "store/maildir.h"
 #include "store/mcache.h"
 #include "store/mflags.h"
 #include "util/buf.h"
@@ -139,23 +140,48 @@ whole_message(const struct imap_section *sec)
 	return sec->npath == 0 && sec->text == IMAP_SECTION_ALL;
 }
 
+/* What wire_copy gathers before an append. */
+#define WIRE_BLOCK (16 * 1024)
+
 /* Append the n bytes at p to out as on the wire: a LF without a CR before
  * it is sent as CRLF. Returns 0, or -1 when out is full. */
 static int
 wire_copy(struct buf *out, const char *p, size_t n)
 {
-	const char *end = p + n, *start = p, *q = p, *nl;
+	char block[WIRE_BLOCK];
+	const char *end = p + n, *q = p, *nl;
+	size_t used = 0;
 
-	/* memchr finds the line ends (most of a message is line text). */
-	for (; (nl = memchr(q, '\n', (size_t)(end - q))) != NULL; q = nl + 1) {
-		if (nl > p && nl[-1] == '\r')
-			continue;
-		if (buf_append(out, start, (size_t)(nl - start)) < 0 ||
-		    buf_append(out, "\r\n", 2) < 0)
-			return -1;
-		start = nl + 1;
+	/* memchr finds the line ends (most of a message is line text); the
+	 * lines gather in block, appended to out a block at a time. */
+	while (q < end) {
+		size_t len;
+
+		nl = memchr(q, '\n', (size_t)(end - q));
+		len = (nl != NULL ? (size_t)(nl - q) : (size_t)(end - q));
+		if (used + len + 2 > sizeof(block)) {
+			if (buf_append(out, block, used) < 0)
+				return -1;
+			used = 0;
+			if (len + 2 > sizeof(block)) {
+				/* A line longer than the block: as it is. */
+				if (buf_append(out, q, len) < 0)
+					return -1;
+				q += len;
+				len = 0;
+			}
+		}
+		memcpy(block + used, q, len);
+		used += len;
+		if (nl == NULL)
+			break;
+		/* A LF without a CR before it goes out as CRLF. */
+		if (nl == p || nl[-1] != '\r')
+			block[used++] = '\r';
+		block[used++] = '\n';
+		q = nl + 1;
 	}
-	return buf_append(out, start, (size_t)(end - start));
+	return buf_append(out, block, used);
 }
 
 /* One fetch-att (RFC 9051 9). Returns 0, or -1 with s->tmp set. */
@@ -500,7 +526,7 @@ prepare(struct sess *s, const struct fetch *f, size_t i, struct fetch_bufs *fb,
 		F_BODYSTRUCTURE };
 	const char *base = mailbox_msg(s->sel->mb, i)->base;
 	int missing[VIEWS] = { 0 }, need_read = (f->want & F_SECTIONS) != 0;
-	int whole = need_read, k, ret;
+	int whole = need_read, count, k, ret;
 	size_t n;
 
 	for (k = 0; k < VIEWS; k++) {
@@ -519,13 +545,37 @@ prepare(struct sess *s, const struct fetch *f, size_t i, struct fetch_bufs *fb,
 	}
 	if (!need_read)
 		return 1;
-	if ((ret = sess_load(s, i, whole, &fb->data)) <= 0)
+	/* An RFC822.SIZE not known yet would be counted by reading the
+	 * whole file after this read of its header: read it whole once and
+	 * count it here, and make the structure while every byte is here
+	 * (a client that fetches sizes and envelopes fetches BODYSTRUCTURE
+	 * next). A message too big to hold is read as before. */
+	count = (f->want & F_SIZE) && !sess_msg_vsize_known(s, i);
+	ret = sess_load(s, i, whole || count, &fb->data);
+	if (ret < 0 && count && !whole) {
+		count = 0;
+		ret = sess_load(s, i, 0, &fb->data);
+	}
+	if (ret <= 0)
 		return ret;
+	if (count) {
+		off_t v = 0;
+		int cr = 0;
+
+		maildir_vsize_add(fb->data.data, buf_len(&fb->data), &cr, &v);
+		sess_msg_vsize_counted(s, i, v);
+		for (k = VIEW_BODY; k < VIEWS; k++)
+			if (!missing[k] &&
+			    mcache_get(sel_cache(s), base, cached_fields[k],
+				&n) == NULL)
+				missing[k] = 1;
+	}
 	if (f->need_tree || missing[VIEW_BODY] || missing[VIEW_BODYSTRUCTURE])
 		*mime_r = mime_parse(fb->data.data, buf_len(&fb->data), NULL);
 	/* The header, for SEARCH, now that it is here anyway. */
-	n = sess_header_len(fb->data.data, buf_len(&fb->data));
-	if (n <= MCACHE_HEADER_MAX)
+	if (mcache_get(sel_cache(s), base, MCACHE_HEADER, &n) == NULL &&
+	    (n = sess_header_len(fb->data.data, buf_len(&fb->data))) <=
+		MCACHE_HEADER_MAX)
 		mcache_put(sel_cache(s), base, MCACHE_HEADER, fb->data.data, n);
 	for (k = 0; k < VIEWS; k++) {
 		if (!missing[k])

@@ -649,15 +649,34 @@ sess_msg_date(struct sess *s, size_t i)
 	return m->date;
 }
 
-uint64_t
-sess_msg_vsize(struct sess *s, size_t i)
+int
+sess_msg_vsize_known(struct sess *s, size_t i)
 {
 	const struct mailbox_msg *m = mailbox_msg(s->sel->mb, i);
 	long long v;
 
 	if (m->vsize < 0 && (v = cached_number(s, i, MCACHE_VSIZE)) >= 0)
 		mailbox_msg_set_vsize(s->sel->mb, i, (off_t)v);
-	if (m->vsize >= 0)
+	return m->vsize >= 0;
+}
+
+void
+sess_msg_vsize_counted(struct sess *s, size_t i, off_t vsize)
+{
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%lld", (long long)vsize);
+
+	mailbox_msg_counted_vsize(s->sel->mb, i, vsize);
+	mcache_put(sel_cache(s), mailbox_msg(s->sel->mb, i)->base, MCACHE_VSIZE,
+	    num, (size_t)n);
+}
+
+uint64_t
+sess_msg_vsize(struct sess *s, size_t i)
+{
+	const struct mailbox_msg *m = mailbox_msg(s->sel->mb, i);
+
+	if (sess_msg_vsize_known(s, i))
 		return (uint64_t)m->vsize;
 	if (look_up_and_cache(s, i, MCACHE_VSIZE, mailbox_msg_vsize,
 		msg_vsize) <= 0)

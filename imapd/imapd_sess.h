@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "mail/imap_parse.h"
@@ -153,6 +154,12 @@ time_t sess_msg_date(struct sess *s, size_t i);
  * does not count: MAILBOX_LAZY_VSIZE). 0 when it is gone or unreadable
  * (logged). */
 uint64_t sess_msg_vsize(struct sess *s, size_t i);
+/* Whether message i's RFC822.SIZE is known without reading the message
+ * (its name, the UID list or the folder's cache). */
+int sess_msg_vsize_known(struct sess *s, size_t i);
+/* Keep the RFC822.SIZE the caller counted from message i's whole file
+ * (mailbox_msg_counted_vsize), in the folder's cache too. */
+void sess_msg_vsize_counted(struct sess *s, size_t i, off_t vsize);
 /* The selected folder's cache (mcache.h), opened at first use. */
 struct mcache *sel_cache(struct sess *s);
 /* Write what was put in the folder's cache (errors are logged). */

@@ -131,6 +131,10 @@ int mailbox_save_sizes(struct mailbox *mb, struct buf *err);
 /* Give message i its wire size when it is known from elsewhere (a cache)
  * and not yet here: mailbox_msg_vsize then does not count. */
 void mailbox_msg_set_vsize(struct mailbox *mb, size_t i, off_t vsize);
+/* Give message i the wire size the caller counted from its whole file
+ * (maildir_vsize_add over every byte), as mailbox_msg_vsize would have:
+ * kept in the UID list by mailbox_save_sizes too. */
+void mailbox_msg_counted_vsize(struct mailbox *mb, size_t i, off_t vsize);
 
 /* The Maildir's path, as opened. */
 const char *mailbox_path(const struct mailbox *mb);

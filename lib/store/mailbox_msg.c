@@ -237,6 +237,15 @@ mailbox_msg_set_vsize(struct mailbox *mb, size_t i, off_t vsize)
 		mb->msgs[i].vsize = vsize;
 }
 
+void
+mailbox_msg_counted_vsize(struct mailbox *mb, size_t i, off_t vsize)
+{
+	if (i < mb->count && vsize >= 0 && mb->msgs[i].vsize < 0) {
+		mb->msgs[i].vsize = vsize;
+		mb->lazy_counted++;
+	}
+}
+
 static int
 not_removed(void *ctx, const char *base)
 {

@@ -204,6 +204,41 @@ class ImapdTest(ternlib.AccessTest):
         self.assertEqual(len(t.messages("alice", "cur")), 2)
         t.wait_log("imap(alice): Disconnected: Logged out in=")
 
+    def test_sizes_counted_from_one_read(self):
+        """A message another delivery agent left without sizes in its
+        name (procmail, a migration), with bare LF line ends: FETCH of
+        RFC822.SIZE and ENVELOPE gives its size on the wire (each LF as
+        CRLF), BODYSTRUCTURE then matches its MIME structure, and after
+        the session dovecot-uidlist holds the size (W) for the next
+        reader, Dovecot's or Tern's POP3."""
+        t = self.start()
+        self.deliver("Subject: first\r\n\r\none\r\n")
+        cur = os.path.join(t.maildir("alice"), "cur")
+        base = "1765000000.M1P1.other.example"
+        path = os.path.join(cur, base + ":2,")
+        with open(path, "w") as f:
+            f.write(MIXED.replace("\r\n", "\n"))
+        os.chown(path, t.uid, t.gid)
+        m = self.login()
+        self.ok(m.select("INBOX"))
+        d = self.ok(m.fetch("1:*", "(RFC822.SIZE ENVELOPE)"))
+        # Older by its name than the delivery: message 1, UID 1.
+        self.assertIn(b"<mixed@example.org>", d[0])
+        self.assertTrue(d[0].startswith(b"1 (RFC822.SIZE %d "
+                                        % len(MIXED.encode())), d)
+        d = self.ok(m.fetch("1", "(BODYSTRUCTURE)"))
+        self.assertRegex(d[0].upper(), rb'\(\(\("TEXT" "PLAIN" .*"ALTERNATIVE"'
+                         rb' .*\("APPLICATION" "OCTET-STREAM" .*'
+                         rb'\("MESSAGE" "RFC822" .*"MIXED"')
+        m.logout()
+        uidlist = os.path.join(t.maildir("alice"), "dovecot-uidlist")
+
+        def sized():
+            with open(uidlist) as f:
+                return ("1 W%d :%s\n" % (len(MIXED.encode()), base)
+                        in f.read())
+        ternlib.wait_for(sized, what="the size in dovecot-uidlist")
+
     def test_folders(self):
         self.start()
         m = self.login()

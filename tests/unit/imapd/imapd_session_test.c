@@ -219,6 +219,49 @@ test_login_select_fetch(void **state)
 	stop(&p);
 }
 
+/* BODY[] is the message as on the wire: each LF without a CR before it
+ * sent as CRLF, a CRLF kept, a line longer than wire_copy's block (20,000
+ * bytes) whole, the last line without a line end left so; RFC822.SIZE is
+ * the literal's length. */
+static void
+test_wire_form(void **state)
+{
+	static char text[24 * 1024], want[32 * 1024];
+	struct peer p;
+	char head[64], *w;
+	size_t n;
+
+	(void)state;
+	w = text;
+	w += sprintf(w, "Subject: wire\nX: crlf\r\n\na\r\nb\n");
+	memset(w, 'y', 20000);
+	w += 20000;
+	w += sprintf(w, "\n\r\nend");
+	deliver(text);
+	w = want;
+	w += sprintf(w, "Subject: wire\r\nX: crlf\r\n\r\na\r\nb\r\n");
+	memset(w, 'y', 20000);
+	w += 20000;
+	w += sprintf(w, "\r\n\r\nend");
+	n = (size_t)(w - want);
+	start(&p);
+	until_tag(&p, "L1");
+	cmd(&p, "a", "a SELECT INBOX\r\n", "* 1 EXISTS\r\n");
+	snprintf(head, sizeof(head), "RFC822.SIZE %zu)", n);
+	cmd(&p, "b", "b FETCH 1 RFC822.SIZE\r\n", head);
+	snprintf(head, sizeof(head), "BODY[] {%zu}\r\n", n);
+	{
+		const char *r = cmd(&p, "c", "c FETCH 1 BODY.PEEK[]\r\n", head);
+		const char *lit = strstr(r, head) + strlen(head);
+
+		assert_true(strlen(lit) > n);
+		assert_memory_equal(lit, want, n);
+		assert_true(strncmp(lit + n, ")\r\n", 3) == 0);
+	}
+	cmd(&p, "f", "f LOGOUT\r\n", "f OK ");
+	stop(&p);
+}
+
 static void
 test_store_expunge(void **state)
 {
@@ -419,6 +462,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_wire_form, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_login_select_fetch, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_expunge, setup,
