@@ -42,8 +42,9 @@
  *
  * Durability: a created folder's directories and its maildirfolder file
  * are fsync'ed into the folder, then the folder into the Maildir
- * (maildir_make_folder; a new user's five by the one fsync that makes
- * their subscriptions durable); a delete, rename or
+ * (maildir_make_folder); a new user's five default folders are made
+ * without fsyncs, their entries made durable by the fsync of their
+ * subscriptions (folder_make_defaults); a delete, rename or
  * subscription change is durable (the Maildir fsync'ed) before it
  * returns 0. A rename of a folder with inferiors is one rename(2) a
  * directory: a crash in between leaves some inferiors under the old

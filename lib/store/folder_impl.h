@@ -16,9 +16,9 @@ struct buf;
  * fails only what is refused anyway). */
 #define FOLDER_NAME_BUF (FOLDER_NAME_MAX * 2)
 
-/* folder_create's flag for folder_make_defaults: the new folder's entry
- * in the Maildir is left to the caller to fsync (once for several). */
-#define FOLDER_PARENT_UNSYNCED 0x100
+/* folder_create's flag for folder_make_defaults: nothing fsync'ed (see
+ * there). */
+#define FOLDER_UNSYNCED 0x100
 
 /* A bounded list of strings (at most FOLDER_COUNT_MAX), owned. */
 struct folder_names {

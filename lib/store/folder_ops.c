@@ -49,10 +49,10 @@ storage_exists(const char *maildir, const char *storage, struct buf *path)
 	    lstat(path->data, &st) == 0;
 }
 
-/* Create the folder of a storage name (not INBOX); its entry in the
- * Maildir is fsync'ed when sync_parent, else left to the caller. */
+/* Create the folder of a storage name (not INBOX), made durable as sync
+ * says (maildir_make_folder). */
 static int
-create_storage(const char *maildir, const char *storage, int sync_parent,
+create_storage(const char *maildir, const char *storage, int sync,
     struct buf *err)
 {
 	struct buf path;
@@ -67,8 +67,7 @@ create_storage(const char *maildir, const char *storage, int sync_parent,
 		ret = folder_fail(err, FOLDER_ERROR, "%s", error);
 		goto out;
 	}
-	ret =
-	    maildir_make_folder(path.data, FOLDER_MARKER, sync_parent, &error);
+	ret = maildir_make_folder(path.data, FOLDER_MARKER, sync, &error);
 	ret = ret < 0  ? folder_fail(err, FOLDER_ERROR, "%s", error)
 	    : ret == 0 ? folder_fail(err, FOLDER_EXISTS, "mailbox exists")
 		       : 0;
@@ -89,13 +88,16 @@ folder_create(const char *maildir, const char *name, int flags, struct buf *err)
 	 * inferiors will follow; Maildir++ makes the folder alone. */
 	copy = xstrndup(name, len > 1 && name[len - 1] == '/' ? len - 1 : len);
 	buf_init(&storage, FOLDER_NAME_BUF);
-	ret = folder_storage_name(copy, flags & ~FOLDER_PARENT_UNSYNCED,
-	    &storage, err);
+	ret =
+	    folder_storage_name(copy, flags & ~FOLDER_UNSYNCED, &storage, err);
 	if (ret == 0 && strcmp(storage.data, INBOX) == 0)
 		ret = folder_fail(err, FOLDER_EXISTS, "INBOX exists");
 	else if (ret == 0)
 		ret = create_storage(maildir, storage.data,
-		    !(flags & FOLDER_PARENT_UNSYNCED), err);
+		    (flags & FOLDER_UNSYNCED)
+			? 0
+			: MAILDIR_SYNC_FOLDER | MAILDIR_SYNC_PARENT,
+		    err);
 	buf_deinit(&storage);
 	xfree(copy);
 	return ret;
@@ -304,7 +306,8 @@ rename_inbox(const char *maildir, const char *to, struct buf *err)
 	buf_init(&path, BUF_MAX_INTERNAL);
 	if (storage_exists(maildir, to, &path))
 		ret = folder_fail(err, FOLDER_EXISTS, "target mailbox exists");
-	else if ((ret = create_storage(maildir, to, 1, err)) == 0 &&
+	else if ((ret = create_storage(maildir, to,
+		      MAILDIR_SYNC_FOLDER | MAILDIR_SYNC_PARENT, err)) == 0 &&
 	    (ret = copy_keywords(maildir, path.data, err)) == 0 &&
 	    (ret = move_messages(maildir, path.data, "new", err)) == 0)
 		ret = move_messages(maildir, path.data, "cur", err);

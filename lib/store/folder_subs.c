@@ -432,12 +432,14 @@ folder_make_defaults(const char *maildir, struct buf *err)
 		goto out;
 	}
 	names[0] = INBOX;
-	/* Each folder is durable in itself; their entries in the Maildir
-	 * become durable with the subscriptions file's, by subs_change's
-	 * fsync of the Maildir (one fsync where there were five). */
+	/* Nothing fsync'ed here: the folders' entries in the Maildir become
+	 * durable with the subscriptions file that marks them made, by its
+	 * fsync of the Maildir, and what is inside a folder is made again
+	 * if a crash loses it (a folder without cur/ gets it at its next
+	 * open or CREATE). A first login costs the two fsyncs of the
+	 * subscriptions, where each folder would cost two more. */
 	for (i = 0; i < N_DEFAULTS; i++) {
-		ret = folder_create(maildir, defaults[i],
-		    FOLDER_PARENT_UNSYNCED, err);
+		ret = folder_create(maildir, defaults[i], FOLDER_UNSYNCED, err);
 		if (ret < 0 && ret != FOLDER_EXISTS)
 			goto out;
 		names[i + 1] = defaults[i];

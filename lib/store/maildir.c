@@ -133,7 +133,7 @@ maildir_make(const char *dir, const char **error_r)
 }
 
 int
-maildir_make_folder(const char *dir, const char *marker, int sync_parent,
+maildir_make_folder(const char *dir, const char *marker, int sync,
     const char **error_r)
 {
 	static const char *const subs[] = { "cur", "new", "tmp" };
@@ -163,9 +163,9 @@ maildir_make_folder(const char *dir, const char *marker, int sync_parent,
 	}
 	/* Everything in dir by one fsync, then dir itself into its parent
 	 * (in this order: a crash never leaves a folder without cur/). */
-	if (fsync_parent(path, error_r) < 0)
+	if ((sync & MAILDIR_SYNC_FOLDER) && fsync_parent(path, error_r) < 0)
 		return -1;
-	if (sync_parent && fsync_parent(dir, error_r) < 0)
+	if ((sync & MAILDIR_SYNC_PARENT) && fsync_parent(dir, error_r) < 0)
 		return -1;
 	return 1;
 }

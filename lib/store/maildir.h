@@ -35,14 +35,18 @@ struct maildir_msg;
  * ones are fine. Returns 0, or -1 with *error_r set. */
 int maildir_make(const char *path, const char **error_r);
 
+/* maildir_make_folder's sync: fsync the folder (its cur/ new/ tmp/ and
+ * marker durable), then its parent (the folder's own entry). */
+#define MAILDIR_SYNC_FOLDER 0x1
+#define MAILDIR_SYNC_PARENT 0x2
+
 /* Make the Maildir++ folder at path, whose parent exists: path, its
- * cur/ new/ tmp/ and an empty file named marker (NULL: none), all made
- * durable in path by one fsync. path's own entry is fsync'ed into its
- * parent when sync_parent, else left to the caller (who makes several
- * folders and syncs their parent once). Returns 1 when made, 0 when
- * path/cur was a directory already (nothing done), or -1 with *error_r
- * set. */
-int maildir_make_folder(const char *path, const char *marker, int sync_parent,
+ * cur/ new/ tmp/ and an empty file named marker (NULL: none), made
+ * durable as sync says (the folder first, then its parent: a crash
+ * never leaves a durable entry without cur/); 0 leaves both to the
+ * caller. Returns 1 when made, 0 when path/cur was a directory already
+ * (nothing done), or -1 with *error_r set. */
+int maildir_make_folder(const char *path, const char *marker, int sync,
     const char **error_r);
 
 /* Start a delivery into the Maildir at path (created as needed). Returns 0

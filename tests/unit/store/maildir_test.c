@@ -271,8 +271,8 @@ test_make_folder(void **state)
 	snprintf(folder, sizeof(folder), "%s/folders", top);
 	assert_int_equal(mkdir(folder, 0700), 0);
 	snprintf(folder, sizeof(folder), "%s/folders/.Sent", top);
-	assert_int_equal(maildir_make_folder(folder, "maildirfolder", 1,
-			     &error),
+	assert_int_equal(maildir_make_folder(folder, "maildirfolder",
+			     MAILDIR_SYNC_FOLDER | MAILDIR_SYNC_PARENT, &error),
 	    1);
 	snprintf(path, sizeof(path), "%s/cur", folder);
 	assert_int_equal(stat(path, &st), 0);
@@ -283,18 +283,18 @@ test_make_folder(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(maildir_make_folder(folder, "maildirfolder", 0,
-			     &error),
+	assert_int_equal(maildir_make_folder(folder, "maildirfolder",
+			     MAILDIR_SYNC_FOLDER, &error),
 	    0);
 	assert_int_equal(stat(path, &st), -1);
-	/* Without a marker, and unsynced parent: still whole. */
+	/* Without a marker, and nothing synced: still whole. */
 	snprintf(folder, sizeof(folder), "%s/folders/.Drafts", top);
 	assert_int_equal(maildir_make_folder(folder, NULL, 0, &error), 1);
 	snprintf(path, sizeof(path), "%s/new", folder);
 	assert_int_equal(stat(path, &st), 0);
 	snprintf(folder, sizeof(folder), "%s/missing/.Trash", top);
-	assert_int_equal(maildir_make_folder(folder, "maildirfolder", 1,
-			     &error),
+	assert_int_equal(maildir_make_folder(folder, "maildirfolder",
+			     MAILDIR_SYNC_FOLDER, &error),
 	    -1);
 	assert_non_null(strstr(error, "missing/.Trash"));
 }
