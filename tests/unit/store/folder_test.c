@@ -628,6 +628,22 @@ test_defaults(void **state)
 	assert_int_equal(folder_make_defaults(mdir, err), 0);
 	assert_false(exists(".Archive"));
 	assert_int_equal(folder_make_defaults(mdir, err), 0);
+	/* What a crash may leave of a default folder (made without fsyncs):
+	 * its directory without cur/ new/ tmp/. CREATE completes it. */
+	{
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path),
+		    "rm -r '%s/.Trash/cur' "
+		    "'%s/.Trash/new' '%s/.Trash/tmp'",
+		    mdir, mdir, mdir);
+		assert_int_equal(system(path), 0);
+		create_ok("Trash", U);
+		assert_true(exists(".Trash/cur"));
+		assert_true(exists(".Trash/tmp"));
+		assert_int_equal(folder_create(mdir, "Trash", U, err),
+		    FOLDER_EXISTS);
+	}
 }
 
 /* More than FOLDER_COUNT_MAX folders: LIST fails, nothing grows
