@@ -247,6 +247,29 @@ out:
 	return pid;
 }
 
+/* The login process's user (mail_owner), looked up once by this
+ * process: in each login child the lookup went through NSS per
+ * connection (nscd probed, /etc/passwd read; milliseconds on a cold
+ * disk). Looked up again when mail_owner names another user (a reload). */
+static int
+login_ids(uid_t *uid, gid_t *gid, const char **error_r)
+{
+	static char *name;
+	static uid_t known_uid;
+	static gid_t known_gid;
+
+	if (name == NULL || strcmp(name, var_mail_owner) != 0) {
+		if (server_user_ids(var_mail_owner, &known_uid, &known_gid,
+			error_r) < 0)
+			return -1;
+		xfree(name);
+		name = xstrdup(var_mail_owner);
+	}
+	*uid = known_uid;
+	*gid = known_gid;
+	return 0;
+}
+
 void
 server_login_serve(const struct login_service *svc, int in_fd, int out_fd)
 {
@@ -254,12 +277,16 @@ server_login_serve(const struct login_service *svc, int in_fd, int out_fd)
 	struct attr_list req = { 0 };
 	struct stream *ctl;
 	const char *error;
-	uid_t uid;
-	gid_t gid;
+	uid_t uid = 0;
+	gid_t gid = 0;
 	int sp[2], null, on = 1;
 	pid_t login, session = 0;
 
 	login_peer_get(in_fd, &peer);
+	if (server_is_root() && login_ids(&uid, &gid, &error) < 0) {
+		log_warn("%s: %s", VAR_MAIL_OWNER, error);
+		return;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		log_warn("socketpair: %m");
 		return;
@@ -273,12 +300,8 @@ server_login_serve(const struct login_service *svc, int in_fd, int out_fd)
 	if (login == 0) {
 		/* The login process: mail_owner, as smtpd is. */
 		close(sp[0]);
-		if (server_is_root()) {
-			if (server_user_ids(var_mail_owner, &uid, &gid,
-				&error) < 0)
-				log_fatal("%s: %s", VAR_MAIL_OWNER, error);
+		if (server_is_root())
 			become(uid, gid, var_mail_owner);
-		}
 		/* Replies go out whole (streams flush them at once): Nagle
 		 * would only hold the last piece of a long one for the
 		 * client's delayed ACK (measured: 40 ms in LIST and UIDL). */

@@ -117,6 +117,11 @@ log_open_file(const char *path, const char **error_r)
 int
 log_open(const char *maillog_file, const char *facility, const char **error_r)
 {
+	/* The time zone, read now and once: a process forked later stamps
+	 * its lines without reading the zone file again (a few ms each on
+	 * a cold disk), and one in a chroot, where the file is not, still
+	 * gives local time (Postfix does the same before its chroot). */
+	tzset();
 	if (maillog_file != NULL && *maillog_file != 0)
 		return log_open_file(maillog_file, error_r);
 	return log_open_syslog(facility ? facility : "mail", error_r);
