@@ -5,7 +5,7 @@ copy of the same Maildir in the same run (bench/run -i starts this).
 
     bench/imap-bench.py --src DIR --bin DIR [-n N] [--seed S] [--sizes]
         [--new FRACTION] [--bodies K] [--timeout S] [--no-dovecot]
-        [--no-drop-caches] [--dovecot-first] [--repeat R]
+        [--no-drop-caches] [--dovecot-first] [--repeat R] [--cold C]
 
 Writes a Maildir of N messages (maildir-gen.py --real: real headers,
 nested MIME, attachments, a few large messages; --sizes: names with S=
@@ -24,10 +24,14 @@ at a time, no pipelining):
     4b  UID SEARCH SUBJECT "budget"
     5   FETCH 1:K BODY.PEEK[] (K = --bodies, default 1000)
 
-then LOGOUT. The cold session is each server's first look at the
-Maildir (Dovecot builds its index and cache, Tern its dovecot-uidlist),
-after dropping the page cache as root; then one warm-up session per
-server that is not counted (the second cold session's cache drop has
+then LOGOUT. A cold session is a server's first look at the Maildir
+(Dovecot builds its index and cache, Tern its dovecot-uidlist), after
+dropping the page cache as root; there are C of them per server
+(default 3), each round on the Maildir as written (put back from a copy
+before every round after the first), the order of the two servers
+alternating (whoever goes first after the copy meets the disk still busy
+with it), and the table has the median of each row. Then one warm-up
+session per server that is not counted (the second cold session's cache drop has
 evicted the first server's files), then R warm sessions per server
 (default 3), taking turns; the table has the median of each row. The
 server CPU time of each row is read from /proc between the rows. The
@@ -41,6 +45,7 @@ import importlib.util
 import os
 import re
 import signal
+import shutil
 import socket
 import subprocess
 import sys
@@ -547,6 +552,9 @@ def main():
     ap = pb.arguments("IMAP benchmark")
     ap.add_argument("--bodies", type=int, default=1000)
     ap.add_argument("--new", type=float, default=0.0)
+    ap.add_argument("--cold", type=int, default=3,
+                    help="cold sessions per server, each on the Maildir "
+                    "as written (the table gives their median)")
     args = ap.parse_args()
     if args.n < 2:
         sys.exit("imap-bench.py: -n must be at least 2")
@@ -596,10 +604,28 @@ def main():
                             ("imap", "imap-login")))
             if args.dovecot_first:
                 servers.reverse()
-        settle([t.maildir(USER)] + ([dc.maildir(USER)] if dc else []))
-        for name, p, pid, names in servers:
-            res[name, "cold"] = timed("%s cold" % name, p, pid, names, True,
-                                      args, mid)
+        maildirs = [t.maildir(USER)] + ([dc.maildir(USER)] if dc else [])
+        # Each cold round starts from the Maildir as written: a copy
+        # kept now, put back before every round after the first (the
+        # first sessions leave their lists, caches and folders behind).
+        pristine = os.path.join(t.dir, "pristine-Maildir")
+        if args.cold > 1:
+            pb.copy_maildir(t.maildir(USER), pristine)
+        cold = dict((x[0], []) for x in servers)
+        for k in range(max(args.cold, 1)):
+            if k > 0:
+                for m in maildirs:
+                    shutil.rmtree(m)
+                    pb.copy_maildir(pristine, m)
+            settle(maildirs)
+            # Whoever goes first meets the disk as the writing left it:
+            # the order alternates from round to round.
+            for name, p, pid, names in (servers if k % 2 == 0
+                                        else servers[::-1]):
+                cold[name].append(timed("%s cold #%d" % (name, k + 1), p,
+                                        pid, names, True, args, mid))
+        for name, runs in cold.items():
+            res[name, "cold"] = median_of(runs)
         # The second cold session dropped the first one's files from the
         # page cache: one session each, not counted, makes them warm.
         warm = dict((x[0], []) for x in servers)
