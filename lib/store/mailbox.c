@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/mailbox.h"
@@ -850,6 +851,9 @@ mailbox_close(struct mailbox **mbp)
 		return;
 	if (mb->lock_fd >= 0)
 		close(mb->lock_fd); /* releases the flock */
+	if (mb->path != NULL)
+		(void)maildir_sweep_tmp(mb->path,
+		    time(NULL) - MAILDIR_TMP_STALE);
 	for (i = 0; i < mb->count; i++)
 		mbx_msg_free(&mb->msgs[i]);
 	xfree(mb->msgs);

@@ -224,7 +224,10 @@ void mailbox_put_abort(struct mailbox_put **pp);
 int mailbox_expunge(struct mailbox *mb, const size_t *idx, size_t n,
     struct buf *err);
 
-/* Release the POP3 lock and free; *mbp set to NULL (NULL allowed). */
+/* Release the POP3 lock and free; *mbp set to NULL (NULL allowed). On
+ * the way out, what crashed deliveries left in the folder's tmp/ 36 hours
+ * ago or more is removed (maildir_sweep_tmp): at a close, after the
+ * client has its answer, not in the look a client waits for. */
 void mailbox_close(struct mailbox **mbp);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* maildir - durable delivery of one message into a Maildir. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/maildir.h"
@@ -168,6 +170,40 @@ maildir_make_folder(const char *dir, const char *marker, int sync,
 	if ((sync & MAILDIR_SYNC_PARENT) && fsync_parent(dir, error_r) < 0)
 		return -1;
 	return 1;
+}
+
+int
+maildir_sweep_tmp(const char *dir, time_t before)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	int fd, n = 0;
+	DIR *d;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/tmp", dir) >= sizeof(path))
+		return 0;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		/* Regular files only (lstat: a link is never followed out of
+		 * tmp/), old by their ctime as well as their mtime: a delivery
+		 * that gives its file an old mtime (APPEND's internal date)
+		 * still has a ctime of now until it is linked into new/. */
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_mtime < before &&
+		    st.st_ctime < before && unlinkat(fd, e->d_name, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }
 
 void

@@ -35,6 +35,18 @@ struct maildir_msg;
  * ones are fine. Returns 0, or -1 with *error_r set. */
 int maildir_make(const char *path, const char **error_r);
 
+/* How old a file in tmp/ must be before it is taken as left by a crashed
+ * delivery: 36 hours, the Maildir convention (no delivery takes that
+ * long). */
+#define MAILDIR_TMP_STALE (36 * 60 * 60)
+
+/* Remove the files in dir/tmp/ whose mtime and ctime are both before
+ * before (time(NULL) - MAILDIR_TMP_STALE: an old mtime set on purpose is
+ * not enough): what crashed deliveries and writers left (Dovecot sweeps
+ * them too). Best effort and silent (a file that cannot be removed stays
+ * for the next sweep). Returns how many were removed. */
+int maildir_sweep_tmp(const char *dir, time_t before);
+
 /* maildir_make_folder's sync: fsync the folder (its cur/ new/ tmp/ and
  * marker durable), then its parent (the folder's own entry). */
 #define MAILDIR_SYNC_FOLDER 0x1

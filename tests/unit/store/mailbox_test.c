@@ -492,6 +492,26 @@ test_delivery_order(void **state)
 	mailbox_close(&mb);
 }
 
+/* Closing a mailbox leaves a file another process is writing in tmp/
+ * alone (only what is 36 hours old by mtime and ctime is swept). */
+static void
+test_close_keeps_fresh_tmp(void **state)
+{
+	char path[PATH_MAX];
+	struct mailbox *mb;
+	struct stat st;
+	int fd;
+
+	(void)state;
+	make_maildir();
+	snprintf(path, sizeof(path), "%s/tmp/1765000000.M1P9.writing", mdir);
+	assert_true((fd = open(path, O_WRONLY | O_CREAT, 0600)) >= 0);
+	close(fd);
+	mb = open_ok(0);
+	mailbox_close(&mb);
+	assert_int_equal(stat(path, &st), 0);
+}
+
 int
 main(void)
 {
@@ -518,6 +538,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_order, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_close_keeps_fresh_tmp,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

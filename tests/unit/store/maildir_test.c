@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -299,6 +300,52 @@ test_make_folder(void **state)
 	assert_non_null(strstr(error, "missing/.Trash"));
 }
 
+/* tmp/ sweeping: a file is removed only when both its mtime and its
+ * ctime are before the bound (an old mtime set on purpose, as APPEND's
+ * internal date, does not make a file being written stale); directories
+ * and symbolic links stay. */
+static void
+test_sweep_tmp(void **state)
+{
+	char dir[256], path[300];
+	const struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	const char *error = NULL;
+	struct stat st;
+	int fd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/sweep", top);
+	assert_int_equal(maildir_make(dir, &error), 0);
+	snprintf(path, sizeof(path), "%s/tmp/dated", dir);
+	assert_true((fd = open(path, O_WRONLY | O_CREAT, 0600)) >= 0);
+	assert_int_equal(futimens(fd, old), 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/tmp/fresh", dir);
+	assert_true((fd = open(path, O_WRONLY | O_CREAT, 0600)) >= 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/tmp/subdir", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/tmp/link", dir);
+	assert_int_equal(symlink("/nonexistent", path), 0);
+	/* 36 hours ago: nothing is that old by its ctime. */
+	assert_int_equal(maildir_sweep_tmp(dir, time(NULL) - MAILDIR_TMP_STALE),
+	    0);
+	snprintf(path, sizeof(path), "%s/tmp/dated", dir);
+	assert_int_equal(stat(path, &st), 0);
+	/* A bound past now: both files go, the rest stays. */
+	assert_int_equal(maildir_sweep_tmp(dir, time(NULL) + 10), 2);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/tmp/fresh", dir);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/tmp/subdir", dir);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/tmp/link", dir);
+	assert_int_equal(lstat(path, &st), 0);
+	/* No tmp/ at all: nothing to do. */
+	snprintf(path, sizeof(path), "%s/none", top);
+	assert_int_equal(maildir_sweep_tmp(path, time(NULL) + 10), 0);
+}
+
 int
 main(void)
 {
@@ -309,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_abort_and_failures),
 		cmocka_unit_test(test_host_escape),
 		cmocka_unit_test(test_make_folder),
+		cmocka_unit_test(test_sweep_tmp),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
