@@ -2,21 +2,26 @@
 /* qlist - the mail queue as mailq shows it (qlist.h). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conf/params.h"
+#include "queue/maildrop.h"
 #include "queue/qdefer.h"
 #include "queue/qfile.h"
 #include "queue/qlist.h"
 #include "util/log.h"
 #include "util/mem.h"
 
-/* The queues a listing shows, in Postfix's order. */
+/* The queues a listing shows, in Postfix's order: maildrop/ first, the
+ * local submissions pickup(8) has not taken yet. */
 static const char *const list_queues[] = {
+	"maildrop",
 	"incoming",
 	"active",
 	"deferred",
@@ -54,6 +59,57 @@ name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A maildrop/ file (maildrop.h, not a queue file) shown as a queue file:
+ * its name for an ID, its mtime for the arrival, its sender, recipients
+ * and size. Files that do not parse are skipped with a warning, unless
+ * they vanished (pickup took them meanwhile); temp names never come here. */
+static void
+list_maildrop(const char *dir, const char *name, queue_fn *fn, void *ctx)
+{
+	struct maildrop_limits limits = { MAILDROP_MAX_RCPT, 0 };
+	struct maildrop *md = NULL;
+	struct qfile q;
+	struct stat st;
+	const char *error;
+	char path[4200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		if (errno != ENOENT)
+			log_warn("open %s: %m", path);
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warn("%s: not a regular file", path);
+		close(fd);
+		return;
+	}
+	if (maildrop_open(fd, &limits, &md, &error) < 0) {
+		if (access(path, F_OK) == 0)
+			log_warn("%s: %s", path, error);
+		close(fd);
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	q.id = name;
+	q.arrival.tv_sec = st.st_mtime;
+	q.sender = md->sender;
+	q.content_size = md->content_size;
+	q.nrcpt = md->nrcpt;
+	q.rcpt = xcalloc(md->nrcpt + 1, sizeof(*q.rcpt));
+	for (size_t i = 0; i < md->nrcpt; i++) {
+		q.rcpt[i].addr = md->rcpt[i];
+		q.rcpt[i].orig = "";
+		q.rcpt[i].orcpt = "";
+	}
+	q.fd = -1;
+	fn("maildrop", &q, ctx);
+	xfree(q.rcpt);
+	maildrop_close(&md);
+	close(fd);
+}
+
 static int
 walk(const char *const *queues, queue_fn *fn, void *ctx, const char **error_r)
 {
@@ -64,11 +120,14 @@ walk(const char *const *queues, queue_fn *fn, void *ctx, const char **error_r)
 		struct dirent *de;
 		char **names = NULL;
 		size_t n = 0;
+		int drop = strcmp(queues[i], "maildrop") == 0;
 		DIR *d;
 
 		snprintf(dir, sizeof(dir), "%s/%s", var_queue_dir, queues[i]);
 		if ((d = opendir(dir)) == NULL) {
-			if (errno != ENOENT) {
+			/* maildrop/ is mail_owner's to read (mode 1730): a
+			 * caller who may not gets the rest of the queue. */
+			if (errno != ENOENT && !(drop && errno == EACCES)) {
 				snprintf(why, sizeof(why), "open %s: %s", dir,
 				    strerror(errno));
 				*error_r = why;
@@ -77,7 +136,8 @@ walk(const char *const *queues, queue_fn *fn, void *ctx, const char **error_r)
 			continue;
 		}
 		while ((de = readdir(d)) != NULL) {
-			if (!qfile_is_id(de->d_name))
+			if (drop ? !maildrop_is_name(de->d_name)
+				 : !qfile_is_id(de->d_name))
 				continue;
 			names = xrealloc(names, (n + 1) * sizeof(*names));
 			names[n++] = xstrdup(de->d_name);
@@ -89,6 +149,11 @@ walk(const char *const *queues, queue_fn *fn, void *ctx, const char **error_r)
 			struct qfile *q;
 			const char *error;
 
+			if (drop) {
+				list_maildrop(dir, names[j], fn, ctx);
+				xfree(names[j]);
+				continue;
+			}
 			snprintf(path, sizeof(path), "%s/%s", dir, names[j]);
 			if (qfile_open(path, 0, &q, &error) < 0) {
 				if (access(path, F_OK) == 0)

@@ -1,5 +1,8 @@
 /* qlist - the mail queue as mailq(1) shows it: for each message of
- * incoming/, active/, deferred/ and hold/ (sorted by queue ID within each),
+ * maildrop/ (local submissions pickup has not taken yet, by file name,
+ * their mtime for the arrival; left out for a caller who may not read
+ * maildrop/), incoming/, active/, deferred/ and hold/ (sorted by queue
+ * ID within each),
  * Postfix's layout (the ID with '*' when active, '!' when on hold, the
  * size, the arrival time, the sender, then each recipient still to be
  * delivered after the reason qmgr recorded for its deferral) and a
