@@ -204,17 +204,32 @@ put(struct msg *m, const void *p, size_t n)
 		msg_fail(m, EX_TEMPFAIL, error);
 }
 
-/* Recipients from the To:, Cc: and Bcc: fields (-t): each mailbox, with
- * its domain when it has one (pickup adds myorigin to the others). */
+/* Recipients from the To:, Cc: and Bcc: fields (-t), or from
+ * Resent-To:, Resent-Cc: and Resent-Bcc: alone when the message has any
+ * of those (RFC 5322 3.6.6: a message sent on names its new recipients
+ * there; the others are the original's, as sendmail and Postfix take
+ * them): each mailbox, with its domain when it has one (pickup adds
+ * myorigin to the others). */
 static void
 extract_rcpt(struct msg *m)
 {
-	static const char *const fields[] = { "To", "Cc", "Bcc", NULL };
+	static const char *const plain[] = { "To", "Cc", "Bcc", NULL };
+	static const char *const resent[] = { "Resent-To", "Resent-Cc",
+		"Resent-Bcc", NULL };
+	const char *const *fields = plain;
 	struct buf value, addr;
 	size_t i;
 
 	buf_init(&value, m->hdr.len + 1);
 	buf_init(&addr, MAILDROP_MAX_FIELD + 1);
+	for (i = 0; resent[i] != NULL && fields == plain; i++) {
+		size_t pos = 0;
+
+		if (mime_header_find(m->hdr.data, m->hdr.len, resent[i], &pos,
+			&value))
+			fields = resent;
+		buf_reset(&value);
+	}
 	for (i = 0; fields[i] != NULL; i++) {
 		size_t pos = 0;
 
@@ -283,7 +298,7 @@ put_envelope(struct msg *m)
 }
 
 /* The end of the header section: the envelope, then the header without
- * its Bcc: fields (they must not reach the recipients). */
+ * its Bcc: and Resent-Bcc: fields (they must not reach the recipients). */
 static void
 header_end(struct msg *m)
 {
@@ -298,7 +313,9 @@ header_end(struct msg *m)
 
 		if (*p != ' ' && *p != '\t')
 			m->skip_field =
-			    len >= 4 && strncasecmp(p, "Bcc:", 4) == 0;
+			    (len >= 4 && strncasecmp(p, "Bcc:", 4) == 0) ||
+			    (len >= 11 &&
+				strncasecmp(p, "Resent-Bcc:", 11) == 0);
 		if (!m->skip_field)
 			put(m, p, len);
 		i += len;
@@ -469,20 +486,48 @@ static void __attribute__((format(printf, 1, 2))) reply(const char *fmt, ...)
 	fflush(stdout);
 }
 
-/* The path after "FROM:" / "TO:" (case-insensitive), or NULL. */
+/* The path after "FROM:" / "TO:" (case-insensitive) into addr, *rest_r
+ * at what follows it (the ESMTP parameters). 0, or -1 for a bad path. */
 static int
-smtp_path(const char *args, const char *kw, int flags, struct buf *addr)
+smtp_path(const char *args, const char *kw, int flags, struct buf *addr,
+    const char **rest_r)
 {
 	size_t kl = strlen(kw);
-	const char *end, *error;
+	const char *error;
 
 	if (strncasecmp(args, kw, kl) != 0)
 		return -1;
 	args += kl;
 	while (*args == ' ')
 		args++;
-	return addr_parse_path(args, flags | ADDR_ALLOW_BARE, addr, &end,
+	return addr_parse_path(args, flags | ADDR_ALLOW_BARE, addr, rest_r,
 	    &error);
+}
+
+/* The first ESMTP parameter in rest that this dialog does not take, or
+ * NULL when it takes them all: MAIL's BODY=7BIT or BODY=8BITMIME (EHLO
+ * offers 8BITMIME; the content goes on as it is), nothing for RCPT. RFC
+ * 5321 4.1.1.11 and 4.1.1.3: an unknown parameter gets 555. The
+ * parameter is cut at its end in rest (for the reply). */
+static char *
+smtp_bad_param(char *rest, int mail)
+{
+	char *p = rest, *end;
+
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (*p == 0)
+			return NULL;
+		end = p + strcspn(p, " ");
+		if (*end != 0)
+			*end++ = 0;
+		if (!mail ||
+		    (strcasecmp(p, "BODY=7BIT") != 0 &&
+			strcasecmp(p, "BODY=8BITMIME") != 0))
+			return p;
+		p = end;
+	}
 }
 
 /* DATA: the message up to "." with dot-unstuffing (RFC 5321 4.5.2). */
@@ -521,7 +566,8 @@ serve_smtp(void)
 	buf_init(&sender, ADDR_PATH_MAX * 4);
 	reply("220 %s ESMTP %s", var_myhostname, var_mail_name);
 	while (get_piece(stdin, &line, &nl)) {
-		char *cmd = line.data, *args;
+		char *cmd = line.data, *args, *bad;
+		const char *rest;
 
 		if (!nl) {
 			while (!nl && get_piece(stdin, &line, &nl))
@@ -543,8 +589,12 @@ serve_smtp(void)
 				reply("503 5.5.1 Error: nested MAIL command");
 			else if (smtp_path(args, "FROM:",
 				     ADDR_ALLOW_NULL | ADDR_ALLOW_LOCAL,
-				     &sender) < 0)
+				     &sender, &rest) < 0)
 				reply("501 5.1.7 Bad sender address syntax");
+			else if ((bad = smtp_bad_param((char *)rest, 1)) !=
+			    NULL)
+				reply("555 5.5.4 Unsupported option: %.100s",
+				    bad);
 			else {
 				have_mail = 1;
 				reply("250 2.1.0 Ok");
@@ -552,10 +602,14 @@ serve_smtp(void)
 		} else if (strcasecmp(cmd, "RCPT") == 0) {
 			if (!have_mail)
 				reply("503 5.5.1 Error: need MAIL command");
-			else if (smtp_path(args, "TO:", ADDR_ALLOW_LOCAL,
-				     &addr) < 0)
+			else if (smtp_path(args, "TO:", ADDR_ALLOW_LOCAL, &addr,
+				     &rest) < 0)
 				reply("501 5.1.3 Bad recipient address "
 				      "syntax");
+			else if ((bad = smtp_bad_param((char *)rest, 0)) !=
+			    NULL)
+				reply("555 5.5.4 Unsupported option: %.100s",
+				    bad);
 			else if (nrcpt >= MAX_RCPT)
 				reply("452 4.5.3 Error: too many recipients");
 			else {

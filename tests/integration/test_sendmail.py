@@ -4,9 +4,11 @@ mailq with deferred mail, a malformed maildrop file set aside, and
 ternpostdrop refusing what is not a maildrop file."""
 import email
 import email.policy
+import json
 import os
 import grp
 import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -73,6 +75,25 @@ class SendmailTest(unittest.TestCase):
         ternlib.wait_for(lambda: os.listdir(os.path.join(self.t.spool, "maildrop")) == [],
                          what="maildrop/ empty")
 
+    def test_t_resent_fields(self):
+        """-t on a message sent on: the Resent- recipient fields name the
+        recipients, not To:; Resent-Bcc: is removed like Bcc:."""
+        self.sendmail(["-t"], b"From: carol@example.org\n"
+                      b"To: nobody-here@example.test\n"
+                      b"Subject: passed on\n"
+                      b"Resent-From: alice@example.test\n"
+                      b"Resent-To: alice@example.test\n"
+                      b"Resent-Bcc: bob@example.test\n\nfyi\n")
+        a = parse(self.t.wait_messages("alice", 1)[0])
+        b = parse(self.t.wait_messages("bob", 1)[0])
+        for m in (a, b):
+            self.assertEqual(m["Subject"], "passed on")
+            self.assertIsNone(m["Resent-Bcc"])
+            self.assertEqual(m["Resent-To"], "alice@example.test")
+            self.assertEqual(m["To"], "nobody-here@example.test")
+        self.t.wait_log("to=<bob@example.test>")
+        self.assertNotIn("nobody-here", self.t.log())
+
     def test_f_F_i_and_arguments(self):
         self.sendmail(["-i", "-f", "bob@example.test", "-F", 'Bob "B" Builder',
                        "--", "alice"],
@@ -105,14 +126,23 @@ class SendmailTest(unittest.TestCase):
         self.assertEqual(os.listdir(os.path.join(self.t.spool, "maildrop")), [])
 
     def test_bs_dialog(self):
-        dialog = (b"EHLO client\r\nMAIL FROM:<alice@example.test>\r\n"
+        # ESMTP parameters: BODY (8BITMIME is offered) is taken, those
+        # of extensions not offered get 555 (RFC 5321 4.1.1.11).
+        dialog = (b"EHLO client\r\n"
+                  b"MAIL FROM:<alice@example.test> SIZE=100\r\n"
+                  b"MAIL FROM:<alice@example.test> BODY=8BITMIME\r\n"
+                  b"RCPT TO:<bob@example.test> NOTIFY=NEVER\r\n"
                   b"RCPT TO:<bob@example.test>\r\nDATA\r\n"
                   b"Subject: smtp on stdin\r\n\r\n..leading dot\r\n.\r\n"
                   b"NOOP\r\nRSET\r\nRCPT TO:<bob@example.test>\r\nFOO\r\nQUIT\r\n")
         r = self.sendmail(["-bs"], dialog)
-        codes = [l[:3] for l in r.stdout.decode().split("\r\n") if l[3:4] == " "]
-        self.assertEqual(codes, ["220", "250", "250", "250", "354", "250",
-                                 "250", "250", "503", "500", "221"])
+        lines = r.stdout.decode().split("\r\n")
+        codes = [l[:3] for l in lines if l[3:4] == " "]
+        self.assertEqual(codes, ["220", "250", "555", "250", "555", "250",
+                                 "354", "250", "250", "250", "503", "500",
+                                 "221"])
+        self.assertIn("555 5.5.4 Unsupported option: SIZE=100", lines)
+        self.assertIn("555 5.5.4 Unsupported option: NOTIFY=NEVER", lines)
         m = parse(self.t.wait_messages("bob", 1)[0])
         self.assertEqual(m["Subject"], "smtp on stdin")
         self.assertEqual(m.get_payload(), ".leading dot\n")
@@ -170,6 +200,39 @@ class SendmailTest(unittest.TestCase):
         self.assertTrue(os.path.exists(src + ".db"))
         r = self.t.tool("ternalias", "-q", "staff", "hash:%s" % src)
         self.assertEqual(r.stdout.strip(), "alice@example.test")
+
+    def test_mailq_lists_maildrop(self):
+        """Mail submitted while the mail system is down waits in
+        maildrop/: mailq lists it first, under its file name, with its
+        sender, recipients and size; once Tern runs again pickup takes it
+        and it is delivered."""
+        self.t.stop()
+        self.sendmail(["-f", "carol@example.test", "alice@example.test",
+                       "bob@example.test"], b"Subject: waiting\n\nx\n")
+        drop = os.path.join(self.t.spool, "maildrop")
+        names = [n for n in os.listdir(drop) if not n.startswith(".")]
+        self.assertEqual(len(names), 1, names)
+        out = self.run_tool("mailq", []).stdout.decode()
+        self.assertRegex(out, r"(?m)^%s\s+\d+ \w{3} \w{3} [ \d]\d "
+                         r"\d\d:\d\d:\d\d\s+carol@example.test$"
+                         % re.escape(names[0]))
+        self.assertIn("\n%41salice@example.test\n%41sbob@example.test\n"
+                      % ("", ""), out)
+        self.assertIn("in 1 Request.", out)
+        j = self.run_tool("mailq", ["-j"]).stdout.decode().splitlines()
+        self.assertEqual(len(j), 1, j)
+        obj = json.loads(j[0])
+        self.assertEqual(obj["queue_name"], "maildrop")
+        self.assertEqual(obj["queue_id"], names[0])
+        self.assertEqual(obj["sender"], "carol@example.test")
+        self.assertEqual([r["address"] for r in obj["recipients"]],
+                         ["alice@example.test", "bob@example.test"])
+        self.t.start()
+        self.t.wait_messages("alice", 1)
+        self.t.wait_messages("bob", 1)
+        ternlib.wait_for(lambda: "Mail queue is empty" in
+                         self.run_tool("mailq", []).stdout.decode(),
+                         what="an empty queue")
 
     def test_corrupt_maildrop_file_set_aside(self):
         drop = os.path.join(self.t.spool, "maildrop")
