@@ -28,6 +28,7 @@
 #include "queue/maildrop.h"
 #include "queue/trigger.h"
 #include "util/buf.h"
+#include "util/die.h"
 #include "util/mem.h"
 
 /* A line piece: longer lines go on in the next piece. */
@@ -57,19 +58,6 @@ static struct {
 } opt;
 
 static const char *progname = "sendmail";
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: fatal: ", progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
 
 static void __attribute__((format(printf, 1, 2))) verbose(const char *fmt, ...)
 {
@@ -840,6 +828,7 @@ main(int argc, char **argv)
 	int first;
 
 	base = base != NULL ? base + 1 : argv[0];
+	die_init(progname, NULL);
 	if (strcmp(base, "newaliases") == 0)
 		opt.mode = M_ALIASES;
 	else if (strcmp(base, "mailq") == 0)

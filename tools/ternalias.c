@@ -15,6 +15,7 @@
 #include "conf/params.h"
 #include "mail/alias.h"
 #include "util/dict.h"
+#include "util/die.h"
 #include "util/log.h"
 #include "util/maps.h"
 #include "util/mem.h"
@@ -25,19 +26,6 @@
 #define EXIT_TROUBLE 2
 
 static const char *progname = "ternalias";
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: fatal: ", progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -150,6 +138,7 @@ main(int argc, char **argv)
 	newaliases = strcmp(base, "newaliases") == 0;
 	progname = newaliases ? "newaliases" : "ternalias";
 	log_init(progname);
+	die_init(progname, NULL);
 	while ((c = getopt(argc, argv, newaliases ? "c:" : "c:q:")) != -1) {
 		switch (c) {
 		case 'c':

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/dict.h"
+#include "util/die.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -19,19 +20,6 @@
 #define EXIT_FOUND 0
 #define EXIT_NOT_FOUND 1
 #define EXIT_TROUBLE 2
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ternmap: fatal: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -93,6 +81,7 @@ main(int argc, char **argv)
 	int c, i, count, status;
 
 	log_init("ternmap");
+	die_init("ternmap", NULL);
 	while ((c = getopt(argc, argv, "c:q:")) != -1) {
 		switch (c) {
 		case 'c':

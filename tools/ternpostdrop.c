@@ -21,6 +21,7 @@
 #include "conf/params.h"
 #include "queue/maildrop.h"
 #include "queue/trigger.h"
+#include "util/die.h"
 #include "util/sock.h"
 
 /* What the envelope may add to the content: every recipient at its
@@ -31,19 +32,12 @@
 static const char *queue_tmp;
 static char tmp[MAILDROP_NAME_MAX];
 
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int status, const char *fmt, ...)
+/* die()'s cleanup: the half-written maildrop file goes. */
+static void
+remove_tmp(void)
 {
-	va_list ap;
-
 	if (queue_tmp != NULL)
 		maildrop_unlink(queue_tmp, tmp);
-	fputs("ternpostdrop: fatal: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
 }
 
 /* 1 when dir and dir/main.cf belong to root and only root may write
@@ -111,6 +105,7 @@ main(int argc, char **argv)
 	long long total = 0, max;
 	int c, fd, ret;
 
+	die_init("ternpostdrop", remove_tmp);
 	while ((c = getopt(argc, argv, "c:pj")) != -1) {
 		if (c == 'c')
 			config_dir = optarg;

@@ -20,22 +20,9 @@
 #include "queue/qlist.h"
 #include "queue/trigger.h"
 #include "util/buf.h"
+#include "util/die.h"
 #include "util/log.h"
 #include "util/mem.h"
-
-static void __attribute__((noreturn, format(printf, 1, 2)))
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ternqueue: fatal: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
 static void __attribute__((noreturn)) usage(void)
 {
 	fputs("usage: ternqueue [-c config_dir] [-j]\n"
@@ -55,7 +42,7 @@ static void __attribute__((noreturn)) list_through_showq(int json)
 
 	snprintf(path, sizeof(path), "%s/ternpostdrop", var_command_dir);
 	execv(path, argv);
-	die("exec %s: %s", path, strerror(errno));
+	die(1, "exec %s: %s", path, strerror(errno));
 }
 
 /* Find a queue ID in the queues; returns the queue name or NULL. */
@@ -222,6 +209,7 @@ main(int argc, char **argv)
 	base = strrchr(argv[0], '/');
 	base = base != NULL ? base + 1 : argv[0];
 	log_init("ternqueue");
+	die_init("ternqueue", NULL);
 	while ((c = getopt(argc, argv, "c:jpdhHr")) != -1) {
 		switch (c) {
 		case 'c':
@@ -246,7 +234,7 @@ main(int argc, char **argv)
 	if ((op == 0) != (optind == argc) || (json && op != 0))
 		usage();
 	if (config_load(config_dir, &error) < 0)
-		die("%s", error);
+		die(1, "%s", error);
 	/* What changes the queue is logged, as postsuper does. */
 	if (op != 0 && op != 'p' &&
 	    log_open(var_maillog_file, var_syslog_facility, &error) < 0)
@@ -260,7 +248,7 @@ main(int argc, char **argv)
 		if (access(dir, R_OK | X_OK) < 0 && errno == EACCES)
 			list_through_showq(json);
 		if (qlist_print(stdout, json, &error) < 0)
-			die("%s", error);
+			die(1, "%s", error);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	if (op == 'p') {
