@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -330,6 +331,14 @@ sess_load(struct sess *s, size_t i, int whole, struct buf *data)
 	buf_deinit(&err);
 	if (ret <= 0)
 		return ret;
+	if (whole == SESS_LOAD_WHOLE_IF_SMALL) {
+		struct stat st;
+
+		whole = fstat(fd, &st) == 0 && st.st_size <= SESS_LOAD_SMALL
+		    ? SESS_LOAD_WHOLE
+		    : SESS_LOAD_HEADER;
+		ret = whole == SESS_LOAD_WHOLE ? 2 : 1;
+	}
 	/* A header is small: read it in small pieces, the rest in big
 	 * ones. */
 	while ((n = read(fd, chunk,
@@ -346,7 +355,7 @@ sess_load(struct sess *s, size_t i, int whole, struct buf *data)
 			break;
 	}
 	close(fd);
-	return 1;
+	return ret;
 }
 
 size_t
@@ -549,15 +558,21 @@ prepare(struct sess *s, const struct fetch *f, size_t i, struct fetch_bufs *fb,
 	 * whole file after this read of its header: read it whole once and
 	 * count it here, and make the structure while every byte is here
 	 * (a client that fetches sizes and envelopes fetches BODYSTRUCTURE
-	 * next). A message too big to hold is read as before. */
+	 * next). A message of more than SESS_LOAD_SMALL is not held for
+	 * that: it is counted as it streams by, as before. */
 	count = (f->want & F_SIZE) && !sess_msg_vsize_known(s, i);
-	ret = sess_load(s, i, whole || count, &fb->data);
+	ret = sess_load(s, i,
+	    whole       ? SESS_LOAD_WHOLE
+		: count ? SESS_LOAD_WHOLE_IF_SMALL
+			: SESS_LOAD_HEADER,
+	    &fb->data);
 	if (ret < 0 && count && !whole) {
 		count = 0;
-		ret = sess_load(s, i, 0, &fb->data);
+		ret = sess_load(s, i, SESS_LOAD_HEADER, &fb->data);
 	}
 	if (ret <= 0)
 		return ret;
+	count = count && (whole || ret == 2);
 	if (count) {
 		off_t v = 0;
 		int cr = 0;

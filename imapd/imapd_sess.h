@@ -186,8 +186,15 @@ int cmd_store(struct sess *s, const struct imap_command *c);
 /* imapd_write.c: the MFLAG_* bit of a system flag, 0 for a keyword, -1
  * for one a client cannot set. */
 int sess_flag_bit(const char *name);
-/* Read message i: the whole file, or (whole 0) at least its header
- * block, into data. Returns 1, 0 when it is gone, -1 (logged). */
+/* sess_load's whole: at least the header block, the whole file, or the
+ * whole file when it is at most SESS_LOAD_SMALL bytes (else the header). */
+#define SESS_LOAD_HEADER 0
+#define SESS_LOAD_WHOLE 1
+#define SESS_LOAD_WHOLE_IF_SMALL 2
+#define SESS_LOAD_SMALL ((off_t)4 * 1024 * 1024)
+/* Read message i into data as whole says. Returns 1, 2 when it read the
+ * whole file for SESS_LOAD_WHOLE_IF_SMALL, 0 when the message is gone,
+ * -1 (logged). */
 int sess_load(struct sess *s, size_t i, int whole, struct buf *data);
 /* The length of the header block at p (n bytes), its empty line
  * included. */

@@ -219,6 +219,14 @@ class ImapdTest(ternlib.AccessTest):
         with open(path, "w") as f:
             f.write(MIXED.replace("\r\n", "\n"))
         os.chown(path, t.uid, t.gid)
+        # One too big to be held for that (over 4 MiB): counted as it
+        # streams by, the same size on the wire.
+        big = ("Subject: big\r\nMessage-ID: <big@example.org>\r\n\r\n"
+               + ("x" * 76 + "\r\n") * 60000)
+        path2 = os.path.join(cur, "1765000001.M1P1.other.example:2,")
+        with open(path2, "w") as f:
+            f.write(big.replace("\r\n", "\n"))
+        os.chown(path2, t.uid, t.gid)
         m = self.login()
         self.ok(m.select("INBOX"))
         d = self.ok(m.fetch("1:*", "(RFC822.SIZE ENVELOPE)"))
@@ -226,6 +234,9 @@ class ImapdTest(ternlib.AccessTest):
         self.assertIn(b"<mixed@example.org>", d[0])
         self.assertTrue(d[0].startswith(b"1 (RFC822.SIZE %d "
                                         % len(MIXED.encode())), d)
+        self.assertIn(b"<big@example.org>", d[1])
+        self.assertTrue(d[1].startswith(b"2 (RFC822.SIZE %d "
+                                        % len(big.encode())), d[1][:80])
         d = self.ok(m.fetch("1", "(BODYSTRUCTURE)"))
         self.assertRegex(d[0].upper(), rb'\(\(\("TEXT" "PLAIN" .*"ALTERNATIVE"'
                          rb' .*\("APPLICATION" "OCTET-STREAM" .*'

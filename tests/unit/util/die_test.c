@@ -72,8 +72,9 @@ test_die(void **state)
 
 	(void)state;
 	assert_int_equal(in_child(dies_with_cleanup, out, sizeof(out)), 75);
-	assert_string_equal(out, "cleaned;ternpostdrop: fatal: open "
-				 "maildrop/x: No such file or directory\n");
+	assert_string_equal(out,
+	    "cleaned;ternpostdrop: fatal: open "
+	    "maildrop/x: No such file or directory\n");
 	/* Before die_init: the name is "tern", no cleanup. */
 	assert_int_equal(in_child(dies_plain, out, sizeof(out)), 1);
 	assert_string_equal(out, "tern: fatal: no 42\n");
