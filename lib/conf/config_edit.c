@@ -13,6 +13,7 @@
 #include "conf/config.h"
 #include "conf/config_impl.h"
 #include "util/buf.h"
+#include "util/dirsync.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -37,7 +38,7 @@ replace_file(const char *dir, const char *path, const struct buf *text,
 	struct stat sb;
 	const char *p = buf_cstr(text);
 	size_t left = buf_len(text);
-	int fd, dfd, ret = -1;
+	int fd, ret = -1;
 
 	buf_init(&tmp, 4096);
 	if (buf_printf(&tmp, "%s.tmpXXXXXX", path) < 0) {
@@ -70,10 +71,7 @@ replace_file(const char *dir, const char *path, const struct buf *text,
 	fd = -1;
 	if (rename(buf_cstr(&tmp), path) < 0)
 		goto write_error;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
+	(void)dir_fsync(dir);
 	ret = 0;
 	goto out;
 write_error:

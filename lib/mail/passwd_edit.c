@@ -13,6 +13,7 @@
 
 #include "mail/passwd_edit.h"
 #include "util/buf.h"
+#include "util/dirsync.h"
 #include "util/mem.h"
 
 _Static_assert(PASSWD_EDIT_NAME_MAX == 255, "the error text says 255");
@@ -293,14 +294,13 @@ static int
 replace_table(const char *path, const struct buf *data, const struct stat *old,
     struct buf *err)
 {
-	struct buf tmp, dir;
-	const char *p = buf_cstr(data), *what = NULL, *slash;
+	struct buf tmp;
+	const char *p = buf_cstr(data), *what = NULL;
 	size_t left = buf_len(data);
 	ssize_t n;
-	int fd, dfd, e = 0, ret = -1;
+	int fd, e = 0, ret = -1;
 
 	buf_init(&tmp, PATH_MAX + 16);
-	buf_init(&dir, PATH_MAX + 1);
 	if (buf_printf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
 		buf_printf(err, "%s: path too long", path);
 		goto out;
@@ -340,27 +340,14 @@ replace_table(const char *path, const struct buf *data, const struct stat *old,
 		goto out;
 	}
 	/* The rename is durable only once the directory is. */
-	slash = strrchr(path, '/');
-	if (slash == NULL)
-		buf_puts(&dir, ".");
-	else if (slash == path)
-		buf_puts(&dir, "/");
-	else
-		buf_append(&dir, path, (size_t)(slash - path));
-	if ((dfd = open(buf_cstr(&dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
-		0 ||
-	    fsync(dfd) < 0) {
-		buf_printf(err, "fsync %s: %s", buf_cstr(&dir),
+	if (dir_fsync_parent(path) < 0) {
+		buf_printf(err, "fsync the directory of %s: %s", path,
 		    strerror(errno));
-		if (dfd >= 0)
-			close(dfd);
 		goto out;
 	}
-	close(dfd);
 	ret = 0;
 out:
 	buf_deinit(&tmp);
-	buf_deinit(&dir);
 	return ret;
 }
 

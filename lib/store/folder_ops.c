@@ -13,6 +13,7 @@
 #include "store/maildir.h"
 #include "store/mflags.h"
 #include "util/buf.h"
+#include "util/dirsync.h"
 #include "util/mem.h"
 
 #define INBOX "INBOX"
@@ -28,15 +29,9 @@
 static int
 sync_dir(const char *path, struct buf *err)
 {
-	int fd, ret;
-
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return folder_fail(err, FOLDER_ERROR, "open %s: %m", path);
-	ret = fsync(fd);
-	close(fd);
-	if (ret < 0)
-		return folder_fail(err, FOLDER_ERROR, "fsync %s: %m", path);
-	return 0;
+	return dir_fsync(path) < 0
+	    ? folder_fail(err, FOLDER_ERROR, "fsync %s: %m", path)
+	    : 0;
 }
 
 /* Whether "<maildir>/.<storage>" is there (any kind of file). */

@@ -13,6 +13,7 @@
 #include "store/folder_impl.h"
 #include "store/maildir.h"
 #include "util/buf.h"
+#include "util/dirsync.h"
 #include "util/fdio.h"
 #include "util/htable.h"
 #include "util/mem.h"
@@ -262,8 +263,6 @@ static int
 subs_commit(int fd, const struct buf *text, const char *lock, const char *file,
     const char *maildir, struct buf *err)
 {
-	int dfd, ret;
-
 	if (fd_write_all(fd, text->data, text->len) < 0)
 		return folder_fail(err, FOLDER_ERROR, "write %s: %m", lock);
 	if (fsync(fd) < 0)
@@ -271,12 +270,9 @@ subs_commit(int fd, const struct buf *text, const char *lock, const char *file,
 	if (rename(lock, file) < 0)
 		return folder_fail(err, FOLDER_ERROR, "rename %s to %s: %m",
 		    lock, file);
-	if ((dfd = open(maildir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return folder_fail(err, FOLDER_ERROR, "open %s: %m", maildir);
-	ret = fsync(dfd);
-	close(dfd);
-	return ret < 0 ? folder_fail(err, FOLDER_ERROR, "fsync %s: %m", maildir)
-		       : 0;
+	return dir_fsync(maildir) < 0
+	    ? folder_fail(err, FOLDER_ERROR, "fsync %s: %m", maildir)
+	    : 0;
 }
 
 /* The new file's text: old's lines (as version 2) without the n storage

@@ -23,6 +23,7 @@
 #include "store/store_err.h"
 #include "store/uidlist.h"
 #include "util/buf.h"
+#include "util/dirsync.h"
 #include "util/htable.h"
 #include "util/keysort.h"
 #include "util/mem.h"
@@ -43,15 +44,7 @@ mbx_sub_path(struct buf *b, const char *path, const char *sub)
 int
 mbx_fsync_dir(const char *path, struct buf *err)
 {
-	int fd, ret;
-
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return store_err(err, "open %s: %m", path);
-	ret = fsync(fd);
-	close(fd);
-	if (ret < 0)
-		return store_err(err, "fsync %s: %m", path);
-	return 0;
+	return dir_fsync(path) < 0 ? store_err(err, "fsync %s: %m", path) : 0;
 }
 
 /* The Maildir (and its parents) and its cur/ new/ tmp/, created when

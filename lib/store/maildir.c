@@ -15,6 +15,7 @@
 
 #include "store/maildir.h"
 #include "util/buf.h"
+#include "util/dirsync.h"
 #include "util/mem.h"
 
 struct maildir_msg {
@@ -50,26 +51,9 @@ md_error(const char **error_r, const char *fmt, ...)
 static int
 fsync_parent(const char *path, const char **error_r)
 {
-	char parent[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t n;
-	int fd, ret;
-
-	if (slash == NULL) {
-		parent[0] = '.';
-		n = 1;
-	} else {
-		n = slash == path ? 1 : (size_t)(slash - path);
-		memcpy(parent, path, n);
-	}
-	parent[n] = 0;
-	if ((fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return md_error(error_r, "open %s: %m", parent);
-	ret = fsync(fd);
-	close(fd);
-	if (ret < 0)
-		return md_error(error_r, "fsync %s: %m", parent);
-	return 0;
+	return dir_fsync_parent(path) < 0
+	    ? md_error(error_r, "fsync the directory of %s: %m", path)
+	    : 0;
 }
 
 /* mkdir path (mode 0700) unless it is a directory already; its parent

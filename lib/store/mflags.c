@@ -13,6 +13,7 @@
 #include "store/mflags.h"
 #include "store/store_err.h"
 #include "util/buf.h"
+#include "util/dirsync.h"
 #include "util/mem.h"
 
 static const char std_letters[] = "DFPRST";
@@ -132,7 +133,7 @@ mkeywords_write(const char *dir, const struct mkeywords *k, struct buf *err)
 	char path[4096], lock[4200];
 	struct stat st, old;
 	struct buf text;
-	int fd, dfd, tries, have_old, ret = -1;
+	int fd, tries, have_old, ret = -1;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, MFLAG_KEYWORDS_FILE);
 	snprintf(lock, sizeof(lock), "%s.lock", path);
@@ -173,15 +174,11 @@ mkeywords_write(const char *dir, const struct mkeywords *k, struct buf *err)
 	}
 	close(fd);
 	fd = -1;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-	    fsync(dfd) < 0) {
-		if (dfd >= 0)
-			close(dfd);
+	if (dir_fsync(dir) < 0) {
 		store_err(err, "fsync %s: %m", dir);
 		buf_deinit(&text);
 		return -1;
 	}
-	close(dfd);
 	ret = 0;
 	buf_deinit(&text);
 	return ret;

@@ -13,6 +13,7 @@
 #include "store/store_err.h"
 #include "store/uidlist.h"
 #include "util/buf.h"
+#include "util/dirsync.h"
 #include "util/fdio.h"
 #include "util/htable.h"
 #include "util/mem.h"
@@ -493,7 +494,7 @@ uidlist_commit(const char *dir, int lock_fd, const struct uidlist *ul,
     struct buf *err)
 {
 	struct buf text, lock, list;
-	int dfd, ret = -1;
+	int ret = -1;
 
 	buf_init(&text, UIDLIST_MAX_SIZE);
 	buf_init(&lock, BUF_MAX_INTERNAL);
@@ -525,15 +526,10 @@ uidlist_commit(const char *dir, int lock_fd, const struct uidlist *ul,
 		goto fail;
 	}
 	close(lock_fd);
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		store_err(err, "open %s: %m", dir);
-		goto out;
-	}
-	if (fsync(dfd) < 0)
+	if (dir_fsync(dir) < 0)
 		store_err(err, "fsync %s: %m", dir);
 	else
 		ret = 0;
-	close(dfd);
 	goto out;
 fail:
 	uidlist_unlock(dir, lock_fd);

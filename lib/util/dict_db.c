@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/dict.h"
 #include "util/dict_impl.h"
+#include "util/dirsync.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -244,26 +245,12 @@ db_put(void *ctx, const char *key, const char *value, const char *where,
 static int
 fsync_parent(const char *path, const char **error_r)
 {
-	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd, ret = 0;
-
-	if (slash == NULL)
-		dir = xstrdup(".");
-	else if (slash == path)
-		dir = xstrdup("/");
-	else
-		dir = xstrndup(path, (size_t)(slash - path));
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		*error_r =
-		    dict_error("fsync directory %s: %s", dir, strerror(errno));
-		ret = -1;
+	if (dir_fsync_parent(path) < 0) {
+		*error_r = dict_error("fsync the directory of %s: %s", path,
+		    strerror(errno));
+		return -1;
 	}
-	if (fd >= 0)
-		close(fd);
-	xfree(dir);
-	return ret;
+	return 0;
 }
 
 static int

@@ -2,6 +2,7 @@
 /* dirsync - group commit: one directory fsync serves many processes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -149,4 +150,37 @@ out:
 	(void)range_lock(fd, LOCK_SYNC, F_UNLCK);
 	close(fd);
 	return ret;
+}
+
+int
+dir_fsync(const char *path)
+{
+	int fd, ret, saved;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	ret = sync_dir(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret < 0 ? -1 : 0;
+}
+
+int
+dir_fsync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+
+	if (slash == NULL)
+		return dir_fsync(".");
+	if (slash == path)
+		return dir_fsync("/");
+	if ((size_t)(slash - path) >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = 0;
+	return dir_fsync(dir);
 }

@@ -23,6 +23,14 @@
  * Returns 0, or -1 with *error_r set (strerror text). */
 int dirsync(int dirfd, const char **error_r);
 
+/* One writer alone (a list, a folder, a subscriptions file, a table):
+ * fsync the directory at path, so that the entries made or renamed in it
+ * are durable. 0, or -1 with errno (from open or fsync). */
+int dir_fsync(const char *path);
+/* The same for the directory that holds path ("." for a name without a
+ * slash, "/" for one at the root). */
+int dir_fsync_parent(const char *path);
+
 /* The function that makes a directory durable: fsync by default. Tests
  * replace it to count and time the syncs of many processes; NULL puts
  * fsync back. Process-global, inherited across fork. */

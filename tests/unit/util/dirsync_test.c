@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* dirsync_test - the group-commit counters, the shortcut, the fallback,
  * and many processes syncing one directory at once. */
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -281,6 +282,51 @@ test_group_commit(void **state)
 	free(ev);
 }
 
+/* dir_fsync and dir_fsync_parent sync the directory named (the hook
+ * sees one sync each, of a descriptor of that directory) and say -1 with
+ * errno for one that is not there. */
+static int synced;
+static ino_t synced_ino;
+
+static int
+counting_fsync(int fd)
+{
+	struct stat st;
+
+	synced++;
+	synced_ino = fstat(fd, &st) == 0 ? st.st_ino : 0;
+	return fsync(fd);
+}
+
+static void
+test_plain_dir_fsync(void **state)
+{
+	char path[300];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(stat(dir, &st), 0);
+	dirsync_set_fsync(counting_fsync);
+	synced = 0;
+	assert_int_equal(dir_fsync(dir), 0);
+	assert_int_equal(synced, 1);
+	assert_int_equal(synced_ino, st.st_ino);
+	snprintf(path, sizeof(path), "%s/some-file", dir);
+	assert_int_equal(dir_fsync_parent(path), 0);
+	assert_int_equal(synced, 2);
+	assert_int_equal(synced_ino, st.st_ino);
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	errno = 0;
+	assert_int_equal(dir_fsync(path), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(synced, 2);
+	/* A bare name: the current directory; one at the root: "/". */
+	assert_int_equal(dir_fsync_parent("no-slash"), 0);
+	assert_int_equal(dir_fsync_parent("/etc"), 0);
+	assert_int_equal(synced, 4);
+	dirsync_set_fsync(NULL);
+}
+
 int
 main(void)
 {
@@ -290,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_fallback_without_state_file),
 		cmocka_unit_test(test_many_processes),
 		cmocka_unit_test(test_group_commit),
+		cmocka_unit_test(test_plain_dir_fsync),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
