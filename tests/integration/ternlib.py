@@ -46,38 +46,27 @@ DELAY_FIELDS_RE = r"delay=%s, delays=%s/%s/%s/%s" % ((DELAY_RE,) * 5)
 _ports_given = set()
 
 
-def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
-    """A port free now that this process has not been given before: two
-    calls in a row may otherwise get the same one from the kernel (the
-    first is closed again before the second binds), and an instance then
-    finds two services on one port."""
-    for _ in range(100):
-        s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
-                          kind)
-        s.bind((host, 0))
-        port = s.getsockname()[1]
-        s.close()
-        if port not in _ports_given:
-            break
-    _ports_given.add(port)
-    return port
-
-
-def free_port_base(offsets, host="127.0.0.1"):
-    """A base port such that base + o is free for every o in offsets,
-    for a program that derives several ports from one number (the
-    demo). It is taken below the kernel's ephemeral range: a base in that
-    range can lose one of its ports to a client connection of a test
-    running beside this one before the program binds them all."""
-    low = 32768
+def _below_ephemeral():
+    """The first port of the kernel's ephemeral range (ports it hands to
+    outgoing connections)."""
     try:
         with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            low = int(f.read().split()[0])
+            return int(f.read().split()[0])
     except (OSError, ValueError, IndexError):
-        pass
-    top = min(low, 65536) - max(offsets) - 1
+        return 32768
+
+
+def free_port_base(offsets, host="127.0.0.1", kind=socket.SOCK_STREAM):
+    """A base port such that base + o is free for every o in offsets and
+    none of them was given to this process before. They are taken below
+    the kernel's ephemeral range: a port in it can go to an outgoing
+    connection (of this test, or of a program it runs) between the moment
+    it is found free and the moment the instance binds it (CI once lost
+    the demo's IMAP port so)."""
+    top = min(_below_ephemeral(), 65536) - max(offsets) - 1
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     rng = random.Random()
-    for _ in range(200):
+    for _ in range(500):
         base = rng.randrange(10000 - min(offsets), top)
         ports = [base + o for o in offsets]
         if any(p in _ports_given for p in ports):
@@ -85,7 +74,7 @@ def free_port_base(offsets, host="127.0.0.1"):
         held = []
         try:
             for p in ports:
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s = socket.socket(family, kind)
                 held.append(s)
                 s.bind((host, p))
         except OSError:
@@ -96,6 +85,13 @@ def free_port_base(offsets, host="127.0.0.1"):
         _ports_given.update(ports)
         return base
     raise RuntimeError("no free base port for offsets %r" % (offsets,))
+
+
+def free_port(kind=socket.SOCK_STREAM, host="127.0.0.1"):
+    """A port free now, below the ephemeral range, that this process has
+    not been given before (two calls in a row would otherwise give an
+    instance two services on one port)."""
+    return free_port_base((0,), host=host, kind=kind)
 
 
 DNSMASQ = "/usr/sbin/dnsmasq"
