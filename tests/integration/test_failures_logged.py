@@ -28,9 +28,13 @@ class FailuresLoggedTest(unittest.TestCase):
         # No smtpd that read the good main.cf may be left to serve us.
         ternlib.wait_for(lambda: self.t.pids("smtpd", children_of_master=True),
                          what="the smtpd started by the port probe")
-        # A probe connection still in the listen queue makes master fork
-        # another smtpd (with the good main.cf) after the first is gone:
-        # stop them until none is left.
+        # Break main.cf first, then stop every smtpd that read the good
+        # one: any forked after the write (a probe connection still in
+        # the listen queue makes master fork another) reads the broken
+        # file and dies by itself, so none is left to serve us.
+        with open(os.path.join(self.t.etc, "main.cf"), "a") as f:
+            f.write("smtpd_timeout = 30x\n")
+
         def none_left():
             self.t.kill("smtpd", signal.SIGTERM)
             try:
@@ -40,8 +44,6 @@ class FailuresLoggedTest(unittest.TestCase):
                 return False
             return True
         ternlib.wait_for(none_left, timeout=30, what="every smtpd gone")
-        with open(os.path.join(self.t.etc, "main.cf"), "a") as f:
-            f.write("smtpd_timeout = 30x\n")
         # A new smtpd reads the broken main.cf and dies at once.
         with socket.create_connection(("127.0.0.1", self.t.port), timeout=10):
             self.t.wait_log("bad command startup")
