@@ -226,24 +226,27 @@ test_login_select_fetch(void **state)
 static void
 test_wire_form(void **state)
 {
-	static char text[24 * 1024], want[32 * 1024];
+	static char line[20000];
+	struct buf *text = buf_create(64 * 1024), *want = buf_create(64 * 1024);
 	struct peer p;
-	char head[64], *w;
+	char head[64];
+	const char *want_text;
 	size_t n;
 
 	(void)state;
-	w = text;
-	w += sprintf(w, "Subject: wire\nX: crlf\r\n\na\r\nb\n");
-	memset(w, 'y', 20000);
-	w += 20000;
-	w += sprintf(w, "\n\r\nend");
-	deliver(text);
-	w = want;
-	w += sprintf(w, "Subject: wire\r\nX: crlf\r\n\r\na\r\nb\r\n");
-	memset(w, 'y', 20000);
-	w += 20000;
-	w += sprintf(w, "\r\n\r\nend");
-	n = (size_t)(w - want);
+	memset(line, 'y', sizeof(line));
+	assert_int_equal(buf_puts(text, "Subject: wire\nX: crlf\r\n\na\r\nb\n"),
+	    0);
+	assert_int_equal(buf_append(text, line, sizeof(line)), 0);
+	assert_int_equal(buf_puts(text, "\n\r\nend"), 0);
+	deliver(buf_cstr(text));
+	assert_int_equal(buf_puts(want,
+			     "Subject: wire\r\nX: crlf\r\n\r\na\r\nb\r\n"),
+	    0);
+	assert_int_equal(buf_append(want, line, sizeof(line)), 0);
+	assert_int_equal(buf_puts(want, "\r\n\r\nend"), 0);
+	want_text = buf_cstr(want);
+	n = buf_len(want);
 	start(&p);
 	until_tag(&p, "L1");
 	cmd(&p, "a", "a SELECT INBOX\r\n", "* 1 EXISTS\r\n");
@@ -255,11 +258,13 @@ test_wire_form(void **state)
 		const char *lit = strstr(r, head) + strlen(head);
 
 		assert_true(strlen(lit) > n);
-		assert_memory_equal(lit, want, n);
+		assert_memory_equal(lit, want_text, n);
 		assert_true(strncmp(lit + n, ")\r\n", 3) == 0);
 	}
 	cmd(&p, "f", "f LOGOUT\r\n", "f OK ");
 	stop(&p);
+	buf_destroy(&text);
+	buf_destroy(&want);
 }
 
 static void
