@@ -430,7 +430,7 @@ pop3d_trans(int fd, const char *user, const char *path,
     const struct login_peer *p)
 {
 	struct trans trans, *t = &trans;
-	struct buf err;
+	struct buf err, first;
 	const char *why = NULL, *error;
 	int ret;
 
@@ -440,14 +440,14 @@ pop3d_trans(int fd, const char *user, const char *path,
 	/* The client's connection itself, or the login's relay; what the
 	 * client pipelined after its login comes first, no more than the
 	 * stream's input buffer holds. */
-	buf_init(&err, STREAM_BUFSIZE);
-	if ((fd = server_login_accept(fd, &err)) < 0) {
-		buf_deinit(&err);
+	buf_init(&first, STREAM_BUFSIZE);
+	if ((fd = server_login_accept(fd, &first)) < 0) {
+		buf_deinit(&first);
 		return;
 	}
 	t->s = stream_create(fd, 0);
-	(void)stream_preload(t->s, err.data, buf_len(&err));
-	buf_deinit(&err);
+	(void)stream_preload(t->s, first.data, buf_len(&first));
+	buf_deinit(&first);
 	stream_set_timeout(t->s, (int)var_pop3d_timeout);
 	if (var_pop3d_session_deadline > 0)
 		stream_set_deadline(t->s,
