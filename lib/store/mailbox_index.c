@@ -30,7 +30,8 @@
  *
  * Writing: the whole file into the folder's tmp/tern-index.<pid> (out of
  * every reader's way; a crash's leftover there is overwritten by the next
- * writer of that pid, or swept with tmp/'s old files by Dovecot), renamed
+ * writer of that pid, or swept with tmp/'s old files at a close,
+ * maildir_sweep_tmp, as Dovecot sweeps them), renamed
  * over the old one; not fsync'ed. A torn or stale file fails its length, its sum or
  * its stamp and is simply not used: the folder is scanned as without an
  * index, and a settled scan writes a new one. Nothing in it is trusted
